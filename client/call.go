@@ -1,0 +1,168 @@
+package client
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"time"
+)
+
+// maxBodyBytes bounds what is read of a response; a ListFlow page is a few KB.
+const maxBodyBytes = 8 << 20
+
+// envelope is what every CAMS and gateway body shares.
+type envelope struct {
+	RequestID          string             `json:"RequestId"`
+	HostID             string             `json:"HostId"`
+	Code               string             `json:"Code"`
+	Message            string             `json:"Message"`
+	Recommend          string             `json:"Recommend"`
+	AccessDeniedDetail AccessDeniedDetail `json:"AccessDeniedDetail"`
+}
+
+// call performs action with its parameters, retrying what is retryable,
+// and decodes the successful body into out.
+func (c *Client) call(ctx context.Context, action string, params url.Values, out any) error {
+	for retry := 0; ; retry++ {
+		if err := c.limiter.Wait(ctx); err != nil {
+			return err
+		}
+		err := c.attempt(ctx, action, params, out)
+		if err == nil {
+			c.limiter.Succeeded()
+			return nil
+		}
+		class := ClassOf(err)
+		if class == ClassThrottled {
+			c.limiter.Throttled()
+		}
+		if ctx.Err() != nil {
+			return err
+		}
+		if !class.Retryable() || retry >= c.maxRetries {
+			return err
+		}
+		if serr := sleep(ctx, c.backoff.delay(retry, class)); serr != nil {
+			return err
+		}
+	}
+}
+
+// attempt makes one signed HTTP request and reports it to the observer.
+func (c *Client) attempt(ctx context.Context, action string, params url.Values, out any) (err error) {
+	start := time.Now()
+	defer func() {
+		code := CodeOK
+		if err != nil {
+			code = CodeOf(err)
+		}
+		c.observer.ObserveAttempt(Attempt{Operation: action, Code: code, Duration: time.Since(start)})
+	}()
+	creds, err := c.creds.Credentials(ctx)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	req, err := c.newRequest(ctx, action, params)
+	if err != nil {
+		return err
+	}
+	c.signer.Sign(req, creds)
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return transportError(action, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes+1))
+	if err != nil {
+		return transportError(action, err)
+	}
+	return decode(action, resp.StatusCode, body, out)
+}
+
+func (c *Client) newRequest(ctx context.Context, action string, params url.Values) (*http.Request, error) {
+	u := *c.endpoint
+	u.RawQuery = params.Encode()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), http.NoBody)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", c.userAgent)
+	req.Header.Set("x-acs-action", action)
+	req.Header.Set("x-acs-version", APIVersion)
+	return req, nil
+}
+
+// transportError classifies a failure to get a response.
+func transportError(action string, err error) *Error {
+	code := CodeNetworkError
+	var ne net.Error
+	if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()) {
+		code = CodeTimeout
+	}
+	return &Error{Operation: action, Code: code, Message: err.Error(), Class: ClassTransient, cause: err}
+}
+
+// decode turns a response into out or an *Error.
+func decode(action string, status int, body []byte, out any) error {
+	if len(body) > maxBodyBytes {
+		return invalidResponse(action, status, fmt.Sprintf("body larger than %d bytes", maxBodyBytes))
+	}
+	var env envelope
+	if err := json.Unmarshal(body, &env); err != nil || !bytes.HasPrefix(bytes.TrimSpace(body), []byte("{")) {
+		if status < 200 || status > 299 {
+			code := HTTPStatusCode(status)
+			return &Error{Operation: action, HTTPStatus: status, Code: code, Message: "body is not JSON: " + quotePrefix(body), Class: classify(code, status)}
+		}
+		return invalidResponse(action, status, "body is not valid JSON: "+quotePrefix(body))
+	}
+	if status >= 200 && status <= 299 && env.Code == "" {
+		return invalidResponse(action, status, "body has no Code: "+quotePrefix(body))
+	}
+	if status < 200 || status > 299 || env.Code != CodeOK {
+		return apiError(action, status, env)
+	}
+	if err := json.Unmarshal(body, out); err != nil {
+		return invalidResponse(action, status, fmt.Sprintf("%v in body %s", err, quotePrefix(body)))
+	}
+	return nil
+}
+
+func apiError(action string, status int, env envelope) *Error {
+	code := env.Code
+	if code == "" {
+		code = HTTPStatusCode(status)
+	}
+	return &Error{
+		Operation:          action,
+		HTTPStatus:         status,
+		Code:               code,
+		Message:            env.Message,
+		RequestID:          env.RequestID,
+		HostID:             env.HostID,
+		Recommend:          env.Recommend,
+		AccessDeniedDetail: env.AccessDeniedDetail,
+		Class:              classify(code, status),
+	}
+}
+
+func invalidResponse(action string, status int, msg string) *Error {
+	return &Error{Operation: action, HTTPStatus: status, Code: CodeInvalidResponse, Message: msg, Class: ClassInvalidResponse}
+}
+
+// quotePrefix quotes the first bytes of a body for an error message.
+func quotePrefix(body []byte) string {
+	const n = 64
+	if len(body) > n {
+		return fmt.Sprintf("%q...", body[:n])
+	}
+	return fmt.Sprintf("%q", body)
+}

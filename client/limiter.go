@@ -1,0 +1,58 @@
+package client
+
+import (
+	"context"
+	"sync"
+
+	"golang.org/x/time/rate"
+)
+
+// Limiter is the account's shared rate limiter: every space and every page of
+// one account waits on the same one. It halves its rate when the API says it
+// is throttling, and climbs back towards the configured rate step by step as
+// calls succeed (additive increase, multiplicative decrease).
+type Limiter struct {
+	mu      sync.Mutex
+	limiter *rate.Limiter
+	max     rate.Limit
+	min     rate.Limit
+	step    rate.Limit
+}
+
+// NewLimiter returns a limiter of perSecond calls per second with a burst of
+// one, so calls are spread evenly and never bunch.
+func NewLimiter(perSecond float64) *Limiter {
+	max := rate.Limit(perSecond)
+	return &Limiter{
+		limiter: rate.NewLimiter(max, 1),
+		max:     max,
+		min:     max / 64,
+		step:    max / 20,
+	}
+}
+
+// Wait blocks until the next call may go, or ctx ends.
+func (l *Limiter) Wait(ctx context.Context) error { return l.limiter.Wait(ctx) }
+
+// Throttled halves the rate, down to 1/64 of the configured rate.
+func (l *Limiter) Throttled() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.limiter.SetLimit(max(l.limiter.Limit()/2, l.min))
+}
+
+// Succeeded raises the rate by a twentieth of the configured rate, never
+// above it.
+func (l *Limiter) Succeeded() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if cur := l.limiter.Limit(); cur < l.max {
+		l.limiter.SetLimit(min(cur+l.step, l.max))
+	}
+}
+
+// Rate returns the current rate in calls per second.
+func (l *Limiter) Rate() float64 { return float64(l.limiter.Limit()) }
+
+// MaxRate returns the configured rate in calls per second.
+func (l *Limiter) MaxRate() float64 { return float64(l.max) }

@@ -1,0 +1,138 @@
+package simulator
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+)
+
+// Flow is one flow as ListFlow returns it.
+type Flow struct {
+	FlowId     string
+	FlowName   string
+	Categories []string
+}
+
+// Space is a CAMS space and its flows. ID "" is the account's own space;
+// the others are ISV sub-customer spaces (CustSpaceId). A space with Error
+// answers that error code on every ListFlow call.
+type Space struct {
+	ID    string `json:"id"`
+	Flows []Flow `json:"flows,omitempty"`
+	Error string `json:"error,omitempty"`
+}
+
+// Dataset is what the simulator serves.
+type Dataset struct {
+	Spaces []Space `json:"spaces"`
+}
+
+// OwnSpacePathID stands for the account's own space (ID "") in the control
+// endpoint's paths; it cannot be used as a space ID.
+const OwnSpacePathID = "_"
+
+// LoadDataset reads a data set from a JSON file of the form
+//
+//	{"spaces":[{"id":"","flows":[{"FlowId":"1","FlowName":"sign up","Categories":["SIGN_UP"]}]},
+//	           {"id":"cams-x","error":"Ram.PermissionDeny"}]}
+//
+// Unknown fields are rejected, and so is a data set that [Dataset.Validate]
+// rejects. Errors name the file.
+func LoadDataset(path string) (*Dataset, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("dataset: %w", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	var d Dataset
+	if err := dec.Decode(&d); err != nil {
+		return nil, fmt.Errorf("dataset %s: %s", path, jsonError(b, err))
+	}
+	if err := dec.Decode(&struct{}{}); err != io.EOF {
+		return nil, fmt.Errorf("dataset %s: unexpected data after the top-level object", path)
+	}
+	if err := d.Validate(); err != nil {
+		return nil, fmt.Errorf("dataset %s: %w", path, err)
+	}
+	return &d, nil
+}
+
+// jsonError renders a decoding error with the line it occurred on.
+func jsonError(b []byte, err error) string {
+	var offset int64 = -1
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		offset = syn.Offset
+	case errors.As(err, &typ):
+		offset = typ.Offset
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return "unexpected end of JSON"
+	}
+	if offset < 0 || offset > int64(len(b)) {
+		return err.Error()
+	}
+	line := 1 + bytes.Count(b[:offset], []byte("\n"))
+	return fmt.Sprintf("line %d: %v", line, err)
+}
+
+// Validate reports the first problem of the data set: a duplicate or reserved
+// space ID, an empty or duplicate FlowId within a space, or an error code the
+// simulator does not know.
+func (d *Dataset) Validate() error {
+	seen := map[string]bool{}
+	for i, sp := range d.Spaces {
+		switch {
+		case sp.ID == OwnSpacePathID:
+			return fmt.Errorf("spaces[%d]: space id %q is reserved; the account's own space is \"\"", i, sp.ID)
+		case seen[sp.ID]:
+			return fmt.Errorf("spaces[%d]: duplicate space id %q", i, sp.ID)
+		case sp.Error != "" && !KnownCode(sp.Error):
+			return fmt.Errorf("space %q: error code %q is not one the simulator knows", sp.ID, sp.Error)
+		}
+		seen[sp.ID] = true
+		flows := map[string]bool{}
+		for j, f := range sp.Flows {
+			switch {
+			case f.FlowId == "":
+				return fmt.Errorf("space %q: flows[%d]: empty FlowId", sp.ID, j)
+			case flows[f.FlowId]:
+				return fmt.Errorf("space %q: duplicate FlowId %q", sp.ID, f.FlowId)
+			}
+			flows[f.FlowId] = true
+		}
+	}
+	return nil
+}
+
+// Clone returns a deep copy of the data set.
+func (d *Dataset) Clone() *Dataset {
+	c := &Dataset{Spaces: make([]Space, len(d.Spaces))}
+	for i, sp := range d.Spaces {
+		c.Spaces[i] = Space{ID: sp.ID, Error: sp.Error, Flows: cloneFlows(sp.Flows)}
+	}
+	return c
+}
+
+func cloneFlows(flows []Flow) []Flow {
+	if flows == nil {
+		return nil
+	}
+	c := make([]Flow, len(flows))
+	for i, f := range flows {
+		c[i] = f.clone()
+	}
+	return c
+}
+
+func (f Flow) clone() Flow {
+	if f.Categories != nil {
+		f.Categories = append(make([]string, 0, len(f.Categories)), f.Categories...)
+	}
+	return f
+}

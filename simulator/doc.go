@@ -1,0 +1,50 @@
+// Package simulator is a local stand-in for Alibaba Cloud's Chat App Message
+// Service (CAMS) API, faithful enough to test a client against: it checks
+// ACS3-HMAC-SHA256 signatures the way the API gateway does, answers ListFlow
+// from a data set, enforces the 5 calls/s flow control and can inject the
+// faults a real deployment meets (error codes, 5xx, latency, hangs, broken
+// bodies, connection resets).
+//
+// # API requests
+//
+// Every request outside /-/ is an API call. The checks run in the gateway's
+// order and the first failure answers the gateway's JSON error envelope
+// ({"RequestId","HostId","Code","Message","Recommend"}):
+//
+//   - method GET or POST, x-acs-action ListFlow and x-acs-version 2020-06-06,
+//     else InvalidApi.NotFound (404);
+//   - an ACS3-HMAC-SHA256 Authorization header that signs host, x-acs-action,
+//     x-acs-version, x-acs-date, x-acs-signature-nonce, x-acs-content-sha256
+//     (and x-acs-security-token and x-acs-accesskey-id when sent), else
+//     IncompleteSignature (400);
+//   - a known AccessKeyId, else InvalidAccessKeyId.NotFound (404);
+//   - x-acs-date within 15 minutes, else InvalidTimeStamp.Expired (400);
+//   - the security token of temporary credentials (InvalidSecurityToken.*);
+//   - x-acs-content-sha256 and the signature, else SignatureDoesNotMatch (400);
+//   - a nonce not seen in the last 15 minutes, else SignatureNonceUsed (400);
+//   - the rate limit per AccessKeyId, else System.LimitControl (400);
+//   - injected faults (see [Fault]); then the operation.
+//
+// # Control endpoint
+//
+// Paths under /-/ need no signature; they are a local test tool. The account's
+// own space (id "") is written "_" in paths.
+//
+//	GET    /-/healthy                        200 "OK"
+//	GET    /-/stats                          [Stats] as JSON
+//	GET    /-/dataset                        the current [Dataset] as JSON
+//	GET    /-/faults                         active faults, a JSON list
+//	POST   /-/faults                         inject a [Fault] (JSON body); answers {"id":N}
+//	DELETE /-/faults                         clear all faults
+//	DELETE /-/faults/{id}                    clear one fault
+//	POST   /-/spaces/{id}                    add an empty space
+//	DELETE /-/spaces/{id}                    delete a space
+//	PUT    /-/spaces/{id}/error              body {"code":"Ram.PermissionDeny"}; "" clears
+//	POST   /-/spaces/{id}/flows              add a [Flow] (JSON body)
+//	DELETE /-/spaces/{id}/flows/{flowId}     remove a flow
+//
+// Bad input answers 400 with a one-line text error; an unknown space or flow
+// 404; a duplicate FlowId 409.
+//
+// The simulator never logs.
+package simulator
