@@ -1,0 +1,63 @@
+package check
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+)
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// WriteText writes the first line a monitoring plugin shows, then a table.
+func (r Result) WriteText(w io.Writer) error {
+	fmt.Fprintf(w, "CAMS %s - %s\n\n", r.State, r.Summary)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "SPACE\tRESULT\tFLOWS\tLATENCY\tCATEGORIES / ERROR")
+	for _, s := range r.Spaces {
+		name := s.Space
+		if name == "" {
+			name = "(own space)"
+		}
+		if s.OK {
+			result := "ok"
+			if s.Slow {
+				result = "slow"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%.3fs\t%s\n", name, result, s.Flows, s.LatencySeconds, categories(s.ByCategory))
+			continue
+		}
+		detail := s.Error.Code
+		if s.Error.RequestID != "" {
+			detail += " (RequestId " + s.Error.RequestID + ")"
+		}
+		if s.Remedy != "" {
+			detail += ": " + s.Remedy
+		}
+		fmt.Fprintf(tw, "%s\tFAILED\t-\t%.3fs\t%s\n", name, s.LatencySeconds, detail)
+	}
+	return tw.Flush()
+}
+
+func categories(m map[string]int) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = k + "=" + itoa(m[k])
+	}
+	return strings.Join(parts, " ")
+}
+
+// WriteJSON writes the result as JSON.
+func (r Result) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(r)
+}

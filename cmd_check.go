@@ -1,0 +1,78 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/alecthomas/kingpin/v2"
+	"github.com/go-kit/log"
+
+	"github.com/cams-exporter/cams_exporter/check"
+	"github.com/cams-exporter/cams_exporter/client"
+	"github.com/cams-exporter/cams_exporter/collector"
+	"github.com/cams-exporter/cams_exporter/spaces"
+)
+
+// checkCommand refreshes every space once and reports.
+type checkCommand struct {
+	name      string
+	output    string
+	slowAfter time.Duration
+}
+
+func addCheckCommand(app *kingpin.Application) *checkCommand {
+	c := &checkCommand{name: "check"}
+	cmd := app.Command(c.name, "Refresh every configured space once, print a report and exit 0 OK, 1 WARNING, 2 CRITICAL or 3 UNKNOWN.")
+	cmd.Flag("output", "Report format. One of: [text, json]").Default("text").EnumVar(&c.output, "text", "json")
+	cmd.Flag("check.slow", "A space whose listing takes longer than this is a WARNING.").Default("5s").DurationVar(&c.slowAfter)
+	return c
+}
+
+func (c *checkCommand) run(ctx context.Context, o *exporterOptions) int {
+	if err := o.validate(); err != nil {
+		fmt.Fprintf(os.Stderr, "cams_exporter check: error: %v\n", err)
+		return int(check.Unknown)
+	}
+	result, err := c.evaluate(ctx, o, nil)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "cams_exporter check: error: %v\n", err)
+		return int(check.Unknown)
+	}
+	if c.output == "json" {
+		_ = result.WriteJSON(os.Stdout)
+	} else {
+		_ = result.WriteText(os.Stdout)
+	}
+	return int(result.Status)
+}
+
+// evaluate runs one refresh of every space and judges it.
+func (c *checkCommand) evaluate(ctx context.Context, o *exporterOptions, creds client.CredentialsProvider) (check.Result, error) {
+	set, err := spaces.NewSet(o.spaces, o.spacesFile)
+	if err != nil {
+		return check.Result{}, err
+	}
+	var throttled atomic.Int64
+	cl, err := client.New(client.Config{
+		Region: o.region, Endpoint: o.endpoint, AllowInsecure: o.insecureEndpoint, Credentials: creds,
+		RateLimit: o.rateLimit, MaxRetries: retriesFlag(o.maxRetries), Timeout: o.timeout, UserAgent: "cams_exporter-check",
+		Observer: client.ObserverFunc(func(a client.Attempt) {
+			if a.Code == "System.LimitControl" || strings.HasPrefix(a.Code, "Throttling") || a.Code == client.HTTPStatusCode(429) {
+				throttled.Add(1)
+			}
+		}),
+	})
+	if err != nil {
+		return check.Result{}, err
+	}
+	r := collector.NewRefresher(collector.RefresherConfig{Lister: cl, Spaces: set.List, FlowName: o.flowName, PageSize: o.pageSize, Logger: log.NewNopLogger()})
+	snap := r.Refresh(ctx)
+	if ctx.Err() != nil {
+		return check.Result{}, ctx.Err()
+	}
+	return check.Evaluate(check.Input{Snapshot: snap, Throttled: int(throttled.Load()), SlowAfter: c.slowAfter}), nil
+}

@@ -1,0 +1,122 @@
+// Package demo runs the exporter's demo mode: a CAMS simulator in-process on
+// a loopback port, with generated credentials and data that moves now and
+// then, so that a dashboard shows life without a CAMS account.
+package demo
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/go-kit/log"
+	"github.com/go-kit/log/level"
+
+	"github.com/cams-exporter/cams_exporter/client/acs3"
+	"github.com/cams-exporter/cams_exporter/simulator"
+)
+
+// Demo is a running demo simulator.
+type Demo struct {
+	Sim         *simulator.Server
+	URL         string
+	Credentials acs3.Credentials
+	cancel      context.CancelFunc
+	done        chan struct{}
+}
+
+// Options size the demo.
+type Options struct {
+	Spaces, FlowsPerSpace int
+	Seed                  int64
+	ChurnEvery            time.Duration // how often a flow is added or removed
+}
+
+// DefaultOptions is a small ISV: six sub-customer spaces.
+var DefaultOptions = Options{Spaces: 6, FlowsPerSpace: 15, Seed: 2026, ChurnEvery: 20 * time.Second}
+
+// Start starts the simulator on 127.0.0.1 and the churn, until ctx ends or
+// Close.
+func Start(ctx context.Context, o Options, logger log.Logger) (*Demo, error) {
+	creds := acs3.Credentials{AccessKeyID: "LTAIdemo" + acs3.RandomNonce()[:16], AccessKeySecret: acs3.RandomNonce(), ProviderName: "demo"}
+	sim, err := simulator.New(simulator.Config{
+		AccessKeyID: creds.AccessKeyID, AccessKeySecret: creds.AccessKeySecret,
+		Data: simulator.Generate(o.Seed, o.Spaces, o.FlowsPerSpace),
+	})
+	if err != nil {
+		return nil, err
+	}
+	url, err := sim.Start("127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	d := &Demo{Sim: sim, URL: url, Credentials: creds, cancel: cancel, done: make(chan struct{})}
+	go d.churn(ctx, o, logger)
+	level.Warn(logger).Log("msg", "DEMO MODE: serving simulated CAMS data from a local simulator, not a real account", "simulator", url)
+	return d, nil
+}
+
+// SpaceIDs returns the demo's sub-customer spaces.
+func (d *Demo) SpaceIDs() []string {
+	var ids []string
+	for _, sp := range d.Sim.Dataset().Spaces {
+		if sp.ID != "" {
+			ids = append(ids, sp.ID)
+		}
+	}
+	return ids
+}
+
+// Close stops the churn and the simulator.
+func (d *Demo) Close() error {
+	d.cancel()
+	<-d.done
+	return d.Sim.Close()
+}
+
+// churn adds or removes a flow every ChurnEvery and, one time in eight,
+// makes the next call meet System.LimitControl.
+func (d *Demo) churn(ctx context.Context, o Options, logger log.Logger) {
+	defer close(d.done)
+	r := rand.New(rand.NewPCG(uint64(o.Seed), 1))
+	t := time.NewTicker(o.ChurnEvery)
+	defer t.Stop()
+	next := 1
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if err := d.step(r, &next); err != nil {
+			level.Debug(logger).Log("msg", "demo churn step failed", "err", err)
+		}
+	}
+}
+
+var categories = append(append([]string(nil), simulator.DocumentedCategories...), "SHOPPING")
+
+func (d *Demo) step(r *rand.Rand, next *int) error {
+	ids := d.SpaceIDs()
+	if len(ids) == 0 {
+		return nil
+	}
+	space := ids[r.IntN(len(ids))]
+	if r.IntN(8) == 0 {
+		_, err := d.Sim.Inject(simulator.Fault{Kind: "error", Code: "System.LimitControl", Count: 1})
+		return err
+	}
+	flows := d.Sim.Dataset().Spaces
+	for _, sp := range flows {
+		if sp.ID == space && len(sp.Flows) > 0 && r.IntN(3) == 0 {
+			return d.Sim.RemoveFlow(space, sp.Flows[r.IntN(len(sp.Flows))].FlowId)
+		}
+	}
+	*next++
+	cats := []string{categories[r.IntN(len(categories))]}
+	if r.IntN(3) == 0 {
+		cats = append(cats, categories[r.IntN(len(categories))])
+	}
+	return d.Sim.AddFlow(space, simulator.Flow{FlowId: fmt.Sprintf("9%015d", *next), FlowName: fmt.Sprintf("demo flow %d", *next), Categories: cats})
+}

@@ -1,0 +1,97 @@
+package main
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/alecthomas/kingpin/v2"
+	"github.com/prometheus/exporter-toolkit/web"
+	"github.com/prometheus/exporter-toolkit/web/kingpinflag"
+
+	"github.com/cams-exporter/cams_exporter/client"
+)
+
+// defaultListenAddress is the exporter's port, used everywhere: the
+// Dockerfile, the examples and the README.
+const defaultListenAddress = ":9949"
+
+// exporterOptions are the flags shared by the exporter and check.
+type exporterOptions struct {
+	web                    *web.FlagConfig
+	telemetryPath          string
+	disableExporterMetrics bool
+	logLevel, logFormat    string
+
+	region, endpoint string
+	insecureEndpoint bool
+	spaces           []string
+	spacesFile       string
+	flowName         string
+	pageSize         int
+	rateLimit        float64
+	timeout          time.Duration
+	maxRetries       int
+
+	refreshInterval time.Duration
+	flowInfo        bool
+	maxStaleness    time.Duration
+	demo            bool
+}
+
+func addExporterFlags(app *kingpin.Application) *exporterOptions {
+	o := &exporterOptions{web: kingpinflag.AddFlags(app, defaultListenAddress)}
+	app.Flag("web.telemetry-path", "Path under which to expose metrics.").Default("/metrics").StringVar(&o.telemetryPath)
+	app.Flag("web.disable-exporter-metrics", "Exclude the exporter's own process and Go metrics (promhttp_*, process_*, go_*).").BoolVar(&o.disableExporterMetrics)
+	app.Flag("log.level", "Only log messages with the given severity or above. One of: [debug, info, warn, error]").Default("info").EnumVar(&o.logLevel, "debug", "info", "warn", "error")
+	app.Flag("log.format", "Output format of log messages. One of: [logfmt, json]").Default("logfmt").EnumVar(&o.logFormat, "logfmt", "json")
+
+	app.Flag("cams.region", "Region of the CAMS endpoint, cams.<region>.aliyuncs.com.").Default(client.DefaultRegion).StringVar(&o.region)
+	app.Flag("cams.endpoint", "CAMS endpoint URL; overrides --cams.region.").StringVar(&o.endpoint)
+	app.Flag("cams.insecure-endpoint", "Allow a plain http:// endpoint that is not a loopback address.").BoolVar(&o.insecureEndpoint)
+	app.Flag("cams.space", "CustSpaceId of a space to watch (repeatable). With no space at all, the account's own flows.").StringsVar(&o.spaces)
+	app.Flag("cams.spaces-file", "File of CustSpaceIds, one a line, # comments; re-read on SIGHUP and when it changes.").StringVar(&o.spacesFile)
+	app.Flag("cams.flow-name", "Only count flows whose name contains this (ListFlow's FlowName).").StringVar(&o.flowName)
+	app.Flag("cams.page-size", "ListFlow page size (1-100).").Default("20").IntVar(&o.pageSize)
+	app.Flag("cams.rate-limit", "ListFlow calls per second for the whole account (CAMS allows 5).").Default("4").Float64Var(&o.rateLimit)
+	app.Flag("cams.timeout", "Timeout of one CAMS API call (1s-5m).").Default("10s").DurationVar(&o.timeout)
+	app.Flag("cams.max-retries", "Retries of a throttled or failed call (0-10).").Default("3").IntVar(&o.maxRetries)
+
+	app.Flag("refresh.interval", "How often each space's flows are listed in the background (at least 10s).").Default("5m").DurationVar(&o.refreshInterval)
+	app.Flag("collector.flow-info", "Export cams_flow_info, one series per flow (high cardinality).").BoolVar(&o.flowInfo)
+	app.Flag("health.max-staleness", "/readyz fails when a space's data is older than this (default 3 x --refresh.interval).").DurationVar(&o.maxStaleness)
+	app.Flag("demo", "Run against a built-in CAMS simulator with generated data: no account needed.").BoolVar(&o.demo)
+	return o
+}
+
+// validate checks the flags that kingpin cannot, with messages that name the
+// flag and what is allowed.
+func (o *exporterOptions) validate() error {
+	switch {
+	case o.pageSize < 1 || o.pageSize > 100:
+		return fmt.Errorf("--cams.page-size must be between 1 and 100, got %d", o.pageSize)
+	case !(o.rateLimit > 0) || o.rateLimit > 1000:
+		return fmt.Errorf("--cams.rate-limit must be above 0 and at most 1000 calls per second, got %g", o.rateLimit)
+	case o.timeout < time.Second || o.timeout > 5*time.Minute:
+		return fmt.Errorf("--cams.timeout must be between 1s and 5m, got %s", o.timeout)
+	case o.maxRetries < 0 || o.maxRetries > 10:
+		return fmt.Errorf("--cams.max-retries must be between 0 and 10, got %d", o.maxRetries)
+	case o.refreshInterval < 10*time.Second && !o.demo:
+		return fmt.Errorf("--refresh.interval must be at least 10s, got %s", o.refreshInterval)
+	case o.maxStaleness < 0:
+		return fmt.Errorf("--health.max-staleness must not be negative, got %s", o.maxStaleness)
+	case o.telemetryPath == "" || o.telemetryPath[0] != '/':
+		return fmt.Errorf("--web.telemetry-path must start with /, got %q", o.telemetryPath)
+	}
+	if o.maxStaleness == 0 {
+		o.maxStaleness = 3 * o.refreshInterval
+	}
+	if o.web.WebConfigFile != nil && *o.web.WebConfigFile != "" {
+		if err := web.Validate(*o.web.WebConfigFile); err != nil {
+			return fmt.Errorf("--web.config.file: %v", err)
+		}
+	}
+	if _, err := client.ResolveEndpoint(o.region, o.endpoint, o.insecureEndpoint); err != nil {
+		return fmt.Errorf("--cams.endpoint/--cams.region: %v", err)
+	}
+	return nil
+}

@@ -1,0 +1,159 @@
+// Package health serves the exporter's own health: /healthz (the process
+// serves), /readyz (the data is there and fresh) and /status (what each
+// space's last refresh found, as JSON).
+package health
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"sort"
+	"time"
+
+	"github.com/cams-exporter/cams_exporter/collector"
+)
+
+// Checker judges a snapshot.
+type Checker struct {
+	Snapshot     func() *collector.Snapshot
+	MaxStaleness time.Duration
+	// Started is when the exporter started; a space that never succeeded
+	// counts as stale once MaxStaleness has passed since then.
+	Started time.Time
+	// LimiterRate and LimiterMaxRate describe the account limiter.
+	LimiterRate    func() float64
+	LimiterMaxRate float64
+	Now            func() time.Time
+}
+
+func (c Checker) now() time.Time {
+	if c.Now != nil {
+		return c.Now()
+	}
+	return time.Now()
+}
+
+// Ready reports whether the exporter has fresh data, and why not.
+func (c Checker) Ready() (bool, string) {
+	snap := c.Snapshot()
+	if !snap.Completed {
+		return false, "the first refresh has not finished yet"
+	}
+	now := c.now()
+	failed, stale := 0, []string{}
+	for _, id := range sortedIDs(snap) {
+		sp := snap.Spaces[id]
+		if !sp.Up {
+			failed++
+		}
+		since := sp.LastSuccess
+		if !sp.HasData {
+			since = c.Started
+		}
+		if now.Sub(since) > c.MaxStaleness {
+			stale = append(stale, fmt.Sprintf("%q", id))
+		}
+	}
+	switch {
+	case len(snap.Spaces) > 0 && failed == len(snap.Spaces):
+		return false, fmt.Sprintf("every space (%d) failed its last refresh", failed)
+	case len(stale) > 0:
+		return false, fmt.Sprintf("data older than %s for %d space(s): %s", c.MaxStaleness, len(stale), joinFirst(stale, 10))
+	}
+	return true, fmt.Sprintf("ready: %d space(s), %d failing their last refresh", len(snap.Spaces), failed)
+}
+
+func joinFirst(items []string, n int) string {
+	if len(items) <= n {
+		return fmt.Sprint(items)
+	}
+	return fmt.Sprint(items[:n]) + fmt.Sprintf(" and %d more", len(items)-n)
+}
+
+func sortedIDs(snap *collector.Snapshot) []string {
+	ids := make([]string, 0, len(snap.Spaces))
+	for id := range snap.Spaces {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+// Healthz answers 200 while the process serves.
+func Healthz(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	fmt.Fprintln(w, "OK")
+}
+
+// Readyz answers 200 when Ready, 503 otherwise; the body says why.
+func (c Checker) Readyz(w http.ResponseWriter, _ *http.Request) {
+	ok, why := c.Ready()
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	if !ok {
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}
+	fmt.Fprintln(w, why)
+}
+
+// Status is /status's body.
+type Status struct {
+	Ready               bool          `json:"ready"`
+	Reason              string        `json:"reason"`
+	Refreshes           uint64        `json:"refreshes"`
+	RefreshFailures     uint64        `json:"refresh_failures"`
+	LastRefresh         *time.Time    `json:"last_refresh,omitempty"`
+	LastRefreshDuration float64       `json:"last_refresh_duration_seconds"`
+	Limiter             LimiterStatus `json:"limiter"`
+	Spaces              []SpaceStatus `json:"spaces"`
+}
+
+// LimiterStatus is the account limiter's state.
+type LimiterStatus struct {
+	Rate    float64 `json:"rate_per_second"`
+	MaxRate float64 `json:"max_rate_per_second"`
+}
+
+// SpaceStatus is one space's state.
+type SpaceStatus struct {
+	Space       string               `json:"space"`
+	Up          bool                 `json:"up"`
+	Flows       *int                 `json:"flows,omitempty"`
+	ByCategory  map[string]int       `json:"flows_by_category,omitempty"`
+	LastSuccess *time.Time           `json:"last_success,omitempty"`
+	LastAttempt *time.Time           `json:"last_attempt,omitempty"`
+	LastError   *collector.ErrorInfo `json:"last_error,omitempty"`
+}
+
+// Status builds the status of the current snapshot.
+func (c Checker) Status() Status {
+	snap := c.Snapshot()
+	ready, why := c.Ready()
+	st := Status{Ready: ready, Reason: why, Refreshes: snap.Refreshes, RefreshFailures: snap.RefreshFailures,
+		LastRefreshDuration: snap.LastRefreshDuration.Seconds(), Spaces: []SpaceStatus{}}
+	if !snap.LastRefreshEnd.IsZero() {
+		st.LastRefresh = &snap.LastRefreshEnd
+	}
+	if c.LimiterRate != nil {
+		st.Limiter = LimiterStatus{Rate: c.LimiterRate(), MaxRate: c.LimiterMaxRate}
+	}
+	for _, id := range sortedIDs(snap) {
+		sp := snap.Spaces[id]
+		ss := SpaceStatus{Space: id, Up: sp.Up, LastError: sp.LastError}
+		if sp.HasData {
+			ss.Flows, ss.ByCategory, ss.LastSuccess = &sp.Count, sp.ByCategory, &sp.LastSuccess
+		}
+		if !sp.LastAttempt.IsZero() {
+			ss.LastAttempt = &sp.LastAttempt
+		}
+		st.Spaces = append(st.Spaces, ss)
+	}
+	return st
+}
+
+// StatusHandler serves Status as JSON.
+func (c Checker) StatusHandler(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(c.Status())
+}

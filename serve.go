@@ -1,0 +1,100 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/go-kit/log"
+	"github.com/go-kit/log/level"
+	"github.com/prometheus/common/version"
+	"github.com/prometheus/exporter-toolkit/web"
+
+	"github.com/cams-exporter/cams_exporter/client"
+)
+
+// shutdownTimeout bounds how long in-flight scrapes may take at shutdown.
+const shutdownTimeout = 10 * time.Second
+
+// serveExporter runs the exporter until ctx ends and returns the exit code.
+func serveExporter(ctx context.Context, o *exporterOptions) int {
+	if err := o.validate(); err != nil {
+		fmt.Fprintf(os.Stderr, "cams_exporter: error: %v\n", err)
+		return 1
+	}
+	logs := newLoggers(o.logFormat, o.logLevel)
+	logger := logs.Logger
+	level.Info(logger).Log("msg", "starting cams_exporter", "version", version.Info(), "build_context", version.BuildContext())
+	var creds client.CredentialsProvider
+	if o.demo {
+		d, err := startDemo(ctx, o, logger)
+		if err != nil {
+			level.Error(logger).Log("msg", "cannot start the demo", "err", err)
+			return 1
+		}
+		defer d.Close()
+		creds = d.credentials
+	}
+	e, err := newExporter(o, creds, logger)
+	if err != nil {
+		level.Error(logger).Log("msg", "cannot start", "err", err)
+		return 1
+	}
+	warnAboutRate(o, logger)
+	level.Info(logger).Log("msg", "watching spaces", "spaces", len(e.spaces.List()), "endpoint", e.client.Endpoint(), "refresh_interval", o.refreshInterval)
+	refreshCtx, cancelRefresh := context.WithCancel(ctx)
+	defer cancelRefresh()
+	e.start(refreshCtx)
+	if err := serveHTTP(ctx, e, logs); err != nil {
+		level.Error(logger).Log("msg", "cannot serve", "err", err)
+		return 1
+	}
+	level.Info(logger).Log("msg", "stopped")
+	return 0
+}
+
+func warnAboutRate(o *exporterOptions, logger log.Logger) {
+	if o.rateLimit > 5 && !o.demo {
+		level.Warn(logger).Log("msg", "--cams.rate-limit is above CAMS' documented 5 calls per second per account; expect System.LimitControl", "rate_limit", o.rateLimit)
+	}
+}
+
+// serveHTTP serves until ctx ends, then drains in-flight requests.
+func serveHTTP(ctx context.Context, e *exporter, logs loggers) error {
+	logger := logs.Logger
+	landing, err := web.NewLandingPage(web.LandingConfig{
+		Name:        "CAMS Exporter",
+		Description: "Prometheus exporter and health checker for Alibaba Cloud Chat App Message Service flows",
+		Version:     version.Info(),
+		Links: []web.LandingLinks{
+			{Address: e.opts.telemetryPath, Text: "Metrics"},
+			{Address: "/status", Text: "Status", Description: "each space's last refresh, as JSON"},
+			{Address: "/readyz", Text: "Readiness"},
+			{Address: "/healthz", Text: "Health"},
+		},
+	})
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: e.handler(landing), ReadHeaderTimeout: 10 * time.Second}
+	done := make(chan error, 1)
+	go func() { done <- web.ListenAndServe(srv, e.opts.web, logs.slog) }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+	}
+	level.Info(logger).Log("msg", "shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return err
+	}
+	if err := <-done; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
