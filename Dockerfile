@@ -1,0 +1,18 @@
+# Build: docker build --build-arg VERSION=$(git describe --tags --always) -t cams_exporter .
+FROM golang:1.26 AS build
+WORKDIR /src
+COPY go.mod go.sum ./
+RUN go mod download
+COPY . .
+ARG VERSION=dev
+ARG REVISION=unknown
+RUN CGO_ENABLED=0 go build -trimpath \
+      -ldflags "-s -w -X github.com/prometheus/common/version.Version=${VERSION} -X github.com/prometheus/common/version.Revision=${REVISION} -X github.com/prometheus/common/version.Branch=main" \
+      -o /out/cams_exporter .
+
+# distroless static: no shell, no package manager, runs as nonroot (65532).
+FROM gcr.io/distroless/static-debian12:nonroot
+COPY --from=build /out/cams_exporter /cams_exporter
+USER 65532:65532
+EXPOSE 9949
+ENTRYPOINT ["/cams_exporter"]
