@@ -1,0 +1,166 @@
+package collector
+
+import (
+	"regexp"
+	"strconv"
+	"sync"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/cams-exporter/cams_exporter/client"
+)
+
+// Bounds of the code label of cams_api_errors_total.
+const (
+	// MaxExtraErrorCodes is how many distinct codes outside KnownErrorCodes
+	// are exported under their own name.
+	MaxExtraErrorCodes = 30
+	// OtherErrorCode stands for every code past MaxExtraErrorCodes and every
+	// code of an unexpected shape.
+	OtherErrorCode = "Other"
+)
+
+// DocumentedErrorCodes are ListFlow's documented error codes; their series
+// exist from the start.
+var DocumentedErrorCodes = []string{
+	"System.LimitControl",
+	"Ram.PermissionDeny",
+	"Product.Unsubscript",
+	"Unknown.ResourceOwnerId",
+}
+
+// KnownErrorCodes always pass through to the code label: the documented
+// CAMS codes, the gateway's codes and the client's own outcome codes.
+var KnownErrorCodes = []string{
+	// CAMS
+	"System.LimitControl",
+	"Ram.PermissionDeny",
+	"Product.Unsubscript",
+	"Unknown.ResourceOwnerId",
+	// gateway
+	"SignatureDoesNotMatch",
+	"IncompleteSignature",
+	"InvalidAccessKeyId.NotFound",
+	"InvalidAccessKeyId.Inactive",
+	"InvalidSecurityToken.Expired",
+	"InvalidTimeStamp.Expired",
+	"SignatureNonceUsed",
+	"InvalidApi.NotFound",
+	"Throttling.User",
+	"InternalError",
+	"ServiceUnavailable",
+	// client
+	client.CodeTimeout,
+	client.CodeNetworkError,
+	client.CodeInvalidResponse,
+	client.CodeCredentials,
+}
+
+var (
+	knownCodes = func() map[string]struct{} {
+		m := make(map[string]struct{}, len(KnownErrorCodes))
+		for _, c := range KnownErrorCodes {
+			m[c] = struct{}{}
+		}
+		return m
+	}()
+	wellFormedCode = regexp.MustCompile(`^(?:[A-Za-z][A-Za-z0-9._]{0,63}|HTTP_[0-9]{3})$`)
+)
+
+// APIMetrics counts the client's HTTP attempts, their failures by code and
+// their latency. It is a client.Observer (give it to client.Config.Observer)
+// and a prometheus.Collector (register it). Safe for concurrent use.
+type APIMetrics struct {
+	requests *prometheus.CounterVec
+	errors   *prometheus.CounterVec
+	duration *prometheus.HistogramVec
+
+	mu     sync.RWMutex
+	extras map[string]struct{} // codes outside knownCodes let through so far
+}
+
+var _ client.Observer = (*APIMetrics)(nil)
+var _ prometheus.Collector = (*APIMetrics)(nil)
+
+// NewAPIMetrics returns metrics whose ListFlow request counter and documented
+// error codes already exist at 0, so that rate() and increase() see the first
+// failure.
+func NewAPIMetrics() *APIMetrics {
+	m := &APIMetrics{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "cams_api_requests_total",
+			Help: "HTTP attempts made to the CAMS API, retries included, by operation.",
+		}, []string{"operation"}),
+		errors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "cams_api_errors_total",
+			Help: "Failed attempts to call the CAMS API by operation and code: the API's error code, HTTP_<status>, Timeout, NetworkError, InvalidResponse or Credentials; unexpected codes beyond the first " +
+				strconv.Itoa(MaxExtraErrorCodes) + " are counted as " + OtherErrorCode + ".",
+		}, []string{"operation", "code"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "cams_api_request_duration_seconds",
+			Help:    "Latency of HTTP attempts to the CAMS API, from sending the request to reading the whole response, by operation.",
+			Buckets: []float64{.025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
+		}, []string{"operation"}),
+		extras: map[string]struct{}{},
+	}
+	m.requests.WithLabelValues(client.OperationListFlow)
+	m.duration.WithLabelValues(client.OperationListFlow)
+	for _, code := range DocumentedErrorCodes {
+		m.errors.WithLabelValues(client.OperationListFlow, code)
+	}
+	return m
+}
+
+// ObserveAttempt implements client.Observer.
+func (m *APIMetrics) ObserveAttempt(a client.Attempt) {
+	op := validUTF8(a.Operation)
+	m.requests.WithLabelValues(op).Inc()
+	m.duration.WithLabelValues(op).Observe(max(a.Duration.Seconds(), 0))
+	if a.Code != client.CodeOK {
+		m.errors.WithLabelValues(op, m.codeLabel(a.Code)).Inc()
+	}
+}
+
+// codeLabel bounds the code label: known codes pass, well-formed others pass
+// until MaxExtraErrorCodes distinct ones have been seen, the rest are Other.
+func (m *APIMetrics) codeLabel(code string) string {
+	if _, ok := knownCodes[code]; ok {
+		return code
+	}
+	if !wellFormedCode.MatchString(code) {
+		return OtherErrorCode
+	}
+	m.mu.RLock()
+	_, seen := m.extras[code]
+	full := len(m.extras) >= MaxExtraErrorCodes
+	m.mu.RUnlock()
+	if seen {
+		return code
+	}
+	if full {
+		return OtherErrorCode
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, seen := m.extras[code]; !seen {
+		if len(m.extras) >= MaxExtraErrorCodes {
+			return OtherErrorCode
+		}
+		m.extras[code] = struct{}{}
+	}
+	return code
+}
+
+// Describe implements prometheus.Collector.
+func (m *APIMetrics) Describe(ch chan<- *prometheus.Desc) {
+	m.requests.Describe(ch)
+	m.errors.Describe(ch)
+	m.duration.Describe(ch)
+}
+
+// Collect implements prometheus.Collector.
+func (m *APIMetrics) Collect(ch chan<- prometheus.Metric) {
+	m.requests.Collect(ch)
+	m.errors.Collect(ch)
+	m.duration.Collect(ch)
+}

@@ -1,0 +1,253 @@
+package collector
+
+import (
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// DocumentedCategories are the flow categories the CAMS documentation lists,
+// in its order. cams_flows_by_category always carries each of them, 0 when
+// no flow does, so that a category that empties out reads 0 and not absent.
+var DocumentedCategories = []string{
+	"SIGN_UP",
+	"SIGN_IN",
+	"APPOINTMENT_BOOKING",
+	"LEAD_GENERATION",
+	"CONTACT_US",
+	"CUSTOMER_SUPPORT",
+	"SURVEY",
+	"OTHER",
+}
+
+// documented is DocumentedCategories as a set, fixed at start-up: the
+// exported slice may be changed by a careless caller, the metrics must not.
+var documented, documentedOrder = func() (map[string]struct{}, []string) {
+	set := make(map[string]struct{}, len(DocumentedCategories))
+	for _, c := range DocumentedCategories {
+		set[c] = struct{}{}
+	}
+	return set, slices.Clone(DocumentedCategories)
+}()
+
+// Options configures a Collector.
+type Options struct {
+	// FlowInfo exports cams_flow_info, one series per flow. The refresher
+	// must keep the flows (RefresherConfig.KeepFlows) for it to have any.
+	FlowInfo bool
+	// RefreshInterval is the refresher's interval, quoted in HELP texts.
+	RefreshInterval time.Duration
+	// LimiterRate returns the account limiter's current rate in calls per
+	// second; nil omits cams_api_rate_limit_requests_per_second.
+	LimiterRate func() float64
+}
+
+// Collector exports a Snapshot as Prometheus metrics. It builds fresh const
+// metrics from the current snapshot at every Collect, so spaces, categories
+// and flows that disappear leave no stale series behind, and a scrape never
+// calls the API.
+type Collector struct {
+	snapshot func() *Snapshot
+	opts     Options
+
+	flows, flowsByCategory, flowInfo, flowChanges *prometheus.Desc
+	spaceUp, spaceLastSuccess                     *prometheus.Desc
+	up, refreshDuration, refreshes, failures      *prometheus.Desc
+	limiterRate                                   *prometheus.Desc
+}
+
+// New returns a collector of the snapshots snapshot returns (typically
+// Refresher.Snapshot). snapshot must be cheap and safe for concurrent use; a
+// nil snapshot is taken as "no refresh yet".
+func New(snapshot func() *Snapshot, opts Options) *Collector {
+	cached := " Cached: refreshed in the background, not at scrape time."
+	every := "."
+	if opts.RefreshInterval > 0 {
+		iv := formatInterval(opts.RefreshInterval)
+		cached = " Cached: refreshed in the background every " + iv + ", not at scrape time."
+		every = "; refreshes start every " + iv + "."
+	}
+	space := []string{"space"}
+	return &Collector{
+		snapshot: snapshot,
+		opts:     opts,
+		flows: prometheus.NewDesc("cams_flows",
+			"Number of flows in the space (space is the CustSpaceId, empty for the account's own space), as of its last successful refresh."+cached,
+			space, nil),
+		flowsByCategory: prometheus.NewDesc("cams_flows_by_category",
+			"Number of flows in the space carrying the category. A flow can carry several categories, so the counts overlap and their sum can exceed cams_flows. Every documented category is present, 0 when no flow carries it; undocumented categories appear under their own name."+cached,
+			[]string{"space", "category"}, nil),
+		flowInfo: prometheus.NewDesc("cams_flow_info",
+			"Information about a flow, always 1: its name and its categories, sorted and comma-separated."+cached,
+			[]string{"space", "flow_id", "flow_name", "categories"}, nil),
+		flowChanges: prometheus.NewDesc("cams_flow_changes_total",
+			"Flows that appeared (change=added) or disappeared (change=removed) in the space between two successful refreshes, since the exporter started."+cached,
+			[]string{"space", "change"}, nil),
+		spaceUp: prometheus.NewDesc("cams_space_up",
+			"1 if the last refresh of the space succeeded, 0 if it failed or has not run; the flow metrics of a failing space keep its last successful data."+cached,
+			space, nil),
+		spaceLastSuccess: prometheus.NewDesc("cams_space_last_success_timestamp_seconds",
+			"Unix time at which the last successful refresh of the space finished; absent if none has."+cached,
+			space, nil),
+		up: prometheus.NewDesc("cams_up",
+			"1 if the last refresh of every space succeeded, 0 if any failed or no refresh has finished yet."+cached,
+			nil, nil),
+		refreshDuration: prometheus.NewDesc("cams_refresh_duration_seconds",
+			"How long the last background refresh of every space took"+every,
+			nil, nil),
+		refreshes: prometheus.NewDesc("cams_refreshes_total",
+			"Background refreshes of every space finished"+every,
+			nil, nil),
+		failures: prometheus.NewDesc("cams_refresh_failures_total",
+			"Background refreshes in which at least one space failed"+every,
+			nil, nil),
+		limiterRate: prometheus.NewDesc("cams_api_rate_limit_requests_per_second",
+			"Current rate of the account-wide API rate limiter in requests per second; it is lowered when the API throttles and climbs back as calls succeed.",
+			nil, nil),
+	}
+}
+
+// Describe implements prometheus.Collector.
+func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- c.flows
+	ch <- c.flowsByCategory
+	if c.opts.FlowInfo {
+		ch <- c.flowInfo
+	}
+	ch <- c.flowChanges
+	ch <- c.spaceUp
+	ch <- c.spaceLastSuccess
+	ch <- c.up
+	ch <- c.refreshDuration
+	ch <- c.refreshes
+	ch <- c.failures
+	if c.opts.LimiterRate != nil {
+		ch <- c.limiterRate
+	}
+}
+
+// Collect implements prometheus.Collector. It only reads the snapshot.
+func (c *Collector) Collect(ch chan<- prometheus.Metric) {
+	snap := c.snapshot()
+	if snap == nil {
+		snap = &Snapshot{}
+	}
+	ch <- prometheus.MustNewConstMetric(c.up, prometheus.GaugeValue, boolFloat(snap.Up()))
+	ch <- prometheus.MustNewConstMetric(c.refreshes, prometheus.CounterValue, float64(snap.Refreshes))
+	ch <- prometheus.MustNewConstMetric(c.failures, prometheus.CounterValue, float64(snap.RefreshFailures))
+	if c.opts.LimiterRate != nil {
+		ch <- prometheus.MustNewConstMetric(c.limiterRate, prometheus.GaugeValue, c.opts.LimiterRate())
+	}
+	if !snap.Completed {
+		// Nothing has been listed yet: say which spaces are known and down,
+		// and nothing that would read as data.
+		for id, sp := range snap.Spaces {
+			if sp != nil {
+				ch <- prometheus.MustNewConstMetric(c.spaceUp, prometheus.GaugeValue, boolFloat(sp.Up), validUTF8(id))
+			}
+		}
+		return
+	}
+	ch <- prometheus.MustNewConstMetric(c.refreshDuration, prometheus.GaugeValue, snap.LastRefreshDuration.Seconds())
+	for id, sp := range snap.Spaces {
+		if sp != nil {
+			c.collectSpace(ch, validUTF8(id), sp)
+		}
+	}
+}
+
+func (c *Collector) collectSpace(ch chan<- prometheus.Metric, space string, sp *SpaceState) {
+	ch <- prometheus.MustNewConstMetric(c.spaceUp, prometheus.GaugeValue, boolFloat(sp.Up), space)
+	ch <- prometheus.MustNewConstMetric(c.flowChanges, prometheus.CounterValue, float64(sp.Added), space, "added")
+	ch <- prometheus.MustNewConstMetric(c.flowChanges, prometheus.CounterValue, float64(sp.Removed), space, "removed")
+	if !sp.HasData {
+		return
+	}
+	if !sp.LastSuccess.IsZero() {
+		ch <- prometheus.MustNewConstMetric(c.spaceLastSuccess, prometheus.GaugeValue, unixSeconds(sp.LastSuccess), space)
+	}
+	ch <- prometheus.MustNewConstMetric(c.flows, prometheus.GaugeValue, float64(sp.Count), space)
+	for _, cat := range documentedOrder {
+		ch <- prometheus.MustNewConstMetric(c.flowsByCategory, prometheus.GaugeValue, float64(sp.ByCategory[cat]), space, cat)
+	}
+	for cat, n := range sp.ByCategory {
+		if _, ok := documented[cat]; !ok {
+			ch <- prometheus.MustNewConstMetric(c.flowsByCategory, prometheus.GaugeValue, float64(n), space, validUTF8(cat))
+		}
+	}
+	if c.opts.FlowInfo {
+		c.collectFlowInfo(ch, space, sp)
+	}
+}
+
+// collectFlowInfo emits one cams_flow_info per flow id: a flow id listed
+// twice would otherwise make two identical series and fail the whole scrape.
+func (c *Collector) collectFlowInfo(ch chan<- prometheus.Metric, space string, sp *SpaceState) {
+	var seen map[string]struct{}
+	if len(sp.Flows) > 1 {
+		seen = make(map[string]struct{}, len(sp.Flows))
+	}
+	for _, f := range sp.Flows {
+		if seen != nil {
+			if _, dup := seen[f.FlowID]; dup {
+				continue
+			}
+			seen[f.FlowID] = struct{}{}
+		}
+		ch <- prometheus.MustNewConstMetric(c.flowInfo, prometheus.GaugeValue, 1,
+			space, validUTF8(f.FlowID), validUTF8(f.FlowName), joinCategories(f.Categories))
+	}
+}
+
+// joinCategories returns the distinct categories sorted and comma-joined,
+// without copying in the common case of zero or one category.
+func joinCategories(cats []string) string {
+	switch len(cats) {
+	case 0:
+		return ""
+	case 1:
+		return validUTF8(cats[0])
+	}
+	sorted := slices.Clone(cats)
+	slices.Sort(sorted)
+	sorted = slices.Compact(sorted)
+	return validUTF8(strings.Join(sorted, ","))
+}
+
+// validUTF8 replaces invalid bytes: a label value that is not UTF-8 would
+// fail the whole scrape.
+func validUTF8(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	return strings.ToValidUTF8(s, "\uFFFD")
+}
+
+// unixSeconds is t as Unix seconds. Whole seconds and the fraction are
+// converted apart: float64(t.UnixNano())/1e9 loses the fraction's precision.
+func unixSeconds(t time.Time) float64 {
+	return float64(t.Unix()) + float64(t.Nanosecond())/1e9
+}
+
+func boolFloat(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// formatInterval renders d without trailing zero units: 5m, 1h, 1h30m, 90s
+// stays 1m30s.
+func formatInterval(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = s[:len(s)-2]
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = s[:len(s)-2]
+	}
+	return s
+}

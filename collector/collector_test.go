@@ -1,0 +1,311 @@
+package collector
+
+import (
+	"bytes"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/cams-exporter/cams_exporter/client"
+)
+
+var (
+	t0 = time.Unix(1767225600, 0)           // 2026-01-01T00:00:00Z
+	t1 = time.Unix(1767225630, 250_000_000) // 30.25s later
+)
+
+// fixture returns header followed by file, both from testdata.
+func fixture(t *testing.T, header, file string) io.Reader {
+	t.Helper()
+	var buf bytes.Buffer
+	for _, name := range []string{header, file} {
+		b, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		buf.Write(b)
+		buf.WriteByte('\n')
+	}
+	return &buf
+}
+
+func static(s *Snapshot) func() *Snapshot { return func() *Snapshot { return s } }
+
+// spaceB is a healthy space with one flow carrying two categories.
+func spaceB() *SpaceState {
+	return &SpaceState{
+		ID: "cams-b", Count: 1,
+		ByCategory: map[string]int{"CUSTOMER_SUPPORT": 1, "CONTACT_US": 1},
+		FlowIDs:    []string{"b1"},
+		HasData:    true, Up: true, LastSuccess: t1, LastAttempt: t1,
+		Added: 4, Removed: 1,
+	}
+}
+
+// flowInfoSnapshot has kept flows, as the refresher does with KeepFlows.
+func flowInfoSnapshot() *Snapshot {
+	return &Snapshot{
+		Completed: true, LastRefreshDuration: 3 * time.Second, Refreshes: 2, RefreshFailures: 1,
+		Spaces: map[string]*SpaceState{
+			"": {
+				Count:      3,
+				ByCategory: map[string]int{"SIGN_UP": 1, "SIGN_IN": 1, "APPOINTMENT_BOOKING": 1, "SHOPPING": 1},
+				FlowIDs:    []string{"f1", "f2", "f3"},
+				Flows: []client.Flow{
+					{FlowID: "f2", FlowName: "Book, then pay", Categories: []string{"SHOPPING", "APPOINTMENT_BOOKING", "APPOINTMENT_BOOKING"}},
+					{FlowID: "f1", FlowName: "Sign up", Categories: []string{"SIGN_UP", "SIGN_IN"}},
+					{FlowID: "f3", FlowName: "Café"},
+				},
+				HasData: true, Up: true, LastSuccess: t1, Added: 1, Removed: 2,
+			},
+			"cams-a": {
+				ID: "cams-a", Count: 1,
+				ByCategory: map[string]int{"LEAD_GENERATION": 1},
+				FlowIDs:    []string{"f9"},
+				Flows:      []client.Flow{{FlowID: "f9", FlowName: "Leads", Categories: []string{"LEAD_GENERATION"}}},
+				HasData:    true, Up: false, LastSuccess: t0,
+				LastError: &ErrorInfo{Code: "System.LimitControl", Class: "throttled"},
+			},
+		},
+	}
+}
+
+func TestCollector(t *testing.T) {
+	five := func() float64 { return 5 }
+	tests := []struct {
+		name     string
+		snapshot *Snapshot
+		opts     Options
+		file     string
+		only     []string // metric names to compare; all if empty
+	}{
+		{
+			name: "no snapshot yet",
+			file: "collector_no_snapshot.prom",
+		},
+		{
+			name: "before first refresh",
+			snapshot: &Snapshot{Spaces: map[string]*SpaceState{
+				"":       {},
+				"cams-a": {ID: "cams-a"},
+			}},
+			file: "collector_before_first_refresh.prom",
+		},
+		{
+			name: "healthy: overlapping, zero and undocumented categories, own space",
+			snapshot: &Snapshot{
+				Completed: true, LastRefreshDuration: 1500 * time.Millisecond, LastRefreshEnd: t1,
+				Refreshes: 7, RefreshFailures: 2,
+				Spaces: map[string]*SpaceState{
+					"": {
+						Count:      3,
+						ByCategory: map[string]int{"SIGN_UP": 2, "SIGN_IN": 1, "SHOPPING": 1, "OTHER": 1},
+						FlowIDs:    []string{"a", "b", "c"},
+						HasData:    true, Up: true, LastSuccess: t0, LastAttempt: t0,
+					},
+					"cams-b": spaceB(),
+				},
+			},
+			opts: Options{LimiterRate: five},
+			file: "collector_healthy.prom",
+		},
+		{
+			name: "failing space keeps its last data",
+			snapshot: &Snapshot{
+				Completed: true, LastRefreshDuration: 2 * time.Second, Refreshes: 8, RefreshFailures: 3,
+				Spaces: map[string]*SpaceState{
+					"cams-a": {
+						ID: "cams-a", Count: 2,
+						ByCategory: map[string]int{"SURVEY": 2, "LEAD_GENERATION": 1},
+						FlowIDs:    []string{"x", "y"},
+						HasData:    true, Up: false, LastSuccess: t0, LastAttempt: t1,
+						LastError: &ErrorInfo{Code: "Timeout", Class: "transient"},
+						Added:     1,
+					},
+					"cams-b": spaceB(),
+				},
+			},
+			file: "collector_failing_space.prom",
+		},
+		{
+			name: "never-succeeded space and a space without flows",
+			snapshot: &Snapshot{
+				Completed: true, LastRefreshDuration: 250 * time.Millisecond, Refreshes: 1, RefreshFailures: 1,
+				Spaces: map[string]*SpaceState{
+					"": {HasData: true, Up: true, LastSuccess: t0, LastAttempt: t0},
+					"cams-c": {
+						ID: "cams-c", LastAttempt: t0,
+						LastError: &ErrorInfo{Code: "Unknown.ResourceOwnerId", Class: "permanent"},
+					},
+				},
+			},
+			file: "collector_never_succeeded.prom",
+		},
+		{
+			name:     "flow info on",
+			snapshot: flowInfoSnapshot(),
+			opts:     Options{FlowInfo: true},
+			file:     "collector_flow_info.prom",
+		},
+		{
+			name:     "flow info off ignores kept flows",
+			snapshot: flowInfoSnapshot(),
+			file:     "collector_flow_info_off.prom",
+		},
+		{
+			name: "flow info: one series per flow id",
+			snapshot: &Snapshot{Completed: true, Spaces: map[string]*SpaceState{
+				"cams-a": {
+					Count: 3, HasData: true, Up: true, LastSuccess: t0,
+					Flows: []client.Flow{
+						{FlowID: "f1", FlowName: "first", Categories: []string{"SIGN_UP"}},
+						{FlowID: "f2", FlowName: "other", Categories: []string{"OTHER"}},
+						{FlowID: "f1", FlowName: "first", Categories: []string{"SIGN_UP"}},
+					},
+				},
+			}},
+			opts: Options{FlowInfo: true},
+			file: "collector_flow_info_duplicate.prom",
+			only: []string{"cams_flow_info"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.opts.RefreshInterval = 5 * time.Minute
+			c := New(static(tt.snapshot), tt.opts)
+			if err := testutil.CollectAndCompare(c, fixture(t, "collector_help.prom", tt.file), tt.only...); err != nil {
+				t.Error(err)
+			}
+			problems, err := testutil.CollectAndLint(c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range problems {
+				t.Errorf("lint: %s: %s", p.Metric, p.Text)
+			}
+		})
+	}
+}
+
+// TestCollectorSeriesCount checks that without flow info the number of
+// series depends on the spaces and categories only, and with it grows by one
+// per flow.
+func TestCollectorSeriesCount(t *testing.T) {
+	const (
+		global   = 4                 // cams_up, refresh duration, refreshes, failures
+		perSpace = 1 + 1 + 2 + 1 + 8 // space_up, last success, 2 changes, flows, 8 documented categories
+	)
+	for _, spaces := range []int{1, 3, 10} {
+		for _, flows := range []int{0, 1, 50} {
+			for _, info := range []bool{false, true} {
+				snap := &Snapshot{Completed: true, Spaces: map[string]*SpaceState{}}
+				for s := range spaces {
+					st := &SpaceState{HasData: true, Up: true, LastSuccess: t0, Count: flows, ByCategory: map[string]int{}}
+					for f := range flows {
+						cat := DocumentedCategories[f%len(DocumentedCategories)]
+						st.Flows = append(st.Flows, client.Flow{FlowID: "f" + strconv.Itoa(f), FlowName: "n", Categories: []string{cat}})
+						st.ByCategory[cat]++
+					}
+					snap.Spaces["cams-"+strconv.Itoa(s)] = st
+				}
+				want := global + spaces*perSpace
+				if info {
+					want += spaces * flows
+				}
+				got := testutil.CollectAndCount(New(static(snap), Options{FlowInfo: info}))
+				if got != want {
+					t.Errorf("%d spaces × %d flows, flow info %v: %d series, want %d", spaces, flows, info, got, want)
+				}
+			}
+		}
+	}
+}
+
+// TestCollectorHelp checks that the HELP of the cached metrics says so and
+// quotes the interval, rendered without trailing zero units.
+func TestCollectorHelp(t *testing.T) {
+	snap := flowInfoSnapshot()
+	for _, tt := range []struct {
+		interval time.Duration
+		want     string
+	}{
+		{5 * time.Minute, "every 5m,"},
+		{time.Hour, "every 1h,"},
+		{90 * time.Minute, "every 1h30m,"},
+		{90 * time.Second, "every 1m30s,"},
+		{30 * time.Second, "every 30s,"},
+		{0, "in the background, not"},
+	} {
+		reg := prometheus.NewPedanticRegistry()
+		reg.MustRegister(New(static(snap), Options{FlowInfo: true, RefreshInterval: tt.interval}))
+		mfs, err := reg.Gather()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, mf := range mfs {
+			name, help := mf.GetName(), mf.GetHelp()
+			if strings.HasPrefix(name, "cams_refresh") {
+				continue
+			}
+			if !strings.Contains(help, "Cached") || !strings.Contains(help, tt.want) {
+				t.Errorf("interval %v: HELP of %s = %q, want it to mention the cache and %q", tt.interval, name, help, tt.want)
+			}
+		}
+	}
+}
+
+func TestDocumentedCategories(t *testing.T) {
+	want := "SIGN_UP,SIGN_IN,APPOINTMENT_BOOKING,LEAD_GENERATION,CONTACT_US,CUSTOMER_SUPPORT,SURVEY,OTHER"
+	if got := strings.Join(DocumentedCategories, ","); got != want {
+		t.Errorf("DocumentedCategories = %s, want %s", got, want)
+	}
+}
+
+// TestCollectorInvalidUTF8 checks that a label value that is not UTF-8
+// does not fail the scrape.
+func TestCollectorInvalidUTF8(t *testing.T) {
+	snap := &Snapshot{Completed: true, Spaces: map[string]*SpaceState{
+		"bad\xff": {
+			HasData: true, Up: true, LastSuccess: t0, Count: 1,
+			ByCategory: map[string]int{"X\xfe": 1},
+			Flows:      []client.Flow{{FlowID: "f\xff", FlowName: "n\xff", Categories: []string{"X\xfe", "A"}}},
+		},
+	}}
+	reg := prometheus.NewPedanticRegistry()
+	reg.MustRegister(New(static(snap), Options{FlowInfo: true}))
+	if _, err := reg.Gather(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// BenchmarkCollect scrapes 1,000 spaces of 10 flows, without flow info.
+func BenchmarkCollect(b *testing.B) {
+	snap := &Snapshot{Completed: true, Spaces: map[string]*SpaceState{}}
+	for s := range 1000 {
+		snap.Spaces["cams-"+strconv.Itoa(s)] = &SpaceState{
+			HasData: true, Up: true, LastSuccess: t0, Count: 10,
+			ByCategory: map[string]int{"SIGN_UP": 4, "OTHER": 6, "SHOPPING": 1},
+		}
+	}
+	c := New(static(snap), Options{RefreshInterval: time.Minute})
+	ch := make(chan prometheus.Metric, 1024)
+	done := make(chan struct{})
+	go func() {
+		for range ch {
+		}
+		close(done)
+	}()
+	b.ReportAllocs()
+	for b.Loop() {
+		c.Collect(ch)
+	}
+	close(ch)
+	<-done
+}

@@ -1,0 +1,85 @@
+package collector
+
+import (
+	"errors"
+	"time"
+
+	"github.com/cams-exporter/cams_exporter/client"
+)
+
+// Snapshot is everything the exporter knows, as of the end of a refresh. It
+// is immutable once published: the refresher builds a new one and swaps it
+// in, so a scrape never sees half a refresh.
+type Snapshot struct {
+	// Spaces by CustSpaceId ("" is the account's own space).
+	Spaces map[string]*SpaceState
+	// Completed is false until the first refresh has finished.
+	Completed bool
+	// LastRefreshDuration is how long the last full refresh took.
+	LastRefreshDuration time.Duration
+	// LastRefreshEnd is when the last full refresh finished.
+	LastRefreshEnd time.Time
+	// Refreshes and RefreshFailures count full refreshes, and those in
+	// which any space failed.
+	Refreshes, RefreshFailures uint64
+}
+
+// SpaceState is what the exporter knows of one space.
+type SpaceState struct {
+	ID string
+	// Count, ByCategory and FlowIDs (sorted) describe the flows of the last
+	// successful refresh; they are kept when a later one fails.
+	Count      int
+	ByCategory map[string]int
+	FlowIDs    []string
+	// Flows is the full list, kept only when flow info is exported.
+	Flows []client.Flow
+	// HasData is true once a refresh of the space has succeeded.
+	HasData bool
+	// Up is true if the last refresh of the space succeeded.
+	Up bool
+	// LastSuccess and LastAttempt are when the last successful and the last
+	// refresh of the space finished.
+	LastSuccess, LastAttempt time.Time
+	// LastDuration is how long the last refresh of the space took.
+	LastDuration time.Duration
+	// LastError describes the last failure; nil after a success.
+	LastError *ErrorInfo
+	// Added and Removed count flows that appeared or disappeared between
+	// successful refreshes since the exporter started.
+	Added, Removed uint64
+}
+
+// ErrorInfo is what a user needs of a failure: no secrets, ever.
+type ErrorInfo struct {
+	Code      string `json:"code"`
+	Message   string `json:"message"`
+	RequestID string `json:"request_id,omitempty"`
+	Recommend string `json:"recommend,omitempty"`
+	Class     string `json:"class"`
+}
+
+// NewErrorInfo summarises err.
+func NewErrorInfo(err error) *ErrorInfo {
+	info := &ErrorInfo{Code: client.CodeOf(err), Message: err.Error(), Class: client.ClassOf(err).String()}
+	var e *client.Error
+	if errors.As(err, &e) {
+		info.Message = e.Message
+		info.RequestID = e.RequestID
+		info.Recommend = e.Recommend
+	}
+	return info
+}
+
+// Up reports whether the last refresh of every space succeeded.
+func (s *Snapshot) Up() bool {
+	if !s.Completed {
+		return false
+	}
+	for _, sp := range s.Spaces {
+		if !sp.Up {
+			return false
+		}
+	}
+	return true
+}
