@@ -9,6 +9,7 @@ import (
 	"github.com/prometheus/exporter-toolkit/web/kingpinflag"
 
 	"github.com/cams-exporter/cams_exporter/client"
+	"github.com/cams-exporter/cams_exporter/spaces"
 )
 
 // defaultListenAddress is the exporter's port, used everywhere: the
@@ -89,6 +90,9 @@ func (o *exporterOptions) validate() error {
 		if err := web.Validate(*o.web.WebConfigFile); err != nil {
 			return fmt.Errorf("--web.config.file: %v", err)
 		}
+	}
+	if _, err := spaces.NewSet(o.spaces, o.spacesFile); err != nil {
+		return err
 	}
 	if _, err := client.ResolveEndpoint(o.region, o.endpoint, o.insecureEndpoint); err != nil {
 		return fmt.Errorf("--cams.endpoint/--cams.region: %v", err)

@@ -1,0 +1,223 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/cams-exporter/cams_exporter/check"
+	"github.com/cams-exporter/cams_exporter/client"
+	"github.com/cams-exporter/cams_exporter/simulator"
+)
+
+// captureStderr runs f with os.Stderr redirected and returns what it wrote.
+func captureStderr(t *testing.T, f func()) string {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved := os.Stderr
+	os.Stderr = w
+	f()
+	os.Stderr = saved
+	w.Close()
+	b, _ := io.ReadAll(r)
+	return string(b)
+}
+
+func TestBadInputIsAOneLineErrorAndANonZeroExit(t *testing.T) {
+	t.Setenv("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
+	dir := t.TempDir()
+	dup := filepath.Join(dir, "dup.txt")
+	os.WriteFile(dup, []byte("cams-a\ncams-a\n"), 0o644)
+	badWeb := filepath.Join(dir, "web.yml")
+	os.WriteFile(badWeb, []byte("tls_server_config: [not a map\n"), 0o644)
+	tests := []struct {
+		args     []string
+		wantCode int
+		wantText string
+	}{
+		{[]string{"--cams.page-size=0"}, 1, "--cams.page-size must be between 1 and 100"},
+		{[]string{"--cams.page-size=1000"}, 1, "--cams.page-size must be between 1 and 100"},
+		{[]string{"--cams.rate-limit=-1"}, 1, "--cams.rate-limit must be above 0"},
+		{[]string{"--refresh.interval=1s"}, 1, "--refresh.interval must be at least 10s"},
+		{[]string{"--cams.timeout=0s"}, 1, "--cams.timeout must be between 1s and 5m"},
+		{[]string{"--cams.max-retries=99"}, 1, "--cams.max-retries must be between 0 and 10"},
+		{[]string{"--cams.endpoint=http://10.1.2.3:80"}, 1, "non-loopback"},
+		{[]string{"--cams.endpoint=ftp://x"}, 1, "scheme must be http or https"},
+		{[]string{"--cams.spaces-file=" + filepath.Join(dir, "missing")}, 1, "cannot read spaces file"},
+		{[]string{"--cams.spaces-file=" + dup, "--cams.endpoint=http://127.0.0.1:1"}, 1, "listed twice"},
+		{[]string{"--cams.space="}, 1, "empty space id"},
+		{[]string{"--web.config.file=" + badWeb}, 1, "--web.config.file"},
+		{[]string{"--log.level=loud"}, 1, "enum value must be one of"},
+		{[]string{"--no-such-flag"}, 1, "unknown long flag"},
+		{[]string{"check", "--cams.page-size=0"}, 3, "--cams.page-size"},
+		{[]string{"check", "--output=xml"}, 3, "enum value"},
+		{[]string{"simulate", "--simulator.rate-limit=0"}, 1, "--simulator.rate-limit must be above 0"},
+		{[]string{"simulate", "--simulator.data=" + filepath.Join(dir, "missing.json")}, 1, "--simulator.data"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			var code int
+			out := captureStderr(t, func() { code = run(tt.args) })
+			if code != tt.wantCode {
+				t.Errorf("exit code %d, want %d (%s)", code, tt.wantCode, out)
+			}
+			lines := strings.Split(strings.TrimSpace(out), "\n")
+			if len(lines) != 1 || !strings.Contains(out, tt.wantText) || strings.Contains(out, "goroutine") {
+				t.Errorf("stderr %q, want one line containing %q", out, tt.wantText)
+			}
+		})
+	}
+}
+
+func TestCheckExitCodes(t *testing.T) {
+	data := &simulator.Dataset{Spaces: []simulator.Space{
+		{ID: "cams-ok", Flows: []simulator.Flow{{FlowId: "1", FlowName: "a", Categories: []string{"SIGN_UP", "SURVEY"}}, {FlowId: "2", FlowName: "b", Categories: []string{"SURVEY"}}}},
+		{ID: "cams-denied", Error: "Ram.PermissionDeny"},
+	}}
+	sim, err := simulator.New(simulator.Config{AccessKeyID: testKeyID, AccessKeySecret: testKeySecret, Data: data, RateLimit: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	url, _ := sim.Start("127.0.0.1:0")
+	defer sim.Close()
+	good := client.StaticCredentials{AccessKeyID: testKeyID, AccessKeySecret: testKeySecret}
+	tests := []struct {
+		name      string
+		args      []string
+		creds     client.CredentialsProvider
+		setup     func()
+		slow      time.Duration
+		want      check.Status
+		wantTexts []string
+	}{
+		{"ok", []string{"--cams.space=cams-ok"}, good, func() {}, 5 * time.Second, check.OK,
+			[]string{"CAMS OK - 1 space, 2 flows", "cams-ok", "SIGN_UP=1 SURVEY=2"}},
+		{"throttled but complete", []string{"--cams.space=cams-ok"}, good,
+			func() { sim.Inject(simulator.Fault{Kind: "error", Code: "System.LimitControl", Count: 1}) }, 5 * time.Second, check.Warning,
+			[]string{"CAMS WARNING - complete, but CAMS throttled 1 call"}},
+		{"slow but complete", []string{"--cams.space=cams-ok"}, good,
+			func() {
+				sim.Inject(simulator.Fault{Kind: "latency", Latency: simulator.Duration(50 * time.Millisecond), Count: 1})
+			}, 10 * time.Millisecond, check.Warning,
+			[]string{"slower than 10ms"}},
+		{"a space failed", []string{"--cams.space=cams-ok", "--cams.space=cams-denied"}, good, func() {}, 5 * time.Second, check.Critical,
+			[]string{"CAMS CRITICAL - 1 space of 2 failed", "Ram.PermissionDeny (RequestId ", "grant cams:ListFlow"}},
+		{"unknown space", []string{"--cams.space=cams-nobody"}, good, func() {}, 5 * time.Second, check.Critical,
+			[]string{"Unknown.ResourceOwnerId", "does not belong to this account"}},
+		{"no credentials", []string{"--cams.space=cams-ok"}, client.StaticCredentials{}, func() {}, 5 * time.Second, check.Unknown,
+			[]string{"CAMS UNKNOWN - no usable credentials", "ALIBABA_CLOUD_ACCESS_KEY_ID"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sim.ClearFaults()
+			tt.setup()
+			o := parseFlags(t, append([]string{"--cams.endpoint=" + url, "--cams.rate-limit=500"}, tt.args...)...)
+			c := &checkCommand{output: "text", slowAfter: tt.slow}
+			res, err := c.evaluate(context.Background(), o, tt.creds)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var text bytes.Buffer
+			res.WriteText(&text)
+			if res.Status != tt.want {
+				t.Errorf("status %v, want %v\n%s", res.Status, tt.want, text.String())
+			}
+			for _, s := range tt.wantTexts {
+				if !strings.Contains(text.String(), s) {
+					t.Errorf("report lacks %q:\n%s", s, text.String())
+				}
+			}
+			var js bytes.Buffer
+			res.WriteJSON(&js)
+			var decoded map[string]any
+			if err := json.Unmarshal(js.Bytes(), &decoded); err != nil || decoded["status"] != tt.want.String() {
+				t.Errorf("JSON report %s: %v", js.String(), err)
+			}
+		})
+	}
+}
+
+// buildBinary builds the exporter once for the tests that run it as a
+// process.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "cams_exporter")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := netListen()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// TestDemoAndGracefulShutdown runs the binary as a user would: --demo serves
+// the metrics within seconds, and SIGTERM ends it cleanly with exit code 0.
+func TestDemoAndGracefulShutdown(t *testing.T) {
+	bin := buildBinary(t)
+	addr := freeAddr(t)
+	cmd := exec.Command(bin, "--demo", "--web.listen-address="+addr)
+	cmd.Env = append(os.Environ(), "ALIBABA_CLOUD_ECS_METADATA_DISABLED=true")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	want := []string{"cams_flows{", "cams_flows_by_category{", "cams_space_up{", "\ncams_up 1\n", "cams_api_requests_total{", "cams_api_request_duration_seconds_bucket{", "cams_api_rate_limit_requests_per_second", "cams_exporter_build_info{", "cams_flow_changes_total{", "cams_space_last_success_timestamp_seconds{", "cams_refresh_duration_seconds", "cams_refreshes_total", "cams_refresh_failures_total", "cams_api_errors_total{"}
+	var body string
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if resp, err := http.Get("http://" + addr + "/metrics"); err == nil {
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			body = string(b)
+			if strings.Contains(body, "\ncams_up 1\n") {
+				break
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	for _, w := range want {
+		if !strings.Contains(body, w) {
+			t.Errorf("demo /metrics lacks %s", w)
+		}
+	}
+	if !strings.Contains(stderr.String(), "DEMO MODE") {
+		t.Errorf("the log does not say it is a demo:\n%s", stderr.String())
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("exit after SIGTERM: %v\n%s", err, stderr.String())
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("the exporter did not stop within 15 s of SIGTERM")
+	}
+	if !strings.Contains(stderr.String(), "shutting down") {
+		t.Errorf("no shutdown in the log:\n%s", stderr.String())
+	}
+}

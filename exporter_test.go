@@ -1,0 +1,452 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/alecthomas/kingpin/v2"
+	"github.com/go-kit/log"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+
+	"github.com/cams-exporter/cams_exporter/client"
+	"github.com/cams-exporter/cams_exporter/simulator"
+)
+
+const testKeyID, testKeySecret = "LTAIexporterTestId", "exporterTestSecretValue42"
+
+var documentedCategories = []string{"SIGN_UP", "SIGN_IN", "APPOINTMENT_BOOKING", "LEAD_GENERATION", "CONTACT_US", "CUSTOMER_SUPPORT", "SURVEY", "OTHER"}
+
+// harness is an exporter wired to an in-process simulator, refreshed by hand.
+type harness struct {
+	t    *testing.T
+	sim  *simulator.Server
+	exp  *exporter
+	opts *exporterOptions
+	srv  *httptest.Server
+}
+
+// parseFlags parses exporter flags the way the command line does.
+func parseFlags(t *testing.T, args ...string) *exporterOptions {
+	t.Helper()
+	app := kingpin.New("test", "")
+	o := addExporterFlags(app)
+	if _, err := app.Parse(args); err != nil {
+		t.Fatalf("flags %v: %v", args, err)
+	}
+	if err := o.validate(); err != nil {
+		t.Fatalf("flags %v: %v", args, err)
+	}
+	return o
+}
+
+func newHarness(t *testing.T, data *simulator.Dataset, args ...string) *harness {
+	t.Helper()
+	sim, err := simulator.New(simulator.Config{AccessKeyID: testKeyID, AccessKeySecret: testKeySecret, Data: data, RateLimit: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	url, err := sim.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sim.Close() })
+	o := parseFlags(t, append([]string{"--cams.endpoint=" + url, "--cams.rate-limit=500", "--refresh.interval=1m"}, args...)...)
+	e, err := newExporter(o, client.StaticCredentials{AccessKeyID: testKeyID, AccessKeySecret: testKeySecret}, log.NewNopLogger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(e.handler(nil))
+	t.Cleanup(srv.Close)
+	return &harness{t: t, sim: sim, exp: e, opts: o, srv: srv}
+}
+
+func (h *harness) refresh() { h.exp.refresher.Refresh(context.Background()) }
+
+// get returns the status and body of a path.
+func (h *harness) get(path string) (int, string) {
+	h.t.Helper()
+	resp, err := http.Get(h.srv.URL + path)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// scrape returns every sample of /metrics keyed as name{a="x",b="y"} with
+// labels sorted.
+func (h *harness) scrape() map[string]float64 {
+	h.t.Helper()
+	status, body := h.get("/metrics")
+	if status != 200 {
+		h.t.Fatalf("/metrics answered %d", status)
+	}
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	families, err := parser.TextToMetricFamilies(strings.NewReader(body))
+	if err != nil {
+		h.t.Fatalf("parse /metrics: %v", err)
+	}
+	out := map[string]float64{}
+	for name, mf := range families {
+		for _, m := range mf.Metric {
+			var labels []string
+			for _, l := range m.Label {
+				labels = append(labels, fmt.Sprintf("%s=%q", l.GetName(), l.GetValue()))
+			}
+			sort.Strings(labels)
+			key := name + "{" + strings.Join(labels, ",") + "}"
+			switch {
+			case m.Gauge != nil:
+				out[key] = m.Gauge.GetValue()
+			case m.Counter != nil:
+				out[key] = m.Counter.GetValue()
+			case m.Histogram != nil:
+				out[name+"_count{"+strings.Join(labels, ",")+"}"] = float64(m.Histogram.GetSampleCount())
+			}
+		}
+	}
+	return out
+}
+
+// expected computes, from the data set alone, the flow series the exporter
+// must show for the given spaces.
+func expected(data *simulator.Dataset, spaces ...string) map[string]float64 {
+	want := map[string]float64{}
+	for _, sp := range data.Spaces {
+		if !contains(spaces, sp.ID) {
+			continue
+		}
+		want[fmt.Sprintf("cams_flows{space=%q}", sp.ID)] = float64(len(sp.Flows))
+		for _, c := range documentedCategories {
+			want[fmt.Sprintf("cams_flows_by_category{category=%q,space=%q}", c, sp.ID)] = 0
+		}
+		for _, f := range sp.Flows {
+			seen := map[string]bool{}
+			for _, c := range f.Categories {
+				if !seen[c] {
+					seen[c] = true
+					want[fmt.Sprintf("cams_flows_by_category{category=%q,space=%q}", c, sp.ID)]++
+				}
+			}
+		}
+	}
+	return want
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func checkSeries(t *testing.T, got, want map[string]float64) {
+	t.Helper()
+	for k, v := range want {
+		if g, ok := got[k]; !ok || g != v {
+			t.Errorf("%s = %v (present %v), want %v", k, g, ok, v)
+		}
+	}
+}
+
+func testData() *simulator.Dataset { return simulator.Generate(7, 4, 25) }
+
+func TestMetricsMatchTheDataSet(t *testing.T) {
+	data := testData()
+	var ids []string
+	for _, sp := range data.Spaces {
+		if sp.ID != "" {
+			ids = append(ids, sp.ID)
+		}
+	}
+	args := []string{}
+	for _, id := range ids {
+		args = append(args, "--cams.space="+id)
+	}
+	h := newHarness(t, data, args...)
+	before := time.Now()
+	h.refresh()
+	got := h.scrape()
+	checkSeries(t, got, expected(data, ids...))
+
+	var pages float64
+	for _, sp := range data.Spaces {
+		if contains(ids, sp.ID) {
+			pages += float64(len(sp.Flows)/20 + 1)
+		}
+	}
+	checkSeries(t, got, map[string]float64{
+		`cams_up{}`:                                     1,
+		`cams_refreshes_total{}`:                        1,
+		`cams_refresh_failures_total{}`:                 0,
+		`cams_api_requests_total{operation="ListFlow"}`: pages,
+		`cams_api_request_duration_seconds_count{operation="ListFlow"}`:          pages,
+		`cams_api_errors_total{code="System.LimitControl",operation="ListFlow"}`: 0,
+		`cams_api_rate_limit_requests_per_second{}`:                              500,
+	})
+	for _, id := range ids {
+		checkSeries(t, got, map[string]float64{
+			fmt.Sprintf("cams_space_up{space=%q}", id):                              1,
+			fmt.Sprintf("cams_flow_changes_total{change=\"added\",space=%q}", id):   0,
+			fmt.Sprintf("cams_flow_changes_total{change=\"removed\",space=%q}", id): 0,
+		})
+		ts := got[fmt.Sprintf("cams_space_last_success_timestamp_seconds{space=%q}", id)]
+		if ts < float64(before.Unix()) || ts > float64(time.Now().Unix()+1) {
+			t.Errorf("last success of %s = %v, want about now", id, ts)
+		}
+	}
+	if _, ok := got[`cams_flows{space=""}`]; ok {
+		t.Error("the own space is exported though only sub-customer spaces are configured")
+	}
+	for k := range got {
+		if strings.HasPrefix(k, "cams_flow_info") {
+			t.Errorf("flow info exported without --collector.flow-info: %s", k)
+		}
+	}
+	if got[`cams_refresh_duration_seconds{}`] <= 0 {
+		t.Error("cams_refresh_duration_seconds not set")
+	}
+	found := false
+	for k := range got {
+		found = found || (strings.HasPrefix(k, "cams_exporter_build_info{") && strings.Contains(k, `version="dev"`))
+	}
+	if !found {
+		t.Error("cams_exporter_build_info{version=\"dev\"} missing")
+	}
+}
+
+func TestOwnSpaceByDefaultAndFlowInfo(t *testing.T) {
+	data := &simulator.Dataset{Spaces: []simulator.Space{{ID: "", Flows: []simulator.Flow{
+		{FlowId: "1", FlowName: "sign up", Categories: []string{"SIGN_UP", "SHOPPING"}},
+		{FlowId: "2", FlowName: "book", Categories: []string{"APPOINTMENT_BOOKING"}},
+	}}}}
+	h := newHarness(t, data, "--collector.flow-info")
+	h.refresh()
+	got := h.scrape()
+	checkSeries(t, got, expected(data, ""))
+	checkSeries(t, got, map[string]float64{
+		`cams_flows_by_category{category="SHOPPING",space=""}`:                                   1,
+		`cams_flow_info{categories="SHOPPING,SIGN_UP",flow_id="1",flow_name="sign up",space=""}`: 1,
+		`cams_flow_info{categories="APPOINTMENT_BOOKING",flow_id="2",flow_name="book",space=""}`: 1,
+	})
+}
+
+func TestFailingSpaceKeepsItsLastData(t *testing.T) {
+	data := testData()
+	a, b := data.Spaces[1].ID, data.Spaces[2].ID
+	h := newHarness(t, data, "--cams.space="+a, "--cams.space="+b, "--cams.max-retries=1")
+	h.refresh()
+	first := h.scrape()
+	lastSuccessA := first[fmt.Sprintf("cams_space_last_success_timestamp_seconds{space=%q}", a)]
+
+	h.sim.SetSpaceError(a, "Ram.PermissionDeny")
+	if err := h.sim.AddFlow(a, simulator.Flow{FlowId: "new-1", FlowName: "x", Categories: []string{"OTHER"}}); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(10 * time.Millisecond)
+	h.refresh()
+	got := h.scrape()
+	checkSeries(t, got, expected(data, a, b)) // a's flows as before the failure
+	checkSeries(t, got, map[string]float64{
+		fmt.Sprintf("cams_space_up{space=%q}", a):                             0,
+		fmt.Sprintf("cams_space_up{space=%q}", b):                             1,
+		fmt.Sprintf("cams_space_last_success_timestamp_seconds{space=%q}", a): lastSuccessA,
+		`cams_up{}`:                     0,
+		`cams_refreshes_total{}`:        2,
+		`cams_refresh_failures_total{}`: 1,
+		`cams_api_errors_total{code="Ram.PermissionDeny",operation="ListFlow"}`: 1,
+	})
+	if got[fmt.Sprintf("cams_space_last_success_timestamp_seconds{space=%q}", b)] <= first[fmt.Sprintf("cams_space_last_success_timestamp_seconds{space=%q}", b)] {
+		t.Error("the healthy space's last success did not move")
+	}
+	status, body := h.get("/status")
+	if status != 200 || !strings.Contains(body, `"code": "Ram.PermissionDeny"`) || !strings.Contains(body, `"request_id"`) {
+		t.Errorf("/status = %d %s", status, body)
+	}
+
+	// Recovery: the fault clears, the space comes back with its new flow.
+	h.sim.SetSpaceError(a, "")
+	h.refresh()
+	got = h.scrape()
+	checkSeries(t, got, map[string]float64{
+		fmt.Sprintf("cams_space_up{space=%q}", a):                            1,
+		fmt.Sprintf("cams_flows{space=%q}", a):                               float64(len(data.Spaces[1].Flows) + 1),
+		fmt.Sprintf("cams_flow_changes_total{change=\"added\",space=%q}", a): 1,
+		`cams_up{}`: 1,
+	})
+}
+
+func TestFailingPageNeverReplacesAFullList(t *testing.T) {
+	data := &simulator.Dataset{Spaces: []simulator.Space{{ID: "cams-paged", Flows: nil}}}
+	for i := range 45 {
+		data.Spaces[0].Flows = append(data.Spaces[0].Flows, simulator.Flow{FlowId: fmt.Sprint(1000 + i), FlowName: "f", Categories: []string{"SURVEY"}})
+	}
+	h := newHarness(t, data, "--cams.space=cams-paged", "--cams.max-retries=1")
+	h.refresh()
+	// The first page answers, the next ones fail: a partial list.
+	if _, err := h.sim.Inject(simulator.Fault{Kind: "http", Status: 503}); err != nil {
+		t.Fatal(err)
+	}
+	h.refresh()
+	got := h.scrape()
+	checkSeries(t, got, map[string]float64{`cams_flows{space="cams-paged"}`: 45, `cams_space_up{space="cams-paged"}`: 0,
+		`cams_flows_by_category{category="SURVEY",space="cams-paged"}`:          45,
+		`cams_api_errors_total{code="ServiceUnavailable",operation="ListFlow"}`: 2})
+}
+
+func TestFlowChangesAreCounted(t *testing.T) {
+	data := testData()
+	id := data.Spaces[1].ID
+	h := newHarness(t, data, "--cams.space="+id)
+	h.refresh()
+	for i := range 3 {
+		if err := h.sim.AddFlow(id, simulator.Flow{FlowId: fmt.Sprint("added-", i), FlowName: "n", Categories: []string{"SURVEY"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, f := range data.Spaces[1].Flows[:2] {
+		if err := h.sim.RemoveFlow(id, f.FlowId); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.refresh()
+	checkSeries(t, h.scrape(), map[string]float64{
+		fmt.Sprintf("cams_flow_changes_total{change=\"added\",space=%q}", id):   3,
+		fmt.Sprintf("cams_flow_changes_total{change=\"removed\",space=%q}", id): 2,
+		fmt.Sprintf("cams_flows{space=%q}", id):                                 float64(len(data.Spaces[1].Flows) + 1),
+	})
+}
+
+func TestSpacesFileReload(t *testing.T) {
+	data := testData()
+	path := filepath.Join(t.TempDir(), "spaces.txt")
+	os.WriteFile(path, []byte("# watched\n"+data.Spaces[1].ID+"\n"), 0o644)
+	h := newHarness(t, data, "--cams.spaces-file="+path)
+	h.refresh()
+	if got := h.scrape(); len(got) == 0 || got[fmt.Sprintf("cams_space_up{space=%q}", data.Spaces[1].ID)] != 1 {
+		t.Fatal("the space of the file is not watched")
+	}
+	os.WriteFile(path, []byte(data.Spaces[2].ID+"\n"+data.Spaces[3].ID+"\n"), 0o644)
+	if changed, err := h.exp.spaces.Reload(); !changed || err != nil {
+		t.Fatalf("Reload = %v, %v", changed, err)
+	}
+	h.refresh()
+	got := h.scrape()
+	checkSeries(t, got, expected(data, data.Spaces[2].ID, data.Spaces[3].ID))
+	if _, ok := got[fmt.Sprintf("cams_space_up{space=%q}", data.Spaces[1].ID)]; ok {
+		t.Error("a space removed from the file is still exported")
+	}
+	os.WriteFile(path, []byte(data.Spaces[2].ID+"\n"+data.Spaces[2].ID+"\n"), 0o644)
+	if _, err := h.exp.spaces.Reload(); err == nil {
+		t.Fatal("a file with a duplicate was accepted on reload")
+	}
+	if list := h.exp.spaces.List(); len(list) != 2 {
+		t.Errorf("after a bad reload the list is %v, want the previous two spaces", list)
+	}
+}
+
+func TestScrapeDuringRefreshSeesThePreviousSnapshot(t *testing.T) {
+	data := testData()
+	id := data.Spaces[1].ID
+	h := newHarness(t, data, "--cams.space="+id)
+	h.refresh()
+	h.sim.AddFlow(id, simulator.Flow{FlowId: "late", FlowName: "late", Categories: []string{"OTHER"}})
+	if _, err := h.sim.Inject(simulator.Fault{Kind: "latency", Latency: simulator.Duration(400 * time.Millisecond)}); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { h.refresh(); close(done) }()
+	time.Sleep(100 * time.Millisecond) // the refresh is now waiting on the slow page
+	select {
+	case <-done:
+		t.Fatal("the refresh finished before the scrape; the latency fault did not hold it")
+	default:
+	}
+	during := h.scrape()
+	checkSeries(t, during, map[string]float64{fmt.Sprintf("cams_flows{space=%q}", id): float64(len(data.Spaces[1].Flows)), `cams_refreshes_total{}`: 1})
+	<-done
+	checkSeries(t, h.scrape(), map[string]float64{fmt.Sprintf("cams_flows{space=%q}", id): float64(len(data.Spaces[1].Flows) + 1), `cams_refreshes_total{}`: 2})
+}
+
+func TestThousandScrapesMakeNoAPICall(t *testing.T) {
+	h := newHarness(t, testData())
+	h.refresh()
+	before := h.sim.Stats().Calls
+	for range 1000 {
+		if status, _ := h.get("/metrics"); status != 200 {
+			t.Fatalf("/metrics answered %d", status)
+		}
+	}
+	if after := h.sim.Stats().Calls; after != before {
+		t.Errorf("1000 scrapes made %d API calls, want 0", after-before)
+	}
+}
+
+func TestReadyz(t *testing.T) {
+	data := testData()
+	a, b := data.Spaces[1].ID, data.Spaces[2].ID
+	h := newHarness(t, data, "--cams.space="+a, "--cams.space="+b, "--cams.max-retries=1")
+	steps := []struct {
+		name    string
+		setup   func()
+		want    int
+		wantWhy string
+	}{
+		{"before the first refresh", func() {}, 503, "first refresh"},
+		{"after it", h.refresh, 200, "ready"},
+		{"one space failing", func() { h.sim.SetSpaceError(a, "Ram.PermissionDeny"); h.refresh() }, 200, "1 failing"},
+		{"every space failing", func() { h.sim.SetSpaceError(b, "Product.Unsubscript"); h.refresh() }, 503, "every space (2) failed"},
+		{"recovered", func() { h.sim.SetSpaceError(a, ""); h.sim.SetSpaceError(b, ""); h.refresh() }, 200, "ready"},
+	}
+	for _, s := range steps {
+		s.setup()
+		status, body := h.get("/readyz")
+		if status != s.want || !strings.Contains(body, s.wantWhy) {
+			t.Errorf("%s: /readyz = %d %q, want %d containing %q", s.name, status, body, s.want, s.wantWhy)
+		}
+	}
+	if status, _ := h.get("/healthz"); status != 200 {
+		t.Errorf("/healthz = %d", status)
+	}
+}
+
+func TestReadyzStaleData(t *testing.T) {
+	h := newHarness(t, testData(), "--health.max-staleness=1ms")
+	h.refresh()
+	time.Sleep(5 * time.Millisecond)
+	if status, body := h.get("/readyz"); status != 503 || !strings.Contains(body, "data older than 1ms") {
+		t.Errorf("/readyz with stale data = %d %q", status, body)
+	}
+}
+
+func TestMetricsPassPromtool(t *testing.T) {
+	promtool, err := execLookPath("promtool")
+	if err != nil {
+		t.Fatalf("promtool is needed (Debian package prometheus; scripts/test.sh installs it): %v", err)
+	}
+	data := testData()
+	h := newHarness(t, data, "--collector.flow-info", "--cams.space="+data.Spaces[1].ID, "--cams.space="+data.Spaces[2].ID)
+	h.sim.SetSpaceError(data.Spaces[2].ID, "Ram.PermissionDeny")
+	h.refresh()
+	_, body := h.get("/metrics")
+	out, err := runWithStdin(promtool, body, "check", "metrics")
+	if err != nil || strings.TrimSpace(out) != "" {
+		t.Errorf("promtool check metrics: %v\n%s", err, out)
+	}
+	if !strings.Contains(body, "cams_flows_by_category") || !strings.Contains(body, "refreshed in the background every 1m") {
+		t.Errorf("HELP does not say the data is cached and how often:\n%s", body[:min(len(body), 2000)])
+	}
+}
