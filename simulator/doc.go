@@ -19,11 +19,20 @@
 //     IncompleteSignature (400);
 //   - a known AccessKeyId, else InvalidAccessKeyId.NotFound (404);
 //   - x-acs-date within 15 minutes, else InvalidTimeStamp.Expired (400);
-//   - the security token of temporary credentials (InvalidSecurityToken.*);
+//   - the security token and expiry of the credential, else (all 400)
+//     InvalidSecurityToken.Malformed (token missing), .MismatchWithAccessKey
+//     (a token that is not the key's), .Expired (the token's credential has
+//     expired), or InvalidAccessKeyId.Inactive (an expired key without token);
 //   - x-acs-content-sha256 and the signature, else SignatureDoesNotMatch (400);
 //   - a nonce not seen in the last 15 minutes, else SignatureNonceUsed (400);
 //   - the rate limit per AccessKeyId, else System.LimitControl (400);
 //   - injected faults (see [Fault]); then the operation.
+//
+// ListFlow reads FlowName, Page and CustSpaceId from the query (as the SDK
+// sends them) and from a form body. A bad Page answers InvalidParameter
+// (400); an unknown CustSpaceId Unknown.ResourceOwnerId (400); a space with
+// an error code that code. Success is {"RequestId","Code":"OK",
+// "Message":"SUCCESS","Data":[...]}, Data never null.
 //
 // # Control endpoint
 //
@@ -43,8 +52,9 @@
 //	POST   /-/spaces/{id}/flows              add a [Flow] (JSON body)
 //	DELETE /-/spaces/{id}/flows/{flowId}     remove a flow
 //
-// Bad input answers 400 with a one-line text error; an unknown space or flow
-// 404; a duplicate FlowId 409.
+// Answers with a body are 200, those without 204. Bad input answers 400 with
+// a one-line text error; an unknown space, flow or fault 404; a duplicate
+// FlowId 409.
 //
-// The simulator never logs.
+// The simulator logs nothing itself, and never a secret.
 package simulator

@@ -13,24 +13,24 @@ import (
 // Error codes the simulator answers, with the HTTP status of the reference's
 // table (see [StatusOf]).
 const (
-	CodeSignatureDoesNotMatch        = "SignatureDoesNotMatch"
-	CodeIncompleteSignature          = "IncompleteSignature"
-	CodeInvalidAccessKeyIDNotFound   = "InvalidAccessKeyId.NotFound"
-	CodeInvalidAccessKeyIDInactive   = "InvalidAccessKeyId.Inactive"
-	CodeInvalidSecurityTokenExpired  = "InvalidSecurityToken.Expired"
-	CodeInvalidSecurityTokenMissing  = "InvalidSecurityToken.Malformed"
-	CodeInvalidSecurityTokenMismatch = "InvalidSecurityToken.MismatchWithAccessKey"
-	CodeInvalidTimeStampExpired      = "InvalidTimeStamp.Expired"
-	CodeSignatureNonceUsed           = "SignatureNonceUsed"
-	CodeInvalidAPINotFound           = "InvalidApi.NotFound"
-	CodeInvalidParameter             = "InvalidParameter"
-	CodeThrottlingUser               = "Throttling.User"
-	CodeSystemLimitControl           = "System.LimitControl"
-	CodeProductUnsubscript           = "Product.Unsubscript"
-	CodeRAMPermissionDeny            = "Ram.PermissionDeny"
-	CodeUnknownResourceOwnerID       = "Unknown.ResourceOwnerId"
-	CodeInternalError                = "InternalError"
-	CodeServiceUnavailable           = "ServiceUnavailable"
+	CodeSignatureDoesNotMatch         = "SignatureDoesNotMatch"
+	CodeIncompleteSignature           = "IncompleteSignature"
+	CodeInvalidAccessKeyIDNotFound    = "InvalidAccessKeyId.NotFound"
+	CodeInvalidAccessKeyIDInactive    = "InvalidAccessKeyId.Inactive"
+	CodeInvalidSecurityTokenExpired   = "InvalidSecurityToken.Expired"
+	CodeInvalidSecurityTokenMalformed = "InvalidSecurityToken.Malformed"
+	CodeInvalidSecurityTokenMismatch  = "InvalidSecurityToken.MismatchWithAccessKey"
+	CodeInvalidTimeStampExpired       = "InvalidTimeStamp.Expired"
+	CodeSignatureNonceUsed            = "SignatureNonceUsed"
+	CodeInvalidAPINotFound            = "InvalidApi.NotFound"
+	CodeInvalidParameter              = "InvalidParameter"
+	CodeThrottlingUser                = "Throttling.User"
+	CodeSystemLimitControl            = "System.LimitControl"
+	CodeProductUnsubscript            = "Product.Unsubscript"
+	CodeRAMPermissionDeny             = "Ram.PermissionDeny"
+	CodeUnknownResourceOwnerID        = "Unknown.ResourceOwnerId"
+	CodeInternalError                 = "InternalError"
+	CodeServiceUnavailable            = "ServiceUnavailable"
 )
 
 type codeInfo struct {
@@ -39,24 +39,24 @@ type codeInfo struct {
 }
 
 var knownCodes = map[string]codeInfo{
-	CodeSignatureDoesNotMatch:        {400, "Specified signature does not match our calculation."},
-	CodeIncompleteSignature:          {400, "The request signature does not conform to Aliyun standards."},
-	CodeInvalidAccessKeyIDNotFound:   {404, "Specified access key is not found."},
-	CodeInvalidAccessKeyIDInactive:   {400, "Specified access key is disabled."},
-	CodeInvalidSecurityTokenExpired:  {400, "Specified SecurityToken is expired."},
-	CodeInvalidSecurityTokenMissing:  {400, "Specified SecurityToken is missing or malformed."},
-	CodeInvalidSecurityTokenMismatch: {400, "Specified SecurityToken mismatch with the AccessKey."},
-	CodeInvalidTimeStampExpired:      {400, "Specified time stamp or date value is expired."},
-	CodeSignatureNonceUsed:           {400, "Specified signature nonce was used already."},
-	CodeInvalidAPINotFound:           {404, "Specified api is not found, please check your url and method."},
-	CodeInvalidParameter:             {400, "The specified parameter is not valid."},
-	CodeThrottlingUser:               {400, "Request was denied due to user flow control."},
-	CodeSystemLimitControl:           {400, "The system is under flow control."},
-	CodeProductUnsubscript:           {400, "You have not subscribed to the specified product."},
-	CodeRAMPermissionDeny:            {400, "You are not authorized to perform the operation."},
-	CodeUnknownResourceOwnerID:       {400, "The resource does not belong to the current user."},
-	CodeInternalError:                {500, "The request processing has failed due to some unknown error, exception or failure."},
-	CodeServiceUnavailable:           {503, "The request has failed due to a temporary failure of the server."},
+	CodeSignatureDoesNotMatch:         {400, "Specified signature does not match our calculation."},
+	CodeIncompleteSignature:           {400, "The request signature does not conform to Aliyun standards."},
+	CodeInvalidAccessKeyIDNotFound:    {404, "Specified access key is not found."},
+	CodeInvalidAccessKeyIDInactive:    {400, "Specified access key is disabled."},
+	CodeInvalidSecurityTokenExpired:   {400, "Specified SecurityToken is expired."},
+	CodeInvalidSecurityTokenMalformed: {400, "Specified SecurityToken is missing or malformed."},
+	CodeInvalidSecurityTokenMismatch:  {400, "Specified SecurityToken mismatch with the AccessKey."},
+	CodeInvalidTimeStampExpired:       {400, "Specified time stamp or date value is expired."},
+	CodeSignatureNonceUsed:            {400, "Specified signature nonce was used already."},
+	CodeInvalidAPINotFound:            {404, "Specified api is not found, please check your url and method."},
+	CodeInvalidParameter:              {400, "The specified parameter is not valid."},
+	CodeThrottlingUser:                {400, "Request was denied due to user flow control."},
+	CodeSystemLimitControl:            {400, "The system is under flow control."},
+	CodeProductUnsubscript:            {400, "You have not subscribed to the specified product."},
+	CodeRAMPermissionDeny:             {400, "You are not authorized to perform the operation."},
+	CodeUnknownResourceOwnerID:        {400, "The resource does not belong to the current user."},
+	CodeInternalError:                 {500, "The request processing has failed due to some unknown error, exception or failure."},
+	CodeServiceUnavailable:            {503, "The request has failed due to a temporary failure of the server."},
 }
 
 // KnownCode reports whether the simulator knows code (it is one of the Code*
@@ -121,7 +121,7 @@ func (e *apiError) body(requestID, host string) errorBody {
 		HostId:             host,
 		Code:               e.code,
 		Message:            e.message,
-		Recommend:          "https://api.aliyun.com/troubleshoot?q=" + url.QueryEscape(e.code) + "&product=cams&requestId=" + requestID,
+		Recommend:          "https://api.aliyun.com/troubleshoot?q=" + url.QueryEscape(e.code) + "&product=" + Product + "&requestId=" + requestID,
 		AccessDeniedDetail: e.detail,
 	}
 }

@@ -1,0 +1,168 @@
+package simulator
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Errors of the data mutation methods, for errors.Is.
+var (
+	ErrUnknownSpace  = errors.New("unknown space")
+	ErrUnknownFlow   = errors.New("unknown flow")
+	ErrDuplicateFlow = errors.New("duplicate FlowId")
+	ErrEmptyFlowID   = errors.New("empty FlowId")
+)
+
+// space is a space's live data.
+type space struct {
+	flows []Flow
+	code  string // error code answered on every call; "" for none
+}
+
+// store holds the spaces in their order; guarded by Server.dataMu.
+type store struct {
+	order  []string
+	spaces map[string]*space
+}
+
+func newStore(d *Dataset) store {
+	st := store{spaces: map[string]*space{}}
+	for _, sp := range d.Spaces {
+		st.order = append(st.order, sp.ID)
+		st.spaces[sp.ID] = &space{flows: cloneFlows(sp.Flows), code: sp.Error}
+	}
+	if st.spaces[""] == nil {
+		st.order = append([]string{""}, st.order...)
+		st.spaces[""] = &space{}
+	}
+	return st
+}
+
+// Dataset returns a deep copy of the data the server serves now, spaces in
+// the order they were loaded or added.
+func (s *Server) Dataset() *Dataset {
+	s.dataMu.RLock()
+	defer s.dataMu.RUnlock()
+	d := &Dataset{Spaces: make([]Space, 0, len(s.data.order))}
+	for _, id := range s.data.order {
+		sp := s.data.spaces[id]
+		d.Spaces = append(d.Spaces, Space{ID: id, Flows: cloneFlows(sp.flows), Error: sp.code})
+	}
+	return d
+}
+
+// AddFlow appends f to the flows of a space. The space must exist and the
+// FlowId be new to it.
+func (s *Server) AddFlow(spaceID string, f Flow) error {
+	if f.FlowId == "" {
+		return ErrEmptyFlowID
+	}
+	s.dataMu.Lock()
+	defer s.dataMu.Unlock()
+	sp := s.data.spaces[spaceID]
+	if sp == nil {
+		return fmt.Errorf("%w %q", ErrUnknownSpace, spaceID)
+	}
+	for _, g := range sp.flows {
+		if g.FlowId == f.FlowId {
+			return fmt.Errorf("%w %q in space %q", ErrDuplicateFlow, f.FlowId, spaceID)
+		}
+	}
+	sp.flows = append(sp.flows, f.clone())
+	return nil
+}
+
+// RemoveFlow removes a flow from a space.
+func (s *Server) RemoveFlow(spaceID, flowID string) error {
+	s.dataMu.Lock()
+	defer s.dataMu.Unlock()
+	sp := s.data.spaces[spaceID]
+	if sp == nil {
+		return fmt.Errorf("%w %q", ErrUnknownSpace, spaceID)
+	}
+	for i, g := range sp.flows {
+		if g.FlowId == flowID {
+			sp.flows = append(sp.flows[:i:i], sp.flows[i+1:]...)
+			return nil
+		}
+	}
+	return fmt.Errorf("%w %q in space %q", ErrUnknownFlow, flowID, spaceID)
+}
+
+// SetSpaceError makes every ListFlow call on a space answer code (with the
+// status [StatusOf] gives); "" clears it. A space that does not exist is
+// created, empty.
+func (s *Server) SetSpaceError(spaceID, code string) {
+	s.dataMu.Lock()
+	defer s.dataMu.Unlock()
+	s.addSpaceLocked(spaceID).code = code
+}
+
+// AddSpace adds an empty space; it does nothing if the space exists.
+func (s *Server) AddSpace(id string) {
+	s.dataMu.Lock()
+	defer s.dataMu.Unlock()
+	s.addSpaceLocked(id)
+}
+
+func (s *Server) addSpaceLocked(id string) *space {
+	sp := s.data.spaces[id]
+	if sp == nil {
+		sp = &space{}
+		s.data.spaces[id] = sp
+		s.data.order = append(s.data.order, id)
+	}
+	return sp
+}
+
+// DeleteSpace removes a space and its flows; calls on it then answer
+// Unknown.ResourceOwnerId. Deleting a space that does not exist does nothing.
+func (s *Server) DeleteSpace(id string) {
+	s.dataMu.Lock()
+	defer s.dataMu.Unlock()
+	if s.data.spaces[id] == nil {
+		return
+	}
+	delete(s.data.spaces, id)
+	for i, o := range s.data.order {
+		if o == id {
+			s.data.order = append(s.data.order[:i:i], s.data.order[i+1:]...)
+			break
+		}
+	}
+}
+
+// listFlows returns a page of a space's flows whose name contains name, or
+// the error the space answers. Index is 1-based.
+func (s *Server) listFlows(spaceID, name string, index, size int) ([]Flow, *apiError) {
+	s.dataMu.RLock()
+	defer s.dataMu.RUnlock()
+	sp := s.data.spaces[spaceID]
+	if sp == nil {
+		return nil, newError(CodeUnknownResourceOwnerID, "")
+	}
+	if sp.code != "" {
+		return nil, newError(sp.code, "")
+	}
+	page := []Flow{}
+	skip := (index - 1)
+	matched := 0
+	for _, f := range sp.flows {
+		if !strings.Contains(f.FlowName, name) {
+			continue
+		}
+		if matched/size == skip {
+			f = f.clone()
+			if f.Categories == nil {
+				f.Categories = []string{}
+			}
+			page = append(page, f)
+			if len(page) == size {
+				break
+			}
+		}
+		matched++
+	}
+	return page, nil
+}

@@ -1,0 +1,57 @@
+package simulator
+
+import (
+	"maps"
+	"sync"
+)
+
+// Stats counts what the server has done since it started.
+type Stats struct {
+	// Calls counts API requests (every request outside /-/).
+	Calls int `json:"calls"`
+	// Accepted counts calls that passed authentication and the rate limit
+	// and so reached the operation, faults included.
+	Accepted int `json:"accepted"`
+	// Throttled counts calls the rate limit refused (System.LimitControl).
+	Throttled int `json:"throttled"`
+	// Faulted counts accepted calls an injected fault acted on.
+	Faulted int `json:"faulted"`
+	// Codes counts the error codes answered, whatever answered them (the
+	// gateway checks, the rate limit, a space's error, a fault).
+	Codes map[string]int `json:"codes"`
+	// Faults counts the calls each kind of fault acted on.
+	Faults map[string]int `json:"faults"`
+	// ListFlow counts accepted ListFlow calls by CustSpaceId ("" for the
+	// account's own space); they add up to Accepted.
+	ListFlow map[string]int `json:"listFlow"`
+}
+
+type statsCounter struct {
+	mu sync.Mutex
+	s  Stats
+}
+
+func newStatsCounter() *statsCounter {
+	return &statsCounter{s: Stats{Codes: map[string]int{}, Faults: map[string]int{}, ListFlow: map[string]int{}}}
+}
+
+func (c *statsCounter) add(f func(*Stats)) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	f(&c.s)
+}
+
+func (c *statsCounter) snapshot() Stats {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s := c.s
+	s.Codes = maps.Clone(c.s.Codes)
+	s.Faults = maps.Clone(c.s.Faults)
+	s.ListFlow = maps.Clone(c.s.ListFlow)
+	return s
+}
+
+// Stats returns a copy of the server's counters.
+func (s *Server) Stats() Stats {
+	return s.stats.snapshot()
+}
