@@ -65,7 +65,9 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 // Count is how many calls it affects before it clears itself; 0 means until
 // cleared. Detail is the AccessDeniedDetail of an error or ok-error answer:
 // "object" gives the gateway's object form, any other text a string; for
-// Ram.PermissionDeny it defaults to a string. ID is set by the server.
+// Ram.PermissionDeny it defaults to a string. Page, when set, limits the
+// fault to calls for that page index, to fail a listing halfway. ID is set by
+// the server.
 type Fault struct {
 	ID      int      `json:"id,omitempty"`
 	Space   *string  `json:"space,omitempty"`
@@ -75,6 +77,7 @@ type Fault struct {
 	Latency Duration `json:"latency,omitempty"`
 	Count   int      `json:"count,omitempty"`
 	Detail  string   `json:"detail,omitempty"`
+	Page    int      `json:"page,omitempty"`
 }
 
 // Validate reports what is wrong with f.
@@ -92,12 +95,14 @@ func (f Fault) Validate() error {
 		return errors.New("a latency fault needs a latency")
 	case f.Count < 0:
 		return errors.New("count must not be negative")
+	case f.Page < 0:
+		return errors.New("page must not be negative")
 	}
 	return nil
 }
 
-func (f Fault) matches(spaceID string) bool {
-	return f.Space == nil || *f.Space == spaceID
+func (f Fault) matches(spaceID string, page int) bool {
+	return (f.Space == nil || *f.Space == spaceID) && (f.Page == 0 || f.Page == page)
 }
 
 func (f Fault) clone() Fault {
@@ -164,13 +169,13 @@ func (s *Server) Faults() []Fault {
 	return list
 }
 
-// take returns the first fault matching a call on spaceID and uses up one of
-// its Count.
-func (fs *faultSet) take(spaceID string) (Fault, bool) {
+// take returns the first fault matching a call on spaceID for page and uses
+// up one of its Count.
+func (fs *faultSet) take(spaceID string, page int) (Fault, bool) {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
 	for i, f := range fs.list {
-		if !f.matches(spaceID) {
+		if !f.matches(spaceID, page) {
 			continue
 		}
 		switch f.Count {

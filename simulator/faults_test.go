@@ -300,6 +300,14 @@ func TestFaultMatching(t *testing.T) {
 	inject(Fault{Space: ptr(""), Kind: FaultError, Code: CodeRAMPermissionDeny})
 	wantError(t, h.list(url.Values{}), 503, CodeServiceUnavailable)
 
+	// A fault for one page leaves the others alone.
+	h.srv.ClearFaults()
+	inject(Fault{Kind: FaultHTTP, Status: 503, Page: 2})
+	if r := h.list(pageParams("cams-1a2b3c4d", "", 1, 1)); r.status != 200 {
+		t.Errorf("page 1 with a page-2 fault: HTTP %d", r.status)
+	}
+	wantError(t, h.list(pageParams("cams-1a2b3c4d", "", 2, 1)), 503, CodeServiceUnavailable)
+
 	// RemoveFault takes one fault away.
 	h.srv.ClearFaults()
 	id, _ := h.srv.Inject(Fault{Kind: FaultHTTP, Status: 503})

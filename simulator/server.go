@@ -179,7 +179,8 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	if c.action == "ListFlow" {
 		spaceID := c.params.Get("CustSpaceId")
 		s.stats.add(func(st *Stats) { st.ListFlow[spaceID]++ })
-		if f, ok := s.faults.take(spaceID); ok && s.serveFault(w, c, f, op) {
+		page, _, _ := s.parsePage(c.params.Get("Page")) // a bad Page is the operation's to answer
+		if f, ok := s.faults.take(spaceID, page); ok && s.serveFault(w, c, f, op) {
 			return
 		}
 	}
