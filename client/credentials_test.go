@@ -104,9 +104,9 @@ func TestCredentialsErrorNamesVariablesAndHidesSecrets(t *testing.T) {
 func TestRedactReason(t *testing.T) {
 	tests := map[string]string{
 		"get credentials from http://127.0.0.1/x failed: {\"AccessKeySecret\":\"abc\"}": "get credentials from http://127.0.0.1/x failed [response withheld]",
-		"token STS.NUabcdefghij1234567890XYZ expired":                                    "token [redacted] expired",
-		"ALIBABA_CLOUD_ACCESS_KEY_ID is empty":                                           "ALIBABA_CLOUD_ACCESS_KEY_ID is empty",
-		"EnvironmentVariableCredentialsProvider: x":                                      "EnvironmentVariableCredentialsProvider: x",
+		"token STS.NUabcdefghij1234567890XYZ expired":                                   "token [redacted] expired",
+		"ALIBABA_CLOUD_ACCESS_KEY_ID is empty":                                          "ALIBABA_CLOUD_ACCESS_KEY_ID is empty",
+		"EnvironmentVariableCredentialsProvider: x":                                     "EnvironmentVariableCredentialsProvider: x",
 	}
 	for in, want := range tests {
 		if got := redactReason(in); got != want {
