@@ -17,6 +17,7 @@ import (
 
 	"github.com/cams-exporter/cams_exporter/check"
 	"github.com/cams-exporter/cams_exporter/client"
+	"github.com/cams-exporter/cams_exporter/internal/officialsdk"
 	"github.com/cams-exporter/cams_exporter/simulator"
 )
 
@@ -240,4 +241,50 @@ func (b *lockedBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// TestSimulateCommand runs `cams_exporter simulate` as documented and calls
+// it with the official generic client.
+func TestSimulateCommand(t *testing.T) {
+	bin := buildBinary(t)
+	addr := freeAddr(t)
+	cmd := exec.Command(bin, "simulate", "--simulator.listen-address="+addr, "--simulator.access-key-id=LTAIsimCmd",
+		"--simulator.access-key-secret=simCmdSecret", "--simulator.spaces=3", "--simulator.flows-per-space=10")
+	stdout := &lockedBuffer{}
+	cmd.Stdout = stdout
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() }()
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(stdout.String(), "listening on") && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	out := stdout.String()
+	if !strings.Contains(out, "http://"+addr) || !strings.Contains(out, "ALIBABA_CLOUD_ACCESS_KEY_ID=LTAIsimCmd") || strings.Contains(out, "simCmdSecret") {
+		t.Fatalf("simulate printed:\n%s\nwant its endpoint and key id, and never the secret", out)
+	}
+	good, err := officialsdk.New("http://"+addr, "LTAIsimCmd", "simCmdSecret", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad, _ := officialsdk.New("http://"+addr, "LTAIsimCmd", "wrong", "")
+	time.Sleep(time.Second) // a fresh second of quota
+	body, err := officialsdk.ListFlow(good, "", 1, 20, nil)
+	if err != nil || body["Code"] != "OK" {
+		t.Fatalf("with the right credentials: %v, %v", body, err)
+	}
+	if _, err := officialsdk.ListFlow(bad, "", 1, 20, nil); err == nil || !strings.Contains(err.Error(), "SignatureDoesNotMatch") {
+		t.Errorf("with a wrong secret: %v, want SignatureDoesNotMatch", err)
+	}
+	time.Sleep(time.Second)
+	throttled := 0
+	for range 7 {
+		if _, err := officialsdk.ListFlow(good, "", 1, 20, nil); err != nil && strings.Contains(err.Error(), "System.LimitControl") {
+			throttled++
+		}
+	}
+	if throttled < 2 {
+		t.Errorf("7 calls in well under a second: %d throttled, want at least 2 beyond the 5 allowed", throttled)
+	}
 }

@@ -4,57 +4,26 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	openapi "github.com/alibabacloud-go/darabonba-openapi/v2/client"
-	openapiutil "github.com/alibabacloud-go/darabonba-openapi/v2/utils"
-	"github.com/alibabacloud-go/tea/dara"
 
 	"github.com/cams-exporter/cams_exporter/client"
 	"github.com/cams-exporter/cams_exporter/client/acs3"
+	"github.com/cams-exporter/cams_exporter/internal/officialsdk"
 	"github.com/cams-exporter/cams_exporter/simulator"
 )
 
-// officialClient is Alibaba Cloud's generic OpenAPI client, the layer under
-// every official product SDK, pointed at a loopback endpoint.
 func officialClient(t *testing.T, endpoint, id, secret string) *openapi.Client {
 	t.Helper()
-	u, err := url.Parse(endpoint)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := openapi.NewClient(&openapiutil.Config{
-		AccessKeyId: dara.String(id), AccessKeySecret: dara.String(secret),
-		Endpoint: dara.String(u.Host), Protocol: dara.String("http"),
-	})
+	c, err := officialsdk.New(endpoint, id, secret, "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	return c
-}
-
-// officialListFlow calls ListFlow the way the CAMS SDK does, with CallApi.
-// headers may pin x-acs-date and x-acs-signature-nonce.
-func officialListFlow(c *openapi.Client, space string, page client.Page, headers map[string]string) (map[string]any, error) {
-	query := map[string]*string{"Page": dara.String(`{"Index":` + strconv.Itoa(page.Index) + `,"Size":` + strconv.Itoa(page.Size) + `}`)}
-	if space != "" {
-		query["CustSpaceId"] = dara.String(space)
-	}
-	h := map[string]*string{}
-	for k, v := range headers {
-		h[k] = dara.String(v)
-	}
-	params := &openapiutil.Params{
-		Action: dara.String("ListFlow"), Version: dara.String("2020-06-06"), Protocol: dara.String("HTTP"),
-		Pathname: dara.String("/"), Method: dara.String("POST"), AuthType: dara.String("AK"), Style: dara.String("RPC"),
-		ReqBodyType: dara.String("formData"), BodyType: dara.String("json"),
-	}
-	return c.CallApi(params, &openapiutil.OpenApiRequest{Query: query, Headers: h}, &dara.RuntimeOptions{})
 }
 
 // recorder keeps the requests it sees and answers an empty page.
@@ -78,7 +47,7 @@ func TestSameAuthorizationAsTheOfficialClient(t *testing.T) {
 	fixed, _ := time.Parse(acs3.DateFormat, date)
 
 	official := officialClient(t, srv.URL, "testAccessKeyId", "testAccessKeySecret")
-	if _, err := officialListFlow(official, "cams-abc123", client.Page{Index: 1, Size: 50},
+	if _, err := officialsdk.ListFlow(official, "cams-abc123", 1, 50,
 		map[string]string{"x-acs-date": date, "x-acs-signature-nonce": nonce}); err != nil {
 		t.Fatalf("official client: %v", err)
 	}
@@ -126,17 +95,16 @@ func TestOfficialClientAgainstTheSimulator(t *testing.T) {
 	}
 	defer sim.Close()
 
-	resp, err := officialListFlow(officialClient(t, url, "simId", "simSecret"), "cams-1", client.Page{Index: 1, Size: 20}, nil)
+	body, err := officialsdk.ListFlow(officialClient(t, url, "simId", "simSecret"), "cams-1", 1, 20, nil)
 	if err != nil {
 		t.Fatalf("official client against the simulator: %v", err)
 	}
-	body, _ := resp["body"].(map[string]any)
 	flows, _ := body["Data"].([]any)
 	if body["Code"] != "OK" || len(flows) != 2 {
 		t.Errorf("official client got %v, want Code OK and 2 flows", body)
 	}
 
-	_, err = officialListFlow(officialClient(t, url, "simId", "wrongSecret"), "cams-1", client.Page{Index: 1, Size: 20}, nil)
+	_, err = officialsdk.ListFlow(officialClient(t, url, "simId", "wrongSecret"), "cams-1", 1, 20, nil)
 	if err == nil || !strings.Contains(err.Error(), "SignatureDoesNotMatch") {
 		t.Errorf("official client with a wrong secret: %v, want SignatureDoesNotMatch", err)
 	}

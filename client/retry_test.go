@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -247,5 +248,38 @@ func TestCredentialsErrorStopsTheCall(t *testing.T) {
 	}
 	if s.count() != 0 || !equal(codes(*attempts), []string{"Credentials"}) {
 		t.Errorf("server saw %d calls, observed %v; want 0 and [Credentials]", s.count(), codes(*attempts))
+	}
+}
+
+func TestListAllFlowsKeepsARepeatedFlowIdOnce(t *testing.T) {
+	// A flow shifted from page 1 to page 2 between the two calls.
+	s := &scripted{responses: []scriptedResponse{
+		{200, `{"RequestId":"R","Code":"OK","Data":[{"FlowId":"a"},{"FlowId":"b"}]}`},
+		{200, `{"RequestId":"R","Code":"OK","Data":[{"FlowId":"b"},{"FlowId":"c"}]}`},
+		{200, `{"RequestId":"R","Code":"OK","Data":[{"FlowId":"d"}]}`},
+	}}
+	c, _ := newTestClient(t, s, Config{})
+	flows, err := c.ListAllFlows(context.Background(), "", "", 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, f := range flows {
+		ids = append(ids, f.FlowID)
+	}
+	if !equal(ids, []string{"a", "b", "c", "d"}) || s.count() != 3 {
+		t.Errorf("got %v in %d calls, want [a b c d] in 3", ids, s.count())
+	}
+}
+
+func TestListAllFlowsStopsAServerThatIgnoresPage(t *testing.T) {
+	s := &scripted{responses: []scriptedResponse{{200, `{"RequestId":"R","Code":"OK","Data":[{"FlowId":"a"},{"FlowId":"b"}]}`}}}
+	c, _ := newTestClient(t, s, Config{})
+	_, err := c.ListAllFlows(context.Background(), "", "", 2)
+	if CodeOf(err) != CodeInvalidResponse || !strings.Contains(err.Error(), "ignore Page") {
+		t.Errorf("got %v, want an InvalidResponse about Page", err)
+	}
+	if s.count() != 2 {
+		t.Errorf("%d calls, want 2", s.count())
 	}
 }

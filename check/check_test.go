@@ -1,0 +1,68 @@
+package check
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cams-exporter/cams_exporter/collector"
+)
+
+func space(id string, up bool, code string, took time.Duration) *collector.SpaceState {
+	st := &collector.SpaceState{ID: id, Up: up, HasData: up, Count: 2, ByCategory: map[string]int{"SURVEY": 2}, LastDuration: took}
+	if !up {
+		st.LastError = &collector.ErrorInfo{Code: code, Message: "m", RequestID: "R-" + id}
+	}
+	return st
+}
+
+func TestEvaluate(t *testing.T) {
+	tests := []struct {
+		name        string
+		spaces      []*collector.SpaceState
+		throttled   int
+		want        Status
+		wantSummary string
+	}{
+		{"all good", []*collector.SpaceState{space("a", true, "", time.Second)}, 0, OK, "1 space, 2 flows"},
+		{"slow", []*collector.SpaceState{space("a", true, "", 6 * time.Second)}, 0, Warning, "1 space slower than 5s"},
+		{"throttled", []*collector.SpaceState{space("a", true, "", time.Second)}, 2, Warning, "throttled 2 calls"},
+		{"one failed", []*collector.SpaceState{space("a", true, "", 0), space("b", false, "Product.Unsubscript", 0)}, 5, Critical, "1 space of 2 failed"},
+		{"credentials everywhere", []*collector.SpaceState{space("a", false, "Credentials", 0), space("b", false, "Credentials", 0)}, 0, Unknown, "no usable credentials"},
+		{"credentials and another error", []*collector.SpaceState{space("a", false, "Credentials", 0), space("b", false, "Ram.PermissionDeny", 0)}, 0, Critical, "2 spaces of 2 failed"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			snap := &collector.Snapshot{Completed: true, Spaces: map[string]*collector.SpaceState{}}
+			for _, sp := range tt.spaces {
+				snap.Spaces[sp.ID] = sp
+			}
+			r := Evaluate(Input{Snapshot: snap, Throttled: tt.throttled, SlowAfter: 5 * time.Second})
+			if r.Status != tt.want || !strings.Contains(r.Summary, tt.wantSummary) || r.State != tt.want.String() {
+				t.Errorf("got %v %q, want %v %q", r.Status, r.Summary, tt.want, tt.wantSummary)
+			}
+		})
+	}
+}
+
+func TestRemedy(t *testing.T) {
+	tests := map[string]string{
+		"Ram.PermissionDeny":           "grant cams:ListFlow",
+		"Product.Unsubscript":          "subscribe",
+		"System.LimitControl":          "lower --cams.rate-limit",
+		"Throttling.User":              "lower --cams.rate-limit",
+		"Unknown.ResourceOwnerId":      "does not belong to this account",
+		"Credentials":                  "ALIBABA_CLOUD_ACCESS_KEY_ID",
+		"InvalidSecurityToken.Expired": "STS token",
+		"InvalidTimeStamp.Expired":     "clock",
+		"Timeout":                      "--cams.timeout",
+		"HTTP_502":                     "server-side",
+		"Something.New":                "",
+	}
+	for code, want := range tests {
+		got := Remedy(code)
+		if (want == "" && got != "") || !strings.Contains(got, want) {
+			t.Errorf("Remedy(%s) = %q, want it to contain %q", code, got, want)
+		}
+	}
+}
