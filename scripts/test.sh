@@ -9,8 +9,8 @@ cd "$(dirname "$0")/.."
 export ALIBABA_CLOUD_ECS_METADATA_DISABLED=true
 
 need_pkgs=()
-command -v promtool >/dev/null 2>&1 || need_pkgs+=(prometheus)
-command -v amtool >/dev/null 2>&1 || need_pkgs+=(prometheus-alertmanager)
+{ command -v promtool && command -v prometheus; } >/dev/null 2>&1 || need_pkgs+=(prometheus)
+{ command -v amtool && command -v prometheus-alertmanager; } >/dev/null 2>&1 || need_pkgs+=(prometheus-alertmanager)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   echo "installing ${need_pkgs[*]} for the tests"
   sudo=""

@@ -1,0 +1,173 @@
+package e2e
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// process is a program the test started; its output goes to a log file that
+// is printed when the test fails.
+type process struct {
+	name string
+	cmd  *exec.Cmd
+	log  string
+}
+
+func start(t *testing.T, name string, env []string, path string, args ...string) *process {
+	t.Helper()
+	logPath := filepath.Join(t.TempDir(), name+".log")
+	f, err := os.Create(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(path, args...)
+	cmd.Stdout, cmd.Stderr = f, f
+	cmd.Env = append(os.Environ(), env...)
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start %s: %v", name, err)
+	}
+	p := &process{name: name, cmd: cmd, log: logPath}
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		f.Close()
+		if t.Failed() {
+			b, _ := os.ReadFile(logPath)
+			t.Logf("--- %s log (last 3000 bytes) ---\n%s", name, tail(b, 3000))
+		}
+	})
+	return p
+}
+
+func tail(b []byte, n int) string {
+	if len(b) > n {
+		b = b[len(b)-n:]
+	}
+	return string(b)
+}
+
+// need finds a program the test cannot do without. It fails, not skips:
+// scripts/test.sh installs them.
+func need(t *testing.T, name, pkg string) string {
+	t.Helper()
+	path, err := exec.LookPath(name)
+	if err != nil {
+		t.Fatalf("%s is needed (Debian package %s; `make test` installs it): %v", name, pkg, err)
+	}
+	return path
+}
+
+// freeAddr returns a loopback address nothing listens on yet.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// eventually polls cond every 250 ms until it returns "" (done) or the
+// timeout passes; then it fails with the last reason.
+func eventually(t *testing.T, timeout time.Duration, what string, cond func() string) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	var why string
+	for time.Now().Before(deadline) {
+		if why = cond(); why == "" {
+			return
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+	t.Fatalf("%s: not within %s: %s", what, timeout, why)
+}
+
+// sample is one element of an instant vector.
+type sample struct {
+	Metric map[string]string `json:"metric"`
+	Value  [2]any            `json:"value"`
+}
+
+func (s sample) value() float64 {
+	var v float64
+	fmt.Sscan(fmt.Sprint(s.Value[1]), &v)
+	return v
+}
+
+// query evaluates expr on Prometheus; an error means Prometheus refused it.
+func query(addr, expr string) ([]sample, error) {
+	resp, err := http.Get("http://" + addr + "/api/v1/query?query=" + url.QueryEscape(expr))
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	var body struct {
+		Status string `json:"status"`
+		Error  string `json:"error"`
+		Data   struct {
+			ResultType string          `json:"resultType"`
+			Result     json.RawMessage `json:"result"`
+		} `json:"data"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+		return nil, err
+	}
+	if body.Status != "success" {
+		return nil, fmt.Errorf("%s: %s", expr, body.Error)
+	}
+	switch body.Data.ResultType {
+	case "vector":
+		var out []sample
+		err := json.Unmarshal(body.Data.Result, &out)
+		return out, err
+	case "scalar":
+		var v [2]any
+		err := json.Unmarshal(body.Data.Result, &v)
+		return []sample{{Value: v}}, err
+	}
+	return nil, fmt.Errorf("%s: result type %s", expr, body.Data.ResultType)
+}
+
+// getJSON decodes a JSON answer.
+func getJSON(rawURL string, v any) error {
+	resp, err := http.Get(rawURL)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 {
+		return fmt.Errorf("GET %s: %s", rawURL, resp.Status)
+	}
+	return json.NewDecoder(resp.Body).Decode(v)
+}
+
+// webhook records what Alertmanager sends.
+type webhook struct {
+	mu       sync.Mutex
+	messages []string
+}
+
+func (w *webhook) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	w.mu.Lock()
+	w.messages = append(w.messages, r.URL.Path+" "+string(body))
+	w.mu.Unlock()
+}
+
+func (w *webhook) all() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return strings.Join(w.messages, "\n")
+}
