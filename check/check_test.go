@@ -25,7 +25,7 @@ func TestEvaluate(t *testing.T) {
 		wantSummary string
 	}{
 		{"all good", []*collector.SpaceState{space("a", true, "", time.Second)}, 0, OK, "1 space, 2 flows"},
-		{"slow", []*collector.SpaceState{space("a", true, "", 6 * time.Second)}, 0, Warning, "1 space slower than 5s"},
+		{"slow", []*collector.SpaceState{space("a", true, "", 6*time.Second)}, 0, Warning, "1 space slower than 5s"},
 		{"throttled", []*collector.SpaceState{space("a", true, "", time.Second)}, 2, Warning, "throttled 2 calls"},
 		{"one failed", []*collector.SpaceState{space("a", true, "", 0), space("b", false, "Product.Unsubscript", 0)}, 5, Critical, "1 space of 2 failed"},
 		{"credentials everywhere", []*collector.SpaceState{space("a", false, "Credentials", 0), space("b", false, "Credentials", 0)}, 0, Unknown, "no usable credentials"},

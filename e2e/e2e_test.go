@@ -343,8 +343,8 @@ func rewritePrometheus(t *testing.T, dir, exporterAddr, amAddr, rules string) st
 	}
 	s := string(b)
 	for old, repl := range map[string]string{
-		"cams_exporter:9949": exporterAddr,
-		"alertmanager:9093":  amAddr,
+		"cams_exporter:9949":                            exporterAddr,
+		"alertmanager:9093":                             amAddr,
 		"/etc/prometheus/rules/cams_exporter.rules.yml": rules,
 	} {
 		if !strings.Contains(s, old) {
