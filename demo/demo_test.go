@@ -21,7 +21,7 @@ func TestDemoServesItsSpacesAndMoves(t *testing.T) {
 	if len(ids) != 4 {
 		t.Fatalf("demo has %d sub-customer spaces, want 4", len(ids))
 	}
-	c, err := client.New(client.Config{Endpoint: d.URL, Credentials: client.StaticCredentials(d.Credentials), RateLimit: 50, Backoff: client.Backoff{Base: time.Millisecond, ThrottledBase: 50 * time.Millisecond, Max: 200 * time.Millisecond}})
+	c, err := client.New(client.Config{Endpoint: d.URL, Credentials: client.StaticCredentials(d.Credentials), RateLimit: 4.5})
 	if err != nil {
 		t.Fatal(err)
 	}
