@@ -2,8 +2,8 @@ package collector
 
 import (
 	"context"
+	"math"
 	"math/rand/v2"
-	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -21,38 +21,70 @@ type Lister interface {
 
 // RefresherConfig configures a Refresher.
 type RefresherConfig struct {
-	Lister   Lister
-	Spaces   func() []string // the spaces to refresh, asked at the start of each refresh
-	Interval time.Duration   // between the starts of two refreshes
-	FlowName string          // ListFlow's FlowName filter
+	Lister Lister
+	Spaces func() []string // the spaces to refresh; asked before each pass
+	// Interval is the target age of each space's data: a space is listed
+	// again once its last listing is that old. When the account's rate
+	// cannot list every space within it, spaces are listed back to back,
+	// the stalest first.
+	Interval time.Duration
+	FlowName string // ListFlow's FlowName filter
 	PageSize int
+	// Rate is the account limiter's configured rate in calls per second,
+	// for the expected duration of a pass and the default Concurrency.
+	Rate float64
 	// KeepFlows keeps each flow's name and categories for the flow info
 	// metric; without it only counts and ids are kept.
 	KeepFlows bool
-	// Concurrency is how many spaces are listed at once; the client's
-	// account limiter still spaces their calls. Default 2.
+	// Concurrency is how many spaces are listed at once so that the
+	// limiter, which spaces the calls, never waits on a slow answer.
+	// Default: half a second's worth of calls at Rate, between 2 and 64.
 	Concurrency int
-	// FirstDelay is the most the first refresh waits after start-up, drawn
-	// at random, so that restarted replicas do not call in step.
+	// FirstDelay is the most the first pass waits after start-up, drawn at
+	// random, so that restarted replicas do not call in step.
 	FirstDelay time.Duration
-	Logger     log.Logger
-	Now        func() time.Time
+	// PublishEvery bounds how often a new snapshot is published while a
+	// pass runs (default 250ms); the end of a pass always publishes.
+	PublishEvery time.Duration
+	Logger       log.Logger
+	Now          func() time.Time
 }
 
 // Refresher lists the flows of every configured space in the background and
-// publishes the result as an immutable Snapshot. Refreshes never overlap and
-// never run on behalf of a scrape.
+// publishes what it knows as immutable Snapshots. Spaces are refreshed
+// continuously within the account's budget, the stalest first; a scrape
+// never calls the API and never waits for a listing.
 type Refresher struct {
 	cfg     RefresherConfig
 	current atomic.Pointer[Snapshot]
 	wake    chan struct{}
+
+	mu          sync.Mutex
+	states      map[string]*SpaceState // the last state of every space listed
+	inflight    map[string]bool
+	pass        passState
+	totals      Snapshot // the pass counters of the next snapshot
+	lastPublish time.Time
+	warned      bool
+}
+
+// passState is the pass under way: it ends when every configured space has
+// been listed since it started. remaining counts the configured spaces not
+// listed since start; a zero start means no pass is open.
+type passState struct {
+	start     time.Time
+	remaining int
+	failed    bool
 }
 
 // NewRefresher returns a refresher whose snapshot is empty and not yet
 // complete.
 func NewRefresher(cfg RefresherConfig) *Refresher {
 	if cfg.Concurrency < 1 {
-		cfg.Concurrency = 2
+		cfg.Concurrency = defaultConcurrency(cfg.Rate)
+	}
+	if cfg.PublishEvery <= 0 {
+		cfg.PublishEvery = 250 * time.Millisecond
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = log.NewNopLogger()
@@ -60,15 +92,20 @@ func NewRefresher(cfg RefresherConfig) *Refresher {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	r := &Refresher{cfg: cfg, wake: make(chan struct{}, 1)}
+	r := &Refresher{cfg: cfg, wake: make(chan struct{}, 1), states: map[string]*SpaceState{}, inflight: map[string]bool{}}
 	r.current.Store(&Snapshot{Spaces: map[string]*SpaceState{}})
 	return r
+}
+
+func defaultConcurrency(rate float64) int {
+	return int(min(max(math.Ceil(rate/2), 2), 64))
 }
 
 // Snapshot returns the last published snapshot. It never blocks.
 func (r *Refresher) Snapshot() *Snapshot { return r.current.Load() }
 
-// Wake asks for a refresh now, for example after the list of spaces changed.
+// Wake asks the scheduler to look at the spaces again now, for example after
+// the list of spaces changed.
 func (r *Refresher) Wake() {
 	select {
 	case r.wake <- struct{}{}:
@@ -76,182 +113,283 @@ func (r *Refresher) Wake() {
 	}
 }
 
-// Run refreshes every Interval until ctx ends.
+// Restore seeds the refresher with states saved by an earlier run, with
+// their original timestamps, and publishes them; the stalest are then
+// refreshed first. Call it before Run.
+func (r *Refresher) Restore(states map[string]*SpaceState) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for id, st := range states {
+		r.states[id] = st
+	}
+	r.totals.Completed = len(states) > 0
+	r.publishLocked(r.cfg.Now())
+}
+
+// Run refreshes spaces as they come due until ctx ends.
 func (r *Refresher) Run(ctx context.Context) {
-	wait := time.Duration(0)
-	if r.cfg.FirstDelay > 0 {
-		wait = rand.N(r.cfg.FirstDelay)
+	r.warnIfOutOfReach(len(r.cfg.Spaces()))
+	if r.cfg.FirstDelay > 0 && !r.sleep(ctx, rand.N(r.cfg.FirstDelay)) {
+		return
 	}
-	for {
-		timer := time.NewTimer(wait)
+	jobs := make(chan string)
+	var wg sync.WaitGroup
+	for range r.cfg.Concurrency {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for id := range jobs {
+				r.refreshSpace(ctx, id)
+			}
+		}()
+	}
+	defer wg.Wait()
+	defer close(jobs)
+	for ctx.Err() == nil {
+		batch, wait := r.due()
+		if len(batch) == 0 {
+			r.sleep(ctx, wait)
+			continue
+		}
+		r.dispatch(ctx, jobs, batch)
+	}
+}
+
+// dispatch hands the batch to the workers, and gives back what is left of it
+// when ctx ends or the spaces change.
+func (r *Refresher) dispatch(ctx context.Context, jobs chan<- string, batch []string) {
+	for i, id := range batch {
 		select {
+		case jobs <- id:
 		case <-ctx.Done():
-			timer.Stop()
+			r.release(batch[i:]...)
 			return
-		case <-timer.C:
 		case <-r.wake:
-			timer.Stop()
+			r.release(batch[i:]...)
+			return
 		}
-		start := time.Now()
-		r.Refresh(ctx)
-		wait = max(r.cfg.Interval-time.Since(start), 0)
 	}
 }
 
-// Refresh lists every space once, publishes the new snapshot and returns it.
-// A refresh cut short by ctx publishes nothing.
+// sleep waits d, or until a wake-up; it reports false when ctx ended.
+func (r *Refresher) sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+	case <-r.wake:
+	}
+	return true
+}
+
+// Refresh lists every space once, now, and returns the snapshot published at
+// the end of that pass. A pass cut short by ctx keeps what it listed.
 func (r *Refresher) Refresh(ctx context.Context) *Snapshot {
-	prev := r.Snapshot()
-	start := r.cfg.Now()
-	spaces := r.cfg.Spaces()
-	results := r.listAll(ctx, stalestFirst(spaces, prev))
-	if ctx.Err() != nil {
-		return prev
-	}
-	next := &Snapshot{
-		Spaces:          make(map[string]*SpaceState, len(spaces)),
-		Completed:       true,
-		Refreshes:       prev.Refreshes + 1,
-		RefreshFailures: prev.RefreshFailures,
-	}
-	failed := 0
-	for _, res := range results {
-		st := res.apply(prev.Spaces[res.space], r.cfg.KeepFlows)
-		next.Spaces[res.space] = st
-		if !st.Up {
-			failed++
-			level.Debug(r.cfg.Logger).Log("msg", "refresh of space failed", "space", res.space, "code", st.LastError.Code, "err", st.LastError.Message)
-		}
-	}
-	if failed > 0 {
-		next.RefreshFailures++
-		level.Warn(r.cfg.Logger).Log("msg", "refresh finished with failing spaces", "failed", failed, "spaces", len(spaces))
-	}
-	next.LastRefreshEnd = r.cfg.Now()
-	next.LastRefreshDuration = next.LastRefreshEnd.Sub(start)
-	r.current.Store(next)
-	return next
-}
-
-// listResult is the outcome of listing one space.
-type listResult struct {
-	space         string
-	flows         []client.Flow
-	err           error
-	start, finish time.Time
-}
-
-func (r *Refresher) listAll(ctx context.Context, spaces []string) []listResult {
-	results := make([]listResult, len(spaces))
+	ids := r.claim(r.cfg.Spaces(), true)
 	sem := make(chan struct{}, r.cfg.Concurrency)
 	var wg sync.WaitGroup
-	for i, space := range spaces {
+	for _, id := range ids {
 		sem <- struct{}{}
 		wg.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			start := r.cfg.Now()
-			flows, err := r.cfg.Lister.ListAllFlows(ctx, space, r.cfg.FlowName, r.cfg.PageSize)
-			results[i] = listResult{space: space, flows: flows, err: err, start: start, finish: r.cfg.Now()}
+			r.refreshSpace(ctx, id)
 		}()
 	}
 	wg.Wait()
-	return results
+	return r.Snapshot()
 }
 
-// stalestFirst orders spaces by their last attempt, never-tried ones first.
-func stalestFirst(spaces []string, prev *Snapshot) []string {
-	out := append([]string(nil), spaces...)
-	last := func(s string) time.Time {
-		if st := prev.Spaces[s]; st != nil {
-			return st.LastAttempt
+// due returns the spaces due now, the stalest first, marked in flight and
+// added to the pass; with none due, how long until the next one is.
+func (r *Refresher) due() ([]string, time.Duration) {
+	now := r.cfg.Now()
+	ids := r.cfg.Spaces()
+	r.mu.Lock()
+	var due []string
+	next := r.cfg.Interval
+	for _, id := range ids {
+		if r.inflight[id] {
+			continue
 		}
-		return time.Time{}
+		st := r.states[id]
+		if st == nil || !st.LastAttempt.Add(r.cfg.Interval).After(now) {
+			due = append(due, id)
+		} else if wait := st.LastAttempt.Add(r.cfg.Interval).Sub(now); wait < next {
+			next = wait
+		}
 	}
-	sort.SliceStable(out, func(i, j int) bool { return last(out[i]).Before(last(out[j])) })
+	r.mu.Unlock()
+	return r.claim(stalestFirst(due, r.lastAttempts()), false), next
+}
+
+// claim marks ids in flight, leaving out those already in flight, and opens
+// a pass if none is open; fresh opens a new one whatever is open (Refresh).
+func (r *Refresher) claim(ids []string, fresh bool) []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := ids[:0:0]
+	for _, id := range ids {
+		if !r.inflight[id] {
+			r.inflight[id] = true
+			out = append(out, id)
+		}
+	}
+	if len(out) > 0 && (fresh || r.pass.start.IsZero()) {
+		r.pass = passState{start: r.cfg.Now()}
+		r.pass.remaining = r.unlistedSinceLocked(r.cfg.Spaces(), r.pass.start)
+	}
 	return out
 }
 
-// apply returns the new state of a space from its previous state (nil if
-// none) and this listing. A failure keeps the previous data.
-func (res listResult) apply(prev *SpaceState, keepFlows bool) *SpaceState {
-	st := &SpaceState{ID: res.space, LastAttempt: res.finish, LastDuration: res.finish.Sub(res.start)}
-	if prev != nil {
-		kept := *prev
-		kept.LastAttempt, kept.LastDuration = st.LastAttempt, st.LastDuration
-		st = &kept
-	}
-	if res.err != nil {
-		st.Up = false
-		st.LastError = NewErrorInfo(res.err)
-		return st
-	}
-	ids := flowIDs(res.flows)
-	if st.HasData {
-		added, removed := diffSorted(st.FlowIDs, ids)
-		st.Added += uint64(added)
-		st.Removed += uint64(removed)
-	}
-	st.HasData, st.Up, st.LastError = true, true, nil
-	st.LastSuccess = res.finish
-	st.Count = len(res.flows)
-	st.ByCategory = countCategories(res.flows)
-	st.FlowIDs = ids
-	st.Flows = nil
-	if keepFlows {
-		st.Flows = res.flows
-	}
-	return st
-}
-
-func flowIDs(flows []client.Flow) []string {
-	ids := make([]string, len(flows))
-	for i, f := range flows {
-		ids[i] = f.FlowID
-	}
-	sort.Strings(ids)
-	return ids
-}
-
-// countCategories counts the flows carrying each category; a flow with a
-// category listed twice counts once.
-func countCategories(flows []client.Flow) map[string]int {
-	counts := map[string]int{}
-	for _, f := range flows {
-		for i, c := range f.Categories {
-			if !containsBefore(f.Categories, i, c) {
-				counts[c]++
-			}
+// unlistedSinceLocked counts the spaces not listed since t.
+func (r *Refresher) unlistedSinceLocked(ids []string, t time.Time) int {
+	n := 0
+	for _, id := range ids {
+		if st := r.states[id]; st == nil || st.LastAttempt.Before(t) {
+			n++
 		}
 	}
-	return counts
+	return n
 }
 
-func containsBefore(list []string, i int, s string) bool {
-	for _, x := range list[:i] {
-		if x == s {
-			return true
-		}
+// release gives back claimed spaces that were not listed.
+func (r *Refresher) release(ids ...string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, id := range ids {
+		delete(r.inflight, id)
 	}
-	return false
 }
 
-// diffSorted counts the ids in b and not in a (added) and in a and not in b
-// (removed); both are sorted.
-func diffSorted(a, b []string) (added, removed int) {
-	i, j := 0, 0
-	for i < len(a) && j < len(b) {
-		switch {
-		case a[i] == b[j]:
-			i++
-			j++
-		case a[i] < b[j]:
-			removed++
-			i++
-		default:
-			added++
-			j++
+func (r *Refresher) lastAttempts() map[string]time.Time {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make(map[string]time.Time, len(r.states))
+	for id, st := range r.states {
+		out[id] = st.LastAttempt
+	}
+	return out
+}
+
+// refreshSpace lists one space and records the outcome.
+func (r *Refresher) refreshSpace(ctx context.Context, id string) {
+	start := r.cfg.Now()
+	flows, err := r.cfg.Lister.ListAllFlows(ctx, id, r.cfg.FlowName, r.cfg.PageSize)
+	if err != nil && ctx.Err() != nil {
+		r.release(id) // shutting down: not the space's failure
+		return
+	}
+	r.record(listResult{space: id, flows: flows, err: err, start: start, finish: r.cfg.Now()})
+}
+
+// record applies one listing, closes the pass when it was its last space,
+// and publishes a snapshot when one is due.
+func (r *Refresher) record(res listResult) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	prev := r.states[res.space]
+	st := res.apply(prev, r.cfg.KeepFlows)
+	r.states[res.space] = st
+	delete(r.inflight, res.space)
+	if !st.Up {
+		level.Debug(r.cfg.Logger).Log("msg", "refresh of space failed", "space", res.space, "code", st.LastError.Code, "err", st.LastError.Message)
+	}
+	passDone := false
+	if open := !r.pass.start.IsZero(); open && (prev == nil || prev.LastAttempt.Before(r.pass.start)) {
+		r.pass.remaining--
+		r.pass.failed = r.pass.failed || !st.Up
+		passDone = r.pass.remaining <= 0
+	}
+	if passDone {
+		r.closePassLocked(res.finish)
+	}
+	if passDone || res.finish.Sub(r.lastPublish) >= r.cfg.PublishEvery {
+		r.publishLocked(res.finish)
+	}
+}
+
+func (r *Refresher) closePassLocked(end time.Time) {
+	r.totals.Completed = true
+	r.totals.Refreshes++
+	if r.pass.failed {
+		r.totals.RefreshFailures++
+		level.Warn(r.cfg.Logger).Log("msg", "pass finished with failing spaces", "failed", r.failing(), "spaces", len(r.states))
+	}
+	r.totals.LastRefreshEnd = end
+	r.totals.LastRefreshDuration = end.Sub(r.pass.start)
+	r.pass = passState{}
+}
+
+func (r *Refresher) failing() int {
+	n := 0
+	for _, st := range r.states {
+		if !st.Up {
+			n++
 		}
 	}
-	return added + len(b) - j, removed + len(a) - i
+	return n
+}
+
+// publishLocked swaps in a snapshot of the configured spaces. A configured
+// space never listed yet appears as not up and without data. It also
+// recounts what the open pass has left, as the spaces may have changed.
+func (r *Refresher) publishLocked(now time.Time) {
+	ids := r.cfg.Spaces()
+	if !r.pass.start.IsZero() {
+		r.pass.remaining = r.unlistedSinceLocked(ids, r.pass.start)
+		if r.pass.remaining == 0 {
+			r.closePassLocked(now)
+		}
+	}
+	next := r.totals
+	next.Spaces = make(map[string]*SpaceState, len(ids))
+	for _, id := range ids {
+		if st := r.states[id]; st != nil {
+			next.Spaces[id] = st
+		} else {
+			next.Spaces[id] = &SpaceState{ID: id}
+		}
+	}
+	next.ExpectedPassDuration = r.expectedPass(next.Spaces)
+	r.lastPublish = now
+	r.current.Store(&next)
+	if next.Completed && !r.warned && next.ExpectedPassDuration > r.cfg.Interval && r.cfg.Interval > 0 {
+		r.warned = true
+		r.warnOutOfReach(len(ids), next.ExpectedPassDuration)
+	}
+}
+
+// expectedPass estimates how long listing every space takes at the
+// configured rate: one call per full page plus the last, short one.
+func (r *Refresher) expectedPass(spaces map[string]*SpaceState) time.Duration {
+	if r.cfg.Rate <= 0 {
+		return 0
+	}
+	calls := 0
+	for _, st := range spaces {
+		calls += 1 + st.Count/max(r.cfg.PageSize, 1)
+	}
+	return time.Duration(float64(calls) / r.cfg.Rate * float64(time.Second))
+}
+
+// warnIfOutOfReach warns at start-up when even one call per space cannot fit
+// in the interval.
+func (r *Refresher) warnIfOutOfReach(spaces int) {
+	if r.cfg.Rate <= 0 || r.cfg.Interval <= 0 {
+		return
+	}
+	if pass := time.Duration(float64(spaces) / r.cfg.Rate * float64(time.Second)); pass > r.cfg.Interval {
+		r.mu.Lock()
+		r.warned = true
+		r.mu.Unlock()
+		r.warnOutOfReach(spaces, pass)
+	}
+}
+
+func (r *Refresher) warnOutOfReach(spaces int, pass time.Duration) {
+	level.Warn(r.cfg.Logger).Log("msg", "the refresh interval is out of reach: listing every space takes longer at this rate; spaces are refreshed back to back, the stalest first",
+		"spaces", spaces, "rate_per_second", r.cfg.Rate, "expected_pass", pass.Round(time.Second), "refresh_interval", r.cfg.Interval)
 }

@@ -22,6 +22,9 @@ type Snapshot struct {
 	// Refreshes and RefreshFailures count full refreshes, and those in
 	// which any space failed.
 	Refreshes, RefreshFailures uint64
+	// ExpectedPassDuration is how long listing every space takes at the
+	// configured rate, from the last known flow counts.
+	ExpectedPassDuration time.Duration
 }
 
 // SpaceState is what the exporter knows of one space.

@@ -1,0 +1,129 @@
+// Package cache persists the exporter's snapshot to a file, so that a
+// restart serves the last data at once, with its original timestamps, and
+// does not list every space again in a storm of API calls.
+package cache
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/cams-exporter/cams_exporter/client"
+	"github.com/cams-exporter/cams_exporter/collector"
+)
+
+// formatVersion changes whenever the file's layout does; a file of another
+// version is ignored.
+const formatVersion = 1
+
+// Meta says what the cached data was listed with. A cache listed with other
+// settings would serve wrong data, so Load refuses it.
+type Meta struct {
+	Endpoint string `json:"endpoint"`
+	FlowName string `json:"flow_name"`
+	FlowInfo bool   `json:"flow_info"`
+}
+
+type file struct {
+	Version int       `json:"version"`
+	Meta    Meta      `json:"meta"`
+	SavedAt time.Time `json:"saved_at"`
+	Spaces  []space   `json:"spaces"`
+}
+
+type space struct {
+	ID          string               `json:"id"`
+	HasData     bool                 `json:"has_data"`
+	Up          bool                 `json:"up"`
+	Count       int                  `json:"count"`
+	ByCategory  map[string]int       `json:"by_category,omitempty"`
+	FlowIDs     []string             `json:"flow_ids,omitempty"`
+	Flows       []client.Flow        `json:"flows,omitempty"`
+	LastSuccess time.Time            `json:"last_success"`
+	LastAttempt time.Time            `json:"last_attempt"`
+	LastError   *collector.ErrorInfo `json:"last_error,omitempty"`
+}
+
+// Save writes the snapshot's spaces to path atomically: a temporary file in
+// the same directory, fsync, rename, fsync of the directory. A crash leaves
+// either the old file or the new one, never half of one.
+func Save(path string, meta Meta, snap *collector.Snapshot, now time.Time) error {
+	f := file{Version: formatVersion, Meta: meta, SavedAt: now.UTC()}
+	for id, st := range snap.Spaces {
+		if st.LastAttempt.IsZero() {
+			continue // never listed: nothing worth keeping
+		}
+		f.Spaces = append(f.Spaces, space{ID: id, HasData: st.HasData, Up: st.Up, Count: st.Count, ByCategory: st.ByCategory,
+			FlowIDs: st.FlowIDs, Flows: st.Flows, LastSuccess: st.LastSuccess, LastAttempt: st.LastAttempt, LastError: st.LastError})
+	}
+	data, err := json.Marshal(f)
+	if err != nil {
+		return err
+	}
+	return writeAtomic(path, data)
+}
+
+func writeAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("cache file: %w", err)
+	}
+	defer os.Remove(tmp.Name()) // a no-op once renamed
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return fmt.Errorf("cache file: %w", err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("cache file: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("cache file: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("cache file: %w", err)
+	}
+	if d, err := os.Open(dir); err == nil {
+		_ = d.Sync() // make the rename durable; not every filesystem supports it
+		d.Close()
+	}
+	return nil
+}
+
+// ErrMismatch is returned for a cache written with other settings.
+var ErrMismatch = errors.New("the cache file was written with other settings")
+
+// Load reads the states saved in path. A missing file is no error (nothing
+// to restore); a corrupt file, another format version or other settings is.
+func Load(path string, meta Meta) (map[string]*collector.SpaceState, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("cache file: %w", err)
+	}
+	var f file
+	if err := json.Unmarshal(data, &f); err != nil {
+		return nil, fmt.Errorf("cache file %s is corrupt: %w", path, err)
+	}
+	switch {
+	case f.Version != formatVersion:
+		return nil, fmt.Errorf("cache file %s has format version %d, want %d", path, f.Version, formatVersion)
+	case f.Meta != meta:
+		return nil, fmt.Errorf("%w: %s has %+v, the exporter runs with %+v", ErrMismatch, path, f.Meta, meta)
+	}
+	states := make(map[string]*collector.SpaceState, len(f.Spaces))
+	for _, sp := range f.Spaces {
+		if _, dup := states[sp.ID]; dup {
+			return nil, fmt.Errorf("cache file %s is corrupt: space %q twice", path, sp.ID)
+		}
+		states[sp.ID] = &collector.SpaceState{ID: sp.ID, HasData: sp.HasData, Up: sp.Up, Count: sp.Count, ByCategory: sp.ByCategory,
+			FlowIDs: sp.FlowIDs, Flows: sp.Flows, LastSuccess: sp.LastSuccess, LastAttempt: sp.LastAttempt, LastError: sp.LastError}
+	}
+	return states, nil
+}

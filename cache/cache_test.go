@@ -1,0 +1,130 @@
+package cache
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-kit/log"
+
+	"github.com/cams-exporter/cams_exporter/client"
+	"github.com/cams-exporter/cams_exporter/collector"
+)
+
+var (
+	t0   = time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
+	meta = Meta{Endpoint: "https://cams.ap-southeast-1.aliyuncs.com/", FlowName: "", FlowInfo: true}
+)
+
+func snapshot() *collector.Snapshot {
+	return &collector.Snapshot{Completed: true, Refreshes: 3, Spaces: map[string]*collector.SpaceState{
+		"": {ID: "", HasData: true, Up: true, Count: 2, ByCategory: map[string]int{"SURVEY": 2, "SHOPPING": 1},
+			FlowIDs: []string{"1", "2"}, Flows: []client.Flow{{FlowID: "1", FlowName: "a", Categories: []string{"SURVEY", "SHOPPING"}}, {FlowID: "2", FlowName: "b", Categories: []string{"SURVEY"}}},
+			LastSuccess: t0.Add(-time.Hour), LastAttempt: t0.Add(-time.Hour)},
+		"cams-failing": {ID: "cams-failing", HasData: true, Up: false, Count: 1, ByCategory: map[string]int{"OTHER": 1}, FlowIDs: []string{"9"},
+			LastSuccess: t0.Add(-3 * time.Hour), LastAttempt: t0.Add(-time.Minute),
+			LastError: &collector.ErrorInfo{Code: "Ram.PermissionDeny", Message: "denied", RequestID: "R1", Class: "permanent"}},
+		"cams-never": {ID: "cams-never"},
+	}}
+}
+
+func TestRoundTrip(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cache.json")
+	snap := snapshot()
+	if err := Save(path, meta, snap, t0); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Load(path, meta)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got["cams-never"] != nil {
+		t.Fatalf("restored %d spaces, want the 2 that were listed", len(got))
+	}
+	for _, id := range []string{"", "cams-failing"} {
+		want := *snap.Spaces[id]
+		if !reflect.DeepEqual(*got[id], want) {
+			t.Errorf("space %q restored as\n%+v\nwant\n%+v", id, *got[id], want)
+		}
+	}
+	entries, _ := os.ReadDir(filepath.Dir(path))
+	if len(entries) != 1 {
+		t.Errorf("the directory holds %d files, want only the cache (no temporary file left)", len(entries))
+	}
+}
+
+func TestLoadRefuses(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.json")
+	if err := Save(good, meta, snapshot(), t0); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(good)
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, []byte(content), 0o600)
+		return p
+	}
+	tests := []struct {
+		name    string
+		path    string
+		meta    Meta
+		wantErr string
+	}{
+		{"truncated", write("truncated.json", string(data[:len(data)/2])), meta, "corrupt"},
+		{"not JSON", write("garbage.json", "\x00\x01garbage"), meta, "corrupt"},
+		{"other version", write("v9.json", strings.Replace(string(data), `"version":1`, `"version":9`, 1)), meta, "format version 9"},
+		{"other endpoint", good, Meta{Endpoint: "http://127.0.0.1:1/", FlowInfo: true}, "other settings"},
+		{"other flow name", good, Meta{Endpoint: meta.Endpoint, FlowName: "x", FlowInfo: true}, "other settings"},
+		{"duplicate space", write("dup.json", `{"version":1,"meta":{"endpoint":"https://cams.ap-southeast-1.aliyuncs.com/","flow_name":"","flow_info":true},"spaces":[{"id":"a"},{"id":"a"}]}`), meta, "twice"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := Load(tt.path, tt.meta)
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) || got != nil {
+				t.Errorf("Load = %d spaces, %v; want an error containing %q", len(got), err, tt.wantErr)
+			}
+		})
+	}
+	if _, err := Load(good, Meta{Endpoint: "x"}); !errors.Is(err, ErrMismatch) {
+		t.Errorf("mismatch is not ErrMismatch: %v", err)
+	}
+	if got, err := Load(filepath.Join(dir, "missing.json"), meta); got != nil || err != nil {
+		t.Errorf("a missing file: %v, %v; want nothing and no error", got, err)
+	}
+}
+
+func TestSaveFailsCleanlyIntoAMissingDirectory(t *testing.T) {
+	err := Save(filepath.Join(t.TempDir(), "no", "such", "dir", "cache.json"), meta, snapshot(), t0)
+	if err == nil {
+		t.Fatal("Save into a missing directory succeeded")
+	}
+}
+
+func TestWriterSavesOnChangeAndAtTheEnd(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cache.json")
+	var current = &collector.Snapshot{Spaces: map[string]*collector.SpaceState{}}
+	w := &Writer{Path: path, Meta: meta, Interval: 20 * time.Millisecond, Snapshot: func() *collector.Snapshot { return current }, Logger: log.NewNopLogger()}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { w.Run(ctx); close(done) }()
+	time.Sleep(60 * time.Millisecond)
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Fatalf("an incomplete snapshot was written: %v", err)
+	}
+	cancel()
+	<-done
+	current = snapshot()
+	ctx, cancel = context.WithCancel(context.Background())
+	cancel()
+	w.Run(ctx) // ends at once, with a last save
+	got, err := Load(path, meta)
+	if err != nil || len(got) != 2 {
+		t.Fatalf("after the final save: %d spaces, %v", len(got), err)
+	}
+}

@@ -1,0 +1,50 @@
+package cache
+
+import (
+	"context"
+	"time"
+
+	"github.com/go-kit/log"
+	"github.com/go-kit/log/level"
+
+	"github.com/cams-exporter/cams_exporter/collector"
+)
+
+// Writer saves the snapshot at most once per interval, when it changed, and
+// once more when its context ends.
+type Writer struct {
+	Path     string
+	Meta     Meta
+	Interval time.Duration
+	Snapshot func() *collector.Snapshot
+	Logger   log.Logger
+	saved    *collector.Snapshot
+}
+
+// Run saves until ctx ends, then saves the last snapshot and returns.
+func (w *Writer) Run(ctx context.Context) {
+	t := time.NewTicker(w.Interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			w.save()
+			return
+		case <-t.C:
+			w.save()
+		}
+	}
+}
+
+func (w *Writer) save() {
+	snap := w.Snapshot()
+	if snap == w.saved || !snap.Completed {
+		return
+	}
+	if err := Save(w.Path, w.Meta, snap, time.Now()); err != nil {
+		level.Error(w.Logger).Log("msg", "cannot write the cache file", "file", w.Path, "err", err)
+		return
+	}
+	w.saved = snap
+	level.Debug(w.Logger).Log("msg", "cache file written", "file", w.Path, "spaces", len(snap.Spaces))
+}

@@ -1,0 +1,107 @@
+package collector
+
+import (
+	"sort"
+	"time"
+
+	"github.com/cams-exporter/cams_exporter/client"
+)
+
+// listResult is the outcome of listing one space.
+type listResult struct {
+	space         string
+	flows         []client.Flow
+	err           error
+	start, finish time.Time
+}
+
+// stalestFirst orders spaces by their last attempt, never-tried ones first.
+func stalestFirst(spaces []string, last map[string]time.Time) []string {
+	out := append([]string(nil), spaces...)
+	sort.SliceStable(out, func(i, j int) bool { return last[out[i]].Before(last[out[j]]) })
+	return out
+}
+
+// apply returns the new state of a space from its previous state (nil if
+// none) and this listing. A failure keeps the previous data.
+func (res listResult) apply(prev *SpaceState, keepFlows bool) *SpaceState {
+	st := &SpaceState{ID: res.space, LastAttempt: res.finish, LastDuration: res.finish.Sub(res.start)}
+	if prev != nil {
+		kept := *prev
+		kept.LastAttempt, kept.LastDuration = st.LastAttempt, st.LastDuration
+		st = &kept
+	}
+	if res.err != nil {
+		st.Up = false
+		st.LastError = NewErrorInfo(res.err)
+		return st
+	}
+	ids := flowIDs(res.flows)
+	if st.HasData {
+		added, removed := diffSorted(st.FlowIDs, ids)
+		st.Added += uint64(added)
+		st.Removed += uint64(removed)
+	}
+	st.HasData, st.Up, st.LastError = true, true, nil
+	st.LastSuccess = res.finish
+	st.Count = len(res.flows)
+	st.ByCategory = countCategories(res.flows)
+	st.FlowIDs = ids
+	st.Flows = nil
+	if keepFlows {
+		st.Flows = res.flows
+	}
+	return st
+}
+
+func flowIDs(flows []client.Flow) []string {
+	ids := make([]string, len(flows))
+	for i, f := range flows {
+		ids[i] = f.FlowID
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+// countCategories counts the flows carrying each category; a flow with a
+// category listed twice counts once.
+func countCategories(flows []client.Flow) map[string]int {
+	counts := map[string]int{}
+	for _, f := range flows {
+		for i, c := range f.Categories {
+			if !containsBefore(f.Categories, i, c) {
+				counts[c]++
+			}
+		}
+	}
+	return counts
+}
+
+func containsBefore(list []string, i int, s string) bool {
+	for _, x := range list[:i] {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// diffSorted counts the ids in b and not in a (added) and in a and not in b
+// (removed); both are sorted.
+func diffSorted(a, b []string) (added, removed int) {
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		switch {
+		case a[i] == b[j]:
+			i++
+			j++
+		case a[i] < b[j]:
+			removed++
+			i++
+		default:
+			added++
+			j++
+		}
+	}
+	return added + len(b) - j, removed + len(a) - i
+}
