@@ -17,12 +17,15 @@ type Flow struct {
 }
 
 // Space is a CAMS space and its flows. ID "" is the account's own space;
-// the others are ISV sub-customer spaces (CustSpaceId). A space with Error
-// answers that error code on every ListFlow call.
+// the others are ISV sub-customer spaces (CustSpaceId), which ListInstance
+// lists. A space with Error answers that error code on every ListFlow call
+// (ListInstance still lists it). ChannelType is the channel of the space's
+// instance as ListInstance answers it; empty means "whatsapp".
 type Space struct {
-	ID    string `json:"id"`
-	Flows []Flow `json:"flows,omitempty"`
-	Error string `json:"error,omitempty"`
+	ID          string `json:"id"`
+	Flows       []Flow `json:"flows,omitempty"`
+	Error       string `json:"error,omitempty"`
+	ChannelType string `json:"channelType,omitempty"`
 }
 
 // Dataset is what the simulator serves.
@@ -114,7 +117,7 @@ func (d *Dataset) Validate() error {
 func (d *Dataset) Clone() *Dataset {
 	c := &Dataset{Spaces: make([]Space, len(d.Spaces))}
 	for i, sp := range d.Spaces {
-		c.Spaces[i] = Space{ID: sp.ID, Error: sp.Error, Flows: cloneFlows(sp.Flows)}
+		c.Spaces[i] = Space{ID: sp.ID, Error: sp.Error, Flows: cloneFlows(sp.Flows), ChannelType: sp.ChannelType}
 	}
 	return c
 }

@@ -1,7 +1,7 @@
 // Package simulator is a local stand-in for Alibaba Cloud's Chat App Message
 // Service (CAMS) API, faithful enough to test a client against: it checks
 // ACS3-HMAC-SHA256 signatures the way the API gateway does, answers ListFlow
-// from a data set, enforces the 5 calls/s flow control and can inject the
+// and ListInstance from a data set, enforces the 5 calls/s flow control and can inject the
 // faults a real deployment meets (error codes, 5xx, latency, hangs, broken
 // bodies, connection resets).
 //
@@ -11,8 +11,8 @@
 // order and the first failure answers the gateway's JSON error envelope
 // ({"RequestId","HostId","Code","Message","Recommend"}):
 //
-//   - method GET or POST, x-acs-action ListFlow and x-acs-version 2020-06-06,
-//     else InvalidApi.NotFound (404);
+//   - method GET or POST, x-acs-action ListFlow or ListInstance and
+//     x-acs-version 2020-06-06, else InvalidApi.NotFound (404);
 //   - an ACS3-HMAC-SHA256 Authorization header that signs host, x-acs-action,
 //     x-acs-version, x-acs-date, x-acs-signature-nonce, x-acs-content-sha256
 //     (and x-acs-security-token and x-acs-accesskey-id when sent), else
@@ -33,6 +33,17 @@
 // (400); an unknown CustSpaceId Unknown.ResourceOwnerId (400); a space with
 // an error code that code. Success is {"RequestId","Code":"OK",
 // "Message":"SUCCESS","Data":[...]}, Data never null.
+//
+// ListInstance lists the sub-customer spaces (every space but the account's
+// own; a space with an error code too), one instance each, in the data set's
+// order. It reads ChannelType (exact match, empty for all), PageIndex
+// (default 1) and PageSize (default 10, at most MaxPageSize) as plain
+// integers; a bad one answers InvalidParameter (400) naming it. Success is
+// {"RequestId","Code":"OK","Message":"SUCCESS","TotalCount","PageIndex",
+// "PageSize","Data":[{"CustSpaceId","InstanceId":"cams-inst-<id without
+// cams->","InstanceName":"<id> instance","ChannelType","State":"Approved"}]},
+// ChannelType the space's (default "whatsapp"). Faults without a space or
+// page apply to it (see [Fault]).
 //
 // # Control endpoint
 //

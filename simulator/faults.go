@@ -59,15 +59,16 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// Fault is a misbehaviour injected into ListFlow calls, after authentication
-// and the rate limit. Space limits it to calls on one space (a pointer so
-// that "", the account's own space, can be named); nil matches every space.
-// Count is how many calls it affects before it clears itself; 0 means until
-// cleared. Detail is the AccessDeniedDetail of an error or ok-error answer:
-// "object" gives the gateway's object form, any other text a string; for
-// Ram.PermissionDeny it defaults to a string. Page, when set, limits the
-// fault to calls for that page index, to fail a listing halfway. ID is set by
-// the server.
+// Fault is a misbehaviour injected into API calls, after authentication and
+// the rate limit. Space limits it to ListFlow calls on one space (a pointer
+// so that "", the account's own space, can be named); nil matches every
+// space and ListInstance calls too. Count is how many calls it affects
+// before it clears itself; 0 means until cleared. Detail is the
+// AccessDeniedDetail of an error or ok-error answer: "object" gives the
+// gateway's object form, any other text a string; for Ram.PermissionDeny it
+// defaults to a string. Page, when set, limits the fault to ListFlow calls
+// for that page index (Page.Index), to fail a listing halfway; such a fault
+// never applies to ListInstance. ID is set by the server.
 type Fault struct {
 	ID      int      `json:"id,omitempty"`
 	Space   *string  `json:"space,omitempty"`
@@ -101,7 +102,12 @@ func (f Fault) Validate() error {
 	return nil
 }
 
-func (f Fault) matches(spaceID string, page int) bool {
+// matches reports whether f applies to a call of action; spaceID and page
+// only matter to ListFlow.
+func (f Fault) matches(action, spaceID string, page int) bool {
+	if action != "ListFlow" {
+		return f.Space == nil && f.Page == 0
+	}
 	return (f.Space == nil || *f.Space == spaceID) && (f.Page == 0 || f.Page == page)
 }
 
@@ -169,13 +175,13 @@ func (s *Server) Faults() []Fault {
 	return list
 }
 
-// take returns the first fault matching a call on spaceID for page and uses
-// up one of its Count.
-func (fs *faultSet) take(spaceID string, page int) (Fault, bool) {
+// take returns the first fault matching a call of action (on spaceID for
+// page, for ListFlow) and uses up one of its Count.
+func (fs *faultSet) take(action, spaceID string, page int) (Fault, bool) {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
 	for i, f := range fs.list {
-		if !f.matches(spaceID, page) {
+		if !f.matches(action, spaceID, page) {
 			continue
 		}
 		switch f.Count {

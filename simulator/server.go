@@ -141,7 +141,8 @@ type call struct {
 type operation func(s *Server, c *call) (any, *apiError)
 
 var operations = map[string]operation{
-	"ListFlow": (*Server).listFlow,
+	"ListFlow":     (*Server).listFlow,
+	"ListInstance": (*Server).listInstance,
 }
 
 // route finds the operation of a call.
@@ -176,13 +177,18 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.stats.add(func(st *Stats) { st.Accepted++ })
-	if c.action == "ListFlow" {
-		spaceID := c.params.Get("CustSpaceId")
+	var spaceID string
+	var page int
+	switch c.action {
+	case "ListFlow":
+		spaceID = c.params.Get("CustSpaceId")
 		s.stats.add(func(st *Stats) { st.ListFlow[spaceID]++ })
-		page, _, _ := s.parsePage(c.params.Get("Page")) // a bad Page is the operation's to answer
-		if f, ok := s.faults.take(spaceID, page); ok && s.serveFault(w, c, f, op) {
-			return
-		}
+		page, _, _ = s.parsePage(c.params.Get("Page")) // a bad Page is the operation's to answer
+	case "ListInstance":
+		s.stats.add(func(st *Stats) { st.ListInstance++ })
+	}
+	if f, ok := s.faults.take(c.action, spaceID, page); ok && s.serveFault(w, c, f, op) {
+		return
 	}
 	status, body := s.answer(c, op)
 	writeBody(w, status, jsonContentType, body)

@@ -16,8 +16,9 @@ var (
 
 // space is a space's live data.
 type space struct {
-	flows []Flow
-	code  string // error code answered on every call; "" for none
+	flows       []Flow
+	code        string // error code answered on every ListFlow call; "" for none
+	channelType string // as loaded; "" is served as DefaultChannelType
 }
 
 // store holds the spaces in their order; guarded by Server.dataMu.
@@ -30,7 +31,7 @@ func newStore(d *Dataset) store {
 	st := store{spaces: map[string]*space{}}
 	for _, sp := range d.Spaces {
 		st.order = append(st.order, sp.ID)
-		st.spaces[sp.ID] = &space{flows: cloneFlows(sp.Flows), code: sp.Error}
+		st.spaces[sp.ID] = &space{flows: cloneFlows(sp.Flows), code: sp.Error, channelType: sp.ChannelType}
 	}
 	if st.spaces[""] == nil {
 		st.order = append([]string{""}, st.order...)
@@ -47,7 +48,7 @@ func (s *Server) Dataset() *Dataset {
 	d := &Dataset{Spaces: make([]Space, 0, len(s.data.order))}
 	for _, id := range s.data.order {
 		sp := s.data.spaces[id]
-		d.Spaces = append(d.Spaces, Space{ID: id, Flows: cloneFlows(sp.flows), Error: sp.code})
+		d.Spaces = append(d.Spaces, Space{ID: id, Flows: cloneFlows(sp.flows), Error: sp.code, ChannelType: sp.channelType})
 	}
 	return d
 }
@@ -99,7 +100,8 @@ func (s *Server) SetSpaceError(spaceID, code string) {
 	s.addSpaceLocked(spaceID).code = code
 }
 
-// AddSpace adds an empty space; it does nothing if the space exists.
+// AddSpace adds an empty space (channel type DefaultChannelType); it does
+// nothing if the space exists.
 func (s *Server) AddSpace(id string) {
 	s.dataMu.Lock()
 	defer s.dataMu.Unlock()

@@ -22,8 +22,10 @@ type Stats struct {
 	// Faults counts the calls each kind of fault acted on.
 	Faults map[string]int `json:"faults"`
 	// ListFlow counts accepted ListFlow calls by CustSpaceId ("" for the
-	// account's own space); they add up to Accepted.
+	// account's own space); with ListInstance they add up to Accepted.
 	ListFlow map[string]int `json:"listFlow"`
+	// ListInstance counts accepted ListInstance calls.
+	ListInstance int `json:"listInstance"`
 }
 
 type statsCounter struct {
