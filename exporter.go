@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 	"time"
 
@@ -17,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/prometheus/common/version"
 
+	"github.com/cams-exporter/cams_exporter/cache"
 	"github.com/cams-exporter/cams_exporter/client"
 	"github.com/cams-exporter/cams_exporter/collector"
 	"github.com/cams-exporter/cams_exporter/health"
@@ -52,7 +54,7 @@ func newExporter(o *exporterOptions, creds client.CredentialsProvider, logger lo
 	}
 	r := collector.NewRefresher(collector.RefresherConfig{
 		Lister: c, Spaces: spaceSet.List, Interval: o.refreshInterval, FlowName: o.flowName, PageSize: o.pageSize,
-		KeepFlows: o.flowInfo, FirstDelay: min(o.refreshInterval/10, 5*time.Second), Logger: logger,
+		Rate: o.rateLimit, KeepFlows: o.flowInfo, FirstDelay: min(o.refreshInterval/10, 5*time.Second), Logger: logger,
 	})
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(versioncollector.NewCollector("cams_exporter"), api,
@@ -60,11 +62,33 @@ func newExporter(o *exporterOptions, creds client.CredentialsProvider, logger lo
 	if !o.disableExporterMetrics {
 		reg.MustRegister(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), collectors.NewGoCollector())
 	}
-	return &exporter{
+	e := &exporter{
 		opts: o, logger: logger, client: c, spaces: spaceSet, refresher: r, registry: reg,
 		checker: health.Checker{Snapshot: r.Snapshot, MaxStaleness: o.maxStaleness, Started: time.Now(),
 			LimiterRate: c.Limiter().Rate, LimiterMaxRate: c.Limiter().MaxRate()},
-	}, nil
+	}
+	e.restoreCache()
+	return e, nil
+}
+
+func (e *exporter) cacheMeta() cache.Meta {
+	return cache.Meta{Endpoint: e.client.Endpoint(), FlowName: e.opts.flowName, FlowInfo: e.opts.flowInfo}
+}
+
+// restoreCache serves the data of the cache file at once, if there is a good
+// one; a bad one is ignored with a warning.
+func (e *exporter) restoreCache() {
+	if e.opts.cacheFile == "" {
+		return
+	}
+	states, err := cache.Load(e.opts.cacheFile, e.cacheMeta())
+	switch {
+	case err != nil:
+		level.Warn(e.logger).Log("msg", "ignoring the cache file; every space will be listed afresh", "err", err)
+	case len(states) > 0:
+		e.refresher.Restore(states)
+		level.Info(e.logger).Log("msg", "serving cached data until each space is refreshed, the stalest first", "file", e.opts.cacheFile, "spaces", len(states))
+	}
 }
 
 // retriesFlag maps --cams.max-retries to client.Config, where 0 means the
@@ -76,15 +100,31 @@ func retriesFlag(n int) int {
 	return n
 }
 
-// start runs the refresher and the spaces-file watcher until ctx ends.
-func (e *exporter) start(ctx context.Context) {
-	go e.refresher.Run(ctx)
+// start runs the refresher, the spaces-file watcher and the cache writer
+// until ctx ends. The returned wait blocks until they have stopped, the
+// cache's last write included.
+func (e *exporter) start(ctx context.Context) (wait func()) {
+	var wg sync.WaitGroup
+	run := func(f func()) {
+		wg.Add(1)
+		go func() { defer wg.Done(); f() }()
+	}
+	refresherDone := make(chan struct{})
+	run(func() { e.refresher.Run(ctx); close(refresherDone) })
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
-	go func() {
+	run(func() {
 		defer signal.Stop(hup)
 		e.spaces.Watch(ctx, hup, 30*time.Second, e.logger, e.refresher.Wake)
-	}()
+	})
+	if e.opts.cacheFile != "" {
+		w := &cache.Writer{Path: e.opts.cacheFile, Meta: e.cacheMeta(), Interval: e.opts.refreshInterval, Snapshot: e.refresher.Snapshot, Logger: e.logger}
+		writerCtx, stopWriter := context.WithCancel(context.Background())
+		run(func() { w.Run(writerCtx) })
+		// The last write waits for the refresher, so it holds its last results.
+		run(func() { <-refresherDone; stopWriter() })
+	}
+	return wg.Wait
 }
 
 // handler serves /metrics, the health endpoints and the landing page.

@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/alecthomas/kingpin/v2"
@@ -34,6 +36,7 @@ type exporterOptions struct {
 	maxRetries       int
 
 	refreshInterval time.Duration
+	cacheFile       string
 	flowInfo        bool
 	maxStaleness    time.Duration
 	demo            bool
@@ -58,6 +61,7 @@ func addExporterFlags(app *kingpin.Application) *exporterOptions {
 	app.Flag("cams.max-retries", "Retries of a throttled or failed call (0-10).").Default("3").IntVar(&o.maxRetries)
 
 	app.Flag("refresh.interval", "How often each space's flows are listed in the background (at least 10s).").Default("5m").DurationVar(&o.refreshInterval)
+	app.Flag("cache.file", "Persist the data to this file (atomically, at most once per --refresh.interval and at shutdown) and serve it at once after a restart.").StringVar(&o.cacheFile)
 	app.Flag("collector.flow-info", "Export cams_flow_info, one series per flow (high cardinality).").BoolVar(&o.flowInfo)
 	app.Flag("health.max-staleness", "/readyz fails when a space's data is older than this (default 3 x --refresh.interval).").DurationVar(&o.maxStaleness)
 	app.Flag("demo", "Run against a built-in CAMS simulator with generated data: no account needed.").BoolVar(&o.demo)
@@ -91,11 +95,30 @@ func (o *exporterOptions) validate() error {
 			return fmt.Errorf("--web.config.file: %v", err)
 		}
 	}
+	if err := checkCacheFile(o.cacheFile); err != nil {
+		return err
+	}
 	if _, err := spaces.NewSet(o.spaces, o.spacesFile); err != nil {
 		return err
 	}
 	if _, err := client.ResolveEndpoint(o.region, o.endpoint, o.insecureEndpoint); err != nil {
 		return fmt.Errorf("--cams.endpoint/--cams.region: %v", err)
+	}
+	return nil
+}
+
+// checkCacheFile checks that the cache file's directory exists, so that a
+// typo is found at start-up rather than at the first write.
+func checkCacheFile(path string) error {
+	if path == "" {
+		return nil
+	}
+	dir := filepath.Dir(path)
+	if info, err := os.Stat(dir); err != nil || !info.IsDir() {
+		return fmt.Errorf("--cache.file: directory %s does not exist", dir)
+	}
+	if info, err := os.Stat(path); err == nil && info.IsDir() {
+		return fmt.Errorf("--cache.file: %s is a directory; give a file path", path)
 	}
 	return nil
 }

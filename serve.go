@@ -46,14 +46,30 @@ func serveExporter(ctx context.Context, o *exporterOptions) int {
 	warnAboutRate(o, logger)
 	level.Info(logger).Log("msg", "watching spaces", "spaces", len(e.spaces.List()), "endpoint", e.client.Endpoint(), "refresh_interval", o.refreshInterval)
 	refreshCtx, cancelRefresh := context.WithCancel(ctx)
-	defer cancelRefresh()
-	e.start(refreshCtx)
-	if err := serveHTTP(ctx, e, logs); err != nil {
+	wait := e.start(refreshCtx)
+	err = serveHTTP(ctx, e, logs)
+	cancelRefresh()
+	if !waitAtMost(wait, shutdownTimeout) {
+		level.Warn(logger).Log("msg", "background work did not stop in time", "timeout", shutdownTimeout)
+	}
+	if err != nil {
 		level.Error(logger).Log("msg", "cannot serve", "err", err)
 		return 1
 	}
 	level.Info(logger).Log("msg", "stopped")
 	return 0
+}
+
+// waitAtMost runs wait and reports whether it returned within d.
+func waitAtMost(wait func(), d time.Duration) bool {
+	done := make(chan struct{})
+	go func() { wait(); close(done) }()
+	select {
+	case <-done:
+		return true
+	case <-time.After(d):
+		return false
+	}
 }
 
 func warnAboutRate(o *exporterOptions, logger log.Logger) {
