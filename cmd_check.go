@@ -14,6 +14,7 @@ import (
 	"github.com/cams-exporter/cams_exporter/check"
 	"github.com/cams-exporter/cams_exporter/client"
 	"github.com/cams-exporter/cams_exporter/collector"
+	"github.com/cams-exporter/cams_exporter/discovery"
 	"github.com/cams-exporter/cams_exporter/spaces"
 )
 
@@ -69,7 +70,15 @@ func (c *checkCommand) evaluate(ctx context.Context, o *exporterOptions, creds c
 	if err != nil {
 		return check.Result{}, err
 	}
-	r := collector.NewRefresher(collector.RefresherConfig{Lister: cl, Spaces: set.List, FlowName: o.flowName, PageSize: o.pageSize, Logger: log.NewNopLogger()})
+	watched := set.List
+	if o.discoverSpaces {
+		d := discovery.New(cl, o.discoverChannel, o.discoverInterval, log.NewNopLogger())
+		if err := d.Discover(ctx); err != nil {
+			return check.Result{}, fmt.Errorf("cannot discover the account's spaces: %w", err)
+		}
+		watched = spaces.Union(explicitSpaces(o, set), d.Spaces)
+	}
+	r := collector.NewRefresher(collector.RefresherConfig{Lister: cl, Spaces: watched, FlowName: o.flowName, PageSize: o.pageSize, Rate: o.rateLimit, Logger: log.NewNopLogger()})
 	snap := r.Refresh(ctx)
 	if ctx.Err() != nil {
 		return check.Result{}, ctx.Err()

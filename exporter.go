@@ -21,6 +21,7 @@ import (
 	"github.com/cams-exporter/cams_exporter/cache"
 	"github.com/cams-exporter/cams_exporter/client"
 	"github.com/cams-exporter/cams_exporter/collector"
+	"github.com/cams-exporter/cams_exporter/discovery"
 	"github.com/cams-exporter/cams_exporter/health"
 	"github.com/cams-exporter/cams_exporter/spaces"
 )
@@ -31,6 +32,8 @@ type exporter struct {
 	logger    log.Logger
 	client    *client.Client
 	spaces    *spaces.Set
+	discovery *discovery.Discoverer // nil without --cams.discover-spaces
+	watched   func() []string       // configured and discovered spaces
 	refresher *collector.Refresher
 	registry  *prometheus.Registry
 	checker   health.Checker
@@ -52,23 +55,42 @@ func newExporter(o *exporterOptions, creds client.CredentialsProvider, logger lo
 	if err != nil {
 		return nil, err
 	}
+	var disc *discovery.Discoverer
+	watched := spaceSet.List
+	if o.discoverSpaces {
+		disc = discovery.New(c, o.discoverChannel, o.discoverInterval, logger)
+		watched = spaces.Union(explicitSpaces(o, spaceSet), disc.Spaces)
+	}
 	r := collector.NewRefresher(collector.RefresherConfig{
-		Lister: c, Spaces: spaceSet.List, Interval: o.refreshInterval, FlowName: o.flowName, PageSize: o.pageSize,
+		Lister: c, Spaces: watched, Interval: o.refreshInterval, FlowName: o.flowName, PageSize: o.pageSize,
 		Rate: o.rateLimit, KeepFlows: o.flowInfo, FirstDelay: min(o.refreshInterval/10, 5*time.Second), Logger: logger,
 	})
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(versioncollector.NewCollector("cams_exporter"), api,
 		collector.New(r.Snapshot, collector.Options{FlowInfo: o.flowInfo, RefreshInterval: o.refreshInterval, LimiterRate: c.Limiter().Rate}))
+	if disc != nil {
+		reg.MustRegister(disc)
+	}
 	if !o.disableExporterMetrics {
 		reg.MustRegister(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), collectors.NewGoCollector())
 	}
 	e := &exporter{
-		opts: o, logger: logger, client: c, spaces: spaceSet, refresher: r, registry: reg,
+		opts: o, logger: logger, client: c, spaces: spaceSet, discovery: disc, watched: watched, refresher: r, registry: reg,
 		checker: health.Checker{Snapshot: r.Snapshot, MaxStaleness: o.maxStaleness, Started: time.Now(),
 			LimiterRate: c.Limiter().Rate, LimiterMaxRate: c.Limiter().MaxRate()},
 	}
 	e.restoreCache()
 	return e, nil
+}
+
+// explicitSpaces lists the spaces given by flag or file. With discovery and
+// neither, that is none: the account's own space is the default only when
+// nothing else is watched.
+func explicitSpaces(o *exporterOptions, set *spaces.Set) func() []string {
+	if len(o.spaces) == 0 && o.spacesFile == "" {
+		return func() []string { return nil }
+	}
+	return set.List
 }
 
 func (e *exporter) cacheMeta() cache.Meta {
@@ -108,6 +130,10 @@ func (e *exporter) start(ctx context.Context) (wait func()) {
 	run := func(f func()) {
 		wg.Add(1)
 		go func() { defer wg.Done(); f() }()
+	}
+	if e.discovery != nil {
+		e.discovery.SetOnChange(e.refresher.Wake)
+		run(func() { e.discovery.Run(ctx) })
 	}
 	refresherDone := make(chan struct{})
 	run(func() { e.refresher.Run(ctx); close(refresherDone) })

@@ -65,9 +65,13 @@ func newHarness(t *testing.T, data *simulator.Dataset, args ...string) *harness 
 	if err != nil {
 		t.Fatal(err)
 	}
+	return &harness{t: t, sim: sim, exp: e, opts: o, srv: httptestServer(t, e)}
+}
+
+func httptestServer(t *testing.T, e *exporter) *httptest.Server {
 	srv := httptest.NewServer(e.handler(nil))
 	t.Cleanup(srv.Close)
-	return &harness{t: t, sim: sim, exp: e, opts: o, srv: srv}
+	return srv
 }
 
 func (h *harness) refresh() { h.exp.refresher.Refresh(context.Background()) }

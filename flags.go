@@ -29,6 +29,9 @@ type exporterOptions struct {
 	insecureEndpoint bool
 	spaces           []string
 	spacesFile       string
+	discoverSpaces   bool
+	discoverInterval time.Duration
+	discoverChannel  string
 	flowName         string
 	pageSize         int
 	rateLimit        float64
@@ -54,6 +57,9 @@ func addExporterFlags(app *kingpin.Application) *exporterOptions {
 	app.Flag("cams.insecure-endpoint", "Allow a plain http:// endpoint that is not a loopback address.").BoolVar(&o.insecureEndpoint)
 	app.Flag("cams.space", "CustSpaceId of a space to watch (repeatable). With no space at all, the account's own flows.").StringsVar(&o.spaces)
 	app.Flag("cams.spaces-file", "File of CustSpaceIds, one a line, # comments; re-read on SIGHUP and when it changes.").StringVar(&o.spacesFile)
+	app.Flag("cams.discover-spaces", "Also watch every space of the account, found with ListInstance (needs cams:ListInstance).").BoolVar(&o.discoverSpaces)
+	app.Flag("cams.discover-interval", "How often --cams.discover-spaces lists the account's spaces again (at least 1m).").Default("1h").DurationVar(&o.discoverInterval)
+	app.Flag("cams.discover-channel-type", "Only discover spaces of this channel type (ListInstance's ChannelType), e.g. whatsapp.").StringVar(&o.discoverChannel)
 	app.Flag("cams.flow-name", "Only count flows whose name contains this (ListFlow's FlowName).").StringVar(&o.flowName)
 	app.Flag("cams.page-size", "ListFlow page size (1-100).").Default("20").IntVar(&o.pageSize)
 	app.Flag("cams.rate-limit", "ListFlow calls per second for the whole account (CAMS allows 5).").Default("4").Float64Var(&o.rateLimit)
@@ -82,6 +88,8 @@ func (o *exporterOptions) validate() error {
 		return fmt.Errorf("--cams.max-retries must be between 0 and 10, got %d", o.maxRetries)
 	case o.refreshInterval < 10*time.Second && !o.demo:
 		return fmt.Errorf("--refresh.interval must be at least 10s, got %s", o.refreshInterval)
+	case o.discoverInterval < time.Minute:
+		return fmt.Errorf("--cams.discover-interval must be at least 1m, got %s", o.discoverInterval)
 	case o.maxStaleness < 0:
 		return fmt.Errorf("--health.max-staleness must not be negative, got %s", o.maxStaleness)
 	case o.telemetryPath == "" || o.telemetryPath[0] != '/':

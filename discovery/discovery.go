@@ -1,0 +1,117 @@
+// Package discovery lists the account's spaces (CustSpaceIds) with CAMS's
+// ListInstance operation, again every interval, so that a new sub-customer
+// joins the schedule and a departed one leaves it without a restart.
+package discovery
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/go-kit/log"
+	"github.com/go-kit/log/level"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Lister lists the account's spaces; *client.Client is one.
+type Lister interface {
+	ListAllSpaces(ctx context.Context, channelType string, pageSize int) ([]string, error)
+}
+
+// pageSize is ListInstance's page size: the largest the simulator takes.
+const pageSize = 100
+
+// Discoverer keeps the account's current list of spaces.
+type Discoverer struct {
+	lister      Lister
+	channelType string
+	interval    time.Duration
+	logger      log.Logger
+	onChange    func()
+
+	mu          sync.Mutex
+	spaces      []string
+	lastSuccess time.Time
+	failures    uint64
+
+	countDesc, lastSuccessDesc, failuresDesc *prometheus.Desc
+}
+
+// New returns a discoverer.
+func New(lister Lister, channelType string, interval time.Duration, logger log.Logger) *Discoverer {
+	return &Discoverer{
+		lister: lister, channelType: channelType, interval: interval, logger: logger, onChange: func() {},
+		countDesc: prometheus.NewDesc("cams_discovered_spaces",
+			"Spaces found by the last successful ListInstance discovery.", nil, nil),
+		lastSuccessDesc: prometheus.NewDesc("cams_discovery_last_success_timestamp_seconds",
+			"Unix time of the last successful discovery of spaces.", nil, nil),
+		failuresDesc: prometheus.NewDesc("cams_discovery_failures_total",
+			"Discoveries of spaces that failed; the previous list is kept.", nil, nil),
+	}
+}
+
+// SetOnChange sets what runs after the list changed; call it before Run.
+func (d *Discoverer) SetOnChange(f func()) { d.onChange = f }
+
+// Spaces returns the spaces of the last successful discovery, sorted.
+// Callers must not modify it.
+func (d *Discoverer) Spaces() []string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.spaces
+}
+
+// Discover lists the spaces once. On failure the previous list stays.
+func (d *Discoverer) Discover(ctx context.Context) error {
+	found, err := d.lister.ListAllSpaces(ctx, d.channelType, pageSize)
+	d.mu.Lock()
+	if err != nil {
+		d.failures++
+		d.mu.Unlock()
+		return err
+	}
+	slices.Sort(found)
+	changed := !slices.Equal(found, d.spaces)
+	d.spaces, d.lastSuccess = found, time.Now()
+	d.mu.Unlock()
+	if changed {
+		level.Info(d.logger).Log("msg", "discovered spaces", "spaces", len(found))
+		d.onChange()
+	}
+	return nil
+}
+
+// Run discovers now and then every interval until ctx ends.
+func (d *Discoverer) Run(ctx context.Context) {
+	for {
+		if err := d.Discover(ctx); err != nil && ctx.Err() == nil {
+			level.Warn(d.logger).Log("msg", "space discovery failed; keeping the previous list", "err", err)
+		}
+		t := time.NewTimer(d.interval)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// Describe implements prometheus.Collector.
+func (d *Discoverer) Describe(ch chan<- *prometheus.Desc) {
+	ch <- d.countDesc
+	ch <- d.lastSuccessDesc
+	ch <- d.failuresDesc
+}
+
+// Collect implements prometheus.Collector.
+func (d *Discoverer) Collect(ch chan<- prometheus.Metric) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	ch <- prometheus.MustNewConstMetric(d.countDesc, prometheus.GaugeValue, float64(len(d.spaces)))
+	if !d.lastSuccess.IsZero() {
+		ch <- prometheus.MustNewConstMetric(d.lastSuccessDesc, prometheus.GaugeValue, float64(d.lastSuccess.UnixNano())/1e9)
+	}
+	ch <- prometheus.MustNewConstMetric(d.failuresDesc, prometheus.CounterValue, float64(d.failures))
+}

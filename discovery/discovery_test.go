@@ -1,0 +1,72 @@
+package discovery
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/go-kit/log"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+)
+
+type fakeLister struct {
+	mu     sync.Mutex
+	spaces []string
+	err    error
+}
+
+func (f *fakeLister) ListAllSpaces(context.Context, string, int) ([]string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.spaces...), f.err
+}
+
+func TestDiscover(t *testing.T) {
+	l := &fakeLister{spaces: []string{"cams-b", "cams-a"}}
+	changes := 0
+	d := New(l, "", 0, log.NewNopLogger())
+	d.SetOnChange(func() { changes++ })
+	steps := []struct {
+		spaces      []string
+		err         error
+		wantSpaces  string
+		wantChanges int
+	}{
+		{[]string{"cams-b", "cams-a"}, nil, "cams-a,cams-b", 1},
+		{[]string{"cams-a", "cams-b"}, nil, "cams-a,cams-b", 1}, // same set, other order: no change
+		{[]string{"cams-a", "cams-c"}, nil, "cams-a,cams-c", 2},
+		{nil, errors.New("Ram.PermissionDeny"), "cams-a,cams-c", 2}, // a failure keeps the list
+		{nil, nil, "", 3},
+	}
+	for i, s := range steps {
+		l.mu.Lock()
+		l.spaces, l.err = s.spaces, s.err
+		l.mu.Unlock()
+		err := d.Discover(context.Background())
+		if (err != nil) != (s.err != nil) {
+			t.Fatalf("step %d: error %v", i, err)
+		}
+		if got := strings.Join(d.Spaces(), ","); got != s.wantSpaces || changes != s.wantChanges {
+			t.Errorf("step %d: spaces %q, %d changes; want %q, %d", i, got, changes, s.wantSpaces, s.wantChanges)
+		}
+	}
+	expected := `
+# HELP cams_discovered_spaces Spaces found by the last successful ListInstance discovery.
+# TYPE cams_discovered_spaces gauge
+cams_discovered_spaces 0
+# HELP cams_discovery_failures_total Discoveries of spaces that failed; the previous list is kept.
+# TYPE cams_discovery_failures_total counter
+cams_discovery_failures_total 1
+`
+	if err := testutil.CollectAndCompare(d, strings.NewReader(expected), "cams_discovered_spaces", "cams_discovery_failures_total"); err != nil {
+		t.Error(err)
+	}
+	if n := testutil.CollectAndCount(d, "cams_discovery_last_success_timestamp_seconds"); n != 1 {
+		t.Errorf("%d last-success series, want 1", n)
+	}
+	if problems, err := testutil.CollectAndLint(d); err != nil || len(problems) > 0 {
+		t.Errorf("lint: %v %v", problems, err)
+	}
+}

@@ -1,0 +1,133 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-kit/log"
+
+	"github.com/cams-exporter/cams_exporter/client"
+	"github.com/cams-exporter/cams_exporter/simulator"
+)
+
+func spacesUp(got map[string]float64) string {
+	var ids []string
+	for k := range got {
+		if strings.HasPrefix(k, "cams_space_up{") {
+			ids = append(ids, strings.TrimSuffix(strings.TrimPrefix(k, `cams_space_up{space="`), `"}`))
+		}
+	}
+	sort.Strings(ids)
+	return strings.Join(ids, ",")
+}
+
+func TestDiscoveredSpacesJoinAndLeave(t *testing.T) {
+	data := &simulator.Dataset{Spaces: []simulator.Space{
+		{ID: "cams-a", Flows: []simulator.Flow{{FlowId: "1", FlowName: "a", Categories: []string{"SURVEY"}}}},
+		{ID: "cams-b"}, {ID: "cams-c"},
+	}}
+	h := newHarness(t, data, "--cams.discover-spaces", "--cams.space=cams-a")
+	discover := func() {
+		t.Helper()
+		if err := h.exp.discovery.Discover(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		h.refresh()
+	}
+	discover()
+	if got := spacesUp(h.scrape()); got != "cams-a,cams-b,cams-c" {
+		t.Fatalf("watched %s, want the explicit space and the discovered ones (not the own space)", got)
+	}
+	h.sim.DeleteSpace("cams-c")
+	h.sim.AddSpace("cams-d")
+	discover()
+	if got := spacesUp(h.scrape()); got != "cams-a,cams-b,cams-d" {
+		t.Errorf("after the account changed: watched %s, want cams-a,cams-b,cams-d", got)
+	}
+	h.sim.DeleteSpace("cams-a") // configured explicitly: it stays, and says what is wrong
+	discover()
+	got := h.scrape()
+	if spacesUp(got) != "cams-a,cams-b,cams-d" || got[`cams_space_up{space="cams-a"}`] != 0 || got[`cams_flows{space="cams-a"}`] != 1 {
+		t.Errorf("an explicit space left or lost its data: %v", spacesUp(got))
+	}
+	if got[`cams_discovered_spaces{}`] != 2 {
+		t.Errorf("cams_discovered_spaces = %v, want 2", got[`cams_discovered_spaces{}`])
+	}
+	if got[`cams_api_requests_total{operation="ListInstance"}`] < 3 {
+		t.Errorf("ListInstance calls not counted: %v", got[`cams_api_requests_total{operation="ListInstance"}`])
+	}
+}
+
+func TestCacheServesAtOnceAfterARestart(t *testing.T) {
+	data := testData()
+	a, b := data.Spaces[1].ID, data.Spaces[2].ID
+	path := filepath.Join(t.TempDir(), "cache.json")
+	h := newHarness(t, data, "--cams.space="+a, "--cams.space="+b, "--cache.file="+path)
+	h.refresh()
+	first := h.scrape()
+	ctx, cancel := context.WithCancel(context.Background())
+	wait := h.exp.start(ctx)
+	cancel()
+	wait() // the shutdown write
+
+	// A second exporter on the same cache serves the data before any call.
+	o := parseFlags(t, "--cams.endpoint="+h.opts.endpoint, "--cams.space="+a, "--cams.space="+b, "--cache.file="+path, "--refresh.interval=1m", "--cams.rate-limit=500")
+	e2, err := newExporter(o, client.StaticCredentials{AccessKeyID: testKeyID, AccessKeySecret: testKeySecret}, log.NewNopLogger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls := h.sim.Stats().Calls
+	h2 := &harness{t: t, sim: h.sim, exp: e2, opts: o, srv: httptestServer(t, e2)}
+	got := h2.scrape()
+	checkSeries(t, got, expected(data, a, b))
+	for _, id := range []string{a, b} {
+		key := fmt.Sprintf("cams_space_last_success_timestamp_seconds{space=%q}", id)
+		if got[key] != first[key] {
+			t.Errorf("%s = %v after restart, want the original %v", key, got[key], first[key])
+		}
+	}
+	if status, body := h2.get("/readyz"); status != 200 {
+		t.Errorf("/readyz with fresh cached data = %d %s", status, body)
+	}
+	if h.sim.Stats().Calls != calls {
+		t.Error("restoring the cache called the API")
+	}
+}
+
+func TestCorruptCacheIsIgnoredWithAWarning(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cache.json")
+	os.WriteFile(path, []byte(`{"version":1,"spaces":[`), 0o600)
+	var logs lockedBuffer
+	data := testData()
+	sim, _ := simulator.New(simulator.Config{AccessKeyID: testKeyID, AccessKeySecret: testKeySecret, Data: data, RateLimit: -1})
+	url, _ := sim.Start("127.0.0.1:0")
+	defer sim.Close()
+	o := parseFlags(t, "--cams.endpoint="+url, "--cache.file="+path)
+	e, err := newExporter(o, client.StaticCredentials{AccessKeyID: testKeyID, AccessKeySecret: testKeySecret}, log.NewLogfmtLogger(&logs))
+	if err != nil {
+		t.Fatalf("a corrupt cache file stopped the exporter: %v", err)
+	}
+	if !strings.Contains(logs.String(), "ignoring the cache file") || !strings.Contains(logs.String(), "corrupt") {
+		t.Errorf("no warning:\n%s", logs.String())
+	}
+	if e.refresher.Snapshot().Completed {
+		t.Error("a corrupt cache produced data")
+	}
+	// The next write replaces it with a good one.
+	e.refresher.Refresh(context.Background())
+	ctx, cancel := context.WithCancel(context.Background())
+	wait := e.start(ctx)
+	time.Sleep(10 * time.Millisecond)
+	cancel()
+	wait()
+	b, _ := os.ReadFile(path)
+	if !strings.Contains(string(b), `"version":1`) || !strings.HasSuffix(strings.TrimSpace(string(b)), "}") {
+		t.Errorf("the cache was not rewritten: %.100s", b)
+	}
+}
