@@ -60,11 +60,20 @@ func newHarness(t *testing.T, data *simulator.Dataset, args ...string) *harness 
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { sim.Close() })
-	o := parseFlags(t, append([]string{"--cams.endpoint=" + url, "--cams.rate-limit=500", "--refresh.interval=1m"}, args...)...)
-	e, err := newExporter(o, client.StaticCredentials{AccessKeyID: testKeyID, AccessKeySecret: testKeySecret}, log.NewNopLogger())
+	return newHarnessWith(t, sim, client.StaticCredentials{AccessKeyID: testKeyID, AccessKeySecret: testKeySecret},
+		append([]string{"--cams.endpoint=" + url, "--cams.rate-limit=500", "--refresh.interval=1m"}, args...)...)
+}
+
+// newHarnessWith wires an exporter with creds and flags to a running
+// simulator.
+func newHarnessWith(t *testing.T, sim *simulator.Server, creds client.CredentialsProvider, args ...string) *harness {
+	t.Helper()
+	o := parseFlags(t, args...)
+	e, err := newExporter(o, creds, log.NewNopLogger())
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(e.client.Close)
 	return &harness{t: t, sim: sim, exp: e, opts: o, srv: httptestServer(t, e)}
 }
 

@@ -49,6 +49,7 @@ func serveExporter(ctx context.Context, o *exporterOptions) int {
 	wait := e.start(refreshCtx)
 	err = serveHTTP(ctx, e, logs)
 	cancelRefresh()
+	defer e.client.Close()
 	if !waitAtMost(wait, shutdownTimeout) {
 		level.Warn(logger).Log("msg", "background work did not stop in time", "timeout", shutdownTimeout)
 	}

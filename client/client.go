@@ -107,6 +107,9 @@ func (c *Client) Endpoint() string { return c.endpoint.String() }
 
 func (c *Client) String() string { return fmt.Sprintf("cams client for %s", c.endpoint.Host) }
 
+// Close closes the idle connections the client keeps for reuse.
+func (c *Client) Close() { c.http.CloseIdleConnections() }
+
 func orDefault[T comparable](v, def T) T {
 	var zero T
 	if v == zero {
