@@ -1,0 +1,129 @@
+package main
+
+import (
+	"context"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"sort"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/cams-exporter/cams_exporter/client"
+	"github.com/cams-exporter/cams_exporter/simulator"
+)
+
+// soakDuration is how long the soak runs: short in CI, SOAK_DURATION=60s
+// (make soak) for the full run.
+func soakDuration(t *testing.T) time.Duration {
+	if v := os.Getenv("SOAK_DURATION"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			t.Fatalf("SOAK_DURATION=%q: %v", v, err)
+		}
+		return d
+	}
+	return 8 * time.Second
+}
+
+// TestSoak runs 50 concurrent scrapers against an exporter of 1,000 spaces
+// while it refreshes continuously and faults come and go: no scrape may fail.
+func TestSoak(t *testing.T) {
+	const scrapers = 50
+	duration := soakDuration(t)
+	sim, err := simulator.New(simulator.Config{AccessKeyID: testKeyID, AccessKeySecret: testKeySecret,
+		Data: simulator.Generate(42, 1000, 12), RateLimit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	url, _ := sim.Start("127.0.0.1:0")
+	t.Cleanup(func() { sim.Close() })
+	var ids []string
+	for _, sp := range sim.Dataset().Spaces {
+		if sp.ID != "" {
+			ids = append(ids, "--cams.space="+sp.ID)
+		}
+	}
+	h := newHarnessWith(t, sim, client.StaticCredentials{AccessKeyID: testKeyID, AccessKeySecret: testKeySecret},
+		append([]string{"--cams.endpoint=" + url, "--cams.rate-limit=400", "--refresh.interval=10s", "--cams.timeout=1s", "--cams.max-retries=1"}, ids...)...)
+	ctx, cancel := context.WithTimeout(context.Background(), duration)
+	defer cancel()
+	wait := h.exp.start(ctx)
+	defer wait()
+	go injectFaults(ctx, sim)
+
+	var mu sync.Mutex
+	var latencies []time.Duration
+	failures := 0
+	var wg sync.WaitGroup
+	for range scrapers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				start := time.Now()
+				ok := scrapeOnce(h.srv.URL + "/metrics")
+				mu.Lock()
+				latencies = append(latencies, time.Since(start))
+				if !ok {
+					failures++
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	sort.Slice(latencies, func(i, j int) bool { return latencies[i] < latencies[j] })
+	n := len(latencies)
+	snap := h.exp.refresher.Snapshot()
+	t.Logf("soak %s: %d scrapes by %d scrapers (%.0f/s), %d failed; latency p50 %v p99 %v max %v; %d passes over %d spaces, %d API calls, %d faulted",
+		duration, n, scrapers, float64(n)/duration.Seconds(), failures, latencies[n/2], latencies[n*99/100], latencies[n-1],
+		snap.Refreshes, len(snap.Spaces), sim.Stats().Accepted, sim.Stats().Faulted)
+	if failures > 0 {
+		t.Errorf("%d of %d scrapes failed", failures, n)
+	}
+	if n < scrapers {
+		t.Errorf("only %d scrapes", n)
+	}
+	if sim.Stats().Accepted < 100 {
+		t.Errorf("only %d API calls: the refresher did not run alongside the scrapes", sim.Stats().Accepted)
+	}
+	if duration >= 30*time.Second && snap.Refreshes < 1 {
+		t.Error("no pass over the 1,000 spaces completed during the soak")
+	}
+}
+
+func scrapeOnce(url string) bool {
+	resp, err := http.Get(url)
+	if err != nil {
+		return false
+	}
+	defer resp.Body.Close()
+	n, err := io.Copy(io.Discard, resp.Body)
+	return err == nil && resp.StatusCode == 200 && n > 0
+}
+
+// injectFaults arms a random short-lived fault every 200 ms.
+func injectFaults(ctx context.Context, sim *simulator.Server) {
+	faults := []simulator.Fault{
+		{Kind: "http", Status: 503, Count: 3},
+		{Kind: "error", Code: "System.LimitControl", Count: 5},
+		{Kind: "latency", Latency: simulator.Duration(300 * time.Millisecond), Count: 3},
+		{Kind: "malformed", Count: 2},
+		{Kind: "reset", Count: 2},
+		{Kind: "error", Code: "Ram.PermissionDeny", Count: 2},
+	}
+	r := rand.New(rand.NewPCG(7, 7))
+	t := time.NewTicker(200 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			_, _ = sim.Inject(faults[r.IntN(len(faults))])
+		}
+	}
+}
