@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/alecthomas/kingpin/v2"
@@ -100,7 +101,7 @@ func (o *exporterOptions) validate() error {
 	}
 	if o.web.WebConfigFile != nil && *o.web.WebConfigFile != "" {
 		if err := web.Validate(*o.web.WebConfigFile); err != nil {
-			return fmt.Errorf("--web.config.file: %v", err)
+			return fmt.Errorf("--web.config.file: %s", oneLine(err.Error()))
 		}
 	}
 	if err := checkCacheFile(o.cacheFile); err != nil {
@@ -129,4 +130,17 @@ func checkCacheFile(path string) error {
 		return fmt.Errorf("--cache.file: %s is a directory; give a file path", path)
 	}
 	return nil
+}
+
+// oneLine puts a multi-line message on one line: YAML lists each problem of
+// a file on a line of its own.
+func oneLine(msg string) string {
+	lines := strings.Split(strings.TrimSpace(msg), "\n")
+	for i := range lines {
+		lines[i] = strings.TrimSpace(lines[i])
+	}
+	if len(lines) == 1 {
+		return lines[0]
+	}
+	return lines[0] + " " + strings.Join(lines[1:], "; ")
 }

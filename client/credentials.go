@@ -116,12 +116,19 @@ var longToken = regexp.MustCompile(`[A-Za-z0-9+/=_.\-]{20,}`)
 func redactReason(s string) string {
 	var parts []string
 	for _, part := range strings.Split(s, ", ") {
-		for _, cut := range []string{" failed: ", " failed with error", "fail: "} {
+		withheld := false
+		for _, cut := range []string{" failed: ", " failed with error", "fail: ", "message = "} {
 			if i := strings.Index(part, cut); i >= 0 {
 				part = part[:i] + strings.TrimRight(cut, ": ") + " [response withheld]"
+				withheld = true
 			}
 		}
 		parts = append(parts, longToken.ReplaceAllStringFunc(part, redactToken))
+		if withheld {
+			// What was quoted may hold ", " too (a hand-written JSON
+			// file), so the parts after it may be the rest of it.
+			break
+		}
 	}
 	r := strings.Join(parts, "; ")
 	if len(r) > 600 {

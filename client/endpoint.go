@@ -43,7 +43,7 @@ func ResolveEndpoint(region, endpoint string, allowInsecure bool) (*url.URL, err
 	case u.Path != "" && u.Path != "/", u.RawQuery != "", u.Fragment != "", u.User != nil:
 		return nil, fmt.Errorf("endpoint %q: want only scheme, host and port", endpoint)
 	case u.Scheme == "http" && !allowInsecure && !isLoopback(u.Hostname()):
-		return nil, fmt.Errorf("endpoint %q is plain http to a non-loopback host; use https or allow insecure endpoints explicitly", endpoint)
+		return nil, fmt.Errorf("endpoint %q is plain http to a non-loopback host; use https, or allow it with --cams.insecure-endpoint", endpoint)
 	}
 	u.Path = "/"
 	return u, nil

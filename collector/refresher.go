@@ -65,6 +65,7 @@ type Refresher struct {
 	pass        passState
 	totals      Snapshot // the pass counters of the next snapshot
 	lastPublish time.Time
+	flushing    bool // a publish of results held back by PublishEvery is due
 	warned      bool
 }
 
@@ -308,7 +309,20 @@ func (r *Refresher) record(res listResult) {
 	}
 	if passDone || res.finish.Sub(r.lastPublish) >= r.cfg.PublishEvery {
 		r.publishLocked(res.finish)
+	} else if !r.flushing {
+		// Held back: publish it within PublishEvery even if no other
+		// listing ends before the next is due, up to an interval away.
+		r.flushing = true
+		time.AfterFunc(r.cfg.PublishEvery, r.flush)
 	}
+}
+
+// flush publishes the results that record held back.
+func (r *Refresher) flush() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.flushing = false
+	r.publishLocked(r.cfg.Now())
 }
 
 func (r *Refresher) closePassLocked(end time.Time) {
