@@ -1,7 +1,6 @@
 package client
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -18,12 +17,38 @@ const maxBodyBytes = 8 << 20
 
 // envelope is what every CAMS and gateway body shares.
 type envelope struct {
-	RequestID          string             `json:"RequestId"`
-	HostID             string             `json:"HostId"`
-	Code               string             `json:"Code"`
-	Message            string             `json:"Message"`
-	Recommend          string             `json:"Recommend"`
-	AccessDeniedDetail AccessDeniedDetail `json:"AccessDeniedDetail"`
+	RequestID          string
+	HostID             string
+	Code               string
+	Message            string
+	Recommend          string
+	AccessDeniedDetail AccessDeniedDetail
+}
+
+// decodeEnvelope reads the envelope of a JSON object leniently: a field of an
+// unexpected type is kept as its JSON text, so that one odd field never hides
+// the error code beside it. ok is false when the body is not a JSON object.
+func decodeEnvelope(body []byte) (env envelope, ok bool) {
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(body, &fields); err != nil || fields == nil {
+		return envelope{}, false
+	}
+	text := func(name string) string {
+		raw, found := fields[name]
+		if !found || string(raw) == "null" {
+			return ""
+		}
+		var s string
+		if json.Unmarshal(raw, &s) == nil {
+			return s
+		}
+		return string(raw)
+	}
+	env = envelope{RequestID: text("RequestId"), HostID: text("HostId"), Code: text("Code"), Message: text("Message"), Recommend: text("Recommend")}
+	if raw, found := fields["AccessDeniedDetail"]; found {
+		_ = env.AccessDeniedDetail.UnmarshalJSON(raw) // it accepts any JSON value
+	}
+	return env, true
 }
 
 // call performs action with its parameters, retrying what is retryable,
@@ -116,8 +141,8 @@ func decode(action string, status int, body []byte, out any) error {
 	if len(body) > maxBodyBytes {
 		return invalidResponse(action, status, fmt.Sprintf("body larger than %d bytes", maxBodyBytes))
 	}
-	var env envelope
-	if err := json.Unmarshal(body, &env); err != nil || !bytes.HasPrefix(bytes.TrimSpace(body), []byte("{")) {
+	env, ok := decodeEnvelope(body)
+	if !ok {
 		if status < 200 || status > 299 {
 			code := HTTPStatusCode(status)
 			return &Error{Operation: action, HTTPStatus: status, Code: code, Message: "body is not JSON: " + quotePrefix(body), Class: classify(code, status)}

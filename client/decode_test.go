@@ -42,6 +42,7 @@ func TestDecode(t *testing.T) {
 		{fixture: "denied-object.json", status: 400, wantCode: "Ram.PermissionDeny", wantClass: ClassPermanent},
 		{fixture: "detail-number.json", status: 400, wantCode: "Unknown.ResourceOwnerId", wantClass: ClassPermanent},
 		{fixture: "empty-object.json", status: 503, wantCode: "HTTP_503", wantClass: ClassTransient},
+		{fixture: "odd-message.json", status: 400, wantCode: "Throttling.User", wantClass: ClassThrottled, wantInError: []string{": 5", "RequestId C1"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.fixture+"/"+HTTPStatusCode(tt.status), func(t *testing.T) {

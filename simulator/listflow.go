@@ -35,9 +35,9 @@ func (s *Server) listFlow(c *call) (any, *apiError) {
 }
 
 // parsePage reads the Page parameter: {"Index":1,"Size":20}, both optional
-// (Index defaults to 1, Size to DefaultPageSize).
+// (Index defaults to 1, Size to DefaultPageSize or MaxPageSize if smaller).
 func (s *Server) parsePage(raw string) (index, size int, e *apiError) {
-	index, size = 1, DefaultPageSize
+	index, size = 1, min(DefaultPageSize, s.maxPageSize)
 	if raw == "" {
 		return index, size, nil
 	}

@@ -48,7 +48,7 @@ func (s *Server) listInstance(c *call) (any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	size, e := intParam(c, "PageSize", DefaultInstancePageSize, 1, s.maxPageSize)
+	size, e := intParam(c, "PageSize", min(DefaultInstancePageSize, s.maxPageSize), 1, s.maxPageSize)
 	if e != nil {
 		return nil, e
 	}

@@ -160,6 +160,7 @@ func TestParseAuthorization(t *testing.T) {
 		"ACS3-HMAC-SHA256 Credential=id,Credential=id,SignedHeaders=host,Signature=abc",
 		"ACS3-HMAC-SHA256 Credential=id,SignedHeaders=host;;x,Signature=abc",
 		"ACS3-HMAC-SHA256 Credential=id,SignedHeaders=host,Signature=abc,Extra=1",
+		"ACS3-HMAC-SHA256 Credential=id,SignedHeaders=host;x-acs-date;x-acs-date,Signature=abc",
 	} {
 		if _, err := ParseAuthorization(bad); err == nil {
 			t.Errorf("ParseAuthorization(%q) accepted a malformed header", bad)

@@ -50,8 +50,8 @@ func ParseAuthorization(value string) (ParsedAuthorization, error) {
 	if !sort.StringsAreSorted(p.SignedHeaders) {
 		return ParsedAuthorization{}, ErrMalformedAuthorization
 	}
-	for _, h := range p.SignedHeaders {
-		if h == "" || h != strings.ToLower(h) {
+	for i, h := range p.SignedHeaders {
+		if h == "" || h != strings.ToLower(h) || (i > 0 && p.SignedHeaders[i-1] == h) {
 			return ParsedAuthorization{}, ErrMalformedAuthorization
 		}
 	}

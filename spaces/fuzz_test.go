@@ -1,0 +1,97 @@
+package spaces
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"unicode"
+)
+
+// parseModel is Parse written the simple way, over the whole content: the
+// ids it finds, or the number of the first line Parse must reject.
+func parseModel(content string) (ids []string, badLine int) {
+	seen := map[string]bool{}
+	for i, line := range strings.Split(content, "\n") {
+		line = strings.TrimSuffix(line, "\r") // bufio.ScanLines drops one CR
+		text, _, _ := strings.Cut(line, "#")
+		id := strings.TrimSpace(text)
+		if id == "" {
+			continue
+		}
+		if Validate(id) != nil || seen[id] {
+			return nil, i + 1
+		}
+		seen[id] = true
+		ids = append(ids, id)
+	}
+	return ids, 0
+}
+
+// FuzzParse checks that Parse never panics and that what it returns is a
+// usable list: every id passes Validate, holds no '#' and no surrounding
+// space, appears once, and the list parses back to itself once written one
+// id a line. It also checks Parse against parseModel: the same ids, or an
+// error naming the file and the first bad line.
+func FuzzParse(f *testing.F) {
+	f.Add("cams-abc123\ncams-def456\n")
+	f.Add("# spaces\n\n  cams-a   # the first\r\ncams-b\t\n#cams-c\n")
+	f.Add("cams-a\ncams-a\n")
+	f.Add("cams a\n")
+	f.Add("\u00a0cams-nbsp\u00a0\n\u3000\n")
+	f.Add("cams-\x00\n")
+	f.Add("\xff\xfe\n")
+	f.Add(strings.Repeat("x", 129) + "\n")
+	f.Add("a\rb\n")
+	f.Add("last-line-without-newline")
+	f.Fuzz(func(t *testing.T, content string) {
+		ids, err := Parse(strings.NewReader(content), "fuzz")
+		longLine := slices.ContainsFunc(strings.Split(content, "\n"), func(l string) bool { return len(l) >= 1<<20-1 })
+		if err != nil {
+			if ids != nil {
+				t.Fatalf("Parse returned ids %q with the error %v", ids, err)
+			}
+			if !strings.HasPrefix(err.Error(), "fuzz:") {
+				t.Fatalf("error %q does not name the file", err)
+			}
+			if longLine {
+				return
+			}
+			wantIDs, badLine := parseModel(content)
+			if badLine == 0 {
+				t.Fatalf("Parse failed (%v) where the model reads %q", err, wantIDs)
+			}
+			if prefix := fmt.Sprintf("fuzz:%d: ", badLine); !strings.HasPrefix(err.Error(), prefix) {
+				t.Fatalf("error %q, want it to start with %q", err, prefix)
+			}
+			return
+		}
+
+		seen := map[string]bool{}
+		for _, id := range ids {
+			if err := Validate(id); err != nil {
+				t.Fatalf("Parse returned %q, which Validate rejects: %v", id, err)
+			}
+			if strings.Contains(id, "#") {
+				t.Fatalf("Parse returned %q, which holds a comment", id)
+			}
+			if id != strings.TrimSpace(id) || id != strings.TrimFunc(id, unicode.IsSpace) {
+				t.Fatalf("Parse returned %q, which has surrounding space", id)
+			}
+			if seen[id] {
+				t.Fatalf("Parse returned %q twice in %q", id, ids)
+			}
+			seen[id] = true
+		}
+		if wantIDs, badLine := parseModel(content); badLine != 0 || !slices.Equal(ids, wantIDs) {
+			t.Fatalf("Parse = %q, the model %q (bad line %d)", ids, wantIDs, badLine)
+		}
+		again, err := Parse(strings.NewReader(strings.Join(ids, "\n")), "again")
+		if err != nil {
+			t.Fatalf("re-parsing %q: %v", ids, err)
+		}
+		if !slices.Equal(again, ids) {
+			t.Fatalf("re-parsing %q gave %q", ids, again)
+		}
+	})
+}
