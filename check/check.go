@@ -4,7 +4,6 @@
 package check
 
 import (
-	"sort"
 	"strings"
 	"time"
 
@@ -60,7 +59,7 @@ type SpaceResult struct {
 func Evaluate(in Input) Result {
 	var r Result
 	failed, credentialFailures, slow, flows := 0, 0, 0, 0
-	for _, id := range sortedIDs(in.Snapshot) {
+	for _, id := range in.Snapshot.SpaceIDs() {
 		sp := in.Snapshot.Spaces[id]
 		sr := SpaceResult{Space: id, OK: sp.Up, LatencySeconds: sp.LastDuration.Seconds(), ByCategory: map[string]int{}}
 		if sp.Up {
@@ -107,14 +106,6 @@ func plural(n int, noun string) string {
 	return s + " " + noun + "s"
 }
 
-func sortedIDs(s *collector.Snapshot) []string {
-	ids := make([]string, 0, len(s.Spaces))
-	for id := range s.Spaces {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	return ids
-}
 
 // Remedy says what to do about an error code.
 func Remedy(code string) string {

@@ -2,6 +2,7 @@ package collector
 
 import (
 	"errors"
+	"sort"
 	"time"
 
 	"github.com/cams-exporter/cams_exporter/client"
@@ -85,4 +86,14 @@ func (s *Snapshot) Up() bool {
 		}
 	}
 	return true
+}
+
+// SpaceIDs returns the ids of the snapshot's spaces, sorted.
+func (s *Snapshot) SpaceIDs() []string {
+	ids := make([]string, 0, len(s.Spaces))
+	for id := range s.Spaces {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	return ids
 }

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"sort"
 	"time"
 
 	"github.com/cams-exporter/cams_exporter/collector"
@@ -41,7 +40,7 @@ func (c Checker) Ready() (bool, string) {
 	}
 	now := c.now()
 	failed, stale := 0, []string{}
-	for _, id := range sortedIDs(snap) {
+	for _, id := range snap.SpaceIDs() {
 		sp := snap.Spaces[id]
 		if !sp.Up {
 			failed++
@@ -70,14 +69,6 @@ func joinFirst(items []string, n int) string {
 	return fmt.Sprint(items[:n]) + fmt.Sprintf(" and %d more", len(items)-n)
 }
 
-func sortedIDs(snap *collector.Snapshot) []string {
-	ids := make([]string, 0, len(snap.Spaces))
-	for id := range snap.Spaces {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	return ids
-}
 
 // Healthz answers 200 while the process serves.
 func Healthz(w http.ResponseWriter, _ *http.Request) {
@@ -136,7 +127,7 @@ func (c Checker) Status() Status {
 	if c.LimiterRate != nil {
 		st.Limiter = LimiterStatus{Rate: c.LimiterRate(), MaxRate: c.LimiterMaxRate}
 	}
-	for _, id := range sortedIDs(snap) {
+	for _, id := range snap.SpaceIDs() {
 		sp := snap.Spaces[id]
 		ss := SpaceStatus{Space: id, Up: sp.Up, LastError: sp.LastError}
 		if sp.HasData {
