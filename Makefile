@@ -6,7 +6,7 @@ LDFLAGS := -s -w \
 	-X github.com/prometheus/common/version.Revision=$(REVISION) \
 	-X github.com/prometheus/common/version.Branch=main
 
-.PHONY: build test demo soak
+.PHONY: build test demo bench soak
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o cams_exporter .
@@ -20,3 +20,8 @@ demo:
 # The full soak: 50 scrapers for 60 s against 1,000 spaces under faults.
 soak:
 	ALIBABA_CLOUD_ECS_METADATA_DISABLED=true SOAK_DURATION=60s $(GO) test -count=1 -run '^TestSoak$$' -v .
+
+# Benchmarks against the simulator (see BENCHMARKS.md); a few minutes.
+# Pass harness flags in BENCHFLAGS, e.g. BENCHFLAGS=-parts=scrape.
+bench:
+	ALIBABA_CLOUD_ECS_METADATA_DISABLED=true $(GO) run ./bench $(BENCHFLAGS)

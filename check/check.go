@@ -106,7 +106,6 @@ func plural(n int, noun string) string {
 	return s + " " + noun + "s"
 }
 
-
 // Remedy says what to do about an error code.
 func Remedy(code string) string {
 	switch {

@@ -3,10 +3,13 @@ package collector
 import (
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
 	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 )
 
 // DocumentedCategories are the flow categories the CAMS documentation lists,
@@ -57,6 +60,11 @@ type Collector struct {
 	spaceUp, spaceLastSuccess                     *prometheus.Desc
 	up, refreshDuration, refreshes, failures      *prometheus.Desc
 	limiterRate                                   *prometheus.Desc
+
+	// cache holds the prepared series of the last snapshot collected;
+	// cacheMu serialises its rebuilds.
+	cache   atomic.Pointer[seriesCache]
+	cacheMu sync.Mutex
 }
 
 // New returns a collector of the snapshots snapshot returns (typically
@@ -130,6 +138,14 @@ func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 }
 
 // Collect implements prometheus.Collector. It only reads the snapshot.
+//
+// The series of each space are built once per *SpaceState and kept until
+// the snapshot no longer holds that pointer: a published snapshot and its
+// spaces are immutable (the refresher replaces a space's pointer when the
+// space changes), so every scrape between two refreshes sends the same
+// prepared metrics instead of building them again. Flow info is built at
+// every scrape; caching one series per flow would cost far more memory than
+// it saves time.
 func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	snap := c.snapshot()
 	if snap == nil {
@@ -152,35 +168,144 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 		return
 	}
 	ch <- prometheus.MustNewConstMetric(c.refreshDuration, prometheus.GaugeValue, snap.LastRefreshDuration.Seconds())
-	for id, sp := range snap.Spaces {
-		if sp != nil {
-			c.collectSpace(ch, validUTF8(id), sp)
+	for _, sc := range c.spaceSeries(snap).list {
+		for i := range sc.metrics {
+			ch <- &sc.metrics[i]
+		}
+		if c.opts.FlowInfo {
+			c.collectFlowInfo(ch, sc.label, sc.state)
 		}
 	}
 }
 
-func (c *Collector) collectSpace(ch chan<- prometheus.Metric, space string, sp *SpaceState) {
-	ch <- prometheus.MustNewConstMetric(c.spaceUp, prometheus.GaugeValue, boolFloat(sp.Up), space)
-	ch <- prometheus.MustNewConstMetric(c.flowChanges, prometheus.CounterValue, float64(sp.Added), space, "added")
-	ch <- prometheus.MustNewConstMetric(c.flowChanges, prometheus.CounterValue, float64(sp.Removed), space, "removed")
-	if !sp.HasData {
-		return
+// seriesCache holds the prepared series of every space of one snapshot.
+type seriesCache struct {
+	snap   *Snapshot
+	spaces map[string]*spaceSeries // by the snapshot's key
+	list   []*spaceSeries
+}
+
+// spaceSeries are the series of one space, built from one *SpaceState.
+type spaceSeries struct {
+	state   *SpaceState
+	label   string // the space label's value
+	metrics []preparedMetric
+}
+
+// spaceSeries returns the prepared series of snap, building those of the
+// spaces whose state changed since the last snapshot seen.
+func (c *Collector) spaceSeries(snap *Snapshot) *seriesCache {
+	if sc := c.cache.Load(); sc != nil && sc.snap == snap {
+		return sc
 	}
-	if !sp.LastSuccess.IsZero() {
-		ch <- prometheus.MustNewConstMetric(c.spaceLastSuccess, prometheus.GaugeValue, unixSeconds(sp.LastSuccess), space)
+	c.cacheMu.Lock()
+	defer c.cacheMu.Unlock()
+	prev := c.cache.Load()
+	if prev != nil && prev.snap == snap {
+		return prev
 	}
-	ch <- prometheus.MustNewConstMetric(c.flows, prometheus.GaugeValue, float64(sp.Count), space)
-	for _, cat := range documentedOrder {
-		ch <- prometheus.MustNewConstMetric(c.flowsByCategory, prometheus.GaugeValue, float64(sp.ByCategory[cat]), space, cat)
+	next := &seriesCache{snap: snap, spaces: make(map[string]*spaceSeries, len(snap.Spaces)), list: make([]*spaceSeries, 0, len(snap.Spaces))}
+	for id, st := range snap.Spaces {
+		if st == nil {
+			continue
+		}
+		var ss *spaceSeries
+		if prev != nil {
+			if old := prev.spaces[id]; old != nil && old.state == st {
+				ss = old
+			}
+		}
+		if ss == nil {
+			ss = c.buildSpace(validUTF8(id), st)
+		}
+		next.spaces[id] = ss
+		next.list = append(next.list, ss)
 	}
-	for cat, n := range sp.ByCategory {
-		if _, ok := documented[cat]; !ok {
-			ch <- prometheus.MustNewConstMetric(c.flowsByCategory, prometheus.GaugeValue, float64(n), space, validUTF8(cat))
+	c.cache.Store(next)
+	return next
+}
+
+// buildSpace prepares the series of one space. All of them share one label
+// pair for the space, and the documented categories' pairs are shared by
+// every space.
+func (c *Collector) buildSpace(space string, sp *SpaceState) *spaceSeries {
+	ss := &spaceSeries{state: sp, label: space}
+	spacePair := labelPair(labelSpace, space)
+	one := []*dto.LabelPair{spacePair}
+	// Label pairs are sorted by name: category and change sort before space.
+	two := func(first *dto.LabelPair) []*dto.LabelPair { return []*dto.LabelPair{first, spacePair} }
+	ms := make([]preparedMetric, 0, 6+len(documentedOrder)+len(sp.ByCategory))
+	add := func(desc *prometheus.Desc, counter bool, v float64, labels []*dto.LabelPair) {
+		ms = append(ms, preparedMetric{desc: desc, labels: labels, value: v, counter: counter})
+	}
+	add(c.spaceUp, false, boolFloat(sp.Up), one)
+	add(c.flowChanges, true, float64(sp.Added), two(changeAddedPair))
+	add(c.flowChanges, true, float64(sp.Removed), two(changeRemovedPair))
+	if sp.HasData {
+		if !sp.LastSuccess.IsZero() {
+			add(c.spaceLastSuccess, false, unixSeconds(sp.LastSuccess), one)
+		}
+		add(c.flows, false, float64(sp.Count), one)
+		for i, cat := range documentedOrder {
+			add(c.flowsByCategory, false, float64(sp.ByCategory[cat]), two(documentedPairs[i]))
+		}
+		for cat, n := range sp.ByCategory {
+			if _, ok := documented[cat]; !ok {
+				add(c.flowsByCategory, false, float64(n), two(labelPair(labelCategory, validUTF8(cat))))
+			}
 		}
 	}
-	if c.opts.FlowInfo {
-		c.collectFlowInfo(ch, space, sp)
+	ss.metrics = ms
+	return ss
+}
+
+// preparedMetric is a gauge or counter whose labels and value never change:
+// a prometheus.Metric that, unlike a const metric, shares its label pairs
+// with the other series of its space and costs nothing to send again.
+// Label pairs written out are immutable by client_golang's contract.
+type preparedMetric struct {
+	desc    *prometheus.Desc
+	labels  []*dto.LabelPair
+	value   float64
+	counter bool
+}
+
+// Desc implements prometheus.Metric.
+func (m *preparedMetric) Desc() *prometheus.Desc { return m.desc }
+
+// Write implements prometheus.Metric.
+func (m *preparedMetric) Write(out *dto.Metric) error {
+	out.Label = m.labels
+	if m.counter {
+		out.Counter = &dto.Counter{Value: &m.value}
+	} else {
+		out.Gauge = &dto.Gauge{Value: &m.value}
 	}
+	return nil
+}
+
+// Label names of the prepared series, and the label pairs every space
+// shares. They are never written to.
+const (
+	labelSpace    = "space"
+	labelCategory = "category"
+	labelChange   = "change"
+)
+
+var (
+	changeAddedPair   = labelPair(labelChange, "added")
+	changeRemovedPair = labelPair(labelChange, "removed")
+	documentedPairs   = func() []*dto.LabelPair {
+		pairs := make([]*dto.LabelPair, len(documentedOrder))
+		for i, cat := range documentedOrder {
+			pairs[i] = labelPair(labelCategory, cat)
+		}
+		return pairs
+	}()
+)
+
+func labelPair(name, value string) *dto.LabelPair {
+	return &dto.LabelPair{Name: &name, Value: &value}
 }
 
 // collectFlowInfo emits one cams_flow_info per flow id: a flow id listed

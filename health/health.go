@@ -69,7 +69,6 @@ func joinFirst(items []string, n int) string {
 	return fmt.Sprint(items[:n]) + fmt.Sprintf(" and %d more", len(items)-n)
 }
 
-
 // Healthz answers 200 while the process serves.
 func Healthz(w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
