@@ -1,0 +1,195 @@
+// Command bench measures cams_exporter against its simulator and prints the
+// figures of BENCHMARKS.md, each beside its goal:
+//
+//  1. sweep efficiency: calls made / (configured rate × elapsed) over one
+//     full pass of N spaces, and throttled responses (in process);
+//  2. scrape cost at 10,000 spaces: /metrics latency and throughput with
+//     concurrent scrapers, against promhttp serving the same series from a
+//     static registry, in the same process and run;
+//  3. memory: peak RSS and heap of the real binary over its first full pass
+//     of 10,000 spaces × 50 flows, with and without flow info;
+//  4. refresh CPU: CPU time of that pass per 1,000 flows.
+//
+// Run it from the repository's root: `make bench` or `go run ./bench`.
+// Parts 3 and 4 build the binary and run it, and the simulator, as child
+// processes on loopback ports; every child is killed when the harness ends.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Credentials the simulator accepts and the exporter signs with.
+const (
+	accessKeyID     = "benchAccessKeyId"
+	accessKeySecret = "benchAccessKeySecret"
+)
+
+type options struct {
+	parts string
+
+	seed int64
+
+	sweepSpaces      []int
+	sweepRates       []float64
+	sweepFlows       int
+	sweepConcurrency int
+	sweepTimeout     time.Duration
+
+	scrapeSpaces  int
+	scrapeFlows   int
+	scrapers      int
+	scrapeCount   int
+	scrapeRounds  int
+	scrapeWarmup  int
+	scrapeGzip    bool
+	scrapeTimeout time.Duration
+	scrapeProfile string
+
+	procSpaces  int
+	procFlows   int
+	procRate    float64
+	procSimRate float64
+	procTimeout time.Duration
+	binary      string
+	keepTemp    bool
+
+	quietWait time.Duration
+	quietBusy float64
+}
+
+func main() {
+	os.Exit(run())
+}
+
+func run() int {
+	var o options
+	var sweepSpaces, sweepRates string
+	flag.StringVar(&o.parts, "parts", "sweep,scrape,proc", "comma-separated parts to run: sweep (1), scrape (2), proc (3 memory and 4 CPU)")
+	flag.Int64Var(&o.seed, "seed", 1, "seed of the generated data sets")
+	flag.StringVar(&sweepSpaces, "sweep.spaces", "1000,10000", "sweep: comma-separated numbers of spaces")
+	flag.StringVar(&sweepRates, "sweep.rates", "500,1000", "sweep: comma-separated exporter rates (calls/s); the simulator allows twice as many")
+	flag.IntVar(&o.sweepFlows, "sweep.flows", 5, "sweep: average flows per space (one page each)")
+	flag.IntVar(&o.sweepConcurrency, "sweep.concurrency", 32, "sweep: spaces listed at once by the refresher")
+	flag.DurationVar(&o.sweepTimeout, "sweep.timeout", 2*time.Minute, "sweep: bound of one pass")
+	flag.IntVar(&o.scrapeSpaces, "scrape.spaces", 10000, "scrape: spaces in the snapshot")
+	flag.IntVar(&o.scrapeFlows, "scrape.flows", 50, "scrape: average flows per space (they shape the category counts)")
+	flag.IntVar(&o.scrapers, "scrape.scrapers", 8, "scrape: concurrent scrapers")
+	flag.IntVar(&o.scrapeCount, "scrape.count", 4, "scrape: scrapes per scraper per round and side")
+	flag.IntVar(&o.scrapeRounds, "scrape.rounds", 4, "scrape: rounds; each runs the exporter and the baseline, alternating which goes first")
+	flag.IntVar(&o.scrapeWarmup, "scrape.warmup", 3, "scrape: scrapes of each side before measuring")
+	flag.BoolVar(&o.scrapeGzip, "scrape.gzip", false, "scrape: ask both sides for gzip (default: identity)")
+	flag.DurationVar(&o.scrapeTimeout, "scrape.timeout", 3*time.Minute, "scrape: bound of one round of one side")
+	flag.StringVar(&o.scrapeProfile, "scrape.cpuprofile", "", "scrape: write a CPU profile of the exporter side's rounds to this file")
+	flag.IntVar(&o.procSpaces, "proc.spaces", 10000, "memory/CPU: spaces")
+	flag.IntVar(&o.procFlows, "proc.flows", 50, "memory/CPU: average flows per space")
+	flag.Float64Var(&o.procRate, "proc.rate", 1000, "memory/CPU: exporter's --cams.rate-limit")
+	flag.Float64Var(&o.procSimRate, "proc.sim-rate", 5000, "memory/CPU: simulator's --simulator.rate-limit")
+	flag.DurationVar(&o.procTimeout, "proc.timeout", 2*time.Minute, "memory/CPU: bound of one exporter run")
+	flag.StringVar(&o.binary, "binary", "", "memory/CPU: cams_exporter binary to run (default: go build . into a temporary directory)")
+	flag.BoolVar(&o.keepTemp, "keep-temp", false, "keep the temporary directory (binary, spaces file, logs)")
+	flag.DurationVar(&o.quietWait, "quiet.wait", time.Minute, "before each part, wait up to this long for other processes to use less than -quiet.busy of the CPU")
+	flag.Float64Var(&o.quietBusy, "quiet.busy", 0.15, "share of the CPU other processes may use before a part")
+	flag.Parse()
+
+	var err error
+	if o.sweepSpaces, err = parseList(sweepSpaces, strconv.Atoi); err != nil {
+		return usage("-sweep.spaces", err)
+	}
+	if o.sweepRates, err = parseList(sweepRates, func(s string) (float64, error) { return strconv.ParseFloat(s, 64) }); err != nil {
+		return usage("-sweep.rates", err)
+	}
+	parts := map[string]bool{}
+	for _, p := range strings.Split(o.parts, ",") {
+		switch p = strings.TrimSpace(p); p {
+		case "sweep", "scrape", "proc":
+			parts[p] = true
+		case "all":
+			parts["sweep"], parts["scrape"], parts["proc"] = true, true, true
+		default:
+			return usage("-parts", fmt.Errorf("unknown part %q", p))
+		}
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	start := time.Now()
+	fmt.Printf("cams_exporter benchmark: %s, %s/%s, %d CPUs (GOMAXPROCS %d), %s\n",
+		runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.GOMAXPROCS(0), cpuModel())
+	fmt.Printf("started %s; command: %s\n\n", start.UTC().Format(time.RFC3339), strings.Join(os.Args, " "))
+
+	var t table
+	failed := false
+	if parts["sweep"] {
+		waitQuiet(ctx, &o, "the sweep", &t)
+		if err := runSweep(ctx, &o, &t); err != nil {
+			fmt.Fprintf(os.Stderr, "sweep: %v\n", err)
+			failed = true
+		}
+	}
+	if parts["scrape"] && ctx.Err() == nil {
+		waitQuiet(ctx, &o, "the scrape", &t)
+		if err := runScrape(ctx, &o, &t); err != nil {
+			fmt.Fprintf(os.Stderr, "scrape: %v\n", err)
+			failed = true
+		}
+	}
+	if parts["proc"] && ctx.Err() == nil {
+		waitQuiet(ctx, &o, "memory/CPU", &t)
+		if err := runProc(ctx, &o, &t); err != nil {
+			fmt.Fprintf(os.Stderr, "memory/CPU: %v\n", err)
+			failed = true
+		}
+	}
+	fmt.Println()
+	t.print(os.Stdout)
+	fmt.Printf("\ntook %s\n", time.Since(start).Round(100*time.Millisecond))
+	if failed || ctx.Err() != nil {
+		return 1
+	}
+	return 0
+}
+
+func usage(flagName string, err error) int {
+	fmt.Fprintf(os.Stderr, "bench: %s: %v\n", flagName, err)
+	return 2
+}
+
+func parseList[T any](s string, parse func(string) (T, error)) ([]T, error) {
+	var out []T
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		v, err := parse(f)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// cpuModel is the first "model name" of /proc/cpuinfo.
+func cpuModel() string {
+	b, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return "unknown CPU"
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if name, value, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(name) == "model name" {
+			return strings.TrimSpace(value)
+		}
+	}
+	return "unknown CPU"
+}
