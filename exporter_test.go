@@ -209,6 +209,7 @@ func TestMetricsMatchTheDataSet(t *testing.T) {
 		`cams_api_request_duration_seconds_count{operation="ListFlow"}`:          pages,
 		`cams_api_errors_total{code="System.LimitControl",operation="ListFlow"}`: 0,
 		`cams_api_rate_limit_requests_per_second{}`:                              500,
+		`cams_refresh_expected_duration_seconds{}`:                               pages / 500,
 	})
 	for _, id := range ids {
 		checkSeries(t, got, map[string]float64{

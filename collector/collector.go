@@ -59,6 +59,7 @@ type Collector struct {
 	flows, flowsByCategory, flowInfo, flowChanges *prometheus.Desc
 	spaceUp, spaceLastSuccess                     *prometheus.Desc
 	up, refreshDuration, refreshes, failures      *prometheus.Desc
+	expectedPass                                  *prometheus.Desc
 	limiterRate                                   *prometheus.Desc
 
 	// cache holds the prepared series of the last snapshot collected;
@@ -76,7 +77,7 @@ func New(snapshot func() *Snapshot, opts Options) *Collector {
 	if opts.RefreshInterval > 0 {
 		iv := formatInterval(opts.RefreshInterval)
 		cached = " Cached: refreshed in the background every " + iv + ", not at scrape time."
-		every = "; refreshes start every " + iv + "."
+		every = "; each space is listed again once its data is " + iv + " old."
 	}
 	space := []string{"space"}
 	return &Collector{
@@ -104,13 +105,16 @@ func New(snapshot func() *Snapshot, opts Options) *Collector {
 			"1 if the last refresh of every space succeeded, 0 if any failed or no refresh has finished yet."+cached,
 			nil, nil),
 		refreshDuration: prometheus.NewDesc("cams_refresh_duration_seconds",
-			"How long the last background refresh of every space took"+every,
+			"How long the last complete background pass over every space took"+every,
+			nil, nil),
+		expectedPass: prometheus.NewDesc("cams_refresh_expected_duration_seconds",
+			"How long a pass over every space takes at the configured API rate, from the last known flow counts. Above the refresh interval, spaces are refreshed back to back, the stalest first, and their data gets older than the interval.",
 			nil, nil),
 		refreshes: prometheus.NewDesc("cams_refreshes_total",
-			"Background refreshes of every space finished"+every,
+			"Complete background passes over every space"+every,
 			nil, nil),
 		failures: prometheus.NewDesc("cams_refresh_failures_total",
-			"Background refreshes in which at least one space failed"+every,
+			"Complete background passes in which at least one space failed"+every,
 			nil, nil),
 		limiterRate: prometheus.NewDesc("cams_api_rate_limit_requests_per_second",
 			"Current rate of the account-wide API rate limiter in requests per second; it is lowered when the API throttles and climbs back as calls succeed.",
@@ -130,6 +134,7 @@ func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- c.spaceLastSuccess
 	ch <- c.up
 	ch <- c.refreshDuration
+	ch <- c.expectedPass
 	ch <- c.refreshes
 	ch <- c.failures
 	if c.opts.LimiterRate != nil {
@@ -168,6 +173,7 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 		return
 	}
 	ch <- prometheus.MustNewConstMetric(c.refreshDuration, prometheus.GaugeValue, snap.LastRefreshDuration.Seconds())
+	ch <- prometheus.MustNewConstMetric(c.expectedPass, prometheus.GaugeValue, snap.ExpectedPassDuration.Seconds())
 	for _, sc := range c.spaceSeries(snap).list {
 		for i := range sc.metrics {
 			ch <- &sc.metrics[i]

@@ -199,7 +199,7 @@ func TestCollector(t *testing.T) {
 // per flow.
 func TestCollectorSeriesCount(t *testing.T) {
 	const (
-		global   = 4                 // cams_up, refresh duration, refreshes, failures
+		global   = 5                 // cams_up, refresh duration, expected pass, refreshes, failures
 		perSpace = 1 + 1 + 2 + 1 + 8 // space_up, last success, 2 changes, flows, 8 documented categories
 	)
 	for _, spaces := range []int{1, 3, 10} {
