@@ -17,9 +17,10 @@ test:
 demo:
 	$(GO) run . --demo
 
-# The full soak: 50 scrapers for 60 s against 1,000 spaces under faults.
+# The full soak: 50 scrapers for 60 s against 1,000 spaces under faults, and
+# a System.LimitControl storm of a minute.
 soak:
-	ALIBABA_CLOUD_ECS_METADATA_DISABLED=true SOAK_DURATION=60s $(GO) test -count=1 -run '^TestSoak$$' -v .
+	ALIBABA_CLOUD_ECS_METADATA_DISABLED=true SOAK_DURATION=60s STORM_DURATION=1m $(GO) test -count=1 -run '^(TestSoak|TestLimitControlStorm)$$' -v .
 
 # Benchmarks against the simulator (see BENCHMARKS.md); a few minutes.
 # Pass harness flags in BENCHFLAGS, e.g. BENCHFLAGS=-parts=scrape.
