@@ -25,6 +25,7 @@ var knownMetrics = map[string]bool{
 	"cams_space_last_success_timestamp_seconds": true,
 	"cams_up":                                  true,
 	"cams_refresh_duration_seconds":            true,
+	"cams_refresh_expected_duration_seconds":   true,
 	"cams_refreshes_total":                     true,
 	"cams_refresh_failures_total":              true,
 	"cams_api_requests_total":                  true,
