@@ -38,6 +38,10 @@ func (c *checkCommand) run(ctx context.Context, o *exporterOptions) int {
 		fmt.Fprintf(os.Stderr, "cams_exporter check: error: %v\n", err)
 		return int(check.Unknown)
 	}
+	if c.slowAfter <= 0 {
+		fmt.Fprintf(os.Stderr, "cams_exporter check: error: --check.slow must be positive, got %s\n", c.slowAfter)
+		return int(check.Unknown)
+	}
 	result, err := c.evaluate(ctx, o, nil)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "cams_exporter check: error: %v\n", err)

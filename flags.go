@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
@@ -75,6 +76,13 @@ func addExporterFlags(app *kingpin.Application) *exporterOptions {
 	return o
 }
 
+// telemetryPathPattern is what --web.telemetry-path may be: a plain path
+// the HTTP mux takes as it is.
+var telemetryPathPattern = regexp.MustCompile(`^/[A-Za-z0-9._~/-]+$`)
+
+// reservedPaths are served by the exporter itself.
+var reservedPaths = map[string]bool{"/healthz": true, "/readyz": true, "/status": true}
+
 // validate checks the flags that kingpin cannot, with messages that name the
 // flag and what is allowed.
 func (o *exporterOptions) validate() error {
@@ -93,8 +101,10 @@ func (o *exporterOptions) validate() error {
 		return fmt.Errorf("--cams.discover-interval must be at least 1m, got %s", o.discoverInterval)
 	case o.maxStaleness < 0:
 		return fmt.Errorf("--health.max-staleness must not be negative, got %s", o.maxStaleness)
-	case o.telemetryPath == "" || o.telemetryPath[0] != '/':
-		return fmt.Errorf("--web.telemetry-path must start with /, got %q", o.telemetryPath)
+	case !telemetryPathPattern.MatchString(o.telemetryPath) || reservedPaths[o.telemetryPath]:
+		return fmt.Errorf("--web.telemetry-path must be a path such as /metrics (letters, digits, -._~/), other than /, /healthz, /readyz and /status; got %q", o.telemetryPath)
+	case o.refreshInterval > 24*time.Hour:
+		return fmt.Errorf("--refresh.interval must be at most 24h, got %s", o.refreshInterval)
 	}
 	if o.maxStaleness == 0 {
 		o.maxStaleness = 3 * o.refreshInterval

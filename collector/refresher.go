@@ -69,13 +69,13 @@ type Refresher struct {
 	warned      bool
 }
 
-// passState is the pass under way: it ends when every configured space has
-// been listed since it started. remaining counts the configured spaces not
-// listed since start; a zero start means no pass is open.
+// passState is the pass under way: it ends when every space configured when
+// it opened, and still configured, has been listed since. pending holds
+// those not listed yet; a zero start means no pass is open.
 type passState struct {
-	start     time.Time
-	remaining int
-	failed    bool
+	start   time.Time
+	pending map[string]bool
+	failed  bool
 }
 
 // NewRefresher returns a refresher whose snapshot is empty and not yet
@@ -135,6 +135,9 @@ func (r *Refresher) Run(ctx context.Context) {
 	}
 	jobs := make(chan string)
 	var wg sync.WaitGroup
+	// Last, once every worker has stopped: publish what was held back, so
+	// that a cache written at shutdown holds every listing.
+	defer r.flush()
 	for range r.cfg.Concurrency {
 		wg.Add(1)
 		go func() {
@@ -239,21 +242,14 @@ func (r *Refresher) claim(ids []string, fresh bool) []string {
 		}
 	}
 	if len(out) > 0 && (fresh || r.pass.start.IsZero()) {
-		r.pass = passState{start: r.cfg.Now()}
-		r.pass.remaining = r.unlistedSinceLocked(r.cfg.Spaces(), r.pass.start)
-	}
-	return out
-}
-
-// unlistedSinceLocked counts the spaces not listed since t.
-func (r *Refresher) unlistedSinceLocked(ids []string, t time.Time) int {
-	n := 0
-	for _, id := range ids {
-		if st := r.states[id]; st == nil || st.LastAttempt.Before(t) {
-			n++
+		r.pass = passState{start: r.cfg.Now(), pending: map[string]bool{}}
+		for _, id := range r.cfg.Spaces() {
+			if st := r.states[id]; st == nil || st.LastAttempt.Before(r.pass.start) {
+				r.pass.pending[id] = true
+			}
 		}
 	}
-	return n
+	return out
 }
 
 // release gives back claimed spaces that were not listed.
@@ -291,21 +287,17 @@ func (r *Refresher) refreshSpace(ctx context.Context, id string) {
 func (r *Refresher) record(res listResult) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	prev := r.states[res.space]
-	st := res.apply(prev, r.cfg.KeepFlows)
+	st := res.apply(r.states[res.space], r.cfg.KeepFlows)
 	r.states[res.space] = st
 	delete(r.inflight, res.space)
 	if !st.Up {
 		level.Debug(r.cfg.Logger).Log("msg", "refresh of space failed", "space", res.space, "code", st.LastError.Code, "err", st.LastError.Message)
 	}
 	passDone := false
-	if open := !r.pass.start.IsZero(); open && (prev == nil || prev.LastAttempt.Before(r.pass.start)) {
-		r.pass.remaining--
+	if r.pass.pending[res.space] {
+		delete(r.pass.pending, res.space)
 		r.pass.failed = r.pass.failed || !st.Up
-		passDone = r.pass.remaining <= 0
-	}
-	if passDone {
-		r.closePassLocked(res.finish)
+		passDone = len(r.pass.pending) == 0
 	}
 	if passDone || res.finish.Sub(r.lastPublish) >= r.cfg.PublishEvery {
 		r.publishLocked(res.finish)
@@ -325,21 +317,23 @@ func (r *Refresher) flush() {
 	r.publishLocked(r.cfg.Now())
 }
 
-func (r *Refresher) closePassLocked(end time.Time) {
+// closePassLocked counts the pass that ended; spaces are the configured
+// ones, for the log.
+func (r *Refresher) closePassLocked(end time.Time, spaces map[string]*SpaceState) {
 	r.totals.Completed = true
 	r.totals.Refreshes++
 	if r.pass.failed {
 		r.totals.RefreshFailures++
-		level.Warn(r.cfg.Logger).Log("msg", "pass finished with failing spaces", "failed", r.failing(), "spaces", len(r.states))
+		level.Warn(r.cfg.Logger).Log("msg", "pass finished with failing spaces", "failed", failing(spaces), "spaces", len(spaces))
 	}
 	r.totals.LastRefreshEnd = end
 	r.totals.LastRefreshDuration = end.Sub(r.pass.start)
 	r.pass = passState{}
 }
 
-func (r *Refresher) failing() int {
+func failing(spaces map[string]*SpaceState) int {
 	n := 0
-	for _, st := range r.states {
+	for _, st := range spaces {
 		if !st.Up {
 			n++
 		}
@@ -348,25 +342,30 @@ func (r *Refresher) failing() int {
 }
 
 // publishLocked swaps in a snapshot of the configured spaces. A configured
-// space never listed yet appears as not up and without data. It also
-// recounts what the open pass has left, as the spaces may have changed.
+// space never listed yet appears as not up and without data. Spaces no
+// longer configured leave the snapshot and the open pass, which closes if
+// they were all it waited for. Their states stay: a space that comes back,
+// or one restored from the cache before discovery found it, keeps its data.
 func (r *Refresher) publishLocked(now time.Time) {
 	ids := r.cfg.Spaces()
-	if !r.pass.start.IsZero() {
-		r.pass.remaining = r.unlistedSinceLocked(ids, r.pass.start)
-		if r.pass.remaining == 0 {
-			r.closePassLocked(now)
-		}
-	}
-	next := r.totals
-	next.Spaces = make(map[string]*SpaceState, len(ids))
+	spaces := make(map[string]*SpaceState, len(ids))
 	for _, id := range ids {
 		if st := r.states[id]; st != nil {
-			next.Spaces[id] = st
+			spaces[id] = st
 		} else {
-			next.Spaces[id] = &SpaceState{ID: id}
+			spaces[id] = &SpaceState{ID: id}
 		}
 	}
+	for id := range r.pass.pending {
+		if spaces[id] == nil {
+			delete(r.pass.pending, id)
+		}
+	}
+	if !r.pass.start.IsZero() && len(r.pass.pending) == 0 {
+		r.closePassLocked(now, spaces)
+	}
+	next := r.totals
+	next.Spaces = spaces
 	next.ExpectedPassDuration = r.expectedPass(next.Spaces)
 	r.lastPublish = now
 	r.current.Store(&next)

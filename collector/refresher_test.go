@@ -230,3 +230,45 @@ func TestShutdownIsNotAFailure(t *testing.T) {
 		t.Errorf("a listing cut short by shutdown was recorded as a failure: %+v", st.LastError)
 	}
 }
+
+// gatedLister holds each space's listing until the test releases it.
+type gatedLister struct {
+	gates map[string]chan struct{}
+}
+
+func (g *gatedLister) ListAllFlows(ctx context.Context, space, _ string, _ int) ([]client.Flow, error) {
+	select {
+	case <-g.gates[space]:
+		return nil, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// A space removed while it is being listed must not count twice: the pass
+// still waits for the spaces it has not listed.
+func TestPassWaitsForEverySpaceWhenOneIsRemovedMidListing(t *testing.T) {
+	g := &gatedLister{gates: map[string]chan struct{}{"a": make(chan struct{}), "b": make(chan struct{}), "c": make(chan struct{})}}
+	var mu sync.Mutex
+	ids := []string{"a", "b", "c"}
+	r := NewRefresher(RefresherConfig{Lister: g, Spaces: func() []string { mu.Lock(); defer mu.Unlock(); return ids }, Concurrency: 3})
+	done := make(chan *Snapshot)
+	go func() { done <- r.Refresh(context.Background()) }()
+	close(g.gates["b"])
+	waitFor(t, func() bool { st := r.Snapshot().Spaces["b"]; return st != nil && st.HasData })
+	mu.Lock()
+	ids = []string{"b", "c"}
+	mu.Unlock()
+	r.flush() // a publish sees the new list
+	close(g.gates["a"])
+	time.Sleep(20 * time.Millisecond)
+	r.flush()
+	if snap := r.Snapshot(); snap.Refreshes != 0 || snap.Completed {
+		t.Fatalf("the pass closed with c still unlisted: %d passes, completed %v", snap.Refreshes, snap.Completed)
+	}
+	close(g.gates["c"])
+	snap := <-done
+	if snap.Refreshes != 1 || !snap.Up() || len(snap.Spaces) != 2 {
+		t.Errorf("after c: %d passes, up %v, %d spaces; want 1, true, 2", snap.Refreshes, snap.Up(), len(snap.Spaces))
+	}
+}
