@@ -59,14 +59,11 @@ func (c *Client) call(ctx context.Context, action string, params url.Values, out
 			return err
 		}
 		err := c.attempt(ctx, action, params, out)
+		c.adjustLimiter(err)
 		if err == nil {
-			c.limiter.Succeeded()
 			return nil
 		}
 		class := ClassOf(err)
-		if class == ClassThrottled {
-			c.limiter.Throttled()
-		}
 		if ctx.Err() != nil {
 			return err
 		}
@@ -79,8 +76,32 @@ func (c *Client) call(ctx context.Context, action string, params url.Values, out
 	}
 }
 
-// attempt makes one signed HTTP request and reports it to the observer.
+// adjustLimiter slows the account limiter on throttling and lets it climb
+// back on any answer that shows quota was there: a success, or an error the
+// API chose to answer (permission, subscription, unknown space, bad body).
+// Server errors, timeouts and network errors say nothing about quota.
+func (c *Client) adjustLimiter(err error) {
+	if err == nil {
+		c.limiter.Succeeded()
+		return
+	}
+	switch ClassOf(err) {
+	case ClassThrottled:
+		c.limiter.Throttled()
+	case ClassPermanent, ClassInvalidResponse:
+		c.limiter.Succeeded()
+	}
+}
+
+// attempt makes one signed HTTP request and reports it to the observer. A
+// failure to get credentials is reported too, with no duration: no request
+// went out.
 func (c *Client) attempt(ctx context.Context, action string, params url.Values, out any) (err error) {
+	creds, err := c.creds.Credentials(ctx)
+	if err != nil {
+		c.observer.ObserveAttempt(Attempt{Operation: action, Code: CodeOf(err)})
+		return err
+	}
 	start := time.Now()
 	defer func() {
 		code := CodeOK
@@ -89,10 +110,6 @@ func (c *Client) attempt(ctx context.Context, action string, params url.Values, 
 		}
 		c.observer.ObserveAttempt(Attempt{Operation: action, Code: code, Duration: time.Since(start)})
 	}()
-	creds, err := c.creds.Credentials(ctx)
-	if err != nil {
-		return err
-	}
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 	req, err := c.newRequest(ctx, action, params)

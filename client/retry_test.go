@@ -283,3 +283,21 @@ func TestListAllFlowsStopsAServerThatIgnoresPage(t *testing.T) {
 		t.Errorf("%d calls, want 2", s.count())
 	}
 }
+
+// Quota that answers with another error is quota: the limiter climbs back
+// on permanent errors too, and not on server errors.
+func TestLimiterRecoversOnNonThrottledAnswers(t *testing.T) {
+	s := &scripted{responses: []scriptedResponse{{400, limitBody}, {400, limitBody}, {400, deniedBody}, {400, deniedBody}, {500, internalBody}}}
+	c, _ := newTestClient(t, s, Config{RateLimit: 400, MaxRetries: -1})
+	rates := []float64{}
+	for range 5 {
+		_, _ = c.ListFlow(context.Background(), ListFlowRequest{})
+		rates = append(rates, c.Limiter().Rate())
+	}
+	want := []float64{200, 100, 120, 140, 140}
+	for i := range want {
+		if rates[i] != want[i] {
+			t.Fatalf("rates after each answer %v, want %v", rates, want)
+		}
+	}
+}

@@ -89,7 +89,7 @@ func NewAPIMetrics() *APIMetrics {
 	m := &APIMetrics{
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "cams_api_requests_total",
-			Help: "HTTP attempts made to the CAMS API, retries included, by operation.",
+			Help: "HTTP attempts made to the CAMS API, retries included, by operation; a call that found no credentials sent none and counts only in cams_api_errors_total.",
 		}, []string{"operation"}),
 		errors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "cams_api_errors_total",
@@ -114,8 +114,10 @@ func NewAPIMetrics() *APIMetrics {
 // ObserveAttempt implements client.Observer.
 func (m *APIMetrics) ObserveAttempt(a client.Attempt) {
 	op := validUTF8(a.Operation)
-	m.requests.WithLabelValues(op).Inc()
-	m.duration.WithLabelValues(op).Observe(max(a.Duration.Seconds(), 0))
+	if a.Code != client.CodeCredentials { // without credentials no request went out
+		m.requests.WithLabelValues(op).Inc()
+		m.duration.WithLabelValues(op).Observe(max(a.Duration.Seconds(), 0))
+	}
 	if a.Code != client.CodeOK {
 		m.errors.WithLabelValues(op, m.codeLabel(a.Code)).Inc()
 	}

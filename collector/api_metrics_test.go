@@ -46,7 +46,7 @@ func TestAPIMetrics(t *testing.T) {
 				listFlow("System.LimitControl", 31250*time.Microsecond),
 				listFlow("HTTP_502", 3*time.Second),
 				listFlow("Timeout", 45*time.Second),
-				listFlow("Credentials", 0),
+				listFlow("Credentials", 0), // an error, but no request went out
 				{Operation: "GetFlow", Code: "OK", Duration: 100 * time.Millisecond},
 			},
 			file: "api_observed.prom",
