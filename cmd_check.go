@@ -42,7 +42,17 @@ func (c *checkCommand) run(ctx context.Context, o *exporterOptions) int {
 		fmt.Fprintf(os.Stderr, "cams_exporter check: error: --check.slow must be positive, got %s\n", c.slowAfter)
 		return int(check.Unknown)
 	}
-	result, err := c.evaluate(ctx, o, nil)
+	var creds client.CredentialsProvider
+	if o.demo {
+		d, err := startDemo(ctx, o, log.NewNopLogger())
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "cams_exporter check: error: cannot start the demo: %v\n", err)
+			return int(check.Unknown)
+		}
+		defer d.Close()
+		creds = d.credentials
+	}
+	result, err := c.evaluate(ctx, o, creds)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "cams_exporter check: error: %v\n", err)
 		return int(check.Unknown)

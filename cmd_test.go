@@ -294,3 +294,28 @@ func TestSimulateCommand(t *testing.T) {
 		t.Errorf("7 calls in well under a second: %d throttled, want at least 2 beyond the 5 allowed", throttled)
 	}
 }
+
+func TestCheckDemo(t *testing.T) {
+	var code int
+	out := captureStdout(t, func() { code = run([]string{"check", "--demo"}) })
+	if code != 0 || !strings.Contains(out, "CAMS OK - 6 spaces") {
+		t.Errorf("check --demo: exit %d\n%s", code, out)
+	}
+}
+
+// captureStdout runs f with os.Stdout redirected and returns what it wrote.
+func captureStdout(t *testing.T, f func()) string {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved := os.Stdout
+	os.Stdout = w
+	done := make(chan string)
+	go func() { b, _ := io.ReadAll(r); done <- string(b) }()
+	f()
+	os.Stdout = saved
+	w.Close()
+	return <-done
+}

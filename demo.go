@@ -25,7 +25,6 @@ func startDemo(ctx context.Context, o *exporterOptions, logger log.Logger) (*dem
 	}
 	o.endpoint = d.URL
 	o.refreshInterval = 15 * time.Second
-	o.maxStaleness = 3 * o.refreshInterval
 	if len(o.spaces) == 0 && o.spacesFile == "" {
 		o.spaces = d.SpaceIDs()
 	}

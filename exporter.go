@@ -76,7 +76,7 @@ func newExporter(o *exporterOptions, creds client.CredentialsProvider, logger lo
 	}
 	e := &exporter{
 		opts: o, logger: logger, client: c, spaces: spaceSet, discovery: disc, watched: watched, refresher: r, registry: reg,
-		checker: health.Checker{Snapshot: r.Snapshot, MaxStaleness: o.maxStaleness, Started: time.Now(),
+		checker: health.Checker{Snapshot: r.Snapshot, MaxStaleness: o.maxStaleness, RefreshInterval: o.refreshInterval, Started: time.Now(),
 			LimiterRate: c.Limiter().Rate, LimiterMaxRate: c.Limiter().MaxRate()},
 	}
 	e.restoreCache()

@@ -71,7 +71,7 @@ func addExporterFlags(app *kingpin.Application) *exporterOptions {
 	app.Flag("refresh.interval", "How often each space's flows are listed in the background (at least 10s).").Default("5m").DurationVar(&o.refreshInterval)
 	app.Flag("cache.file", "Persist the data to this file (atomically, at most once per --refresh.interval and at shutdown) and serve it at once after a restart.").StringVar(&o.cacheFile)
 	app.Flag("collector.flow-info", "Export cams_flow_info, one series per flow (high cardinality).").BoolVar(&o.flowInfo)
-	app.Flag("health.max-staleness", "/readyz fails when a space's data is older than this (default 3 x --refresh.interval).").DurationVar(&o.maxStaleness)
+	app.Flag("health.max-staleness", "/readyz fails when a space's data is older than this (default 3 x the longer of --refresh.interval and the expected pass over every space).").DurationVar(&o.maxStaleness)
 	app.Flag("demo", "Run against a built-in CAMS simulator with generated data: no account needed.").BoolVar(&o.demo)
 	return o
 }
@@ -105,9 +105,6 @@ func (o *exporterOptions) validate() error {
 		return fmt.Errorf("--web.telemetry-path must be a path such as /metrics (letters, digits, -._~/), other than /, /healthz, /readyz and /status; got %q", o.telemetryPath)
 	case o.refreshInterval > 24*time.Hour:
 		return fmt.Errorf("--refresh.interval must be at most 24h, got %s", o.refreshInterval)
-	}
-	if o.maxStaleness == 0 {
-		o.maxStaleness = 3 * o.refreshInterval
 	}
 	if o.web.WebConfigFile != nil && *o.web.WebConfigFile != "" {
 		if err := web.Validate(*o.web.WebConfigFile); err != nil {

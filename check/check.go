@@ -80,7 +80,9 @@ func Evaluate(in Input) Result {
 	}
 	n := len(r.Spaces)
 	switch {
-	case n > 0 && credentialFailures == n:
+	case n == 0:
+		r.Status, r.Summary = Unknown, "no space to check"
+	case credentialFailures == n:
 		r.Status, r.Summary = Unknown, "no usable credentials"
 	case failed > 0:
 		r.Status, r.Summary = Critical, plural(failed, "space")+" of "+plural(n, "")+" failed"

@@ -24,6 +24,7 @@ func TestEvaluate(t *testing.T) {
 		want        Status
 		wantSummary string
 	}{
+		{"no space", nil, 0, Unknown, "no space to check"},
 		{"all good", []*collector.SpaceState{space("a", true, "", time.Second)}, 0, OK, "1 space, 2 flows"},
 		{"slow", []*collector.SpaceState{space("a", true, "", 6*time.Second)}, 0, Warning, "1 space slower than 5s"},
 		{"throttled", []*collector.SpaceState{space("a", true, "", time.Second)}, 2, Warning, "throttled 2 calls"},

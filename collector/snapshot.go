@@ -75,9 +75,10 @@ func NewErrorInfo(err error) *ErrorInfo {
 	return info
 }
 
-// Up reports whether the last refresh of every space succeeded.
+// Up reports whether the last refresh of every space succeeded; with no
+// space to watch it is false, since nothing is known to work.
 func (s *Snapshot) Up() bool {
-	if !s.Completed {
+	if !s.Completed || len(s.Spaces) == 0 {
 		return false
 	}
 	for _, sp := range s.Spaces {

@@ -27,6 +27,7 @@ type Discoverer struct {
 	lister      Lister
 	channelType string
 	interval    time.Duration
+	retry       time.Duration
 	logger      log.Logger
 	onChange    func()
 
@@ -41,7 +42,7 @@ type Discoverer struct {
 // New returns a discoverer.
 func New(lister Lister, channelType string, interval time.Duration, logger log.Logger) *Discoverer {
 	return &Discoverer{
-		lister: lister, channelType: channelType, interval: interval, logger: logger, onChange: func() {},
+		lister: lister, channelType: channelType, interval: interval, retry: RetryAfterFailure, logger: logger, onChange: func() {},
 		countDesc: prometheus.NewDesc("cams_discovered_spaces",
 			"Spaces found by the last successful ListInstance discovery.", nil, nil),
 		lastSuccessDesc: prometheus.NewDesc("cams_discovery_last_success_timestamp_seconds",
@@ -82,13 +83,21 @@ func (d *Discoverer) Discover(ctx context.Context) error {
 	return nil
 }
 
-// Run discovers now and then every interval until ctx ends.
+// RetryAfterFailure is how soon a failed discovery is tried again, when the
+// interval is longer: a blip at start-up must not leave the exporter without
+// spaces for an hour.
+const RetryAfterFailure = time.Minute
+
+// Run discovers now and then every interval until ctx ends; after a failure
+// it tries again within a minute.
 func (d *Discoverer) Run(ctx context.Context) {
 	for {
+		wait := d.interval
 		if err := d.Discover(ctx); err != nil && ctx.Err() == nil {
-			level.Warn(d.logger).Log("msg", "space discovery failed; keeping the previous list", "err", err)
+			wait = min(wait, d.retry)
+			level.Warn(d.logger).Log("msg", "space discovery failed; keeping the previous list", "err", err, "retry_in", wait)
 		}
-		t := time.NewTimer(d.interval)
+		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
 			t.Stop()

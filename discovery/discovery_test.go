@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/go-kit/log"
 	"github.com/prometheus/client_golang/prometheus/testutil"
@@ -68,5 +69,28 @@ cams_discovery_failures_total 1
 	}
 	if problems, err := testutil.CollectAndLint(d); err != nil || len(problems) > 0 {
 		t.Errorf("lint: %v %v", problems, err)
+	}
+}
+
+func TestRunRetriesSoonAfterAFailure(t *testing.T) {
+	l := &fakeLister{err: errors.New("network blip")}
+	d := New(l, "", time.Hour, log.NewNopLogger())
+	d.retry = 20 * time.Millisecond
+	found := make(chan struct{})
+	d.SetOnChange(func() { close(found) })
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go d.Run(ctx)
+	time.Sleep(30 * time.Millisecond)
+	l.mu.Lock()
+	l.spaces, l.err = []string{"cams-a"}, nil
+	l.mu.Unlock()
+	select {
+	case <-found:
+	case <-time.After(5 * time.Second):
+		t.Fatal("a failed discovery was not retried before the hour-long interval")
+	}
+	if got := strings.Join(d.Spaces(), ","); got != "cams-a" {
+		t.Errorf("spaces %q", got)
 	}
 }

@@ -14,8 +14,12 @@ import (
 
 // Checker judges a snapshot.
 type Checker struct {
-	Snapshot     func() *collector.Snapshot
-	MaxStaleness time.Duration
+	Snapshot func() *collector.Snapshot
+	// MaxStaleness is how old a space's data may be; 0 means 3 times the
+	// longer of RefreshInterval and the snapshot's expected pass, since a
+	// space cannot be fresher than a pass allows.
+	MaxStaleness    time.Duration
+	RefreshInterval time.Duration
 	// Started is when the exporter started; a space that never succeeded
 	// counts as stale once MaxStaleness has passed since then.
 	Started time.Time
@@ -38,7 +42,11 @@ func (c Checker) Ready() (bool, string) {
 	if !snap.Completed {
 		return false, "the first refresh has not finished yet"
 	}
+	if len(snap.Spaces) == 0 {
+		return false, "no space to watch: the spaces file lists none, or discovery has found none yet"
+	}
 	now := c.now()
+	limit := c.staleness(snap)
 	failed, stale := 0, []string{}
 	for _, id := range snap.SpaceIDs() {
 		sp := snap.Spaces[id]
@@ -49,7 +57,7 @@ func (c Checker) Ready() (bool, string) {
 		if !sp.HasData {
 			since = c.Started
 		}
-		if now.Sub(since) > c.MaxStaleness {
+		if now.Sub(since) > limit {
 			stale = append(stale, fmt.Sprintf("%q", id))
 		}
 	}
@@ -57,9 +65,17 @@ func (c Checker) Ready() (bool, string) {
 	case len(snap.Spaces) > 0 && failed == len(snap.Spaces):
 		return false, fmt.Sprintf("every space (%d) failed its last refresh", failed)
 	case len(stale) > 0:
-		return false, fmt.Sprintf("data older than %s for %d space(s): %s", c.MaxStaleness, len(stale), joinFirst(stale, 10))
+		return false, fmt.Sprintf("data older than %s for %d space(s): %s", limit, len(stale), joinFirst(stale, 10))
 	}
 	return true, fmt.Sprintf("ready: %d space(s), %d failing their last refresh", len(snap.Spaces), failed)
+}
+
+// staleness is the age beyond which a space's data is stale.
+func (c Checker) staleness(snap *collector.Snapshot) time.Duration {
+	if c.MaxStaleness > 0 {
+		return c.MaxStaleness
+	}
+	return 3 * max(c.RefreshInterval, snap.ExpectedPassDuration)
 }
 
 func joinFirst(items []string, n int) string {

@@ -34,6 +34,7 @@ func TestReady(t *testing.T) {
 		wantWhy   string
 	}{
 		{"before the first refresh", &collector.Snapshot{Spaces: map[string]*collector.SpaceState{}}, time.Minute, false, "first refresh"},
+		{"nothing to watch", &collector.Snapshot{Completed: true, Spaces: map[string]*collector.SpaceState{}}, time.Minute, false, "no space to watch"},
 		{"all fresh", snapOf(space("a", true, time.Minute), space("b", true, 0)), time.Hour, true, "ready: 2 space(s), 0 failing"},
 		{"one failing but fresh", snapOf(space("a", true, time.Minute), space("b", false, time.Minute)), time.Hour, true, "1 failing"},
 		{"every space failed", snapOf(space("a", false, time.Minute), space("b", false, time.Minute)), time.Hour, false, "every space (2) failed"},
@@ -41,10 +42,12 @@ func TestReady(t *testing.T) {
 		{"just at the edge", snapOf(space("a", true, 15*time.Minute)), time.Hour, true, "ready"},
 		{"never succeeded, young exporter", snapOf(space("a", true, 0), space("b", false, never)), time.Minute, true, "ready"},
 		{"never succeeded, old exporter", snapOf(space("a", true, 0), space("b", false, never)), time.Hour, false, "data older than"},
+		{"a long pass moves the default limit", withPass(snapOf(space("a", true, 40*time.Minute)), 20*time.Minute), time.Hour, true, "ready"},
+		{"beyond three passes", withPass(snapOf(space("a", true, 61*time.Minute)), 20*time.Minute), time.Hour, false, "data older than 1h0m0s"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := Checker{Snapshot: func() *collector.Snapshot { return tt.snap }, MaxStaleness: 15 * time.Minute,
+			c := Checker{Snapshot: func() *collector.Snapshot { return tt.snap }, RefreshInterval: 5 * time.Minute,
 				Started: t0.Add(-tt.startedAt), Now: func() time.Time { return t0 }}
 			ready, why := c.Ready()
 			if ready != tt.wantReady || !strings.Contains(why, tt.wantWhy) {
@@ -61,6 +64,11 @@ func TestReady(t *testing.T) {
 			}
 		})
 	}
+}
+
+func withPass(s *collector.Snapshot, pass time.Duration) *collector.Snapshot {
+	s.ExpectedPassDuration = pass
+	return s
 }
 
 func snapOf(spaces ...*collector.SpaceState) *collector.Snapshot {

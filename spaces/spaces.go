@@ -66,8 +66,7 @@ func Validate(id string) error {
 }
 
 // Merge combines the spaces given as flags with those of the file: each must
-// be valid and appear once. With none at all the result is the account's own
-// space, "".
+// be valid and appear once.
 func Merge(fromFlags, fromFile []string) ([]string, error) {
 	seen := map[string]bool{}
 	var out []string
@@ -82,9 +81,6 @@ func Merge(fromFlags, fromFile []string) ([]string, error) {
 			seen[id] = true
 			out = append(out, id)
 		}
-	}
-	if len(out) == 0 {
-		return []string{""}, nil
 	}
 	return out, nil
 }

@@ -46,7 +46,7 @@ func TestMerge(t *testing.T) {
 		want        string
 		wantErr     string
 	}{
-		{want: ""},
+		{want: ""}, // nothing: no space; NewSet decides on the own space
 		{flags: []string{"a"}, file: []string{"b"}, want: "a,b"},
 		{flags: []string{"a", "a"}, wantErr: "configured twice"},
 		{flags: []string{"a"}, file: []string{"a"}, wantErr: "configured twice"},
@@ -143,5 +143,9 @@ func TestNewSetErrors(t *testing.T) {
 	set, err := NewSet(nil, "")
 	if err != nil || len(set.List()) != 1 || set.List()[0] != "" {
 		t.Errorf("NewSet with nothing = %v, %v; want the own space", set.List(), err)
+	}
+	set, err = NewSet(nil, filepath.Join("testdata", "empty.txt"))
+	if err != nil || len(set.List()) != 0 {
+		t.Errorf("NewSet with an empty file = %q, %v; want no space, not the own one", set.List(), err)
 	}
 }

@@ -23,18 +23,24 @@ type Set struct {
 
 // NewSet validates the spaces of the flags and of the file (path may be
 // empty) and returns the set. Any problem is an error: at start-up, bad
-// input stops the exporter.
+// input stops the exporter. With neither flags nor file, the set is the
+// account's own space, ""; a file that lists nothing means no space.
 func NewSet(fromFlags []string, path string) (*Set, error) {
 	s := &Set{flags: fromFlags, path: path}
+	if len(fromFlags) == 0 && path == "" {
+		own := []string{""}
+		s.cur.Store(&own)
+		return s, nil
+	}
 	var fromFile []string
 	if path != "" {
 		data, err := os.ReadFile(path)
 		if err != nil {
-			return nil, fmt.Errorf("cannot read spaces file: %w", err)
+			return nil, fmt.Errorf("--cams.spaces-file: cannot read spaces file: %w", err)
 		}
 		s.hash = sha256.Sum256(data)
 		if fromFile, err = Parse(bytes.NewReader(data), path); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("--cams.spaces-file: %w", err)
 		}
 	}
 	ids, err := Merge(fromFlags, fromFile)
