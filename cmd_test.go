@@ -94,12 +94,7 @@ func TestCheckExitCodes(t *testing.T) {
 		{ID: "cams-ok", Flows: []simulator.Flow{{FlowId: "1", FlowName: "a", Categories: []string{"SIGN_UP", "SURVEY"}}, {FlowId: "2", FlowName: "b", Categories: []string{"SURVEY"}}}},
 		{ID: "cams-denied", Error: "Ram.PermissionDeny"},
 	}}
-	sim, err := simulator.New(simulator.Config{AccessKeyID: testKeyID, AccessKeySecret: testKeySecret, Data: data, RateLimit: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	url, _ := sim.Start("127.0.0.1:0")
-	defer sim.Close()
+	sim, url := startSimulator(t, data, -1)
 	good := client.StaticCredentials{AccessKeyID: testKeyID, AccessKeySecret: testKeySecret}
 	tests := []struct {
 		name      string

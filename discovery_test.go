@@ -105,9 +105,7 @@ func TestCorruptCacheIsIgnoredWithAWarning(t *testing.T) {
 	os.WriteFile(path, []byte(`{"version":1,"spaces":[`), 0o600)
 	var logs lockedBuffer
 	data := testData()
-	sim, _ := simulator.New(simulator.Config{AccessKeyID: testKeyID, AccessKeySecret: testKeySecret, Data: data, RateLimit: -1})
-	url, _ := sim.Start("127.0.0.1:0")
-	defer sim.Close()
+	_, url := startSimulator(t, data, -1)
 	o := parseFlags(t, "--cams.endpoint="+url, "--cache.file="+path)
 	e, err := newExporter(o, client.StaticCredentials{AccessKeyID: testKeyID, AccessKeySecret: testKeySecret}, log.NewLogfmtLogger(&logs))
 	if err != nil {

@@ -51,7 +51,16 @@ func parseFlags(t *testing.T, args ...string) *exporterOptions {
 
 func newHarness(t *testing.T, data *simulator.Dataset, args ...string) *harness {
 	t.Helper()
-	sim, err := simulator.New(simulator.Config{AccessKeyID: testKeyID, AccessKeySecret: testKeySecret, Data: data, RateLimit: -1})
+	sim, url := startSimulator(t, data, -1)
+	return newHarnessWith(t, sim, client.StaticCredentials{AccessKeyID: testKeyID, AccessKeySecret: testKeySecret},
+		append([]string{"--cams.endpoint=" + url, "--cams.rate-limit=500", "--refresh.interval=1m"}, args...)...)
+}
+
+// startSimulator starts a simulator on loopback that accepts the test
+// credentials, and closes it when the test ends. rateLimit -1 means none.
+func startSimulator(t *testing.T, data *simulator.Dataset, rateLimit float64) (*simulator.Server, string) {
+	t.Helper()
+	sim, err := simulator.New(simulator.Config{AccessKeyID: testKeyID, AccessKeySecret: testKeySecret, Data: data, RateLimit: rateLimit})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,8 +69,7 @@ func newHarness(t *testing.T, data *simulator.Dataset, args ...string) *harness 
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { sim.Close() })
-	return newHarnessWith(t, sim, client.StaticCredentials{AccessKeyID: testKeyID, AccessKeySecret: testKeySecret},
-		append([]string{"--cams.endpoint=" + url, "--cams.rate-limit=500", "--refresh.interval=1m"}, args...)...)
+	return sim, url
 }
 
 // newHarnessWith wires an exporter with creds and flags to a running

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"runtime"
 	"sync"
 	"testing"
@@ -123,25 +122,14 @@ func TestSpaceDeletedBetweenRefreshes(t *testing.T) {
 // CI and a full minute with STORM_DURATION=1m (make soak): the limiter backs
 // off, data stays, /metrics keeps answering, and all recovers on its own.
 func TestLimitControlStorm(t *testing.T) {
-	sim, err := simulator.New(simulator.Config{AccessKeyID: testKeyID, AccessKeySecret: testKeySecret, Data: faultData(), RateLimit: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	url, _ := sim.Start("127.0.0.1:0")
-	t.Cleanup(func() { sim.Close() })
+	sim, url := startSimulator(t, faultData(), -1)
 	h := newHarnessWith(t, sim, client.StaticCredentials{AccessKeyID: testKeyID, AccessKeySecret: testKeySecret},
 		"--cams.endpoint="+url, "--cams.space=cams-hit", "--cams.space=cams-calm", "--cams.max-retries=1", "--cams.rate-limit=40")
 	h.refresh()
 	if _, err := h.sim.Inject(simulator.Fault{Kind: "error", Code: "System.LimitControl"}); err != nil {
 		t.Fatal(err)
 	}
-	storm := 3 * time.Second
-	if v := os.Getenv("STORM_DURATION"); v != "" {
-		if storm, err = time.ParseDuration(v); err != nil {
-			t.Fatalf("STORM_DURATION=%q: %v", v, err)
-		}
-	}
-	stormEnd := time.Now().Add(storm)
+	stormEnd := time.Now().Add(envDuration(t, "STORM_DURATION", 3*time.Second))
 	for time.Now().Before(stormEnd) {
 		h.refresh()
 		if status, _ := h.get("/metrics"); status != 200 {

@@ -22,12 +22,7 @@ import (
 // holds every space of the last pass.
 func TestSIGTERMDuringARefreshKeepsTheCache(t *testing.T) {
 	data := simulator.Generate(5, 3, 10)
-	sim, err := simulator.New(simulator.Config{AccessKeyID: testKeyID, AccessKeySecret: testKeySecret, Data: data, RateLimit: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	url, _ := sim.Start("127.0.0.1:0")
-	defer sim.Close()
+	sim, url := startSimulator(t, data, -1)
 	bin := buildBinary(t)
 	addr := freeAddr(t)
 	cacheFile := filepath.Join(t.TempDir(), "cams.cache")

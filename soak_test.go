@@ -15,31 +15,27 @@ import (
 	"github.com/cams-exporter/cams_exporter/simulator"
 )
 
-// soakDuration is how long the soak runs: short in CI, SOAK_DURATION=60s
-// (make soak) for the full run.
-func soakDuration(t *testing.T) time.Duration {
-	if v := os.Getenv("SOAK_DURATION"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil {
-			t.Fatalf("SOAK_DURATION=%q: %v", v, err)
-		}
-		return d
+// envDuration reads a test's length from the environment: make soak sets
+// the full lengths, CI runs the short defaults.
+func envDuration(t *testing.T, name string, def time.Duration) time.Duration {
+	t.Helper()
+	v := os.Getenv(name)
+	if v == "" {
+		return def
 	}
-	return 8 * time.Second
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		t.Fatalf("%s=%q: %v", name, v, err)
+	}
+	return d
 }
 
 // TestSoak runs 50 concurrent scrapers against an exporter of 1,000 spaces
 // while it refreshes continuously and faults come and go: no scrape may fail.
 func TestSoak(t *testing.T) {
 	const scrapers = 50
-	duration := soakDuration(t)
-	sim, err := simulator.New(simulator.Config{AccessKeyID: testKeyID, AccessKeySecret: testKeySecret,
-		Data: simulator.Generate(42, 1000, 12), RateLimit: 1000})
-	if err != nil {
-		t.Fatal(err)
-	}
-	url, _ := sim.Start("127.0.0.1:0")
-	t.Cleanup(func() { sim.Close() })
+	duration := envDuration(t, "SOAK_DURATION", 8*time.Second)
+	sim, url := startSimulator(t, simulator.Generate(42, 1000, 12), 1000)
 	var ids []string
 	for _, sp := range sim.Dataset().Spaces {
 		if sp.ID != "" {
