@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"strings"
 	"sync/atomic"
 	"time"
 
@@ -76,7 +75,7 @@ func (c *checkCommand) evaluate(ctx context.Context, o *exporterOptions, creds c
 		Region: o.region, Endpoint: o.endpoint, AllowInsecure: o.insecureEndpoint, Credentials: creds,
 		RateLimit: o.rateLimit, MaxRetries: retriesFlag(o.maxRetries), Timeout: o.timeout, UserAgent: "cams_exporter-check",
 		Observer: client.ObserverFunc(func(a client.Attempt) {
-			if a.Code == "System.LimitControl" || strings.HasPrefix(a.Code, "Throttling") || a.Code == client.HTTPStatusCode(429) {
+			if a.Throttled {
 				throttled.Add(1)
 			}
 		}),

@@ -104,11 +104,11 @@ func (c *Client) attempt(ctx context.Context, action string, params url.Values, 
 	}
 	start := time.Now()
 	defer func() {
-		code := CodeOK
+		a := Attempt{Operation: action, Code: CodeOK, Duration: time.Since(start)}
 		if err != nil {
-			code = CodeOf(err)
+			a.Code, a.Throttled = CodeOf(err), ClassOf(err) == ClassThrottled
 		}
-		c.observer.ObserveAttempt(Attempt{Operation: action, Code: code, Duration: time.Since(start)})
+		c.observer.ObserveAttempt(a)
 	}()
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()

@@ -7,6 +7,7 @@ type Attempt struct {
 	Operation string        // e.g. "ListFlow"
 	Code      string        // OK, the API's error code, HTTP_<status>, Timeout, NetworkError, InvalidResponse or Credentials
 	Duration  time.Duration // from signing the request to reading the whole body; 0 for Credentials
+	Throttled bool          // the API throttled it (System.LimitControl, Throttling.*, HTTP 429)
 }
 
 // Observer is told of every attempt, so that a caller can count requests,

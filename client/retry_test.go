@@ -301,3 +301,23 @@ func TestLimiterRecoversOnNonThrottledAnswers(t *testing.T) {
 		}
 	}
 }
+
+func TestAttemptsSayWhenTheyWereThrottled(t *testing.T) {
+	s := &scripted{responses: []scriptedResponse{
+		{400, limitBody},
+		{429, `{"RequestId":"R","Code":"Gateway.Busy","Message":"slow down"}`},
+		{400, deniedBody},
+		{200, okBody},
+	}}
+	c, attempts := newTestClient(t, s, Config{MaxRetries: 3})
+	if _, err := c.ListFlow(context.Background(), ListFlowRequest{}); err == nil {
+		t.Fatal("want the permanent error")
+	}
+	var got []bool
+	for _, a := range *attempts {
+		got = append(got, a.Throttled)
+	}
+	if len(got) != 3 || !got[0] || !got[1] || got[2] {
+		t.Errorf("Throttled per attempt %v (codes %v), want [true true false]: 429 throttles whatever its code", got, codes(*attempts))
+	}
+}
