@@ -12,8 +12,8 @@ import (
 
 	"github.com/cams-exporter/cams_exporter/check"
 	"github.com/cams-exporter/cams_exporter/client"
-	"github.com/cams-exporter/cams_exporter/collector"
 	"github.com/cams-exporter/cams_exporter/discovery"
+	"github.com/cams-exporter/cams_exporter/refresh"
 	"github.com/cams-exporter/cams_exporter/spaces"
 )
 
@@ -91,7 +91,7 @@ func (c *checkCommand) evaluate(ctx context.Context, o *exporterOptions, creds c
 		}
 		watched = spaces.Union(explicitSpaces(o, set), d.Spaces)
 	}
-	r := collector.NewRefresher(collector.RefresherConfig{Lister: cl, Spaces: watched, FlowName: o.flowName, PageSize: o.pageSize, Rate: o.rateLimit, Logger: log.NewNopLogger()})
+	r := refresh.New(refresh.Config{Lister: cl, Spaces: watched, FlowName: o.flowName, PageSize: o.pageSize, Rate: o.rateLimit, Logger: log.NewNopLogger()})
 	snap := r.Refresh(ctx)
 	if ctx.Err() != nil {
 		return check.Result{}, ctx.Err()

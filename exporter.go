@@ -23,6 +23,7 @@ import (
 	"github.com/cams-exporter/cams_exporter/collector"
 	"github.com/cams-exporter/cams_exporter/discovery"
 	"github.com/cams-exporter/cams_exporter/health"
+	"github.com/cams-exporter/cams_exporter/refresh"
 	"github.com/cams-exporter/cams_exporter/spaces"
 )
 
@@ -34,7 +35,7 @@ type exporter struct {
 	spaces    *spaces.Set
 	discovery *discovery.Discoverer // nil without --cams.discover-spaces
 	watched   func() []string       // configured and discovered spaces
-	refresher *collector.Refresher
+	refresher *refresh.Refresher
 	registry  *prometheus.Registry
 	checker   health.Checker
 }
@@ -61,7 +62,7 @@ func newExporter(o *exporterOptions, creds client.CredentialsProvider, logger lo
 		disc = discovery.New(c, o.discoverChannel, o.discoverInterval, logger)
 		watched = spaces.Union(explicitSpaces(o, spaceSet), disc.Spaces)
 	}
-	r := collector.NewRefresher(collector.RefresherConfig{
+	r := refresh.New(refresh.Config{
 		Lister: c, Spaces: watched, Interval: o.refreshInterval, FlowName: o.flowName, PageSize: o.pageSize,
 		Rate: o.rateLimit, KeepFlows: o.flowInfo, FirstDelay: min(o.refreshInterval/10, 5*time.Second), Logger: logger,
 	})

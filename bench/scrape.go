@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/cams-exporter/cams_exporter/collector"
+	"github.com/cams-exporter/cams_exporter/refresh"
 	"github.com/cams-exporter/cams_exporter/simulator"
 )
 
@@ -34,7 +35,7 @@ func runScrape(ctx context.Context, o *options, t *table) error {
 	opts := promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError, EnableOpenMetrics: true}
 
 	exporterReg := prometheus.NewRegistry()
-	exporterReg.MustRegister(collector.New(func() *collector.Snapshot { return snap },
+	exporterReg.MustRegister(collector.New(func() *refresh.Snapshot { return snap },
 		collector.Options{RefreshInterval: 5 * time.Minute, LimiterRate: func() float64 { return 4 }}))
 	baselineReg, series, err := staticCopy(exporterReg)
 	if err != nil {
@@ -255,12 +256,12 @@ func serve(h http.Handler) (url string, closeFn func(), err error) {
 // counts, categories (the eight documented ones and SHOPPING), sorted flow
 // ids, last success times, change counters, and 1 % of spaces failing their
 // last refresh with their earlier data kept.
-func buildSnapshot(seed int64, spaces, flows int) *collector.Snapshot {
+func buildSnapshot(seed int64, spaces, flows int) *refresh.Snapshot {
 	data := simulator.Generate(seed, spaces, flows)
 	r := rand.New(rand.NewPCG(uint64(seed), 2))
 	now := time.Now()
-	snap := &collector.Snapshot{
-		Spaces:    make(map[string]*collector.SpaceState, len(data.Spaces)),
+	snap := &refresh.Snapshot{
+		Spaces:    make(map[string]*refresh.SpaceState, len(data.Spaces)),
 		Completed: true, LastRefreshDuration: 42 * time.Second, LastRefreshEnd: now,
 		Refreshes: 12, RefreshFailures: 3,
 	}
@@ -268,7 +269,7 @@ func buildSnapshot(seed int64, spaces, flows int) *collector.Snapshot {
 		if sp.ID == "" {
 			continue
 		}
-		st := &collector.SpaceState{
+		st := &refresh.SpaceState{
 			ID: sp.ID, Count: len(sp.Flows), ByCategory: map[string]int{}, HasData: true, Up: true,
 			LastSuccess: now.Add(-time.Duration(r.Int64N(int64(5 * time.Minute)))),
 			Added:       uint64(r.IntN(5)), Removed: uint64(r.IntN(3)),
@@ -288,7 +289,7 @@ func buildSnapshot(seed int64, spaces, flows int) *collector.Snapshot {
 		if r.IntN(100) == 0 {
 			st.Up = false
 			st.LastAttempt = now
-			st.LastError = &collector.ErrorInfo{Code: "System.LimitControl", Message: "Request was denied due to flow control.", Class: "throttled"}
+			st.LastError = &refresh.ErrorInfo{Code: "System.LimitControl", Message: "Request was denied due to flow control.", Class: "throttled"}
 		}
 		snap.Spaces[sp.ID] = st
 	}

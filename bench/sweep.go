@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/cams-exporter/cams_exporter/client"
-	"github.com/cams-exporter/cams_exporter/collector"
+	"github.com/cams-exporter/cams_exporter/refresh"
 	"github.com/cams-exporter/cams_exporter/simulator"
 )
 
@@ -91,7 +91,7 @@ func sweepOnce(ctx context.Context, o *options, n int, rate float64) (sweepResul
 		return sweepResult{}, err
 	}
 	ids := subSpaceIDs(data)
-	r := collector.NewRefresher(collector.RefresherConfig{
+	r := refresh.New(refresh.Config{
 		Lister: c, Spaces: func() []string { return ids }, Interval: time.Hour,
 		PageSize: 100, Concurrency: o.sweepConcurrency,
 	})

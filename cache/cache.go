@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/cams-exporter/cams_exporter/client"
-	"github.com/cams-exporter/cams_exporter/collector"
+	"github.com/cams-exporter/cams_exporter/refresh"
 )
 
 // formatVersion changes whenever the file's layout does; a file of another
@@ -35,22 +35,22 @@ type file struct {
 }
 
 type space struct {
-	ID          string               `json:"id"`
-	HasData     bool                 `json:"has_data"`
-	Up          bool                 `json:"up"`
-	Count       int                  `json:"count"`
-	ByCategory  map[string]int       `json:"by_category,omitempty"`
-	FlowIDs     []string             `json:"flow_ids,omitempty"`
-	Flows       []client.Flow        `json:"flows,omitempty"`
-	LastSuccess time.Time            `json:"last_success"`
-	LastAttempt time.Time            `json:"last_attempt"`
-	LastError   *collector.ErrorInfo `json:"last_error,omitempty"`
+	ID          string             `json:"id"`
+	HasData     bool               `json:"has_data"`
+	Up          bool               `json:"up"`
+	Count       int                `json:"count"`
+	ByCategory  map[string]int     `json:"by_category,omitempty"`
+	FlowIDs     []string           `json:"flow_ids,omitempty"`
+	Flows       []client.Flow      `json:"flows,omitempty"`
+	LastSuccess time.Time          `json:"last_success"`
+	LastAttempt time.Time          `json:"last_attempt"`
+	LastError   *refresh.ErrorInfo `json:"last_error,omitempty"`
 }
 
 // Save writes the snapshot's spaces to path atomically: a temporary file in
 // the same directory, fsync, rename, fsync of the directory. A crash leaves
 // either the old file or the new one, never half of one.
-func Save(path string, meta Meta, snap *collector.Snapshot, now time.Time) error {
+func Save(path string, meta Meta, snap *refresh.Snapshot, now time.Time) error {
 	f := file{Version: formatVersion, Meta: meta, SavedAt: now.UTC()}
 	for id, st := range snap.Spaces {
 		if st.LastAttempt.IsZero() {
@@ -99,7 +99,7 @@ var ErrMismatch = errors.New("the cache file was written with other settings")
 
 // Load reads the states saved in path. A missing file is no error (nothing
 // to restore); a corrupt file, another format version or other settings is.
-func Load(path string, meta Meta) (map[string]*collector.SpaceState, error) {
+func Load(path string, meta Meta) (map[string]*refresh.SpaceState, error) {
 	data, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
@@ -117,12 +117,12 @@ func Load(path string, meta Meta) (map[string]*collector.SpaceState, error) {
 	case f.Meta != meta:
 		return nil, fmt.Errorf("%w: %s has %+v, the exporter runs with %+v", ErrMismatch, path, f.Meta, meta)
 	}
-	states := make(map[string]*collector.SpaceState, len(f.Spaces))
+	states := make(map[string]*refresh.SpaceState, len(f.Spaces))
 	for _, sp := range f.Spaces {
 		if _, dup := states[sp.ID]; dup {
 			return nil, fmt.Errorf("cache file %s is corrupt: space %q twice", path, sp.ID)
 		}
-		states[sp.ID] = &collector.SpaceState{ID: sp.ID, HasData: sp.HasData, Up: sp.Up, Count: sp.Count, ByCategory: sp.ByCategory,
+		states[sp.ID] = &refresh.SpaceState{ID: sp.ID, HasData: sp.HasData, Up: sp.Up, Count: sp.Count, ByCategory: sp.ByCategory,
 			FlowIDs: sp.FlowIDs, Flows: sp.Flows, LastSuccess: sp.LastSuccess, LastAttempt: sp.LastAttempt, LastError: sp.LastError}
 	}
 	return states, nil

@@ -13,7 +13,7 @@ import (
 	"github.com/go-kit/log"
 
 	"github.com/cams-exporter/cams_exporter/client"
-	"github.com/cams-exporter/cams_exporter/collector"
+	"github.com/cams-exporter/cams_exporter/refresh"
 )
 
 var (
@@ -21,14 +21,14 @@ var (
 	meta = Meta{Endpoint: "https://cams.ap-southeast-1.aliyuncs.com/", FlowName: "", FlowInfo: true}
 )
 
-func snapshot() *collector.Snapshot {
-	return &collector.Snapshot{Completed: true, Refreshes: 3, Spaces: map[string]*collector.SpaceState{
+func snapshot() *refresh.Snapshot {
+	return &refresh.Snapshot{Completed: true, Refreshes: 3, Spaces: map[string]*refresh.SpaceState{
 		"": {ID: "", HasData: true, Up: true, Count: 2, ByCategory: map[string]int{"SURVEY": 2, "SHOPPING": 1},
 			FlowIDs: []string{"1", "2"}, Flows: []client.Flow{{FlowID: "1", FlowName: "a", Categories: []string{"SURVEY", "SHOPPING"}}, {FlowID: "2", FlowName: "b", Categories: []string{"SURVEY"}}},
 			LastSuccess: t0.Add(-time.Hour), LastAttempt: t0.Add(-time.Hour)},
 		"cams-failing": {ID: "cams-failing", HasData: true, Up: false, Count: 1, ByCategory: map[string]int{"OTHER": 1}, FlowIDs: []string{"9"},
 			LastSuccess: t0.Add(-3 * time.Hour), LastAttempt: t0.Add(-time.Minute),
-			LastError: &collector.ErrorInfo{Code: "Ram.PermissionDeny", Message: "denied", RequestID: "R1", Class: "permanent"}},
+			LastError: &refresh.ErrorInfo{Code: "Ram.PermissionDeny", Message: "denied", RequestID: "R1", Class: "permanent"}},
 		"cams-never": {ID: "cams-never"},
 	}}
 }
@@ -108,8 +108,8 @@ func TestSaveFailsCleanlyIntoAMissingDirectory(t *testing.T) {
 
 func TestWriterSavesOnChangeAndAtTheEnd(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "cache.json")
-	var current = &collector.Snapshot{Spaces: map[string]*collector.SpaceState{}}
-	w := &Writer{Path: path, Meta: meta, Interval: 20 * time.Millisecond, Snapshot: func() *collector.Snapshot { return current }, Logger: log.NewNopLogger()}
+	var current = &refresh.Snapshot{Spaces: map[string]*refresh.SpaceState{}}
+	w := &Writer{Path: path, Meta: meta, Interval: 20 * time.Millisecond, Snapshot: func() *refresh.Snapshot { return current }, Logger: log.NewNopLogger()}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { w.Run(ctx); close(done) }()

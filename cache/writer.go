@@ -7,7 +7,7 @@ import (
 	"github.com/go-kit/log"
 	"github.com/go-kit/log/level"
 
-	"github.com/cams-exporter/cams_exporter/collector"
+	"github.com/cams-exporter/cams_exporter/refresh"
 )
 
 // Writer saves the snapshot at most once per interval, when it changed, and
@@ -16,9 +16,9 @@ type Writer struct {
 	Path     string
 	Meta     Meta
 	Interval time.Duration
-	Snapshot func() *collector.Snapshot
+	Snapshot func() *refresh.Snapshot
 	Logger   log.Logger
-	saved    *collector.Snapshot
+	saved    *refresh.Snapshot
 }
 
 // Run saves until ctx ends, then saves the last snapshot and returns.

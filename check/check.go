@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/cams-exporter/cams_exporter/client"
-	"github.com/cams-exporter/cams_exporter/collector"
+	"github.com/cams-exporter/cams_exporter/refresh"
 )
 
 // Status is a monitoring-plugin status, also the process's exit code.
@@ -28,7 +28,7 @@ func (s Status) String() string {
 
 // Input is what one check run found.
 type Input struct {
-	Snapshot *collector.Snapshot
+	Snapshot *refresh.Snapshot
 	// Throttled counts the attempts answered with throttling during the run.
 	Throttled int
 	// SlowAfter marks a space whose listing took longer as slow.
@@ -45,14 +45,14 @@ type Result struct {
 
 // SpaceResult is one space's line of the report.
 type SpaceResult struct {
-	Space          string               `json:"space"`
-	OK             bool                 `json:"ok"`
-	Flows          int                  `json:"flows"`
-	ByCategory     map[string]int       `json:"flows_by_category"`
-	LatencySeconds float64              `json:"latency_seconds"`
-	Slow           bool                 `json:"slow,omitempty"`
-	Error          *collector.ErrorInfo `json:"error,omitempty"`
-	Remedy         string               `json:"remedy,omitempty"`
+	Space          string             `json:"space"`
+	OK             bool               `json:"ok"`
+	Flows          int                `json:"flows"`
+	ByCategory     map[string]int     `json:"flows_by_category"`
+	LatencySeconds float64            `json:"latency_seconds"`
+	Slow           bool               `json:"slow,omitempty"`
+	Error          *refresh.ErrorInfo `json:"error,omitempty"`
+	Remedy         string             `json:"remedy,omitempty"`
 }
 
 // Evaluate judges one run.

@@ -5,13 +5,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cams-exporter/cams_exporter/collector"
+	"github.com/cams-exporter/cams_exporter/refresh"
 )
 
-func space(id string, up bool, code string, took time.Duration) *collector.SpaceState {
-	st := &collector.SpaceState{ID: id, Up: up, HasData: up, Count: 2, ByCategory: map[string]int{"SURVEY": 2}, LastDuration: took}
+func space(id string, up bool, code string, took time.Duration) *refresh.SpaceState {
+	st := &refresh.SpaceState{ID: id, Up: up, HasData: up, Count: 2, ByCategory: map[string]int{"SURVEY": 2}, LastDuration: took}
 	if !up {
-		st.LastError = &collector.ErrorInfo{Code: code, Message: "m", RequestID: "R-" + id}
+		st.LastError = &refresh.ErrorInfo{Code: code, Message: "m", RequestID: "R-" + id}
 	}
 	return st
 }
@@ -19,22 +19,22 @@ func space(id string, up bool, code string, took time.Duration) *collector.Space
 func TestEvaluate(t *testing.T) {
 	tests := []struct {
 		name        string
-		spaces      []*collector.SpaceState
+		spaces      []*refresh.SpaceState
 		throttled   int
 		want        Status
 		wantSummary string
 	}{
 		{"no space", nil, 0, Unknown, "no space to check"},
-		{"all good", []*collector.SpaceState{space("a", true, "", time.Second)}, 0, OK, "1 space, 2 flows"},
-		{"slow", []*collector.SpaceState{space("a", true, "", 6*time.Second)}, 0, Warning, "1 space slower than 5s"},
-		{"throttled", []*collector.SpaceState{space("a", true, "", time.Second)}, 2, Warning, "throttled 2 calls"},
-		{"one failed", []*collector.SpaceState{space("a", true, "", 0), space("b", false, "Product.Unsubscript", 0)}, 5, Critical, "1 space of 2 failed"},
-		{"credentials everywhere", []*collector.SpaceState{space("a", false, "Credentials", 0), space("b", false, "Credentials", 0)}, 0, Unknown, "no usable credentials"},
-		{"credentials and another error", []*collector.SpaceState{space("a", false, "Credentials", 0), space("b", false, "Ram.PermissionDeny", 0)}, 0, Critical, "2 spaces of 2 failed"},
+		{"all good", []*refresh.SpaceState{space("a", true, "", time.Second)}, 0, OK, "1 space, 2 flows"},
+		{"slow", []*refresh.SpaceState{space("a", true, "", 6*time.Second)}, 0, Warning, "1 space slower than 5s"},
+		{"throttled", []*refresh.SpaceState{space("a", true, "", time.Second)}, 2, Warning, "throttled 2 calls"},
+		{"one failed", []*refresh.SpaceState{space("a", true, "", 0), space("b", false, "Product.Unsubscript", 0)}, 5, Critical, "1 space of 2 failed"},
+		{"credentials everywhere", []*refresh.SpaceState{space("a", false, "Credentials", 0), space("b", false, "Credentials", 0)}, 0, Unknown, "no usable credentials"},
+		{"credentials and another error", []*refresh.SpaceState{space("a", false, "Credentials", 0), space("b", false, "Ram.PermissionDeny", 0)}, 0, Critical, "2 spaces of 2 failed"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			snap := &collector.Snapshot{Completed: true, Spaces: map[string]*collector.SpaceState{}}
+			snap := &refresh.Snapshot{Completed: true, Spaces: map[string]*refresh.SpaceState{}}
 			for _, sp := range tt.spaces {
 				snap.Spaces[sp.ID] = sp
 			}

@@ -10,6 +10,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
+
+	"github.com/cams-exporter/cams_exporter/refresh"
 )
 
 // DocumentedCategories are the flow categories the CAMS documentation lists,
@@ -39,7 +41,7 @@ var documented, documentedOrder = func() (map[string]struct{}, []string) {
 // Options configures a Collector.
 type Options struct {
 	// FlowInfo exports cams_flow_info, one series per flow. The refresher
-	// must keep the flows (RefresherConfig.KeepFlows) for it to have any.
+	// must keep the flows (refresh.Config.KeepFlows) for it to have any.
 	FlowInfo bool
 	// RefreshInterval is the refresher's interval, quoted in HELP texts.
 	RefreshInterval time.Duration
@@ -53,7 +55,7 @@ type Options struct {
 // and flows that disappear leave no stale series behind, and a scrape never
 // calls the API.
 type Collector struct {
-	snapshot func() *Snapshot
+	snapshot func() *refresh.Snapshot
 	opts     Options
 
 	flows, flowsByCategory, flowInfo, flowChanges *prometheus.Desc
@@ -71,7 +73,7 @@ type Collector struct {
 // New returns a collector of the snapshots snapshot returns (typically
 // Refresher.Snapshot). snapshot must be cheap and safe for concurrent use; a
 // nil snapshot is taken as "no refresh yet".
-func New(snapshot func() *Snapshot, opts Options) *Collector {
+func New(snapshot func() *refresh.Snapshot, opts Options) *Collector {
 	cached := " Cached: refreshed in the background, not at scrape time."
 	every := "."
 	if opts.RefreshInterval > 0 {
@@ -154,7 +156,7 @@ func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	snap := c.snapshot()
 	if snap == nil {
-		snap = &Snapshot{}
+		snap = &refresh.Snapshot{}
 	}
 	ch <- prometheus.MustNewConstMetric(c.up, prometheus.GaugeValue, boolFloat(snap.Up()))
 	ch <- prometheus.MustNewConstMetric(c.refreshes, prometheus.CounterValue, float64(snap.Refreshes))
@@ -186,21 +188,21 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 
 // seriesCache holds the prepared series of every space of one snapshot.
 type seriesCache struct {
-	snap   *Snapshot
+	snap   *refresh.Snapshot
 	spaces map[string]*spaceSeries // by the snapshot's key
 	list   []*spaceSeries
 }
 
 // spaceSeries are the series of one space, built from one *SpaceState.
 type spaceSeries struct {
-	state   *SpaceState
+	state   *refresh.SpaceState
 	label   string // the space label's value
 	metrics []preparedMetric
 }
 
 // spaceSeries returns the prepared series of snap, building those of the
 // spaces whose state changed since the last snapshot seen.
-func (c *Collector) spaceSeries(snap *Snapshot) *seriesCache {
+func (c *Collector) spaceSeries(snap *refresh.Snapshot) *seriesCache {
 	if sc := c.cache.Load(); sc != nil && sc.snap == snap {
 		return sc
 	}
@@ -234,7 +236,7 @@ func (c *Collector) spaceSeries(snap *Snapshot) *seriesCache {
 // buildSpace prepares the series of one space. All of them share one label
 // pair for the space, and the documented categories' pairs are shared by
 // every space.
-func (c *Collector) buildSpace(space string, sp *SpaceState) *spaceSeries {
+func (c *Collector) buildSpace(space string, sp *refresh.SpaceState) *spaceSeries {
 	ss := &spaceSeries{state: sp, label: space}
 	spacePair := labelPair(labelSpace, space)
 	one := []*dto.LabelPair{spacePair}
@@ -316,7 +318,7 @@ func labelPair(name, value string) *dto.LabelPair {
 
 // collectFlowInfo emits one cams_flow_info per flow id: a flow id listed
 // twice would otherwise make two identical series and fail the whole scrape.
-func (c *Collector) collectFlowInfo(ch chan<- prometheus.Metric, space string, sp *SpaceState) {
+func (c *Collector) collectFlowInfo(ch chan<- prometheus.Metric, space string, sp *refresh.SpaceState) {
 	var seen map[string]struct{}
 	if len(sp.Flows) > 1 {
 		seen = make(map[string]struct{}, len(sp.Flows))

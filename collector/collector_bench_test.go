@@ -12,16 +12,18 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/common/expfmt"
+
+	"github.com/cams-exporter/cams_exporter/refresh"
 )
 
 // benchSnapshot is a completed snapshot of n spaces shaped like the
 // simulator's data of about 50 flows a space: every documented category and
 // SHOPPING in most spaces, 1 % of spaces failing with their data kept.
-func benchSnapshot(n int) *Snapshot {
+func benchSnapshot(n int) *refresh.Snapshot {
 	r := rand.New(rand.NewPCG(1, 2))
-	snap := &Snapshot{Completed: true, Spaces: make(map[string]*SpaceState, n), Refreshes: 3, LastRefreshDuration: 10 * time.Second}
+	snap := &refresh.Snapshot{Completed: true, Spaces: make(map[string]*refresh.SpaceState, n), Refreshes: 3, LastRefreshDuration: 10 * time.Second}
 	for i := range n {
-		st := &SpaceState{
+		st := &refresh.SpaceState{
 			ID: "cams-" + strconv.Itoa(100000+i), HasData: true, Up: r.IntN(100) != 0,
 			LastSuccess: t0.Add(time.Duration(r.Int64N(int64(time.Hour)))),
 			Count:       25 + r.IntN(50), ByCategory: map[string]int{},
@@ -69,14 +71,14 @@ func BenchmarkCollect10kSpaces(b *testing.B) {
 func BenchmarkCollect10kSpacesNewSnapshot(b *testing.B) {
 	base := benchSnapshot(10000)
 	cur := base
-	c := New(func() *Snapshot { return cur }, Options{RefreshInterval: 5 * time.Minute})
+	c := New(func() *refresh.Snapshot { return cur }, Options{RefreshInterval: 5 * time.Minute})
 	ch, stop := drain()
 	defer stop()
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
 		next := *base
-		next.Spaces = make(map[string]*SpaceState, len(base.Spaces))
+		next.Spaces = make(map[string]*refresh.SpaceState, len(base.Spaces))
 		for id, sp := range base.Spaces {
 			if i%100 == 0 {
 				cp := *sp
@@ -155,7 +157,7 @@ func staticRegistry(b *testing.B, reg *prometheus.Registry) *prometheus.Registry
 // them: spaces changed, added, removed, failing, and back again.
 func TestCollectSeriesCache(t *testing.T) {
 	s1 := benchSnapshot(200)
-	s2 := &Snapshot{Completed: true, Refreshes: s1.Refreshes + 1, Spaces: map[string]*SpaceState{}}
+	s2 := &refresh.Snapshot{Completed: true, Refreshes: s1.Refreshes + 1, Spaces: map[string]*refresh.SpaceState{}}
 	i := 0
 	for id, sp := range s1.Spaces {
 		switch i++; i % 10 {
@@ -174,8 +176,8 @@ func TestCollectSeriesCache(t *testing.T) {
 			s2.Spaces[id] = sp
 		}
 	}
-	s2.Spaces["cams-new"] = &SpaceState{ID: "cams-new"}
-	s2.Spaces["bad\xff"] = &SpaceState{HasData: true, Up: true, LastSuccess: t0, ByCategory: map[string]int{"X\xfe": 1}}
+	s2.Spaces["cams-new"] = &refresh.SpaceState{ID: "cams-new"}
+	s2.Spaces["bad\xff"] = &refresh.SpaceState{HasData: true, Up: true, LastSuccess: t0, ByCategory: map[string]int{"X\xfe": 1}}
 
 	text := func(c prometheus.Collector) string {
 		reg := prometheus.NewPedanticRegistry()
@@ -194,9 +196,9 @@ func TestCollectSeriesCache(t *testing.T) {
 		return b.String()
 	}
 	opts := Options{RefreshInterval: time.Minute}
-	want := map[*Snapshot]string{s1: text(New(static(s1), opts)), s2: text(New(static(s2), opts))}
+	want := map[*refresh.Snapshot]string{s1: text(New(static(s1), opts)), s2: text(New(static(s2), opts))}
 
-	var cur atomic.Pointer[Snapshot]
+	var cur atomic.Pointer[refresh.Snapshot]
 	cur.Store(s1)
 	c := New(cur.Load, opts)
 	var wg sync.WaitGroup
@@ -212,7 +214,7 @@ func TestCollectSeriesCache(t *testing.T) {
 			}
 		})
 	}
-	for _, s := range []*Snapshot{s2, s1, s2, s1, s2} {
+	for _, s := range []*refresh.Snapshot{s2, s1, s2, s1, s2} {
 		time.Sleep(time.Millisecond)
 		cur.Store(s)
 	}
@@ -221,7 +223,7 @@ func TestCollectSeriesCache(t *testing.T) {
 	for got := range errs {
 		t.Errorf("a scrape matched neither snapshot:\n%.2000s", got)
 	}
-	for _, s := range []*Snapshot{s1, s2, s1} {
+	for _, s := range []*refresh.Snapshot{s1, s2, s1} {
 		cur.Store(s)
 		if got := text(c); got != want[s] {
 			t.Errorf("after the switch the scrape differs from a fresh collector's:\n%.2000s", got)

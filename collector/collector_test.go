@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/cams-exporter/cams_exporter/client"
+	"github.com/cams-exporter/cams_exporter/refresh"
 )
 
 var (
@@ -36,11 +37,13 @@ func fixture(t *testing.T, header, file string) io.Reader {
 	return &buf
 }
 
-func static(s *Snapshot) func() *Snapshot { return func() *Snapshot { return s } }
+func static(s *refresh.Snapshot) func() *refresh.Snapshot {
+	return func() *refresh.Snapshot { return s }
+}
 
 // spaceB is a healthy space with one flow carrying two categories.
-func spaceB() *SpaceState {
-	return &SpaceState{
+func spaceB() *refresh.SpaceState {
+	return &refresh.SpaceState{
 		ID: "cams-b", Count: 1,
 		ByCategory: map[string]int{"CUSTOMER_SUPPORT": 1, "CONTACT_US": 1},
 		FlowIDs:    []string{"b1"},
@@ -50,10 +53,10 @@ func spaceB() *SpaceState {
 }
 
 // flowInfoSnapshot has kept flows, as the refresher does with KeepFlows.
-func flowInfoSnapshot() *Snapshot {
-	return &Snapshot{
+func flowInfoSnapshot() *refresh.Snapshot {
+	return &refresh.Snapshot{
 		Completed: true, LastRefreshDuration: 3 * time.Second, Refreshes: 2, RefreshFailures: 1,
-		Spaces: map[string]*SpaceState{
+		Spaces: map[string]*refresh.SpaceState{
 			"": {
 				Count:      3,
 				ByCategory: map[string]int{"SIGN_UP": 1, "SIGN_IN": 1, "APPOINTMENT_BOOKING": 1, "SHOPPING": 1},
@@ -71,7 +74,7 @@ func flowInfoSnapshot() *Snapshot {
 				FlowIDs:    []string{"f9"},
 				Flows:      []client.Flow{{FlowID: "f9", FlowName: "Leads", Categories: []string{"LEAD_GENERATION"}}},
 				HasData:    true, Up: false, LastSuccess: t0,
-				LastError: &ErrorInfo{Code: "System.LimitControl", Class: "throttled"},
+				LastError: &refresh.ErrorInfo{Code: "System.LimitControl", Class: "throttled"},
 			},
 		},
 	}
@@ -81,7 +84,7 @@ func TestCollector(t *testing.T) {
 	five := func() float64 { return 5 }
 	tests := []struct {
 		name     string
-		snapshot *Snapshot
+		snapshot *refresh.Snapshot
 		opts     Options
 		file     string
 		only     []string // metric names to compare; all if empty
@@ -92,7 +95,7 @@ func TestCollector(t *testing.T) {
 		},
 		{
 			name: "before first refresh",
-			snapshot: &Snapshot{Spaces: map[string]*SpaceState{
+			snapshot: &refresh.Snapshot{Spaces: map[string]*refresh.SpaceState{
 				"":       {},
 				"cams-a": {ID: "cams-a"},
 			}},
@@ -100,10 +103,10 @@ func TestCollector(t *testing.T) {
 		},
 		{
 			name: "healthy: overlapping, zero and undocumented categories, own space",
-			snapshot: &Snapshot{
+			snapshot: &refresh.Snapshot{
 				Completed: true, LastRefreshDuration: 1500 * time.Millisecond, LastRefreshEnd: t1,
 				Refreshes: 7, RefreshFailures: 2,
-				Spaces: map[string]*SpaceState{
+				Spaces: map[string]*refresh.SpaceState{
 					"": {
 						Count:      3,
 						ByCategory: map[string]int{"SIGN_UP": 2, "SIGN_IN": 1, "SHOPPING": 1, "OTHER": 1},
@@ -118,15 +121,15 @@ func TestCollector(t *testing.T) {
 		},
 		{
 			name: "failing space keeps its last data",
-			snapshot: &Snapshot{
+			snapshot: &refresh.Snapshot{
 				Completed: true, LastRefreshDuration: 2 * time.Second, Refreshes: 8, RefreshFailures: 3,
-				Spaces: map[string]*SpaceState{
+				Spaces: map[string]*refresh.SpaceState{
 					"cams-a": {
 						ID: "cams-a", Count: 2,
 						ByCategory: map[string]int{"SURVEY": 2, "LEAD_GENERATION": 1},
 						FlowIDs:    []string{"x", "y"},
 						HasData:    true, Up: false, LastSuccess: t0, LastAttempt: t1,
-						LastError: &ErrorInfo{Code: "Timeout", Class: "transient"},
+						LastError: &refresh.ErrorInfo{Code: "Timeout", Class: "transient"},
 						Added:     1,
 					},
 					"cams-b": spaceB(),
@@ -136,13 +139,13 @@ func TestCollector(t *testing.T) {
 		},
 		{
 			name: "never-succeeded space and a space without flows",
-			snapshot: &Snapshot{
+			snapshot: &refresh.Snapshot{
 				Completed: true, LastRefreshDuration: 250 * time.Millisecond, Refreshes: 1, RefreshFailures: 1,
-				Spaces: map[string]*SpaceState{
+				Spaces: map[string]*refresh.SpaceState{
 					"": {HasData: true, Up: true, LastSuccess: t0, LastAttempt: t0},
 					"cams-c": {
 						ID: "cams-c", LastAttempt: t0,
-						LastError: &ErrorInfo{Code: "Unknown.ResourceOwnerId", Class: "permanent"},
+						LastError: &refresh.ErrorInfo{Code: "Unknown.ResourceOwnerId", Class: "permanent"},
 					},
 				},
 			},
@@ -161,7 +164,7 @@ func TestCollector(t *testing.T) {
 		},
 		{
 			name: "flow info: one series per flow id",
-			snapshot: &Snapshot{Completed: true, Spaces: map[string]*SpaceState{
+			snapshot: &refresh.Snapshot{Completed: true, Spaces: map[string]*refresh.SpaceState{
 				"cams-a": {
 					Count: 3, HasData: true, Up: true, LastSuccess: t0,
 					Flows: []client.Flow{
@@ -205,9 +208,9 @@ func TestCollectorSeriesCount(t *testing.T) {
 	for _, spaces := range []int{1, 3, 10} {
 		for _, flows := range []int{0, 1, 50} {
 			for _, info := range []bool{false, true} {
-				snap := &Snapshot{Completed: true, Spaces: map[string]*SpaceState{}}
+				snap := &refresh.Snapshot{Completed: true, Spaces: map[string]*refresh.SpaceState{}}
 				for s := range spaces {
-					st := &SpaceState{HasData: true, Up: true, LastSuccess: t0, Count: flows, ByCategory: map[string]int{}}
+					st := &refresh.SpaceState{HasData: true, Up: true, LastSuccess: t0, Count: flows, ByCategory: map[string]int{}}
 					for f := range flows {
 						cat := DocumentedCategories[f%len(DocumentedCategories)]
 						st.Flows = append(st.Flows, client.Flow{FlowID: "f" + strconv.Itoa(f), FlowName: "n", Categories: []string{cat}})
@@ -271,7 +274,7 @@ func TestDocumentedCategories(t *testing.T) {
 // TestCollectorInvalidUTF8 checks that a label value that is not UTF-8
 // does not fail the scrape.
 func TestCollectorInvalidUTF8(t *testing.T) {
-	snap := &Snapshot{Completed: true, Spaces: map[string]*SpaceState{
+	snap := &refresh.Snapshot{Completed: true, Spaces: map[string]*refresh.SpaceState{
 		"bad\xff": {
 			HasData: true, Up: true, LastSuccess: t0, Count: 1,
 			ByCategory: map[string]int{"X\xfe": 1},
@@ -287,9 +290,9 @@ func TestCollectorInvalidUTF8(t *testing.T) {
 
 // BenchmarkCollect scrapes 1,000 spaces of 10 flows, without flow info.
 func BenchmarkCollect(b *testing.B) {
-	snap := &Snapshot{Completed: true, Spaces: map[string]*SpaceState{}}
+	snap := &refresh.Snapshot{Completed: true, Spaces: map[string]*refresh.SpaceState{}}
 	for s := range 1000 {
-		snap.Spaces["cams-"+strconv.Itoa(s)] = &SpaceState{
+		snap.Spaces["cams-"+strconv.Itoa(s)] = &refresh.SpaceState{
 			HasData: true, Up: true, LastSuccess: t0, Count: 10,
 			ByCategory: map[string]int{"SIGN_UP": 4, "OTHER": 6, "SHOPPING": 1},
 		}

@@ -9,12 +9,12 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/cams-exporter/cams_exporter/collector"
+	"github.com/cams-exporter/cams_exporter/refresh"
 )
 
 // Checker judges a snapshot.
 type Checker struct {
-	Snapshot func() *collector.Snapshot
+	Snapshot func() *refresh.Snapshot
 	// MaxStaleness is how old a space's data may be; 0 means 3 times the
 	// longer of RefreshInterval and the snapshot's expected pass, since a
 	// space cannot be fresher than a pass allows.
@@ -71,7 +71,7 @@ func (c Checker) Ready() (bool, string) {
 }
 
 // staleness is the age beyond which a space's data is stale.
-func (c Checker) staleness(snap *collector.Snapshot) time.Duration {
+func (c Checker) staleness(snap *refresh.Snapshot) time.Duration {
 	if c.MaxStaleness > 0 {
 		return c.MaxStaleness
 	}
@@ -121,13 +121,13 @@ type LimiterStatus struct {
 
 // SpaceStatus is one space's state.
 type SpaceStatus struct {
-	Space       string               `json:"space"`
-	Up          bool                 `json:"up"`
-	Flows       *int                 `json:"flows,omitempty"`
-	ByCategory  map[string]int       `json:"flows_by_category,omitempty"`
-	LastSuccess *time.Time           `json:"last_success,omitempty"`
-	LastAttempt *time.Time           `json:"last_attempt,omitempty"`
-	LastError   *collector.ErrorInfo `json:"last_error,omitempty"`
+	Space       string             `json:"space"`
+	Up          bool               `json:"up"`
+	Flows       *int               `json:"flows,omitempty"`
+	ByCategory  map[string]int     `json:"flows_by_category,omitempty"`
+	LastSuccess *time.Time         `json:"last_success,omitempty"`
+	LastAttempt *time.Time         `json:"last_attempt,omitempty"`
+	LastError   *refresh.ErrorInfo `json:"last_error,omitempty"`
 }
 
 // Status builds the status of the current snapshot.

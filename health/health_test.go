@@ -8,18 +8,18 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cams-exporter/cams_exporter/collector"
+	"github.com/cams-exporter/cams_exporter/refresh"
 )
 
 var t0 = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
 
-func space(id string, up bool, lastSuccessAgo time.Duration) *collector.SpaceState {
-	st := &collector.SpaceState{ID: id, Up: up, LastAttempt: t0}
+func space(id string, up bool, lastSuccessAgo time.Duration) *refresh.SpaceState {
+	st := &refresh.SpaceState{ID: id, Up: up, LastAttempt: t0}
 	if lastSuccessAgo >= 0 {
 		st.HasData, st.Count, st.LastSuccess = true, 3, t0.Add(-lastSuccessAgo)
 	}
 	if !up {
-		st.LastError = &collector.ErrorInfo{Code: "Ram.PermissionDeny", Message: "denied", RequestID: "R1"}
+		st.LastError = &refresh.ErrorInfo{Code: "Ram.PermissionDeny", Message: "denied", RequestID: "R1"}
 	}
 	return st
 }
@@ -28,13 +28,13 @@ func TestReady(t *testing.T) {
 	const never = -1
 	tests := []struct {
 		name      string
-		snap      *collector.Snapshot
+		snap      *refresh.Snapshot
 		startedAt time.Duration // before t0
 		wantReady bool
 		wantWhy   string
 	}{
-		{"before the first refresh", &collector.Snapshot{Spaces: map[string]*collector.SpaceState{}}, time.Minute, false, "first refresh"},
-		{"nothing to watch", &collector.Snapshot{Completed: true, Spaces: map[string]*collector.SpaceState{}}, time.Minute, false, "no space to watch"},
+		{"before the first refresh", &refresh.Snapshot{Spaces: map[string]*refresh.SpaceState{}}, time.Minute, false, "first refresh"},
+		{"nothing to watch", &refresh.Snapshot{Completed: true, Spaces: map[string]*refresh.SpaceState{}}, time.Minute, false, "no space to watch"},
 		{"all fresh", snapOf(space("a", true, time.Minute), space("b", true, 0)), time.Hour, true, "ready: 2 space(s), 0 failing"},
 		{"one failing but fresh", snapOf(space("a", true, time.Minute), space("b", false, time.Minute)), time.Hour, true, "1 failing"},
 		{"every space failed", snapOf(space("a", false, time.Minute), space("b", false, time.Minute)), time.Hour, false, "every space (2) failed"},
@@ -47,7 +47,7 @@ func TestReady(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := Checker{Snapshot: func() *collector.Snapshot { return tt.snap }, RefreshInterval: 5 * time.Minute,
+			c := Checker{Snapshot: func() *refresh.Snapshot { return tt.snap }, RefreshInterval: 5 * time.Minute,
 				Started: t0.Add(-tt.startedAt), Now: func() time.Time { return t0 }}
 			ready, why := c.Ready()
 			if ready != tt.wantReady || !strings.Contains(why, tt.wantWhy) {
@@ -66,13 +66,13 @@ func TestReady(t *testing.T) {
 	}
 }
 
-func withPass(s *collector.Snapshot, pass time.Duration) *collector.Snapshot {
+func withPass(s *refresh.Snapshot, pass time.Duration) *refresh.Snapshot {
 	s.ExpectedPassDuration = pass
 	return s
 }
 
-func snapOf(spaces ...*collector.SpaceState) *collector.Snapshot {
-	s := &collector.Snapshot{Completed: true, Refreshes: 1, Spaces: map[string]*collector.SpaceState{}}
+func snapOf(spaces ...*refresh.SpaceState) *refresh.Snapshot {
+	s := &refresh.Snapshot{Completed: true, Refreshes: 1, Spaces: map[string]*refresh.SpaceState{}}
 	for _, sp := range spaces {
 		s.Spaces[sp.ID] = sp
 	}
@@ -81,7 +81,7 @@ func snapOf(spaces ...*collector.SpaceState) *collector.Snapshot {
 
 func TestStatusJSON(t *testing.T) {
 	snap := snapOf(space("", true, time.Minute), space("cams-x", false, -1))
-	c := Checker{Snapshot: func() *collector.Snapshot { return snap }, MaxStaleness: time.Hour, Started: t0,
+	c := Checker{Snapshot: func() *refresh.Snapshot { return snap }, MaxStaleness: time.Hour, Started: t0,
 		Now: func() time.Time { return t0 }, LimiterRate: func() float64 { return 2 }, LimiterMaxRate: 4}
 	rec := httptest.NewRecorder()
 	c.StatusHandler(rec, httptest.NewRequest("GET", "/status", nil))

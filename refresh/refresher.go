@@ -1,4 +1,4 @@
-package collector
+package refresh
 
 import (
 	"context"
@@ -19,8 +19,8 @@ type Lister interface {
 	ListAllFlows(ctx context.Context, space, flowName string, pageSize int) ([]client.Flow, error)
 }
 
-// RefresherConfig configures a Refresher.
-type RefresherConfig struct {
+// Config configures a Refresher.
+type Config struct {
 	Lister Lister
 	Spaces func() []string // the spaces to refresh; asked before each pass
 	// Interval is the target age of each space's data: a space is listed
@@ -55,7 +55,7 @@ type RefresherConfig struct {
 // continuously within the account's budget, the stalest first; a scrape
 // never calls the API and never waits for a listing.
 type Refresher struct {
-	cfg     RefresherConfig
+	cfg     Config
 	current atomic.Pointer[Snapshot]
 	wake    chan struct{}
 
@@ -78,9 +78,9 @@ type passState struct {
 	failed  bool
 }
 
-// NewRefresher returns a refresher whose snapshot is empty and not yet
+// New returns a refresher whose snapshot is empty and not yet
 // complete.
-func NewRefresher(cfg RefresherConfig) *Refresher {
+func New(cfg Config) *Refresher {
 	if cfg.Concurrency < 1 {
 		cfg.Concurrency = defaultConcurrency(cfg.Rate)
 	}

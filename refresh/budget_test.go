@@ -1,4 +1,4 @@
-package collector_test
+package refresh_test
 
 import (
 	"context"
@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/cams-exporter/cams_exporter/client"
-	"github.com/cams-exporter/cams_exporter/collector"
+	"github.com/cams-exporter/cams_exporter/refresh"
 	"github.com/cams-exporter/cams_exporter/simulator"
 )
 
@@ -33,7 +33,7 @@ func TestPassUsesTheBudget(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := collector.NewRefresher(collector.RefresherConfig{Lister: c, Spaces: func() []string { return ids }, PageSize: 20, Rate: rate, Interval: time.Hour})
+	r := refresh.New(refresh.Config{Lister: c, Spaces: func() []string { return ids }, PageSize: 20, Rate: rate, Interval: time.Hour})
 	start := time.Now()
 	snap := r.Refresh(context.Background())
 	elapsed := time.Since(start)

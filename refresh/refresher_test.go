@@ -1,4 +1,4 @@
-package collector
+package refresh
 
 import (
 	"bytes"
@@ -63,7 +63,7 @@ func spacesFunc(ids ...string) func() []string { return func() []string { return
 func TestStalestFirst(t *testing.T) {
 	now := time.Now()
 	lister := &fakeLister{}
-	r := NewRefresher(RefresherConfig{Lister: lister, Spaces: spacesFunc("fresh", "old", "new", "older"),
+	r := New(Config{Lister: lister, Spaces: spacesFunc("fresh", "old", "new", "older"),
 		Interval: time.Hour, Concurrency: 1})
 	r.Restore(map[string]*SpaceState{
 		"fresh": {ID: "fresh", HasData: true, Up: true, LastAttempt: now.Add(-2 * time.Minute), LastSuccess: now.Add(-2 * time.Minute)},
@@ -95,7 +95,7 @@ func waitFor(t *testing.T, cond func() bool) {
 
 func TestIntervalIsTheTargetAgeOfEachSpace(t *testing.T) {
 	lister := &fakeLister{}
-	r := NewRefresher(RefresherConfig{Lister: lister, Spaces: spacesFunc("a", "b"), Interval: 200 * time.Millisecond, Concurrency: 2})
+	r := New(Config{Lister: lister, Spaces: spacesFunc("a", "b"), Interval: 200 * time.Millisecond, Concurrency: 2})
 	ctx, cancel := context.WithTimeout(context.Background(), 1100*time.Millisecond)
 	defer cancel()
 	r.Run(ctx)
@@ -119,7 +119,7 @@ func TestOutOfReachIntervalStillRefreshesEverySpaceInTurn(t *testing.T) {
 		ids[i] = fmt.Sprintf("cams-%02d", i)
 	}
 	lister := &fakeLister{delay: 5 * time.Millisecond}
-	r := NewRefresher(RefresherConfig{Lister: lister, Spaces: spacesFunc(ids...), Interval: 10 * time.Millisecond, Rate: 1,
+	r := New(Config{Lister: lister, Spaces: spacesFunc(ids...), Interval: 10 * time.Millisecond, Rate: 1,
 		Concurrency: 2, Logger: log.NewLogfmtLogger(&syncWriter{w: &logs})})
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
@@ -168,7 +168,7 @@ func TestExpectedPassCountsPages(t *testing.T) {
 		return out
 	}
 	lister := &fakeLister{flows: map[string][]client.Flow{"a": flows(45), "b": flows(20), "c": nil}}
-	r := NewRefresher(RefresherConfig{Lister: lister, Spaces: spacesFunc("a", "b", "c"), PageSize: 20, Rate: 2})
+	r := New(Config{Lister: lister, Spaces: spacesFunc("a", "b", "c"), PageSize: 20, Rate: 2})
 	snap := r.Refresh(context.Background())
 	// a: 3 pages (20, 20, 5); b: 2 (20, then empty); c: 1. 6 calls at 2/s.
 	if want := 3 * time.Second; snap.ExpectedPassDuration != want {
@@ -178,7 +178,7 @@ func TestExpectedPassCountsPages(t *testing.T) {
 
 func TestPassCountersAndFailures(t *testing.T) {
 	lister := &fakeLister{fail: map[string]error{"bad": errors.New("boom")}}
-	r := NewRefresher(RefresherConfig{Lister: lister, Spaces: spacesFunc("good", "bad")})
+	r := New(Config{Lister: lister, Spaces: spacesFunc("good", "bad")})
 	before := r.Snapshot()
 	if before.Completed || len(before.Spaces) != 0 {
 		t.Fatalf("initial snapshot %+v", before)
@@ -201,7 +201,7 @@ func TestNewSpaceAppearsAtOnceAndRemovedSpaceGoes(t *testing.T) {
 	var mu sync.Mutex
 	ids := []string{"a"}
 	spaces := func() []string { mu.Lock(); defer mu.Unlock(); return ids }
-	r := NewRefresher(RefresherConfig{Lister: lister, Spaces: spaces, Interval: time.Hour})
+	r := New(Config{Lister: lister, Spaces: spaces, Interval: time.Hour})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { r.Run(ctx); close(done) }()
@@ -222,7 +222,7 @@ func TestNewSpaceAppearsAtOnceAndRemovedSpaceGoes(t *testing.T) {
 
 func TestShutdownIsNotAFailure(t *testing.T) {
 	lister := &fakeLister{delay: time.Hour}
-	r := NewRefresher(RefresherConfig{Lister: lister, Spaces: spacesFunc("a"), Interval: time.Hour})
+	r := New(Config{Lister: lister, Spaces: spacesFunc("a"), Interval: time.Hour})
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	r.Run(ctx)
@@ -251,7 +251,7 @@ func TestPassWaitsForEverySpaceWhenOneIsRemovedMidListing(t *testing.T) {
 	g := &gatedLister{gates: map[string]chan struct{}{"a": make(chan struct{}), "b": make(chan struct{}), "c": make(chan struct{})}}
 	var mu sync.Mutex
 	ids := []string{"a", "b", "c"}
-	r := NewRefresher(RefresherConfig{Lister: g, Spaces: func() []string { mu.Lock(); defer mu.Unlock(); return ids }, Concurrency: 3})
+	r := New(Config{Lister: g, Spaces: func() []string { mu.Lock(); defer mu.Unlock(); return ids }, Concurrency: 3})
 	done := make(chan *Snapshot)
 	go func() { done <- r.Refresh(context.Background()) }()
 	close(g.gates["b"])
