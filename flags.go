@@ -61,7 +61,7 @@ func addExporterFlags(app *kingpin.Application) *exporterOptions {
 	app.Flag("cams.spaces-file", "File of CustSpaceIds, one a line, # comments; re-read on SIGHUP and when it changes.").StringVar(&o.spacesFile)
 	app.Flag("cams.discover-spaces", "Also watch every space of the account, found with ListInstance (needs cams:ListInstance).").BoolVar(&o.discoverSpaces)
 	app.Flag("cams.discover-interval", "How often --cams.discover-spaces lists the account's spaces again (at least 1m).").Default("1h").DurationVar(&o.discoverInterval)
-	app.Flag("cams.discover-channel-type", "Only discover spaces of this channel type (ListInstance's ChannelType), e.g. whatsapp.").StringVar(&o.discoverChannel)
+	app.Flag("cams.discover-channel-type", "Only discover spaces of this channel type (ListInstance's ChannelType, compared without regard to case), e.g. whatsapp.").StringVar(&o.discoverChannel)
 	app.Flag("cams.flow-name", "Only count flows whose name contains this (ListFlow's FlowName).").StringVar(&o.flowName)
 	app.Flag("cams.page-size", "ListFlow page size (1-100).").Default("20").IntVar(&o.pageSize)
 	app.Flag("cams.rate-limit", "ListFlow calls per second for the whole account (CAMS allows 5).").Default("4").Float64Var(&o.rateLimit)

@@ -36,14 +36,16 @@
 //
 // ListInstance lists the sub-customer spaces (every space but the account's
 // own; a space with an error code too), one instance each, in the data set's
-// order. It reads ChannelType (exact match, empty for all), PageIndex
-// (default 1) and PageSize (default 10, at most MaxPageSize) as plain
-// integers; a bad one answers InvalidParameter (400) naming it. Success is
-// {"RequestId","Code":"OK","Message":"SUCCESS","TotalCount","PageIndex",
-// "PageSize","Data":[{"CustSpaceId","InstanceId":"cams-inst-<id without
-// cams->","InstanceName":"<id> instance","ChannelType","State":"Approved"}]},
-// ChannelType the space's (default "whatsapp"). Faults without a space or
-// page apply to it (see [Fault]).
+// order. It reads ChannelType (compared without regard to case, empty for
+// all), PageIndex (default 1) and PageSize (default 10, at most MaxPageSize;
+// CAMS documents neither default) as plain integers; a bad one answers
+// InvalidParameter (400) naming it. Success is, as the official SDK declares
+// it, {"RequestId","Code":"OK","Message":"SUCCESS","Success":true,
+// "TotalCount","Data":[{"CustSpaceId","InstanceId":"cams-inst-<id without
+// cams->","InstanceName":"<id> instance","ChannelType","State":"published",
+// "ResourceRegionId":"ap-southeast-1","SubmitTime"}]}, with no PageIndex or
+// PageSize, ChannelType the space's as loaded (default "whatsapp"). Faults
+// without a space or page apply to it (see [Fault]).
 //
 // # Control endpoint
 //
