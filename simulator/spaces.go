@@ -53,11 +53,14 @@ func (s *Server) Dataset() *Dataset {
 	return d
 }
 
-// AddFlow appends f to the flows of a space. The space must exist and the
-// FlowId be new to it.
+// AddFlow appends f to the flows of a space. The space must exist, the
+// FlowId be new to it and the Status empty or valid ([ValidFlowStatus]).
 func (s *Server) AddFlow(spaceID string, f Flow) error {
-	if f.FlowId == "" {
+	switch {
+	case f.FlowId == "":
 		return ErrEmptyFlowID
+	case f.Status != "" && !ValidFlowStatus(f.Status):
+		return ErrBadFlowStatus
 	}
 	s.dataMu.Lock()
 	defer s.dataMu.Unlock()
