@@ -82,17 +82,7 @@ func warnAboutRate(o *exporterOptions, logger log.Logger) {
 // serveHTTP serves until ctx ends, then drains in-flight requests.
 func serveHTTP(ctx context.Context, e *exporter, logs loggers) error {
 	logger := logs.Logger
-	landing, err := web.NewLandingPage(web.LandingConfig{
-		Name:        "CAMS Exporter",
-		Description: "Prometheus exporter and health checker for Alibaba Cloud Chat App Message Service flows",
-		Version:     version.Info(),
-		Links: []web.LandingLinks{
-			{Address: e.opts.telemetryPath, Text: "Metrics"},
-			{Address: "/status", Text: "Status", Description: "each space's last refresh, as JSON"},
-			{Address: "/readyz", Text: "Readiness"},
-			{Address: "/healthz", Text: "Health"},
-		},
-	})
+	landing, err := newLandingPage(e.opts)
 	if err != nil {
 		return err
 	}
