@@ -38,7 +38,7 @@ func run(args []string) int {
 	check := addCheckCommand(app)
 	simulate := addSimulateCommand(app)
 
-	cmd, err := app.Parse(args)
+	cmd, err := parseArgs(app, args)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "cams_exporter: error: %v; see --help\n", err)
 		return exitCodeForBadInput(args, check.name)

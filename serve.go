@@ -47,7 +47,7 @@ func serveExporter(ctx context.Context, o *exporterOptions) int {
 	level.Info(logger).Log("msg", "watching spaces", "spaces", len(e.spaces.List()), "endpoint", e.client.Endpoint(), "refresh_interval", o.refreshInterval)
 	refreshCtx, cancelRefresh := context.WithCancel(ctx)
 	wait := e.start(refreshCtx)
-	err = serveHTTP(ctx, e, logs)
+	err = explainListenError(serveHTTP(ctx, e, logs))
 	cancelRefresh()
 	defer e.client.Close()
 	if !waitAtMost(wait, shutdownTimeout) {
