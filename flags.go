@@ -68,7 +68,7 @@ func addExporterFlags(app *kingpin.Application) *exporterOptions {
 	app.Flag("cams.timeout", "Timeout of one CAMS API call (1s-5m).").Default("10s").DurationVar(&o.timeout)
 	app.Flag("cams.max-retries", "Retries of a throttled or failed call (0-10).").Default("3").IntVar(&o.maxRetries)
 
-	app.Flag("refresh.interval", "How often each space's flows are listed in the background (at least 10s).").Default("5m").DurationVar(&o.refreshInterval)
+	app.Flag("refresh.interval", "Target age of each space's data: a space is listed again in the background once its data is this old, the stalest first (at least 10s).").Default("5m").DurationVar(&o.refreshInterval)
 	app.Flag("cache.file", "Persist the data to this file (atomically, at most once per --refresh.interval and at shutdown) and serve it at once after a restart.").StringVar(&o.cacheFile)
 	app.Flag("collector.flow-info", "Export cams_flow_info, one series per flow (high cardinality).").BoolVar(&o.flowInfo)
 	app.Flag("health.max-staleness", "/readyz fails when a space's data is older than this (default 3 x the longer of --refresh.interval and the expected pass over every space).").DurationVar(&o.maxStaleness)
