@@ -8,8 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/alecthomas/kingpin/v2"
-
 	"github.com/cams-exporter/cams_exporter/simulator"
 )
 
@@ -76,20 +74,7 @@ func TestREADMESimulatorPathsExist(t *testing.T) {
 // the defaults its flag table states are the flags' defaults.
 func TestREADMEDocumentsEveryFlag(t *testing.T) {
 	readme := readFile(t, "README.md")
-	app := kingpin.New("cams_exporter", "")
-	addExporterFlags(app)
-	addCheckCommand(app)
-	addSimulateCommand(app)
-	model := app.Model()
-	flags := map[string]*kingpin.FlagModel{}
-	for _, f := range model.Flags {
-		flags[f.Name] = f
-	}
-	for _, c := range model.Commands {
-		for _, f := range c.Flags {
-			flags[f.Name] = f
-		}
-	}
+	flags := allFlags(newTestApp())
 	for name, f := range flags {
 		if f.Hidden || name == "help" || name == "version" {
 			continue // kingpin's own

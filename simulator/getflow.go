@@ -126,9 +126,9 @@ func (s *Server) SetFlowStatus(spaceID, flowID, status string) error {
 	}
 	s.dataMu.Lock()
 	defer s.dataMu.Unlock()
-	sp := s.data.spaces[spaceID]
-	if sp == nil {
-		return fmt.Errorf("%w %q", ErrUnknownSpace, spaceID)
+	sp, err := s.spaceLocked(spaceID)
+	if err != nil {
+		return err
 	}
 	for i := range sp.flows {
 		if sp.flows[i].FlowId == flowID {

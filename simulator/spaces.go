@@ -64,9 +64,9 @@ func (s *Server) AddFlow(spaceID string, f Flow) error {
 	}
 	s.dataMu.Lock()
 	defer s.dataMu.Unlock()
-	sp := s.data.spaces[spaceID]
-	if sp == nil {
-		return fmt.Errorf("%w %q", ErrUnknownSpace, spaceID)
+	sp, err := s.spaceLocked(spaceID)
+	if err != nil {
+		return err
 	}
 	for _, g := range sp.flows {
 		if g.FlowId == f.FlowId {
@@ -81,9 +81,9 @@ func (s *Server) AddFlow(spaceID string, f Flow) error {
 func (s *Server) RemoveFlow(spaceID, flowID string) error {
 	s.dataMu.Lock()
 	defer s.dataMu.Unlock()
-	sp := s.data.spaces[spaceID]
-	if sp == nil {
-		return fmt.Errorf("%w %q", ErrUnknownSpace, spaceID)
+	sp, err := s.spaceLocked(spaceID)
+	if err != nil {
+		return err
 	}
 	for i, g := range sp.flows {
 		if g.FlowId == flowID {
@@ -92,6 +92,15 @@ func (s *Server) RemoveFlow(spaceID, flowID string) error {
 		}
 	}
 	return fmt.Errorf("%w %q in space %q", ErrUnknownFlow, flowID, spaceID)
+}
+
+// spaceLocked returns a space, or ErrUnknownSpace; the caller holds dataMu.
+func (s *Server) spaceLocked(id string) (*space, error) {
+	sp := s.data.spaces[id]
+	if sp == nil {
+		return nil, fmt.Errorf("%w %q", ErrUnknownSpace, id)
+	}
+	return sp, nil
 }
 
 // SetSpaceError makes every ListFlow call on a space answer code (with the
