@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -49,7 +50,7 @@ func TestGetFlowAgainstTheSimulator(t *testing.T) {
 			}
 			d := resp.Data
 			if resp.Code != "OK" || resp.RequestID == "" || d.FlowID != f.FlowId || d.FlowName != f.FlowName || d.Status != want ||
-				len(d.Categories) != len(f.Categories) || d.JSONVersion == "" || d.DataAPIVersion == "" || d.PreviewURL == "" || d.PreviewURLExpires < time.Now().UnixMilli() {
+				!slices.Equal(append([]string{}, d.Categories...), append([]string{}, f.Categories...)) || d.JSONVersion == "" || d.DataAPIVersion == "" || d.PreviewURL == "" || d.PreviewURLExpires < time.Now().UnixMilli() {
 				t.Errorf("%q/%s: %+v %+v, want %+v with status %s", sp.ID, f.FlowId, resp, d, f, want)
 			}
 		}
@@ -59,6 +60,9 @@ func TestGetFlowAgainstTheSimulator(t *testing.T) {
 	}
 	if _, err := c.GetFlow(context.Background(), client.GetFlowRequest{}); err == nil {
 		t.Error("a GetFlow without FlowId was sent")
+	}
+	if _, err := c.GetFlow(context.Background(), client.GetFlowRequest{FlowID: strings.Repeat("1", 257)}); err == nil {
+		t.Error("a FlowId of 257 bytes was sent")
 	}
 	if n := sim.Stats().Calls; n != 6 {
 		t.Errorf("%d calls reached the simulator, want 6", n)

@@ -20,8 +20,8 @@ type Flow struct {
 
 // Space is a CAMS space and its flows. ID "" is the account's own space;
 // the others are ISV sub-customer spaces (CustSpaceId), which ListInstance
-// lists. A space with Error answers that error code on every ListFlow call
-// (ListInstance still lists it). ChannelType is the channel of the space's
+// lists. A space with Error answers that error code on every ListFlow and
+// GetFlow call (ListInstance still lists it). ChannelType is the channel of the space's
 // instance as ListInstance answers it; empty means "whatsapp".
 type Space struct {
 	ID          string `json:"id"`

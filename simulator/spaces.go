@@ -17,7 +17,7 @@ var (
 // space is a space's live data.
 type space struct {
 	flows       []Flow
-	code        string // error code answered on every ListFlow call; "" for none
+	code        string // error code answered on every ListFlow and GetFlow call; "" for none
 	channelType string // as loaded; "" is served as DefaultChannelType
 }
 
@@ -103,7 +103,7 @@ func (s *Server) spaceLocked(id string) (*space, error) {
 	return sp, nil
 }
 
-// SetSpaceError makes every ListFlow call on a space answer code (with the
+// SetSpaceError makes every ListFlow and GetFlow call on a space answer code (with the
 // status [StatusOf] gives); "" clears it. A space that does not exist is
 // created, empty.
 func (s *Server) SetSpaceError(spaceID, code string) {
