@@ -1,11 +1,12 @@
-# Build: docker build --build-arg VERSION=$(git describe --tags --always) -t cams_exporter .
+# Build: docker build --build-arg VERSION=$(git describe --tags --always) --build-arg REVISION=$(git rev-parse HEAD) -t cams_exporter .
+# (.git stays out of the build context, so the revision comes only from REVISION.)
 FROM golang:1.26 AS build
 WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
-ARG VERSION=dev
-ARG REVISION=unknown
+ARG VERSION=
+ARG REVISION=
 RUN CGO_ENABLED=0 go build -trimpath \
       -ldflags "-s -w -X github.com/prometheus/common/version.Version=${VERSION} -X github.com/prometheus/common/version.Revision=${REVISION} -X github.com/prometheus/common/version.Branch=main" \
       -o /out/cams_exporter .

@@ -14,8 +14,10 @@ build:
 test:
 	./scripts/test.sh
 
+# go run stamps no version control information; the -ldflags say which
+# commit the demo runs.
 demo:
-	$(GO) run . --demo
+	$(GO) run -ldflags "$(LDFLAGS)" . --demo
 
 # The full soak: 50 scrapers for 60 s against 1,000 spaces under faults, and
 # a System.LimitControl storm of a minute.

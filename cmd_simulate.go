@@ -24,7 +24,7 @@ type simulateCommand struct {
 
 func addSimulateCommand(app *kingpin.Application) *simulateCommand {
 	c := &simulateCommand{name: "simulate"}
-	cmd := app.Command(c.name, "Run a local CAMS simulator (ListFlow with signatures, paging, the 5 calls/s limit, error codes and fault injection under /-/).")
+	cmd := app.Command(c.name, "Run a local CAMS simulator (ListFlow, GetFlow and ListInstance with signatures, paging, the 5 calls/s limit, error codes and fault injection under /-/).")
 	cmd.Flag("simulator.listen-address", "Address to listen on.").Default("127.0.0.1:9950").StringVar(&c.listen)
 	cmd.Flag("simulator.access-key-id", "AccessKeyId the simulator accepts.").Default(simulator.DefaultAccessKeyID).StringVar(&c.accessKeyID)
 	cmd.Flag("simulator.access-key-secret", "AccessKeySecret the simulator accepts.").Default(simulator.DefaultAccessKeySecret).StringVar(&c.accessKeySecret)

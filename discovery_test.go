@@ -64,6 +64,34 @@ func TestDiscoveredSpacesJoinAndLeave(t *testing.T) {
 	}
 }
 
+// --cams.discover-channel-type matches without regard to case, whichever
+// way the user and the data spell it: CAMS documents "viber", the SDK's
+// examples say "VIBER".
+func TestDiscoverChannelTypeIgnoresCase(t *testing.T) {
+	data := &simulator.Dataset{Spaces: []simulator.Space{
+		{ID: "cams-w"}, // whatsapp, the simulator's default
+		{ID: "cams-v1", ChannelType: "viber"},
+		{ID: "cams-v2", ChannelType: "VIBER"},
+		{ID: "cams-m", ChannelType: "messenger"},
+	}}
+	for _, tt := range []struct{ flag, want string }{
+		{"Viber", "cams-v1,cams-v2"},
+		{"VIBER", "cams-v1,cams-v2"},
+		{"WhatsApp", "cams-w"},
+		{"messenger", "cams-m"},
+	} {
+		t.Run(tt.flag, func(t *testing.T) {
+			h := newHarness(t, data, "--cams.discover-spaces", "--cams.discover-channel-type="+tt.flag)
+			if err := h.exp.discovery.Discover(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.Join(h.exp.discovery.Spaces(), ","); got != tt.want {
+				t.Errorf("discovered %s, want %s", got, tt.want)
+			}
+		})
+	}
+}
+
 func TestCacheServesAtOnceAfterARestart(t *testing.T) {
 	data := testData()
 	a, b := data.Spaces[1].ID, data.Spaces[2].ID

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 
 	"github.com/alecthomas/kingpin/v2"
@@ -18,9 +19,8 @@ import (
 )
 
 func init() {
-	if version.Version == "" { // set by -ldflags in release builds
-		version.Version = "dev"
-	}
+	info, ok := debug.ReadBuildInfo()
+	version.Version = moduleVersion(version.Version, info, ok)
 }
 
 func main() {
@@ -38,7 +38,7 @@ func run(args []string) int {
 	check := addCheckCommand(app)
 	simulate := addSimulateCommand(app)
 
-	cmd, err := app.Parse(args)
+	cmd, err := parseArgs(app, args)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "cams_exporter: error: %v; see --help\n", err)
 		return exitCodeForBadInput(args, check.name)

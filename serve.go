@@ -47,7 +47,7 @@ func serveExporter(ctx context.Context, o *exporterOptions) int {
 	level.Info(logger).Log("msg", "watching spaces", "spaces", len(e.spaces.List()), "endpoint", e.client.Endpoint(), "refresh_interval", o.refreshInterval)
 	refreshCtx, cancelRefresh := context.WithCancel(ctx)
 	wait := e.start(refreshCtx)
-	err = serveHTTP(ctx, e, logs)
+	err = explainListenError(serveHTTP(ctx, e, logs))
 	cancelRefresh()
 	defer e.client.Close()
 	if !waitAtMost(wait, shutdownTimeout) {
@@ -82,17 +82,7 @@ func warnAboutRate(o *exporterOptions, logger log.Logger) {
 // serveHTTP serves until ctx ends, then drains in-flight requests.
 func serveHTTP(ctx context.Context, e *exporter, logs loggers) error {
 	logger := logs.Logger
-	landing, err := web.NewLandingPage(web.LandingConfig{
-		Name:        "CAMS Exporter",
-		Description: "Prometheus exporter and health checker for Alibaba Cloud Chat App Message Service flows",
-		Version:     version.Info(),
-		Links: []web.LandingLinks{
-			{Address: e.opts.telemetryPath, Text: "Metrics"},
-			{Address: "/status", Text: "Status", Description: "each space's last refresh, as JSON"},
-			{Address: "/readyz", Text: "Readiness"},
-			{Address: "/healthz", Text: "Health"},
-		},
-	})
+	landing, err := newLandingPage(e.opts)
 	if err != nil {
 		return err
 	}

@@ -52,6 +52,7 @@ type SpaceResult struct {
 	LatencySeconds float64            `json:"latency_seconds"`
 	Slow           bool               `json:"slow,omitempty"`
 	Error          *refresh.ErrorInfo `json:"error,omitempty"`
+	Cause          string             `json:"cause,omitempty"` // for NetworkError and InvalidResponse, see Explain
 	Remedy         string             `json:"remedy,omitempty"`
 }
 
@@ -71,7 +72,8 @@ func Evaluate(in Input) Result {
 			}
 		} else {
 			failed++
-			sr.Error, sr.Remedy = sp.LastError, Remedy(sp.LastError.Code)
+			sr.Error = sp.LastError
+			sr.Cause, sr.Remedy = Explain(sp.LastError)
 			if sp.LastError.Code == client.CodeCredentials {
 				credentialFailures++
 			}
@@ -127,8 +129,12 @@ func Remedy(code string) string {
 		return "the STS token is missing, wrong or expired: check the credentials source"
 	case code == "InvalidTimeStamp.Expired":
 		return "the clock of this host is off: synchronise it (NTP)"
-	case code == client.CodeTimeout || code == client.CodeNetworkError:
-		return "check network access to the endpoint, or raise --cams.timeout"
+	case code == client.CodeTimeout:
+		return "no answer within --cams.timeout: check network access to the endpoint, or raise --cams.timeout"
+	case code == client.CodeNetworkError:
+		return "check network access to the endpoint: --cams.endpoint or --cams.region, DNS, firewall and proxy settings"
+	case code == client.CodeInvalidResponse:
+		return "the endpoint answered something other than CAMS's JSON: check that --cams.endpoint points at CAMS and that no proxy rewrites its answers"
 	case strings.HasPrefix(code, "HTTP_5") || code == "InternalError" || code == "ServiceUnavailable":
 		return "CAMS had a server-side problem: retry later"
 	}

@@ -31,6 +31,9 @@ func (r Result) WriteText(w io.Writer) error {
 			continue
 		}
 		detail := s.Error.Code
+		if s.Cause != "" {
+			detail += " (" + s.Cause + ")"
+		}
 		if s.Error.RequestID != "" {
 			detail += " (RequestId " + s.Error.RequestID + ")"
 		}

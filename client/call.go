@@ -54,12 +54,13 @@ func decodeEnvelope(body []byte) (env envelope, ok bool) {
 // call performs action with its parameters, retrying what is retryable,
 // and decodes the successful body into out.
 func (c *Client) call(ctx context.Context, action string, params url.Values, out any) error {
+	limiter := c.limiterFor(action)
 	for retry := 0; ; retry++ {
-		if err := c.limiter.Wait(ctx); err != nil {
+		if err := limiter.Wait(ctx); err != nil {
 			return err
 		}
 		err := c.attempt(ctx, action, params, out)
-		c.adjustLimiter(err)
+		adjustLimiter(limiter, err)
 		if err == nil {
 			return nil
 		}
@@ -76,20 +77,20 @@ func (c *Client) call(ctx context.Context, action string, params url.Values, out
 	}
 }
 
-// adjustLimiter slows the account limiter on throttling and lets it climb
+// adjustLimiter slows an account limiter on throttling and lets it climb
 // back on any answer that shows quota was there: a success, or an error the
 // API chose to answer (permission, subscription, unknown space, bad body).
 // Server errors, timeouts and network errors say nothing about quota.
-func (c *Client) adjustLimiter(err error) {
+func adjustLimiter(limiter *Limiter, err error) {
 	if err == nil {
-		c.limiter.Succeeded()
+		limiter.Succeeded()
 		return
 	}
 	switch ClassOf(err) {
 	case ClassThrottled:
-		c.limiter.Throttled()
+		limiter.Throttled()
 	case ClassPermanent, ClassInvalidResponse:
-		c.limiter.Succeeded()
+		limiter.Succeeded()
 	}
 }
 
@@ -174,6 +175,11 @@ func decode(action string, status int, body []byte, out any) error {
 	}
 	if err := json.Unmarshal(body, out); err != nil {
 		return invalidResponse(action, status, fmt.Sprintf("%v in body %s", err, quotePrefix(body)))
+	}
+	if v, ok := out.(interface{ validate() error }); ok {
+		if err := v.validate(); err != nil {
+			return invalidResponse(action, status, fmt.Sprintf("%v in body %s", err, quotePrefix(body)))
+		}
 	}
 	return nil
 }

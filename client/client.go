@@ -28,10 +28,14 @@ type Config struct {
 	AllowInsecure bool   // allow http:// to a non-loopback host
 
 	Credentials CredentialsProvider // default: credentials-go's default chain
-	RateLimit   float64             // calls per second for the account; default 4
-	MaxRetries  int                 // retries after the first attempt; default 3, negative for none
-	Timeout     time.Duration       // per attempt; default 10s
-	Backoff     Backoff             // default: DefaultBackoff
+	RateLimit   float64             // ListFlow and ListInstance calls per second for the account; default 4
+	// GetFlowRateLimit is GetFlow's calls per second for the account, on a
+	// limiter of its own: CAMS limits each operation to 5 calls per second.
+	// Default 4.
+	GetFlowRateLimit float64
+	MaxRetries       int           // retries after the first attempt; default 3, negative for none
+	Timeout          time.Duration // per attempt; default 10s
+	Backoff          Backoff       // default: DefaultBackoff
 
 	HTTPClient *http.Client // default: a client with sane transport timeouts
 	Observer   Observer     // told of every HTTP attempt; may be nil
@@ -39,19 +43,21 @@ type Config struct {
 	UserAgent  string       // default "cams_exporter"
 }
 
-// Client calls CAMS. It is safe for concurrent use; all calls share one
-// account limiter.
+// Client calls CAMS. It is safe for concurrent use. ListFlow and
+// ListInstance calls share one account limiter; GetFlow calls wait on one of
+// their own.
 type Client struct {
-	endpoint   *url.URL
-	creds      CredentialsProvider
-	limiter    *Limiter
-	maxRetries int
-	timeout    time.Duration
-	backoff    Backoff
-	http       *http.Client
-	observer   Observer
-	signer     acs3.Signer
-	userAgent  string
+	endpoint       *url.URL
+	creds          CredentialsProvider
+	limiter        *Limiter
+	getFlowLimiter *Limiter
+	maxRetries     int
+	timeout        time.Duration
+	backoff        Backoff
+	http           *http.Client
+	observer       Observer
+	signer         acs3.Signer
+	userAgent      string
 }
 
 // New validates cfg and returns a client.
@@ -60,23 +66,24 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	if cfg.RateLimit < 0 {
+	if cfg.RateLimit < 0 || cfg.GetFlowRateLimit < 0 {
 		return nil, errors.New("rate limit must be positive")
 	}
 	if cfg.Timeout < 0 {
 		return nil, errors.New("timeout must be positive")
 	}
 	c := &Client{
-		endpoint:   endpoint,
-		creds:      cfg.Credentials,
-		limiter:    NewLimiter(orDefault(cfg.RateLimit, DefaultRateLimit)),
-		maxRetries: cfg.MaxRetries,
-		timeout:    orDefault(cfg.Timeout, DefaultTimeout),
-		backoff:    cfg.Backoff.withDefaults(),
-		http:       cfg.HTTPClient,
-		observer:   cfg.Observer,
-		signer:     cfg.Signer,
-		userAgent:  cfg.UserAgent,
+		endpoint:       endpoint,
+		creds:          cfg.Credentials,
+		limiter:        NewLimiter(orDefault(cfg.RateLimit, DefaultRateLimit)),
+		getFlowLimiter: NewLimiter(orDefault(cfg.GetFlowRateLimit, DefaultRateLimit)),
+		maxRetries:     cfg.MaxRetries,
+		timeout:        orDefault(cfg.Timeout, DefaultTimeout),
+		backoff:        cfg.Backoff.withDefaults(),
+		http:           cfg.HTTPClient,
+		observer:       cfg.Observer,
+		signer:         cfg.Signer,
+		userAgent:      cfg.UserAgent,
 	}
 	if c.creds == nil {
 		c.creds = DefaultCredentials()
@@ -99,7 +106,7 @@ func New(cfg Config) (*Client, error) {
 	return c, nil
 }
 
-// Limiter returns the account limiter the client waits on.
+// Limiter returns the account limiter ListFlow and ListInstance calls wait on.
 func (c *Client) Limiter() *Limiter { return c.limiter }
 
 // Endpoint returns the API's base URL.

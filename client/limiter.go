@@ -56,3 +56,13 @@ func (l *Limiter) Rate() float64 { return float64(l.limiter.Limit()) }
 
 // MaxRate returns the configured rate in calls per second.
 func (l *Limiter) MaxRate() float64 { return float64(l.max) }
+
+// limiterFor returns the account limiter an operation waits on: GetFlow has
+// its own, since CAMS counts each operation's 5 calls per second apart;
+// ListFlow and ListInstance share the other.
+func (c *Client) limiterFor(action string) *Limiter {
+	if action == OperationGetFlow {
+		return c.getFlowLimiter
+	}
+	return c.limiter
+}

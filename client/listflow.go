@@ -10,7 +10,7 @@ import (
 // ListFlowRequest holds ListFlow's parameters.
 type ListFlowRequest struct {
 	FlowName    string // optional filter; empty means all flows
-	Page        *Page  // optional; the API defaults to Index 1, Size 20
+	Page        *Page  // optional; CAMS documents no default, so ListAllFlows always sends one
 	CustSpaceID string // the ISV sub-customer's space; empty means the caller's own
 }
 

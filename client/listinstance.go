@@ -5,35 +5,45 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
+	"strings"
 )
 
 // OperationListInstance is ListInstance's action name.
 const OperationListInstance = "ListInstance"
 
-// ListInstanceRequest holds ListInstance's parameters. Zero leaves PageIndex
-// or PageSize out, and the API's default applies (1 and 10).
+// ListInstanceRequest holds ListInstance's parameters, all optional. Zero
+// leaves PageIndex or PageSize out of the request; CAMS documents no default
+// for either, so ListAllSpaces always sends both.
 type ListInstanceRequest struct {
 	ChannelType string // optional filter such as "whatsapp"; empty means all
 	PageIndex   int    // 1-based
 	PageSize    int
 }
 
-// Instance is one channel instance of an ISV sub-customer.
+// Instance is one channel instance of an ISV sub-customer, with the fields
+// of the official SDK's ListInstanceResponseBodyData that the exporter may
+// show.
 type Instance struct {
-	CustSpaceID  string `json:"CustSpaceId"`
-	InstanceID   string `json:"InstanceId"`
-	InstanceName string `json:"InstanceName"`
-	ChannelType  string `json:"ChannelType"`
-	State        string `json:"State"`
+	CustSpaceID      string `json:"CustSpaceId"`
+	InstanceID       string `json:"InstanceId"`
+	InstanceName     string `json:"InstanceName"`
+	ChannelType      string `json:"ChannelType"`      // documented lower-case ("whatsapp"); the SDK's example says "VIBER"
+	State            string `json:"State"`            // such as "published"
+	ResourceRegionID string `json:"ResourceRegionId"` // the region the instance belongs to
+	ResourceGroupID  string `json:"ResourceGroupId"`
+	SubmitTime       string `json:"SubmitTime"` // such as "2023-12-12 00:00:00"
 }
 
-// ListInstanceResponse is ListInstance's body.
+// ListInstanceResponse is ListInstance's body, as the official SDK declares
+// it: no PageIndex or PageSize comes back, only TotalCount.
 type ListInstanceResponse struct {
-	RequestID  string     `json:"RequestId"`
-	Code       string     `json:"Code"`
-	Message    string     `json:"Message"`
-	TotalCount int        `json:"TotalCount"`
-	Data       []Instance `json:"Data"`
+	RequestID          string             `json:"RequestId"`
+	Code               string             `json:"Code"`
+	Message            string             `json:"Message"`
+	AccessDeniedDetail AccessDeniedDetail `json:"AccessDeniedDetail"`
+	Success            bool               `json:"Success"`
+	TotalCount         int                `json:"TotalCount"` // instances matching the filter, over all pages
+	Data               []Instance         `json:"Data"`
 }
 
 // ListInstance lists one page of the ISV's instances. It shares the
@@ -70,15 +80,24 @@ func (r ListInstanceRequest) query() (url.Values, error) {
 // ListAllSpaces lists the ISV's sub-customer spaces: the distinct, non-empty
 // CustSpaceIds of every instance of channelType (empty for all), in the
 // order the API lists them, page after page of pageSize (DefaultPageSize
-// when less than 1). It stops once it has seen TotalCount distinct
-// instances or a page comes back short or empty. Any failing page fails the
-// whole listing: a partial list is never returned. A full page of instances
-// all listed before (a server that ignores PageIndex) is an InvalidResponse
-// error, and so is a listing of more than 10000 pages.
+// when less than 1).
+//
+// The channel type is compared without regard to case: CAMS documents the
+// values in lower case ("whatsapp", "viber") while the SDK's examples say
+// "VIBER", so it is sent in lower case, the documented form, and an instance
+// whose ChannelType differs from it other than by case is left out (an
+// instance without a ChannelType is kept).
+//
+// It stops once it has seen TotalCount distinct instances or a page comes
+// back short or empty. Any failing page fails the whole listing: a partial
+// list is never returned. A full page of instances all listed before (a
+// server that ignores PageIndex) is an InvalidResponse error, and so is a
+// listing of more than 10000 pages.
 func (c *Client) ListAllSpaces(ctx context.Context, channelType string, pageSize int) ([]string, error) {
 	if pageSize < 1 {
 		pageSize = DefaultPageSize
 	}
+	channelType = strings.ToLower(strings.TrimSpace(channelType))
 	type key struct{ space, instance string }
 	seenInstance := map[key]bool{}
 	seenSpace := map[string]bool{}
@@ -93,6 +112,9 @@ func (c *Client) ListAllSpaces(ctx context.Context, channelType string, pageSize
 			if k := (key{in.CustSpaceID, in.InstanceID}); !seenInstance[k] {
 				seenInstance[k] = true
 				added++
+			}
+			if !channelMatches(in.ChannelType, channelType) {
+				continue
 			}
 			if in.CustSpaceID != "" && !seenSpace[in.CustSpaceID] {
 				seenSpace[in.CustSpaceID] = true
@@ -109,4 +131,10 @@ func (c *Client) ListAllSpaces(ctx context.Context, channelType string, pageSize
 		}
 	}
 	return nil, invalidResponse(OperationListInstance, 200, fmt.Sprintf("more than %d pages", maxPages))
+}
+
+// channelMatches reports whether an instance of channel type got passes the
+// filter want ("" for all), without regard to case.
+func channelMatches(got, want string) bool {
+	return want == "" || got == "" || strings.EqualFold(got, want)
 }

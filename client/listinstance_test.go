@@ -31,7 +31,8 @@ func spacesData(n int, types ...string) *simulator.Dataset {
 }
 
 // wantSpaces computes ListAllSpaces' answer from the simulator's data set:
-// its sub-customer spaces of channelType, in order.
+// its sub-customer spaces of channelType (whatever the case of either), in
+// order.
 func wantSpaces(sim *simulator.Server, channelType string) []string {
 	var ids []string
 	for _, sp := range sim.Dataset().Spaces {
@@ -39,7 +40,7 @@ func wantSpaces(sim *simulator.Server, channelType string) []string {
 		if ct == "" {
 			ct = "whatsapp"
 		}
-		if sp.ID != "" && (channelType == "" || ct == channelType) {
+		if sp.ID != "" && (channelType == "" || strings.ToLower(ct) == strings.ToLower(channelType)) {
 			ids = append(ids, sp.ID)
 		}
 	}
@@ -85,9 +86,9 @@ func TestListAllSpacesPages(t *testing.T) {
 }
 
 func TestListAllSpacesChannelType(t *testing.T) {
-	sim, url := startSim(t, simulator.Config{Data: spacesData(23, "", "messenger", "whatsapp", "viber"), RateLimit: -1})
+	sim, url := startSim(t, simulator.Config{Data: spacesData(23, "", "messenger", "whatsapp", "viber", "VIBER"), RateLimit: -1})
 	c := newClient(t, url, client.Config{RateLimit: 500})
-	for _, ct := range []string{"", "whatsapp", "messenger", "viber", "line"} {
+	for _, ct := range []string{"", "whatsapp", "messenger", "viber", "Viber", "WHATSAPP", "line"} {
 		t.Run(ct, func(t *testing.T) {
 			got, err := c.ListAllSpaces(context.Background(), ct, 4)
 			if err != nil {
@@ -102,9 +103,12 @@ func TestListAllSpacesChannelType(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := client.Instance{CustSpaceID: "cams-s014", InstanceID: "cams-inst-s014", InstanceName: "cams-s014 instance", ChannelType: "messenger", State: "Approved"}
-	if resp.Code != "OK" || resp.RequestID == "" || resp.TotalCount != 6 || len(resp.Data) != 2 || resp.Data[1] != want {
-		t.Errorf("ListInstance page 2 of messenger: %+v\nwant TotalCount 6 and second %+v", resp, want)
+	// Spaces 2, 7, 12, 17 and 22 are messenger (the types cycle in fives):
+	// page 2 of size 2 holds 12 and 17.
+	want := client.Instance{CustSpaceID: "cams-s017", InstanceID: "cams-inst-s017", InstanceName: "cams-s017 instance", ChannelType: "messenger",
+		State: "published", ResourceRegionID: "ap-southeast-1", SubmitTime: "2024-01-01 00:00:00"}
+	if resp.Code != "OK" || !resp.Success || resp.RequestID == "" || resp.TotalCount != 5 || len(resp.Data) != 2 || resp.Data[1] != want {
+		t.Errorf("ListInstance page 2 of messenger: %+v\nwant Success, TotalCount 5 and second %+v", resp, want)
 	}
 }
 
@@ -113,7 +117,7 @@ func TestListInstanceDefaultsAndBadRequest(t *testing.T) {
 	c := newClient(t, url, client.Config{RateLimit: 500})
 	resp, err := c.ListInstance(context.Background(), client.ListInstanceRequest{})
 	if err != nil || resp.TotalCount != 15 || len(resp.Data) != 10 {
-		t.Errorf("zero request: %+v, %v; want the API's default page of 10 of 15", resp, err)
+		t.Errorf("zero request: %+v, %v; want the simulator's default page of 10 of 15", resp, err)
 	}
 	if _, err := c.ListInstance(context.Background(), client.ListInstanceRequest{PageIndex: -1}); err == nil {
 		t.Error("a negative PageIndex was sent")
@@ -259,5 +263,63 @@ func TestListAllSpacesOddServers(t *testing.T) {
 				t.Errorf("got %v in %d calls, want %v in %d", got, calls(), tt.want, tt.calls)
 			}
 		})
+	}
+}
+
+// The channel type goes out in lower case, the documented form, and the
+// answer is filtered without regard to case: a server that ignores the
+// filter, or writes the type as the SDK's example does ("VIBER"), gives the
+// same spaces. The SDK's fields decode, and TotalCount ends the listing
+// without asking for an empty page.
+func TestListAllSpacesChannelTypeOnTheWire(t *testing.T) {
+	var mu sync.Mutex
+	var sent []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		sent = append(sent, r.URL.Query().Get("ChannelType")+"/"+r.URL.Query().Get("PageIndex"))
+		page := r.URL.Query().Get("PageIndex")
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		// The filter is ignored: every channel comes back, 4 instances in all.
+		switch page {
+		case "1":
+			fmt.Fprint(w, `{"RequestId":"R1","Code":"OK","Message":"SUCCESS","AccessDeniedDetail":"","Success":true,"TotalCount":4,"Data":[
+				{"CustSpaceId":"a","InstanceId":"1","ChannelType":"VIBER","State":"published","ResourceRegionId":"ap-southeast-1","ResourceGroupId":"rg-1","SubmitTime":"2023-12-12 00:00:00"},
+				{"CustSpaceId":"b","InstanceId":"2","ChannelType":"whatsapp","State":"published"}]}`)
+		default:
+			fmt.Fprint(w, `{"RequestId":"R2","Code":"OK","Success":true,"TotalCount":4,"Data":[
+				{"CustSpaceId":"c","InstanceId":"3","ChannelType":"viber","State":"published"},
+				{"CustSpaceId":"d","InstanceId":"4","State":"published"}]}`)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	c := newClient(t, srv.URL, client.Config{RateLimit: 500, MaxRetries: -1})
+	for _, tt := range []struct {
+		filter string
+		want   []string
+	}{
+		{"Viber", []string{"a", "c", "d"}}, // d has no ChannelType: kept, the server chose it
+		{"VIBER", []string{"a", "c", "d"}},
+		{" whatsapp ", []string{"b", "d"}},
+		{"", []string{"a", "b", "c", "d"}},
+	} {
+		mu.Lock()
+		sent = nil
+		mu.Unlock()
+		got, err := c.ListAllSpaces(context.Background(), tt.filter, 2)
+		if err != nil || !slices.Equal(got, tt.want) {
+			t.Errorf("filter %q: %v, %v; want %v", tt.filter, got, err, tt.want)
+		}
+		lower := strings.ToLower(strings.TrimSpace(tt.filter))
+		mu.Lock()
+		if want := []string{lower + "/1", lower + "/2"}; !slices.Equal(sent, want) {
+			t.Errorf("filter %q: sent ChannelType/PageIndex %v, want %v (lower case; no third page after TotalCount)", tt.filter, sent, want)
+		}
+		mu.Unlock()
+	}
+	resp, err := c.ListInstance(context.Background(), client.ListInstanceRequest{PageIndex: 1, PageSize: 2})
+	want := client.Instance{CustSpaceID: "a", InstanceID: "1", ChannelType: "VIBER", State: "published", ResourceRegionID: "ap-southeast-1", ResourceGroupID: "rg-1", SubmitTime: "2023-12-12 00:00:00"}
+	if err != nil || !resp.Success || resp.TotalCount != 4 || !resp.AccessDeniedDetail.IsZero() || resp.Data[0] != want {
+		t.Errorf("ListInstance: %+v, %v; want Success, TotalCount 4 and first %+v", resp, err, want)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/go-kit/log"
@@ -75,8 +76,9 @@ func (d *Demo) Close() error {
 	return d.Sim.Close()
 }
 
-// churn adds or removes a flow every ChurnEvery and, one time in eight,
-// makes the next call meet System.LimitControl.
+// churn adds or removes a flow every ChurnEvery; one time in eight it
+// changes a flow's status instead, and one time in eight it makes the next
+// call meet System.LimitControl.
 func (d *Demo) churn(ctx context.Context, o Options, logger log.Logger) {
 	defer close(d.done)
 	r := rand.New(rand.NewPCG(uint64(o.Seed), 1))
@@ -103,9 +105,12 @@ func (d *Demo) step(r *rand.Rand, next *int) error {
 		return nil
 	}
 	space := ids[r.IntN(len(ids))]
-	if r.IntN(8) == 0 {
+	switch r.IntN(8) {
+	case 0:
 		_, err := d.Sim.Inject(simulator.Fault{Kind: "error", Code: "System.LimitControl", Count: 1})
 		return err
+	case 1:
+		return d.changeStatus(r, space)
 	}
 	flows := d.Sim.Dataset().Spaces
 	for _, sp := range flows {
@@ -118,5 +123,23 @@ func (d *Demo) step(r *rand.Rand, next *int) error {
 	if r.IntN(3) == 0 {
 		cats = append(cats, categories[r.IntN(len(categories))])
 	}
-	return d.Sim.AddFlow(space, simulator.Flow{FlowId: fmt.Sprintf("9%015d", *next), FlowName: fmt.Sprintf("demo flow %d", *next), Categories: cats})
+	return d.Sim.AddFlow(space, simulator.Flow{FlowId: fmt.Sprintf("9%015d", *next), FlowName: fmt.Sprintf("demo flow %d", *next), Categories: cats, Status: simulator.DefaultFlowStatus})
+}
+
+// changeStatus gives a flow of space another documented status: a draft is
+// published, a published flow deprecated now and then, and so on.
+func (d *Demo) changeStatus(r *rand.Rand, space string) error {
+	for _, sp := range d.Sim.Dataset().Spaces {
+		if sp.ID != space || len(sp.Flows) == 0 {
+			continue
+		}
+		f := sp.Flows[r.IntN(len(sp.Flows))]
+		statuses := simulator.DocumentedFlowStatuses
+		status := statuses[r.IntN(len(statuses))]
+		if status == f.Status {
+			status = statuses[(slices.Index(statuses, status)+1)%len(statuses)]
+		}
+		return d.Sim.SetFlowStatus(space, f.FlowId, status)
+	}
+	return nil
 }

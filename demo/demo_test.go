@@ -63,3 +63,44 @@ func TestDemoServesItsSpacesAndMoves(t *testing.T) {
 		t.Error("20 churn steps changed no flow")
 	}
 }
+
+// The demo's flows carry statuses, and churn changes them now and then.
+func TestDemoFlowStatusesChange(t *testing.T) {
+	d, err := Start(context.Background(), Options{Spaces: 3, FlowsPerSpace: 5, Seed: 3, ChurnEvery: time.Hour}, log.NewNopLogger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	statuses := func() map[string]string {
+		m := map[string]string{}
+		for _, sp := range d.Sim.Dataset().Spaces {
+			for _, f := range sp.Flows {
+				m[sp.ID+"/"+f.FlowId] = f.Status
+			}
+		}
+		return m
+	}
+	before := statuses()
+	seen := map[string]bool{}
+	for _, s := range before {
+		seen[s] = true
+	}
+	for _, s := range []string{"DRAFT", "PUBLISHED", "DEPRECATED"} {
+		if !seen[s] {
+			t.Errorf("no %s flow in the demo's data: %v", s, before)
+		}
+	}
+	r := rand.New(rand.NewPCG(5, 6))
+	next := 0
+	for range 100 {
+		if err := d.step(r, &next); err != nil {
+			t.Fatal(err)
+		}
+		for id, s := range statuses() {
+			if old, ok := before[id]; ok && old != s {
+				return // a status changed
+			}
+		}
+	}
+	t.Error("100 churn steps changed no flow's status")
+}

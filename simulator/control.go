@@ -37,6 +37,7 @@ func (s *Server) controlMux() *http.ServeMux {
 	})
 	mux.HandleFunc("PUT /-/spaces/{id}/error", s.handleSpaceError)
 	mux.HandleFunc("POST /-/spaces/{id}/flows", s.handleAddFlow)
+	mux.HandleFunc("PUT /-/spaces/{id}/flows/{flowId}/status", s.handleFlowStatus)
 	mux.HandleFunc("DELETE /-/spaces/{id}/flows/{flowId}", func(w http.ResponseWriter, r *http.Request) {
 		if err := s.RemoveFlow(pathSpace(r), r.PathValue("flowId")); err != nil {
 			http.Error(w, err.Error(), http.StatusNotFound)
@@ -114,6 +115,25 @@ func (s *Server) handleAddFlow(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "bad flow: "+err.Error(), http.StatusBadRequest)
 	default:
 		writeJSON(w, http.StatusOK, f)
+	}
+}
+
+func (s *Server) handleFlowStatus(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Status string `json:"status"`
+	}
+	if err := decodeStrict(w, r, &body); err != nil {
+		http.Error(w, "bad flow status: "+err.Error(), http.StatusBadRequest)
+		return
+	}
+	err := s.SetFlowStatus(pathSpace(r), r.PathValue("flowId"), body.Status)
+	switch {
+	case errors.Is(err, ErrBadFlowStatus):
+		http.Error(w, "bad flow status: "+err.Error(), http.StatusBadRequest)
+	case err != nil:
+		http.Error(w, err.Error(), http.StatusNotFound)
+	default:
+		w.WriteHeader(http.StatusNoContent)
 	}
 }
 

@@ -67,7 +67,8 @@ func TestControlEndpoint(t *testing.T) {
 			{"POST", "/-/spaces/_/flows", `{"FlowId":"9001","FlowName":"again"}`, 409, "duplicate FlowId"},
 			{"POST", "/-/spaces/cams-nosuch00/flows", `{"FlowId":"1"}`, 404, "unknown space"},
 			{"POST", "/-/spaces/_/flows", `{"FlowName":"no id"}`, 400, "empty FlowId"},
-			{"POST", "/-/spaces/_/flows", `{"FlowId":"9002","Status":"DRAFT"}`, 400, "unknown field"},
+			{"POST", "/-/spaces/_/flows", `{"FlowId":"9002","State":"DRAFT"}`, 400, "unknown field"},
+			{"POST", "/-/spaces/_/flows", `{"FlowId":"9002","Status":"draft"}`, 400, "Status must be upper-case"},
 		})
 		wantFlows(t, h.list(pageParams("", "", 1, 100)), append(append([]Flow(nil), own...), added))
 		run(t, []step{

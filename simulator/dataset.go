@@ -9,17 +9,19 @@ import (
 	"os"
 )
 
-// Flow is one flow as ListFlow returns it.
+// Flow is one flow of the data set. ListFlow answers FlowId, FlowName and
+// Categories; GetFlow answers Status too ([DefaultFlowStatus] when empty).
 type Flow struct {
 	FlowId     string
 	FlowName   string
 	Categories []string
+	Status     string `json:",omitempty"`
 }
 
 // Space is a CAMS space and its flows. ID "" is the account's own space;
 // the others are ISV sub-customer spaces (CustSpaceId), which ListInstance
-// lists. A space with Error answers that error code on every ListFlow call
-// (ListInstance still lists it). ChannelType is the channel of the space's
+// lists. A space with Error answers that error code on every ListFlow and
+// GetFlow call (ListInstance still lists it). ChannelType is the channel of the space's
 // instance as ListInstance answers it; empty means "whatsapp".
 type Space struct {
 	ID          string `json:"id"`
@@ -39,7 +41,7 @@ const OwnSpacePathID = "_"
 
 // LoadDataset reads a data set from a JSON file of the form
 //
-//	{"spaces":[{"id":"","flows":[{"FlowId":"1","FlowName":"sign up","Categories":["SIGN_UP"]}]},
+//	{"spaces":[{"id":"","flows":[{"FlowId":"1","FlowName":"sign up","Categories":["SIGN_UP"],"Status":"PUBLISHED"}]},
 //	           {"id":"cams-x","error":"Ram.PermissionDeny"}]}
 //
 // Unknown fields are rejected, and so is a data set that [Dataset.Validate]
@@ -85,7 +87,8 @@ func jsonError(b []byte, err error) string {
 }
 
 // Validate reports the first problem of the data set: a duplicate or reserved
-// space ID, an empty or duplicate FlowId within a space, or an error code the
+// space ID, an empty or duplicate FlowId within a space, a flow Status that
+// is not a status name (see [ValidFlowStatus]), or an error code the
 // simulator does not know.
 func (d *Dataset) Validate() error {
 	seen := map[string]bool{}
@@ -106,6 +109,8 @@ func (d *Dataset) Validate() error {
 				return fmt.Errorf("space %q: flows[%d]: empty FlowId", sp.ID, j)
 			case flows[f.FlowId]:
 				return fmt.Errorf("space %q: duplicate FlowId %q", sp.ID, f.FlowId)
+			case f.Status != "" && !ValidFlowStatus(f.Status):
+				return fmt.Errorf("space %q: flow %q: %s", sp.ID, f.FlowId, flowStatusRule)
 			}
 			flows[f.FlowId] = true
 		}

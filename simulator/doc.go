@@ -1,9 +1,9 @@
 // Package simulator is a local stand-in for Alibaba Cloud's Chat App Message
 // Service (CAMS) API, faithful enough to test a client against: it checks
-// ACS3-HMAC-SHA256 signatures the way the API gateway does, answers ListFlow
-// and ListInstance from a data set, enforces the 5 calls/s flow control and can inject the
-// faults a real deployment meets (error codes, 5xx, latency, hangs, broken
-// bodies, connection resets).
+// ACS3-HMAC-SHA256 signatures the way the API gateway does, answers ListFlow,
+// GetFlow and ListInstance from a data set, enforces the 5 calls/s flow
+// control and can inject the faults a real deployment meets (error codes,
+// 5xx, latency, hangs, broken bodies, connection resets).
 //
 // # API requests
 //
@@ -11,8 +11,8 @@
 // order and the first failure answers the gateway's JSON error envelope
 // ({"RequestId","HostId","Code","Message","Recommend"}):
 //
-//   - method GET or POST, x-acs-action ListFlow or ListInstance and
-//     x-acs-version 2020-06-06, else InvalidApi.NotFound (404);
+//   - method GET or POST, x-acs-action ListFlow, GetFlow or ListInstance
+//     and x-acs-version 2020-06-06, else InvalidApi.NotFound (404);
 //   - an ACS3-HMAC-SHA256 Authorization header that signs host, x-acs-action,
 //     x-acs-version, x-acs-date, x-acs-signature-nonce, x-acs-content-sha256
 //     (and x-acs-security-token and x-acs-accesskey-id when sent), else
@@ -25,7 +25,8 @@
 //     expired), or InvalidAccessKeyId.Inactive (an expired key without token);
 //   - x-acs-content-sha256 and the signature, else SignatureDoesNotMatch (400);
 //   - a nonce not seen in the last 15 minutes, else SignatureNonceUsed (400);
-//   - the rate limit per AccessKeyId, else System.LimitControl (400);
+//   - the rate limit per AccessKeyId, else System.LimitControl (400): GetFlow
+//     has a bucket of its own, ListFlow and ListInstance share one;
 //   - injected faults (see [Fault]); then the operation.
 //
 // ListFlow reads FlowName, Page and CustSpaceId from the query (as the SDK
@@ -34,16 +35,29 @@
 // an error code that code. Success is {"RequestId","Code":"OK",
 // "Message":"SUCCESS","Data":[...]}, Data never null.
 //
+// GetFlow reads FlowId and CustSpaceId from the query (as the SDK sends
+// them) and answers {"RequestId","Code":"OK","Message":"SUCCESS","Data":
+// {"FlowId","FlowName","Categories","Status","JSONVersion","DataApiVersion",
+// "EndpointUri","PreviewUrl","PreviewUrlExpires"}}, Status the flow's
+// "Status" in the data set (DRAFT when it has none); ListFlow never answers
+// a Status. Its errors are inferred (see the getFlow method): no FlowId
+// answers MissingFlowId (400); an unknown space, or a FlowId the space does
+// not hold, Unknown.ResourceOwnerId (400); a space with an error code that
+// code. A Ram.PermissionDeny names the RAM action of the call (cams:GetFlow,
+// cams:ListFlow, ...).
+//
 // ListInstance lists the sub-customer spaces (every space but the account's
 // own; a space with an error code too), one instance each, in the data set's
-// order. It reads ChannelType (exact match, empty for all), PageIndex
-// (default 1) and PageSize (default 10, at most MaxPageSize) as plain
-// integers; a bad one answers InvalidParameter (400) naming it. Success is
-// {"RequestId","Code":"OK","Message":"SUCCESS","TotalCount","PageIndex",
-// "PageSize","Data":[{"CustSpaceId","InstanceId":"cams-inst-<id without
-// cams->","InstanceName":"<id> instance","ChannelType","State":"Approved"}]},
-// ChannelType the space's (default "whatsapp"). Faults without a space or
-// page apply to it (see [Fault]).
+// order. It reads ChannelType (compared without regard to case, empty for
+// all), PageIndex (default 1) and PageSize (default 10, at most MaxPageSize;
+// CAMS documents neither default) as plain integers; a bad one answers
+// InvalidParameter (400) naming it. Success is, as the official SDK declares
+// it, {"RequestId","Code":"OK","Message":"SUCCESS","Success":true,
+// "TotalCount","Data":[{"CustSpaceId","InstanceId":"cams-inst-<id without
+// cams->","InstanceName":"<id> instance","ChannelType","State":"published",
+// "ResourceRegionId":"ap-southeast-1","SubmitTime"}]}, with no PageIndex or
+// PageSize, ChannelType the space's as loaded (default "whatsapp"). Faults
+// without a space or page apply to it (see [Fault]).
 //
 // # Control endpoint
 //
@@ -61,6 +75,7 @@
 //	DELETE /-/spaces/{id}                    delete a space
 //	PUT    /-/spaces/{id}/error              body {"code":"Ram.PermissionDeny"}; "" clears
 //	POST   /-/spaces/{id}/flows              add a [Flow] (JSON body)
+//	PUT    /-/spaces/{id}/flows/{flowId}/status  body {"status":"PUBLISHED"}; "" gives the default
 //	DELETE /-/spaces/{id}/flows/{flowId}     remove a flow
 //
 // Answers with a body are 200, those without 204. Bad input answers 400 with

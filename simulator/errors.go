@@ -75,17 +75,41 @@ func StatusOf(code string) int {
 	return http.StatusBadRequest
 }
 
-// defaultDenyDetail is the AccessDeniedDetail string of a CAMS body.
-const defaultDenyDetail = "NoPermissionType: ImplicitDeny; AuthAction: cams:ListFlow"
-
 // apiError is an error answer of the API.
 type apiError struct {
 	status  int
 	code    string
 	message string
-	detail  any         // AccessDeniedDetail; nil leaves it out
+	detail  any         // AccessDeniedDetail; see accessDeniedDetail
 	header  http.Header // extra response headers
 }
+
+// objectDetail asks for the gateway's object form of AccessDeniedDetail.
+type objectDetail struct{}
+
+// accessDeniedDetail renders the detail of an answer to action: a string
+// for a CAMS body, the gateway's object for objectDetail, and for a
+// Ram.PermissionDeny without one a CAMS string naming the RAM action
+// ("cams:" and the operation), as the denial of that action would. nil
+// leaves the field out.
+func (e *apiError) accessDeniedDetail(action string) any {
+	switch d := e.detail.(type) {
+	case nil:
+		if e.code == CodeRAMPermissionDeny {
+			return "NoPermissionType: ImplicitDeny; AuthAction: " + ramAction(action)
+		}
+		return nil
+	case objectDetail:
+		o := objectDenyDetail
+		o.AuthAction = ramAction(action)
+		return o
+	default:
+		return d
+	}
+}
+
+// ramAction is the RAM action an operation needs, such as cams:ListFlow.
+func ramAction(action string) string { return Product + ":" + action }
 
 // newError returns the error code with its table status and message, the
 // message followed by detail when detail is not empty.
@@ -98,11 +122,7 @@ func newError(code, detail string) *apiError {
 	if detail != "" {
 		msg += " " + detail
 	}
-	e := &apiError{status: info.status, code: code, message: msg}
-	if code == CodeRAMPermissionDeny {
-		e.detail = defaultDenyDetail
-	}
-	return e
+	return &apiError{status: info.status, code: code, message: msg}
 }
 
 // errorBody is the gateway's error envelope.
@@ -115,14 +135,14 @@ type errorBody struct {
 	AccessDeniedDetail any `json:",omitempty"`
 }
 
-func (e *apiError) body(requestID, host string) errorBody {
+func (e *apiError) body(requestID, host, action string) errorBody {
 	return errorBody{
 		RequestId:          requestID,
 		HostId:             host,
 		Code:               e.code,
 		Message:            e.message,
 		Recommend:          "https://api.aliyun.com/troubleshoot?q=" + url.QueryEscape(e.code) + "&product=" + Product + "&requestId=" + requestID,
-		AccessDeniedDetail: e.detail,
+		AccessDeniedDetail: e.accessDeniedDetail(action),
 	}
 }
 

@@ -60,17 +60,20 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 }
 
 // Fault is a misbehaviour injected into API calls, after authentication and
-// the rate limit. Space limits it to ListFlow calls on one space (a pointer
-// so that "", the account's own space, can be named); nil matches every
-// space and ListInstance calls too. Count is how many calls it affects
-// before it clears itself; 0 means until cleared. Detail is the
-// AccessDeniedDetail of an error or ok-error answer: "object" gives the
-// gateway's object form, any other text a string; for Ram.PermissionDeny it
-// defaults to a string. Page, when set, limits the fault to ListFlow calls
-// for that page index (Page.Index), to fail a listing halfway; such a fault
-// never applies to ListInstance. ID is set by the server.
+// the rate limit. Action, when set, limits it to calls of that operation
+// (ListFlow, ListInstance or GetFlow). Space limits it to ListFlow and
+// GetFlow calls on one space (a pointer so that "", the account's own space,
+// can be named); nil matches every space and ListInstance calls too. Count
+// is how many calls it affects before it clears itself; 0 means until
+// cleared. Detail is the AccessDeniedDetail of an error or ok-error answer:
+// "object" gives the gateway's object form, any other text a string; for
+// Ram.PermissionDeny it defaults to a string naming the call's RAM action.
+// Page, when set, limits the fault to ListFlow calls for that page index
+// (Page.Index), to fail a listing halfway; such a fault never applies to
+// ListInstance or GetFlow. ID is set by the server.
 type Fault struct {
 	ID      int      `json:"id,omitempty"`
+	Action  string   `json:"action,omitempty"`
 	Space   *string  `json:"space,omitempty"`
 	Kind    string   `json:"kind"`
 	Code    string   `json:"code,omitempty"`
@@ -98,17 +101,28 @@ func (f Fault) Validate() error {
 		return errors.New("count must not be negative")
 	case f.Page < 0:
 		return errors.New("page must not be negative")
+	case f.Action != "" && operations[f.Action] == nil:
+		return fmt.Errorf("unknown action %q (want ListFlow, ListInstance or GetFlow)", f.Action)
+	case f.Page != 0 && f.Action != "" && f.Action != "ListFlow":
+		return fmt.Errorf("a page fault applies to ListFlow only, not %s", f.Action)
 	}
 	return nil
 }
 
-// matches reports whether f applies to a call of action; spaceID and page
-// only matter to ListFlow.
+// matches reports whether f applies to a call of action; spaceID matters to
+// ListFlow and GetFlow, page to ListFlow only.
 func (f Fault) matches(action, spaceID string, page int) bool {
-	if action != "ListFlow" {
+	if f.Action != "" && f.Action != action {
+		return false
+	}
+	switch action {
+	case "ListFlow":
+		return (f.Space == nil || *f.Space == spaceID) && (f.Page == 0 || f.Page == page)
+	case "GetFlow":
+		return (f.Space == nil || *f.Space == spaceID) && f.Page == 0
+	default:
 		return f.Space == nil && f.Page == 0
 	}
-	return (f.Space == nil || *f.Space == spaceID) && (f.Page == 0 || f.Page == page)
 }
 
 func (f Fault) clone() Fault {
@@ -175,8 +189,8 @@ func (s *Server) Faults() []Fault {
 	return list
 }
 
-// take returns the first fault matching a call of action (on spaceID for
-// page, for ListFlow) and uses up one of its Count.
+// take returns the first fault matching a call of action (on spaceID, and
+// for page with ListFlow) and uses up one of its Count.
 func (fs *faultSet) take(action, spaceID string, page int) (Fault, bool) {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()

@@ -22,9 +22,9 @@ type gatewayDenyDetail struct {
 	EncodedDiagnosticMessage string
 }
 
+// objectDenyDetail is the gateway's detail; AuthAction is set per call.
 var objectDenyDetail = gatewayDenyDetail{
 	PolicyType:               "AccountLevelIdentityBasedPolicy",
-	AuthAction:               "cams:ListFlow",
 	AuthPrincipalType:        "SubUser",
 	AuthPrincipalOwnerId:     "1234567890123456",
 	AuthPrincipalDisplayName: "cams-exporter",
@@ -60,7 +60,7 @@ func (s *Server) serveFault(w http.ResponseWriter, c *call, f Fault, op operatio
 	case FaultOKError:
 		e := s.faultError(f)
 		s.stats.add(func(st *Stats) { st.Codes[e.code]++ })
-		writeBody(w, http.StatusOK, jsonContentType, marshal(okErrorBody{c.requestID, e.code, e.message, e.detail}))
+		writeBody(w, http.StatusOK, jsonContentType, marshal(okErrorBody{c.requestID, e.code, e.message, e.accessDeniedDetail(c.action)}))
 	case FaultMalformed:
 		writeBody(w, http.StatusOK, "text/html", []byte(malformedBody))
 	case FaultTruncated:
@@ -81,7 +81,7 @@ func (s *Server) faultError(f Fault) *apiError {
 	switch f.Detail {
 	case "":
 	case "object":
-		e.detail = objectDenyDetail
+		e.detail = objectDetail{}
 	default:
 		e.detail = f.Detail
 	}

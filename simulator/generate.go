@@ -36,12 +36,16 @@ var categoryWeights = []struct {
 // within its space, a name such as "appointment booking 17" and one to three
 // categories. Once the data set holds nine flows or more, every documented
 // category and SHOPPING appear, and so does a flow with three categories.
+// Each flow has a documented Status: the first three PUBLISHED, DRAFT and
+// DEPRECATED, the others about 70% PUBLISHED, 20% DRAFT and 10% DEPRECATED,
+// drawn from a stream of their own so that the rest of the data is what it
+// was before flows had statuses.
 func Generate(seed int64, spaces, flowsPerSpace int) *Dataset {
 	spaces, flowsPerSpace = max(spaces, 0), max(flowsPerSpace, 0)
 	r := rand.New(rand.NewPCG(uint64(seed), 0x63616d73)) // "cams"
 	ids := spaceIDs(r, spaces)
 	counts := flowCounts(r, len(ids), flowsPerSpace)
-	g := &flowGen{r: r}
+	g := &flowGen{r: r, statusRand: rand.New(rand.NewPCG(uint64(seed), 0x737461747573))} // "status"
 	d := &Dataset{Spaces: make([]Space, len(ids))}
 	for i, id := range ids {
 		d.Spaces[i] = Space{ID: id, Flows: g.flows(counts[i])}
@@ -93,8 +97,9 @@ func flowCounts(r *rand.Rand, n, perSpace int) []int {
 
 // flowGen makes flows; k counts the flows made so far, over all spaces.
 type flowGen struct {
-	r *rand.Rand
-	k int
+	r          *rand.Rand
+	k          int
+	statusRand *rand.Rand
 }
 
 func (g *flowGen) flows(n int) []Flow {
@@ -111,9 +116,24 @@ func (g *flowGen) flows(n int) []Flow {
 		used[id] = true
 		cats := g.categories()
 		name := strings.ToLower(strings.ReplaceAll(cats[0], "_", " ")) + " " + strconv.Itoa(i)
-		flows = append(flows, Flow{FlowId: id, FlowName: name, Categories: cats})
+		flows = append(flows, Flow{FlowId: id, FlowName: name, Categories: cats, Status: g.status()})
 	}
 	return flows
+}
+
+// status returns the status of the flow categories was last called for.
+func (g *flowGen) status() string {
+	if k := g.k - 1; k < len(DocumentedFlowStatuses) {
+		return [...]string{"PUBLISHED", "DRAFT", "DEPRECATED"}[k]
+	}
+	switch p := g.statusRand.IntN(100); {
+	case p < 70:
+		return "PUBLISHED"
+	case p < 90:
+		return "DRAFT"
+	default:
+		return "DEPRECATED"
+	}
 }
 
 func (g *flowGen) flowID() string {

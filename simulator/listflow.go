@@ -10,7 +10,15 @@ type listFlowBody struct {
 	RequestId string
 	Code      string
 	Message   string
-	Data      []Flow
+	Data      []listedFlow
+}
+
+// listedFlow is a flow as ListFlow answers it: never with its Status, which
+// only GetFlow tells.
+type listedFlow struct {
+	FlowId     string
+	FlowName   string
+	Categories []string
 }
 
 // pageParam is ListFlow's Page parameter, a JSON object in the query.
@@ -31,7 +39,11 @@ func (s *Server) listFlow(c *call) (any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	return listFlowBody{RequestId: c.requestID, Code: "OK", Message: "SUCCESS", Data: flows}, nil
+	listed := make([]listedFlow, len(flows))
+	for i, f := range flows {
+		listed[i] = listedFlow{FlowId: f.FlowId, FlowName: f.FlowName, Categories: f.Categories}
+	}
+	return listFlowBody{RequestId: c.requestID, Code: "OK", Message: "SUCCESS", Data: listed}, nil
 }
 
 // parsePage reads the Page parameter: {"Index":1,"Size":20}, both optional

@@ -10,39 +10,48 @@ import (
 // whose ChannelType is empty.
 const DefaultChannelType = "whatsapp"
 
-// DefaultInstancePageSize is ListInstance's PageSize when the call leaves it
-// out.
+// DefaultInstancePageSize is the simulator's PageSize when a ListInstance
+// call leaves it out. CAMS documents no default; 10 is the simulator's
+// choice, and the exporter always sends a PageSize.
 const DefaultInstancePageSize = 10
 
-// instanceState is the State of every instance the simulator lists.
-const instanceState = "Approved"
+// Fields every listed instance shares: the official SDK's examples give
+// State "published"; the rest are the simulator's choice.
+const (
+	instanceState      = "published"
+	instanceRegion     = "ap-southeast-1"
+	instanceSubmitTime = "2024-01-01 00:00:00"
+)
 
-// instance is one entry of ListInstance's Data.
+// instance is one entry of ListInstance's Data, with the fields of the
+// official SDK's ListInstanceResponseBodyData the simulator fills in.
 type instance struct {
-	CustSpaceId  string
-	InstanceId   string
-	InstanceName string
-	ChannelType  string
-	State        string
+	CustSpaceId      string
+	InstanceId       string
+	InstanceName     string
+	ChannelType      string
+	State            string
+	ResourceRegionId string
+	SubmitTime       string
 }
 
-// listInstanceBody is ListInstance's success answer.
+// listInstanceBody is ListInstance's success answer, as the official SDK
+// declares it: Success and TotalCount, no PageIndex or PageSize.
 type listInstanceBody struct {
 	RequestId  string
 	Code       string
 	Message    string
+	Success    bool
 	TotalCount int
-	PageIndex  int
-	PageSize   int
 	Data       []instance
 }
 
 // listInstance answers ListInstance: a page of the ISV's sub-customer spaces
 // (every space but the account's own, those with an error included) in the
 // order the spaces were loaded or added, one instance each, filtered by the
-// ChannelType parameter (exact match; empty matches all). PageIndex (default
-// 1) and PageSize (default DefaultInstancePageSize, at most MaxPageSize) are
-// plain integers.
+// ChannelType parameter (compared without regard to case; empty matches
+// all). PageIndex (default 1) and PageSize (default DefaultInstancePageSize,
+// at most MaxPageSize) are plain integers.
 func (s *Server) listInstance(c *call) (any, *apiError) {
 	index, e := intParam(c, "PageIndex", 1, 1, -1)
 	if e != nil {
@@ -60,13 +69,13 @@ func (s *Server) listInstance(c *call) (any, *apiError) {
 		page = all[lo:min(lo+size, len(all))]
 	}
 	return listInstanceBody{
-		RequestId: c.requestID, Code: "OK", Message: "SUCCESS",
-		TotalCount: len(all), PageIndex: index, PageSize: size, Data: page,
+		RequestId: c.requestID, Code: "OK", Message: "SUCCESS", Success: true,
+		TotalCount: len(all), Data: page,
 	}, nil
 }
 
-// instances returns the instances of channelType ("" for all), in the
-// spaces' order.
+// instances returns the instances of channelType ("" for all, compared
+// without regard to case), in the spaces' order.
 func (s *Server) instances(channelType string) []instance {
 	s.dataMu.RLock()
 	defer s.dataMu.RUnlock()
@@ -79,15 +88,17 @@ func (s *Server) instances(channelType string) []instance {
 		if ct == "" {
 			ct = DefaultChannelType
 		}
-		if channelType != "" && ct != channelType {
+		if channelType != "" && !strings.EqualFold(ct, channelType) {
 			continue
 		}
 		list = append(list, instance{
-			CustSpaceId:  id,
-			InstanceId:   "cams-inst-" + strings.TrimPrefix(id, "cams-"),
-			InstanceName: id + " instance",
-			ChannelType:  ct,
-			State:        instanceState,
+			CustSpaceId:      id,
+			InstanceId:       "cams-inst-" + strings.TrimPrefix(id, "cams-"),
+			InstanceName:     id + " instance",
+			ChannelType:      ct,
+			State:            instanceState,
+			ResourceRegionId: instanceRegion,
+			SubmitTime:       instanceSubmitTime,
 		})
 	}
 	return list

@@ -21,9 +21,8 @@ type instancesBody struct {
 	RequestId  string
 	Code       string
 	Message    string
+	Success    bool
 	TotalCount int
-	PageIndex  int
-	PageSize   int
 	Data       []instance
 }
 
@@ -61,7 +60,8 @@ func instanceParams(channelType string, index, size int) url.Values {
 }
 
 // expectedInstances is the test's own model of ListInstance over d: every
-// space but the own one, in order, filtered by channel type.
+// space but the own one, in order, filtered by channel type without regard
+// to case.
 func expectedInstances(d *Dataset, channelType string) []instance {
 	var list []instance
 	for _, sp := range d.Spaces {
@@ -72,15 +72,17 @@ func expectedInstances(d *Dataset, channelType string) []instance {
 		if ct == "" {
 			ct = "whatsapp"
 		}
-		if channelType != "" && channelType != ct {
+		if channelType != "" && strings.ToLower(channelType) != strings.ToLower(ct) {
 			continue
 		}
 		list = append(list, instance{
-			CustSpaceId:  sp.ID,
-			InstanceId:   "cams-inst-" + strings.TrimPrefix(sp.ID, "cams-"),
-			InstanceName: sp.ID + " instance",
-			ChannelType:  ct,
-			State:        "Approved",
+			CustSpaceId:      sp.ID,
+			InstanceId:       "cams-inst-" + strings.TrimPrefix(sp.ID, "cams-"),
+			InstanceName:     sp.ID + " instance",
+			ChannelType:      ct,
+			State:            "published",
+			ResourceRegionId: "ap-southeast-1",
+			SubmitTime:       "2024-01-01 00:00:00",
 		})
 	}
 	return list
@@ -94,17 +96,21 @@ func cut(list []instance, index, size int) []instance {
 	return list[lo:min(lo+size, len(list))]
 }
 
-// wantInstances checks that r is a success answer with the given page.
-func wantInstances(t *testing.T, r response, b instancesBody, total, index, size int, want []instance) {
+// wantInstances checks that r is a success answer with the given page: the
+// SDK's fields, and no PageIndex or PageSize, which the SDK does not know.
+func wantInstances(t *testing.T, r response, b instancesBody, total int, want []instance) {
 	t.Helper()
-	if r.status != http.StatusOK || b.Code != "OK" || b.Message != "SUCCESS" {
-		t.Fatalf("got HTTP %d %s, want 200 OK; body %s", r.status, b.Code, r.raw)
+	if r.status != http.StatusOK || b.Code != "OK" || b.Message != "SUCCESS" || !b.Success {
+		t.Fatalf("got HTTP %d %s, want 200 OK with Success true; body %s", r.status, b.Code, r.raw)
 	}
 	if !bytes.Contains(r.raw, []byte(`"Data":[`)) {
 		t.Fatalf("Data is not a JSON array: %s", r.raw)
 	}
-	if b.TotalCount != total || b.PageIndex != index || b.PageSize != size {
-		t.Errorf("TotalCount, PageIndex, PageSize = %d, %d, %d; want %d, %d, %d", b.TotalCount, b.PageIndex, b.PageSize, total, index, size)
+	if bytes.Contains(r.raw, []byte(`"PageIndex"`)) || bytes.Contains(r.raw, []byte(`"PageSize"`)) {
+		t.Errorf("the answer carries PageIndex or PageSize, which the SDK's ListInstanceResponseBody has not: %s", r.raw)
+	}
+	if b.TotalCount != total {
+		t.Errorf("TotalCount = %d, want %d", b.TotalCount, total)
 	}
 	if !slices.Equal(b.Data, want) && (len(b.Data) != 0 || len(want) != 0) {
 		t.Errorf("Data = %+v\nwant   %+v", b.Data, want)
@@ -142,7 +148,7 @@ func TestListInstancePaging(t *testing.T) {
 			for index := 1; ; index++ {
 				r, b := h.listInstances(instanceParams("", index, tt.size))
 				calls++
-				wantInstances(t, r, b, len(want), index, size, cut(want, index, size))
+				wantInstances(t, r, b, len(want), cut(want, index, size))
 				all = append(all, b.Data...)
 				if len(b.Data) < size {
 					break
@@ -190,7 +196,7 @@ func TestListInstanceDefaults(t *testing.T) {
 			if tt.index < 1000 {
 				want = cut(all, tt.index, tt.size)
 			}
-			wantInstances(t, r, b, len(all), tt.index, tt.size, want)
+			wantInstances(t, r, b, len(all), want)
 		})
 	}
 }
@@ -207,9 +213,9 @@ func TestListInstanceBody(t *testing.T) {
 	if ct := r.header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
 		t.Errorf("Content-Type = %q", ct)
 	}
-	want := `"Data":[{"CustSpaceId":"cams-1a2b3c4d","InstanceId":"cams-inst-1a2b3c4d","InstanceName":"cams-1a2b3c4d instance","ChannelType":"whatsapp","State":"Approved"}]`
-	if !bytes.Contains(r.raw, []byte(want)) || !bytes.Contains(r.raw, []byte(`"TotalCount":4,"PageIndex":1,"PageSize":1,`)) {
-		t.Errorf("body %s\nwant TotalCount 4, PageIndex 1, PageSize 1 and %s", r.raw, want)
+	want := `"Data":[{"CustSpaceId":"cams-1a2b3c4d","InstanceId":"cams-inst-1a2b3c4d","InstanceName":"cams-1a2b3c4d instance","ChannelType":"whatsapp","State":"published","ResourceRegionId":"ap-southeast-1","SubmitTime":"2024-01-01 00:00:00"}]`
+	if !bytes.Contains(r.raw, []byte(want)) || !bytes.Contains(r.raw, []byte(`"Success":true,"TotalCount":4,"Data"`)) {
+		t.Errorf("body %s\nwant Success true, TotalCount 4 and %s", r.raw, want)
 	}
 }
 
@@ -237,7 +243,7 @@ func TestListInstanceInvalidParameter(t *testing.T) {
 		})
 	}
 	r, b := h.listInstances(instanceParams("", 1, 50))
-	wantInstances(t, r, b, 4, 1, 50, expectedInstances(loadSmall(t), ""))
+	wantInstances(t, r, b, 4, expectedInstances(loadSmall(t), ""))
 }
 
 func TestListInstanceChannelType(t *testing.T) {
@@ -248,17 +254,19 @@ func TestListInstanceChannelType(t *testing.T) {
 		{ID: "cams-c", ChannelType: "whatsapp", Error: CodeRAMPermissionDeny},
 		{ID: "cams-d", ChannelType: "viber"},
 		{ID: "cams-e", ChannelType: "messenger"},
+		{ID: "cams-f", ChannelType: "VIBER"}, // as the SDK's example writes it
 	}}
 	h := newHarness(t, Config{Data: data})
 	tests := []struct {
 		channelType string
 		ids         []string
 	}{
-		{"", []string{"cams-a", "cams-b", "cams-c", "cams-d", "cams-e"}},
+		{"", []string{"cams-a", "cams-b", "cams-c", "cams-d", "cams-e", "cams-f"}},
 		{"whatsapp", []string{"cams-a", "cams-c"}},
 		{"messenger", []string{"cams-b", "cams-e"}},
-		{"viber", []string{"cams-d"}},
-		{"WhatsApp", nil}, // exact match
+		{"viber", []string{"cams-d", "cams-f"}},
+		{"VIBER", []string{"cams-d", "cams-f"}},
+		{"WhatsApp", []string{"cams-a", "cams-c"}},
 		{"line", nil},
 	}
 	for _, tt := range tests {
@@ -274,7 +282,7 @@ func TestListInstanceChannelType(t *testing.T) {
 			// Pages of one, so that the filter applies before paging.
 			for index := 1; index <= len(want)+1; index++ {
 				r, b := h.listInstances(instanceParams(tt.channelType, index, 1))
-				wantInstances(t, r, b, len(want), index, 1, cut(want, index, 1))
+				wantInstances(t, r, b, len(want), cut(want, index, 1))
 			}
 		})
 	}
@@ -456,7 +464,7 @@ func TestListInstanceGateway(t *testing.T) {
 	r = h.do(get)
 	var b instancesBody
 	_ = json.Unmarshal(r.raw, &b)
-	wantInstances(t, r, b, 4, 2, 3, cut(expectedInstances(loadSmall(t), ""), 2, 3))
+	wantInstances(t, r, b, 4, cut(expectedInstances(loadSmall(t), ""), 2, 3))
 	if st := h.srv.Stats(); st.ListInstance != 1 {
 		t.Errorf("Stats ListInstance %d; want 1 (refused calls are not counted)", st.ListInstance)
 	}

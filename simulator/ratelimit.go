@@ -6,8 +6,20 @@ import (
 	"time"
 )
 
-// DefaultRateLimit is CAMS' documented limit: 5 ListFlow calls per second.
+// DefaultRateLimit is CAMS' documented limit: 5 calls per second per
+// operation (ListFlow, GetFlow).
 const DefaultRateLimit = 5
+
+// rateKey is the bucket a call of action by accessKeyID counts against.
+// CAMS limits ListFlow and GetFlow to 5 calls per second each, so GetFlow
+// has a bucket of its own; ListInstance, whose limit is not documented,
+// shares ListFlow's.
+func rateKey(accessKeyID, action string) string {
+	if action == "GetFlow" {
+		return accessKeyID + "\x00GetFlow"
+	}
+	return accessKeyID
+}
 
 // slidingWindow accepts at most limit calls per key in any window: with a
 // rate of r calls/s, limit is r rounded down (at least 1) and window

@@ -143,6 +143,7 @@ type operation func(s *Server, c *call) (any, *apiError)
 var operations = map[string]operation{
 	"ListFlow":     (*Server).listFlow,
 	"ListInstance": (*Server).listInstance,
+	"GetFlow":      (*Server).getFlow,
 }
 
 // route finds the operation of a call.
@@ -167,7 +168,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	if e == nil {
 		accessKeyID, c.params, e = s.authenticate(w, r, now)
 	}
-	if e == nil && !s.limiter.allow(accessKeyID, now) {
+	if e == nil && !s.limiter.allow(rateKey(accessKeyID, c.action), now) {
 		s.stats.add(func(st *Stats) { st.Throttled++ })
 		e = newError(CodeSystemLimitControl, "")
 		e.message = "Request was denied due to flow control."
@@ -186,6 +187,9 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		page, _, _ = s.parsePage(c.params.Get("Page")) // a bad Page is the operation's to answer
 	case "ListInstance":
 		s.stats.add(func(st *Stats) { st.ListInstance++ })
+	case "GetFlow":
+		spaceID = c.params.Get("CustSpaceId")
+		s.stats.add(func(st *Stats) { st.GetFlow[spaceID]++ })
 	}
 	if f, ok := s.faults.take(c.action, spaceID, page); ok && s.serveFault(w, c, f, op) {
 		return
@@ -205,7 +209,7 @@ func (s *Server) answer(c *call, op operation) (int, []byte) {
 
 func (s *Server) errorBytes(c *call, e *apiError) []byte {
 	s.stats.add(func(st *Stats) { st.Codes[e.code]++ })
-	return marshal(e.body(c.requestID, c.r.Host))
+	return marshal(e.body(c.requestID, c.r.Host, c.action))
 }
 
 func (s *Server) writeError(w http.ResponseWriter, c *call, e *apiError) {

@@ -17,7 +17,7 @@ var (
 // space is a space's live data.
 type space struct {
 	flows       []Flow
-	code        string // error code answered on every ListFlow call; "" for none
+	code        string // error code answered on every ListFlow and GetFlow call; "" for none
 	channelType string // as loaded; "" is served as DefaultChannelType
 }
 
@@ -53,17 +53,20 @@ func (s *Server) Dataset() *Dataset {
 	return d
 }
 
-// AddFlow appends f to the flows of a space. The space must exist and the
-// FlowId be new to it.
+// AddFlow appends f to the flows of a space. The space must exist, the
+// FlowId be new to it and the Status empty or valid ([ValidFlowStatus]).
 func (s *Server) AddFlow(spaceID string, f Flow) error {
-	if f.FlowId == "" {
+	switch {
+	case f.FlowId == "":
 		return ErrEmptyFlowID
+	case f.Status != "" && !ValidFlowStatus(f.Status):
+		return ErrBadFlowStatus
 	}
 	s.dataMu.Lock()
 	defer s.dataMu.Unlock()
-	sp := s.data.spaces[spaceID]
-	if sp == nil {
-		return fmt.Errorf("%w %q", ErrUnknownSpace, spaceID)
+	sp, err := s.spaceLocked(spaceID)
+	if err != nil {
+		return err
 	}
 	for _, g := range sp.flows {
 		if g.FlowId == f.FlowId {
@@ -78,9 +81,9 @@ func (s *Server) AddFlow(spaceID string, f Flow) error {
 func (s *Server) RemoveFlow(spaceID, flowID string) error {
 	s.dataMu.Lock()
 	defer s.dataMu.Unlock()
-	sp := s.data.spaces[spaceID]
-	if sp == nil {
-		return fmt.Errorf("%w %q", ErrUnknownSpace, spaceID)
+	sp, err := s.spaceLocked(spaceID)
+	if err != nil {
+		return err
 	}
 	for i, g := range sp.flows {
 		if g.FlowId == flowID {
@@ -91,7 +94,16 @@ func (s *Server) RemoveFlow(spaceID, flowID string) error {
 	return fmt.Errorf("%w %q in space %q", ErrUnknownFlow, flowID, spaceID)
 }
 
-// SetSpaceError makes every ListFlow call on a space answer code (with the
+// spaceLocked returns a space, or ErrUnknownSpace; the caller holds dataMu.
+func (s *Server) spaceLocked(id string) (*space, error) {
+	sp := s.data.spaces[id]
+	if sp == nil {
+		return nil, fmt.Errorf("%w %q", ErrUnknownSpace, id)
+	}
+	return sp, nil
+}
+
+// SetSpaceError makes every ListFlow and GetFlow call on a space answer code (with the
 // status [StatusOf] gives); "" clears it. A space that does not exist is
 // created, empty.
 func (s *Server) SetSpaceError(spaceID, code string) {

@@ -22,10 +22,13 @@ type Stats struct {
 	// Faults counts the calls each kind of fault acted on.
 	Faults map[string]int `json:"faults"`
 	// ListFlow counts accepted ListFlow calls by CustSpaceId ("" for the
-	// account's own space); with ListInstance they add up to Accepted.
+	// account's own space); with ListInstance and GetFlow they add up to
+	// Accepted.
 	ListFlow map[string]int `json:"listFlow"`
 	// ListInstance counts accepted ListInstance calls.
 	ListInstance int `json:"listInstance"`
+	// GetFlow counts accepted GetFlow calls by CustSpaceId.
+	GetFlow map[string]int `json:"getFlow"`
 }
 
 type statsCounter struct {
@@ -34,7 +37,7 @@ type statsCounter struct {
 }
 
 func newStatsCounter() *statsCounter {
-	return &statsCounter{s: Stats{Codes: map[string]int{}, Faults: map[string]int{}, ListFlow: map[string]int{}}}
+	return &statsCounter{s: Stats{Codes: map[string]int{}, Faults: map[string]int{}, ListFlow: map[string]int{}, GetFlow: map[string]int{}}}
 }
 
 func (c *statsCounter) add(f func(*Stats)) {
@@ -50,6 +53,7 @@ func (c *statsCounter) snapshot() Stats {
 	s.Codes = maps.Clone(c.s.Codes)
 	s.Faults = maps.Clone(c.s.Faults)
 	s.ListFlow = maps.Clone(c.s.ListFlow)
+	s.GetFlow = maps.Clone(c.s.GetFlow)
 	return s
 }
 

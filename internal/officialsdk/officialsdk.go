@@ -31,10 +31,18 @@ func New(endpoint, id, secret, token string) (*openapi.Client, error) {
 }
 
 // ListFlowParams are ListFlow's API parameters, as the CAMS SDK declares them.
-var ListFlowParams = &openapiutil.Params{
-	Action: dara.String("ListFlow"), Version: dara.String("2020-06-06"), Protocol: dara.String("HTTP"),
-	Pathname: dara.String("/"), Method: dara.String("POST"), AuthType: dara.String("AK"), Style: dara.String("RPC"),
-	ReqBodyType: dara.String("formData"), BodyType: dara.String("json"),
+var ListFlowParams = rpcParams("ListFlow")
+
+// GetFlowParams are GetFlow's API parameters, as the CAMS SDK declares them.
+var GetFlowParams = rpcParams("GetFlow")
+
+// rpcParams are the parameters the CAMS SDK declares for its operations.
+func rpcParams(action string) *openapiutil.Params {
+	return &openapiutil.Params{
+		Action: dara.String(action), Version: dara.String("2020-06-06"), Protocol: dara.String("HTTP"),
+		Pathname: dara.String("/"), Method: dara.String("POST"), AuthType: dara.String("AK"), Style: dara.String("RPC"),
+		ReqBodyType: dara.String("formData"), BodyType: dara.String("json"),
+	}
 }
 
 // ListFlow calls ListFlow as the CAMS SDK does, with CallApi: CustSpaceId
@@ -42,6 +50,18 @@ var ListFlowParams = &openapiutil.Params{
 // x-acs-date and x-acs-signature-nonce. It returns the response body.
 func ListFlow(c *openapi.Client, space string, index, size int, headers map[string]string) (map[string]any, error) {
 	query := map[string]*string{"Page": dara.String(`{"Index":` + strconv.Itoa(index) + `,"Size":` + strconv.Itoa(size) + `}`)}
+	return call(c, ListFlowParams, space, query, headers)
+}
+
+// GetFlow calls GetFlow as the CAMS SDK does, with CallApi: FlowId and
+// CustSpaceId (omitted when empty) in the query. headers may pin x-acs-date
+// and x-acs-signature-nonce. It returns the response body.
+func GetFlow(c *openapi.Client, space, flowID string, headers map[string]string) (map[string]any, error) {
+	return call(c, GetFlowParams, space, map[string]*string{"FlowId": dara.String(flowID)}, headers)
+}
+
+// call adds CustSpaceId (unless space is empty) to query and makes the call.
+func call(c *openapi.Client, params *openapiutil.Params, space string, query map[string]*string, headers map[string]string) (map[string]any, error) {
 	if space != "" {
 		query["CustSpaceId"] = dara.String(space)
 	}
@@ -49,7 +69,7 @@ func ListFlow(c *openapi.Client, space string, index, size int, headers map[stri
 	for k, v := range headers {
 		h[k] = dara.String(v)
 	}
-	resp, err := c.CallApi(ListFlowParams, &openapiutil.OpenApiRequest{Query: query, Headers: h}, &dara.RuntimeOptions{})
+	resp, err := c.CallApi(params, &openapiutil.OpenApiRequest{Query: query, Headers: h}, &dara.RuntimeOptions{})
 	if err != nil {
 		return nil, err
 	}
