@@ -12,9 +12,6 @@ import (
 	"time"
 )
 
-// maxBodyBytes bounds what is read of a response; a ListFlow page is a few KB.
-const maxBodyBytes = 8 << 20
-
 // envelope is what every CAMS and gateway body shares.
 type envelope struct {
 	RequestID          string
@@ -122,7 +119,10 @@ func (c *Client) attempt(ctx context.Context, action string, params url.Values, 
 		return transportError(action, err)
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes+1))
+	if isRedirect(resp.StatusCode) {
+		return redirectError(action, resp)
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxBodyBytes+1))
 	if err != nil {
 		return transportError(action, err)
 	}
@@ -150,19 +150,19 @@ func transportError(action string, err error) *Error {
 	if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()) {
 		code = CodeTimeout
 	}
-	return &Error{Operation: action, Code: code, Message: err.Error(), Class: ClassTransient, cause: err}
+	return (&Error{Operation: action, Code: code, Message: err.Error(), Class: ClassTransient, cause: err}).bounded()
 }
 
 // decode turns a response into out or an *Error.
 func decode(action string, status int, body []byte, out any) error {
-	if len(body) > maxBodyBytes {
-		return invalidResponse(action, status, fmt.Sprintf("body larger than %d bytes", maxBodyBytes))
+	if len(body) > MaxBodyBytes {
+		return invalidResponse(action, status, fmt.Sprintf("body larger than %d bytes", MaxBodyBytes))
 	}
 	env, ok := decodeEnvelope(body)
 	if !ok {
 		if status < 200 || status > 299 {
 			code := HTTPStatusCode(status)
-			return &Error{Operation: action, HTTPStatus: status, Code: code, Message: "body is not JSON: " + quotePrefix(body), Class: classify(code, status)}
+			return (&Error{Operation: action, HTTPStatus: status, Code: code, Message: "body is not JSON: " + quotePrefix(body), Class: classify(code, status)}).bounded()
 		}
 		return invalidResponse(action, status, "body is not valid JSON: "+quotePrefix(body))
 	}
@@ -175,6 +175,11 @@ func decode(action string, status int, body []byte, out any) error {
 	if err := json.Unmarshal(body, out); err != nil {
 		return invalidResponse(action, status, fmt.Sprintf("%v in body %s", err, quotePrefix(body)))
 	}
+	if c, ok := out.(checker); ok {
+		if err := c.check(); err != nil {
+			return invalidResponse(action, status, err.Error())
+		}
+	}
 	return nil
 }
 
@@ -183,7 +188,7 @@ func apiError(action string, status int, env envelope) *Error {
 	if code == "" {
 		code = HTTPStatusCode(status)
 	}
-	return &Error{
+	return (&Error{
 		Operation:          action,
 		HTTPStatus:         status,
 		Code:               code,
@@ -193,11 +198,11 @@ func apiError(action string, status int, env envelope) *Error {
 		Recommend:          env.Recommend,
 		AccessDeniedDetail: env.AccessDeniedDetail,
 		Class:              classify(code, status),
-	}
+	}).bounded()
 }
 
 func invalidResponse(action string, status int, msg string) *Error {
-	return &Error{Operation: action, HTTPStatus: status, Code: CodeInvalidResponse, Message: msg, Class: ClassInvalidResponse}
+	return (&Error{Operation: action, HTTPStatus: status, Code: CodeInvalidResponse, Message: msg, Class: ClassInvalidResponse}).bounded()
 }
 
 // quotePrefix quotes the first bytes of a body for an error message.

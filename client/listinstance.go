@@ -10,6 +10,9 @@ import (
 // OperationListInstance is ListInstance's action name.
 const OperationListInstance = "ListInstance"
 
+// defaultInstancePageSize is ListInstance's PageSize when none is sent.
+const defaultInstancePageSize = 10
+
 // ListInstanceRequest holds ListInstance's parameters. Zero leaves PageIndex
 // or PageSize out, and the API's default applies (1 and 10).
 type ListInstanceRequest struct {
@@ -37,17 +40,21 @@ type ListInstanceResponse struct {
 }
 
 // ListInstance lists one page of the ISV's instances. It shares the
-// account's limiter, retries and observer with ListFlow.
+// account's limiter, retries and observer with ListFlow. A page holding more
+// instances than its PageSize is an InvalidResponse error.
 func (c *Client) ListInstance(ctx context.Context, req ListInstanceRequest) (*ListInstanceResponse, error) {
 	params, err := req.query()
 	if err != nil {
 		return nil, err
 	}
-	var resp ListInstanceResponse
+	resp := instancePage{index: max(req.PageIndex, 1), size: req.PageSize}
+	if resp.size == 0 {
+		resp.size = defaultInstancePageSize
+	}
 	if err := c.call(ctx, OperationListInstance, params, &resp); err != nil {
 		return nil, err
 	}
-	return &resp, nil
+	return &resp.ListInstanceResponse, nil
 }
 
 func (r ListInstanceRequest) query() (url.Values, error) {
