@@ -68,24 +68,28 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 // gateway's object form, any other text a string; for Ram.PermissionDeny it
 // defaults to a string. Page, when set, limits the fault to ListFlow calls
 // for that page index (Page.Index), to fail a listing halfway; such a fault
-// never applies to ListInstance. ID is set by the server.
+// never applies to ListInstance. Location, Items and Bytes shape the
+// hostile kinds (see [FaultRedirect]). ID is set by the server.
 type Fault struct {
-	ID      int      `json:"id,omitempty"`
-	Space   *string  `json:"space,omitempty"`
-	Kind    string   `json:"kind"`
-	Code    string   `json:"code,omitempty"`
-	Status  int      `json:"status,omitempty"`
-	Latency Duration `json:"latency,omitempty"`
-	Count   int      `json:"count,omitempty"`
-	Detail  string   `json:"detail,omitempty"`
-	Page    int      `json:"page,omitempty"`
+	ID       int      `json:"id,omitempty"`
+	Space    *string  `json:"space,omitempty"`
+	Kind     string   `json:"kind"`
+	Code     string   `json:"code,omitempty"`
+	Status   int      `json:"status,omitempty"`
+	Latency  Duration `json:"latency,omitempty"`
+	Count    int      `json:"count,omitempty"`
+	Detail   string   `json:"detail,omitempty"`
+	Page     int      `json:"page,omitempty"`
+	Location string   `json:"location,omitempty"`
+	Items    int      `json:"items,omitempty"`
+	Bytes    int      `json:"bytes,omitempty"`
 }
 
 // Validate reports what is wrong with f.
 func (f Fault) Validate() error {
 	switch {
-	case !faultKinds[f.Kind]:
-		return fmt.Errorf("unknown fault kind %q (want error, http, latency, hang, malformed, truncated, ok-error or reset)", f.Kind)
+	case !faultKinds[f.Kind] && !hostileKinds[f.Kind]:
+		return fmt.Errorf("unknown fault kind %q (want error, http, latency, hang, malformed, truncated, ok-error, reset, redirect, oversized-page, no-flow-id, huge-message or endless-pages)", f.Kind)
 	case (f.Kind == FaultError || f.Kind == FaultOKError) && f.Code == "":
 		return fmt.Errorf("a %s fault needs a code", f.Kind)
 	case f.Status != 0 && (f.Status < 100 || f.Status > 599):
@@ -99,14 +103,14 @@ func (f Fault) Validate() error {
 	case f.Page < 0:
 		return errors.New("page must not be negative")
 	}
-	return nil
+	return f.validateHostile()
 }
 
 // matches reports whether f applies to a call of action; spaceID and page
 // only matter to ListFlow.
 func (f Fault) matches(action, spaceID string, page int) bool {
 	if action != "ListFlow" {
-		return f.Space == nil && f.Page == 0
+		return f.Space == nil && f.Page == 0 && !hostileKinds[f.Kind]
 	}
 	return (f.Space == nil || *f.Space == spaceID) && (f.Page == 0 || f.Page == page)
 }
