@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/exporter-toolkit/web/kingpinflag"
 
 	"github.com/cams-exporter/cams_exporter/client"
+	"github.com/cams-exporter/cams_exporter/internal/safefile"
 	"github.com/cams-exporter/cams_exporter/spaces"
 )
 
@@ -135,6 +136,9 @@ func checkCacheFile(path string) error {
 	}
 	if info, err := os.Stat(path); err == nil && info.IsDir() {
 		return fmt.Errorf("--cache.file: %s is a directory; give a file path", path)
+	}
+	if err := safefile.CheckWritable(path); err != nil {
+		return fmt.Errorf("--cache.file: %v; give the path of a plain file", err)
 	}
 	return nil
 }

@@ -4,9 +4,10 @@ package spaces
 
 import (
 	"bufio"
+	"bytes"
+	"context"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"unicode"
 )
@@ -44,12 +45,11 @@ func Parse(r io.Reader, name string) ([]string, error) {
 
 // LoadFile reads a spaces file.
 func LoadFile(path string) ([]string, error) {
-	f, err := os.Open(path)
+	data, err := readFile(context.Background(), path)
 	if err != nil {
 		return nil, fmt.Errorf("cannot read spaces file: %w", err)
 	}
-	defer f.Close()
-	return Parse(f, path)
+	return Parse(bytes.NewReader(data), path)
 }
 
 // Validate checks one space id.
