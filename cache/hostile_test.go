@@ -51,10 +51,10 @@ func TestHostileCacheIsBoundedWhenRestored(t *testing.T) {
 	huge := strings.Repeat("ü", 1<<20) // 2 MB
 	sp := map[string]any{
 		"id": "cams-hostile", "has_data": true, "count": -5,
-		"by_category": map[string]int{huge: 3, huge + "x": 4},
-		"flow_ids":    []string{huge},
-		"flows":       []map[string]any{{"FlowId": huge, "FlowName": huge, "Categories": append(strings.Split(strings.Repeat("C,", 100), ","), huge)}},
-		"last_error":  map[string]string{"code": huge, "message": huge, "request_id": huge, "recommend": huge, "class": huge},
+		"by_category":  map[string]int{huge: 3, huge + "x": 4},
+		"flow_ids":     []string{huge},
+		"flows":        []map[string]any{{"FlowId": huge, "FlowName": huge, "Categories": append(strings.Split(strings.Repeat("C,", 100), ","), huge)}},
+		"last_error":   map[string]string{"code": huge, "message": huge, "request_id": huge, "recommend": huge, "class": huge},
 		"last_attempt": t0, "last_success": t0,
 	}
 	long := map[string]any{"id": strings.Repeat("c", 129), "has_data": true, "last_attempt": t0}
