@@ -71,7 +71,7 @@ func Save(path string, meta Meta, snap *refresh.Snapshot, now time.Time) error {
 }
 
 func writeAtomic(path string, data []byte) error {
-	if err := safefile.CheckWritable(path); err != nil {
+	if err := safefile.CheckRegular(path); err != nil {
 		return fmt.Errorf("cache file: %w", err)
 	}
 	dir := filepath.Dir(path)

@@ -120,10 +120,11 @@ func ReadStable(ctx context.Context, path string, limit int64, s Stability) ([]b
 	}
 }
 
-// CheckWritable reports an error when path exists and is not a regular file
-// (a directory, a device, a FIFO), which a file written by replacing it must
-// never replace. A missing path is fine.
-func CheckWritable(path string) error {
+// CheckRegular reports an error when path exists and is not a regular file
+// (a directory, a device, a FIFO): such a path must neither be read (it may
+// block or never end) nor replaced by a file written atomically. A missing
+// path is fine.
+func CheckRegular(path string) error {
 	info, err := os.Stat(path)
 	if err != nil || info.Mode().IsRegular() {
 		return nil

@@ -150,13 +150,13 @@ func TestReadStableHonoursContext(t *testing.T) {
 	}
 }
 
-func TestCheckWritable(t *testing.T) {
+func TestCheckRegular(t *testing.T) {
 	dir := t.TempDir()
 	regular := filepath.Join(dir, "cache.json")
 	os.WriteFile(regular, nil, 0o644)
 	for path, ok := range map[string]bool{regular: true, filepath.Join(dir, "missing"): true, "/dev/full": false, "/dev/null": false, dir: false} {
-		if err := CheckWritable(path); (err == nil) != ok {
-			t.Errorf("CheckWritable(%s) = %v, want ok %v", path, err, ok)
+		if err := CheckRegular(path); (err == nil) != ok {
+			t.Errorf("CheckRegular(%s) = %v, want ok %v", path, err, ok)
 		}
 	}
 }
