@@ -89,9 +89,9 @@ func TestHostileAnswersKeepTheLastData(t *testing.T) {
 			h.refresh()
 			got := h.scrape()
 			checkSeries(t, got, map[string]float64{
-				`cams_space_up{space="cams-h"}`:                             0,
-				`cams_flows{space="cams-h"}`:                                3,
-				`cams_flows_by_category{category="SURVEY",space="cams-h"}`: 2,
+				`cams_space_up{space="cams-h"}`:                                             0,
+				`cams_flows{space="cams-h"}`:                                                3,
+				`cams_flows_by_category{category="SURVEY",space="cams-h"}`:                  2,
 				fmt.Sprintf(`cams_api_errors_total{code=%q,operation="ListFlow"}`, tt.code): tt.attemptsPerRun,
 			})
 			code, msg, status := statusOf(t, h, "cams-h")
