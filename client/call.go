@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -25,8 +24,10 @@ type envelope struct {
 // decodeEnvelope reads the envelope of a JSON object leniently: a field of an
 // unexpected type is kept as its JSON text, so that one odd field never hides
 // the error code beside it. ok is false when the body is not a JSON object.
+// A value longer than maxEnvelopeField is read only as far as its beginning
+// (see envField): a page's Data is never copied.
 func decodeEnvelope(body []byte) (env envelope, ok bool) {
-	var fields map[string]json.RawMessage
+	var fields map[string]envField
 	if err := json.Unmarshal(body, &fields); err != nil || fields == nil {
 		return envelope{}, false
 	}
@@ -122,7 +123,7 @@ func (c *Client) attempt(ctx context.Context, action string, params url.Values, 
 	if isRedirect(resp.StatusCode) {
 		return redirectError(action, resp)
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxBodyBytes+1))
+	body, err := readBody(resp)
 	if err != nil {
 		return transportError(action, err)
 	}

@@ -248,3 +248,27 @@ func TestCut(t *testing.T) {
 		}
 	}
 }
+
+// TestEnvelopeOfLongValues: values longer than maxEnvelopeField keep the
+// beginning the envelope needs; escapes and characters across the cut
+// never break the string.
+func TestEnvelopeOfLongValues(t *testing.T) {
+	for _, unit := range []string{`x`, `\"`, `\u00e9`, `é`, `\ud83d\ude00`, `x\ud83d\ude00`, `\\`} {
+		long := strings.Repeat(unit, maxEnvelopeField/len(unit)+7)
+		body := `{"Code":"Ram.PermissionDeny","Message":"` + long + `","Data":[` + strings.Repeat(`{"FlowId":"1"},`, maxEnvelopeField/10) + `{}]}`
+		env, ok := decodeEnvelope([]byte(body))
+		var full string
+		json.Unmarshal([]byte(`"`+long+`"`), &full)
+		if !ok || env.Code != "Ram.PermissionDeny" || !strings.HasPrefix(full, env.Message) || len(env.Message) < maxEnvelopeField/8 {
+			t.Errorf("unit %s: ok %v, code %q, message of %d bytes is not a long prefix of the %d bytes sent", unit, ok, env.Code, len(env.Message), len(full))
+		}
+		if Cut(env.Message, MaxTextBytes) != Cut(full, MaxTextBytes) {
+			t.Errorf("unit %s: the cut message differs from the cut of the whole", unit)
+		}
+	}
+	number := strings.Repeat("9", maxEnvelopeField+10)
+	env, ok := decodeEnvelope([]byte(`{"Code":"X","Message":` + number + `}`))
+	if !ok || env.Message != number[:maxEnvelopeField] {
+		t.Errorf("a long number kept as %d bytes, want its first %d", len(env.Message), maxEnvelopeField)
+	}
+}

@@ -48,14 +48,14 @@ func (c *Client) ListFlow(ctx context.Context, req ListFlowRequest) (*ListFlowRe
 	if err != nil {
 		return nil, err
 	}
-	resp := flowPage{index: 1, size: DefaultPageSize}
+	page := newFlowPage(1, DefaultPageSize)
 	if req.Page != nil {
-		resp.index, resp.size = req.Page.Index, req.Page.Size
+		page = newFlowPage(req.Page.Index, req.Page.Size)
 	}
-	if err := c.call(ctx, OperationListFlow, params, &resp); err != nil {
+	if err := c.call(ctx, OperationListFlow, params, page); err != nil {
 		return nil, err
 	}
-	return &resp.ListFlowResponse, nil
+	return &page.ListFlowResponse, nil
 }
 
 func (r ListFlowRequest) query() (url.Values, error) {
