@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/cams-exporter/cams_exporter/cache"
+	"github.com/cams-exporter/cams_exporter/internal/testfiles"
 	"github.com/cams-exporter/cams_exporter/refresh"
 	"github.com/cams-exporter/cams_exporter/simulator"
 )
@@ -25,27 +26,6 @@ import (
 // credentialEnv is an isolated environment holding the test credentials.
 func credentialEnv(t *testing.T) []string {
 	return isolatedEnv(t, "ALIBABA_CLOUD_ACCESS_KEY_ID="+testKeyID, "ALIBABA_CLOUD_ACCESS_KEY_SECRET="+testKeySecret)
-}
-
-// startCommand starts argv (a program and its arguments) like startExporter
-// starts the exporter, for a binary run under another program (prlimit).
-func startCommand(t *testing.T, addr string, env []string, argv ...string) *exporterProcess {
-	t.Helper()
-	cmd := exec.Command(argv[0], argv[1:]...)
-	cmd.Env = env
-	p := &exporterProcess{cmd: cmd, addr: addr, stderr: &lockedBuffer{}, done: make(chan struct{})}
-	cmd.Stdout, cmd.Stderr = p.stderr, p.stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { p.err = cmd.Wait(); close(p.done) }()
-	t.Cleanup(func() {
-		p.stop()
-		if t.Failed() {
-			t.Logf("%v wrote:\n%s", argv, p.stderr.String())
-		}
-	})
-	return p
 }
 
 // waitExit waits at most d for p to end and returns its exit code.
@@ -72,11 +52,7 @@ func waitExit(t *testing.T, p *exporterProcess, d time.Duration) int {
 func TestOddFilesStopStartUpAtOnce(t *testing.T) {
 	t.Parallel()
 	bin := buildBinary(t)
-	dir := t.TempDir()
-	fifo := filepath.Join(dir, "fifo")
-	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	dir, fifo := t.TempDir(), testfiles.FIFO(t)
 	env := credentialEnv(t)
 	tests := []struct {
 		args     []string

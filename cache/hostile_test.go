@@ -6,32 +6,23 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 	"unicode/utf8"
 
 	"github.com/cams-exporter/cams_exporter/client"
+	"github.com/cams-exporter/cams_exporter/internal/testfiles"
 )
 
 // TestOddCacheFilesAreRefusedAtOnce: a device, a FIFO, a directory or a file
 // over MaxFileBytes is not read; Load says so at once.
 func TestOddCacheFilesAreRefusedAtOnce(t *testing.T) {
-	dir := t.TempDir()
-	fifo := filepath.Join(dir, "fifo")
-	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	huge := filepath.Join(dir, "huge")
-	f, _ := os.Create(huge)
-	f.Truncate(MaxFileBytes + 1) // sparse: no disk used
-	f.Close()
 	for path, want := range map[string]string{
-		"/dev/full": "not a regular file but a character device",
-		"/dev/zero": "not a regular file but a character device",
-		fifo:        "not a regular file but a named pipe (FIFO)",
-		dir:         "not a regular file but a directory",
-		huge:        fmt.Sprintf("more than the %d allowed", MaxFileBytes),
+		"/dev/full":                         "not a regular file but a character device",
+		"/dev/zero":                         "not a regular file but a character device",
+		testfiles.FIFO(t):                   "not a regular file but a named pipe (FIFO)",
+		t.TempDir():                         "not a regular file but a directory",
+		testfiles.Sparse(t, MaxFileBytes+1): fmt.Sprintf("more than the %d allowed", MaxFileBytes),
 	} {
 		start := time.Now()
 		states, err := Load(path, meta)

@@ -6,29 +6,20 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/cams-exporter/cams_exporter/internal/testfiles"
 )
 
 // TestOddFilesAreRefusedAtOnce: a FIFO, a device, a directory or a file
 // over MaxFileBytes is a one-line error naming the file, at once.
 func TestOddFilesAreRefusedAtOnce(t *testing.T) {
-	dir := t.TempDir()
-	fifo := filepath.Join(dir, "fifo")
-	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	huge := filepath.Join(dir, "huge")
-	f, _ := os.Create(huge)
-	f.Truncate(MaxFileBytes + 1) // sparse: no disk used
-	f.Close()
 	for path, want := range map[string]string{
-		fifo:        "not a regular file but a named pipe (FIFO)",
-		"/dev/zero": "not a regular file but a character device",
-		dir:         "not a regular file but a directory",
-		huge:        fmt.Sprintf("more than the %d allowed", MaxFileBytes),
+		testfiles.FIFO(t):                   "not a regular file but a named pipe (FIFO)",
+		"/dev/zero":                         "not a regular file but a character device",
+		t.TempDir():                         "not a regular file but a directory",
+		testfiles.Sparse(t, MaxFileBytes+1): fmt.Sprintf("more than the %d allowed", MaxFileBytes),
 	} {
 		start := time.Now()
 		_, err := NewSet(nil, path)
@@ -63,44 +54,16 @@ func TestReloadWhileRewrittenInPlace(t *testing.T) {
 	if err != nil || len(set.List()) != 20000 {
 		t.Fatalf("NewSet: %v, %d spaces", err, len(set.List()))
 	}
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	last := 0
-	go func() {
-		defer wg.Done()
-		for v := 1; ; v++ {
-			select {
-			case <-stop:
-				return
-			default:
-			}
-			data := version(v)
-			f, err := os.OpenFile(path, os.O_WRONLY|os.O_TRUNC, 0)
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			for len(data) > 0 {
-				n := min(len(data), 8<<10)
-				f.Write(data[:n])
-				data = data[n:]
-			}
-			f.Close()
-			last = v
-		}
-	}()
+	stop := testfiles.RewriteInPlace(t, path, version, 8<<10)
+	defer stop()
 	deadline := time.Now().Add(3 * time.Second)
 	for time.Now().Before(deadline) {
 		set.Reload() // an error keeps the previous list
 		if n := len(set.List()); n != 20000 {
-			close(stop)
-			wg.Wait()
 			t.Fatalf("a reload took %d of 20000 spaces", n)
 		}
 	}
-	close(stop)
-	wg.Wait()
+	last := stop()
 	if _, err := set.Reload(); err != nil {
 		t.Fatal(err)
 	}

@@ -7,22 +7,18 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/cams-exporter/cams_exporter/internal/testfiles"
 )
 
 func TestRead(t *testing.T) {
 	dir := t.TempDir()
 	regular := filepath.Join(dir, "regular")
 	os.WriteFile(regular, []byte("cams-a\ncams-b\n"), 0o644)
-	big := filepath.Join(dir, "big")
-	os.WriteFile(big, bytes.Repeat([]byte("x"), 101), 0o644)
-	fifo := filepath.Join(dir, "fifo")
-	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	big := testfiles.Sparse(t, 101)
+	fifo := testfiles.FIFO(t)
 	link := filepath.Join(dir, "link")
 	os.Symlink(regular, link)
 
@@ -76,34 +72,8 @@ func TestReadStableNeverTakesAHalfWrittenFile(t *testing.T) {
 	}
 	os.WriteFile(path, version(0), 0o644)
 	time.Sleep(400 * time.Millisecond)
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	last := 0
-	go func() {
-		defer wg.Done()
-		for v := 1; ; v++ {
-			select {
-			case <-stop:
-				return
-			default:
-			}
-			data := version(v)
-			f, err := os.OpenFile(path, os.O_WRONLY|os.O_TRUNC, 0)
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			for len(data) > 0 {
-				n := min(len(data), 16<<10)
-				f.Write(data[:n])
-				data = data[n:]
-				time.Sleep(time.Millisecond)
-			}
-			f.Close()
-			last = v
-		}
-	}()
+	stop := testfiles.RewriteInPlace(t, path, version, 16<<10)
+	defer stop()
 	// Settle must outlast the writer's pauses, which on a loaded machine
 	// can reach tens of milliseconds between two writes.
 	s := Stability{Settle: 300 * time.Millisecond, Within: time.Second}
@@ -118,14 +88,12 @@ func TestReadStableNeverTakesAHalfWrittenFile(t *testing.T) {
 			gaveUp++
 			continue
 		}
-		lines := bytes.Count(data, []byte("\n"))
-		if lines != 20000 {
+		if lines := bytes.Count(data, []byte("\n")); lines != 20000 {
 			t.Fatalf("a read returned %d of 20000 lines", lines)
 		}
 		whole++
 	}
-	close(stop)
-	wg.Wait()
+	last := stop()
 	data, err := ReadStable(context.Background(), path, 1<<20, s)
 	if err != nil || !bytes.Equal(data, version(last)) {
 		t.Fatalf("after the writer stopped: %d bytes, %v; want version %d", len(data), err, last)
