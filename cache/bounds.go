@@ -10,10 +10,6 @@ import (
 // saved.
 const MaxFileBytes = 1 << 30
 
-// maxSpaceIDBytes is the longest space id a cache may hold, as long as the
-// spaces file and discovery allow.
-const maxSpaceIDBytes = 128
-
 // bounded returns the space with every text cut to the bound the client
 // holds answers to, so that a cache file written by hand, by another version
 // or by an attacker restores no more than a listing could have brought. The

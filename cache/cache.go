@@ -129,7 +129,7 @@ func Load(path string, meta Meta) (map[string]*refresh.SpaceState, error) {
 	}
 	states := make(map[string]*refresh.SpaceState, len(f.Spaces))
 	for _, sp := range f.Spaces {
-		if len(sp.ID) > maxSpaceIDBytes {
+		if len(sp.ID) > client.MaxSpaceIDBytes {
 			continue
 		}
 		if _, dup := states[sp.ID]; dup {

@@ -78,6 +78,11 @@ func FuzzResponse(f *testing.F) {
 				if len(resp.Data) > pageSize {
 					t.Fatalf("%d instances on a page of %d", len(resp.Data), pageSize)
 				}
+				for _, in := range resp.Data {
+					if len(in.CustSpaceID) > MaxSpaceIDBytes {
+						t.Fatalf("a CustSpaceId of %d bytes", len(in.CustSpaceID))
+					}
+				}
 				checkTexts(t, resp.RequestID, resp.Message)
 			}
 		} else {

@@ -272,3 +272,16 @@ func TestEnvelopeOfLongValues(t *testing.T) {
 		t.Errorf("a long number kept as %d bytes, want its first %d", len(env.Message), maxEnvelopeField)
 	}
 }
+
+// TestDiscoveredSpaceIDsAreBounded: a ListInstance page naming a space id
+// longer than any space id can be is an invalid response, so that discovery
+// never makes it a label value.
+func TestDiscoveredSpaceIDsAreBounded(t *testing.T) {
+	long := strings.Repeat("c", MaxSpaceIDBytes+1)
+	srv := &scripted{responses: []scriptedResponse{{200, `{"Code":"OK","TotalCount":2,"Data":[{"CustSpaceId":"cams-a","InstanceId":"i1"},{"CustSpaceId":"` + long + `","InstanceId":"i2"}]}`}}}
+	c, _ := newTestClient(t, srv, Config{MaxRetries: -1})
+	spaces, err := c.ListAllSpaces(context.Background(), "", 10)
+	if CodeOf(err) != CodeInvalidResponse || spaces != nil || !strings.Contains(err.Error(), fmt.Sprintf("instance 2 of 2 has a CustSpaceId of %d bytes, more than %d", MaxSpaceIDBytes+1, MaxSpaceIDBytes)) {
+		t.Fatalf("got %v and %v, want an InvalidResponse naming the long id", spaces, err)
+	}
+}

@@ -12,6 +12,10 @@ const (
 	// MaxTextBytes bounds the text of an error: Message, RequestId, HostId,
 	// Recommend and AccessDeniedDetail (its one-line form).
 	MaxTextBytes = 512
+	// MaxSpaceIDBytes bounds a CustSpaceId, configured or discovered; real
+	// ones are short. A ListInstance page with a longer one is an invalid
+	// response.
+	MaxSpaceIDBytes = 128
 	// MaxFlowIDBytes bounds a FlowId; real ones are short numbers.
 	MaxFlowIDBytes = 128
 	// MaxFlowNameBytes bounds a FlowName.

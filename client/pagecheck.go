@@ -62,10 +62,16 @@ type instancePage struct {
 	index, size int
 }
 
-// check refuses a page holding more instances than asked for.
+// check refuses a page holding more instances than asked for, or an
+// instance whose CustSpaceId is longer than any space id can be.
 func (p *instancePage) check() error {
 	if len(p.Data) > p.size {
 		return fmt.Errorf("page %d holds %d instances, more than the PageSize of %d asked for", p.index, len(p.Data), p.size)
+	}
+	for i, in := range p.Data {
+		if len(in.CustSpaceID) > MaxSpaceIDBytes {
+			return fmt.Errorf("page %d: instance %d of %d has a CustSpaceId of %d bytes, more than %d", p.index, i+1, len(p.Data), len(in.CustSpaceID), MaxSpaceIDBytes)
+		}
 	}
 	p.RequestID, p.Message = Cut(p.RequestID, MaxTextBytes), Cut(p.Message, MaxTextBytes)
 	return nil

@@ -10,10 +10,12 @@ import (
 	"io"
 	"strings"
 	"unicode"
+
+	"github.com/cams-exporter/cams_exporter/client"
 )
 
-// maxIDLength bounds a space id; real ones are short.
-const maxIDLength = 128
+// maxIDLength bounds a space id, as the client bounds discovered ones.
+const maxIDLength = client.MaxSpaceIDBytes
 
 // Parse reads one CustSpaceId a line. Blank lines and everything after '#'
 // are ignored. name labels the errors (a file path).
