@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"sync/atomic"
@@ -22,6 +23,7 @@ type checkCommand struct {
 	name      string
 	output    string
 	slowAfter time.Duration
+	timeout   time.Duration
 }
 
 func addCheckCommand(app *kingpin.Application) *checkCommand {
@@ -29,18 +31,25 @@ func addCheckCommand(app *kingpin.Application) *checkCommand {
 	cmd := app.Command(c.name, "Refresh every configured space once, print a report and exit 0 OK, 1 WARNING, 2 CRITICAL or 3 UNKNOWN.")
 	cmd.Flag("output", "Report format. One of: [text, json]").Default("text").EnumVar(&c.output, "text", "json")
 	cmd.Flag("check.slow", "A space whose listing takes longer than this is a WARNING.").Default("5s").DurationVar(&c.slowAfter)
+	cmd.Flag("check.timeout", "Give up after this long: exit 3 (UNKNOWN) naming the spaces not finished.").Default("60s").DurationVar(&c.timeout)
 	return c
 }
 
 func (c *checkCommand) run(ctx context.Context, o *exporterOptions) int {
-	if err := o.validate(); err != nil {
-		fmt.Fprintf(os.Stderr, "cams_exporter check: error: %v\n", err)
+	if err := interruptible(ctx, o.validate); err != nil {
+		fmt.Fprintf(os.Stderr, "cams_exporter check: %s\n", startFailure(err))
 		return int(check.Unknown)
 	}
 	if c.slowAfter <= 0 {
 		fmt.Fprintf(os.Stderr, "cams_exporter check: error: --check.slow must be positive, got %s\n", c.slowAfter)
 		return int(check.Unknown)
 	}
+	if c.timeout <= 0 {
+		fmt.Fprintf(os.Stderr, "cams_exporter check: error: --check.timeout must be positive, got %s\n", c.timeout)
+		return int(check.Unknown)
+	}
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
 	var creds client.CredentialsProvider
 	if o.demo {
 		d, err := startDemo(ctx, o, log.NewNopLogger())
@@ -87,14 +96,27 @@ func (c *checkCommand) evaluate(ctx context.Context, o *exporterOptions, creds c
 	if o.discoverSpaces {
 		d := discovery.New(cl, o.discoverChannel, o.discoverInterval, log.NewNopLogger())
 		if err := d.Discover(ctx); err != nil {
+			if c.timedOut(ctx) {
+				return check.Result{}, fmt.Errorf("--check.timeout %s expired while discovering the account's spaces", c.timeout)
+			}
 			return check.Result{}, fmt.Errorf("cannot discover the account's spaces: %w", err)
 		}
 		watched = spaces.Union(explicitSpaces(o, set), d.Spaces)
 	}
 	r := refresh.New(refresh.Config{Lister: cl, Spaces: watched, FlowName: o.flowName, PageSize: o.pageSize, Rate: o.rateLimit, Logger: log.NewNopLogger()})
 	snap := r.Refresh(ctx)
-	if ctx.Err() != nil {
+	in := check.Input{Snapshot: snap, Throttled: int(throttled.Load()), SlowAfter: c.slowAfter}
+	switch {
+	case c.timedOut(ctx):
+		in.TimedOut = c.timeout
+	case ctx.Err() != nil:
 		return check.Result{}, ctx.Err()
 	}
-	return check.Evaluate(check.Input{Snapshot: snap, Throttled: int(throttled.Load()), SlowAfter: c.slowAfter}), nil
+	return check.Evaluate(in), nil
+}
+
+// timedOut reports whether ctx, the run's, ended because --check.timeout
+// expired rather than because of a signal.
+func (c *checkCommand) timedOut(ctx context.Context) bool {
+	return errors.Is(ctx.Err(), context.DeadlineExceeded)
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/exporter-toolkit/web/kingpinflag"
 
 	"github.com/cams-exporter/cams_exporter/client"
+	"github.com/cams-exporter/cams_exporter/internal/safefile"
 	"github.com/cams-exporter/cams_exporter/spaces"
 )
 
@@ -107,6 +108,9 @@ func (o *exporterOptions) validate() error {
 		return fmt.Errorf("--refresh.interval must be at most 24h, got %s", o.refreshInterval)
 	}
 	if o.web.WebConfigFile != nil && *o.web.WebConfigFile != "" {
+		if err := safefile.CheckRegular(*o.web.WebConfigFile); err != nil {
+			return fmt.Errorf("--web.config.file: %v", err)
+		}
 		if err := web.Validate(*o.web.WebConfigFile); err != nil {
 			return fmt.Errorf("--web.config.file: %s", oneLine(err.Error()))
 		}
@@ -135,6 +139,9 @@ func checkCacheFile(path string) error {
 	}
 	if info, err := os.Stat(path); err == nil && info.IsDir() {
 		return fmt.Errorf("--cache.file: %s is a directory; give a file path", path)
+	}
+	if err := safefile.CheckRegular(path); err != nil {
+		return fmt.Errorf("--cache.file: %v; give the path of a plain file", err)
 	}
 	return nil
 }

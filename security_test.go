@@ -128,7 +128,15 @@ type exporterProcess struct {
 func startExporter(t *testing.T, bin string, env []string, args ...string) *exporterProcess {
 	t.Helper()
 	addr := freeAddr(t)
-	cmd := exec.Command(bin, append([]string{"--web.listen-address=" + addr}, args...)...)
+	return startCommand(t, addr, env, append([]string{bin, "--web.listen-address=" + addr}, args...)...)
+}
+
+// startCommand starts argv (a program and its arguments, such as the
+// exporter run under prlimit) serving on addr, and stops it when the test
+// ends.
+func startCommand(t *testing.T, addr string, env []string, argv ...string) *exporterProcess {
+	t.Helper()
+	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Env = env
 	p := &exporterProcess{cmd: cmd, addr: addr, stderr: &lockedBuffer{}, done: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = p.stderr, p.stderr
@@ -139,7 +147,7 @@ func startExporter(t *testing.T, bin string, env []string, args ...string) *expo
 	t.Cleanup(func() {
 		p.stop()
 		if t.Failed() {
-			t.Logf("exporter %v wrote:\n%s", args, p.stderr.String())
+			t.Logf("%v wrote:\n%s", argv, p.stderr.String())
 		}
 	})
 	return p

@@ -16,14 +16,11 @@ import (
 	"github.com/cams-exporter/cams_exporter/client"
 )
 
-// shutdownTimeout bounds how long in-flight scrapes may take at shutdown.
-const shutdownTimeout = 10 * time.Second
-
 // serveExporter runs the exporter until ctx ends and returns the exit code.
 func serveExporter(ctx context.Context, o *exporterOptions) int {
-	if err := o.validate(); err != nil {
-		fmt.Fprintf(os.Stderr, "cams_exporter: error: %v\n", err)
-		return 1
+	if err := interruptible(ctx, o.validate); err != nil {
+		fmt.Fprintf(os.Stderr, "cams_exporter: %s\n", startFailure(err))
+		return exitCodeOf(err)
 	}
 	logs := newLoggers(o.logFormat, o.logLevel)
 	logger := logs.Logger
@@ -38,7 +35,15 @@ func serveExporter(ctx context.Context, o *exporterOptions) int {
 		defer d.Close()
 		creds = d.credentials
 	}
-	e, err := newExporter(o, creds, logger)
+	var e *exporter
+	err := interruptible(ctx, func() (err error) {
+		e, err = newExporter(o, creds, logger)
+		return err
+	})
+	if errors.Is(err, errInterrupted) {
+		level.Info(logger).Log("msg", "stopped during start-up")
+		return 0
+	}
 	if err != nil {
 		level.Error(logger).Log("msg", "cannot start", "err", err)
 		return 1
@@ -86,7 +91,7 @@ func serveHTTP(ctx context.Context, e *exporter, logs loggers) error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: e.handler(landing), ReadHeaderTimeout: 10 * time.Second}
+	srv, requests := newHTTPServer(e.handler(landing))
 	done := make(chan error, 1)
 	go func() { done <- web.ListenAndServe(srv, e.opts.web, logs.slog) }()
 	select {
@@ -95,9 +100,7 @@ func serveHTTP(ctx context.Context, e *exporter, logs loggers) error {
 	case <-ctx.Done():
 	}
 	level.Info(logger).Log("msg", "shutting down")
-	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
-	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
+	if err := shutdown(srv, requests, logger); err != nil {
 		return err
 	}
 	if err := <-done; err != nil && !errors.Is(err, http.ErrServerClosed) {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/cams-exporter/cams_exporter/client"
+	"github.com/cams-exporter/cams_exporter/internal/safefile"
 	"github.com/cams-exporter/cams_exporter/refresh"
 )
 
@@ -63,10 +64,16 @@ func Save(path string, meta Meta, snap *refresh.Snapshot, now time.Time) error {
 	if err != nil {
 		return err
 	}
+	if len(data) > MaxFileBytes {
+		return fmt.Errorf("cache file: the snapshot takes %d bytes, more than the %d a restore reads; not written", len(data), MaxFileBytes)
+	}
 	return writeAtomic(path, data)
 }
 
 func writeAtomic(path string, data []byte) error {
+	if err := safefile.CheckRegular(path); err != nil {
+		return fmt.Errorf("cache file: %w", err)
+	}
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, filepath.Base(path)+".tmp-*")
 	if err != nil {
@@ -98,9 +105,12 @@ func writeAtomic(path string, data []byte) error {
 var ErrMismatch = errors.New("the cache file was written with other settings")
 
 // Load reads the states saved in path. A missing file is no error (nothing
-// to restore); a corrupt file, another format version or other settings is.
+// to restore); a file that is not a regular file or is larger than
+// MaxFileBytes, a corrupt file, another format version or other settings
+// is. Texts are cut to the client's bounds, and spaces with an id longer
+// than a space id can be are left out.
 func Load(path string, meta Meta) (map[string]*refresh.SpaceState, error) {
-	data, err := os.ReadFile(path)
+	data, _, err := safefile.Read(path, MaxFileBytes)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
 	}
@@ -109,19 +119,23 @@ func Load(path string, meta Meta) (map[string]*refresh.SpaceState, error) {
 	}
 	var f file
 	if err := json.Unmarshal(data, &f); err != nil {
-		return nil, fmt.Errorf("cache file %s is corrupt: %w", path, err)
+		return nil, fmt.Errorf("cache file %s is corrupt: %s", path, client.Cut(err.Error(), client.MaxTextBytes))
 	}
 	switch {
 	case f.Version != formatVersion:
 		return nil, fmt.Errorf("cache file %s has format version %d, want %d", path, f.Version, formatVersion)
 	case f.Meta != meta:
-		return nil, fmt.Errorf("%w: %s has %+v, the exporter runs with %+v", ErrMismatch, path, f.Meta, meta)
+		return nil, fmt.Errorf("%w: %s has %s, the exporter runs with %+v", ErrMismatch, path, client.Cut(fmt.Sprintf("%+v", f.Meta), client.MaxTextBytes), meta)
 	}
 	states := make(map[string]*refresh.SpaceState, len(f.Spaces))
 	for _, sp := range f.Spaces {
+		if len(sp.ID) > client.MaxSpaceIDBytes {
+			continue
+		}
 		if _, dup := states[sp.ID]; dup {
 			return nil, fmt.Errorf("cache file %s is corrupt: space %q twice", path, sp.ID)
 		}
+		sp = sp.bounded()
 		states[sp.ID] = &refresh.SpaceState{ID: sp.ID, HasData: sp.HasData, Up: sp.Up, Count: sp.Count, ByCategory: sp.ByCategory,
 			FlowIDs: sp.FlowIDs, Flows: sp.Flows, LastSuccess: sp.LastSuccess, LastAttempt: sp.LastAttempt, LastError: sp.LastError}
 	}

@@ -33,6 +33,9 @@ type Input struct {
 	Throttled int
 	// SlowAfter marks a space whose listing took longer as slow.
 	SlowAfter time.Duration
+	// TimedOut is the --check.timeout that cut the run short; 0 when the
+	// run finished. The spaces never listed to the end are then UNKNOWN.
+	TimedOut time.Duration
 }
 
 // Result is the report.
@@ -60,8 +63,14 @@ type SpaceResult struct {
 func Evaluate(in Input) Result {
 	var r Result
 	failed, credentialFailures, slow, flows := 0, 0, 0, 0
+	var unfinished []string
 	for _, id := range in.Snapshot.SpaceIDs() {
 		sp := in.Snapshot.Spaces[id]
+		if in.unfinished(sp) {
+			unfinished = append(unfinished, id)
+			r.Spaces = append(r.Spaces, notFinished(id, in.TimedOut))
+			continue
+		}
 		sr := SpaceResult{Space: id, OK: sp.Up, LatencySeconds: sp.LastDuration.Seconds(), ByCategory: map[string]int{}}
 		if sp.Up {
 			sr.Flows, sr.ByCategory = sp.Count, sp.ByCategory
@@ -82,6 +91,8 @@ func Evaluate(in Input) Result {
 	}
 	n := len(r.Spaces)
 	switch {
+	case len(unfinished) > 0:
+		r.Status, r.Summary = Unknown, notFinishedSummary(in.TimedOut, unfinished, n)
 	case n == 0:
 		r.Status, r.Summary = Unknown, "no space to check"
 	case credentialFailures == n:

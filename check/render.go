@@ -40,7 +40,11 @@ func (r Result) WriteText(w io.Writer) error {
 		if s.Remedy != "" {
 			detail += ": " + s.Remedy
 		}
-		fmt.Fprintf(tw, "%s\tFAILED\t-\t%.3fs\t%s\n", name, s.LatencySeconds, detail)
+		result := "FAILED"
+		if s.Error.Code == CodeNotFinished {
+			result = "UNFINISHED"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t-\t%.3fs\t%s\n", name, result, s.LatencySeconds, detail)
 	}
 	return tw.Flush()
 }

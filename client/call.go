@@ -5,15 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/url"
 	"time"
 )
-
-// maxBodyBytes bounds what is read of a response; a ListFlow page is a few KB.
-const maxBodyBytes = 8 << 20
 
 // envelope is what every CAMS and gateway body shares.
 type envelope struct {
@@ -28,8 +24,10 @@ type envelope struct {
 // decodeEnvelope reads the envelope of a JSON object leniently: a field of an
 // unexpected type is kept as its JSON text, so that one odd field never hides
 // the error code beside it. ok is false when the body is not a JSON object.
+// A value longer than maxEnvelopeField is read only as far as its beginning
+// (see envField): a page's Data is never copied.
 func decodeEnvelope(body []byte) (env envelope, ok bool) {
-	var fields map[string]json.RawMessage
+	var fields map[string]envField
 	if err := json.Unmarshal(body, &fields); err != nil || fields == nil {
 		return envelope{}, false
 	}
@@ -123,7 +121,10 @@ func (c *Client) attempt(ctx context.Context, action string, params url.Values, 
 		return transportError(action, err)
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes+1))
+	if isRedirect(resp.StatusCode) {
+		return redirectError(action, resp)
+	}
+	body, err := readBody(resp)
 	if err != nil {
 		return transportError(action, err)
 	}
@@ -151,19 +152,19 @@ func transportError(action string, err error) *Error {
 	if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()) {
 		code = CodeTimeout
 	}
-	return &Error{Operation: action, Code: code, Message: err.Error(), Class: ClassTransient, cause: err}
+	return (&Error{Operation: action, Code: code, Message: err.Error(), Class: ClassTransient, cause: err}).bounded()
 }
 
 // decode turns a response into out or an *Error.
 func decode(action string, status int, body []byte, out any) error {
-	if len(body) > maxBodyBytes {
-		return invalidResponse(action, status, fmt.Sprintf("body larger than %d bytes", maxBodyBytes))
+	if len(body) > MaxBodyBytes {
+		return invalidResponse(action, status, fmt.Sprintf("body larger than %d bytes", MaxBodyBytes))
 	}
 	env, ok := decodeEnvelope(body)
 	if !ok {
 		if status < 200 || status > 299 {
 			code := HTTPStatusCode(status)
-			return &Error{Operation: action, HTTPStatus: status, Code: code, Message: "body is not JSON: " + quotePrefix(body), Class: classify(code, status)}
+			return (&Error{Operation: action, HTTPStatus: status, Code: code, Message: "body is not JSON: " + quotePrefix(body), Class: classify(code, status)}).bounded()
 		}
 		return invalidResponse(action, status, "body is not valid JSON: "+quotePrefix(body))
 	}
@@ -176,9 +177,9 @@ func decode(action string, status int, body []byte, out any) error {
 	if err := json.Unmarshal(body, out); err != nil {
 		return invalidResponse(action, status, fmt.Sprintf("%v in body %s", err, quotePrefix(body)))
 	}
-	if v, ok := out.(interface{ validate() error }); ok {
-		if err := v.validate(); err != nil {
-			return invalidResponse(action, status, fmt.Sprintf("%v in body %s", err, quotePrefix(body)))
+	if c, ok := out.(checker); ok {
+		if err := c.check(); err != nil {
+			return invalidResponse(action, status, err.Error())
 		}
 	}
 	return nil
@@ -189,7 +190,7 @@ func apiError(action string, status int, env envelope) *Error {
 	if code == "" {
 		code = HTTPStatusCode(status)
 	}
-	return &Error{
+	return (&Error{
 		Operation:          action,
 		HTTPStatus:         status,
 		Code:               code,
@@ -199,11 +200,11 @@ func apiError(action string, status int, env envelope) *Error {
 		Recommend:          env.Recommend,
 		AccessDeniedDetail: env.AccessDeniedDetail,
 		Class:              classify(code, status),
-	}
+	}).bounded()
 }
 
 func invalidResponse(action string, status int, msg string) *Error {
-	return &Error{Operation: action, HTTPStatus: status, Code: CodeInvalidResponse, Message: msg, Class: ClassInvalidResponse}
+	return (&Error{Operation: action, HTTPStatus: status, Code: CodeInvalidResponse, Message: msg, Class: ClassInvalidResponse}).bounded()
 }
 
 // quotePrefix quotes the first bytes of a body for an error message.

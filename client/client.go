@@ -37,7 +37,7 @@ type Config struct {
 	Timeout          time.Duration // per attempt; default 10s
 	Backoff          Backoff       // default: DefaultBackoff
 
-	HTTPClient *http.Client // default: a client with sane transport timeouts
+	HTTPClient *http.Client // default: a client with sane transport timeouts; redirects are never followed
 	Observer   Observer     // told of every HTTP attempt; may be nil
 	Signer     acs3.Signer  // clock and nonce source; zero value is real
 	UserAgent  string       // default "cams_exporter"
@@ -96,6 +96,8 @@ func New(cfg Config) (*Client, error) {
 	}
 	if c.http == nil {
 		c.http = newHTTPClient()
+	} else {
+		c.http = withoutRedirects(c.http)
 	}
 	if c.observer == nil {
 		c.observer = ObserverFunc(func(Attempt) {})
@@ -129,5 +131,6 @@ func newHTTPClient() *http.Client {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.MaxIdleConnsPerHost = 4
 	t.ResponseHeaderTimeout = 0 // the per-attempt context bounds the whole call
-	return &http.Client{Transport: t}
+	t.MaxResponseHeaderBytes = MaxResponseHeaderBytes
+	return &http.Client{Transport: t, CheckRedirect: refuseRedirects}
 }

@@ -11,8 +11,9 @@ import (
 )
 
 // maxInvalidMessage bounds the message of an error about a body that is not
-// the JSON the API promises: it quotes a prefix of the body, never all of it.
-const maxInvalidMessage = 400
+// the JSON the API promises: it quotes a prefix of the body, never all of it,
+// and is cut to MaxTextBytes like every error text.
+const maxInvalidMessage = MaxTextBytes + 1
 
 // isJSONObject reports whether body is valid JSON whose top-level value is
 // an object, which is what decode requires before it looks at the envelope.
@@ -64,7 +65,8 @@ func readWire(body []byte) (wireEnvelope, bool) {
 //   - a 2xx body with Code "OK" that is a JSON object of the right shape
 //     (both the envelope and ListFlowResponse unmarshal) decodes without
 //     error into exactly what encoding/json makes of it;
-//   - a well-formed error envelope keeps its Code, Message and RequestId.
+//   - a well-formed error envelope keeps its Code, Message, RequestId,
+//     HostId, Recommend and AccessDeniedDetail, each cut to MaxTextBytes.
 func FuzzDecode(f *testing.F) {
 	fixtures, err := filepath.Glob(filepath.Join("testdata", "responses", "*"))
 	if err != nil {
@@ -178,10 +180,10 @@ func FuzzDecode(f *testing.F) {
 				t.Fatalf("HTTP %d body without Code gave Code %q", status, e.Code)
 			}
 		default:
-			if e.Code != env.Code || e.Message != env.Message || e.RequestID != env.RequestID ||
-				e.HostID != env.HostID || e.Recommend != env.Recommend ||
-				!reflect.DeepEqual(e.AccessDeniedDetail, env.Detail) {
-				t.Fatalf("error %+v does not keep the envelope %+v", e, env)
+			if e.Code != Cut(env.Code, MaxTextBytes) || e.Message != Cut(env.Message, MaxTextBytes) || e.RequestID != Cut(env.RequestID, MaxTextBytes) ||
+				e.HostID != Cut(env.HostID, MaxTextBytes) || e.Recommend != Cut(env.Recommend, MaxTextBytes) ||
+				!reflect.DeepEqual(e.AccessDeniedDetail, env.Detail.bounded()) {
+				t.Fatalf("error %+v does not keep the envelope %+v cut to %d bytes", e, env, MaxTextBytes)
 			}
 		}
 	})

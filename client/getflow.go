@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/url"
 )
 
@@ -65,11 +66,25 @@ func (c *Client) GetFlow(ctx context.Context, req GetFlowRequest) (*GetFlowRespo
 	return &resp, nil
 }
 
-// validate rejects a success that does not say which flow it describes.
-func (r *GetFlowResponse) validate() error {
+// check rejects a success that does not say which flow it describes, and
+// cuts the texts of the answer to their bounds (see limits.go).
+func (r *GetFlowResponse) check() error {
 	if r.Data == nil || r.Data.FlowID == "" {
 		return errors.New("no Data.FlowId")
 	}
+	if len(r.Data.Categories) > MaxCategoriesPerFlow {
+		return fmt.Errorf("flow carries %d categories, more than %d", len(r.Data.Categories), MaxCategoriesPerFlow)
+	}
+	r.RequestID, r.Message = Cut(r.RequestID, MaxTextBytes), Cut(r.Message, MaxTextBytes)
+	r.AccessDeniedDetail = r.AccessDeniedDetail.bounded()
+	d := r.Data
+	d.FlowID, d.FlowName = Cut(d.FlowID, MaxFlowIDBytes), Cut(d.FlowName, MaxFlowNameBytes)
+	for i, c := range d.Categories {
+		d.Categories[i] = Cut(c, MaxCategoryBytes)
+	}
+	d.Status = Cut(d.Status, MaxCategoryBytes)
+	d.JSONVersion, d.DataAPIVersion = Cut(d.JSONVersion, MaxTextBytes), Cut(d.DataAPIVersion, MaxTextBytes)
+	d.EndpointURI, d.PreviewURL = Cut(d.EndpointURI, MaxTextBytes), Cut(d.PreviewURL, MaxTextBytes)
 	return nil
 }
 

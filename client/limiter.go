@@ -31,8 +31,20 @@ func NewLimiter(perSecond float64) *Limiter {
 	}
 }
 
-// Wait blocks until the next call may go, or ctx ends.
-func (l *Limiter) Wait(ctx context.Context) error { return l.limiter.Wait(ctx) }
+// Wait blocks until the next call may go, or ctx ends. When the next call
+// could only go after ctx's deadline, x/time/rate gives up at once with an
+// error of its own; Wait then waits for the deadline and returns ctx's
+// error, so that a caller cut short by its deadline always sees it as such.
+func (l *Limiter) Wait(ctx context.Context) error {
+	err := l.limiter.Wait(ctx)
+	if err != nil && ctx.Err() == nil {
+		if _, ok := ctx.Deadline(); ok {
+			<-ctx.Done()
+			return ctx.Err()
+		}
+	}
+	return err
+}
 
 // Throttled halves the rate, down to 1/64 of the configured rate.
 func (l *Limiter) Throttled() {

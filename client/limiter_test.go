@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"errors"
 	"math"
 	"testing"
 	"time"
@@ -51,5 +52,21 @@ func TestLimiterSpacesCalls(t *testing.T) {
 	// 11 calls at 50/s with a burst of 1 need at least 10 intervals of 20 ms.
 	if elapsed := time.Since(start); elapsed < 190*time.Millisecond {
 		t.Errorf("11 calls took %v, want at least 200ms: the limiter let a burst through", elapsed)
+	}
+}
+
+// TestWaitPastTheDeadlineIsTheDeadline: a call that could only go after the
+// context's deadline ends with the context's own error, once the deadline
+// has passed, never with an error a caller would take for the call's.
+func TestWaitPastTheDeadlineIsTheDeadline(t *testing.T) {
+	l := NewLimiter(1)
+	if err := l.Wait(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	err := l.Wait(ctx) // the next call may go in a second
+	if !errors.Is(err, context.DeadlineExceeded) || ctx.Err() == nil {
+		t.Fatalf("got %v with ctx.Err() %v, want context.DeadlineExceeded after the deadline", err, ctx.Err())
 	}
 }

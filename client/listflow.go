@@ -39,17 +39,23 @@ type ListFlowResponse struct {
 // OperationListFlow is ListFlow's action name.
 const OperationListFlow = "ListFlow"
 
-// ListFlow lists one page of flows.
+// ListFlow lists one page of flows. A page holding more flows than its
+// Page.Size, a flow without a FlowId or one carrying more than
+// MaxCategoriesPerFlow categories is an InvalidResponse error; texts are cut
+// to MaxFlowIDBytes, MaxFlowNameBytes, MaxCategoryBytes and MaxTextBytes.
 func (c *Client) ListFlow(ctx context.Context, req ListFlowRequest) (*ListFlowResponse, error) {
 	params, err := req.query()
 	if err != nil {
 		return nil, err
 	}
-	var resp ListFlowResponse
-	if err := c.call(ctx, OperationListFlow, params, &resp); err != nil {
+	page := newFlowPage(1, DefaultPageSize)
+	if req.Page != nil {
+		page = newFlowPage(req.Page.Index, req.Page.Size)
+	}
+	if err := c.call(ctx, OperationListFlow, params, page); err != nil {
 		return nil, err
 	}
-	return &resp, nil
+	return &page.ListFlowResponse, nil
 }
 
 func (r ListFlowRequest) query() (url.Values, error) {

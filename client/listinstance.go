@@ -11,6 +11,10 @@ import (
 // OperationListInstance is ListInstance's action name.
 const OperationListInstance = "ListInstance"
 
+// unsizedInstancePage bounds a ListInstance page when no PageSize was sent:
+// CAMS documents no default page size, so only this generous bound applies.
+const unsizedInstancePage = 1000
+
 // ListInstanceRequest holds ListInstance's parameters, all optional. Zero
 // leaves PageIndex or PageSize out of the request; CAMS documents no default
 // for either, so ListAllSpaces always sends both.
@@ -47,17 +51,21 @@ type ListInstanceResponse struct {
 }
 
 // ListInstance lists one page of the ISV's instances. It shares the
-// account's limiter, retries and observer with ListFlow.
+// account's limiter, retries and observer with ListFlow. A page holding more
+// instances than its PageSize is an InvalidResponse error.
 func (c *Client) ListInstance(ctx context.Context, req ListInstanceRequest) (*ListInstanceResponse, error) {
 	params, err := req.query()
 	if err != nil {
 		return nil, err
 	}
-	var resp ListInstanceResponse
+	resp := instancePage{index: max(req.PageIndex, 1), size: req.PageSize}
+	if resp.size == 0 {
+		resp.size = unsizedInstancePage
+	}
 	if err := c.call(ctx, OperationListInstance, params, &resp); err != nil {
 		return nil, err
 	}
-	return &resp, nil
+	return &resp.ListInstanceResponse, nil
 }
 
 func (r ListInstanceRequest) query() (url.Values, error) {

@@ -11,32 +11,19 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 
+	"github.com/cams-exporter/cams_exporter/client"
 	"github.com/cams-exporter/cams_exporter/refresh"
 )
 
-// DocumentedCategories are the flow categories the CAMS documentation lists,
-// in its order. cams_flows_by_category always carries each of them, 0 when
-// no flow does, so that a category that empties out reads 0 and not absent.
-var DocumentedCategories = []string{
-	"SIGN_UP",
-	"SIGN_IN",
-	"APPOINTMENT_BOOKING",
-	"LEAD_GENERATION",
-	"CONTACT_US",
-	"CUSTOMER_SUPPORT",
-	"SURVEY",
-	"OTHER",
-}
+// DocumentedCategories are the flow categories the CAMS documentation lists
+// (client.DocumentedCategories), in its order. cams_flows_by_category always
+// carries each of them, 0 when no flow does, so that a category that empties
+// out reads 0 and not absent.
+var DocumentedCategories = slices.Clone(client.DocumentedCategories)
 
-// documented is DocumentedCategories as a set, fixed at start-up: the
-// exported slice may be changed by a careless caller, the metrics must not.
-var documented, documentedOrder = func() (map[string]struct{}, []string) {
-	set := make(map[string]struct{}, len(DocumentedCategories))
-	for _, c := range DocumentedCategories {
-		set[c] = struct{}{}
-	}
-	return set, slices.Clone(DocumentedCategories)
-}()
+// documentedOrder is DocumentedCategories fixed at start-up: the exported
+// slice may be changed by a careless caller, the metrics must not.
+var documentedOrder = slices.Clone(DocumentedCategories)
 
 // Options configures a Collector.
 type Options struct {
@@ -89,7 +76,7 @@ func New(snapshot func() *refresh.Snapshot, opts Options) *Collector {
 			"Number of flows in the space (space is the CustSpaceId, empty for the account's own space), as of its last successful refresh."+cached,
 			space, nil),
 		flowsByCategory: prometheus.NewDesc("cams_flows_by_category",
-			"Number of flows in the space carrying the category. A flow can carry several categories, so the counts overlap and their sum can exceed cams_flows. Every documented category is present, 0 when no flow carries it; undocumented categories appear under their own name."+cached,
+			"Number of flows in the space carrying the category. A flow can carry several categories, so the counts overlap and their sum can exceed cams_flows. Every documented category is present, 0 when no flow carries it; the first 30 undocumented categories seen appear under their own name, and flows carrying any other count once under _other."+cached,
 			[]string{"space", "category"}, nil),
 		flowInfo: prometheus.NewDesc("cams_flow_info",
 			"Information about a flow, always 1: its name and its categories, sorted and comma-separated."+cached,
@@ -139,6 +126,7 @@ func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- c.expectedPass
 	ch <- c.refreshes
 	ch <- c.failures
+	ch <- categoriesFolded
 	if c.opts.LimiterRate != nil {
 		ch <- c.limiterRate
 	}
@@ -161,6 +149,7 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(c.up, prometheus.GaugeValue, boolFloat(snap.Up()))
 	ch <- prometheus.MustNewConstMetric(c.refreshes, prometheus.CounterValue, float64(snap.Refreshes))
 	ch <- prometheus.MustNewConstMetric(c.failures, prometheus.CounterValue, float64(snap.RefreshFailures))
+	collectCategoriesFolded(ch, snap)
 	if c.opts.LimiterRate != nil {
 		ch <- prometheus.MustNewConstMetric(c.limiterRate, prometheus.GaugeValue, c.opts.LimiterRate())
 	}
@@ -258,7 +247,7 @@ func (c *Collector) buildSpace(space string, sp *refresh.SpaceState) *spaceSerie
 			add(c.flowsByCategory, false, float64(sp.ByCategory[cat]), two(documentedPairs[i]))
 		}
 		for cat, n := range sp.ByCategory {
-			if _, ok := documented[cat]; !ok {
+			if !client.IsDocumentedCategory(cat) {
 				add(c.flowsByCategory, false, float64(n), two(labelPair(labelCategory, validUTF8(cat))))
 			}
 		}

@@ -67,6 +67,7 @@ type Refresher struct {
 	lastPublish time.Time
 	flushing    bool // a publish of results held back by PublishEvery is due
 	warned      bool
+	categories  categoryCap
 }
 
 // passState is the pass under way: it ends when every space configured when
@@ -120,6 +121,7 @@ func (r *Refresher) Wake() {
 func (r *Refresher) Restore(states map[string]*SpaceState) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.categories.foldStates(states, &r.totals.CategoriesFolded)
 	for id, st := range states {
 		r.states[id] = st
 	}
@@ -287,6 +289,7 @@ func (r *Refresher) refreshSpace(ctx context.Context, id string) {
 func (r *Refresher) record(res listResult) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	res.flows = r.categories.fold(res.flows, &r.totals.CategoriesFolded)
 	st := res.apply(r.states[res.space], r.cfg.KeepFlows)
 	r.states[res.space] = st
 	delete(r.inflight, res.space)

@@ -26,13 +26,20 @@ type Snapshot struct {
 	// ExpectedPassDuration is how long listing every space takes at the
 	// configured rate, from the last known flow counts.
 	ExpectedPassDuration time.Duration
+	// CategoriesFolded counts the category values folded into
+	// OtherCategory: each listing (and each space restored from a cache)
+	// adds the number of distinct values it carried beyond the
+	// MaxUndocumentedCategories kept.
+	CategoriesFolded uint64
 }
 
 // SpaceState is what the exporter knows of one space.
 type SpaceState struct {
 	ID string
 	// Count, ByCategory and FlowIDs (sorted) describe the flows of the last
-	// successful refresh; they are kept when a later one fails.
+	// successful refresh; they are kept when a later one fails. ByCategory
+	// holds the documented categories, at most MaxUndocumentedCategories
+	// others across all spaces, and OtherCategory.
 	Count      int
 	ByCategory map[string]int
 	FlowIDs    []string
@@ -63,9 +70,10 @@ type ErrorInfo struct {
 	Class     string `json:"class"`
 }
 
-// NewErrorInfo summarises err.
+// NewErrorInfo summarises err. Texts are cut to client.MaxTextBytes, as
+// the client cuts its own errors.
 func NewErrorInfo(err error) *ErrorInfo {
-	info := &ErrorInfo{Code: client.CodeOf(err), Message: err.Error(), Class: client.ClassOf(err).String()}
+	info := &ErrorInfo{Code: client.Cut(client.CodeOf(err), client.MaxTextBytes), Message: client.Cut(err.Error(), client.MaxTextBytes), Class: client.ClassOf(err).String()}
 	var e *client.Error
 	if errors.As(err, &e) {
 		info.Message = e.Message

@@ -87,9 +87,10 @@ func jsonError(b []byte, err error) string {
 }
 
 // Validate reports the first problem of the data set: a duplicate or reserved
-// space ID, an empty or duplicate FlowId within a space, a flow Status that
-// is not a status name (see [ValidFlowStatus]), or an error code the
-// simulator does not know.
+// space ID, an empty FlowId, a flow Status that is not a status name (see
+// [ValidFlowStatus]), or an error code the simulator does not know. A FlowId
+// may appear twice in a space: that is what a listing shows when a flow is
+// created while it pages, and a client must list such a flow once.
 func (d *Dataset) Validate() error {
 	seen := map[string]bool{}
 	for i, sp := range d.Spaces {
@@ -102,17 +103,13 @@ func (d *Dataset) Validate() error {
 			return fmt.Errorf("space %q: error code %q is not one the simulator knows", sp.ID, sp.Error)
 		}
 		seen[sp.ID] = true
-		flows := map[string]bool{}
 		for j, f := range sp.Flows {
-			switch {
-			case f.FlowId == "":
+			if f.FlowId == "" {
 				return fmt.Errorf("space %q: flows[%d]: empty FlowId", sp.ID, j)
-			case flows[f.FlowId]:
-				return fmt.Errorf("space %q: duplicate FlowId %q", sp.ID, f.FlowId)
-			case f.Status != "" && !ValidFlowStatus(f.Status):
+			}
+			if f.Status != "" && !ValidFlowStatus(f.Status) {
 				return fmt.Errorf("space %q: flow %q: %s", sp.ID, f.FlowId, flowStatusRule)
 			}
-			flows[f.FlowId] = true
 		}
 	}
 	return nil

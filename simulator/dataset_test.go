@@ -32,7 +32,6 @@ func TestLoadDataset(t *testing.T) {
 func TestLoadDatasetBad(t *testing.T) {
 	tests := []struct{ file, want string }{
 		{"testdata/bad-duplicate-space.json", `duplicate space id "cams-a"`},
-		{"testdata/bad-duplicate-flow.json", `duplicate FlowId "1"`},
 		{"testdata/bad-unknown-field.json", `unknown field "State"`},
 		{"testdata/bad-unknown-code.json", `error code "Ram.NoSuchThing" is not one the simulator knows`},
 		{"testdata/bad-syntax.json", "line 2"},

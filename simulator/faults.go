@@ -70,25 +70,30 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 // Ram.PermissionDeny it defaults to a string naming the call's RAM action.
 // Page, when set, limits the fault to ListFlow calls for that page index
 // (Page.Index), to fail a listing halfway; such a fault never applies to
-// ListInstance or GetFlow. ID is set by the server.
+// ListInstance or GetFlow. Location, Items and Bytes shape the hostile kinds
+// (see [FaultRedirect]), which apply to ListFlow only. ID is set by the
+// server.
 type Fault struct {
-	ID      int      `json:"id,omitempty"`
-	Action  string   `json:"action,omitempty"`
-	Space   *string  `json:"space,omitempty"`
-	Kind    string   `json:"kind"`
-	Code    string   `json:"code,omitempty"`
-	Status  int      `json:"status,omitempty"`
-	Latency Duration `json:"latency,omitempty"`
-	Count   int      `json:"count,omitempty"`
-	Detail  string   `json:"detail,omitempty"`
-	Page    int      `json:"page,omitempty"`
+	ID       int      `json:"id,omitempty"`
+	Action   string   `json:"action,omitempty"`
+	Space    *string  `json:"space,omitempty"`
+	Kind     string   `json:"kind"`
+	Code     string   `json:"code,omitempty"`
+	Status   int      `json:"status,omitempty"`
+	Latency  Duration `json:"latency,omitempty"`
+	Count    int      `json:"count,omitempty"`
+	Detail   string   `json:"detail,omitempty"`
+	Page     int      `json:"page,omitempty"`
+	Location string   `json:"location,omitempty"`
+	Items    int      `json:"items,omitempty"`
+	Bytes    int      `json:"bytes,omitempty"`
 }
 
 // Validate reports what is wrong with f.
 func (f Fault) Validate() error {
 	switch {
-	case !faultKinds[f.Kind]:
-		return fmt.Errorf("unknown fault kind %q (want error, http, latency, hang, malformed, truncated, ok-error or reset)", f.Kind)
+	case !faultKinds[f.Kind] && !hostileKinds[f.Kind]:
+		return fmt.Errorf("unknown fault kind %q (want error, http, latency, hang, malformed, truncated, ok-error, reset, redirect, oversized-page, no-flow-id, huge-message or endless-pages)", f.Kind)
 	case (f.Kind == FaultError || f.Kind == FaultOKError) && f.Code == "":
 		return fmt.Errorf("a %s fault needs a code", f.Kind)
 	case f.Status != 0 && (f.Status < 100 || f.Status > 599):
@@ -106,13 +111,16 @@ func (f Fault) Validate() error {
 	case f.Page != 0 && f.Action != "" && f.Action != "ListFlow":
 		return fmt.Errorf("a page fault applies to ListFlow only, not %s", f.Action)
 	}
-	return nil
+	return f.validateHostile()
 }
 
 // matches reports whether f applies to a call of action; spaceID matters to
 // ListFlow and GetFlow, page to ListFlow only.
 func (f Fault) matches(action, spaceID string, page int) bool {
 	if f.Action != "" && f.Action != action {
+		return false
+	}
+	if action != "ListFlow" && hostileKinds[f.Kind] {
 		return false
 	}
 	switch action {

@@ -44,6 +44,9 @@ type okErrorBody struct {
 // operation (after a latency fault).
 func (s *Server) serveFault(w http.ResponseWriter, c *call, f Fault, op operation) bool {
 	s.stats.add(func(st *Stats) { st.Faulted++; st.Faults[f.Kind]++ })
+	if hostileKinds[f.Kind] {
+		return s.serveHostile(w, c, f, op)
+	}
 	switch f.Kind {
 	case FaultLatency:
 		if s.wait(c.r.Context(), time.Duration(f.Latency)) {

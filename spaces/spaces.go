@@ -4,15 +4,18 @@ package spaces
 
 import (
 	"bufio"
+	"bytes"
+	"context"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"unicode"
+
+	"github.com/cams-exporter/cams_exporter/client"
 )
 
-// maxIDLength bounds a space id; real ones are short.
-const maxIDLength = 128
+// maxIDLength bounds a space id, as the client bounds discovered ones.
+const maxIDLength = client.MaxSpaceIDBytes
 
 // Parse reads one CustSpaceId a line. Blank lines and everything after '#'
 // are ignored. name labels the errors (a file path).
@@ -44,12 +47,11 @@ func Parse(r io.Reader, name string) ([]string, error) {
 
 // LoadFile reads a spaces file.
 func LoadFile(path string) ([]string, error) {
-	f, err := os.Open(path)
+	data, err := readFile(context.Background(), path)
 	if err != nil {
 		return nil, fmt.Errorf("cannot read spaces file: %w", err)
 	}
-	defer f.Close()
-	return Parse(f, path)
+	return Parse(bytes.NewReader(data), path)
 }
 
 // Validate checks one space id.

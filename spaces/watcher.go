@@ -34,7 +34,7 @@ func NewSet(fromFlags []string, path string) (*Set, error) {
 	}
 	var fromFile []string
 	if path != "" {
-		data, err := os.ReadFile(path)
+		data, err := readFile(context.Background(), path)
 		if err != nil {
 			return nil, fmt.Errorf("--cams.spaces-file: cannot read spaces file: %w", err)
 		}
@@ -56,11 +56,13 @@ func (s *Set) List() []string { return *s.cur.Load() }
 
 // Reload re-reads the file. It reports whether the list changed; on error the
 // previous list stays.
-func (s *Set) Reload() (changed bool, err error) {
+func (s *Set) Reload() (changed bool, err error) { return s.reload(context.Background()) }
+
+func (s *Set) reload(ctx context.Context) (changed bool, err error) {
 	if s.path == "" {
 		return false, nil
 	}
-	data, err := os.ReadFile(s.path)
+	data, err := readFile(ctx, s.path)
 	if err != nil {
 		return false, fmt.Errorf("cannot read spaces file: %w", err)
 	}
@@ -97,8 +99,10 @@ func (s *Set) Watch(ctx context.Context, reload <-chan os.Signal, poll time.Dura
 		case <-reload:
 		case <-ticker.C:
 		}
-		changed, err := s.Reload()
+		changed, err := s.reload(ctx)
 		switch {
+		case ctx.Err() != nil:
+			return
 		case err != nil:
 			level.Error(logger).Log("msg", "spaces file not reloaded; keeping the previous list", "file", s.path, "err", err)
 		case changed:

@@ -1,0 +1,148 @@
+package refresh
+
+import (
+	"sort"
+
+	"github.com/cams-exporter/cams_exporter/client"
+)
+
+// Bounds of the category values the exporter keeps.
+const (
+	// MaxUndocumentedCategories is how many distinct categories outside
+	// client.DocumentedCategories the exporter keeps under their own name,
+	// across all spaces, the first seen first kept, for as long as it runs.
+	MaxUndocumentedCategories = 30
+	// OtherCategory stands for every category past those: a flow carrying
+	// any of them carries OtherCategory instead, once.
+	OtherCategory = "_other"
+)
+
+// categoryCap bounds the category values that enter the snapshot, and so
+// the cache, /status and every label: the documented categories, OtherCategory
+// and the first MaxUndocumentedCategories others pass; the rest are folded
+// into OtherCategory. The zero value is ready; the refresher's mutex guards it.
+type categoryCap struct {
+	kept map[string]struct{}
+}
+
+// admit reports whether c passes under its own name, taking one of the free
+// places if it is new.
+func (cc *categoryCap) admit(c string) bool {
+	if c == OtherCategory || client.IsDocumentedCategory(c) {
+		return true
+	}
+	if _, ok := cc.kept[c]; ok {
+		return true
+	}
+	if len(cc.kept) >= MaxUndocumentedCategories {
+		return false
+	}
+	if cc.kept == nil {
+		cc.kept = make(map[string]struct{}, MaxUndocumentedCategories)
+	}
+	cc.kept[c] = struct{}{}
+	return true
+}
+
+// fold returns flows with the categories beyond the cap replaced by
+// OtherCategory, and adds to *folded the number of distinct values it
+// replaced. flows is never modified: flows that change are copied, and
+// without any change flows itself is returned.
+func (cc *categoryCap) fold(flows []client.Flow, folded *uint64) []client.Flow {
+	var out []client.Flow // nil until a flow changes
+	var values map[string]struct{}
+	for i, f := range flows {
+		cats, changed := cc.foldOne(f.Categories, &values)
+		if changed && out == nil {
+			out = append(make([]client.Flow, 0, len(flows)), flows[:i]...)
+		}
+		if out != nil {
+			f.Categories = cats
+			out = append(out, f)
+		}
+	}
+	*folded += uint64(len(values))
+	if out == nil {
+		return flows
+	}
+	return out
+}
+
+// foldOne returns cats with the values beyond the cap replaced by one
+// OtherCategory, recording them in *values, and whether anything changed.
+func (cc *categoryCap) foldOne(cats []string, values *map[string]struct{}) ([]string, bool) {
+	var out []string // nil until a value is folded
+	other := false
+	for i, c := range cats {
+		if cc.admit(c) {
+			other = other || c == OtherCategory
+			if out != nil {
+				out = append(out, c)
+			}
+			continue
+		}
+		if *values == nil {
+			*values = map[string]struct{}{}
+		}
+		(*values)[c] = struct{}{}
+		if out == nil {
+			out = append(make([]string, 0, len(cats)), cats[:i]...)
+		}
+		if !other {
+			out = append(out, OtherCategory)
+			other = true
+		}
+	}
+	if out == nil {
+		return cats, false
+	}
+	return out, true
+}
+
+// foldStates applies the cap to states restored from a cache, in the order
+// of their ids so that the same file keeps the same categories, and adds the
+// values it folded to *folded. Counts of folded categories go to
+// OtherCategory, at most the space's flow count: a flow may have carried
+// several of them.
+func (cc *categoryCap) foldStates(states map[string]*SpaceState, folded *uint64) {
+	ids := make([]string, 0, len(states))
+	for id := range states {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		st := states[id]
+		st.ByCategory = cc.foldCounts(st.ByCategory, st.Count, folded)
+		st.Flows = cc.fold(st.Flows, folded)
+	}
+}
+
+// foldCounts returns counts with the categories beyond the cap summed into
+// OtherCategory, capped at total.
+func (cc *categoryCap) foldCounts(counts map[string]int, total int, folded *uint64) map[string]int {
+	if counts == nil {
+		return nil
+	}
+	cats := make([]string, 0, len(counts))
+	for c := range counts {
+		cats = append(cats, c)
+	}
+	sort.Strings(cats)
+	out := make(map[string]int, min(len(counts), len(client.DocumentedCategories)+MaxUndocumentedCategories+1))
+	other := 0
+	for _, c := range cats {
+		switch {
+		case c == OtherCategory:
+			other += counts[c]
+		case cc.admit(c):
+			out[c] = counts[c]
+		default:
+			other += counts[c]
+			*folded++
+		}
+	}
+	if other > 0 {
+		out[OtherCategory] = min(other, max(total, 0))
+	}
+	return out
+}
