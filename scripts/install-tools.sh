@@ -121,9 +121,20 @@ build_alertmanager() {
   rm -rf "$1/src"
 }
 
+# As helm's Makefile does: the version, and the Kubernetes version that
+# `helm template` and `helm lint` assume, from the client-go helm is built
+# with (v0.37.x: 1.37), not helm's built-in 1.20.
 build_helm() {
+  local hdir minor
+  hdir=$(go_mod_dir "helm.sh/helm/v3@v$HELM_VERSION")
+  minor=$(sed -n 's#^[[:space:]]*k8s.io/client-go v0\.\([0-9]*\)\..*#\1#p' "$hdir/go.mod")
+  [ -n "$minor" ] || { log "no k8s.io/client-go in helm's go.mod"; return 1; }
+  local k8s k8s_flags=""
+  for k8s in pkg/lint/rules pkg/chartutil; do
+    k8s_flags+=" -X helm.sh/helm/v3/$k8s.k8sVersionMajor=1 -X helm.sh/helm/v3/$k8s.k8sVersionMinor=$minor"
+  done
   GOBIN="$1" go install -trimpath \
-    -ldflags "-s -w -X helm.sh/helm/v3/internal/version.version=v$HELM_VERSION" \
+    -ldflags "-s -w -X helm.sh/helm/v3/internal/version.version=v$HELM_VERSION$k8s_flags" \
     "helm.sh/helm/v3/cmd/helm@v$HELM_VERSION"
 }
 
