@@ -14,6 +14,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/cams-exporter/cams_exporter/dashboards"
+	"github.com/cams-exporter/cams_exporter/internal/tooltest"
 	"github.com/cams-exporter/cams_exporter/simulator"
 )
 
@@ -30,10 +31,24 @@ var documented = []string{"SIGN_UP", "SIGN_IN", "APPOINTMENT_BOOKING", "LEAD_GEN
 // TestEndToEnd runs the simulator, the exporter, Alertmanager and Prometheus
 // with the files of examples/ (only addresses and intervals changed) and
 // shows that the series, the dashboard, the rules and an alert's way to
-// Alertmanager all work.
+// Alertmanager all work: on the versions examples/docker-compose.yml runs
+// (the newest Prometheus 3 and Alertmanager, built by
+// scripts/install-tools.sh at the versions of scripts/tool-versions), and on
+// Debian's Prometheus 2.42 and Alertmanager 0.25, which Debian and Ubuntu
+// users run from their packages.
 func TestEndToEnd(t *testing.T) {
-	promBin := need(t, "prometheus", "prometheus")
-	amBin := need(t, "prometheus-alertmanager", "prometheus-alertmanager")
+	stacks := []struct{ name, prometheus, alertmanager string }{
+		{"prometheus-" + tooltest.Version(t, "PROMETHEUS_VERSION") + "+alertmanager-" + tooltest.Version(t, "ALERTMANAGER_VERSION"),
+			tooltest.Bin(t, "prometheus"), tooltest.Bin(t, "alertmanager")},
+		{"debian", tooltest.Debian(t, "prometheus", "prometheus"), tooltest.Debian(t, "prometheus-alertmanager", "prometheus-alertmanager")},
+	}
+	exporter := buildExporter(t)
+	for _, s := range stacks {
+		t.Run(s.name, func(t *testing.T) { endToEnd(t, exporter, s.prometheus, s.alertmanager) })
+	}
+}
+
+func endToEnd(t *testing.T, exporterBin, promBin, amBin string) {
 	dir := t.TempDir()
 
 	data := simulator.Generate(11, 3, 30)
@@ -62,7 +77,7 @@ func TestEndToEnd(t *testing.T) {
 		}
 	}
 	start(t, "cams_exporter", []string{"ALIBABA_CLOUD_ECS_METADATA_DISABLED=true",
-		"ALIBABA_CLOUD_ACCESS_KEY_ID=" + keyID, "ALIBABA_CLOUD_ACCESS_KEY_SECRET=" + keySecret}, buildExporter(t), args...)
+		"ALIBABA_CLOUD_ACCESS_KEY_ID=" + keyID, "ALIBABA_CLOUD_ACCESS_KEY_SECRET=" + keySecret}, exporterBin, args...)
 
 	rules := rewriteRules(t, dir)
 	amConfig := rewriteAlertmanager(t, dir, hookSrv.URL)
