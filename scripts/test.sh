@@ -37,4 +37,4 @@ go build -o "$tmp/testprogress" ./scripts/testprogress
 packages=$(go list ./... | wc -l)
 step "go test -race: $packages packages"
 # testprogress's last line is the count: "tests: N passed, N failed, N skipped".
-TEST_STARTED=$started go test -json -race -count=1 -timeout 20m ./... | "$tmp/testprogress" "$packages"
+go test -json -race -count=1 -timeout 20m ./... | TEST_STARTED=$started "$tmp/testprogress" "$packages"

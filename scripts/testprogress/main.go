@@ -48,10 +48,28 @@ func main() {
 	if len(os.Args) > 1 {
 		fmt.Sscan(os.Args[1], &total)
 	}
-	r := &report{out: os.Stdout, started: map[string]time.Time{}, tests: map[string]*strings.Builder{}, total: total}
+	var started time.Time
+	if s, err := strconv.ParseInt(os.Getenv("TEST_STARTED"), 10, 64); err == nil {
+		started = time.Unix(s, 0)
+	}
+	ok, err := process(os.Stdin, os.Stdout, total, started, time.Minute)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "testprogress:", err)
+		os.Exit(1)
+	}
+	if !ok {
+		os.Exit(1)
+	}
+}
+
+// process reports the events of in on out; it returns false when a test or
+// a build failed.
+func process(in io.Reader, out io.Writer, total int, started time.Time, heartbeat time.Duration) (bool, error) {
+	r := &report{out: out, started: map[string]time.Time{}, tests: map[string]*strings.Builder{}, total: total}
 	stop := make(chan struct{})
-	go r.heartbeat(time.Minute, stop)
-	sc := bufio.NewScanner(os.Stdin)
+	defer close(stop)
+	go r.heartbeat(heartbeat, stop)
+	sc := bufio.NewScanner(in)
 	sc.Buffer(make([]byte, 1<<20), 16<<20)
 	for sc.Scan() {
 		var e event
@@ -62,18 +80,14 @@ func main() {
 		}
 		r.handle(e)
 	}
-	close(stop)
 	if err := sc.Err(); err != nil {
-		fmt.Fprintln(os.Stderr, "testprogress:", err)
-		os.Exit(1)
+		return false, err
 	}
-	if s, err := strconv.ParseInt(os.Getenv("TEST_STARTED"), 10, 64); err == nil {
-		r.print("== done in %s\n", time.Since(time.Unix(s, 0)).Round(time.Second))
+	if !started.IsZero() {
+		r.print("== done in %s\n", time.Since(started).Round(time.Second))
 	}
 	r.print("tests: %d passed, %d failed, %d skipped\n", r.passed, r.failed, r.skipped)
-	if r.failed > 0 || r.failedBuild {
-		os.Exit(1)
-	}
+	return r.failed == 0 && !r.failedBuild, nil
 }
 
 func (r *report) print(format string, args ...any) {
