@@ -60,7 +60,17 @@ install_tool() {
       local tmp start
       tmp=$(mktemp -d "$TOOLS_DIR/versions/.$name-$version.XXXXXX")
       start=$(date +%s)
-      if ! "$build" "$tmp"; then
+      # A subshell with -e of its own: in an `if` or after `||`, bash would
+      # ignore -e in the build function and call a half-failed build good.
+      local rc
+      set +e
+      (
+        set -e
+        "$build" "$tmp"
+      )
+      rc=$?
+      set -e
+      if [ $rc -ne 0 ]; then
         rm -rf "$tmp"
         log "building $name $version failed"
         return 1
