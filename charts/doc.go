@@ -1,6 +1,6 @@
 // Package charts holds the tests of the Helm chart in cams-exporter/: helm
 // lint, helm template validated by kubeconform against offline strict
 // schemas, the values schema, the rendered rules and dashboard against their
-// sources, and (with the build tag k8s_e2e, `make k8s-e2e`) an install into
-// a real kube-apiserver.
+// sources, and an install into a real kube-apiserver (TestKubernetesE2E,
+// alone: `make k8s-e2e`).
 package charts

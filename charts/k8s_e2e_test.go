@@ -1,5 +1,3 @@
-//go:build k8s_e2e
-
 package charts
 
 import (
@@ -193,7 +191,7 @@ func startAPIServer(t *testing.T, dir string) *apiServer {
 
 	addr := freePort(t)
 	_, port, _ := net.SplitHostPort(addr)
-	start(t, "kube-apiserver", tooltest.Bin(t, "kube-apiserver"),
+	exited := start(t, "kube-apiserver", tooltest.Bin(t, "kube-apiserver"),
 		"--etcd-servers=http://"+etcdClient,
 		"--bind-address=127.0.0.1", "--advertise-address=127.0.0.1", "--secure-port="+port,
 		"--cert-dir="+filepath.Join(dir, "certs"),
@@ -201,6 +199,8 @@ func startAPIServer(t *testing.T, dir string) *apiServer {
 		"--service-account-issuer=https://kubernetes.default.svc.cluster.local",
 		"--service-account-key-file="+keyFile, "--service-account-signing-key-file="+keyFile,
 		"--token-auth-file="+tokens, "--authorization-mode=RBAC",
+		// The endpoint reconciler refuses a loopback advertise address.
+		"--endpoint-reconciler-type=none",
 		"--profiling=false")
 
 	api := &apiServer{url: "https://" + addr, token: token, client: &http.Client{
@@ -209,7 +209,14 @@ func startAPIServer(t *testing.T, dir string) *apiServer {
 		Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}},
 	}}
 	started := time.Now()
-	api.waitFor(t, "kube-apiserver ready", "/readyz", func([]byte) string { return "" })
+	api.waitFor(t, "kube-apiserver ready", "/readyz", func([]byte) string {
+		select {
+		case <-exited:
+			t.Fatal("kube-apiserver exited")
+		default:
+		}
+		return ""
+	})
 	var version struct{ GitVersion string }
 	if err := json.Unmarshal(api.get(t, "/version"), &version); err != nil {
 		t.Fatal(err)
@@ -415,8 +422,8 @@ func writeFile(t *testing.T, path string, b []byte) {
 }
 
 // start runs a program for the rest of the test; its log is printed when the
-// test fails.
-func start(t *testing.T, name, path string, args ...string) {
+// test fails. The channel is closed when the program exits.
+func start(t *testing.T, name, path string, args ...string) <-chan struct{} {
 	t.Helper()
 	logPath := filepath.Join(t.TempDir(), name+".log")
 	f, err := os.Create(logPath)
@@ -428,9 +435,14 @@ func start(t *testing.T, name, path string, args ...string) {
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start %s: %v", name, err)
 	}
+	exited := make(chan struct{})
+	go func() {
+		_ = cmd.Wait()
+		close(exited)
+	}()
 	t.Cleanup(func() {
 		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
+		<-exited
 		f.Close()
 		if t.Failed() {
 			b, _ := os.ReadFile(logPath)
@@ -440,4 +452,5 @@ func start(t *testing.T, name, path string, args ...string) {
 			t.Logf("--- %s log (end) ---\n%s", name, b)
 		}
 	})
+	return exited
 }

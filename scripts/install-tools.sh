@@ -12,12 +12,13 @@
 # versions/<tool>-<version>/build-seconds.
 #
 # Usage: scripts/install-tools.sh [SET|TOOL]...
-#   test       (default) everything `make test` needs: Debian's prometheus and
-#              prometheus-alertmanager (2.42/0.25), Prometheus 3 (prometheus,
-#              promtool), Alertmanager (alertmanager, amtool), helm,
-#              kubeconform and the offline Kubernetes schemas
-#   k8s-e2e    everything `make k8s-e2e` needs: helm, kube-apiserver and
-#              Debian's etcd-server
+#   test       (default) everything `make test` needs: Debian's prometheus,
+#              prometheus-alertmanager (2.42/0.25) and etcd-server, Prometheus 3
+#              (prometheus, promtool), Alertmanager (alertmanager, amtool),
+#              helm, kubeconform, the offline Kubernetes schemas and
+#              kube-apiserver
+#   k8s-e2e    what `make k8s-e2e` alone needs: Debian's etcd-server, helm,
+#              the CRDs and kube-apiserver
 #   TOOL       one of: debian prometheus alertmanager helm kubeconform
 #              k8s-schemas kube-apiserver etcd
 #   --print-dir  print the tools directory and exit
@@ -59,6 +60,7 @@ install_tool() {
       log "building $name $version (cold Go caches: minutes; see README)"
       local tmp start
       tmp=$(mktemp -d "$TOOLS_DIR/versions/.$name-$version.XXXXXX")
+      chmod 755 "$tmp"
       start=$(date +%s)
       # A subshell with -e of its own: in an `if` or after `||`, bash would
       # ignore -e in the build function and call a half-failed build good.
@@ -216,7 +218,7 @@ one() {
     ln -sfn "versions/k8s-schemas-$v/crds" "$TOOLS_DIR/crds"
     ;;
   kube-apiserver) install_tool kube-apiserver "$KUBERNETES_VERSION" build_kube_apiserver kube-apiserver ;;
-  test) for t in debian prometheus alertmanager helm kubeconform k8s-schemas; do one "$t"; done ;;
+  test) for t in debian etcd prometheus alertmanager helm kubeconform k8s-schemas kube-apiserver; do one "$t"; done ;;
   k8s-e2e) for t in etcd helm k8s-schemas kube-apiserver; do one "$t"; done ;;
   *)
     echo "install-tools: unknown tool or set $1 (see the usage at the top of $0)" >&2
