@@ -58,7 +58,14 @@ func TestKubernetesE2E(t *testing.T) {
 	if err != nil {
 		t.Fatalf("helm install: %v\n%s%s", err, out, stderr)
 	}
-	t.Logf("helm install:\n%s", firstLines(out, 6))
+	t.Logf("helm install:\n%s", out)
+	for _, want := range []string{"STATUS: deployed", "port-forward svc/" + fullname + " 9949:9949",
+		"Credentials: AccessKey from Secret cams-credentials.", "Spaces: 2 from the chart's values.",
+		"Cache: on PersistentVolumeClaim " + fullname + "-cache"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("helm install's output (NOTES.txt) lacks %q", want)
+		}
+	}
 
 	manifest, stderr, err := helm(t, append([]string{"get", "manifest", release}, k...)...)
 	if err != nil {
@@ -121,14 +128,6 @@ func TestKubernetesE2E(t *testing.T) {
 		api.waitGone(t, name, path)
 	}
 	t.Logf("helm uninstall: all %d objects gone", len(paths))
-}
-
-func firstLines(s string, n int) string {
-	lines := strings.SplitN(s, "\n", n+1)
-	if len(lines) > n {
-		lines = lines[:n]
-	}
-	return strings.Join(lines, "\n")
 }
 
 // contains reports how want (rendered) is not a part of got (stored): the
