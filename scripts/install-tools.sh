@@ -64,7 +64,11 @@ install_tool() {
       start=$(date +%s)
       # A subshell with -e of its own: in an `if` or after `||`, bash would
       # ignore -e in the build function and call a half-failed build good.
-      local rc
+      # Say every minute that the build goes on (kube-apiserver takes ten).
+      (
+        while sleep 60; do log "still building $name $version ($(($(date +%s) - start)) s)"; done
+      ) &
+      local heartbeat=$! rc
       set +e
       (
         set -e
@@ -72,6 +76,8 @@ install_tool() {
       )
       rc=$?
       set -e
+      kill "$heartbeat" 2>/dev/null || true
+      wait "$heartbeat" 2>/dev/null || true
       if [ $rc -ne 0 ]; then
         rm -rf "$tmp"
         log "building $name $version failed"

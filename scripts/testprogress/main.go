@@ -169,8 +169,11 @@ func (r *report) heartbeat(period time.Duration, stop <-chan struct{}) {
 				running = append(running, fmt.Sprintf("%s (%s)", p, time.Since(at).Round(time.Second)))
 			}
 			sort.Strings(running)
-			if len(running) > 0 {
+			switch {
+			case len(running) > 0:
 				fmt.Fprintf(r.out, "... still running: %s\n", strings.Join(running, ", "))
+			case r.done == 0:
+				fmt.Fprintln(r.out, "... building the test binaries (-race)")
 			}
 			r.mu.Unlock()
 		}

@@ -76,7 +76,8 @@ func TestProcess(t *testing.T) {
 	}
 }
 
-// TestHeartbeat: while a package runs, the report names it every period.
+// TestHeartbeat: while the test binaries build, the report says so every
+// period, and while a package runs, it names it.
 func TestHeartbeat(t *testing.T) {
 	r, w := ioPipe()
 	var out syncBuilder
@@ -85,8 +86,12 @@ func TestHeartbeat(t *testing.T) {
 		ok, _ := process(r, &out, 0, time.Time{}, 20*time.Millisecond)
 		done <- ok
 	}()
-	w.write(`{"Action":"start","Package":"p/slow"}` + "\n")
 	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(out.String(), "... building the test binaries") && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	w.write(`{"Action":"start","Package":"p/slow"}` + "\n")
+	deadline = time.Now().Add(5 * time.Second)
 	for !strings.Contains(out.String(), "... still running: p/slow (") && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
@@ -95,7 +100,9 @@ func TestHeartbeat(t *testing.T) {
 	if !<-done {
 		t.Error("process failed")
 	}
-	if !strings.Contains(out.String(), "... still running: p/slow (") {
-		t.Errorf("no heartbeat naming the running package:\n%s", out.String())
+	for _, want := range []string{"... building the test binaries", "... still running: p/slow ("} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("no heartbeat %q:\n%s", want, out.String())
+		}
 	}
 }
