@@ -24,7 +24,8 @@
 #   --print-dir  print the tools directory and exit
 #
 # Go builds use the ordinary GOCACHE and GOMODCACHE, so a second machine
-# setup with warm Go caches takes seconds even with an empty tools directory.
+# setup with warm Go caches takes a minute or two (linking) even with an
+# empty tools directory.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=tool-versions
