@@ -6,13 +6,26 @@ LDFLAGS := -s -w \
 	-X github.com/prometheus/common/version.Revision=$(REVISION) \
 	-X github.com/prometheus/common/version.Branch=main
 
-.PHONY: build test demo bench soak
+.PHONY: build test tools k8s-e2e demo bench soak
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o cams_exporter .
 
+# Every test; installs what the tests run first (see README: Development).
 test:
 	./scripts/test.sh
+
+# The real programs the tests run, built from their Go modules and cached in
+# $${CAMS_TOOLS_DIR:-$$HOME/.cache/cams_exporter-tools} (scripts/tool-versions).
+tools:
+	./scripts/install-tools.sh test
+
+# The Helm chart installed into a real kube-apiserver on etcd (loopback), every
+# object read back; `make test` runs it too. The first run builds
+# kube-apiserver (see README).
+k8s-e2e:
+	nice -n 10 ./scripts/install-tools.sh k8s-e2e
+	ALIBABA_CLOUD_ECS_METADATA_DISABLED=true $(GO) test -count=1 -v -timeout 20m -run '^TestKubernetesE2E$$' ./charts/
 
 # go run stamps no version control information; the -ldflags say which
 # commit the demo runs.

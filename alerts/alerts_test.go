@@ -13,6 +13,8 @@ import (
 
 	"github.com/prometheus/common/model"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/cams-exporter/cams_exporter/internal/tooltest"
 )
 
 const (
@@ -54,20 +56,49 @@ type testFile struct {
 	} `yaml:"tests"`
 }
 
-// requireTool returns the path of a command the tests need, and fails (never
-// skips) when it is missing: a missing promtool must not pass as green.
-func requireTool(t *testing.T, name, debianPackage string) string {
-	t.Helper()
-	path, err := exec.LookPath(name)
-	if err != nil {
-		t.Fatalf("%s is not installed (not found in PATH): install the Debian package %q (apt-get install %s), or run `make test`, which installs it", name, debianPackage, debianPackage)
-	}
-	return path
+// A program the tests run under each version people use: the newest, built
+// by scripts/install-tools.sh at the version of scripts/tool-versions, and
+// Debian's. Missing, it fails the test (never skips): `make test` installs
+// both.
+type tool struct {
+	name, path string
+	// version is what `<tool> --version` must print.
+	version string
 }
 
-func promtool(t *testing.T) string { return requireTool(t, "promtool", "prometheus") }
+// promtools are Prometheus 3's promtool and Debian's (2.42).
+func promtools(t *testing.T) []tool {
+	v := tooltest.Version(t, "PROMETHEUS_VERSION")
+	return []tool{
+		{"prometheus-" + v, tooltest.Bin(t, "promtool"), "version " + v},
+		{"debian", tooltest.Debian(t, "promtool", "prometheus"), "version 2."},
+	}
+}
 
-func amtool(t *testing.T) string { return requireTool(t, "amtool", "prometheus-alertmanager") }
+// amtools are the newest Alertmanager's amtool and Debian's (0.25).
+func amtools(t *testing.T) []tool {
+	v := tooltest.Version(t, "ALERTMANAGER_VERSION")
+	return []tool{
+		{"alertmanager-" + v, tooltest.Bin(t, "amtool"), "version " + v},
+		{"debian", tooltest.Debian(t, "amtool", "prometheus-alertmanager"), "version 0."},
+	}
+}
+
+// eachTool runs f once per version of a tool, in a subtest named after it,
+// after checking that the program is the version it claims.
+func eachTool(t *testing.T, tools []tool, f func(t *testing.T, path string)) {
+	for _, tl := range tools {
+		t.Run(tl.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			out, err := exec.CommandContext(ctx, tl.path, "--version").CombinedOutput()
+			if err != nil || !strings.Contains(string(out), tl.version) {
+				t.Fatalf("%s --version: %v: %s; want %q", tl.path, err, out, tl.version)
+			}
+			f(t, tl.path)
+		})
+	}
+}
 
 // run runs a command in dir and returns its standard output; it fails the
 // test with the command's whole output if the command fails.
@@ -116,13 +147,15 @@ func loadRules(t *testing.T) (alerts, records []rule) {
 }
 
 func TestPromtoolCheckRules(t *testing.T) {
-	out := run(t, ".", promtool(t), "check", "rules", rulesFile)
-	t.Log(out)
+	eachTool(t, promtools(t), func(t *testing.T, promtool string) {
+		t.Log(run(t, ".", promtool, "check", "rules", rulesFile))
+	})
 }
 
 func TestPromtoolTestRules(t *testing.T) {
-	out := run(t, ".", promtool(t), "test", "rules", testsFile)
-	t.Log(out)
+	eachTool(t, promtools(t), func(t *testing.T, promtool string) {
+		t.Log(run(t, ".", promtool, "test", "rules", testsFile))
+	})
 }
 
 var (

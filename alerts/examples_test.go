@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/cams-exporter/cams_exporter/internal/tooltest"
 )
 
 // The example stack in ../examples.
@@ -104,25 +106,28 @@ func TestExamplePrometheusConfig(t *testing.T) {
 	if err := os.WriteFile(tmp, out, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	t.Log(run(t, ".", promtool(t), "check", "config", tmp))
+	eachTool(t, promtools(t), func(t *testing.T, promtool string) {
+		t.Log(run(t, ".", promtool, "check", "config", tmp))
+	})
 }
 
 func TestExampleAlertmanagerConfig(t *testing.T) {
 	path := filepath.Join(examplesDir, "alertmanager.yml")
-	am := amtool(t)
-	t.Log(run(t, ".", am, "check-config", path))
+	eachTool(t, amtools(t), func(t *testing.T, am string) {
+		t.Log(run(t, ".", am, "check-config", path))
 
-	// Routing by severity.
-	for severity, receiver := range map[string]string{
-		"critical": "pager",
-		"warning":  "team",
-		"info":     "null",
-	} {
-		got := strings.TrimSpace(run(t, ".", am, "config", "routes", "test", "--config.file="+path, "severity="+severity, "alertname=CAMSPermissionDenied"))
-		if got != receiver {
-			t.Errorf("%s: an alert with severity=%s goes to %q, want %q", path, severity, got, receiver)
+		// Routing by severity.
+		for severity, receiver := range map[string]string{
+			"critical": "pager",
+			"warning":  "team",
+			"info":     "null",
+		} {
+			got := strings.TrimSpace(run(t, ".", am, "config", "routes", "test", "--config.file="+path, "severity="+severity, "alertname=CAMSPermissionDenied"))
+			if got != receiver {
+				t.Errorf("%s: an alert with severity=%s goes to %q, want %q", path, severity, got, receiver)
+			}
 		}
-	}
+	})
 }
 
 // TestExampleCompose checks docker-compose.yml's services and that every
@@ -158,9 +163,16 @@ func TestExampleCompose(t *testing.T) {
 	if !slices.Equal(exp.Command, []string{"--demo"}) {
 		t.Errorf("%s: cams_exporter: command %v, want [--demo]", path, exp.Command)
 	}
-	for name, prefix := range map[string]string{"prometheus": "prom/prometheus", "alertmanager": "prom/alertmanager", "grafana": "grafana/grafana"} {
-		if img := c.Services[name].Image; !strings.HasPrefix(img, prefix) {
-			t.Errorf("%s: service %s: image %q, want %s", path, name, img, prefix)
+	if img := c.Services["grafana"].Image; !strings.HasPrefix(img, "grafana/grafana:") {
+		t.Errorf("%s: service grafana: image %q, want grafana/grafana:<tag>", path, img)
+	}
+	// The stack runs exactly the versions the tests run (scripts/tool-versions).
+	for name, image := range map[string]string{
+		"prometheus":   "prom/prometheus:v" + tooltest.Version(t, "PROMETHEUS_VERSION"),
+		"alertmanager": "prom/alertmanager:v" + tooltest.Version(t, "ALERTMANAGER_VERSION"),
+	} {
+		if img := c.Services[name].Image; img != image {
+			t.Errorf("%s: service %s: image %q, want %s, the version the tests run (scripts/tool-versions)", path, name, img, image)
 		}
 	}
 

@@ -14,6 +14,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/cams-exporter/cams_exporter/dashboards"
+	"github.com/cams-exporter/cams_exporter/internal/tooltest"
 	"github.com/cams-exporter/cams_exporter/simulator"
 )
 
@@ -30,10 +31,31 @@ var documented = []string{"SIGN_UP", "SIGN_IN", "APPOINTMENT_BOOKING", "LEAD_GEN
 // TestEndToEnd runs the simulator, the exporter, Alertmanager and Prometheus
 // with the files of examples/ (only addresses and intervals changed) and
 // shows that the series, the dashboard, the rules and an alert's way to
-// Alertmanager all work.
+// Alertmanager all work: on the versions examples/docker-compose.yml runs
+// (the newest Prometheus 3 and Alertmanager, built by
+// scripts/install-tools.sh at the versions of scripts/tool-versions), and on
+// Debian's Prometheus 2.42 and Alertmanager 0.25, which Debian and Ubuntu
+// users run from their packages.
 func TestEndToEnd(t *testing.T) {
-	promBin := need(t, "prometheus", "prometheus")
-	amBin := need(t, "prometheus-alertmanager", "prometheus-alertmanager")
+	promV, amV := tooltest.Version(t, "PROMETHEUS_VERSION"), tooltest.Version(t, "ALERTMANAGER_VERSION")
+	exporter := buildExporter(t)
+	for _, s := range []stack{
+		{"prometheus-" + promV + "+alertmanager-" + amV, tooltest.Bin(t, "prometheus"), tooltest.Bin(t, "alertmanager"), promV, amV},
+		{"debian", tooltest.Debian(t, "prometheus", "prometheus"), tooltest.Debian(t, "prometheus-alertmanager", "prometheus-alertmanager"), "2.", "0.2"},
+	} {
+		t.Run(s.name, func(t *testing.T) { endToEnd(t, exporter, s) })
+	}
+}
+
+// stack is a Prometheus and an Alertmanager, and the versions (or their
+// beginnings) they must report.
+type stack struct {
+	name, prometheus, alertmanager string
+	promVersion, amVersion         string
+}
+
+func endToEnd(t *testing.T, exporterBin string, s stack) {
+	promBin, amBin := s.prometheus, s.alertmanager
 	dir := t.TempDir()
 
 	data := simulator.Generate(11, 3, 30)
@@ -62,7 +84,7 @@ func TestEndToEnd(t *testing.T) {
 		}
 	}
 	start(t, "cams_exporter", []string{"ALIBABA_CLOUD_ECS_METADATA_DISABLED=true",
-		"ALIBABA_CLOUD_ACCESS_KEY_ID=" + keyID, "ALIBABA_CLOUD_ACCESS_KEY_SECRET=" + keySecret}, buildExporter(t), args...)
+		"ALIBABA_CLOUD_ACCESS_KEY_ID=" + keyID, "ALIBABA_CLOUD_ACCESS_KEY_SECRET=" + keySecret}, exporterBin, args...)
 
 	rules := rewriteRules(t, dir)
 	amConfig := rewriteAlertmanager(t, dir, hookSrv.URL)
@@ -71,6 +93,8 @@ func TestEndToEnd(t *testing.T) {
 		"--web.listen-address="+amAddr, "--cluster.listen-address=")
 	start(t, "prometheus", nil, promBin, "--config.file="+promConfig, "--storage.tsdb.path="+filepath.Join(dir, "prom"),
 		"--web.listen-address="+promAddr)
+
+	checkVersions(t, promAddr, amAddr, s)
 
 	// Prometheus scrapes the exporter and the series are the data set's.
 	eventually(t, 60*time.Second, "target up and first refresh done", func() string {
@@ -118,6 +142,34 @@ func TestEndToEnd(t *testing.T) {
 		}
 		return ""
 	})
+}
+
+// checkVersions asks the running Prometheus and Alertmanager which versions
+// they are.
+func checkVersions(t *testing.T, promAddr, amAddr string, s stack) {
+	t.Helper()
+	var prom struct {
+		Data struct{ Version string } `json:"data"`
+	}
+	eventually(t, 30*time.Second, "Prometheus build info", func() string {
+		if err := getJSON("http://"+promAddr+"/api/v1/status/buildinfo", &prom); err != nil {
+			return err.Error()
+		}
+		return ""
+	})
+	var am struct {
+		VersionInfo struct{ Version string } `json:"versionInfo"`
+	}
+	eventually(t, 30*time.Second, "Alertmanager status", func() string {
+		if err := getJSON("http://"+amAddr+"/api/v2/status", &am); err != nil {
+			return err.Error()
+		}
+		return ""
+	})
+	if !strings.HasPrefix(prom.Data.Version, s.promVersion) || !strings.HasPrefix(am.VersionInfo.Version, s.amVersion) {
+		t.Fatalf("running Prometheus %q and Alertmanager %q, want %s* and %s*", prom.Data.Version, am.VersionInfo.Version, s.promVersion, s.amVersion)
+	}
+	t.Logf("Prometheus %s, Alertmanager %s", prom.Data.Version, am.VersionInfo.Version)
 }
 
 func buildExporter(t *testing.T) string {

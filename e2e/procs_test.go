@@ -57,17 +57,6 @@ func tail(b []byte, n int) string {
 	return string(b)
 }
 
-// need finds a program the test cannot do without. It fails, not skips:
-// scripts/test.sh installs them.
-func need(t *testing.T, name, pkg string) string {
-	t.Helper()
-	path, err := exec.LookPath(name)
-	if err != nil {
-		t.Fatalf("%s is needed (Debian package %s; `make test` installs it): %v", name, pkg, err)
-	}
-	return path
-}
-
 // freeAddr returns a loopback address nothing listens on yet.
 func freeAddr(t *testing.T) string {
 	t.Helper()

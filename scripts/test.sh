@@ -1,24 +1,39 @@
 #!/usr/bin/env bash
-# Runs every test of cams_exporter, installing what the tests need on a fresh
-# Debian machine: promtool (package prometheus) and amtool/alertmanager
-# (package prometheus-alertmanager). Go modules come from the module proxy.
+# Runs every test of cams_exporter (`make test`; CI's .ci/run runs exactly
+# this). First it installs what the tests run (scripts/install-tools.sh test):
+# Debian's prometheus, prometheus-alertmanager and etcd-server packages, and
+# Prometheus 3, Alertmanager, helm, kubeconform, the offline Kubernetes
+# schemas and kube-apiserver, built from their Go modules once and cached
+# (the first time takes about half an hour, see the README). Then gofmt, go vet and go test -race over every package, with
+# each package's result as it finishes and, every minute, the packages still
+# running.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # No test may ever ask the ECS metadata service for credentials.
 export ALIBABA_CLOUD_ECS_METADATA_DISABLED=true
 
-need_pkgs=()
-{ command -v promtool && command -v prometheus; } >/dev/null 2>&1 || need_pkgs+=(prometheus)
-{ command -v amtool && command -v prometheus-alertmanager; } >/dev/null 2>&1 || need_pkgs+=(prometheus-alertmanager)
-if [ ${#need_pkgs[@]} -gt 0 ]; then
-  echo "installing ${need_pkgs[*]} for the tests"
-  sudo=""
-  [ "$(id -u)" -ne 0 ] && sudo="sudo"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}" >/dev/null
+started=$(date +%s)
+step() { echo "== $* [$(($(date +%s) - started)) s]"; }
+
+step "installing the tools the tests run (scripts/install-tools.sh; cached after the first run)"
+nice -n 10 scripts/install-tools.sh test
+
+step gofmt
+unformatted=$(gofmt -l $(git ls-files '*.go'))
+if [ -n "$unformatted" ]; then
+  echo "gofmt would change:"
+  echo "$unformatted"
+  exit 1
 fi
 
-test -z "$(gofmt -l $(git ls-files '*.go'))" || { echo "gofmt would change:"; gofmt -l $(git ls-files '*.go'); exit 1; }
+step "go vet"
 go vet ./...
-go test -race -count=1 -timeout 15m ./...
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+go build -o "$tmp/testprogress" ./scripts/testprogress
+packages=$(go list ./... | wc -l)
+step "go test -race: $packages packages"
+# testprogress's last line is the count: "tests: N passed, N failed, N skipped".
+go test -json -race -count=1 -timeout 20m ./... | TEST_STARTED=$started "$tmp/testprogress" "$packages"

@@ -1,0 +1,557 @@
+package charts
+
+import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"go.yaml.in/yaml/v3"
+)
+
+func TestHelmLintStrict(t *testing.T) {
+	for name, args := range map[string][]string{
+		"defaults": nil,
+		"all on":   {"-f", allOnValues},
+	} {
+		t.Run(name, func(t *testing.T) {
+			out, stderr, err := helm(t, append([]string{"lint", "--strict", chartDir}, args...)...)
+			if err != nil || !strings.Contains(out, "1 chart(s) linted, 0 chart(s) failed") {
+				t.Fatalf("helm lint --strict: %v\n%s%s", err, out, stderr)
+			}
+		})
+	}
+}
+
+// TestTemplateValidates renders the chart with the defaults and with every
+// option on, and validates every object with kubeconform in strict mode.
+func TestTemplateValidates(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		args  []string
+		kinds []string
+	}{
+		{"defaults", nil, []string{"Deployment", "Service", "ServiceAccount"}},
+		{"all on", []string{"-f", allOnValues}, []string{"ConfigMap", "ConfigMap", "Deployment", "NetworkPolicy",
+			"PersistentVolumeClaim", "PrometheusRule", "Service", "ServiceAccount", "ServiceMonitor"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			manifest, objs := render(t, tc.args...)
+			var kinds []string
+			for _, o := range objs {
+				kinds = append(kinds, o.kind())
+			}
+			sort.Strings(kinds)
+			if !slices.Equal(kinds, tc.kinds) {
+				t.Errorf("rendered kinds %v, want %v", kinds, tc.kinds)
+			}
+			out, ok := kubeconform(t, manifest)
+			if !ok {
+				t.Fatalf("kubeconform -strict fails:\n%s", out)
+			}
+			want := fmt.Sprintf("%d resources found parsing stdin - Valid: %d, Invalid: 0, Errors: 0, Skipped: 0", len(objs), len(objs))
+			if !strings.Contains(out, want) {
+				t.Errorf("kubeconform summary:\n%s\nwant %q", out, want)
+			}
+		})
+	}
+}
+
+// TestKubeconformRejectsMistakes shows that the validation has teeth: a
+// misspelled field or a wrong type in any object fails.
+func TestKubeconformRejectsMistakes(t *testing.T) {
+	_, objs := render(t, "-f", allOnValues)
+	for _, tc := range []struct {
+		name, kind, objName string
+		mutate              func(o object)
+		want                string
+	}{
+		{"misspelled Deployment field", "Deployment", fullname, func(o object) {
+			spec := get(o, "spec").(map[string]any)
+			spec["replica"] = spec["replicas"]
+			delete(spec, "replicas")
+		}, "replica"},
+		{"wrong type in Deployment", "Deployment", fullname, func(o object) {
+			get(o, "spec").(map[string]any)["replicas"] = "one"
+		}, "replicas"},
+		{"misspelled container security field", "Deployment", fullname, func(o object) {
+			sc := get(o, "spec", "template", "spec", "containers", 0, "securityContext").(map[string]any)
+			sc["readOnlyRootFileSystem"] = true
+		}, "readOnlyRootFileSystem"},
+		{"wrong type in Service port", "Service", fullname, func(o object) {
+			get(o, "spec", "ports", 0).(map[string]any)["port"] = "9949"
+		}, "port"},
+		{"misspelled ServiceMonitor field", "ServiceMonitor", fullname, func(o object) {
+			ep := get(o, "spec", "endpoints", 0).(map[string]any)
+			ep["intervall"] = ep["interval"]
+			delete(ep, "interval")
+		}, "intervall"},
+		{"wrong type in PrometheusRule", "PrometheusRule", fullname, func(o object) {
+			get(o, "spec", "groups", 0).(map[string]any)["rules"] = "none"
+		}, "rules"},
+		{"misspelled NetworkPolicy field", "NetworkPolicy", fullname, func(o object) {
+			spec := get(o, "spec").(map[string]any)
+			spec["policyType"] = spec["policyTypes"]
+			delete(spec, "policyTypes")
+		}, "policyType"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var docs []object
+			for _, o := range objs {
+				if o.kind() == tc.kind && o.name() == tc.objName {
+					o = deepCopy(t, o)
+					tc.mutate(o)
+				}
+				docs = append(docs, o)
+			}
+			out, ok := kubeconform(t, toYAML(t, docs))
+			if ok {
+				t.Fatalf("kubeconform -strict passes a manifest with a %s:\n%s", tc.name, out)
+			}
+			if !strings.Contains(out, tc.kind) || !strings.Contains(out, tc.want) || !strings.Contains(out, "Invalid: 1,") {
+				t.Errorf("kubeconform output does not name the one invalid %s and %q:\n%s", tc.kind, tc.want, out)
+			}
+			t.Log(firstLine(out))
+		})
+	}
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
+}
+
+func deepCopy(t *testing.T, o object) object {
+	t.Helper()
+	b, err := json.Marshal(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c object
+	if err := json.Unmarshal(b, &c); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// TestValuesSchemaRejectsMistakes: values.schema.json rejects an unknown key
+// (a misspelling, or a secret passed as a value) and a wrong type.
+func TestValuesSchemaRejectsMistakes(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"misspelled key", []string{"--set", "serviceMonitor.enabeld=true"}, "enabeld"},
+		{"unknown top-level key", []string{"--set", "replica=2"}, "replica"},
+		{"a secret as a value", []string{"--set", "credentials.accessKeySecret=s3cr3t"}, "accessKeySecret"},
+		{"string for a boolean", []string{"--set-string", "cache.persistence.enabled=true"}, "enabled"},
+		{"string for an integer", []string{"--set", "replicas=one"}, "replicas"},
+		{"string for a list", []string{"--set", "spaces=cams-abc123"}, "spaces"},
+		{"flag without dashes", []string{"--set", "extraArgs[0]=cams.region=cn-hangzhou"}, "extraArgs"},
+		{"bad duration", []string{"--set-string", "serviceMonitor.interval=30sec"}, "interval"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, stderr, err := helm(t, append([]string{"template", release, chartDir}, tc.args...)...)
+			if err == nil {
+				t.Fatalf("helm template %v passes the values schema:\n%s", tc.args, out)
+			}
+			if strings.Contains(stderr, "s3cr3t") {
+				t.Errorf("helm's error repeats the secret value:\n%s", stderr)
+			}
+			if !strings.Contains(stderr, "values don't meet the specifications of the schema") || !strings.Contains(stderr, tc.want) {
+				t.Errorf("helm template %v: error does not name the schema and %q:\n%s", tc.args, tc.want, stderr)
+			}
+			if i := strings.LastIndex(stderr, "- at"); i >= 0 {
+				t.Log(strings.TrimSpace(stderr[i:]))
+			}
+		})
+	}
+}
+
+// TestRenderedRulesAndDashboardEqualSources: the PrometheusRule holds exactly
+// the groups of alerts/cams_exporter.rules.yml and the dashboard ConfigMap
+// exactly dashboards/cams_exporter.json, read here from the sources
+// themselves, not through the chart's links.
+func TestRenderedRulesAndDashboardEqualSources(t *testing.T) {
+	_, objs := render(t, "--set", "prometheusRule.enabled=true", "--set", "grafanaDashboard.enabled=true")
+	assertRulesEqualSource(t, find(t, objs, "PrometheusRule", fullname))
+	cm := find(t, objs, "ConfigMap", fullname+"-dashboard")
+	if got, want := str(cm, "data", "cams_exporter.json"), string(readFile(t, "../dashboards/cams_exporter.json")); got != want {
+		t.Errorf("the dashboard ConfigMap's cams_exporter.json (%d bytes) differs from dashboards/cams_exporter.json (%d bytes)", len(got), len(want))
+	}
+	if got := str(cm, "metadata", "labels", "grafana_dashboard"); got != "1" {
+		t.Errorf("dashboard ConfigMap label grafana_dashboard=%q, want \"1\" (Grafana's sidecar)", got)
+	}
+}
+
+func assertRulesEqualSource(t *testing.T, rule object) {
+	t.Helper()
+	var source map[string]any
+	if err := yaml.Unmarshal(readFile(t, "../alerts/cams_exporter.rules.yml"), &source); err != nil {
+		t.Fatal(err)
+	}
+	groups, want := get(rule, "spec", "groups"), source["groups"]
+	if n, _ := want.([]any); len(n) == 0 {
+		t.Fatal("alerts/cams_exporter.rules.yml has no groups")
+	}
+	if !reflect.DeepEqual(normalize(t, groups), normalize(t, want)) {
+		g, _ := json.MarshalIndent(groups, "", " ")
+		w, _ := json.MarshalIndent(want, "", " ")
+		t.Errorf("the PrometheusRule's groups differ from alerts/cams_exporter.rules.yml:\n%s\nwant\n%s", g, w)
+	}
+}
+
+// normalize makes values from two decoders comparable (JSON numbers, maps).
+func normalize(t *testing.T, v any) any {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out any
+	if err := json.Unmarshal(b, &out); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestPackagedChartHoldsTheSources: helm package follows the links in files/,
+// so the chart a user installs from its archive carries the rules and the
+// dashboard as they are in alerts/ and dashboards/.
+func TestPackagedChartHoldsTheSources(t *testing.T) {
+	dir := t.TempDir()
+	if out, stderr, err := helm(t, "package", chartDir, "--destination", dir); err != nil {
+		t.Fatalf("helm package: %v\n%s%s", err, out, stderr)
+	}
+	files := chartArchive(t, filepath.Join(dir, "cams-exporter-0.1.0.tgz"))
+	for inChart, source := range map[string]string{
+		"cams-exporter/files/cams_exporter.rules.yml": "../alerts/cams_exporter.rules.yml",
+		"cams-exporter/files/cams_exporter.json":      "../dashboards/cams_exporter.json",
+	} {
+		if got, ok := files[inChart]; !ok {
+			t.Errorf("the packaged chart has no %s", inChart)
+		} else if !bytes.Equal(got, readFile(t, source)) {
+			t.Errorf("the packaged chart's %s differs from %s", inChart, source)
+		}
+	}
+	for name := range files {
+		if strings.Contains(name, "/ci/") {
+			t.Errorf("the packaged chart holds the test values %s", name)
+		}
+	}
+}
+
+func chartArchive(t *testing.T, path string) map[string][]byte {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	gz, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string][]byte{}
+	tr := tar.NewReader(gz)
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(io.LimitReader(tr, 16<<20))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[h.Name] = b
+	}
+	return files
+}
+
+func TestDefaults(t *testing.T) {
+	_, objs := render(t)
+	d := find(t, objs, "Deployment", fullname)
+	assertHardened(t, d)
+	if got := get(d, "spec", "replicas"); got != 1 {
+		t.Errorf("replicas %v, want 1", got)
+	}
+	c := get(d, "spec", "template", "spec", "containers", 0)
+	args := strings.Join(strs(get(c, "args")), " ")
+	if strings.Contains(args, "--cams.spaces-file") {
+		t.Errorf("args %s: a spaces file with no spaces configured", args)
+	}
+	if !strings.Contains(args, "--cache.file=/var/lib/cams_exporter/cache.json") {
+		t.Errorf("args %s: no cache file", args)
+	}
+	if get(d, "spec", "template", "spec", "volumes", 0, "emptyDir") == nil {
+		t.Errorf("cache volume %v, want an emptyDir", get(d, "spec", "template", "spec", "volumes", 0))
+	}
+	if ann := get(d, "spec", "template", "metadata", "annotations"); ann != nil {
+		t.Errorf("pod annotations %v, want none", ann)
+	}
+	env := get(c, "env").([]any)
+	if len(env) != 1 || str(env[0], "name") != "ALIBABA_CLOUD_ECS_METADATA_DISABLED" || str(env[0], "value") != "true" {
+		t.Errorf("env %v, want only ALIBABA_CLOUD_ECS_METADATA_DISABLED=true", env)
+	}
+	svc := find(t, objs, "Service", fullname)
+	if p := get(svc, "spec", "ports", 0); str(p, "name") != "http-metrics" || get(p, "port") != 9949 || str(p, "targetPort") != "http-metrics" {
+		t.Errorf("Service port %v, want http-metrics 9949", p)
+	}
+}
+
+// assertHardened checks the pod's and the container's security settings,
+// probes and port.
+func assertHardened(t *testing.T, d object) {
+	t.Helper()
+	pod := get(d, "spec", "template", "spec")
+	for path, want := range map[string]any{
+		"securityContext.runAsNonRoot":                          true,
+		"securityContext.seccompProfile.type":                   "RuntimeDefault",
+		"automountServiceAccountToken":                          false,
+		"containers.0.securityContext.readOnlyRootFilesystem":   true,
+		"containers.0.securityContext.allowPrivilegeEscalation": false,
+		"containers.0.securityContext.capabilities.drop.0":      "ALL",
+		"containers.0.livenessProbe.httpGet.path":               "/healthz",
+		"containers.0.readinessProbe.httpGet.path":              "/readyz",
+		"containers.0.startupProbe.httpGet.path":                "/healthz",
+		"containers.0.ports.0.name":                             "http-metrics",
+		"containers.0.ports.0.containerPort":                    9949,
+	} {
+		if got := get(pod, dotted(path)...); got != want {
+			t.Errorf("pod spec %s = %v, want %v", path, got, want)
+		}
+	}
+	if uid, _ := get(pod, "securityContext", "runAsUser").(int); uid == 0 {
+		t.Errorf("runAsUser %v, want a non-root uid", get(pod, "securityContext", "runAsUser"))
+	}
+}
+
+func dotted(path string) []any {
+	var out []any
+	for _, p := range strings.Split(path, ".") {
+		var i int
+		if _, err := fmt.Sscanf(p, "%d", &i); err == nil {
+			out = append(out, i)
+		} else {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func strs(v any) []string {
+	var out []string
+	l, _ := v.([]any)
+	for _, e := range l {
+		s, _ := e.(string)
+		out = append(out, s)
+	}
+	return out
+}
+
+func TestAllOn(t *testing.T) {
+	_, objs := render(t, "-f", allOnValues)
+	d := find(t, objs, "Deployment", fullname)
+	assertHardened(t, d)
+	pod := get(d, "spec", "template", "spec")
+	c := get(pod, "containers", 0)
+
+	args := strs(get(c, "args"))
+	for _, want := range []string{"--web.listen-address=:9949", "--cache.file=/var/lib/cams_exporter/cache.json",
+		"--cams.spaces-file=/etc/cams_exporter/spaces/spaces.txt", "--cams.region=cn-hangzhou", "--refresh.interval=10m", "--log.format=json"} {
+		if !slices.Contains(args, want) {
+			t.Errorf("args %v lack %s", args, want)
+		}
+	}
+
+	// Credentials only by reference to the Secret.
+	refs := map[string]string{}
+	for _, e := range get(c, "env").([]any) {
+		if v, ok := get(e, "value").(string); ok && strings.HasPrefix(str(e, "name"), "ALIBABA_CLOUD_ACCESS_KEY") {
+			t.Errorf("env %s has a literal value %q", str(e, "name"), v)
+		}
+		if s := str(e, "valueFrom", "secretKeyRef", "name"); s != "" {
+			refs[str(e, "name")] = s + "/" + str(e, "valueFrom", "secretKeyRef", "key")
+		}
+	}
+	for _, k := range []string{"ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET"} {
+		if refs[k] != "cams-credentials/"+k {
+			t.Errorf("env %s from %q, want Secret cams-credentials key %s", k, refs[k], k)
+		}
+	}
+
+	sa := find(t, objs, "ServiceAccount", fullname)
+	if got := str(sa, "metadata", "annotations", "pod-identity.alibabacloud.com/role-name"); got != "cams-exporter" {
+		t.Errorf("ServiceAccount RRSA annotation %q, want cams-exporter", got)
+	}
+	if str(pod, "serviceAccountName") != fullname {
+		t.Errorf("serviceAccountName %q, want %s", str(pod, "serviceAccountName"), fullname)
+	}
+
+	// The spaces file: one id a line, mounted as a directory, and its
+	// checksum (computed here from the ConfigMap) on the pod.
+	cm := find(t, objs, "ConfigMap", fullname+"-spaces")
+	file := str(cm, "data", "spaces.txt")
+	var ids []string
+	for _, line := range strings.Split(file, "\n") {
+		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
+			ids = append(ids, line)
+		}
+	}
+	if !slices.Equal(ids, []string{"cams-abc123", "cams-def456"}) {
+		t.Errorf("spaces file %q holds %v, want the two spaces of the values", file, ids)
+	}
+	sum := sha256.Sum256([]byte(file))
+	if got := str(d, "spec", "template", "metadata", "annotations", "checksum/spaces"); got != hex.EncodeToString(sum[:]) {
+		t.Errorf("checksum/spaces %q, want the sha256 of the spaces file %x", got, sum)
+	}
+	volumes := map[string]any{}
+	for _, v := range get(pod, "volumes").([]any) {
+		volumes[str(v, "name")] = v
+	}
+	if got := str(volumes["spaces"], "configMap", "name"); got != fullname+"-spaces" {
+		t.Errorf("spaces volume from ConfigMap %q, want %s-spaces", got, fullname)
+	}
+	for _, m := range get(c, "volumeMounts").([]any) {
+		if get(m, "subPath") != nil {
+			t.Errorf("volume mount %v uses subPath: the kubelet would never update it", m)
+		}
+	}
+
+	// The cache on the claim the chart creates.
+	pvc := find(t, objs, "PersistentVolumeClaim", fullname+"-cache")
+	if got := str(volumes["cache"], "persistentVolumeClaim", "claimName"); got != pvc.name() {
+		t.Errorf("cache volume claim %q, want %s", got, pvc.name())
+	}
+	if str(pvc, "spec", "resources", "requests", "storage") != "2Gi" || str(pvc, "spec", "storageClassName") != "standard" {
+		t.Errorf("PVC spec %v, want 2Gi of standard", get(pvc, "spec"))
+	}
+
+	sm := find(t, objs, "ServiceMonitor", fullname)
+	ep := get(sm, "spec", "endpoints", 0)
+	if str(ep, "port") != "http-metrics" || str(sm, "metadata", "labels", "release") != "kube-prometheus-stack" {
+		t.Errorf("ServiceMonitor endpoint %v labels %v", ep, get(sm, "metadata", "labels"))
+	}
+	if r := get(ep, "relabelings", 0); str(r, "targetLabel") != "job" || str(r, "replacement") != "cams" {
+		t.Errorf("ServiceMonitor's first relabeling %v, want job=cams (the rules select it)", r)
+	}
+	assertRulesEqualSource(t, find(t, objs, "PrometheusRule", fullname))
+
+	np := find(t, objs, "NetworkPolicy", fullname)
+	if got := get(np, "spec", "ingress", 0, "ports", 0, "port"); got != "http-metrics" {
+		t.Errorf("NetworkPolicy ingress port %v, want http-metrics", got)
+	}
+	if !slices.Equal(strs(get(np, "spec", "policyTypes")), []string{"Ingress", "Egress"}) {
+		t.Errorf("NetworkPolicy policyTypes %v", get(np, "spec", "policyTypes"))
+	}
+}
+
+// TestExistingConfigMapAndClaim: spacesConfigMap wins over spaces, and an
+// existing claim replaces the chart's.
+func TestExistingConfigMapAndClaim(t *testing.T) {
+	_, objs := render(t, "--set", "spacesConfigMap=team-spaces", "--set", "spacesConfigMapKey=ids.txt",
+		"--set", "spaces[0]=cams-ignored", "--set", "rollOnSpacesChange=true",
+		"--set", "cache.persistence.enabled=true", "--set", "cache.persistence.existingClaim=old-cache")
+	for _, o := range objs {
+		if o.kind() == "ConfigMap" || o.kind() == "PersistentVolumeClaim" {
+			t.Errorf("%s %s rendered; the existing ones should be used", o.kind(), o.name())
+		}
+	}
+	d := find(t, objs, "Deployment", fullname)
+	pod := get(d, "spec", "template", "spec")
+	if args := strs(get(pod, "containers", 0, "args")); !slices.Contains(args, "--cams.spaces-file=/etc/cams_exporter/spaces/ids.txt") {
+		t.Errorf("args %v, want the spaces file ids.txt", args)
+	}
+	for _, v := range get(pod, "volumes").([]any) {
+		switch str(v, "name") {
+		case "spaces":
+			if str(v, "configMap", "name") != "team-spaces" {
+				t.Errorf("spaces volume %v, want ConfigMap team-spaces", v)
+			}
+		case "cache":
+			if str(v, "persistentVolumeClaim", "claimName") != "old-cache" {
+				t.Errorf("cache volume %v, want claim old-cache", v)
+			}
+		}
+	}
+	if ann := get(d, "spec", "template", "metadata", "annotations", "checksum/spaces"); ann != nil {
+		t.Errorf("checksum/spaces %v on a ConfigMap the chart does not render", ann)
+	}
+}
+
+// TestReadmeListsEveryValue: every key of values.yaml is in the chart's
+// README and in values.schema.json, and the schema has no key values.yaml
+// lacks.
+func TestReadmeListsEveryValue(t *testing.T) {
+	var values map[string]any
+	if err := yaml.Unmarshal(readFile(t, filepath.Join(chartDir, "values.yaml")), &values); err != nil {
+		t.Fatal(err)
+	}
+	var schema map[string]any
+	if err := json.Unmarshal(readFile(t, filepath.Join(chartDir, "values.schema.json")), &schema); err != nil {
+		t.Fatal(err)
+	}
+	readme := string(readFile(t, filepath.Join(chartDir, "README.md")))
+
+	var valueKeys, schemaKeys []string
+	walkSchema(schema, "", func(key string, sub map[string]any) {
+		schemaKeys = append(schemaKeys, key)
+	})
+	walkValues(values, schema, "", &valueKeys)
+	for _, k := range valueKeys {
+		if !strings.Contains(readme, "| `"+k+"` |") {
+			t.Errorf("values key %s is not in the README's table", k)
+		}
+	}
+	for _, k := range schemaKeys {
+		if k != "global" && !slices.Contains(valueKeys, k) {
+			t.Errorf("values.schema.json has %s, which values.yaml lacks", k)
+		}
+	}
+	if len(valueKeys) < 40 {
+		t.Errorf("only %d values keys found", len(valueKeys))
+	}
+}
+
+// walkSchema calls f for every leaf key of the schema: a key whose schema
+// does not close its properties.
+func walkSchema(s map[string]any, prefix string, f func(string, map[string]any)) {
+	props, _ := s["properties"].(map[string]any)
+	for k, v := range props {
+		sub, _ := v.(map[string]any)
+		key := strings.TrimPrefix(prefix+"."+k, ".")
+		if sub["additionalProperties"] == false {
+			walkSchema(sub, key, f)
+		} else {
+			f(key, sub)
+		}
+	}
+}
+
+func walkValues(v map[string]any, schema map[string]any, prefix string, keys *[]string) {
+	props, _ := schema["properties"].(map[string]any)
+	for k, e := range v {
+		key := strings.TrimPrefix(prefix+"."+k, ".")
+		sub, _ := props[k].(map[string]any)
+		if m, ok := e.(map[string]any); ok && sub["additionalProperties"] == false {
+			walkValues(m, sub, key, keys)
+			continue
+		}
+		*keys = append(*keys, key)
+	}
+}
