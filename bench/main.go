@@ -17,11 +17,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"os/signal"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -45,21 +47,24 @@ type options struct {
 	sweepConcurrency int
 	sweepTimeout     time.Duration
 
-	scrapeSpaces  int
-	scrapeFlows   int
-	scrapers      int
-	scrapeCount   int
-	scrapeRounds  int
-	scrapeWarmup  int
-	scrapeGzip    bool
-	scrapeTimeout time.Duration
-	scrapeProfile string
+	scrapeSize     scrapeSize
+	scrapeBig      scrapeSize
+	scrapers       []int
+	scrapeCount    int
+	scrapeBigCount int
+	scrapeReps     int
+	scrapeWarmup   int
+	scrapeTimeout  time.Duration
+	scrapeProfile  string
 
 	procSpaces  int
 	procFlows   int
 	procRate    float64
 	procSimRate float64
 	procTimeout time.Duration
+	concSpaces  int
+	concFlows   int
+	concScrapes int
 	binary      string
 	keepTemp    bool
 
@@ -73,7 +78,7 @@ func main() {
 
 func run() int {
 	var o options
-	var sweepSpaces, sweepRates string
+	var sweepSpaces, sweepRates, scrapeSizeFlag, scrapeBigFlag, scrapersFlag string
 	flag.StringVar(&o.parts, "parts", "sweep,scrape,proc", "comma-separated parts to run: sweep (1), scrape (2), proc (3 memory and 4 CPU)")
 	flag.Int64Var(&o.seed, "seed", 1, "seed of the generated data sets")
 	flag.StringVar(&sweepSpaces, "sweep.spaces", "1000,10000", "sweep: comma-separated numbers of spaces")
@@ -81,19 +86,22 @@ func run() int {
 	flag.IntVar(&o.sweepFlows, "sweep.flows", 5, "sweep: average flows per space (one page each)")
 	flag.IntVar(&o.sweepConcurrency, "sweep.concurrency", 32, "sweep: spaces listed at once by the refresher")
 	flag.DurationVar(&o.sweepTimeout, "sweep.timeout", 2*time.Minute, "sweep: bound of one pass")
-	flag.IntVar(&o.scrapeSpaces, "scrape.spaces", 10000, "scrape: spaces in the snapshot")
-	flag.IntVar(&o.scrapeFlows, "scrape.flows", 50, "scrape: average flows per space (they shape the category counts)")
-	flag.IntVar(&o.scrapers, "scrape.scrapers", 8, "scrape: concurrent scrapers")
-	flag.IntVar(&o.scrapeCount, "scrape.count", 4, "scrape: scrapes per scraper per round and side")
-	flag.IntVar(&o.scrapeRounds, "scrape.rounds", 4, "scrape: rounds; each runs the exporter and the baseline, alternating which goes first")
-	flag.IntVar(&o.scrapeWarmup, "scrape.warmup", 3, "scrape: scrapes of each side before measuring")
-	flag.BoolVar(&o.scrapeGzip, "scrape.gzip", false, "scrape: ask both sides for gzip (default: identity)")
-	flag.DurationVar(&o.scrapeTimeout, "scrape.timeout", 3*time.Minute, "scrape: bound of one round of one side")
-	flag.StringVar(&o.scrapeProfile, "scrape.cpuprofile", "", "scrape: write a CPU profile of the exporter side's rounds to this file")
+	flag.StringVar(&scrapeSizeFlag, "scrape.size", "10000x49", "scrape: spaces x average flows of the snapshot served by every side")
+	flag.StringVar(&scrapeBigFlag, "scrape.big", "200000x5", "scrape: spaces x flows served by the exporter and the static baseline only, 1 scraper; empty to skip")
+	flag.StringVar(&scrapersFlag, "scrape.scrapers", "1,8", "scrape: comma-separated numbers of concurrent scrapers")
+	flag.IntVar(&o.scrapeCount, "scrape.count", 16, "scrape: scrapes per side and cell (encoding × scrapers), shared by the scrapers")
+	flag.IntVar(&o.scrapeBigCount, "scrape.big-count", 3, "scrape: scrapes per side and cell at -scrape.big")
+	flag.IntVar(&o.scrapeReps, "scrape.reps", 3, "scrape: repetitions of every cell; figures are their medians")
+	flag.IntVar(&o.scrapeWarmup, "scrape.warmup", 2, "scrape: scrapes of each side and encoding before measuring")
+	flag.DurationVar(&o.scrapeTimeout, "scrape.timeout", 5*time.Minute, "scrape: bound of one cell of one side")
+	flag.StringVar(&o.scrapeProfile, "scrape.cpuprofile", "", "scrape: write a CPU profile of the exporter side's first cell to this file")
 	flag.IntVar(&o.procSpaces, "proc.spaces", 10000, "memory/CPU: spaces")
 	flag.IntVar(&o.procFlows, "proc.flows", 50, "memory/CPU: average flows per space")
 	flag.Float64Var(&o.procRate, "proc.rate", 1000, "memory/CPU: exporter's --cams.rate-limit")
 	flag.Float64Var(&o.procSimRate, "proc.sim-rate", 5000, "memory/CPU: simulator's --simulator.rate-limit")
+	flag.IntVar(&o.concSpaces, "conc.spaces", 600, "memory under concurrent scrapes: spaces (with -conc.flows, about 30,000 flows)")
+	flag.IntVar(&o.concFlows, "conc.flows", 50, "memory under concurrent scrapes: average flows per space")
+	flag.IntVar(&o.concScrapes, "conc.scrapes", 300, "memory under concurrent scrapes: scrapes at once; 0 skips")
 	flag.DurationVar(&o.procTimeout, "proc.timeout", 2*time.Minute, "memory/CPU: bound of one exporter run")
 	flag.StringVar(&o.binary, "binary", "", "memory/CPU: cams_exporter binary to run (default: go build . into a temporary directory)")
 	flag.BoolVar(&o.keepTemp, "keep-temp", false, "keep the temporary directory (binary, spaces file, logs)")
@@ -107,6 +115,20 @@ func run() int {
 	}
 	if o.sweepRates, err = parseList(sweepRates, func(s string) (float64, error) { return strconv.ParseFloat(s, 64) }); err != nil {
 		return usage("-sweep.rates", err)
+	}
+	if o.scrapeSize, err = parseSize(scrapeSizeFlag); err != nil || o.scrapeSize.spaces == 0 {
+		return usage("-scrape.size", fmt.Errorf("%q is not SPACESxFLOWS", scrapeSizeFlag))
+	}
+	if scrapeBigFlag != "" {
+		if o.scrapeBig, err = parseSize(scrapeBigFlag); err != nil {
+			return usage("-scrape.big", err)
+		}
+	}
+	if o.scrapers, err = parseList(scrapersFlag, strconv.Atoi); err != nil || len(o.scrapers) == 0 || slices.Min(o.scrapers) < 1 {
+		return usage("-scrape.scrapers", fmt.Errorf("%q is not a list of positive numbers", scrapersFlag))
+	}
+	if o.scrapeReps < 1 || o.scrapeCount < 1 || o.scrapeBigCount < 1 {
+		return usage("-scrape.reps, -scrape.count, -scrape.big-count", errors.New("must be at least 1"))
 	}
 	parts := map[string]bool{}
 	for _, p := range strings.Split(o.parts, ",") {
@@ -163,6 +185,17 @@ func run() int {
 func usage(flagName string, err error) int {
 	fmt.Fprintf(os.Stderr, "bench: %s: %v\n", flagName, err)
 	return 2
+}
+
+// parseSize parses SPACESxFLOWS.
+func parseSize(s string) (scrapeSize, error) {
+	a, b, ok := strings.Cut(s, "x")
+	spaces, err1 := strconv.Atoi(a)
+	flows, err2 := strconv.Atoi(b)
+	if !ok || err1 != nil || err2 != nil || spaces < 0 || flows < 0 {
+		return scrapeSize{}, fmt.Errorf("%q is not SPACESxFLOWS", s)
+	}
+	return scrapeSize{spaces, flows}, nil
 }
 
 func parseList[T any](s string, parse func(string) (T, error)) ([]T, error) {

@@ -106,7 +106,8 @@ func (c *Collector) send(ch chan<- prometheus.Metric, series []Series) {
 }
 
 // joinCategories returns the distinct categories sorted and comma-joined,
-// without copying in the common case of zero or one category.
+// without copying them when there are fewer than two or they are sorted and
+// distinct already.
 func joinCategories(cats []string) string {
 	switch len(cats) {
 	case 0:
@@ -114,10 +115,20 @@ func joinCategories(cats []string) string {
 	case 1:
 		return validUTF8(cats[0])
 	}
-	sorted := slices.Clone(cats)
-	slices.Sort(sorted)
-	sorted = slices.Compact(sorted)
-	return validUTF8(strings.Join(sorted, ","))
+	if !sortedDistinct(cats) {
+		var buf [8]string // on the stack for most flows
+		cats = slices.Compact(slices.Sorted(slices.Values(append(buf[:0], cats...))))
+	}
+	return validUTF8(strings.Join(cats, ","))
+}
+
+func sortedDistinct(s []string) bool {
+	for i := 1; i < len(s); i++ {
+		if s[i-1] >= s[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // validUTF8 replaces invalid bytes: a label value that is not UTF-8 would

@@ -2,6 +2,7 @@ package collector
 
 import (
 	"slices"
+	"sync"
 	"time"
 
 	dto "github.com/prometheus/client_model/go"
@@ -176,7 +177,11 @@ func (s *Schema) SpaceSeries(dst []Series, id string, st *refresh.SpaceState, co
 func (s *Schema) appendFlowInfo(dst []Series, space string, st *refresh.SpaceState) []Series {
 	var seen map[string]struct{}
 	if len(st.Flows) > 1 {
-		seen = make(map[string]struct{}, len(st.Flows))
+		seen, _ = seenPool.Get().(map[string]struct{})
+		if seen == nil {
+			seen = map[string]struct{}{}
+		}
+		defer func() { clear(seen); seenPool.Put(seen) }()
 	}
 	for _, f := range st.Flows {
 		if seen != nil {
@@ -189,6 +194,10 @@ func (s *Schema) appendFlowInfo(dst []Series, space string, st *refresh.SpaceSta
 	}
 	return dst
 }
+
+// seenPool holds the sets of flow ids of appendFlowInfo: every render of a
+// space with flow info would otherwise allocate one.
+var seenPool sync.Pool
 
 func series(f *Family, v float64, values ...string) Series {
 	s := Series{Family: f, Value: v}

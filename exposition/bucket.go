@@ -86,34 +86,63 @@ func (b *bucket) segments(r *renderer, k kind, gz bool) *segments {
 		return s
 	}
 	var s *segments
-	if gz {
-		s = compressed(b.segs[k][0].Load(), func() *segments { return r.render(b, k) })
-	} else {
-		s = r.render(b, k)
+	switch plain := b.segs[k][0].Load(); {
+	case !gz:
+		s = r.render(b, k, copySegments)
+	case plain != nil:
+		s = compressSegments(plain.parts())
+	default:
+		// Compressed from the scratch rendering: a bucket's text is not
+		// allocated unless a scrape asks for it uncompressed.
+		s = r.render(b, k, compressSegments)
 	}
 	b.segs[k][index(gz)].Store(s)
 	return s
 }
 
-// compressed compresses each segment of plain, or of a rendering made for
-// the purpose and dropped after.
-func compressed(plain *segments, render func() *segments) *segments {
-	if plain == nil {
-		plain = render()
+// parts returns the segments of s, one per family.
+func (s *segments) parts() [][]byte {
+	parts := make([][]byte, len(s.ends))
+	for i := range parts {
+		parts[i] = s.segment(i)
 	}
-	n := len(plain.ends)
-	out := &segments{ends: make([]int, n), raw: make([]int, n), crc: make([]uint32, n)}
-	for i := range n {
-		seg := plain.segment(i)
-		out.data = appendDeflate(out.data, seg)
-		out.ends[i], out.raw[i], out.crc[i] = len(out.data), len(seg), crc32.ChecksumIEEE(seg)
+	return parts
+}
+
+// copySegments keeps parts, one per family, in one allocation.
+func copySegments(parts [][]byte) *segments {
+	size := 0
+	for _, p := range parts {
+		size += len(p)
 	}
-	out.data = slices.Clip(out.data)
-	if cap(out.data) > len(out.data)+len(out.data)/8 {
-		out.data = slices.Clone(out.data) // kept as long as the bucket: no slack
+	out := &segments{data: make([]byte, 0, size), ends: make([]int, len(parts)), raw: make([]int, len(parts))}
+	for i, p := range parts {
+		out.data = append(out.data, p...)
+		out.ends[i], out.raw[i] = len(out.data), len(p)
 	}
 	return out
 }
+
+// compressSegments compresses parts, one per family, into a pooled buffer
+// and keeps the result in one allocation of its size.
+func compressSegments(parts [][]byte) *segments {
+	buf, _ := compressBufs.Get().(*[]byte)
+	if buf == nil {
+		buf = new([]byte)
+	}
+	data := (*buf)[:0]
+	out := &segments{ends: make([]int, len(parts)), raw: make([]int, len(parts)), crc: make([]uint32, len(parts))}
+	for i, p := range parts {
+		data = appendDeflate(data, p)
+		out.ends[i], out.raw[i], out.crc[i] = len(data), len(p), crc32.ChecksumIEEE(p)
+	}
+	out.data = slices.Clone(data)
+	*buf = data
+	compressBufs.Put(buf)
+	return out
+}
+
+var compressBufs sync.Pool // of *[]byte
 
 func index(gz bool) int {
 	if gz {
@@ -147,8 +176,10 @@ type scratch struct {
 	fams   [][]byte // by position in spaceFams
 }
 
-// render renders b's series of kind k, completed as the view's snapshot.
-func (r *renderer) render(b *bucket, k kind) *segments {
+// render renders b's series of kind k into scratch buffers, one per
+// per-space family, and returns what keep makes of them; keep must not
+// retain them.
+func (r *renderer) render(b *bucket, k kind, keep func(parts [][]byte) *segments) *segments {
 	sc, _ := r.scratch.Get().(*scratch)
 	if sc == nil {
 		sc = &scratch{fams: make([][]byte, len(r.spaceFams))}
@@ -168,15 +199,7 @@ func (r *renderer) render(b *bucket, k kind) *segments {
 			}
 		}
 	}
-	size := 0
-	for _, f := range sc.fams {
-		size += len(f)
-	}
-	out := &segments{data: make([]byte, 0, size), ends: make([]int, len(sc.fams)), raw: make([]int, len(sc.fams))}
-	for i, f := range sc.fams {
-		out.data = append(out.data, f...)
-		out.ends[i], out.raw[i] = len(out.data), len(f)
-	}
+	out := keep(sc.fams)
 	clear(sc.series) // drop references to label values
 	r.scratch.Put(sc)
 	return out

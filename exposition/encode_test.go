@@ -36,7 +36,7 @@ var oddValues = [][2]string{
 	{`\n literally`, `"`},
 }
 
-var oddNumbers = []float64{0, 1, -1, 2, 0.5, 1767225630.25, 1e21, 1e-7, 123456789, math.Inf(1), math.Inf(-1), math.NaN(), -0.0, math.MaxFloat64, math.SmallestNonzeroFloat64}
+var oddNumbers = []float64{0, 1, -1, 2, 0.5, 999999, -999999, 1e6, 1234567, -1e6, 123456, 42.0000001, 1767225630.25, 1e21, 1e-7, 123456789, math.Inf(1), math.Inf(-1), math.NaN(), -0.0, math.MaxFloat64, math.SmallestNonzeroFloat64}
 
 // dtoFamily is fam with one metric per pair of oddValues and per number, as
 // client_golang would hand it to expfmt.

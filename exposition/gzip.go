@@ -20,9 +20,12 @@ import (
 // One member, not one member per segment: RFC 1952 allows several, and Go
 // and Prometheus read them all, but curl and browsers stop after the first.
 
-// compressLevel is the level of the segments compressed once per change of
-// a bucket: the level promhttp uses, since the cost is not paid per scrape.
-const compressLevel = flate.DefaultCompression
+// compressLevel is the level of the segments, compressed when a bucket is
+// rendered, i.e. at the first scrape after one of its spaces changed:
+// BestSpeed compresses 10,000 spaces' text (8.8 MB) about 3.3 times faster
+// than the default level (26 against 85 ms here) into 0.87 MB instead of
+// 0.72, still less than promhttp's 1.07 MB for the same text in one piece.
+const compressLevel = flate.BestSpeed
 
 var flatePool sync.Pool // of *flate.Writer at compressLevel
 

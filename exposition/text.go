@@ -45,29 +45,31 @@ func appendSample(b []byte, s *collector.Series) []byte {
 // appendEscaped appends v with backslashes and newlines escaped, and double
 // quotes too if quotes.
 func appendEscaped(b []byte, v string, quotes bool) []byte {
-	special := "\\\n"
-	if quotes {
-		special = "\\\n\""
-	}
-	for {
-		i := strings.IndexAny(v, special)
-		if i < 0 {
-			return append(b, v...)
-		}
-		b = append(b, v[:i]...)
+	start := 0
+	for i := 0; i < len(v); i++ {
+		var esc byte
 		switch v[i] {
 		case '\\':
-			b = append(b, '\\', '\\')
+			esc = '\\'
 		case '\n':
-			b = append(b, '\\', 'n')
+			esc = 'n'
 		case '"':
-			b = append(b, '\\', '"')
+			if !quotes {
+				continue
+			}
+			esc = '"'
+		default:
+			continue
 		}
-		v = v[i+1:]
+		b = append(b, v[start:i]...)
+		b = append(b, '\\', esc)
+		start = i + 1
 	}
+	return append(b, v[start:]...)
 }
 
-// appendFloat appends v as expfmt writes the text format.
+// appendFloat appends v as expfmt writes the text format: Go's shortest
+// 'g' rendering, which writes integers below 1e6 as integers.
 func appendFloat(b []byte, v float64) []byte {
 	switch {
 	case v == 1:
@@ -82,6 +84,8 @@ func appendFloat(b []byte, v float64) []byte {
 		return append(b, "+Inf"...)
 	case math.IsInf(v, -1):
 		return append(b, "-Inf"...)
+	case v > -1e6 && v < 1e6 && v == math.Trunc(v):
+		return strconv.AppendInt(b, int64(v), 10)
 	}
 	return strconv.AppendFloat(b, v, 'g', -1, 64)
 }
