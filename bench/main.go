@@ -3,12 +3,17 @@
 //
 //  1. sweep efficiency: calls made / (configured rate × elapsed) over one
 //     full pass of N spaces, and throttled responses (in process);
-//  2. scrape cost at 10,000 spaces: /metrics latency and throughput with
-//     concurrent scrapers, against promhttp serving the same series from a
-//     static registry, in the same process and run;
-//  3. memory: peak RSS and heap of the real binary over its first full pass
-//     of 10,000 spaces × 50 flows, with and without flow info;
-//  4. refresh CPU: CPU time of that pass per 1,000 flows.
+//  2. scrape cost at 10,000 × 49 and 200,000 × 5 spaces × flows: /metrics
+//     latency, plain and gzip, with 1 and 8 concurrent scrapers, of the
+//     exporter's handler side by side with promhttp over the same families
+//     pre-gathered (the static baseline) and over a registry of GaugeVecs,
+//     in one process and run, as medians of 3 repetitions (in process);
+//  3. memory: peak RSS of the real binary over its first full pass of
+//     10,000 spaces × 50 flows and one scrape, with and without flow info,
+//     and under 300 concurrent scrapes with flow info at 30,000 flows;
+//  4. refresh CPU: CPU time of that pass per 1,000 flows, and the share of
+//     a core used in the steady state at 200,000 spaces, refreshing at
+//     4 calls/s.
 //
 // Run it from the repository's root: `make bench` or `go run ./bench`.
 // Parts 3 and 4 build the binary and run it, and the simulator, as child
@@ -65,8 +70,14 @@ type options struct {
 	concSpaces  int
 	concFlows   int
 	concScrapes int
-	binary      string
-	keepTemp    bool
+
+	steadySize        scrapeSize
+	steadyRate        float64
+	steadyScrapeEvery time.Duration
+	steadyWarmup      time.Duration
+	steadyWindow      time.Duration
+	binary            string
+	keepTemp          bool
 
 	quietWait time.Duration
 	quietBusy float64
@@ -78,8 +89,8 @@ func main() {
 
 func run() int {
 	var o options
-	var sweepSpaces, sweepRates, scrapeSizeFlag, scrapeBigFlag, scrapersFlag string
-	flag.StringVar(&o.parts, "parts", "sweep,scrape,proc", "comma-separated parts to run: sweep (1), scrape (2), proc (3 memory and 4 CPU)")
+	var sweepSpaces, sweepRates, scrapeSizeFlag, scrapeBigFlag, scrapersFlag, steadySizeFlag string
+	flag.StringVar(&o.parts, "parts", "sweep,scrape,proc,steady", "comma-separated parts to run: sweep (1), scrape (2), proc (3 memory and 4 CPU of a first pass), steady (4 CPU in the steady state)")
 	flag.Int64Var(&o.seed, "seed", 1, "seed of the generated data sets")
 	flag.StringVar(&sweepSpaces, "sweep.spaces", "1000,10000", "sweep: comma-separated numbers of spaces")
 	flag.StringVar(&sweepRates, "sweep.rates", "500,1000", "sweep: comma-separated exporter rates (calls/s); the simulator allows twice as many")
@@ -89,8 +100,8 @@ func run() int {
 	flag.StringVar(&scrapeSizeFlag, "scrape.size", "10000x49", "scrape: spaces x average flows of the snapshot served by every side")
 	flag.StringVar(&scrapeBigFlag, "scrape.big", "200000x5", "scrape: spaces x flows served by the exporter and the static baseline only, 1 scraper; empty to skip")
 	flag.StringVar(&scrapersFlag, "scrape.scrapers", "1,8", "scrape: comma-separated numbers of concurrent scrapers")
-	flag.IntVar(&o.scrapeCount, "scrape.count", 16, "scrape: scrapes per side and cell (encoding × scrapers), shared by the scrapers")
-	flag.IntVar(&o.scrapeBigCount, "scrape.big-count", 3, "scrape: scrapes per side and cell at -scrape.big")
+	flag.IntVar(&o.scrapeCount, "scrape.count", 8, "scrape: scrapes per side and cell (encoding × scrapers), shared by the scrapers")
+	flag.IntVar(&o.scrapeBigCount, "scrape.big-count", 1, "scrape: scrapes per side and cell at -scrape.big")
 	flag.IntVar(&o.scrapeReps, "scrape.reps", 3, "scrape: repetitions of every cell; figures are their medians")
 	flag.IntVar(&o.scrapeWarmup, "scrape.warmup", 2, "scrape: scrapes of each side and encoding before measuring")
 	flag.DurationVar(&o.scrapeTimeout, "scrape.timeout", 5*time.Minute, "scrape: bound of one cell of one side")
@@ -102,6 +113,11 @@ func run() int {
 	flag.IntVar(&o.concSpaces, "conc.spaces", 600, "memory under concurrent scrapes: spaces (with -conc.flows, about 30,000 flows)")
 	flag.IntVar(&o.concFlows, "conc.flows", 50, "memory under concurrent scrapes: average flows per space")
 	flag.IntVar(&o.concScrapes, "conc.scrapes", 300, "memory under concurrent scrapes: scrapes at once; 0 skips")
+	flag.StringVar(&steadySizeFlag, "steady.size", "200000x5", "steady state: spaces x average flows, restored from a cache file")
+	flag.Float64Var(&o.steadyRate, "steady.rate", 4, "steady state: the exporter's --cams.rate-limit")
+	flag.DurationVar(&o.steadyScrapeEvery, "steady.scrape-every", 15*time.Second, "steady state: scrape interval")
+	flag.DurationVar(&o.steadyWarmup, "steady.warmup", 10*time.Second, "steady state: time before measuring")
+	flag.DurationVar(&o.steadyWindow, "steady.window", 30*time.Second, "steady state: measuring window")
 	flag.DurationVar(&o.procTimeout, "proc.timeout", 2*time.Minute, "memory/CPU: bound of one exporter run")
 	flag.StringVar(&o.binary, "binary", "", "memory/CPU: cams_exporter binary to run (default: go build . into a temporary directory)")
 	flag.BoolVar(&o.keepTemp, "keep-temp", false, "keep the temporary directory (binary, spaces file, logs)")
@@ -130,13 +146,16 @@ func run() int {
 	if o.scrapeReps < 1 || o.scrapeCount < 1 || o.scrapeBigCount < 1 {
 		return usage("-scrape.reps, -scrape.count, -scrape.big-count", errors.New("must be at least 1"))
 	}
+	if o.steadySize, err = parseSize(steadySizeFlag); err != nil || o.steadySize.spaces == 0 {
+		return usage("-steady.size", fmt.Errorf("%q is not SPACESxFLOWS", steadySizeFlag))
+	}
 	parts := map[string]bool{}
 	for _, p := range strings.Split(o.parts, ",") {
 		switch p = strings.TrimSpace(p); p {
-		case "sweep", "scrape", "proc":
+		case "sweep", "scrape", "proc", "steady":
 			parts[p] = true
 		case "all":
-			parts["sweep"], parts["scrape"], parts["proc"] = true, true, true
+			parts["sweep"], parts["scrape"], parts["proc"], parts["steady"] = true, true, true, true
 		default:
 			return usage("-parts", fmt.Errorf("unknown part %q", p))
 		}
@@ -170,6 +189,13 @@ func run() int {
 		waitQuiet(ctx, &o, "memory/CPU", &t)
 		if err := runProc(ctx, &o, &t); err != nil {
 			fmt.Fprintf(os.Stderr, "memory/CPU: %v\n", err)
+			failed = true
+		}
+	}
+	if parts["steady"] && ctx.Err() == nil {
+		waitQuiet(ctx, &o, "the steady state", &t)
+		if err := runSteady(ctx, &o, &t); err != nil {
+			fmt.Fprintf(os.Stderr, "steady state: %v\n", err)
 			failed = true
 		}
 	}

@@ -119,8 +119,17 @@ func startData(ctx context.Context, o *options, bin, dir string, spaces, flows i
 	if err := os.WriteFile(d.spacesFile, []byte(strings.Join(d.ids, "\n")+"\n"), 0o600); err != nil {
 		return nil, err
 	}
-	var err error
-	d.simURL, d.sim, err = startSimulator(ctx, o, bin, dir, spaces, flows)
+	// The simulator generates at most 100,000 spaces itself; a data file
+	// has no such bound.
+	dataFile := filepath.Join(dir, fmt.Sprintf("data-%d.json", spaces))
+	b, err := json.Marshal(data)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(dataFile, b, 0o600); err != nil {
+		return nil, err
+	}
+	d.simURL, d.sim, err = startSimulator(ctx, o, bin, dir, dataFile)
 	return d, err
 }
 
@@ -211,14 +220,13 @@ func childEnv(extra ...string) []string {
 
 // startSimulator runs `cams_exporter simulate` on a loopback port and
 // returns its URL, read from the line it prints first.
-func startSimulator(ctx context.Context, o *options, bin, dir string, spaces, flows int) (string, *child, error) {
+func startSimulator(ctx context.Context, o *options, bin, dir, dataFile string) (string, *child, error) {
 	pr, pw := io.Pipe()
 	sim, err := startChild(bin, []string{"simulate",
 		"--simulator.listen-address=127.0.0.1:0",
 		"--simulator.access-key-id=" + accessKeyID, "--simulator.access-key-secret=" + accessKeySecret,
-		"--simulator.spaces=" + strconv.Itoa(spaces), "--simulator.flows-per-space=" + strconv.Itoa(flows),
-		"--simulator.seed=" + strconv.FormatInt(o.seed, 10), "--simulator.rate-limit=" + strconv.FormatFloat(o.procSimRate, 'g', -1, 64),
-	}, childEnv(), filepath.Join(dir, fmt.Sprintf("simulator-%d.log", spaces)), pw)
+		"--simulator.data=" + dataFile, "--simulator.rate-limit=" + strconv.FormatFloat(o.procSimRate, 'g', -1, 64),
+	}, childEnv(), strings.TrimSuffix(dataFile, ".json")+"-simulator.log", pw)
 	if err != nil {
 		return "", nil, err
 	}
@@ -412,6 +420,7 @@ type metricValues struct {
 	refreshDuration      float64
 	flows                float64
 	series               int
+	spaces               int // series of cams_space_up
 }
 
 func (mv *metricValues) scan(r io.Reader) error {
@@ -439,6 +448,9 @@ func (mv *metricValues) scan(r io.Reader) error {
 			dst = &mv.heapAlloc
 		case "cams_refresh_duration_seconds":
 			dst = &mv.refreshDuration
+		case "cams_space_up":
+			mv.spaces++
+			continue
 		case "cams_flows":
 			v, err := strconv.ParseFloat(string(line[i+1:]), 64)
 			if err != nil {

@@ -121,8 +121,9 @@ const (
 // is the position in it. The caller must not change them.
 func (s *Schema) Families() []*Family { return s.families }
 
-// SnapshotSeries appends the series that describe snap as a whole. The
-// limiter's rate is read now.
+// SnapshotSeries appends the series that describe snap as a whole, those
+// of a family one after the other. They are rendered at every scrape: a
+// handful, and the limiter's rate is read now.
 func (s *Schema) SnapshotSeries(dst []Series, snap *refresh.Snapshot) []Series {
 	dst = append(dst,
 		series(s.up, boolFloat(snap.Up())),
@@ -139,10 +140,11 @@ func (s *Schema) SnapshotSeries(dst []Series, snap *refresh.Snapshot) []Series {
 	return dst
 }
 
-// SpaceSeries appends the series of the space id in state st; completed is
-// the snapshot's Completed. They depend on nothing else: the exposition
-// renders them once per *SpaceState, which the refresher replaces whenever
-// the space changes.
+// SpaceSeries appends the series of the space id in state st, in any order;
+// completed is the snapshot's Completed. They must depend on nothing else:
+// the exposition renders them once per *SpaceState, which the refresher
+// replaces whenever the space changes, and renders every space again when
+// completed changes.
 func (s *Schema) SpaceSeries(dst []Series, id string, st *refresh.SpaceState, completed bool) []Series {
 	space := validUTF8(id)
 	dst = append(dst, series(s.spaceUp, boolFloat(st.Up), space))
