@@ -22,8 +22,6 @@ import (
 	versioncollector "github.com/prometheus/client_golang/prometheus/collectors/version"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	dto "github.com/prometheus/client_model/go"
-	"github.com/prometheus/common/expfmt"
-	"github.com/prometheus/common/model"
 
 	"github.com/cams-exporter/cams_exporter/client"
 	"github.com/cams-exporter/cams_exporter/collector"
@@ -293,14 +291,16 @@ func median[T time.Duration | float64](xs []T) T {
 	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
 
-// checkSides checks that every side serves the same families and the same
-// series, the self-metrics' values aside (they are gathered at different
-// times), and that the exporter's gzip body is its plain body; it records
-// the body sizes and returns the number of sample lines of the first.
+// checkSides checks that every side serves the same lines, HELP and TYPE
+// included, but for the self-metrics whose values change from one gathering
+// to the next (go_*, process_*, promhttp_*), and that each side's gzip body
+// is its plain body; the exporter writes the very lines expfmt writes, in
+// another order. It records the body sizes and returns the number of sample
+// lines.
 func checkSides(ctx context.Context, hc *http.Client, sides []*side) (int, error) {
-	var first map[string]float64
+	var first []string
 	var firstName string
-	lines := 0
+	samples := 0
 	for _, s := range sides {
 		plain, err := scrapeBody(ctx, hc, s.url, false, nil)
 		if err != nil {
@@ -315,68 +315,37 @@ func checkSides(ctx context.Context, hc *http.Client, sides []*side) (int, error
 		if err != nil {
 			return 0, fmt.Errorf("%s: gzip body: %w", s.name, err)
 		}
-		samples, err := parseSamples(plain)
-		if err != nil {
-			return 0, fmt.Errorf("%s: %w", s.name, err)
-		}
-		again, err := parseSamples(unzipped)
-		if err != nil {
-			return 0, fmt.Errorf("%s: gzip body: %w", s.name, err)
-		}
-		if !sameSeries(samples, again) {
-			return 0, fmt.Errorf("%s: the gzip body does not hold the plain body's series", s.name)
+		lines := stableLines(plain)
+		if !slices.Equal(lines, stableLines(unzipped)) {
+			return 0, fmt.Errorf("%s: the gzip body does not hold the plain body's lines", s.name)
 		}
 		if first == nil {
-			first, firstName = samples, s.name
+			first, firstName = lines, s.name
 			for _, line := range bytes.Split(plain, []byte("\n")) {
 				if len(line) > 0 && line[0] != '#' {
-					lines++
+					samples++
 				}
 			}
-		} else if !sameSeries(first, samples) {
-			return 0, fmt.Errorf("%s and %s do not serve the same series; the comparison would be void", firstName, s.name)
+		} else if !slices.Equal(first, lines) {
+			return 0, fmt.Errorf("%s and %s do not serve the same lines; the comparison would be void", firstName, s.name)
 		}
 	}
-	return lines, nil
+	return samples, nil
 }
 
-// parseSamples parses a text body into its samples.
-func parseSamples(body []byte) (map[string]float64, error) {
-	p := expfmt.NewTextParser(model.UTF8Validation)
-	mfs, err := p.TextToMetricFamilies(bytes.NewReader(body))
-	if err != nil {
-		return nil, err
-	}
-	out := map[string]float64{}
-	for name, mf := range mfs {
-		for _, m := range mf.GetMetric() {
-			key := name + fmt.Sprint(m.GetLabel())
-			switch {
-			case m.Gauge != nil:
-				out[key] = m.GetGauge().GetValue()
-			case m.Counter != nil:
-				out[key] = m.GetCounter().GetValue()
-			default:
-				out[key] = 0 // histograms and summaries: present
-			}
+// stableLines returns the lines of a text body, sorted, but for those of the
+// self-metrics whose values change between two gatherings.
+func stableLines(body []byte) []string {
+	var out []string
+	for _, line := range strings.Split(string(body), "\n") {
+		name := strings.TrimPrefix(strings.TrimPrefix(line, "# HELP "), "# TYPE ")
+		if strings.HasPrefix(name, "go_") || strings.HasPrefix(name, "process_") || strings.HasPrefix(name, "promhttp_") {
+			continue
 		}
+		out = append(out, line)
 	}
-	return out, nil
-}
-
-// sameSeries compares two sets of samples: the same series everywhere, the
-// same values for the snapshot's (cams_*, build info aside).
-func sameSeries(a, b map[string]float64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		w, ok := b[k]
-		if !ok || strings.HasPrefix(k, "cams_") && !strings.HasPrefix(k, "cams_exporter_") && v != w {
-			return false
-		}
-	}
-	return true
+	slices.Sort(out)
+	return out
 }
 
 func gunzip(b []byte) ([]byte, error) {
