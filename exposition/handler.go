@@ -100,21 +100,24 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	contentType := expfmt.NegotiateAccept(r.Header, acceptedFormats...)
-	var f format
 	switch contentType.FormatType() {
 	case expfmt.TypeTextPlain:
-		f = formatText
+		h.serve(w, r, formatText, contentType)
 	case expfmt.TypeOpenMetrics:
-		f = formatOpenMetrics
+		h.serve(w, r, formatOpenMetrics, contentType)
 	case expfmt.TypeProtoDelim:
-		f = formatProto
+		h.serve(w, r, formatProto, contentType)
 	default:
 		h.fallback.ServeHTTP(w, r)
-		return
 	}
+}
+
+// serve writes the current snapshot's exposition in format f: the plan's
+// families, then the tail rendered for this scrape (the snapshot-level
+// families and the gathered ones).
+func (h *Handler) serve(w http.ResponseWriter, r *http.Request, f format, contentType expfmt.Format) {
 	gz := acceptsGzip(r.Header)
 	keep := nameFilter(r)
-
 	snap := h.snapshot()
 	if snap == nil {
 		snap = &refresh.Snapshot{}
@@ -142,24 +145,30 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer writerPool.Put(bw)
 	bw.Reset(w)
 	defer bw.Reset(nil)
-	if gz {
-		bw.Write(gzipHeader)
-	}
-	for _, pf := range fams {
-		for _, part := range pf.parts {
-			bw.Write(part)
-		}
-	}
-	if gz {
-		writeStored(bw, tail.Bytes())
-		crc := crc32.Update(total.crc, crc32.IEEETable, tail.Bytes())
-		bw.Write(appendGzipTrailer(make([]byte, 0, gzipTrailerSize), crc, total.raw+int64(tail.Len())))
-	} else {
-		bw.Write(tail.Bytes())
-	}
+	writeBody(bw, fams, total, tail.Bytes(), gz)
 	// A client gone mid-response is no error of the exporter's; the
 	// writer keeps the first error and writes nothing after it.
 	_ = bw.Flush()
+}
+
+// writeBody writes the families' parts and the tail, as one gzip member if
+// gz: the parts are compressed already, the tail is stored.
+func writeBody(w io.Writer, fams []planFamily, total planFamily, tail []byte, gz bool) {
+	if gz {
+		w.Write(gzipHeader)
+	}
+	for _, pf := range fams {
+		for _, part := range pf.parts {
+			w.Write(part)
+		}
+	}
+	if !gz {
+		w.Write(tail)
+		return
+	}
+	writeStored(w, tail)
+	crc := crc32.Update(total.crc, crc32.IEEETable, tail)
+	w.Write(appendGzipTrailer(make([]byte, 0, gzipTrailerSize), crc, total.raw+int64(len(tail))))
 }
 
 var (
