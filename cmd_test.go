@@ -73,6 +73,7 @@ func TestBadInputIsAOneLineErrorAndANonZeroExit(t *testing.T) {
 		{[]string{"--web.telemetry-path=/a b"}, 1, "--web.telemetry-path must be a path"},
 		{[]string{"--web.telemetry-path=/"}, 1, "--web.telemetry-path must be a path"},
 		{[]string{"--refresh.interval=1000000h"}, 1, "--refresh.interval must be at most 24h"},
+		{[]string{"--web.max-requests=-1"}, 1, "--web.max-requests must be 0 (no limit) or more"},
 		{[]string{"check", "--check.slow=-1s"}, 3, "--check.slow must be positive"},
 		{[]string{"check", "--cams.page-size=0"}, 3, "--cams.page-size"},
 		{[]string{"check", "--output=xml"}, 3, `--output: "xml" is not one of text, json`},

@@ -22,6 +22,7 @@ import (
 	"github.com/cams-exporter/cams_exporter/client"
 	"github.com/cams-exporter/cams_exporter/collector"
 	"github.com/cams-exporter/cams_exporter/discovery"
+	"github.com/cams-exporter/cams_exporter/exposition"
 	"github.com/cams-exporter/cams_exporter/health"
 	"github.com/cams-exporter/cams_exporter/refresh"
 	"github.com/cams-exporter/cams_exporter/spaces"
@@ -36,7 +37,8 @@ type exporter struct {
 	discovery *discovery.Discoverer // nil without --cams.discover-spaces
 	watched   func() []string       // configured and discovered spaces
 	refresher *refresh.Refresher
-	registry  *prometheus.Registry
+	registry  *prometheus.Registry // the exporter's own metrics
+	metrics   collector.Options    // the snapshot's metrics
 	checker   health.Checker
 }
 
@@ -66,9 +68,10 @@ func newExporter(o *exporterOptions, creds client.CredentialsProvider, logger lo
 		Lister: c, Spaces: watched, Interval: o.refreshInterval, FlowName: o.flowName, PageSize: o.pageSize,
 		Rate: o.rateLimit, KeepFlows: o.flowInfo, FirstDelay: min(o.refreshInterval/10, 5*time.Second), Logger: logger,
 	})
+	// The exporter's own metrics, gathered at every scrape; the snapshot's
+	// are rendered by package exposition.
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(versioncollector.NewCollector("cams_exporter"), api,
-		collector.New(r.Snapshot, collector.Options{FlowInfo: o.flowInfo, RefreshInterval: o.refreshInterval, LimiterRate: c.Limiter().Rate}))
+	reg.MustRegister(versioncollector.NewCollector("cams_exporter"), api)
 	if disc != nil {
 		reg.MustRegister(disc)
 	}
@@ -77,6 +80,7 @@ func newExporter(o *exporterOptions, creds client.CredentialsProvider, logger lo
 	}
 	e := &exporter{
 		opts: o, logger: logger, client: c, spaces: spaceSet, discovery: disc, watched: watched, refresher: r, registry: reg,
+		metrics: collector.Options{FlowInfo: o.flowInfo, RefreshInterval: o.refreshInterval, LimiterRate: c.Limiter().Rate},
 		checker: health.Checker{Snapshot: r.Snapshot, MaxStaleness: o.maxStaleness, RefreshInterval: o.refreshInterval, Started: time.Now(),
 			LimiterRate: c.Limiter().Rate, LimiterMaxRate: c.Limiter().MaxRate()},
 	}
@@ -157,10 +161,9 @@ func (e *exporter) start(ctx context.Context) (wait func()) {
 // handler serves /metrics, the health endpoints and the landing page.
 func (e *exporter) handler(landing http.Handler) http.Handler {
 	mux := http.NewServeMux()
-	var metrics http.Handler = promhttp.HandlerFor(e.registry, promhttp.HandlerOpts{
-		ErrorLog:          promhttpLogger{e.logger},
-		ErrorHandling:     promhttp.ContinueOnError,
-		EnableOpenMetrics: true,
+	var metrics http.Handler = exposition.NewHandler(exposition.Options{
+		Snapshot: e.refresher.Snapshot, Metrics: e.metrics, Gatherer: e.registry,
+		MaxRequests: e.opts.maxRequests, ErrorLog: promhttpLogger{e.logger},
 	})
 	if !e.opts.disableExporterMetrics {
 		metrics = promhttp.InstrumentMetricHandler(e.registry, metrics)

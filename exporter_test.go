@@ -472,3 +472,13 @@ func TestMetricsPassPromtool(t *testing.T) {
 		t.Errorf("HELP does not say the data is cached and how often:\n%s", body[:min(len(body), 2000)])
 	}
 }
+
+// TestMaxRequestsFlag checks --web.max-requests' default, node_exporter's.
+func TestMaxRequestsFlag(t *testing.T) {
+	if got := parseFlags(t).maxRequests; got != 40 {
+		t.Errorf("--web.max-requests defaults to %d, want 40", got)
+	}
+	if got := parseFlags(t, "--web.max-requests=0").maxRequests; got != 0 {
+		t.Errorf("--web.max-requests=0 gives %d", got)
+	}
+}

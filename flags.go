@@ -25,6 +25,7 @@ const defaultListenAddress = ":9949"
 type exporterOptions struct {
 	web                    *web.FlagConfig
 	telemetryPath          string
+	maxRequests            int
 	disableExporterMetrics bool
 	logLevel, logFormat    string
 
@@ -51,6 +52,7 @@ type exporterOptions struct {
 func addExporterFlags(app *kingpin.Application) *exporterOptions {
 	o := &exporterOptions{web: kingpinflag.AddFlags(app, defaultListenAddress)}
 	app.Flag("web.telemetry-path", "Path under which to expose metrics.").Default("/metrics").StringVar(&o.telemetryPath)
+	app.Flag("web.max-requests", "Maximum number of parallel scrape requests; beyond it /metrics answers 503 at once. 0 disables the limit.").Default("40").IntVar(&o.maxRequests)
 	app.Flag("web.disable-exporter-metrics", "Exclude the exporter's own process and Go metrics (promhttp_*, process_*, go_*).").BoolVar(&o.disableExporterMetrics)
 	app.Flag("log.level", "Only log messages with the given severity or above. One of: [debug, info, warn, error]").Default("info").EnumVar(&o.logLevel, "debug", "info", "warn", "error")
 	app.Flag("log.format", "Output format of log messages. One of: [logfmt, json]").Default("logfmt").EnumVar(&o.logFormat, "logfmt", "json")
@@ -100,6 +102,8 @@ func (o *exporterOptions) validate() error {
 		return fmt.Errorf("--refresh.interval must be at least 10s, got %s", o.refreshInterval)
 	case o.discoverInterval < time.Minute:
 		return fmt.Errorf("--cams.discover-interval must be at least 1m, got %s", o.discoverInterval)
+	case o.maxRequests < 0:
+		return fmt.Errorf("--web.max-requests must be 0 (no limit) or more, got %d", o.maxRequests)
 	case o.maxStaleness < 0:
 		return fmt.Errorf("--health.max-staleness must not be negative, got %s", o.maxStaleness)
 	case !telemetryPathPattern.MatchString(o.telemetryPath) || reservedPaths[o.telemetryPath]:

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"sort"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -42,8 +43,11 @@ func TestSoak(t *testing.T) {
 			ids = append(ids, "--cams.space="+sp.ID)
 		}
 	}
+	// All 50 scrapers are served at once: beyond --web.max-requests (40 by
+	// default) a scrape is answered 503 by design.
 	h := newHarnessWith(t, sim, client.StaticCredentials{AccessKeyID: testKeyID, AccessKeySecret: testKeySecret},
-		append([]string{"--cams.endpoint=" + url, "--cams.rate-limit=400", "--refresh.interval=10s", "--cams.timeout=1s", "--cams.max-retries=1"}, ids...)...)
+		append([]string{"--cams.endpoint=" + url, "--cams.rate-limit=400", "--refresh.interval=10s", "--cams.timeout=1s", "--cams.max-retries=1",
+			"--web.max-requests=" + strconv.Itoa(scrapers)}, ids...)...)
 	ctx, cancel := context.WithTimeout(context.Background(), duration)
 	defer cancel()
 	wait := h.exp.start(ctx)

@@ -3,12 +3,17 @@
 //
 //  1. sweep efficiency: calls made / (configured rate × elapsed) over one
 //     full pass of N spaces, and throttled responses (in process);
-//  2. scrape cost at 10,000 spaces: /metrics latency and throughput with
-//     concurrent scrapers, against promhttp serving the same series from a
-//     static registry, in the same process and run;
-//  3. memory: peak RSS and heap of the real binary over its first full pass
-//     of 10,000 spaces × 50 flows, with and without flow info;
-//  4. refresh CPU: CPU time of that pass per 1,000 flows.
+//  2. scrape cost at 10,000 × 49 and 200,000 × 5 spaces × flows: /metrics
+//     latency, plain and gzip, with 1 and 8 concurrent scrapers, of the
+//     exporter's handler side by side with promhttp over the same families
+//     pre-gathered (the static baseline) and over a registry of GaugeVecs,
+//     in one process and run, as medians of 3 repetitions (in process);
+//  3. memory: peak RSS of the real binary over its first full pass of
+//     10,000 spaces × 50 flows and one scrape, with and without flow info,
+//     and under 300 concurrent scrapes with flow info at 30,000 flows;
+//  4. refresh CPU: CPU time of that pass per 1,000 flows, and the share of
+//     a core used in the steady state at 200,000 spaces, refreshing at
+//     4 calls/s.
 //
 // Run it from the repository's root: `make bench` or `go run ./bench`.
 // Parts 3 and 4 build the binary and run it, and the simulator, as child
@@ -17,11 +22,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"os/signal"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -45,23 +52,32 @@ type options struct {
 	sweepConcurrency int
 	sweepTimeout     time.Duration
 
-	scrapeSpaces  int
-	scrapeFlows   int
-	scrapers      int
-	scrapeCount   int
-	scrapeRounds  int
-	scrapeWarmup  int
-	scrapeGzip    bool
-	scrapeTimeout time.Duration
-	scrapeProfile string
+	scrapeSize     scrapeSize
+	scrapeBig      scrapeSize
+	scrapers       []int
+	scrapeCount    int
+	scrapeBigCount int
+	scrapeReps     int
+	scrapeWarmup   int
+	scrapeTimeout  time.Duration
+	scrapeProfile  string
 
 	procSpaces  int
 	procFlows   int
 	procRate    float64
 	procSimRate float64
 	procTimeout time.Duration
-	binary      string
-	keepTemp    bool
+	concSpaces  int
+	concFlows   int
+	concScrapes int
+
+	steadySize        scrapeSize
+	steadyRate        float64
+	steadyScrapeEvery time.Duration
+	steadyWarmup      time.Duration
+	steadyWindow      time.Duration
+	binary            string
+	keepTemp          bool
 
 	quietWait time.Duration
 	quietBusy float64
@@ -73,27 +89,35 @@ func main() {
 
 func run() int {
 	var o options
-	var sweepSpaces, sweepRates string
-	flag.StringVar(&o.parts, "parts", "sweep,scrape,proc", "comma-separated parts to run: sweep (1), scrape (2), proc (3 memory and 4 CPU)")
+	var sweepSpaces, sweepRates, scrapeSizeFlag, scrapeBigFlag, scrapersFlag, steadySizeFlag string
+	flag.StringVar(&o.parts, "parts", "sweep,scrape,proc,steady", "comma-separated parts to run: sweep (1), scrape (2), proc (3 memory and 4 CPU of a first pass), steady (4 CPU in the steady state)")
 	flag.Int64Var(&o.seed, "seed", 1, "seed of the generated data sets")
 	flag.StringVar(&sweepSpaces, "sweep.spaces", "1000,10000", "sweep: comma-separated numbers of spaces")
 	flag.StringVar(&sweepRates, "sweep.rates", "500,1000", "sweep: comma-separated exporter rates (calls/s); the simulator allows twice as many")
 	flag.IntVar(&o.sweepFlows, "sweep.flows", 5, "sweep: average flows per space (one page each)")
 	flag.IntVar(&o.sweepConcurrency, "sweep.concurrency", 32, "sweep: spaces listed at once by the refresher")
 	flag.DurationVar(&o.sweepTimeout, "sweep.timeout", 2*time.Minute, "sweep: bound of one pass")
-	flag.IntVar(&o.scrapeSpaces, "scrape.spaces", 10000, "scrape: spaces in the snapshot")
-	flag.IntVar(&o.scrapeFlows, "scrape.flows", 50, "scrape: average flows per space (they shape the category counts)")
-	flag.IntVar(&o.scrapers, "scrape.scrapers", 8, "scrape: concurrent scrapers")
-	flag.IntVar(&o.scrapeCount, "scrape.count", 4, "scrape: scrapes per scraper per round and side")
-	flag.IntVar(&o.scrapeRounds, "scrape.rounds", 4, "scrape: rounds; each runs the exporter and the baseline, alternating which goes first")
-	flag.IntVar(&o.scrapeWarmup, "scrape.warmup", 3, "scrape: scrapes of each side before measuring")
-	flag.BoolVar(&o.scrapeGzip, "scrape.gzip", false, "scrape: ask both sides for gzip (default: identity)")
-	flag.DurationVar(&o.scrapeTimeout, "scrape.timeout", 3*time.Minute, "scrape: bound of one round of one side")
-	flag.StringVar(&o.scrapeProfile, "scrape.cpuprofile", "", "scrape: write a CPU profile of the exporter side's rounds to this file")
+	flag.StringVar(&scrapeSizeFlag, "scrape.size", "10000x49", "scrape: spaces x average flows of the snapshot served by every side")
+	flag.StringVar(&scrapeBigFlag, "scrape.big", "200000x5", "scrape: spaces x flows served by the exporter and the static baseline only, 1 scraper; empty to skip")
+	flag.StringVar(&scrapersFlag, "scrape.scrapers", "1,8", "scrape: comma-separated numbers of concurrent scrapers")
+	flag.IntVar(&o.scrapeCount, "scrape.count", 8, "scrape: scrapes per side and cell (encoding × scrapers), shared by the scrapers")
+	flag.IntVar(&o.scrapeBigCount, "scrape.big-count", 1, "scrape: scrapes per side and cell at -scrape.big")
+	flag.IntVar(&o.scrapeReps, "scrape.reps", 3, "scrape: repetitions of every cell; figures are their medians")
+	flag.IntVar(&o.scrapeWarmup, "scrape.warmup", 2, "scrape: scrapes of each side and encoding before measuring")
+	flag.DurationVar(&o.scrapeTimeout, "scrape.timeout", 5*time.Minute, "scrape: bound of one cell of one side")
+	flag.StringVar(&o.scrapeProfile, "scrape.cpuprofile", "", "scrape: write a CPU profile of the exporter side's first cell to this file")
 	flag.IntVar(&o.procSpaces, "proc.spaces", 10000, "memory/CPU: spaces")
 	flag.IntVar(&o.procFlows, "proc.flows", 50, "memory/CPU: average flows per space")
 	flag.Float64Var(&o.procRate, "proc.rate", 1000, "memory/CPU: exporter's --cams.rate-limit")
 	flag.Float64Var(&o.procSimRate, "proc.sim-rate", 5000, "memory/CPU: simulator's --simulator.rate-limit")
+	flag.IntVar(&o.concSpaces, "conc.spaces", 600, "memory under concurrent scrapes: spaces (with -conc.flows, about 30,000 flows)")
+	flag.IntVar(&o.concFlows, "conc.flows", 50, "memory under concurrent scrapes: average flows per space")
+	flag.IntVar(&o.concScrapes, "conc.scrapes", 300, "memory under concurrent scrapes: scrapes at once; 0 skips")
+	flag.StringVar(&steadySizeFlag, "steady.size", "200000x5", "steady state: spaces x average flows, restored from a cache file")
+	flag.Float64Var(&o.steadyRate, "steady.rate", 4, "steady state: the exporter's --cams.rate-limit")
+	flag.DurationVar(&o.steadyScrapeEvery, "steady.scrape-every", 15*time.Second, "steady state: scrape interval")
+	flag.DurationVar(&o.steadyWarmup, "steady.warmup", 10*time.Second, "steady state: time before measuring")
+	flag.DurationVar(&o.steadyWindow, "steady.window", 30*time.Second, "steady state: measuring window")
 	flag.DurationVar(&o.procTimeout, "proc.timeout", 2*time.Minute, "memory/CPU: bound of one exporter run")
 	flag.StringVar(&o.binary, "binary", "", "memory/CPU: cams_exporter binary to run (default: go build . into a temporary directory)")
 	flag.BoolVar(&o.keepTemp, "keep-temp", false, "keep the temporary directory (binary, spaces file, logs)")
@@ -108,13 +132,30 @@ func run() int {
 	if o.sweepRates, err = parseList(sweepRates, func(s string) (float64, error) { return strconv.ParseFloat(s, 64) }); err != nil {
 		return usage("-sweep.rates", err)
 	}
+	if o.scrapeSize, err = parseSize(scrapeSizeFlag); err != nil || o.scrapeSize.spaces == 0 {
+		return usage("-scrape.size", fmt.Errorf("%q is not SPACESxFLOWS", scrapeSizeFlag))
+	}
+	if scrapeBigFlag != "" {
+		if o.scrapeBig, err = parseSize(scrapeBigFlag); err != nil {
+			return usage("-scrape.big", err)
+		}
+	}
+	if o.scrapers, err = parseList(scrapersFlag, strconv.Atoi); err != nil || len(o.scrapers) == 0 || slices.Min(o.scrapers) < 1 {
+		return usage("-scrape.scrapers", fmt.Errorf("%q is not a list of positive numbers", scrapersFlag))
+	}
+	if o.scrapeReps < 1 || o.scrapeCount < 1 || o.scrapeBigCount < 1 {
+		return usage("-scrape.reps, -scrape.count, -scrape.big-count", errors.New("must be at least 1"))
+	}
+	if o.steadySize, err = parseSize(steadySizeFlag); err != nil || o.steadySize.spaces == 0 {
+		return usage("-steady.size", fmt.Errorf("%q is not SPACESxFLOWS", steadySizeFlag))
+	}
 	parts := map[string]bool{}
 	for _, p := range strings.Split(o.parts, ",") {
 		switch p = strings.TrimSpace(p); p {
-		case "sweep", "scrape", "proc":
+		case "sweep", "scrape", "proc", "steady":
 			parts[p] = true
 		case "all":
-			parts["sweep"], parts["scrape"], parts["proc"] = true, true, true
+			parts["sweep"], parts["scrape"], parts["proc"], parts["steady"] = true, true, true, true
 		default:
 			return usage("-parts", fmt.Errorf("unknown part %q", p))
 		}
@@ -151,6 +192,13 @@ func run() int {
 			failed = true
 		}
 	}
+	if parts["steady"] && ctx.Err() == nil {
+		waitQuiet(ctx, &o, "the steady state", &t)
+		if err := runSteady(ctx, &o, &t); err != nil {
+			fmt.Fprintf(os.Stderr, "steady state: %v\n", err)
+			failed = true
+		}
+	}
 	fmt.Println()
 	t.print(os.Stdout)
 	fmt.Printf("\ntook %s\n", time.Since(start).Round(100*time.Millisecond))
@@ -163,6 +211,17 @@ func run() int {
 func usage(flagName string, err error) int {
 	fmt.Fprintf(os.Stderr, "bench: %s: %v\n", flagName, err)
 	return 2
+}
+
+// parseSize parses SPACESxFLOWS.
+func parseSize(s string) (scrapeSize, error) {
+	a, b, ok := strings.Cut(s, "x")
+	spaces, err1 := strconv.Atoi(a)
+	flows, err2 := strconv.Atoi(b)
+	if !ok || err1 != nil || err2 != nil || spaces < 0 || flows < 0 {
+		return scrapeSize{}, fmt.Errorf("%q is not SPACESxFLOWS", s)
+	}
+	return scrapeSize{spaces, flows}, nil
 }
 
 func parseList[T any](s string, parse func(string) (T, error)) ([]T, error) {

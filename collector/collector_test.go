@@ -12,6 +12,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
+	dto "github.com/prometheus/client_model/go"
 
 	"github.com/cams-exporter/cams_exporter/client"
 	"github.com/cams-exporter/cams_exporter/refresh"
@@ -311,4 +312,27 @@ func BenchmarkCollect(b *testing.B) {
 	}
 	close(ch)
 	<-done
+}
+
+// TestSchemaFamilies checks what the exposition relies on: every counter's
+// name ends in _total (OpenMetrics names its family without it), indexes
+// are positions, and no family is defined twice.
+func TestSchemaFamilies(t *testing.T) {
+	s := NewSchema(Options{FlowInfo: true, LimiterRate: func() float64 { return 1 }})
+	seen := map[string]bool{}
+	for i, f := range s.Families() {
+		if f.Type == dto.MetricType_COUNTER && !strings.HasSuffix(f.Name, "_total") {
+			t.Errorf("counter %s does not end in _total", f.Name)
+		}
+		if f.Index != i {
+			t.Errorf("%s: index %d at position %d", f.Name, f.Index, i)
+		}
+		if seen[f.Name] {
+			t.Errorf("%s defined twice", f.Name)
+		}
+		seen[f.Name] = true
+	}
+	if len(seen) != 13 {
+		t.Errorf("%d families with flow info and the limiter, want 13", len(seen))
+	}
 }

@@ -1,0 +1,233 @@
+package collector
+
+import (
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	dto "github.com/prometheus/client_model/go"
+
+	"github.com/cams-exporter/cams_exporter/client"
+	"github.com/cams-exporter/cams_exporter/refresh"
+)
+
+// MaxLabels is the most labels a family of the schema has (cams_flow_info).
+const MaxLabels = 4
+
+// Family is one metric family derived from snapshots.
+type Family struct {
+	Name, Help string
+	// Type is dto.MetricType_GAUGE or dto.MetricType_COUNTER; a counter's
+	// name ends in _total.
+	Type dto.MetricType
+	// Labels are the label names, sorted, as client_golang writes them.
+	Labels []string
+	// PerSpace families have series for each space; the others describe the
+	// snapshot as a whole.
+	PerSpace bool
+	// Index is the family's position in Schema.Families.
+	Index int
+}
+
+// Series is one sample of a family: its label values, in the order of
+// Family.Labels, and its value.
+type Series struct {
+	Family *Family
+	Values [MaxLabels]string
+	Value  float64
+}
+
+// LabelValues returns the series' label values.
+func (s *Series) LabelValues() []string { return s.Values[:len(s.Family.Labels)] }
+
+// Schema says which metric families and which series a snapshot has. It is
+// the one place that does: Collector hands its series to client_golang, and
+// package exposition renders the very same series as bytes.
+type Schema struct {
+	opts     Options
+	families []*Family
+
+	// Families describing the snapshot as a whole.
+	up, refreshes, failures, categoriesFolded, limiterRate, refreshDuration, expectedPass *Family
+	// Families with series for each space.
+	spaceUp, spaceLastSuccess, flowChanges, flows, flowsByCategory, flowInfo *Family
+}
+
+// NewSchema returns the schema for opts.
+func NewSchema(opts Options) *Schema {
+	cached := " Cached: refreshed in the background, not at scrape time."
+	every := "."
+	if opts.RefreshInterval > 0 {
+		iv := formatInterval(opts.RefreshInterval)
+		cached = " Cached: refreshed in the background every " + iv + ", not at scrape time."
+		every = "; each space is listed again once its data is " + iv + " old."
+	}
+	s := &Schema{opts: opts}
+	add := func(perSpace bool, typ dto.MetricType, name, help string, labels ...string) *Family {
+		f := &Family{Name: name, Help: help, Type: typ, Labels: labels, PerSpace: perSpace, Index: len(s.families)}
+		if !slices.IsSorted(labels) || len(labels) > MaxLabels {
+			panic("collector: labels of " + name + " must be sorted and at most MaxLabels")
+		}
+		s.families = append(s.families, f)
+		return f
+	}
+	gauge, counter := dto.MetricType_GAUGE, dto.MetricType_COUNTER
+
+	s.up = add(false, gauge, "cams_up",
+		"1 if the last refresh of every space succeeded, 0 if any failed or no refresh has finished yet."+cached)
+	s.refreshes = add(false, counter, "cams_refreshes_total",
+		"Complete background passes over every space"+every)
+	s.failures = add(false, counter, "cams_refresh_failures_total",
+		"Complete background passes in which at least one space failed"+every)
+	s.categoriesFolded = add(false, counter, "cams_flow_categories_folded_total",
+		fmt.Sprintf("Category values folded into category=%q of cams_flows_by_category and cams_flow_info because %d undocumented categories, the first seen, were already exported: each listing of a space adds the number of distinct category values it carried beyond them.",
+			refresh.OtherCategory, refresh.MaxUndocumentedCategories))
+	if opts.LimiterRate != nil {
+		s.limiterRate = add(false, gauge, "cams_api_rate_limit_requests_per_second",
+			"Current rate of the account-wide API rate limiter in requests per second; it is lowered when the API throttles and climbs back as calls succeed.")
+	}
+	s.refreshDuration = add(false, gauge, "cams_refresh_duration_seconds",
+		"How long the last complete background pass over every space took"+every)
+	s.expectedPass = add(false, gauge, "cams_refresh_expected_duration_seconds",
+		"How long a pass over every space takes at the configured API rate, from the last known flow counts. Above the refresh interval, spaces are refreshed back to back, the stalest first, and their data gets older than the interval.")
+
+	s.spaceUp = add(true, gauge, "cams_space_up",
+		"1 if the last refresh of the space succeeded, 0 if it failed or has not run; the flow metrics of a failing space keep its last successful data."+cached,
+		labelSpace)
+	s.spaceLastSuccess = add(true, gauge, "cams_space_last_success_timestamp_seconds",
+		"Unix time at which the last successful refresh of the space finished; absent if none has."+cached,
+		labelSpace)
+	s.flowChanges = add(true, counter, "cams_flow_changes_total",
+		"Flows that appeared (change=added) or disappeared (change=removed) in the space between two successful refreshes, since the exporter started."+cached,
+		labelChange, labelSpace)
+	s.flows = add(true, gauge, "cams_flows",
+		"Number of flows in the space (space is the CustSpaceId, empty for the account's own space), as of its last successful refresh."+cached,
+		labelSpace)
+	s.flowsByCategory = add(true, gauge, "cams_flows_by_category",
+		"Number of flows in the space carrying the category. A flow can carry several categories, so the counts overlap and their sum can exceed cams_flows. Every documented category is present, 0 when no flow carries it; the first 30 undocumented categories seen appear under their own name, and flows carrying any other count once under _other."+cached,
+		labelCategory, labelSpace)
+	if opts.FlowInfo {
+		s.flowInfo = add(true, gauge, "cams_flow_info",
+			"Information about a flow, always 1: its name and its categories, sorted and comma-separated."+cached,
+			"categories", "flow_id", "flow_name", labelSpace)
+	}
+	return s
+}
+
+// Label names shared by several families.
+const (
+	labelSpace    = "space"
+	labelCategory = "category"
+	labelChange   = "change"
+)
+
+// Families returns every family of the schema, in a fixed order; Family.Index
+// is the position in it. The caller must not change them.
+func (s *Schema) Families() []*Family { return s.families }
+
+// SnapshotSeries appends the series that describe snap as a whole, those
+// of a family one after the other. They are rendered at every scrape: a
+// handful, and the limiter's rate is read now.
+func (s *Schema) SnapshotSeries(dst []Series, snap *refresh.Snapshot) []Series {
+	dst = append(dst,
+		series(s.up, boolFloat(snap.Up())),
+		series(s.refreshes, float64(snap.Refreshes)),
+		series(s.failures, float64(snap.RefreshFailures)),
+		series(s.categoriesFolded, float64(snap.CategoriesFolded)))
+	if s.limiterRate != nil {
+		dst = append(dst, series(s.limiterRate, s.opts.LimiterRate()))
+	}
+	if snap.Completed {
+		dst = append(dst,
+			series(s.refreshDuration, snap.LastRefreshDuration.Seconds()),
+			series(s.expectedPass, snap.ExpectedPassDuration.Seconds()))
+	}
+	return dst
+}
+
+// SpaceSeries appends the series of the space id in state st, in any order;
+// completed is the snapshot's Completed. They must depend on nothing else:
+// the exposition renders them once per *SpaceState, which the refresher
+// replaces whenever the space changes, and renders every space again when
+// completed changes.
+func (s *Schema) SpaceSeries(dst []Series, id string, st *refresh.SpaceState, completed bool) []Series {
+	space := validUTF8(id)
+	dst = append(dst, series(s.spaceUp, boolFloat(st.Up), space))
+	if !completed {
+		// Nothing has been listed yet: say which spaces are known and
+		// down, and nothing that would read as data.
+		return dst
+	}
+	if st.HasData && !st.LastSuccess.IsZero() {
+		dst = append(dst, series(s.spaceLastSuccess, unixSeconds(st.LastSuccess), space))
+	}
+	dst = append(dst,
+		series(s.flowChanges, float64(st.Added), "added", space),
+		series(s.flowChanges, float64(st.Removed), "removed", space))
+	if st.HasData {
+		dst = append(dst, series(s.flows, float64(st.Count), space))
+		for _, cat := range documentedOrder {
+			dst = append(dst, series(s.flowsByCategory, float64(st.ByCategory[cat]), cat, space))
+		}
+		for _, cat := range undocumented(st.ByCategory) {
+			dst = append(dst, series(s.flowsByCategory, float64(st.ByCategory[cat]), validUTF8(cat), space))
+		}
+	}
+	if s.flowInfo != nil {
+		dst = s.appendFlowInfo(dst, space, st)
+	}
+	return dst
+}
+
+// appendFlowInfo appends one cams_flow_info per flow id: a flow id listed
+// twice would otherwise make two identical series and fail the whole scrape.
+func (s *Schema) appendFlowInfo(dst []Series, space string, st *refresh.SpaceState) []Series {
+	var seen map[string]struct{}
+	if len(st.Flows) > 1 {
+		seen, _ = seenPool.Get().(map[string]struct{})
+		if seen == nil {
+			seen = map[string]struct{}{}
+		}
+		defer func() { clear(seen); seenPool.Put(seen) }()
+	}
+	for _, f := range st.Flows {
+		if seen != nil {
+			if _, dup := seen[f.FlowID]; dup {
+				continue
+			}
+			seen[f.FlowID] = struct{}{}
+		}
+		dst = append(dst, series(s.flowInfo, 1, joinCategories(f.Categories), validUTF8(f.FlowID), validUTF8(f.FlowName), space))
+	}
+	return dst
+}
+
+// seenPool holds the sets of flow ids of appendFlowInfo: every render of a
+// space with flow info would otherwise allocate one.
+var seenPool sync.Pool
+
+func series(f *Family, v float64, values ...string) Series {
+	s := Series{Family: f, Value: v}
+	copy(s.Values[:], values)
+	return s
+}
+
+// undocumented returns the categories of byCategory that are not documented,
+// sorted, so that a space renders the same bytes every time.
+func undocumented(byCategory map[string]int) []string {
+	var extra []string
+	for cat := range byCategory {
+		if !client.IsDocumentedCategory(cat) {
+			extra = append(extra, cat)
+		}
+	}
+	slices.Sort(extra)
+	return extra
+}
+
+// unixSeconds is t as Unix seconds. Whole seconds and the fraction are
+// converted apart: float64(t.UnixNano())/1e9 loses the fraction's precision.
+func unixSeconds(t time.Time) float64 {
+	return float64(t.Unix()) + float64(t.Nanosecond())/1e9
+}

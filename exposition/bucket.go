@@ -1,0 +1,127 @@
+package exposition
+
+import (
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/cams-exporter/cams_exporter/refresh"
+)
+
+// kind is what a segment holds: text lines (for the text format and
+// OpenMetrics alike) or protobuf metric entries.
+type kind int
+
+const (
+	kindText kind = iota
+	kindProto
+	numKinds
+)
+
+// bucket is a group of spaces, sorted by id, whose series are rendered
+// together, lazily, once per kind and encoding. A bucket never changes: when
+// one of its spaces changes state, the next view gets a new bucket and keeps
+// the others as they are.
+type bucket struct {
+	members   []member // sorted by id
+	completed bool     // the snapshot's Completed
+
+	mu   sync.Mutex // serialises rendering
+	segs [numKinds][2]atomic.Pointer[segments]
+}
+
+// segments are a bucket's rendering of one kind, in one encoding: for each
+// per-space family, in the order of the schema, its series' bytes (a
+// segment), possibly compressed (see gzip.go).
+type segments struct {
+	data []byte   // the segments, one after the other
+	ends []int    // where each family's segment ends in data
+	raw  []int    // the uncompressed length of each segment
+	crc  []uint32 // the CRC-32 of each uncompressed segment, if compressed
+}
+
+func (s *segments) segment(i int) []byte {
+	start := 0
+	if i > 0 {
+		start = s.ends[i-1]
+	}
+	return s.data[start:s.ends[i]]
+}
+
+// member is a space of a bucket.
+type member struct {
+	id    string
+	state *refresh.SpaceState
+}
+
+func compareMembers(x, y member) int { return strings.Compare(x.id, y.id) }
+
+// newBucket returns a bucket of members, which it sorts.
+func newBucket(members []member, completed bool) *bucket {
+	slices.SortFunc(members, compareMembers)
+	return &bucket{members: members, completed: completed}
+}
+
+// state returns the state of the space id in b, or nil.
+func (b *bucket) state(id string) *refresh.SpaceState {
+	i, ok := slices.BinarySearchFunc(b.members, member{id: id}, compareMembers)
+	if !ok {
+		return nil
+	}
+	return b.members[i].state
+}
+
+// segments returns b's rendering of kind k, compressed if gz, rendering it
+// if need be.
+func (b *bucket) segments(r *renderer, k kind, gz bool) *segments {
+	if s := b.segs[k][index(gz)].Load(); s != nil {
+		return s
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if s := b.segs[k][index(gz)].Load(); s != nil {
+		return s
+	}
+	var s *segments
+	switch plain := b.segs[k][0].Load(); {
+	case !gz:
+		s = r.render(b, k, copySegments)
+	case plain != nil:
+		s = compressSegments(plain.parts())
+	default:
+		// Compressed from the scratch rendering: a bucket's text is not
+		// allocated unless a scrape asks for it uncompressed.
+		s = r.render(b, k, compressSegments)
+	}
+	b.segs[k][index(gz)].Store(s)
+	return s
+}
+
+// parts returns the segments of s, one per family.
+func (s *segments) parts() [][]byte {
+	parts := make([][]byte, len(s.ends))
+	for i := range parts {
+		parts[i] = s.segment(i)
+	}
+	return parts
+}
+
+func index(gz bool) int {
+	if gz {
+		return 1
+	}
+	return 0
+}
+
+// bucketOf returns the bucket of the space id among n buckets (a power of
+// two): FNV-1a, so that the order of the output is the same from one run to
+// the next.
+func bucketOf(id string, n int) int {
+	h := uint32(2166136261)
+	for i := 0; i < len(id); i++ {
+		h ^= uint32(id[i])
+		h *= 16777619
+	}
+	return int(h & uint32(n-1))
+}

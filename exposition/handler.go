@@ -1,0 +1,250 @@
+package exposition
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"net/http"
+	"strconv"
+	"sync"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/prometheus/common/expfmt"
+
+	"github.com/cams-exporter/cams_exporter/collector"
+	"github.com/cams-exporter/cams_exporter/refresh"
+)
+
+// Options configures a Handler.
+type Options struct {
+	// Snapshot returns the snapshot to serve (typically
+	// Refresher.Snapshot); nil is taken as "no refresh yet".
+	Snapshot func() *refresh.Snapshot
+	// Metrics are the options of the snapshot's metrics.
+	Metrics collector.Options
+	// Gatherer gathers the exporter's own metrics at every scrape (build
+	// info, API metrics, Go and process metrics); nil for none. Its
+	// families must not be the schema's.
+	Gatherer prometheus.Gatherer
+	// MaxRequests bounds the scrapes served at once; beyond it, a scrape
+	// is answered 503 at once. 0 or less: no bound.
+	MaxRequests int
+	// ErrorLog logs errors gathering the Gatherer; nil: not logged.
+	ErrorLog promhttp.Logger
+}
+
+// Handler serves the snapshot's metrics and the exporter's own. The
+// snapshot's series are rendered once per change of a space's state (see
+// view); a scrape writes them, plus the few series that describe the
+// snapshot as a whole and the gathered metrics, rendered at every scrape.
+//
+// Formats are negotiated as promhttp does with OpenMetrics enabled: the
+// text format 0.0.4, OpenMetrics 1.0.0 and 0.0.1 and the delimited protobuf
+// format are served from rendered bytes; the protobuf text formats, which
+// no Prometheus asks for, by promhttp over collector.Collector, one at a
+// time. Encodings are identity and gzip; the name[] query parameter selects
+// families, as in promhttp.
+type Handler struct {
+	snapshot func() *refresh.Snapshot
+	schema   *collector.Schema
+	store    *store
+	gatherer prometheus.Gatherer
+	errorLog promhttp.Logger
+	inFlight chan struct{} // nil: no bound
+	fallback http.Handler
+}
+
+// acceptedFormats are promhttp's with OpenMetrics enabled.
+var acceptedFormats = expfmt.DefaultOpenMetricsAcceptedFormats()
+
+// NewHandler returns a handler of o.Snapshot's metrics.
+func NewHandler(o Options) *Handler {
+	schema := collector.NewSchema(o.Metrics)
+	snapshot := o.Snapshot
+	if snapshot == nil {
+		snapshot = func() *refresh.Snapshot { return nil }
+	}
+	gatherer := o.Gatherer
+	if gatherer == nil {
+		gatherer = prometheus.Gatherers{}
+	}
+	snapReg := prometheus.NewRegistry()
+	snapReg.MustRegister(collector.New(snapshot, o.Metrics))
+	h := &Handler{
+		snapshot: snapshot, schema: schema, store: newStore(schema), gatherer: gatherer, errorLog: o.ErrorLog,
+		fallback: promhttp.HandlerFor(prometheus.Gatherers{snapReg, gatherer}, promhttp.HandlerOpts{
+			ErrorLog: o.ErrorLog, ErrorHandling: promhttp.ContinueOnError, EnableOpenMetrics: true,
+			// A gathering of every series costs hundreds of bytes a
+			// series: one at a time.
+			MaxRequestsInFlight: 1,
+		}),
+	}
+	if o.MaxRequests > 0 {
+		h.inFlight = make(chan struct{}, o.MaxRequests)
+	}
+	return h
+}
+
+// ServeHTTP implements http.Handler.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if h.inFlight != nil {
+		select {
+		case h.inFlight <- struct{}{}:
+			defer func() { <-h.inFlight }()
+		default:
+			http.Error(w, fmt.Sprintf("Limit of concurrent requests reached (%d), try again later.", cap(h.inFlight)), http.StatusServiceUnavailable)
+			return
+		}
+	}
+	contentType := expfmt.NegotiateAccept(r.Header, acceptedFormats...)
+	switch contentType.FormatType() {
+	case expfmt.TypeTextPlain:
+		h.serve(w, r, formatText, contentType)
+	case expfmt.TypeOpenMetrics:
+		h.serve(w, r, formatOpenMetrics, contentType)
+	case expfmt.TypeProtoDelim:
+		h.serve(w, r, formatProto, contentType)
+	default:
+		h.fallback.ServeHTTP(w, r)
+	}
+}
+
+// serve writes the current snapshot's exposition in format f: the plan's
+// families, then the tail rendered for this scrape (the snapshot-level
+// families and the gathered ones).
+func (h *Handler) serve(w http.ResponseWriter, r *http.Request, f format, contentType expfmt.Format) {
+	gz := acceptsGzip(r.Header)
+	keep := nameFilter(r)
+	snap := h.snapshot()
+	if snap == nil {
+		snap = &refresh.Snapshot{}
+	}
+	fams, total := h.store.view(snap).plan(h.store.r, f, gz).selected(keep)
+
+	tail := bufPool.Get().(*bytes.Buffer)
+	defer bufPool.Put(tail)
+	tail.Reset()
+	h.writeSnapshotFamilies(tail, f, snap, keep)
+	h.writeGathered(tail, contentType, keep)
+
+	header := w.Header()
+	header.Set("Content-Type", string(contentType))
+	header.Add("Vary", "Accept")
+	header.Add("Vary", "Accept-Encoding")
+	size := total.size + int64(tail.Len())
+	if gz {
+		header.Set("Content-Encoding", "gzip")
+		size = int64(len(gzipHeader)) + total.size + int64(storedSize(tail.Len())) + int64(gzipTrailerSize)
+	}
+	header.Set("Content-Length", strconv.FormatInt(size, 10))
+
+	bw := writerPool.Get().(*bufio.Writer)
+	defer writerPool.Put(bw)
+	bw.Reset(w)
+	defer bw.Reset(nil)
+	writeBody(bw, fams, total, tail.Bytes(), gz)
+	// A client gone mid-response is no error of the exporter's; the
+	// writer keeps the first error and writes nothing after it.
+	_ = bw.Flush()
+}
+
+// writeBody writes the families' parts and the tail, as one gzip member if
+// gz: the parts are compressed already, the tail is stored.
+func writeBody(w io.Writer, fams []planFamily, total planFamily, tail []byte, gz bool) {
+	if gz {
+		w.Write(gzipHeader)
+	}
+	for _, pf := range fams {
+		for _, part := range pf.parts {
+			w.Write(part)
+		}
+	}
+	if !gz {
+		w.Write(tail)
+		return
+	}
+	writeStored(w, tail)
+	crc := crc32.Update(total.crc, crc32.IEEETable, tail)
+	w.Write(appendGzipTrailer(make([]byte, 0, gzipTrailerSize), crc, total.raw+int64(len(tail))))
+}
+
+var (
+	bufPool    = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+	writerPool = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 64<<10) }}
+)
+
+// writeSnapshotFamilies renders the series that describe snap as a whole:
+// a handful, rendered at every scrape since the limiter's rate is read now.
+func (h *Handler) writeSnapshotFamilies(buf *bytes.Buffer, f format, snap *refresh.Snapshot, keep func(string) bool) {
+	series := h.schema.SnapshotSeries(nil, snap)
+	var metrics []byte
+	for i := 0; i < len(series); {
+		fam := series[i].Family
+		metrics = metrics[:0]
+		for ; i < len(series) && series[i].Family == fam; i++ {
+			if f == formatProto {
+				metrics = appendProtoMetric(metrics, &series[i])
+			} else {
+				metrics = appendSample(metrics, &series[i])
+			}
+		}
+		if keep == nil || keep(fam.Name) {
+			buf.Write(appendHeader(nil, f, fam, len(metrics)))
+			buf.Write(metrics)
+		}
+	}
+}
+
+// writeGathered encodes what the gatherer gathers, and ends the exposition
+// (# EOF in OpenMetrics). Errors are logged and what was gathered is
+// served, as promhttp.ContinueOnError does.
+func (h *Handler) writeGathered(buf *bytes.Buffer, contentType expfmt.Format, keep func(string) bool) {
+	mfs, err := h.gatherer.Gather()
+	if err != nil && h.errorLog != nil {
+		h.errorLog.Println("error gathering metrics:", err)
+	}
+	enc := expfmt.NewEncoder(buf, contentType)
+	for _, mf := range mfs {
+		if keep != nil && !keep(mf.GetName()) {
+			continue
+		}
+		if err := enc.Encode(mf); err != nil && h.errorLog != nil {
+			h.errorLog.Println("error encoding and sending metric family:", err)
+		}
+	}
+	if c, ok := enc.(expfmt.Closer); ok {
+		_ = c.Close() // writes to a bytes.Buffer
+	}
+}
+
+// writeStored writes p as stored deflate blocks.
+func writeStored(w io.Writer, p []byte) {
+	var hdr [5]byte
+	for len(p) > 0 {
+		n := min(len(p), maxStored)
+		hdr = [5]byte{0, byte(n), byte(n >> 8), ^byte(n), ^byte(n >> 8)}
+		w.Write(hdr[:])
+		w.Write(p[:n])
+		p = p[n:]
+	}
+}
+
+// nameFilter returns a filter of the families named by name[] query
+// parameters, or nil when there are none.
+func nameFilter(r *http.Request) func(string) bool {
+	if r.URL == nil {
+		return nil
+	}
+	names := r.URL.Query()["name[]"]
+	if len(names) == 0 {
+		return nil
+	}
+	set := make(map[string]bool, len(names))
+	for _, n := range names {
+		set[n] = true
+	}
+	return func(name string) bool { return set[name] }
+}

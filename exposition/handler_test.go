@@ -1,0 +1,136 @@
+package exposition
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/cams-exporter/cams_exporter/collector"
+	"github.com/cams-exporter/cams_exporter/refresh"
+)
+
+// TestMaxRequests holds max scrapes inside the handler and checks that the
+// next one is answered 503 at once, and that scrapes are served again once
+// the others are done.
+func TestMaxRequests(t *testing.T) {
+	const max = 3
+	snap := testSnapshot(10, 0)
+	var calls atomic.Int32
+	entered, release := make(chan struct{}, max), make(chan struct{})
+	h := NewHandler(Options{MaxRequests: max, Snapshot: func() *refresh.Snapshot {
+		if calls.Add(1) <= max {
+			entered <- struct{}{}
+			<-release
+		}
+		return snap
+	}})
+	get := func() *httptest.ResponseRecorder {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+		return rec
+	}
+	var wg sync.WaitGroup
+	codes := make(chan int, max)
+	for range max {
+		wg.Go(func() { codes <- get().Code })
+	}
+	for range max {
+		<-entered
+	}
+	rec := get()
+	if rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), "Limit of concurrent requests reached (3)") {
+		t.Errorf("scrape beyond the limit: %d %q, want 503 and the limit", rec.Code, rec.Body)
+	}
+	close(release)
+	wg.Wait()
+	close(codes)
+	for c := range codes {
+		if c != http.StatusOK {
+			t.Errorf("a scrape within the limit answered %d", c)
+		}
+	}
+	if rec := get(); rec.Code != http.StatusOK {
+		t.Errorf("after the others finished: %d", rec.Code)
+	}
+}
+
+// TestNoLimit serves more scrapes at once than any limit when MaxRequests
+// is 0.
+func TestNoLimit(t *testing.T) {
+	const n = 50
+	var calls atomic.Int32
+	entered, release := make(chan struct{}, n), make(chan struct{})
+	h := NewHandler(Options{Snapshot: func() *refresh.Snapshot {
+		if calls.Add(1) <= n {
+			entered <- struct{}{}
+			<-release
+		}
+		return nil
+	}})
+	var wg sync.WaitGroup
+	var ok atomic.Int32
+	for range n {
+		wg.Go(func() {
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+			if rec.Code == http.StatusOK {
+				ok.Add(1)
+			}
+		})
+	}
+	for range n {
+		<-entered
+	}
+	close(release)
+	wg.Wait()
+	if ok.Load() != n {
+		t.Errorf("%d of %d scrapes served", ok.Load(), n)
+	}
+}
+
+func TestResponseHeaders(t *testing.T) {
+	h := fresh(oddSnapshot(), collector.Options{})
+	req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if got := rec.Header().Values("Vary"); strings.Join(got, ",") != "Accept,Accept-Encoding" {
+		t.Errorf("Vary %q, want Accept and Accept-Encoding as promhttp has them", got)
+	}
+	if got := rec.Header().Get("Content-Type"); got != "text/plain; version=0.0.4; charset=utf-8; escaping=underscores" {
+		t.Errorf("Content-Type %q for no Accept", got)
+	}
+}
+
+func TestAcceptsGzip(t *testing.T) {
+	for _, tt := range []struct {
+		header string
+		want   bool
+	}{
+		{"", false},
+		{"gzip", true},
+		{"GZIP", true},
+		{"gzip, deflate, br", true},
+		{"deflate", false},
+		{"identity", false},
+		{"*", false}, // identity is offered first
+		{"gzip;q=0", false},
+		{"gzip; q=0.5, identity;q=0.8", false},
+		{"identity;q=0.5, gzip", true},
+		{"gzip;q=0.5, *;q=0.5", false},
+		{"*;q=0.2, gzip;q=0.3", true},
+		{"gzip;q=2", false}, // not a weight
+		{"x-gzip", false},
+	} {
+		h := http.Header{}
+		if tt.header != "" {
+			h.Set("Accept-Encoding", tt.header)
+		}
+		if got := acceptsGzip(h); got != tt.want {
+			t.Errorf("Accept-Encoding %q: gzip %v, want %v", tt.header, got, tt.want)
+		}
+	}
+}

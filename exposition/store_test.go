@@ -1,0 +1,246 @@
+package exposition
+
+import (
+	"bytes"
+	"maps"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/cams-exporter/cams_exporter/collector"
+	"github.com/cams-exporter/cams_exporter/refresh"
+)
+
+// changed returns a copy of s in which every tenth space was removed, one in
+// ten changed, one in ten failing, and two spaces were added.
+func changed(s *refresh.Snapshot) (*refresh.Snapshot, int) {
+	next := *s
+	next.Refreshes++
+	next.Spaces = map[string]*refresh.SpaceState{}
+	n := 0
+	for i, id := range s.SpaceIDs() {
+		st := s.Spaces[id]
+		switch i % 10 {
+		case 0: // removed
+			n++
+			continue
+		case 1:
+			cp := *st
+			cp.Count++
+			cp.ByCategory = map[string]int{"SIGN_UP": 1, "NEW_ONE": 2}
+			cp.Added++
+			st = &cp
+			n++
+		case 2:
+			cp := *st
+			cp.Up = false
+			st = &cp
+			n++
+		}
+		next.Spaces[id] = st
+	}
+	next.Spaces["cams-new"] = &refresh.SpaceState{ID: "cams-new"}
+	next.Spaces["bad\xff"] = &refresh.SpaceState{HasData: true, Up: true, LastSuccess: t0, ByCategory: map[string]int{"X\xfe": 1}}
+	return &next, n + 2
+}
+
+var formats = []struct{ accept, enc string }{
+	{"text/plain;version=0.0.4", "identity"},
+	{"text/plain;version=0.0.4", "gzip"},
+	{acceptPrometheus3, "identity"},
+	{acceptPrometheus3, "gzip"},
+	{acceptNativeHistograms, "identity"},
+	{acceptNativeHistograms, "gzip"},
+}
+
+func body(t *testing.T, h http.Handler, accept, enc string) []byte {
+	t.Helper()
+	req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
+	req.Header.Set("Accept", accept)
+	req.Header.Set("Accept-Encoding", enc)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK {
+		t.Fatalf("status %d", rec.Code)
+	}
+	return rec.Body.Bytes()
+}
+
+// self is shared by the handlers compared byte for byte: client_golang
+// gives counters a created timestamp, which the protobuf format carries.
+var self = selfRegistry()
+
+func fresh(snap *refresh.Snapshot, opts collector.Options) *Handler {
+	return NewHandler(Options{Snapshot: func() *refresh.Snapshot { return snap }, Metrics: opts, Gatherer: self})
+}
+
+// TestViewFromPreviousMatchesFresh checks that a view built from the last
+// one serves the bytes a fresh handler serves, in every format, back and
+// forth between two snapshots.
+func TestViewFromPreviousMatchesFresh(t *testing.T) {
+	opts := collector.Options{FlowInfo: true}
+	s1 := testSnapshot(2000, 2)
+	s2, changes := changed(s1)
+	want := map[*refresh.Snapshot][][]byte{}
+	for _, s := range []*refresh.Snapshot{s1, s2} {
+		for _, f := range formats {
+			want[s] = append(want[s], body(t, fresh(s, opts), f.accept, f.enc))
+		}
+	}
+	var cur atomic.Pointer[refresh.Snapshot]
+	h := NewHandler(Options{Snapshot: cur.Load, Metrics: opts, Gatherer: self})
+	var prev *view
+	for _, s := range []*refresh.Snapshot{s1, s2, s1, s2} {
+		cur.Store(s)
+		for i, f := range formats {
+			if got := body(t, h, f.accept, f.enc); !bytes.Equal(got, want[s][i]) {
+				t.Errorf("%s %s after a switch: not what a fresh handler serves", f.accept, f.enc)
+			}
+		}
+		v := h.store.cur.Load()
+		if prev != nil {
+			if len(v.buckets) != len(prev.buckets) {
+				t.Fatalf("%d buckets, then %d", len(prev.buckets), len(v.buckets))
+			}
+			rebuilt := 0
+			for i := range v.buckets {
+				if v.buckets[i] != prev.buckets[i] {
+					rebuilt++
+				}
+			}
+			if rebuilt == 0 || rebuilt > changes {
+				t.Errorf("%d of %d buckets rebuilt for %d changed spaces", rebuilt, len(v.buckets), changes)
+			}
+		}
+		prev = v
+	}
+}
+
+// TestViewUnchangedSpacesShareBuckets checks that a new snapshot with the
+// same states shares every bucket, rendered segments included, and that one
+// changed space costs one bucket.
+func TestViewUnchangedSpacesShareBuckets(t *testing.T) {
+	s1 := testSnapshot(1000, 0)
+	h := fresh(s1, collector.Options{})
+	body(t, h, "text/plain", "gzip")
+	v1 := h.store.view(s1)
+
+	s2 := *s1
+	s2.Spaces = maps.Clone(s1.Spaces)
+	v2 := h.store.view(&s2)
+	for i := range v1.buckets {
+		if v1.buckets[i] != v2.buckets[i] {
+			t.Fatalf("bucket %d rebuilt though no space changed", i)
+		}
+	}
+	id := s1.SpaceIDs()[500]
+	cp := *s1.Spaces[id]
+	cp.Count += 3
+	s3 := s2
+	s3.Spaces = maps.Clone(s2.Spaces)
+	s3.Spaces[id] = &cp
+	v3 := h.store.view(&s3)
+	for i := range v2.buckets {
+		if rebuilt := v2.buckets[i] != v3.buckets[i]; rebuilt != (i == bucketOf(id, len(v2.buckets))) {
+			t.Errorf("bucket %d rebuilt: %v, want only the changed space's", i, rebuilt)
+		}
+	}
+}
+
+// TestConcurrentScrapesWhileSnapshotsChange scrapes while the snapshot
+// flips: every body is one of the two snapshots', whole.
+func TestConcurrentScrapesWhileSnapshotsChange(t *testing.T) {
+	opts := collector.Options{FlowInfo: true}
+	s1 := testSnapshot(300, 2)
+	s2, _ := changed(s1)
+	var cur atomic.Pointer[refresh.Snapshot]
+	cur.Store(s1)
+	h := NewHandler(Options{Snapshot: cur.Load, Metrics: opts, Gatherer: self})
+	for fi, f := range formats {
+		want := [][]byte{body(t, fresh(s1, opts), f.accept, f.enc), body(t, fresh(s2, opts), f.accept, f.enc)}
+		var wg sync.WaitGroup
+		bad := make(chan int, 8)
+		for range 4 {
+			wg.Go(func() {
+				for range 10 {
+					got := body(t, h, f.accept, f.enc)
+					if !bytes.Equal(got, want[0]) && !bytes.Equal(got, want[1]) {
+						bad <- len(got)
+						return
+					}
+				}
+			})
+		}
+		for i := range 20 {
+			cur.Store([]*refresh.Snapshot{s2, s1}[(i+fi)%2])
+		}
+		wg.Wait()
+		close(bad)
+		for n := range bad {
+			t.Errorf("%s %s: a body of %d bytes matched neither snapshot", f.accept, f.enc, n)
+		}
+	}
+}
+
+// TestBucketCount checks the number of buckets for a number of spaces, and
+// that it holds while the number stays within the regrouping factor.
+func TestBucketCount(t *testing.T) {
+	for _, tt := range []struct{ spaces, prev, want int }{
+		{0, 0, 1},
+		{127, 0, 1},
+		{128, 0, 2},
+		{10000, 0, 128},
+		{200000, 0, 2048},
+		{1 << 30, 0, maxBuckets},
+		{10000, 64, 64},   // within 4x: kept
+		{10000, 512, 512}, // within 4x: kept
+		{10000, 16, 128},  // 8x: regrouped
+		{10000, 1024, 128},
+		{50, 1, 1},
+	} {
+		var prev *view
+		if tt.prev > 0 {
+			prev = &view{buckets: make([]*bucket, tt.prev)}
+		}
+		if got := bucketCount(tt.spaces, prev); got != tt.want {
+			t.Errorf("bucketCount(%d, %d buckets before) = %d, want %d", tt.spaces, tt.prev, got, tt.want)
+		}
+	}
+}
+
+// TestRegroupMatchesFresh grows a snapshot from 10 spaces to 5,000, which
+// regroups the spaces, and back.
+func TestRegroupMatchesFresh(t *testing.T) {
+	small, big := testSnapshot(10, 0), testSnapshot(5000, 0)
+	var cur atomic.Pointer[refresh.Snapshot]
+	h := NewHandler(Options{Snapshot: cur.Load, Gatherer: self})
+	for _, s := range []*refresh.Snapshot{small, big, small} {
+		cur.Store(s)
+		if got, want := body(t, h, acceptPrometheus3, "gzip"), body(t, fresh(s, collector.Options{}), acceptPrometheus3, "gzip"); !bytes.Equal(got, want) {
+			t.Errorf("%d spaces: not what a fresh handler serves", len(s.Spaces))
+		}
+		if n, want := len(h.store.cur.Load().buckets), bucketCount(len(s.Spaces), nil); n != want {
+			t.Errorf("%d spaces in %d buckets, want %d", len(s.Spaces), n, want)
+		}
+	}
+}
+
+func TestBucketOfIsStable(t *testing.T) {
+	// FNV-1a (32 bits) of "cams-1", computed apart: the order of the output must
+	// not change between runs or versions.
+	if got := bucketOf("cams-1", 1<<14); got != 0x178c6883&(1<<14-1) {
+		t.Errorf("bucketOf(cams-1) = %#x", got)
+	}
+	seen := map[int]int{}
+	for i := range 10000 {
+		seen[bucketOf("cams-"+strconv.Itoa(i), 128)]++
+	}
+	for b := range 128 {
+		if seen[b] < 40 || seen[b] > 120 {
+			t.Errorf("bucket %d holds %d of 10,000 spaces; want about 78", b, seen[b])
+		}
+	}
+}
