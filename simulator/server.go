@@ -62,6 +62,8 @@ type Server struct {
 	nonces nonces
 	faults faultSet
 	stats  *statsCounter
+	// requests logs the accepted calls.
+	requests requestLog
 
 	dataMu sync.RWMutex
 	data   store
@@ -187,6 +189,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	case "ListInstance":
 		s.stats.add(func(st *Stats) { st.ListInstance++ })
 	}
+	s.requests.add(Request{Time: now, Action: c.action, Space: spaceID, Page: page})
 	if f, ok := s.faults.take(c.action, spaceID, page); ok && s.serveFault(w, c, f, op) {
 		return
 	}
