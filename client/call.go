@@ -55,8 +55,10 @@ func decodeEnvelope(body []byte) (env envelope, ok bool) {
 // and decodes the successful body into out.
 func (c *Client) call(ctx context.Context, action string, params url.Values, out any) error {
 	for retry := 0; ; retry++ {
-		if err := c.limiter.Wait(ctx); err != nil {
-			return err
+		if retry > 0 || !takeSlot(ctx) {
+			if err := c.limiter.Wait(ctx); err != nil {
+				return err
+			}
 		}
 		err := c.attempt(ctx, action, params, out)
 		c.adjustLimiter(err)

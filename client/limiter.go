@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 
 	"golang.org/x/time/rate"
 )
@@ -56,3 +57,22 @@ func (l *Limiter) Rate() float64 { return float64(l.limiter.Limit()) }
 
 // MaxRate returns the configured rate in calls per second.
 func (l *Limiter) MaxRate() float64 { return float64(l.max) }
+
+// slotKey keys the limiter slot a context carries.
+type slotKey struct{}
+
+// WithLimiterSlot returns a context carrying one call's slot on the
+// client's Limiter, which the caller has already waited for (Limiter.Wait):
+// the first attempt of the next call made with it goes at once, and any
+// other attempt waits as usual. A caller that paces its own calls on the
+// account limiter uses it to choose what to call at the moment the limiter
+// allows a call, rather than queueing several calls in the limiter.
+func WithLimiterSlot(ctx context.Context) context.Context {
+	return context.WithValue(ctx, slotKey{}, new(atomic.Bool))
+}
+
+// takeSlot reports whether ctx carries an unused slot, and uses it.
+func takeSlot(ctx context.Context) bool {
+	used, ok := ctx.Value(slotKey{}).(*atomic.Bool)
+	return ok && used.CompareAndSwap(false, true)
+}
