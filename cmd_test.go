@@ -189,15 +189,22 @@ func TestDemoAndGracefulShutdown(t *testing.T) {
 	defer cmd.Process.Kill()
 	want := []string{"cams_flows{", "cams_flows_by_category{", "cams_space_up{", "\ncams_up 1\n", "cams_api_requests_total{", "cams_api_request_duration_seconds_bucket{", "cams_api_rate_limit_requests_per_second", "cams_exporter_build_info{", "cams_flow_changes_total{", "cams_space_last_success_timestamp_seconds{", "cams_refresh_duration_seconds", "cams_refreshes_total", "cams_refresh_failures_total", "cams_api_errors_total{"}
 	var body string
+	hasAll := func() bool {
+		for _, w := range want {
+			if !strings.Contains(body, w) {
+				return false
+			}
+		}
+		return true
+	}
+	// cams_up is 1 from the first listing on; cams_refresh_duration_seconds
+	// comes with the first complete pass.
 	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
+	for time.Now().Before(deadline) && !hasAll() {
 		if resp, err := http.Get("http://" + addr + "/metrics"); err == nil {
 			b, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
 			body = string(b)
-			if strings.Contains(body, "\ncams_up 1\n") {
-				break
-			}
 		}
 		time.Sleep(100 * time.Millisecond)
 	}

@@ -63,12 +63,17 @@ func newExporter(o *exporterOptions, creds client.CredentialsProvider, logger lo
 		watched = spaces.Union(explicitSpaces(o, spaceSet), disc.Spaces)
 	}
 	r := refresh.New(refresh.Config{
-		Lister: c, Spaces: watched, Interval: o.refreshInterval, FlowName: o.flowName, PageSize: o.pageSize,
-		Rate: o.rateLimit, KeepFlows: o.flowInfo, FirstDelay: min(o.refreshInterval/10, 5*time.Second), Logger: logger,
+		Lister: c, Pacer: c.Limiter(), Spaces: watched, Interval: o.refreshInterval, FlowName: o.flowName,
+		PageSize: o.pageSize, MaxPages: o.maxPages, Rate: o.rateLimit, KeepFlows: o.flowInfo, Logger: logger,
+		// Only a little jitter: a first pass of many spaces is worth more
+		// than keeping restarted replicas, which share the account's
+		// budget anyway, out of step.
+		FirstDelay: min(o.refreshInterval/10, time.Second),
 	})
+	started := time.Now()
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(versioncollector.NewCollector("cams_exporter"), api,
-		collector.New(r.Snapshot, collector.Options{FlowInfo: o.flowInfo, RefreshInterval: o.refreshInterval, LimiterRate: c.Limiter().Rate}))
+		collector.New(r.Snapshot, collector.Options{FlowInfo: o.flowInfo, RefreshInterval: o.refreshInterval, StartTime: started, LimiterRate: c.Limiter().Rate}))
 	if disc != nil {
 		reg.MustRegister(disc)
 	}
@@ -77,7 +82,7 @@ func newExporter(o *exporterOptions, creds client.CredentialsProvider, logger lo
 	}
 	e := &exporter{
 		opts: o, logger: logger, client: c, spaces: spaceSet, discovery: disc, watched: watched, refresher: r, registry: reg,
-		checker: health.Checker{Snapshot: r.Snapshot, MaxStaleness: o.maxStaleness, RefreshInterval: o.refreshInterval, Started: time.Now(),
+		checker: health.Checker{Snapshot: r.Snapshot, MaxStaleness: o.maxStaleness, RefreshInterval: o.refreshInterval, Started: started,
 			LimiterRate: c.Limiter().Rate, LimiterMaxRate: c.Limiter().MaxRate()},
 	}
 	e.restoreCache()
@@ -145,7 +150,7 @@ func (e *exporter) start(ctx context.Context) (wait func()) {
 		e.spaces.Watch(ctx, hup, 30*time.Second, e.logger, e.refresher.Wake)
 	})
 	if e.opts.cacheFile != "" {
-		w := &cache.Writer{Path: e.opts.cacheFile, Meta: e.cacheMeta(), Interval: e.opts.refreshInterval, Snapshot: e.refresher.Snapshot, Logger: e.logger}
+		w := &cache.Writer{Path: e.opts.cacheFile, Meta: e.cacheMeta(), Snapshot: e.refresher.Snapshot, Logger: e.logger}
 		writerCtx, stopWriter := context.WithCancel(context.Background())
 		run(func() { w.Run(writerCtx) })
 		// The last write waits for the refresher, so it holds its last results.

@@ -131,6 +131,8 @@ func Remedy(code string) string {
 		return "check network access to the endpoint, or raise --cams.timeout"
 	case strings.HasPrefix(code, "HTTP_5") || code == "InternalError" || code == "ServiceUnavailable":
 		return "CAMS had a server-side problem: retry later"
+	case code == client.CodeTooManyPages:
+		return "the listing never reached a short page: if the space really holds that many flows, raise --cams.max-pages or --cams.page-size; if its pages never end, report it to Alibaba Cloud"
 	}
 	return ""
 }

@@ -58,6 +58,7 @@ func TestRemedy(t *testing.T) {
 		"InvalidTimeStamp.Expired":     "clock",
 		"Timeout":                      "--cams.timeout",
 		"HTTP_502":                     "server-side",
+		"TooManyPages":                 "--cams.max-pages",
 		"Something.New":                "",
 	}
 	for code, want := range tests {

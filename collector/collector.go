@@ -43,8 +43,12 @@ type Options struct {
 	// FlowInfo exports cams_flow_info, one series per flow. The refresher
 	// must keep the flows (refresh.Config.KeepFlows) for it to have any.
 	FlowInfo bool
-	// RefreshInterval is the refresher's interval, quoted in HELP texts.
+	// RefreshInterval is the refresher's interval, quoted in HELP texts and
+	// exported as cams_refresh_interval_seconds (omitted when 0).
 	RefreshInterval time.Duration
+	// StartTime is when the exporter started, exported as
+	// cams_exporter_start_time_seconds (omitted when zero).
+	StartTime time.Time
 	// LimiterRate returns the account limiter's current rate in calls per
 	// second; nil omits cams_api_rate_limit_requests_per_second.
 	LimiterRate func() float64
@@ -61,7 +65,7 @@ type Collector struct {
 	flows, flowsByCategory, flowInfo, flowChanges *prometheus.Desc
 	spaceUp, spaceLastSuccess                     *prometheus.Desc
 	up, refreshDuration, refreshes, failures      *prometheus.Desc
-	expectedPass                                  *prometheus.Desc
+	expectedPass, interval, spaces, startTime     *prometheus.Desc
 	limiterRate                                   *prometheus.Desc
 
 	// cache holds the prepared series of the last snapshot collected;
@@ -98,19 +102,28 @@ func New(snapshot func() *refresh.Snapshot, opts Options) *Collector {
 			"Flows that appeared (change=added) or disappeared (change=removed) in the space between two successful refreshes, since the exporter started."+cached,
 			[]string{"space", "change"}, nil),
 		spaceUp: prometheus.NewDesc("cams_space_up",
-			"1 if the last refresh of the space succeeded, 0 if it failed or has not run; the flow metrics of a failing space keep its last successful data."+cached,
+			"1 if the last refresh of the space succeeded, 0 if it failed; the flow metrics of a failing space keep its last successful data. Absent while the space is pending (not listed yet in this run, nothing restored from the cache): see cams_spaces."+cached,
 			space, nil),
 		spaceLastSuccess: prometheus.NewDesc("cams_space_last_success_timestamp_seconds",
 			"Unix time at which the last successful refresh of the space finished; absent if none has."+cached,
 			space, nil),
 		up: prometheus.NewDesc("cams_up",
-			"1 if the last refresh of every space succeeded, 0 if any failed or no refresh has finished yet."+cached,
+			"1 if at least one space has been refreshed and the last refresh of every space refreshed succeeded; 0 if any failed or none has been refreshed yet. Pending spaces do not count."+cached,
+			nil, nil),
+		spaces: prometheus.NewDesc("cams_spaces",
+			"Watched spaces by state: pending (not refreshed yet in this run, nothing restored from the cache), up (the last refresh succeeded) or down (it failed). The three sum to the number of spaces watched."+cached,
+			[]string{"state"}, nil),
+		interval: prometheus.NewDesc("cams_refresh_interval_seconds",
+			"The configured refresh interval (--refresh.interval): the target age of each space's data. When cams_refresh_expected_duration_seconds is longer, spaces are listed back to back and each space's data gets as old as a pass.",
+			nil, nil),
+		startTime: prometheus.NewDesc("cams_exporter_start_time_seconds",
+			"Unix time at which the exporter started. The alerts use it to tell a space still waiting for its first passes from one that keeps failing.",
 			nil, nil),
 		refreshDuration: prometheus.NewDesc("cams_refresh_duration_seconds",
-			"How long the last complete background pass over every space took"+every,
+			"How long the last complete background pass over every space took; absent until the first pass has completed"+every,
 			nil, nil),
 		expectedPass: prometheus.NewDesc("cams_refresh_expected_duration_seconds",
-			"How long a pass over every space takes at the configured API rate, from the last known flow counts. Above the refresh interval, spaces are refreshed back to back, the stalest first, and their data gets older than the interval.",
+			"How long a pass over every space takes at the configured API rate, from the last known flow counts (one page for a space not listed yet). Above the refresh interval, spaces are refreshed back to back, the stalest first, and their data gets older than the interval.",
 			nil, nil),
 		refreshes: prometheus.NewDesc("cams_refreshes_total",
 			"Complete background passes over every space"+every,
@@ -135,8 +148,15 @@ func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- c.spaceUp
 	ch <- c.spaceLastSuccess
 	ch <- c.up
+	ch <- c.spaces
 	ch <- c.refreshDuration
 	ch <- c.expectedPass
+	if c.opts.RefreshInterval > 0 {
+		ch <- c.interval
+	}
+	if !c.opts.StartTime.IsZero() {
+		ch <- c.startTime
+	}
 	ch <- c.refreshes
 	ch <- c.failures
 	if c.opts.LimiterRate != nil {
@@ -158,24 +178,29 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	if snap == nil {
 		snap = &refresh.Snapshot{}
 	}
-	ch <- prometheus.MustNewConstMetric(c.up, prometheus.GaugeValue, boolFloat(snap.Up()))
+	counts := snap.Counts()
+	ch <- prometheus.MustNewConstMetric(c.up, prometheus.GaugeValue, boolFloat(counts.Up > 0 && counts.Down == 0))
+	ch <- prometheus.MustNewConstMetric(c.spaces, prometheus.GaugeValue, float64(counts.Pending), "pending")
+	ch <- prometheus.MustNewConstMetric(c.spaces, prometheus.GaugeValue, float64(counts.Up), "up")
+	ch <- prometheus.MustNewConstMetric(c.spaces, prometheus.GaugeValue, float64(counts.Down), "down")
 	ch <- prometheus.MustNewConstMetric(c.refreshes, prometheus.CounterValue, float64(snap.Refreshes))
 	ch <- prometheus.MustNewConstMetric(c.failures, prometheus.CounterValue, float64(snap.RefreshFailures))
+	ch <- prometheus.MustNewConstMetric(c.expectedPass, prometheus.GaugeValue, snap.ExpectedPassDuration.Seconds())
+	if c.opts.RefreshInterval > 0 {
+		ch <- prometheus.MustNewConstMetric(c.interval, prometheus.GaugeValue, c.opts.RefreshInterval.Seconds())
+	}
+	if !c.opts.StartTime.IsZero() {
+		ch <- prometheus.MustNewConstMetric(c.startTime, prometheus.GaugeValue, unixSeconds(c.opts.StartTime))
+	}
 	if c.opts.LimiterRate != nil {
 		ch <- prometheus.MustNewConstMetric(c.limiterRate, prometheus.GaugeValue, c.opts.LimiterRate())
 	}
-	if !snap.Completed {
-		// Nothing has been listed yet: say which spaces are known and down,
-		// and nothing that would read as data.
-		for id, sp := range snap.Spaces {
-			if sp != nil {
-				ch <- prometheus.MustNewConstMetric(c.spaceUp, prometheus.GaugeValue, boolFloat(sp.Up), validUTF8(id))
-			}
-		}
-		return
+	if snap.Completed {
+		ch <- prometheus.MustNewConstMetric(c.refreshDuration, prometheus.GaugeValue, snap.LastRefreshDuration.Seconds())
 	}
-	ch <- prometheus.MustNewConstMetric(c.refreshDuration, prometheus.GaugeValue, snap.LastRefreshDuration.Seconds())
-	ch <- prometheus.MustNewConstMetric(c.expectedPass, prometheus.GaugeValue, snap.ExpectedPassDuration.Seconds())
+	// Each space's series appear with its state: a space's data is
+	// published as soon as its first listing ends, and a pending space has
+	// no state and so no series.
 	for _, sc := range c.spaceSeries(snap).list {
 		for i := range sc.metrics {
 			ch <- &sc.metrics[i]
@@ -235,7 +260,8 @@ func (c *Collector) spaceSeries(snap *refresh.Snapshot) *seriesCache {
 
 // buildSpace prepares the series of one space. All of them share one label
 // pair for the space, and the documented categories' pairs are shared by
-// every space.
+// every space. A space without data has only cams_space_up, 0: it is never
+// up without its flow series.
 func (c *Collector) buildSpace(space string, sp *refresh.SpaceState) *spaceSeries {
 	ss := &spaceSeries{state: sp, label: space}
 	spacePair := labelPair(labelSpace, space)
@@ -246,10 +272,10 @@ func (c *Collector) buildSpace(space string, sp *refresh.SpaceState) *spaceSerie
 	add := func(desc *prometheus.Desc, counter bool, v float64, labels []*dto.LabelPair) {
 		ms = append(ms, preparedMetric{desc: desc, labels: labels, value: v, counter: counter})
 	}
-	add(c.spaceUp, false, boolFloat(sp.Up), one)
-	add(c.flowChanges, true, float64(sp.Added), two(changeAddedPair))
-	add(c.flowChanges, true, float64(sp.Removed), two(changeRemovedPair))
+	add(c.spaceUp, false, boolFloat(sp.Up && sp.HasData), one)
 	if sp.HasData {
+		add(c.flowChanges, true, float64(sp.Added), two(changeAddedPair))
+		add(c.flowChanges, true, float64(sp.Removed), two(changeRemovedPair))
 		if !sp.LastSuccess.IsZero() {
 			add(c.spaceLastSuccess, false, unixSeconds(sp.LastSuccess), one)
 		}

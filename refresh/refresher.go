@@ -103,8 +103,8 @@ type passState struct {
 	failed  bool
 }
 
-// New returns a refresher whose snapshot is empty and not yet
-// complete.
+// New returns a refresher whose snapshot has every configured space
+// pending.
 func New(cfg Config) *Refresher {
 	if cfg.Concurrency < 1 {
 		cfg.Concurrency = defaultConcurrency(cfg.Rate)
@@ -122,7 +122,7 @@ func New(cfg Config) *Refresher {
 		cfg.Now = time.Now
 	}
 	r := &Refresher{cfg: cfg, wake: make(chan struct{}, 1), states: map[string]*SpaceState{}, inflight: map[string]bool{}}
-	r.current.Store(&Snapshot{Spaces: map[string]*SpaceState{}})
+	r.current.Store(&Snapshot{Spaces: map[string]*SpaceState{}, Pending: len(cfg.Spaces())})
 	return r
 }
 

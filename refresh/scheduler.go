@@ -224,10 +224,12 @@ func (r *Refresher) listings(ctx context.Context, initial []string, once bool) {
 			idle = append(idle, rep.next)
 			r.finishPage(ctx, q, rep.res)
 		case <-wake:
-			// The spaces changed: new ones go first, removed ones go.
+			// The spaces changed: new ones go first, removed ones go, and
+			// the snapshot counts them at once.
 			r.release(q.starts.drain()...)
 			timer.Stop()
 			refill = true
+			r.flush()
 		case <-timer.C:
 			refill = true
 		case <-ctx.Done():
