@@ -128,7 +128,12 @@ func everyTenMinutes(extra ...int) []int {
 // fires but the informational CAMSRefreshIntervalOutOfReach.
 func TestHealthyLargeAccountFiresNoAlert(t *testing.T) {
 	m := largeAccount()
-	path := writeUnitTests(t, m, everyTenMinutes(1, 29, 45), outOfReach)
+	testRules(t, writeUnitTests(t, m, everyTenMinutes(1, 29, 45), outOfReach))
+}
+
+// testRules runs promtool test rules on path.
+func testRules(t *testing.T, path string) {
+	t.Helper()
 	start := time.Now()
 	out := run(t, ".", promtool(t), "test", "rules", path)
 	t.Logf("promtool test rules: %v\n%s", time.Since(start).Round(time.Millisecond), out)
@@ -169,10 +174,7 @@ func TestOneStuckSpaceOfALargeAccount(t *testing.T) {
 		}
 		return outOfReach(alert, minute)
 	}
-	path := writeUnitTests(t, m, everyTenMinutes(29, 62, 63, 77, 78, 150, 151), expect)
-	start := time.Now()
-	out := run(t, ".", promtool(t), "test", "rules", path)
-	t.Logf("promtool test rules: %v\n%s", time.Since(start).Round(time.Millisecond), out)
+	testRules(t, writeUnitTests(t, m, everyTenMinutes(29, 62, 63, 77, 78, 150, 151), expect))
 	if passes := (151*60 - lastSuccess) / 2500; passes < 2.5 || passes > 3.5 {
 		t.Errorf("the alert fired %.2f passes after the last success, want about 3", passes)
 	}
