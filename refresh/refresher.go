@@ -38,7 +38,7 @@ type Config struct {
 	// limiter and a listing's next page follows its last one as soon as
 	// its turn comes. Without it, pages go to free workers at once.
 	Pacer  Pacer
-	Spaces func() []string // the spaces to refresh; asked before each pass
+	Spaces func() []string // the spaces to refresh; asked whenever due spaces are sought and at each publish
 	// Interval is the target age of each space's data: a space is listed
 	// again once its last listing is that old. When the account's rate
 	// cannot list every space within it, spaces are listed back to back,
@@ -66,8 +66,9 @@ type Config struct {
 	// FirstDelay is the most the first pass waits after start-up, drawn at
 	// random, so that restarted replicas do not call in step.
 	FirstDelay time.Duration
-	// PublishEvery bounds how often a new snapshot is published while a
-	// pass runs (default 250ms); the end of a pass always publishes.
+	// PublishEvery bounds how often a new snapshot is published while
+	// listings end (default 250ms): a listing's result is published within
+	// it. The end of a pass always publishes at once.
 	PublishEvery time.Duration
 	Logger       log.Logger
 	Now          func() time.Time

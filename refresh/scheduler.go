@@ -167,95 +167,110 @@ type report struct {
 // give until ctx ends. With once, it lists the spaces given and returns when
 // they are all listed; otherwise it starts the spaces as they come due.
 func (r *Refresher) listings(ctx context.Context, initial []string, once bool) {
-	q := &lanes{maxYoung: r.cfg.Concurrency}
-	q.starts.pushAll(initial)
-	reports := make(chan report)
-	idle := make([]chan *listing, 0, r.cfg.Concurrency)
+	s := &scheduler{r: r, q: lanes{maxYoung: r.cfg.Concurrency}, reports: make(chan report), once: once, refill: !once,
+		timer: time.NewTimer(time.Hour)}
+	s.timer.Stop()
+	defer s.timer.Stop()
+	s.q.starts.pushAll(initial)
 	var wg sync.WaitGroup
+	defer wg.Wait()
 	for range r.cfg.Concurrency {
 		next := make(chan *listing, 1)
-		idle = append(idle, next)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		s.idle = append(s.idle, next)
+		wg.Go(func() {
 			for l := range next {
 				done, err := l.pager.Next(pageCtx(ctx, r.cfg.Pacer != nil))
-				reports <- report{next: next, res: pageResult{l: l, done: done, err: err}}
+				s.reports <- report{next: next, res: pageResult{l: l, done: done, err: err}}
 			}
-		}()
+		})
 	}
-	defer wg.Wait()
 	slots, stopPacing := r.pace(ctx)
 	defer stopPacing()
-	busy := 0
-	refill := !once // ask which spaces are due once the start lane is empty
-	timer := time.NewTimer(time.Hour)
-	timer.Stop()
-	defer timer.Stop()
 	var wake <-chan struct{}
 	if !once {
 		wake = r.wake
 	}
-	for {
-		if refill && q.starts.len() == 0 {
-			due, wait := r.due()
-			q.starts.pushAll(due)
-			if refill = len(due) > 0; !refill {
-				timer.Reset(wait)
-			}
-		}
-		for slots == nil && len(idle) > 0 && q.ready() {
-			idle = r.dispatch(q, idle)
-			busy++
-		}
-		if once && busy == 0 && q.empty() {
-			break
-		}
-		var slot <-chan struct{}
-		if len(idle) > 0 && q.ready() {
-			slot = slots // nil without a pacer: nothing to wait for
-		}
-		select {
-		case <-slot:
-			idle = r.dispatch(q, idle)
-			busy++
-		case rep := <-reports:
-			busy--
-			idle = append(idle, rep.next)
-			r.finishPage(ctx, q, rep.res)
-		case <-wake:
-			// The spaces changed: new ones go first, removed ones go, and
-			// the snapshot counts them at once.
-			r.release(q.starts.drain()...)
-			timer.Stop()
-			refill = true
-			r.flush()
-		case <-timer.C:
-			refill = true
-		case <-ctx.Done():
-		}
-		if ctx.Err() != nil {
-			break
-		}
+	for s.step(ctx, slots, wake) {
 	}
-	for _, next := range idle {
-		close(next)
-	}
-	for ; busy > 0; busy-- {
-		rep := <-reports
-		close(rep.next)
-		r.finishPage(ctx, q, rep.res)
-	}
-	r.release(q.starts.drain()...)
-	for _, l := range append(q.young.drain(), q.long.drain()...) {
-		r.release(l.space) // cut short by shutdown: not the space's failure
-	}
+	s.stop(ctx)
 }
 
-// dispatch hands the next page to an idle worker and returns the others.
-func (r *Refresher) dispatch(q *lanes, idle []chan *listing) []chan *listing {
-	idle[len(idle)-1] <- q.next(r.startListing)
-	return idle[:len(idle)-1]
+// scheduler is the state of one listings loop, owned by its goroutine.
+type scheduler struct {
+	r       *Refresher
+	q       lanes
+	reports chan report
+	idle    []chan *listing // free workers
+	busy    int             // workers fetching a page
+	once    bool
+	refill  bool // ask which spaces are due once the start lane is empty
+	timer   *time.Timer
+}
+
+// step starts what it can and waits for one event: a pacer slot, a page
+// fetched, a wake-up, the next space coming due. It reports false when the
+// loop is over.
+func (s *scheduler) step(ctx context.Context, slots <-chan struct{}, wake <-chan struct{}) bool {
+	if s.refill && s.q.starts.len() == 0 {
+		due, wait := s.r.due()
+		s.q.starts.pushAll(due)
+		if s.refill = len(due) > 0; !s.refill {
+			s.timer.Reset(wait)
+		}
+	}
+	for slots == nil && len(s.idle) > 0 && s.q.ready() {
+		s.dispatch()
+	}
+	if s.once && s.busy == 0 && s.q.empty() {
+		return false
+	}
+	var slot <-chan struct{}
+	if len(s.idle) > 0 && s.q.ready() {
+		slot = slots // nil without a pacer: nothing to wait for
+	}
+	select {
+	case <-slot:
+		s.dispatch()
+	case rep := <-s.reports:
+		s.busy--
+		s.idle = append(s.idle, rep.next)
+		s.r.finishPage(ctx, &s.q, rep.res)
+	case <-wake:
+		// The spaces changed: new ones go first, removed ones go, and the
+		// snapshot counts them at once.
+		s.r.release(s.q.starts.drain()...)
+		s.timer.Stop()
+		s.refill = true
+		s.r.flush()
+	case <-s.timer.C:
+		s.refill = true
+	case <-ctx.Done():
+	}
+	return ctx.Err() == nil
+}
+
+// dispatch hands the next page to a free worker.
+func (s *scheduler) dispatch() {
+	s.idle[len(s.idle)-1] <- s.q.next(s.r.startListing)
+	s.idle = s.idle[:len(s.idle)-1]
+	s.busy++
+}
+
+// stop ends the workers, records the pages they were fetching, and gives
+// back the spaces not listed: cut short by shutdown, not failed.
+func (s *scheduler) stop(ctx context.Context) {
+	for _, next := range s.idle {
+		close(next)
+	}
+	for ; s.busy > 0; s.busy-- {
+		rep := <-s.reports
+		close(rep.next)
+		s.r.finishPage(ctx, &s.q, rep.res)
+	}
+	s.r.release(s.q.starts.drain()...)
+	for _, l := range append(s.q.young.drain(), s.q.long.drain()...) {
+		s.r.release(l.space)
+	}
 }
 
 // pace returns a channel that yields a slot each time the pacer allows a
