@@ -278,7 +278,7 @@ func measureExporter(ctx context.Context, o *options, bin, dir, simURL, spacesFi
 		return errors.New(what)
 	}
 	// Up: its CPU from here on is the pass's (start-up before this point
-	// is excluded; the first refresh waits up to 5 s after start-up).
+	// is excluded; the first listing waits up to 1 s after start-up).
 	for !exp.exited() && ctx.Err() == nil {
 		if code, _ := get(ctx, hc, base+"/healthz", nil); code == http.StatusOK {
 			break
@@ -292,23 +292,20 @@ func measureExporter(ctx context.Context, o *options, bin, dir, simURL, spacesFi
 	if err != nil {
 		return m, err
 	}
-	lastPoll := time.Time{}
-	for {
+	// The first full pass is over when no space is pending any more, as
+	// /readyz says. It is polled rather than /metrics: every space listed
+	// is served from its listing on, so a scrape during the pass costs as
+	// much as one after it, and would count in the pass's CPU and memory.
+	for passed := false; !passed; sleep(ctx, 100*time.Millisecond) {
 		if exp.exited() || ctx.Err() != nil {
 			return m, fail("before its first full pass")
 		}
-		if code, _ := get(ctx, hc, base+"/readyz", nil); code == http.StatusOK {
-			break
-		}
-		if time.Since(lastPoll) >= time.Second {
-			lastPoll = time.Now()
-			var mv metricValues
-			if code, err := get(ctx, hc, base+"/metrics", mv.scan); err == nil && code == http.StatusOK {
-				m.heapInuseMax = max(m.heapInuseMax, mv.heapInuse)
-				m.polls++
-			}
-		}
-		sleep(ctx, 100*time.Millisecond)
+		code, _ := get(ctx, hc, base+"/readyz", func(r io.Reader) error {
+			b, err := io.ReadAll(r)
+			passed = strings.Contains(string(b), ", 0 pending")
+			return err
+		})
+		passed = passed && code == http.StatusOK
 	}
 	cpu1, err := cpuTicks(exp.pid())
 	if err != nil {

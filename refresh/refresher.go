@@ -32,11 +32,12 @@ const DefaultMaxPages = 500
 // Config configures a Refresher.
 type Config struct {
 	Lister Lister
-	// Pacer is the Lister's account limiter. With it, the next page is
-	// chosen when the limiter allows a call and goes with the slot it
-	// waited for (client.WithLimiterSlot), so no call queues in the
-	// limiter and a listing's next page follows its last one as soon as
-	// its turn comes. Without it, pages go to free workers at once.
+	// Pacer is the Lister's account limiter. With it, a worker waits on it
+	// before each page and calls with the slot it got
+	// (client.WithLimiterSlot), and only a few pages wait on it at once
+	// (pagesAhead): the next page is chosen just before its call, so a
+	// listing's next page follows its last one as soon as its turn comes.
+	// Without it, pages go to free workers at once.
 	Pacer  Pacer
 	Spaces func() []string // the spaces to refresh; asked whenever due spaces are sought and at each publish
 	// Interval is the target age of each space's data: a space is listed

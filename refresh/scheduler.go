@@ -2,6 +2,7 @@ package refresh
 
 import (
 	"context"
+	"math"
 	"sync"
 	"time"
 
@@ -89,6 +90,15 @@ func (q *lanes) requeue(l *listing) {
 	}
 }
 
+// settled puts a listing back after a page, or accounts for its end.
+func (q *lanes) settled(l *listing, ended bool) {
+	if ended {
+		q.finished(l)
+	} else {
+		q.requeue(l)
+	}
+}
+
 // finished accounts for a listing that ended, well or not.
 func (q *lanes) finished(l *listing) {
 	if l.young {
@@ -140,34 +150,21 @@ func (f *fifo[T]) drain() []T {
 	return out
 }
 
-// pageCtx is the context of one page's call: with the slot the pacer gave
-// when paced.
-func pageCtx(ctx context.Context, paced bool) context.Context {
-	if paced {
-		return client.WithLimiterSlot(ctx)
-	}
-	return ctx
-}
-
-// pageResult is what a worker found fetching one page of a listing.
-type pageResult struct {
-	l    *listing
-	done bool
-	err  error
-}
-
-// report is a worker's word that it fetched a page and is free again: it
-// waits for its next listing on next.
+// report is a worker's word that it fetched a page of l and is free again:
+// it waits for its next listing on next. ended says the page ended the
+// listing, which the worker has recorded (or given back, at shutdown).
 type report struct {
-	next chan *listing
-	res  pageResult
+	next  chan *listing
+	l     *listing
+	ended bool
 }
 
 // listings fetches pages with Concurrency workers in the order the lanes
 // give until ctx ends. With once, it lists the spaces given and returns when
 // they are all listed; otherwise it starts the spaces as they come due.
 func (r *Refresher) listings(ctx context.Context, initial []string, once bool) {
-	s := &scheduler{r: r, q: lanes{maxYoung: r.cfg.Concurrency}, reports: make(chan report), once: once, refill: !once,
+	s := &scheduler{r: r, q: lanes{maxYoung: r.cfg.Concurrency}, reports: make(chan report),
+		started: make(chan struct{}, r.cfg.Concurrency), ahead: r.pagesAhead(), once: once, refill: !once,
 		timer: time.NewTimer(time.Hour)}
 	s.timer.Stop()
 	defer s.timer.Stop()
@@ -179,20 +176,46 @@ func (r *Refresher) listings(ctx context.Context, initial []string, once bool) {
 		s.idle = append(s.idle, next)
 		wg.Go(func() {
 			for l := range next {
-				done, err := l.pager.Next(pageCtx(ctx, r.cfg.Pacer != nil))
-				s.reports <- report{next: next, res: pageResult{l: l, done: done, err: err}}
+				done, err := r.fetchPage(ctx, l, s.started)
+				s.reports <- report{next: next, l: l, ended: r.settle(ctx, l, done, err)}
 			}
 		})
 	}
-	slots, stopPacing := r.pace(ctx)
-	defer stopPacing()
 	var wake <-chan struct{}
 	if !once {
 		wake = r.wake
 	}
-	for s.step(ctx, slots, wake) {
+	for s.step(ctx, wake) {
 	}
 	s.stop(ctx)
+}
+
+// pagesAhead is how many pages may wait on the pacer at once: half a second
+// of calls at Rate, at least two, at most Concurrency. That keeps the pacer
+// fed through the delays of a busy machine, and each page is chosen at most
+// that far ahead of its call (two calls, half a second, at 4 calls/s), so a
+// listing's next page follows its last one closely.
+func (r *Refresher) pagesAhead() int {
+	if r.cfg.Pacer == nil {
+		return r.cfg.Concurrency // nothing to wait on: every free worker
+	}
+	return int(min(max(math.Ceil(r.cfg.Rate/2), 2), float64(r.cfg.Concurrency)))
+}
+
+// fetchPage fetches the next page of l. With a pacer it first waits for its
+// slot, tells started, and calls with that slot (client.WithLimiterSlot), so
+// the scheduler chooses the next page only now and the limiter never holds
+// more than a few pages.
+func (r *Refresher) fetchPage(ctx context.Context, l *listing, started chan<- struct{}) (bool, error) {
+	if r.cfg.Pacer == nil {
+		return l.pager.Next(ctx)
+	}
+	err := r.cfg.Pacer.Wait(ctx)
+	started <- struct{}{}
+	if err != nil {
+		return false, err
+	}
+	return l.pager.Next(client.WithLimiterSlot(ctx))
 }
 
 // scheduler is the state of one listings loop, owned by its goroutine.
@@ -200,17 +223,20 @@ type scheduler struct {
 	r       *Refresher
 	q       lanes
 	reports chan report
+	started chan struct{}   // a page passed the pacer
 	idle    []chan *listing // free workers
 	busy    int             // workers fetching a page
+	waiting int             // of them, still waiting on the pacer
+	ahead   int             // the most that may wait on the pacer
 	once    bool
 	refill  bool // ask which spaces are due once the start lane is empty
 	timer   *time.Timer
 }
 
-// step starts what it can and waits for one event: a pacer slot, a page
+// step starts what it can and waits for one event: a page past the pacer or
 // fetched, a wake-up, the next space coming due. It reports false when the
 // loop is over.
-func (s *scheduler) step(ctx context.Context, slots <-chan struct{}, wake <-chan struct{}) bool {
+func (s *scheduler) step(ctx context.Context, wake <-chan struct{}) bool {
 	if s.refill && s.q.starts.len() == 0 {
 		due, wait := s.r.due()
 		s.q.starts.pushAll(due)
@@ -218,23 +244,19 @@ func (s *scheduler) step(ctx context.Context, slots <-chan struct{}, wake <-chan
 			s.timer.Reset(wait)
 		}
 	}
-	for slots == nil && len(s.idle) > 0 && s.q.ready() {
+	for s.waiting < s.ahead && len(s.idle) > 0 && s.q.ready() {
 		s.dispatch()
 	}
 	if s.once && s.busy == 0 && s.q.empty() {
 		return false
 	}
-	var slot <-chan struct{}
-	if len(s.idle) > 0 && s.q.ready() {
-		slot = slots // nil without a pacer: nothing to wait for
-	}
 	select {
-	case <-slot:
-		s.dispatch()
+	case <-s.started:
+		s.waiting--
 	case rep := <-s.reports:
 		s.busy--
 		s.idle = append(s.idle, rep.next)
-		s.r.finishPage(ctx, &s.q, rep.res)
+		s.q.settled(rep.l, rep.ended)
 	case <-wake:
 		// The spaces changed: new ones go first, removed ones go, and the
 		// snapshot counts them at once.
@@ -254,6 +276,9 @@ func (s *scheduler) dispatch() {
 	s.idle[len(s.idle)-1] <- s.q.next(s.r.startListing)
 	s.idle = s.idle[:len(s.idle)-1]
 	s.busy++
+	if s.r.cfg.Pacer != nil {
+		s.waiting++
+	}
 }
 
 // stop ends the workers, records the pages they were fetching, and gives
@@ -265,34 +290,12 @@ func (s *scheduler) stop(ctx context.Context) {
 	for ; s.busy > 0; s.busy-- {
 		rep := <-s.reports
 		close(rep.next)
-		s.r.finishPage(ctx, &s.q, rep.res)
+		s.q.settled(rep.l, rep.ended)
 	}
 	s.r.release(s.q.starts.drain()...)
 	for _, l := range append(s.q.young.drain(), s.q.long.drain()...) {
 		s.r.release(l.space)
 	}
-}
-
-// pace returns a channel that yields a slot each time the pacer allows a
-// call, until stop; nil without a pacer. Each slot is taken from the pacer
-// before it is offered, so the calls never go faster than it allows.
-func (r *Refresher) pace(ctx context.Context) (slots <-chan struct{}, stop func()) {
-	if r.cfg.Pacer == nil {
-		return nil, func() {}
-	}
-	ctx, cancel := context.WithCancel(ctx)
-	ch, done := make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(done)
-		for r.cfg.Pacer.Wait(ctx) == nil {
-			select {
-			case ch <- struct{}{}:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
-	return ch, func() { cancel(); <-done }
 }
 
 // startListing begins the listing of a space.
@@ -303,22 +306,22 @@ func (r *Refresher) startListing(space string) *listing {
 	return &listing{space: space, pager: pager, start: r.cfg.Now()}
 }
 
-// finishPage records a listing that a page ended, or puts it back in its
-// lane.
-func (r *Refresher) finishPage(ctx context.Context, q *lanes, res pageResult) {
-	l := res.l
+// settle records a listing that a page ended, well or not, and reports
+// whether it ended. A listing cut short by shutdown is given back, not
+// recorded: it is not the space's failure. It runs on the worker, so that
+// recording and publishing never hold up the scheduler.
+func (r *Refresher) settle(ctx context.Context, l *listing, done bool, err error) (ended bool) {
 	switch {
-	case res.err != nil && ctx.Err() != nil:
-		q.finished(l)
-		r.release(l.space) // shutting down: not the space's failure
-	case res.err != nil || res.done:
-		q.finished(l)
+	case err != nil && ctx.Err() != nil:
+		r.release(l.space)
+	case err != nil || done:
 		var flows []client.Flow
-		if res.err == nil {
+		if err == nil {
 			flows = l.pager.Flows()
 		}
-		r.record(listResult{space: l.space, flows: flows, err: res.err, pages: l.pager.Pages(), start: l.start, finish: r.cfg.Now()})
+		r.record(listResult{space: l.space, flows: flows, err: err, pages: l.pager.Pages(), start: l.start, finish: r.cfg.Now()})
 	default:
-		q.requeue(l)
+		return false
 	}
+	return true
 }
