@@ -70,11 +70,11 @@ func TestFirstPassAndRestart(t *testing.T) {
 		"--cache.file=" + cacheFile, "--refresh.interval=" + firstPassInterval.String()}
 
 	// Run 1: the first pass, watched scrape by scrape.
-	start := time.Now()
-	run1 := start1(t, "cams_exporter run 1", env, bin, args)
+	began := time.Now()
+	run1 := start(t, "cams_exporter run 1", env, bin, args...)
 	reached := time.Duration(0)
 	var last scrape
-	for time.Since(start) < 30*time.Second {
+	for time.Since(began) < 30*time.Second {
 		s, ok := scrapeExporter(addr)
 		if !ok {
 			time.Sleep(50 * time.Millisecond)
@@ -84,14 +84,14 @@ func TestFirstPassAndRestart(t *testing.T) {
 		checkScrape(t, s, requested, flows)
 		last = s
 		if reached == 0 && s.exact(flows) >= 40 && s.value("cams_up") == 1 {
-			reached = time.Since(start)
+			reached = time.Since(began)
 			if status, body := get(addr, "/readyz"); status != 200 {
 				t.Errorf("/readyz = %d %q with %d spaces listed", status, body, s.exact(flows))
 			}
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	t.Logf("run 1: 40 spaces with exact flows after %v; %d after %v", reached.Round(time.Millisecond), last.exact(flows), time.Since(start).Round(time.Second))
+	t.Logf("run 1: 40 spaces with exact flows after %v; %d after %v", reached.Round(time.Millisecond), last.exact(flows), time.Since(began).Round(time.Second))
 	if reached == 0 || reached > 15*time.Second {
 		t.Errorf("40 spaces with their exact flows, cams_up 1 and /readyz 200 after %v, want within 15 s", reached)
 	}
@@ -116,7 +116,7 @@ func TestFirstPassAndRestart(t *testing.T) {
 	// Run 2: the restored spaces are served at once; the missing ones are
 	// listed, the restored ones are not.
 	restart := time.Now()
-	run2 := start1(t, "cams_exporter run 2", env, bin, args)
+	run2 := start(t, "cams_exporter run 2", env, bin, args...)
 	var first scrape
 	for {
 		if s, ok := scrapeExporter(addr); ok {
@@ -173,12 +173,6 @@ func TestFirstPassAndRestart(t *testing.T) {
 			t.Errorf("space %s, missing from the cache, was not listed in run 2", id)
 		}
 	}
-}
-
-// start1 starts the exporter.
-func start1(t *testing.T, name string, env []string, bin string, args []string) *process {
-	t.Helper()
-	return start(t, name, env, bin, args...)
 }
 
 // stop sends SIGTERM and waits for a clean exit.
