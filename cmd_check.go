@@ -103,7 +103,8 @@ func (c *checkCommand) evaluate(ctx context.Context, o *exporterOptions, creds c
 		}
 		watched = spaces.Union(explicitSpaces(o, set), d.Spaces)
 	}
-	r := refresh.New(refresh.Config{Lister: cl, Spaces: watched, FlowName: o.flowName, PageSize: o.pageSize, Rate: o.rateLimit, Logger: log.NewNopLogger()})
+	r := refresh.New(refresh.Config{Lister: cl, Pacer: cl.Limiter(), Spaces: watched, FlowName: o.flowName, PageSize: o.pageSize,
+		MaxPages: o.maxPages, Rate: o.rateLimit, Logger: log.NewNopLogger()})
 	snap := r.Refresh(ctx)
 	in := check.Input{Snapshot: snap, Throttled: int(throttled.Load()), SlowAfter: c.slowAfter}
 	switch {

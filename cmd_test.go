@@ -51,6 +51,9 @@ func TestBadInputIsAOneLineErrorAndANonZeroExit(t *testing.T) {
 	}{
 		{[]string{"--cams.page-size=0"}, 1, "--cams.page-size must be between 1 and 100"},
 		{[]string{"--cams.page-size=1000"}, 1, "--cams.page-size must be between 1 and 100"},
+		{[]string{"--cams.max-pages=0"}, 1, "--cams.max-pages must be between 1 and 10000, got 0"},
+		{[]string{"--cams.max-pages=10001"}, 1, "--cams.max-pages must be between 1 and 10000"},
+		{[]string{"check", "--cams.max-pages=-5"}, 3, "--cams.max-pages"},
 		{[]string{"--cams.rate-limit=-1"}, 1, "--cams.rate-limit must be above 0"},
 		{[]string{"--refresh.interval=1s"}, 1, "--refresh.interval must be at least 10s"},
 		{[]string{"--cams.timeout=0s"}, 1, "--cams.timeout must be between 1s and 5m"},
@@ -100,6 +103,7 @@ func TestCheckExitCodes(t *testing.T) {
 	data := &simulator.Dataset{Spaces: []simulator.Space{
 		{ID: "cams-ok", Flows: []simulator.Flow{{FlowId: "1", FlowName: "a", Categories: []string{"SIGN_UP", "SURVEY"}}, {FlowId: "2", FlowName: "b", Categories: []string{"SURVEY"}}}},
 		{ID: "cams-denied", Error: "Ram.PermissionDeny"},
+		{ID: "cams-endless", Endless: true},
 	}}
 	sim, url := startSimulator(t, data, -1)
 	good := client.StaticCredentials{AccessKeyID: testKeyID, AccessKeySecret: testKeySecret}
@@ -124,6 +128,8 @@ func TestCheckExitCodes(t *testing.T) {
 			[]string{"slower than 10ms"}},
 		{"a space failed", []string{"--cams.space=cams-ok", "--cams.space=cams-denied"}, good, func() {}, 5 * time.Second, check.Critical,
 			[]string{"CAMS CRITICAL - 1 space of 2 failed", "Ram.PermissionDeny (RequestId ", "grant cams:ListFlow"}},
+		{"a listing that never ends", []string{"--cams.space=cams-ok", "--cams.space=cams-endless", "--cams.max-pages=3"}, good, func() {}, 5 * time.Second, check.Critical,
+			[]string{"CAMS CRITICAL - 1 space of 2 failed", "cams-endless", "TooManyPages", "raise --cams.max-pages"}},
 		{"unknown space", []string{"--cams.space=cams-nobody"}, good, func() {}, 5 * time.Second, check.Critical,
 			[]string{"Unknown.ResourceOwnerId", "does not belong to this account"}},
 		{"no credentials", []string{"--cams.space=cams-ok"}, client.StaticCredentials{}, func() {}, 5 * time.Second, check.Unknown,
@@ -196,15 +202,22 @@ func TestDemoAndGracefulShutdown(t *testing.T) {
 	defer cmd.Process.Kill()
 	want := []string{"cams_flows{", "cams_flows_by_category{", "cams_space_up{", "\ncams_up 1\n", "cams_api_requests_total{", "cams_api_request_duration_seconds_bucket{", "cams_api_rate_limit_requests_per_second", "cams_exporter_build_info{", "cams_flow_changes_total{", "cams_space_last_success_timestamp_seconds{", "cams_refresh_duration_seconds", "cams_refreshes_total", "cams_refresh_failures_total", "cams_api_errors_total{"}
 	var body string
+	hasAll := func() bool {
+		for _, w := range want {
+			if !strings.Contains(body, w) {
+				return false
+			}
+		}
+		return true
+	}
+	// cams_up is 1 from the first listing on; cams_refresh_duration_seconds
+	// comes with the first complete pass.
 	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
+	for time.Now().Before(deadline) && !hasAll() {
 		if resp, err := http.Get("http://" + addr + "/metrics"); err == nil {
 			b, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
 			body = string(b)
-			if strings.Contains(body, "\ncams_up 1\n") {
-				break
-			}
 		}
 		time.Sleep(100 * time.Millisecond)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/go-kit/log"
 
+	"github.com/cams-exporter/cams_exporter/cache"
 	"github.com/cams-exporter/cams_exporter/client"
 	"github.com/cams-exporter/cams_exporter/simulator"
 )
@@ -156,4 +157,54 @@ func TestCorruptCacheIsIgnoredWithAWarning(t *testing.T) {
 	if !strings.Contains(string(b), `"version":1`) || !strings.HasSuffix(strings.TrimSpace(string(b)), "}") {
 		t.Errorf("the cache was not rewritten: %.100s", b)
 	}
+}
+
+// TestCacheEntryFromTheFuture restarts on a cache file one of whose spaces
+// was last listed an hour from now: that entry is not trusted (its count
+// would pass for fresh and never be refreshed). The other space is served
+// at once; the future one is pending, said in the log, and listed at once.
+func TestCacheEntryFromTheFuture(t *testing.T) {
+	data := testData()
+	a, b := data.Spaces[1].ID, data.Spaces[2].ID
+	path := filepath.Join(t.TempDir(), "cache.json")
+	h := newHarness(t, data, "--cams.space="+a, "--cams.space="+b, "--cache.file="+path)
+	h.refresh()
+	snap := h.exp.refresher.Snapshot()
+	future := *snap.Spaces[b]
+	future.Count, future.LastSuccess, future.LastAttempt = 999, time.Now().Add(time.Hour), time.Now().Add(time.Hour)
+	snap.Spaces[b] = &future
+	if err := cache.Save(path, h.exp.cacheMeta(), snap, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+
+	var logs lockedBuffer
+	o := parseFlags(t, "--cams.endpoint="+h.opts.endpoint, "--cams.space="+a, "--cams.space="+b, "--cache.file="+path, "--refresh.interval=1m", "--cams.rate-limit=500")
+	e2, err := newExporter(o, client.StaticCredentials{AccessKeyID: testKeyID, AccessKeySecret: testKeySecret}, log.NewLogfmtLogger(&logs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h2 := &harness{t: t, sim: h.sim, exp: e2, opts: o, srv: httptestServer(t, e2)}
+	got := h2.scrape()
+	checkSeries(t, got, expected(data, a))
+	checkSeries(t, got, map[string]float64{`cams_spaces{state="pending"}`: 1, `cams_spaces{state="up"}`: 1})
+	if _, ok := got[fmt.Sprintf("cams_flows{space=%q}", b)]; ok {
+		t.Errorf("the future entry's count is served: %v", got[fmt.Sprintf("cams_flows{space=%q}", b)])
+	}
+	if !strings.Contains(logs.String(), "later than the clock") || !strings.Contains(logs.String(), b) {
+		t.Errorf("no warning naming %s:\n%s", b, logs.String())
+	}
+	calls := h.sim.Stats().ListFlow
+	ctx, cancel := context.WithCancel(context.Background())
+	wait := e2.start(ctx)
+	deadline := time.Now().Add(10 * time.Second)
+	for h.sim.Stats().ListFlow[b] == calls[b] && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	cancel()
+	wait() // the refresher publishes what it listed as it stops
+	if h.sim.Stats().ListFlow[b] == calls[b] || h.sim.Stats().ListFlow[a] != calls[a] {
+		t.Errorf("listings after the restart: %s %d, %s %d; want the future one listed at once, the other not (due in a minute)",
+			b, h.sim.Stats().ListFlow[b]-calls[b], a, h.sim.Stats().ListFlow[a]-calls[a])
+	}
+	checkSeries(t, h2.scrape(), expected(data, a, b))
 }

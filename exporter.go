@@ -65,9 +65,14 @@ func newExporter(o *exporterOptions, creds client.CredentialsProvider, logger lo
 		watched = spaces.Union(explicitSpaces(o, spaceSet), disc.Spaces)
 	}
 	r := refresh.New(refresh.Config{
-		Lister: c, Spaces: watched, Interval: o.refreshInterval, FlowName: o.flowName, PageSize: o.pageSize,
-		Rate: o.rateLimit, KeepFlows: o.flowInfo, FirstDelay: min(o.refreshInterval/10, 5*time.Second), Logger: logger,
+		Lister: c, Pacer: c.Limiter(), Spaces: watched, Interval: o.refreshInterval, FlowName: o.flowName,
+		PageSize: o.pageSize, MaxPages: o.maxPages, Rate: o.rateLimit, KeepFlows: o.flowInfo, Logger: logger,
+		// Only a little jitter: a first pass of many spaces is worth more
+		// than keeping restarted replicas, which share the account's
+		// budget anyway, out of step.
+		FirstDelay: min(o.refreshInterval/10, time.Second),
 	})
+	started := time.Now()
 	// The exporter's own metrics, gathered at every scrape; the snapshot's
 	// are rendered by package exposition.
 	reg := prometheus.NewRegistry()
@@ -80,8 +85,8 @@ func newExporter(o *exporterOptions, creds client.CredentialsProvider, logger lo
 	}
 	e := &exporter{
 		opts: o, logger: logger, client: c, spaces: spaceSet, discovery: disc, watched: watched, refresher: r, registry: reg,
-		metrics: collector.Options{FlowInfo: o.flowInfo, RefreshInterval: o.refreshInterval, LimiterRate: c.Limiter().Rate},
-		checker: health.Checker{Snapshot: r.Snapshot, MaxStaleness: o.maxStaleness, RefreshInterval: o.refreshInterval, Started: time.Now(),
+		metrics: collector.Options{FlowInfo: o.flowInfo, RefreshInterval: o.refreshInterval, StartTime: started, LimiterRate: c.Limiter().Rate},
+		checker: health.Checker{Snapshot: r.Snapshot, MaxStaleness: o.maxStaleness, RefreshInterval: o.refreshInterval, Started: started,
 			LimiterRate: c.Limiter().Rate, LimiterMaxRate: c.Limiter().MaxRate()},
 	}
 	e.restoreCache()
@@ -149,7 +154,7 @@ func (e *exporter) start(ctx context.Context) (wait func()) {
 		e.spaces.Watch(ctx, hup, 30*time.Second, e.logger, e.refresher.Wake)
 	})
 	if e.opts.cacheFile != "" {
-		w := &cache.Writer{Path: e.opts.cacheFile, Meta: e.cacheMeta(), Interval: e.opts.refreshInterval, Snapshot: e.refresher.Snapshot, Logger: e.logger}
+		w := &cache.Writer{Path: e.opts.cacheFile, Meta: e.cacheMeta(), Snapshot: e.refresher.Snapshot, Logger: e.logger}
 		writerCtx, stopWriter := context.WithCancel(context.Background())
 		run(func() { w.Run(writerCtx) })
 		// The last write waits for the refresher, so it holds its last results.

@@ -427,10 +427,10 @@ func TestReadyz(t *testing.T) {
 		want    int
 		wantWhy string
 	}{
-		{"before the first refresh", func() {}, 503, "first refresh"},
+		{"before the first refresh", func() {}, 503, "no data yet: the first listing has not ended (2 space(s) pending)"},
 		{"after it", h.refresh, 200, "ready"},
 		{"one space failing", func() { h.sim.SetSpaceError(a, "Ram.PermissionDeny"); h.refresh() }, 200, "1 failing"},
-		{"every space failing", func() { h.sim.SetSpaceError(b, "Product.Unsubscript"); h.refresh() }, 503, "every space (2) failed"},
+		{"every space failing", func() { h.sim.SetSpaceError(b, "Product.Unsubscript"); h.refresh() }, 503, "every space refreshed so far (2) failed"},
 		{"recovered", func() { h.sim.SetSpaceError(a, ""); h.sim.SetSpaceError(b, ""); h.refresh() }, 200, "ready"},
 	}
 	for _, s := range steps {

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -105,6 +106,43 @@ func injectAndRecover(t *testing.T, h *harness, fault simulator.Fault, code stri
 	h.sim.ClearFaults()
 	h.refresh()
 	checkSeries(t, h.scrape(), map[string]float64{`cams_space_up{space="cams-hit"}`: 1, `cams_up{}`: 1, `cams_flows{space="cams-hit"}`: 45})
+}
+
+// TestTooManyPages makes a space page forever: its listing ends after
+// --cams.max-pages pages, the space is down with TooManyPages in /status,
+// keeps its last good data, and no API error is counted, since every call
+// succeeded. The other space is untouched, and all recovers.
+func TestTooManyPages(t *testing.T) {
+	h := newHarness(t, faultData(), "--cams.space=cams-hit", "--cams.space=cams-calm", "--cams.max-pages=4")
+	h.refresh()
+	before := h.scrape()
+	h.sim.SetSpaceEndless("cams-hit", true)
+	calls := h.sim.Stats().ListFlow["cams-hit"]
+	h.refresh()
+	if n := h.sim.Stats().ListFlow["cams-hit"] - calls; n != 4 {
+		t.Errorf("the endless listing made %d calls, want 4 (--cams.max-pages)", n)
+	}
+	got := h.scrape()
+	checkSeries(t, got, map[string]float64{
+		`cams_space_up{space="cams-hit"}`:                             0,
+		`cams_flows{space="cams-hit"}`:                                45,
+		`cams_space_last_success_timestamp_seconds{space="cams-hit"}`: before[`cams_space_last_success_timestamp_seconds{space="cams-hit"}`],
+		`cams_space_up{space="cams-calm"}`:                            1,
+		`cams_spaces{state="down"}`:                                   1,
+		`cams_up{}`:                                                   0,
+	})
+	for k := range got {
+		if strings.Contains(k, "TooManyPages") {
+			t.Errorf("%s: TooManyPages is a listing's outcome, not a failed call", k)
+		}
+	}
+	_, body := h.get("/status")
+	if !strings.Contains(body, `"code": "TooManyPages"`) || !strings.Contains(body, "within 4 pages of 20 flows") {
+		t.Errorf("/status does not say TooManyPages and the limit:\n%s", body)
+	}
+	h.sim.SetSpaceEndless("cams-hit", false)
+	h.refresh()
+	checkSeries(t, h.scrape(), map[string]float64{`cams_space_up{space="cams-hit"}`: 1, `cams_up{}`: 1})
 }
 
 func TestSpaceDeletedBetweenRefreshes(t *testing.T) {

@@ -38,6 +38,7 @@ type exporterOptions struct {
 	discoverChannel  string
 	flowName         string
 	pageSize         int
+	maxPages         int
 	rateLimit        float64
 	timeout          time.Duration
 	maxRetries       int
@@ -67,12 +68,13 @@ func addExporterFlags(app *kingpin.Application) *exporterOptions {
 	app.Flag("cams.discover-channel-type", "Only discover spaces of this channel type (ListInstance's ChannelType, compared without regard to case), e.g. whatsapp.").StringVar(&o.discoverChannel)
 	app.Flag("cams.flow-name", "Only count flows whose name contains this (ListFlow's FlowName).").StringVar(&o.flowName)
 	app.Flag("cams.page-size", "ListFlow page size (1-100).").Default("20").IntVar(&o.pageSize)
+	app.Flag("cams.max-pages", "End a space's listing that has not reached a short page after this many pages (1-10000): the space is down with TooManyPages and keeps its last data.").Default("500").IntVar(&o.maxPages)
 	app.Flag("cams.rate-limit", "ListFlow calls per second for the whole account (CAMS allows 5).").Default("4").Float64Var(&o.rateLimit)
 	app.Flag("cams.timeout", "Timeout of one CAMS API call (1s-5m).").Default("10s").DurationVar(&o.timeout)
 	app.Flag("cams.max-retries", "Retries of a throttled or failed call (0-10).").Default("3").IntVar(&o.maxRetries)
 
 	app.Flag("refresh.interval", "Target age of each space's data: a space is listed again in the background once its data is this old, the stalest first (at least 10s).").Default("5m").DurationVar(&o.refreshInterval)
-	app.Flag("cache.file", "Persist the data to this file (atomically, at most once per --refresh.interval and at shutdown) and serve it at once after a restart.").StringVar(&o.cacheFile)
+	app.Flag("cache.file", "Persist the data to this file (atomically, at most once a minute while listings end, and at shutdown); a restart serves it at once and lists only the spaces missing from it or due.").StringVar(&o.cacheFile)
 	app.Flag("collector.flow-info", "Export cams_flow_info, one series per flow (high cardinality).").BoolVar(&o.flowInfo)
 	app.Flag("health.max-staleness", "/readyz fails when a space's data is older than this (default 3 x the longer of --refresh.interval and the expected pass over every space).").DurationVar(&o.maxStaleness)
 	app.Flag("demo", "Run against a built-in CAMS simulator with generated data: no account needed.").BoolVar(&o.demo)
@@ -92,6 +94,8 @@ func (o *exporterOptions) validate() error {
 	switch {
 	case o.pageSize < 1 || o.pageSize > 100:
 		return fmt.Errorf("--cams.page-size must be between 1 and 100, got %d", o.pageSize)
+	case o.maxPages < 1 || o.maxPages > client.MaxPagesLimit:
+		return fmt.Errorf("--cams.max-pages must be between 1 and %d, got %d", client.MaxPagesLimit, o.maxPages)
 	case !(o.rateLimit > 0) || o.rateLimit > 1000:
 		return fmt.Errorf("--cams.rate-limit must be above 0 and at most 1000 calls per second, got %g", o.rateLimit)
 	case o.timeout < time.Second || o.timeout > 5*time.Minute:

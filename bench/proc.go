@@ -325,7 +325,7 @@ func startExporter(ctx context.Context, o *options, bin, dir string, d *procData
 		return nil, errors.New(what)
 	}
 	// Up: its CPU from here on is the pass's (start-up before this point
-	// is excluded; the first refresh waits up to 5 s after start-up).
+	// is excluded; the first listing waits up to 1 s after start-up).
 	for !r.exp.exited() && ctx.Err() == nil {
 		if code, _ := get(ctx, r.hc, r.base+"/healthz", acceptText, nil); code == http.StatusOK {
 			break
@@ -339,14 +339,20 @@ func startExporter(ctx context.Context, o *options, bin, dir string, d *procData
 	if err != nil {
 		return fail(err.Error())
 	}
+	// The first full pass is over when no space is pending any more, as
+	// /readyz says (it is ready long before: as soon as a space is listed).
+	// Meanwhile /metrics is scraped every second, as Prometheus would.
 	lastPoll := time.Time{}
-	for {
+	for passed := false; !passed; sleep(ctx, 100*time.Millisecond) {
 		if r.exp.exited() || ctx.Err() != nil {
 			return fail("before its first full pass")
 		}
-		if code, _ := get(ctx, r.hc, r.base+"/readyz", acceptText, nil); code == http.StatusOK {
-			break
-		}
+		code, _ := get(ctx, r.hc, r.base+"/readyz", acceptText, func(body io.Reader) error {
+			b, err := io.ReadAll(body)
+			passed = strings.Contains(string(b), ", 0 pending")
+			return err
+		})
+		passed = passed && code == http.StatusOK
 		if time.Since(lastPoll) >= time.Second {
 			lastPoll = time.Now()
 			var mv metricValues
@@ -355,7 +361,6 @@ func startExporter(ctx context.Context, o *options, bin, dir string, d *procData
 				r.polls++
 			}
 		}
-		sleep(ctx, 100*time.Millisecond)
 	}
 	cpu1, err := cpuTicks(r.exp.pid())
 	if err != nil {

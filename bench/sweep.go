@@ -92,7 +92,7 @@ func sweepOnce(ctx context.Context, o *options, n int, rate float64) (sweepResul
 	}
 	ids := subSpaceIDs(data)
 	r := refresh.New(refresh.Config{
-		Lister: c, Spaces: func() []string { return ids }, Interval: time.Hour,
+		Lister: c, Pacer: c.Limiter(), Spaces: func() []string { return ids }, Interval: time.Hour,
 		PageSize: 100, Concurrency: o.sweepConcurrency,
 	})
 	pctx, cancel := context.WithTimeout(ctx, o.sweepTimeout)

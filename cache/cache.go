@@ -136,6 +136,9 @@ func Load(path string, meta Meta) (map[string]*refresh.SpaceState, error) {
 			return nil, fmt.Errorf("cache file %s is corrupt: space %q twice", path, sp.ID)
 		}
 		sp = sp.bounded()
+		if sp.Up && !sp.HasData {
+			return nil, fmt.Errorf("cache file %s is corrupt: space %q is up without data", path, sp.ID)
+		}
 		states[sp.ID] = &refresh.SpaceState{ID: sp.ID, HasData: sp.HasData, Up: sp.Up, Count: sp.Count, ByCategory: sp.ByCategory,
 			FlowIDs: sp.FlowIDs, Flows: sp.Flows, LastSuccess: sp.LastSuccess, LastAttempt: sp.LastAttempt, LastError: sp.LastError}
 	}

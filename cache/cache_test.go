@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -81,6 +82,7 @@ func TestLoadRefuses(t *testing.T) {
 		{"other version", write("v9.json", strings.Replace(string(data), `"version":1`, `"version":9`, 1)), meta, "format version 9"},
 		{"other endpoint", good, Meta{Endpoint: "http://127.0.0.1:1/", FlowInfo: true}, "other settings"},
 		{"other flow name", good, Meta{Endpoint: meta.Endpoint, FlowName: "x", FlowInfo: true}, "other settings"},
+		{"up without data", write("nodata.json", `{"version":1,"meta":{"endpoint":"https://cams.ap-southeast-1.aliyuncs.com/","flow_name":"","flow_info":true},"spaces":[{"id":"a","up":true,"last_attempt":"2026-11-26T10:00:00Z"}]}`), meta, "up without data"},
 		{"duplicate space", write("dup.json", `{"version":1,"meta":{"endpoint":"https://cams.ap-southeast-1.aliyuncs.com/","flow_name":"","flow_info":true},"spaces":[{"id":"a"},{"id":"a"}]}`), meta, "twice"},
 	}
 	for _, tt := range tests {
@@ -106,25 +108,53 @@ func TestSaveFailsCleanlyIntoAMissingDirectory(t *testing.T) {
 	}
 }
 
-func TestWriterSavesOnChangeAndAtTheEnd(t *testing.T) {
+// The writer writes nothing while no space has a state, writes during a
+// pass (before any pass completed) as listings end, and once more at the
+// end.
+func TestWriterSavesDuringAPassAndAtTheEnd(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "cache.json")
-	var current = &refresh.Snapshot{Spaces: map[string]*refresh.SpaceState{}}
-	w := &Writer{Path: path, Meta: meta, Interval: 20 * time.Millisecond, Snapshot: func() *refresh.Snapshot { return current }, Logger: log.NewNopLogger()}
+	var mu sync.Mutex
+	current := &refresh.Snapshot{Spaces: map[string]*refresh.SpaceState{}, Pending: 3}
+	snap := func() *refresh.Snapshot { mu.Lock(); defer mu.Unlock(); return current }
+	set := func(s *refresh.Snapshot) { mu.Lock(); current = s; mu.Unlock() }
+	w := &Writer{Path: path, Meta: meta, Interval: 20 * time.Millisecond, Snapshot: snap, Logger: log.NewNopLogger()}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { w.Run(ctx); close(done) }()
 	time.Sleep(60 * time.Millisecond)
 	if _, err := os.Stat(path); !os.IsNotExist(err) {
-		t.Fatalf("an incomplete snapshot was written: %v", err)
+		t.Fatalf("a snapshot with nothing listed was written: %v", err)
 	}
+	// Mid-pass: one space listed, two pending, no pass completed.
+	midPass := snapshot()
+	midPass.Completed, midPass.Pending = false, 2
+	delete(midPass.Spaces, "cams-failing")
+	set(midPass)
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if got, err := Load(path, meta); err == nil && len(got) == 1 && got[""] != nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the listings of a pass under way were not written within 5 s")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	set(snapshot())
 	cancel()
-	<-done
-	current = snapshot()
-	ctx, cancel = context.WithCancel(context.Background())
-	cancel()
-	w.Run(ctx) // ends at once, with a last save
+	<-done // the last save
 	got, err := Load(path, meta)
 	if err != nil || len(got) != 2 {
 		t.Fatalf("after the final save: %d spaces, %v", len(got), err)
+	}
+}
+
+func TestWriterDefaultInterval(t *testing.T) {
+	w := &Writer{Path: filepath.Join(t.TempDir(), "c.json"), Snapshot: snapshot, Logger: log.NewNopLogger()}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	w.Run(ctx)
+	if w.Interval != time.Minute {
+		t.Errorf("default interval %v, want a minute", w.Interval)
 	}
 }

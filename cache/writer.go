@@ -10,11 +10,18 @@ import (
 	"github.com/cams-exporter/cams_exporter/refresh"
 )
 
+// WriteInterval is the default of Writer.Interval: the most a restart can
+// lose of a pass is a minute of listings.
+const WriteInterval = time.Minute
+
 // Writer saves the snapshot at most once per interval, when it changed, and
-// once more when its context ends.
+// once more when its context ends: during a pass too, so that a restart
+// keeps every listing already done. A snapshot without any space state
+// (nothing listed or restored yet) is not written.
 type Writer struct {
-	Path     string
-	Meta     Meta
+	Path string
+	Meta Meta
+	// Interval is the least time between two writes; default WriteInterval.
 	Interval time.Duration
 	Snapshot func() *refresh.Snapshot
 	Logger   log.Logger
@@ -23,6 +30,9 @@ type Writer struct {
 
 // Run saves until ctx ends, then saves the last snapshot and returns.
 func (w *Writer) Run(ctx context.Context) {
+	if w.Interval <= 0 {
+		w.Interval = WriteInterval
+	}
 	t := time.NewTicker(w.Interval)
 	defer t.Stop()
 	for {
@@ -38,7 +48,7 @@ func (w *Writer) Run(ctx context.Context) {
 
 func (w *Writer) save() {
 	snap := w.Snapshot()
-	if snap == w.saved || !snap.Completed {
+	if snap == w.saved || len(snap.Spaces) == 0 {
 		return
 	}
 	if err := Save(w.Path, w.Meta, snap, time.Now()); err != nil {

@@ -60,6 +60,7 @@ func TestRemedy(t *testing.T) {
 		"NetworkError":                 "--cams.endpoint",
 		"InvalidResponse":              "points at CAMS",
 		"HTTP_502":                     "server-side",
+		"TooManyPages":                 "--cams.max-pages",
 		"Something.New":                "",
 	}
 	for code, want := range tests {

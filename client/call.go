@@ -54,8 +54,10 @@ func decodeEnvelope(body []byte) (env envelope, ok bool) {
 func (c *Client) call(ctx context.Context, action string, params url.Values, out any) error {
 	limiter := c.limiterFor(action)
 	for retry := 0; ; retry++ {
-		if err := limiter.Wait(ctx); err != nil {
-			return err
+		if retry > 0 || limiter != c.limiter || !takeSlot(ctx) {
+			if err := limiter.Wait(ctx); err != nil {
+				return err
+			}
 		}
 		err := c.attempt(ctx, action, params, out)
 		adjustLimiter(limiter, err)

@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 
 	"golang.org/x/time/rate"
 )
@@ -77,4 +78,23 @@ func (c *Client) limiterFor(action string) *Limiter {
 		return c.getFlowLimiter
 	}
 	return c.limiter
+}
+
+// slotKey keys the limiter slot a context carries.
+type slotKey struct{}
+
+// WithLimiterSlot returns a context carrying one call's slot on the
+// client's Limiter, which the caller has already waited for (Limiter.Wait):
+// the first attempt of the next call made with it goes at once, and any
+// other attempt waits as usual. A caller that paces its own calls on the
+// account limiter uses it to choose what to call at the moment the limiter
+// allows a call, rather than queueing several calls in the limiter.
+func WithLimiterSlot(ctx context.Context) context.Context {
+	return context.WithValue(ctx, slotKey{}, new(atomic.Bool))
+}
+
+// takeSlot reports whether ctx carries an unused slot, and uses it.
+func takeSlot(ctx context.Context) bool {
+	used, ok := ctx.Value(slotKey{}).(*atomic.Bool)
+	return ok && used.CompareAndSwap(false, true)
 }

@@ -76,38 +76,19 @@ func (r ListFlowRequest) query() (url.Values, error) {
 	return q, nil
 }
 
-// maxPages stops a pager that a broken server would otherwise keep busy.
-const maxPages = 10000
-
 // ListAllFlows lists every flow of a space matching flowName, page after page
-// of pageSize, until a page comes back short or empty. A FlowId seen twice
-// (flows can shift between pages while they change) is kept once. Any failing
-// page fails the whole listing: a partial list is never returned.
+// of pageSize, until a page comes back short or empty, within MaxPagesLimit
+// pages (see Pager). Any failing page fails the whole listing: a partial list
+// is never returned.
 func (c *Client) ListAllFlows(ctx context.Context, space, flowName string, pageSize int) ([]Flow, error) {
-	if pageSize < 1 {
-		pageSize = DefaultPageSize
-	}
-	seen := map[string]bool{}
-	var flows []Flow
-	for index := 1; index <= maxPages; index++ {
-		resp, err := c.ListFlow(ctx, ListFlowRequest{FlowName: flowName, CustSpaceID: space, Page: &Page{Index: index, Size: pageSize}})
+	p := c.Pager(space, flowName, pageSize, MaxPagesLimit)
+	for {
+		done, err := p.Next(ctx)
 		if err != nil {
 			return nil, err
 		}
-		added := 0
-		for _, f := range resp.Data {
-			if !seen[f.FlowID] {
-				seen[f.FlowID] = true
-				flows = append(flows, f)
-				added++
-			}
-		}
-		if len(resp.Data) < pageSize {
-			return flows, nil
-		}
-		if added == 0 {
-			return nil, invalidResponse(OperationListFlow, 200, fmt.Sprintf("page %d repeated only flows already listed; the server seems to ignore Page", index))
+		if done {
+			return p.Flows(), nil
 		}
 	}
-	return nil, invalidResponse(OperationListFlow, 200, fmt.Sprintf("more than %d pages", maxPages))
 }

@@ -110,7 +110,7 @@ func (c *Client) ListAllSpaces(ctx context.Context, channelType string, pageSize
 	seenInstance := map[key]bool{}
 	seenSpace := map[string]bool{}
 	var spaces []string
-	for index := 1; index <= maxPages; index++ {
+	for index := 1; index <= MaxPagesLimit; index++ {
 		resp, err := c.ListInstance(ctx, ListInstanceRequest{ChannelType: channelType, PageIndex: index, PageSize: pageSize})
 		if err != nil {
 			return nil, err
@@ -138,7 +138,7 @@ func (c *Client) ListAllSpaces(ctx context.Context, channelType string, pageSize
 			return nil, invalidResponse(OperationListInstance, 200, fmt.Sprintf("page %d repeated only instances already listed; the server seems to ignore PageIndex", index))
 		}
 	}
-	return nil, invalidResponse(OperationListInstance, 200, fmt.Sprintf("more than %d pages", maxPages))
+	return nil, invalidResponse(OperationListInstance, 200, fmt.Sprintf("more than %d pages", MaxPagesLimit))
 }
 
 // channelMatches reports whether an instance of channel type got passes the

@@ -321,3 +321,43 @@ func TestAttemptsSayWhenTheyWereThrottled(t *testing.T) {
 		t.Errorf("Throttled per attempt %v (codes %v), want [true true false]: 429 throttles whatever its code", got, codes(*attempts))
 	}
 }
+
+// A call with a limiter slot the caller waited for goes at once; the slot
+// serves one attempt only: a second call with the same context, and a
+// retry, wait for the limiter as usual.
+func TestLimiterSlot(t *testing.T) {
+	s := &scripted{responses: []scriptedResponse{{200, okBody}}}
+	c, _ := newTestClient(t, s, Config{RateLimit: 2})
+	ctx := context.Background()
+	if err := c.Limiter().Wait(ctx); err != nil { // the caller's wait: the limiter is now spent for 0.5 s
+		t.Fatal(err)
+	}
+	slot := WithLimiterSlot(ctx)
+	start := time.Now()
+	if _, err := c.ListFlow(slot, ListFlowRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > 300*time.Millisecond {
+		t.Errorf("a call with a slot waited %v, want none", d)
+	}
+	start = time.Now()
+	if _, err := c.ListFlow(slot, ListFlowRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d < 300*time.Millisecond {
+		t.Errorf("a second call with a used slot waited only %v, want the limiter's 0.5 s", d)
+	}
+
+	retried := &scripted{responses: []scriptedResponse{{500, internalBody}, {200, okBody}}}
+	c2, attempts := newTestClient(t, retried, Config{RateLimit: 2})
+	if err := c2.Limiter().Wait(ctx); err != nil {
+		t.Fatal(err)
+	}
+	start = time.Now()
+	if _, err := c2.ListFlow(WithLimiterSlot(ctx), ListFlowRequest{}); err != nil || len(*attempts) != 2 {
+		t.Fatalf("%v after %d attempts, want success after 2", err, len(*attempts))
+	}
+	if d := time.Since(start); d < 300*time.Millisecond {
+		t.Errorf("a retry after a slot waited only %v, want the limiter's 0.5 s", d)
+	}
+}

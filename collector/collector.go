@@ -28,8 +28,12 @@ type Options struct {
 	// FlowInfo exports cams_flow_info, one series per flow. The refresher
 	// must keep the flows (refresh.Config.KeepFlows) for it to have any.
 	FlowInfo bool
-	// RefreshInterval is the refresher's interval, quoted in HELP texts.
+	// RefreshInterval is the refresher's interval, quoted in HELP texts and
+	// exported as cams_refresh_interval_seconds (omitted when 0).
 	RefreshInterval time.Duration
+	// StartTime is when the exporter started, exported as
+	// cams_exporter_start_time_seconds (omitted when zero).
+	StartTime time.Time
 	// LimiterRate returns the account limiter's current rate in calls per
 	// second; nil omits cams_api_rate_limit_requests_per_second.
 	LimiterRate func() float64
@@ -75,7 +79,7 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	c.send(ch, series)
 	for id, st := range snap.Spaces {
 		if st != nil {
-			series = c.schema.SpaceSeries(series[:0], id, st, snap.Completed)
+			series = c.schema.SpaceSeries(series[:0], id, st)
 			c.send(ch, series)
 		}
 	}

@@ -95,12 +95,16 @@ func TestCollector(t *testing.T) {
 			file: "collector_no_snapshot.prom",
 		},
 		{
-			name: "before first refresh",
-			snapshot: &refresh.Snapshot{Spaces: map[string]*refresh.SpaceState{
-				"":       {},
-				"cams-a": {ID: "cams-a"},
-			}},
-			file: "collector_before_first_refresh.prom",
+			name: "first pass under way: progressive data, pending spaces silent",
+			snapshot: &refresh.Snapshot{
+				Pending: 2, ExpectedPassDuration: 2500 * time.Second,
+				Spaces: map[string]*refresh.SpaceState{
+					"cams-b": spaceB(),
+					"cams-d": {ID: "cams-d", LastAttempt: t1, LastError: &refresh.ErrorInfo{Code: "Timeout", Class: "transient"}},
+				},
+			},
+			opts: Options{StartTime: t0},
+			file: "collector_first_pass.prom",
 		},
 		{
 			name: "healthy: overlapping, zero and undocumented categories, own space",
@@ -203,7 +207,7 @@ func TestCollector(t *testing.T) {
 // per flow.
 func TestCollectorSeriesCount(t *testing.T) {
 	const (
-		global   = 6                 // cams_up, refresh duration, expected pass, refreshes, failures, categories folded
+		global   = 9                 // cams_up, 3 cams_spaces, expected pass, refreshes, failures, categories folded, refresh duration
 		perSpace = 1 + 1 + 2 + 1 + 8 // space_up, last success, 2 changes, flows, 8 documented categories
 	)
 	for _, spaces := range []int{1, 3, 10} {
@@ -248,14 +252,14 @@ func TestCollectorHelp(t *testing.T) {
 		{0, "in the background, not"},
 	} {
 		reg := prometheus.NewPedanticRegistry()
-		reg.MustRegister(New(static(snap), Options{FlowInfo: true, RefreshInterval: tt.interval}))
+		reg.MustRegister(New(static(snap), Options{FlowInfo: true, RefreshInterval: tt.interval, StartTime: t0}))
 		mfs, err := reg.Gather()
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, mf := range mfs {
 			name, help := mf.GetName(), mf.GetHelp()
-			if strings.HasPrefix(name, "cams_refresh") || name == "cams_flow_categories_folded_total" {
+			if strings.HasPrefix(name, "cams_refresh") || name == "cams_flow_categories_folded_total" || name == "cams_exporter_start_time_seconds" {
 				continue // about the refresher's work, not its data
 			}
 			if !strings.Contains(help, "Cached") || !strings.Contains(help, tt.want) {
@@ -332,7 +336,7 @@ func TestSchemaFamilies(t *testing.T) {
 		}
 		seen[f.Name] = true
 	}
-	if len(seen) != 13 {
-		t.Errorf("%d families with flow info and the limiter, want 13", len(seen))
+	if len(seen) != 14 {
+		t.Errorf("%d families with flow info and the limiter, want 14", len(seen))
 	}
 }

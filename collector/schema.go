@@ -49,7 +49,8 @@ type Schema struct {
 	families []*Family
 
 	// Families describing the snapshot as a whole.
-	up, refreshes, failures, categoriesFolded, limiterRate, refreshDuration, expectedPass *Family
+	up, spaces, refreshes, failures, categoriesFolded, limiterRate    *Family
+	refreshDuration, expectedPass, interval, startTime                 *Family
 	// Families with series for each space.
 	spaceUp, spaceLastSuccess, flowChanges, flows, flowsByCategory, flowInfo *Family
 }
@@ -75,7 +76,10 @@ func NewSchema(opts Options) *Schema {
 	gauge, counter := dto.MetricType_GAUGE, dto.MetricType_COUNTER
 
 	s.up = add(false, gauge, "cams_up",
-		"1 if the last refresh of every space succeeded, 0 if any failed or no refresh has finished yet."+cached)
+		"1 if at least one space has been refreshed and the last refresh of every space refreshed succeeded; 0 if any failed or none has been refreshed yet. Pending spaces do not count."+cached)
+	s.spaces = add(false, gauge, "cams_spaces",
+		"Watched spaces by state: pending (not refreshed yet in this run, nothing restored from the cache), up (the last refresh succeeded) or down (it failed). The three sum to the number of spaces watched."+cached,
+		labelState)
 	s.refreshes = add(false, counter, "cams_refreshes_total",
 		"Complete background passes over every space"+every)
 	s.failures = add(false, counter, "cams_refresh_failures_total",
@@ -88,12 +92,20 @@ func NewSchema(opts Options) *Schema {
 			"Current rate of the account-wide API rate limiter in requests per second; it is lowered when the API throttles and climbs back as calls succeed.")
 	}
 	s.refreshDuration = add(false, gauge, "cams_refresh_duration_seconds",
-		"How long the last complete background pass over every space took"+every)
+		"How long the last complete background pass over every space took; absent until the first pass has completed"+every)
 	s.expectedPass = add(false, gauge, "cams_refresh_expected_duration_seconds",
-		"How long a pass over every space takes at the configured API rate, from the last known flow counts. Above the refresh interval, spaces are refreshed back to back, the stalest first, and their data gets older than the interval.")
+		"How long a pass over every space takes at the configured API rate, from the last known flow counts (one page for a space not listed yet). Above the refresh interval, spaces are refreshed back to back, the stalest first, and their data gets older than the interval.")
+	if opts.RefreshInterval > 0 {
+		s.interval = add(false, gauge, "cams_refresh_interval_seconds",
+			"The configured refresh interval (--refresh.interval): the target age of each space's data. When cams_refresh_expected_duration_seconds is longer, spaces are listed back to back and each space's data gets as old as a pass.")
+	}
+	if !opts.StartTime.IsZero() {
+		s.startTime = add(false, gauge, "cams_exporter_start_time_seconds",
+			"Unix time at which the exporter started. The alerts use it to tell a space still waiting for its first passes from one that keeps failing.")
+	}
 
 	s.spaceUp = add(true, gauge, "cams_space_up",
-		"1 if the last refresh of the space succeeded, 0 if it failed or has not run; the flow metrics of a failing space keep its last successful data."+cached,
+		"1 if the last refresh of the space succeeded, 0 if it failed; the flow metrics of a failing space keep its last successful data. Absent while the space is pending (not listed yet in this run, nothing restored from the cache): see cams_spaces."+cached,
 		labelSpace)
 	s.spaceLastSuccess = add(true, gauge, "cams_space_last_success_timestamp_seconds",
 		"Unix time at which the last successful refresh of the space finished; absent if none has."+cached,
@@ -120,6 +132,7 @@ const (
 	labelSpace    = "space"
 	labelCategory = "category"
 	labelChange   = "change"
+	labelState    = "state"
 )
 
 // Families returns every family of the schema, in a fixed order; Family.Index
@@ -130,43 +143,48 @@ func (s *Schema) Families() []*Family { return s.families }
 // of a family one after the other. They are rendered at every scrape: a
 // handful, and the limiter's rate is read now.
 func (s *Schema) SnapshotSeries(dst []Series, snap *refresh.Snapshot) []Series {
+	counts := snap.Counts()
 	dst = append(dst,
-		series(s.up, boolFloat(snap.Up())),
+		series(s.up, boolFloat(counts.Up > 0 && counts.Down == 0)),
+		series(s.spaces, float64(counts.Pending), "pending"),
+		series(s.spaces, float64(counts.Up), "up"),
+		series(s.spaces, float64(counts.Down), "down"),
 		series(s.refreshes, float64(snap.Refreshes)),
 		series(s.failures, float64(snap.RefreshFailures)),
-		series(s.categoriesFolded, float64(snap.CategoriesFolded)))
+		series(s.categoriesFolded, float64(snap.CategoriesFolded)),
+		series(s.expectedPass, snap.ExpectedPassDuration.Seconds()))
 	if s.limiterRate != nil {
 		dst = append(dst, series(s.limiterRate, s.opts.LimiterRate()))
 	}
+	if s.interval != nil {
+		dst = append(dst, series(s.interval, s.opts.RefreshInterval.Seconds()))
+	}
+	if s.startTime != nil {
+		dst = append(dst, series(s.startTime, unixSeconds(s.opts.StartTime)))
+	}
 	if snap.Completed {
-		dst = append(dst,
-			series(s.refreshDuration, snap.LastRefreshDuration.Seconds()),
-			series(s.expectedPass, snap.ExpectedPassDuration.Seconds()))
+		dst = append(dst, series(s.refreshDuration, snap.LastRefreshDuration.Seconds()))
 	}
 	return dst
 }
 
-// SpaceSeries appends the series of the space id in state st, in any order;
-// completed is the snapshot's Completed. They must depend on nothing else:
-// the exposition renders them once per *SpaceState, which the refresher
-// replaces whenever the space changes, and renders every space again when
-// completed changes.
-func (s *Schema) SpaceSeries(dst []Series, id string, st *refresh.SpaceState, completed bool) []Series {
+// SpaceSeries appends the series of the space id in state st, in any order.
+// They must depend on nothing else: the exposition renders them once per
+// *SpaceState, which the refresher replaces whenever the space changes.
+// A space has series as soon as it has a state: its data is published when
+// its first listing ends, and a pending space has no state. A space without
+// data has only cams_space_up, 0: it is never up without its flow series.
+func (s *Schema) SpaceSeries(dst []Series, id string, st *refresh.SpaceState) []Series {
 	space := validUTF8(id)
-	dst = append(dst, series(s.spaceUp, boolFloat(st.Up), space))
-	if !completed {
-		// Nothing has been listed yet: say which spaces are known and
-		// down, and nothing that would read as data.
-		return dst
-	}
-	if st.HasData && !st.LastSuccess.IsZero() {
-		dst = append(dst, series(s.spaceLastSuccess, unixSeconds(st.LastSuccess), space))
-	}
-	dst = append(dst,
-		series(s.flowChanges, float64(st.Added), "added", space),
-		series(s.flowChanges, float64(st.Removed), "removed", space))
+	dst = append(dst, series(s.spaceUp, boolFloat(st.Up && st.HasData), space))
 	if st.HasData {
-		dst = append(dst, series(s.flows, float64(st.Count), space))
+		if !st.LastSuccess.IsZero() {
+			dst = append(dst, series(s.spaceLastSuccess, unixSeconds(st.LastSuccess), space))
+		}
+		dst = append(dst,
+			series(s.flowChanges, float64(st.Added), "added", space),
+			series(s.flowChanges, float64(st.Removed), "removed", space),
+			series(s.flows, float64(st.Count), space))
 		for _, cat := range documentedOrder {
 			dst = append(dst, series(s.flowsByCategory, float64(st.ByCategory[cat]), cat, space))
 		}

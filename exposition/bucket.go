@@ -24,8 +24,7 @@ const (
 // one of its spaces changes state, the next view gets a new bucket and keeps
 // the others as they are.
 type bucket struct {
-	members   []member // sorted by id
-	completed bool     // the snapshot's Completed
+	members []member // sorted by id
 
 	mu   sync.Mutex // serialises rendering
 	segs [numKinds][2]atomic.Pointer[segments]
@@ -58,9 +57,9 @@ type member struct {
 func compareMembers(x, y member) int { return strings.Compare(x.id, y.id) }
 
 // newBucket returns a bucket of members, which it sorts.
-func newBucket(members []member, completed bool) *bucket {
+func newBucket(members []member) *bucket {
 	slices.SortFunc(members, compareMembers)
-	return &bucket{members: members, completed: completed}
+	return &bucket{members: members}
 }
 
 // state returns the state of the space id in b, or nil.

@@ -45,7 +45,7 @@ func (r *renderer) render(b *bucket, k kind, keep func(parts [][]byte) *segments
 		sc.fams[i] = sc.fams[i][:0]
 	}
 	for _, m := range b.members {
-		sc.series = r.schema.SpaceSeries(sc.series[:0], m.id, m.state, b.completed)
+		sc.series = r.schema.SpaceSeries(sc.series[:0], m.id, m.state)
 		for j := range sc.series {
 			s := &sc.series[j]
 			p := r.pos[s.Family.Index]

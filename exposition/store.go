@@ -67,7 +67,7 @@ func (s *store) view(snap *refresh.Snapshot) *view {
 func update(prev *view, snap *refresh.Snapshot) *view {
 	n := bucketCount(len(snap.Spaces), prev)
 	v := &view{snap: snap, buckets: make([]*bucket, n)}
-	if prev == nil || len(prev.buckets) != n || prev.snap.Completed != snap.Completed {
+	if prev == nil || len(prev.buckets) != n {
 		groups := make([][]member, n)
 		for id, st := range snap.Spaces {
 			if st != nil {
@@ -76,7 +76,7 @@ func update(prev *view, snap *refresh.Snapshot) *view {
 			}
 		}
 		for i, g := range groups {
-			v.buckets[i] = newBucket(g, snap.Completed)
+			v.buckets[i] = newBucket(g)
 		}
 		return v
 	}
@@ -115,7 +115,7 @@ func update(prev *view, snap *refresh.Snapshot) *view {
 	}
 	for b := range n {
 		if dirty[b] {
-			v.buckets[b] = newBucket(groups[b], snap.Completed)
+			v.buckets[b] = newBucket(groups[b])
 		}
 	}
 	return v

@@ -1,12 +1,13 @@
 // Package health serves the exporter's own health: /healthz (the process
-// serves), /readyz (the data is there and fresh) and /status (what each
-// space's last refresh found, as JSON).
+// serves), /readyz (there is data to stand behind, and it is fresh) and
+// /status (what each space's last refresh found, as JSON).
 package health
 
 import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"sort"
 	"time"
 
 	"github.com/cams-exporter/cams_exporter/refresh"
@@ -20,8 +21,10 @@ type Checker struct {
 	// space cannot be fresher than a pass allows.
 	MaxStaleness    time.Duration
 	RefreshInterval time.Duration
-	// Started is when the exporter started; a space that never succeeded
-	// counts as stale once MaxStaleness has passed since then.
+	// Started is when the exporter started; a space that was refreshed and
+	// never succeeded counts as stale once MaxStaleness has passed since
+	// then. A pending space (not refreshed yet) never counts as stale: it
+	// serves nothing.
 	Started time.Time
 	// LimiterRate and LimiterMaxRate describe the account limiter.
 	LimiterRate    func() float64
@@ -36,38 +39,43 @@ func (c Checker) now() time.Time {
 	return time.Now()
 }
 
-// Ready reports whether the exporter has fresh data, and why not.
+// Ready reports whether the exporter serves data it can stand behind, and
+// why not. It is ready once at least one space has data (listed in this run,
+// or restored from the cache) and no space's data is older than the
+// staleness limit; not while every space refreshed so far failed its last
+// refresh. Spaces still pending (the first pass under way) do not hold it
+// back: a large account is ready within seconds of its first listing.
 func (c Checker) Ready() (bool, string) {
 	snap := c.Snapshot()
-	if !snap.Completed {
-		return false, "the first refresh has not finished yet"
-	}
-	if len(snap.Spaces) == 0 {
+	counts := snap.Counts()
+	if counts.Pending+counts.Up+counts.Down == 0 {
 		return false, "no space to watch: the spaces file lists none, or discovery has found none yet"
 	}
 	now := c.now()
 	limit := c.staleness(snap)
-	failed, stale := 0, []string{}
-	for _, id := range snap.SpaceIDs() {
-		sp := snap.Spaces[id]
-		if !sp.Up {
-			failed++
-		}
+	withData := 0
+	var stale []string
+	for id, sp := range snap.Spaces {
 		since := sp.LastSuccess
-		if !sp.HasData {
+		if sp.HasData {
+			withData++
+		} else {
 			since = c.Started
 		}
 		if now.Sub(since) > limit {
 			stale = append(stale, fmt.Sprintf("%q", id))
 		}
 	}
+	sort.Strings(stale)
 	switch {
-	case len(snap.Spaces) > 0 && failed == len(snap.Spaces):
-		return false, fmt.Sprintf("every space (%d) failed its last refresh", failed)
+	case counts.Up == 0 && counts.Down > 0:
+		return false, fmt.Sprintf("every space refreshed so far (%d) failed its last refresh; %d pending", counts.Down, counts.Pending)
+	case withData == 0:
+		return false, fmt.Sprintf("no data yet: the first listing has not ended (%d space(s) pending)", counts.Pending)
 	case len(stale) > 0:
 		return false, fmt.Sprintf("data older than %s for %d space(s): %s", limit, len(stale), joinFirst(stale, 10))
 	}
-	return true, fmt.Sprintf("ready: %d space(s), %d failing their last refresh", len(snap.Spaces), failed)
+	return true, fmt.Sprintf("ready: %d space(s): %d up, %d failing their last refresh, %d pending", counts.Pending+counts.Up+counts.Down, counts.Up, counts.Down, counts.Pending)
 }
 
 // staleness is the age beyond which a space's data is stale.
@@ -101,16 +109,27 @@ func (c Checker) Readyz(w http.ResponseWriter, _ *http.Request) {
 	fmt.Fprintln(w, why)
 }
 
-// Status is /status's body.
+// Status is /status's body. Spaces lists the spaces with a state; pending
+// ones are only counted.
 type Status struct {
 	Ready               bool          `json:"ready"`
 	Reason              string        `json:"reason"`
+	SpacesByState       StateCounts   `json:"spaces_by_state"`
+	MaxStaleness        float64       `json:"max_staleness_seconds"`
+	ExpectedPass        float64       `json:"expected_pass_seconds"`
 	Refreshes           uint64        `json:"refreshes"`
 	RefreshFailures     uint64        `json:"refresh_failures"`
 	LastRefresh         *time.Time    `json:"last_refresh,omitempty"`
 	LastRefreshDuration float64       `json:"last_refresh_duration_seconds"`
 	Limiter             LimiterStatus `json:"limiter"`
 	Spaces              []SpaceStatus `json:"spaces"`
+}
+
+// StateCounts counts the watched spaces by state, as cams_spaces does.
+type StateCounts struct {
+	Pending int `json:"pending"`
+	Up      int `json:"up"`
+	Down    int `json:"down"`
 }
 
 // LimiterStatus is the account limiter's state.
@@ -134,7 +153,10 @@ type SpaceStatus struct {
 func (c Checker) Status() Status {
 	snap := c.Snapshot()
 	ready, why := c.Ready()
-	st := Status{Ready: ready, Reason: why, Refreshes: snap.Refreshes, RefreshFailures: snap.RefreshFailures,
+	counts := snap.Counts()
+	st := Status{Ready: ready, Reason: why, SpacesByState: StateCounts(counts),
+		MaxStaleness: c.staleness(snap).Seconds(), ExpectedPass: snap.ExpectedPassDuration.Seconds(),
+		Refreshes: snap.Refreshes, RefreshFailures: snap.RefreshFailures,
 		LastRefreshDuration: snap.LastRefreshDuration.Seconds(), Spaces: []SpaceStatus{}}
 	if !snap.LastRefreshEnd.IsZero() {
 		st.LastRefresh = &snap.LastRefreshEnd

@@ -33,7 +33,7 @@ func TestPassUsesTheBudget(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := refresh.New(refresh.Config{Lister: c, Spaces: func() []string { return ids }, PageSize: 20, Rate: rate, Interval: time.Hour})
+	r := refresh.New(refresh.Config{Lister: c, Pacer: c.Limiter(), Spaces: func() []string { return ids }, PageSize: 20, Rate: rate, Interval: time.Hour})
 	start := time.Now()
 	snap := r.Refresh(context.Background())
 	elapsed := time.Since(start)

@@ -13,23 +13,17 @@ type listResult struct {
 	space         string
 	flows         []client.Flow
 	err           error
+	pages         int // pages fetched
 	start, finish time.Time
-}
-
-// stalestFirst orders spaces by their last attempt, never-tried ones first.
-func stalestFirst(spaces []string, last map[string]time.Time) []string {
-	out := append([]string(nil), spaces...)
-	sort.SliceStable(out, func(i, j int) bool { return last[out[i]].Before(last[out[j]]) })
-	return out
 }
 
 // apply returns the new state of a space from its previous state (nil if
 // none) and this listing. A failure keeps the previous data.
 func (res listResult) apply(prev *SpaceState, keepFlows bool) *SpaceState {
-	st := &SpaceState{ID: res.space, LastAttempt: res.finish, LastDuration: res.finish.Sub(res.start)}
+	st := &SpaceState{ID: res.space, LastAttempt: res.finish, LastDuration: res.finish.Sub(res.start), Pages: res.pages}
 	if prev != nil {
 		kept := *prev
-		kept.LastAttempt, kept.LastDuration = st.LastAttempt, st.LastDuration
+		kept.LastAttempt, kept.LastDuration, kept.Pages = st.LastAttempt, st.LastDuration, st.Pages
 		st = &kept
 	}
 	if res.err != nil {

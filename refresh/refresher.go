@@ -2,8 +2,11 @@ package refresh
 
 import (
 	"context"
+	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
+	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -14,15 +17,30 @@ import (
 	"github.com/cams-exporter/cams_exporter/client"
 )
 
-// Lister lists every flow of a space; *client.Client is one.
+// Lister lists one page of the flows of a space; *client.Client is one.
 type Lister interface {
-	ListAllFlows(ctx context.Context, space, flowName string, pageSize int) ([]client.Flow, error)
+	ListFlowPage(ctx context.Context, space, flowName string, index, size int) ([]client.Flow, error)
 }
+
+// Pacer spaces the calls: the account limiter, *client.Limiter.
+type Pacer interface {
+	Wait(ctx context.Context) error
+}
+
+// DefaultMaxPages is the default of Config.MaxPages.
+const DefaultMaxPages = 500
 
 // Config configures a Refresher.
 type Config struct {
 	Lister Lister
-	Spaces func() []string // the spaces to refresh; asked before each pass
+	// Pacer is the Lister's account limiter. With it, a worker waits on it
+	// before each page and calls with the slot it got
+	// (client.WithLimiterSlot), and only a few pages wait on it at once
+	// (pagesAhead): the next page is chosen just before its call, so a
+	// listing's next page follows its last one as soon as its turn comes.
+	// Without it, pages go to free workers at once.
+	Pacer  Pacer
+	Spaces func() []string // the spaces to refresh; asked whenever due spaces are sought and at each publish
 	// Interval is the target age of each space's data: a space is listed
 	// again once its last listing is that old. When the account's rate
 	// cannot list every space within it, spaces are listed back to back,
@@ -30,21 +48,29 @@ type Config struct {
 	Interval time.Duration
 	FlowName string // ListFlow's FlowName filter
 	PageSize int
+	// MaxPages ends a listing that has not reached a short page after that
+	// many pages: the space is down with client.CodeTooManyPages and keeps
+	// its last data. Default DefaultMaxPages; never above
+	// client.MaxPagesLimit.
+	MaxPages int
 	// Rate is the account limiter's configured rate in calls per second,
 	// for the expected duration of a pass and the default Concurrency.
 	Rate float64
 	// KeepFlows keeps each flow's name and categories for the flow info
 	// metric; without it only counts and ids are kept.
 	KeepFlows bool
-	// Concurrency is how many spaces are listed at once so that the
-	// limiter, which spaces the calls, never waits on a slow answer.
-	// Default: half a second's worth of calls at Rate, between 2 and 64.
+	// Concurrency is how many pages are fetched at once, so that the
+	// limiter, which spaces the calls, never waits on a slow answer, and a
+	// few slow spaces (one page each at most) cannot hold every worker. It
+	// also bounds the young listings under way (see lanes). Default: two
+	// seconds' worth of calls at Rate, between 4 and 64.
 	Concurrency int
 	// FirstDelay is the most the first pass waits after start-up, drawn at
 	// random, so that restarted replicas do not call in step.
 	FirstDelay time.Duration
-	// PublishEvery bounds how often a new snapshot is published while a
-	// pass runs (default 250ms); the end of a pass always publishes.
+	// PublishEvery bounds how often a new snapshot is published while
+	// listings end (default 250ms): a listing's result is published within
+	// it. The end of a pass always publishes at once.
 	PublishEvery time.Duration
 	Logger       log.Logger
 	Now          func() time.Time
@@ -52,8 +78,10 @@ type Config struct {
 
 // Refresher lists the flows of every configured space in the background and
 // publishes what it knows as immutable Snapshots. Spaces are refreshed
-// continuously within the account's budget, the stalest first; a scrape
-// never calls the API and never waits for a listing.
+// continuously within the account's budget, the stalest first, a page at a
+// time so that no space can starve the others (see lanes); a space's data is
+// published as soon as its listing ends. A scrape never calls the API and
+// never waits for a listing.
 type Refresher struct {
 	cfg     Config
 	current atomic.Pointer[Snapshot]
@@ -79,11 +107,14 @@ type passState struct {
 	failed  bool
 }
 
-// New returns a refresher whose snapshot is empty and not yet
-// complete.
+// New returns a refresher whose snapshot has every configured space
+// pending.
 func New(cfg Config) *Refresher {
 	if cfg.Concurrency < 1 {
 		cfg.Concurrency = defaultConcurrency(cfg.Rate)
+	}
+	if cfg.MaxPages < 1 {
+		cfg.MaxPages = DefaultMaxPages
 	}
 	if cfg.PublishEvery <= 0 {
 		cfg.PublishEvery = 250 * time.Millisecond
@@ -95,12 +126,12 @@ func New(cfg Config) *Refresher {
 		cfg.Now = time.Now
 	}
 	r := &Refresher{cfg: cfg, wake: make(chan struct{}, 1), states: map[string]*SpaceState{}, inflight: map[string]bool{}}
-	r.current.Store(&Snapshot{Spaces: map[string]*SpaceState{}})
+	r.current.Store(&Snapshot{Spaces: map[string]*SpaceState{}, Pending: len(cfg.Spaces())})
 	return r
 }
 
 func defaultConcurrency(rate float64) int {
-	return int(min(max(math.Ceil(rate/2), 2), 64))
+	return int(min(max(math.Ceil(rate*2), 4), 64))
 }
 
 // Snapshot returns the last published snapshot. It never blocks.
@@ -116,65 +147,44 @@ func (r *Refresher) Wake() {
 }
 
 // Restore seeds the refresher with states saved by an earlier run, with
-// their original timestamps, and publishes them; the stalest are then
-// refreshed first. Call it before Run.
+// their original timestamps, and publishes them: they are served at once,
+// and listed again only when due, the stalest first. A state with a time
+// later than the clock is not trusted (its data would pass for fresh and
+// never be listed again): it is left out, so that its space is listed at
+// once. Call it before Run.
 func (r *Refresher) Restore(states map[string]*SpaceState) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.categories.foldStates(states, &r.totals.CategoriesFolded)
+	now := r.cfg.Now()
+	var future []string
+	trusted := make(map[string]*SpaceState, len(states))
 	for id, st := range states {
-		r.states[id] = st
+		if st.LastAttempt.After(now) || st.LastSuccess.After(now) {
+			future = append(future, id)
+			continue
+		}
+		trusted[id] = st
 	}
-	r.totals.Completed = len(states) > 0
-	r.publishLocked(r.cfg.Now())
+	r.categories.foldStates(trusted, &r.totals.CategoriesFolded)
+	maps.Copy(r.states, trusted)
+	if len(future) > 0 {
+		sort.Strings(future)
+		level.Warn(r.cfg.Logger).Log("msg", "ignoring cached spaces dated later than the clock (a clock set back, or a cache from another host); listing them at once",
+			"spaces", len(future), "first", fmt.Sprintf("%q", future[0]))
+	}
+	r.publishLocked(now)
 }
 
 // Run refreshes spaces as they come due until ctx ends.
 func (r *Refresher) Run(ctx context.Context) {
 	r.warnIfOutOfReach(len(r.cfg.Spaces()))
+	// Last, once every listing has stopped: publish what was held back, so
+	// that a cache written at shutdown holds every listing.
+	defer r.flush()
 	if r.cfg.FirstDelay > 0 && !r.sleep(ctx, rand.N(r.cfg.FirstDelay)) {
 		return
 	}
-	jobs := make(chan string)
-	var wg sync.WaitGroup
-	// Last, once every worker has stopped: publish what was held back, so
-	// that a cache written at shutdown holds every listing.
-	defer r.flush()
-	for range r.cfg.Concurrency {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for id := range jobs {
-				r.refreshSpace(ctx, id)
-			}
-		}()
-	}
-	defer wg.Wait()
-	defer close(jobs)
-	for ctx.Err() == nil {
-		batch, wait := r.due()
-		if len(batch) == 0 {
-			r.sleep(ctx, wait)
-			continue
-		}
-		r.dispatch(ctx, jobs, batch)
-	}
-}
-
-// dispatch hands the batch to the workers, and gives back what is left of it
-// when ctx ends or the spaces change.
-func (r *Refresher) dispatch(ctx context.Context, jobs chan<- string, batch []string) {
-	for i, id := range batch {
-		select {
-		case jobs <- id:
-		case <-ctx.Done():
-			r.release(batch[i:]...)
-			return
-		case <-r.wake:
-			r.release(batch[i:]...)
-			return
-		}
-	}
+	r.listings(ctx, nil, false)
 }
 
 // sleep waits d, or until a wake-up; it reports false when ctx ended.
@@ -193,42 +203,44 @@ func (r *Refresher) sleep(ctx context.Context, d time.Duration) bool {
 // Refresh lists every space once, now, and returns the snapshot published at
 // the end of that pass. A pass cut short by ctx keeps what it listed.
 func (r *Refresher) Refresh(ctx context.Context) *Snapshot {
-	ids := r.claim(r.cfg.Spaces(), true)
-	sem := make(chan struct{}, r.cfg.Concurrency)
-	var wg sync.WaitGroup
-	for _, id := range ids {
-		sem <- struct{}{}
-		wg.Add(1)
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			r.refreshSpace(ctx, id)
-		}()
-	}
-	wg.Wait()
+	r.listings(ctx, r.claim(r.cfg.Spaces(), true), true)
+	r.flush()
 	return r.Snapshot()
 }
 
-// due returns the spaces due now, the stalest first, marked in flight and
-// added to the pass; with none due, how long until the next one is.
+// due returns the spaces due now, the stalest first (never listed ones
+// first of all), marked in flight and added to the pass; with none due, how
+// long until the next one is.
 func (r *Refresher) due() ([]string, time.Duration) {
+	type candidate struct {
+		id   string
+		last time.Time
+	}
 	now := r.cfg.Now()
 	ids := r.cfg.Spaces()
 	r.mu.Lock()
-	var due []string
+	var due []candidate
 	next := r.cfg.Interval
 	for _, id := range ids {
 		if r.inflight[id] {
 			continue
 		}
 		st := r.states[id]
-		if st == nil || !st.LastAttempt.Add(r.cfg.Interval).After(now) {
-			due = append(due, id)
-		} else if wait := st.LastAttempt.Add(r.cfg.Interval).Sub(now); wait < next {
+		if st == nil {
+			due = append(due, candidate{id: id})
+		} else if at := st.LastAttempt.Add(r.cfg.Interval); !at.After(now) {
+			due = append(due, candidate{id, st.LastAttempt})
+		} else if wait := at.Sub(now); wait < next {
 			next = wait
 		}
 	}
 	r.mu.Unlock()
-	return r.claim(stalestFirst(due, r.lastAttempts()), false), next
+	sort.SliceStable(due, func(i, j int) bool { return due[i].last.Before(due[j].last) })
+	out := make([]string, len(due))
+	for i, c := range due {
+		out[i] = c.id
+	}
+	return r.claim(out, false), next
 }
 
 // claim marks ids in flight, leaving out those already in flight, and opens
@@ -263,27 +275,6 @@ func (r *Refresher) release(ids ...string) {
 	}
 }
 
-func (r *Refresher) lastAttempts() map[string]time.Time {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	out := make(map[string]time.Time, len(r.states))
-	for id, st := range r.states {
-		out[id] = st.LastAttempt
-	}
-	return out
-}
-
-// refreshSpace lists one space and records the outcome.
-func (r *Refresher) refreshSpace(ctx context.Context, id string) {
-	start := r.cfg.Now()
-	flows, err := r.cfg.Lister.ListAllFlows(ctx, id, r.cfg.FlowName, r.cfg.PageSize)
-	if err != nil && ctx.Err() != nil {
-		r.release(id) // shutting down: not the space's failure
-		return
-	}
-	r.record(listResult{space: id, flows: flows, err: err, start: start, finish: r.cfg.Now()})
-}
-
 // record applies one listing, closes the pass when it was its last space,
 // and publishes a snapshot when one is due.
 func (r *Refresher) record(res listResult) {
@@ -293,7 +284,13 @@ func (r *Refresher) record(res listResult) {
 	st := res.apply(r.states[res.space], r.cfg.KeepFlows)
 	r.states[res.space] = st
 	delete(r.inflight, res.space)
-	if !st.Up {
+	switch {
+	case st.Up:
+	case st.LastError.Code == client.CodeTooManyPages:
+		// Every call succeeded, so no API error counts it: say it here.
+		level.Warn(r.cfg.Logger).Log("msg", "listing cut at --cams.max-pages; the space keeps its last data", "space", res.space,
+			"code", st.LastError.Code, "pages", res.pages, "err", st.LastError.Message)
+	default:
 		level.Debug(r.cfg.Logger).Log("msg", "refresh of space failed", "space", res.space, "code", st.LastError.Code, "err", st.LastError.Message)
 	}
 	passDone := false
@@ -345,31 +342,34 @@ func failing(spaces map[string]*SpaceState) int {
 }
 
 // publishLocked swaps in a snapshot of the configured spaces. A configured
-// space never listed yet appears as not up and without data. Spaces no
-// longer configured leave the snapshot and the open pass, which closes if
-// they were all it waited for. Their states stay: a space that comes back,
-// or one restored from the cache before discovery found it, keeps its data.
+// space without a state (never listed, nothing restored) is pending: it is
+// counted, not listed. Spaces no longer configured leave the snapshot and
+// the open pass, which closes if they were all it waited for. Their states
+// stay: a space that comes back, or one restored from the cache before
+// discovery found it, keeps its data.
 func (r *Refresher) publishLocked(now time.Time) {
 	ids := r.cfg.Spaces()
 	spaces := make(map[string]*SpaceState, len(ids))
+	pending, inPass := 0, 0
 	for _, id := range ids {
 		if st := r.states[id]; st != nil {
 			spaces[id] = st
 		} else {
-			spaces[id] = &SpaceState{ID: id}
+			pending++
+		}
+		if r.pass.pending[id] {
+			inPass++
 		}
 	}
-	for id := range r.pass.pending {
-		if spaces[id] == nil {
-			delete(r.pass.pending, id)
-		}
+	if inPass < len(r.pass.pending) {
+		r.prunePassLocked(ids)
 	}
 	if !r.pass.start.IsZero() && len(r.pass.pending) == 0 {
 		r.closePassLocked(now, spaces)
 	}
 	next := r.totals
-	next.Spaces = spaces
-	next.ExpectedPassDuration = r.expectedPass(next.Spaces)
+	next.Spaces, next.Pending = spaces, pending
+	next.ExpectedPassDuration = r.expectedPass(spaces, pending)
 	r.lastPublish = now
 	r.current.Store(&next)
 	if next.Completed && !r.warned && next.ExpectedPassDuration > r.cfg.Interval && r.cfg.Interval > 0 {
@@ -378,15 +378,31 @@ func (r *Refresher) publishLocked(now time.Time) {
 	}
 }
 
+// prunePassLocked takes the spaces no longer configured out of the open
+// pass.
+func (r *Refresher) prunePassLocked(ids []string) {
+	configured := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		configured[id] = true
+	}
+	for id := range r.pass.pending {
+		if !configured[id] {
+			delete(r.pass.pending, id)
+		}
+	}
+}
+
 // expectedPass estimates how long listing every space takes at the
-// configured rate: one call per full page plus the last, short one.
-func (r *Refresher) expectedPass(spaces map[string]*SpaceState) time.Duration {
+// configured rate: one call per full page plus the last, short one, or as
+// many as its last listing took if more (a listing cut at MaxPages); one for
+// a pending space.
+func (r *Refresher) expectedPass(spaces map[string]*SpaceState, pending int) time.Duration {
 	if r.cfg.Rate <= 0 {
 		return 0
 	}
-	calls := 0
+	calls := pending
 	for _, st := range spaces {
-		calls += 1 + st.Count/max(r.cfg.PageSize, 1)
+		calls += max(1+st.Count/max(r.cfg.PageSize, 1), st.Pages)
 	}
 	return time.Duration(float64(calls) / r.cfg.Rate * float64(time.Second))
 }

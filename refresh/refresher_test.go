@@ -15,8 +15,9 @@ import (
 	"github.com/cams-exporter/cams_exporter/client"
 )
 
-// fakeLister records the order of the spaces it lists and answers from a
-// table; a space in fail answers that error.
+// fakeLister records the order in which it starts listing spaces (their
+// first pages) and answers pages from a table; a space in fail answers that
+// error on every page.
 type fakeLister struct {
 	mu    sync.Mutex
 	order []string
@@ -25,7 +26,7 @@ type fakeLister struct {
 	delay time.Duration
 }
 
-func (f *fakeLister) ListAllFlows(ctx context.Context, space, _ string, _ int) ([]client.Flow, error) {
+func (f *fakeLister) ListFlowPage(ctx context.Context, space, _ string, index, size int) ([]client.Flow, error) {
 	if f.delay > 0 {
 		select {
 		case <-time.After(f.delay):
@@ -35,11 +36,15 @@ func (f *fakeLister) ListAllFlows(ctx context.Context, space, _ string, _ int) (
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.order = append(f.order, space)
+	if index == 1 {
+		f.order = append(f.order, space)
+	}
 	if err := f.fail[space]; err != nil {
 		return nil, err
 	}
-	return f.flows[space], nil
+	all := f.flows[space]
+	from := min((index-1)*size, len(all))
+	return all[from:min(from+size, len(all))], nil
 }
 
 func (f *fakeLister) calls() []string {
@@ -236,7 +241,7 @@ type gatedLister struct {
 	gates map[string]chan struct{}
 }
 
-func (g *gatedLister) ListAllFlows(ctx context.Context, space, _ string, _ int) ([]client.Flow, error) {
+func (g *gatedLister) ListFlowPage(ctx context.Context, space, _ string, _, _ int) ([]client.Flow, error) {
 	select {
 	case <-g.gates[space]:
 		return nil, nil

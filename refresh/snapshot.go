@@ -8,13 +8,20 @@ import (
 	"github.com/cams-exporter/cams_exporter/client"
 )
 
-// Snapshot is everything the exporter knows, as of the end of a refresh. It
-// is immutable once published: the refresher builds a new one and swaps it
-// in, so a scrape never sees half a refresh.
+// Snapshot is everything the exporter knows, as of the last listings that
+// ended. It is immutable once published: the refresher builds a new one and
+// swaps it in, so a scrape never sees half a listing.
 type Snapshot struct {
-	// Spaces by CustSpaceId ("" is the account's own space).
+	// Spaces by CustSpaceId ("" is the account's own space): every watched
+	// space that has a state, i.e. was listed in this run (successfully or
+	// not) or restored from the cache.
 	Spaces map[string]*SpaceState
-	// Completed is false until the first refresh has finished.
+	// Pending counts the watched spaces without a state: never attempted in
+	// this run and nothing restored. They wait for their first listing and
+	// are neither up nor down.
+	Pending int
+	// Completed is false until a pass over every space has finished in
+	// this run.
 	Completed bool
 	// LastRefreshDuration is how long the last full refresh took.
 	LastRefreshDuration time.Duration
@@ -54,6 +61,8 @@ type SpaceState struct {
 	LastSuccess, LastAttempt time.Time
 	// LastDuration is how long the last refresh of the space took.
 	LastDuration time.Duration
+	// Pages is how many pages the last refresh of the space fetched.
+	Pages int
 	// LastError describes the last failure; nil after a success.
 	LastError *ErrorInfo
 	// Added and Removed count flows that appeared or disappeared between
@@ -83,18 +92,33 @@ func NewErrorInfo(err error) *ErrorInfo {
 	return info
 }
 
-// Up reports whether the last refresh of every space succeeded; with no
-// space to watch it is false, since nothing is known to work.
-func (s *Snapshot) Up() bool {
-	if !s.Completed || len(s.Spaces) == 0 {
-		return false
-	}
+// SpaceCounts counts the watched spaces by state; they sum to the number
+// watched.
+type SpaceCounts struct {
+	Pending int // no state yet: never attempted, nothing restored
+	Up      int // the last attempt succeeded
+	Down    int // the last attempt failed
+}
+
+// Counts counts the snapshot's spaces by state.
+func (s *Snapshot) Counts() SpaceCounts {
+	c := SpaceCounts{Pending: s.Pending}
 	for _, sp := range s.Spaces {
-		if !sp.Up {
-			return false
+		if sp.Up {
+			c.Up++
+		} else {
+			c.Down++
 		}
 	}
-	return true
+	return c
+}
+
+// Up reports whether at least one space has been attempted and every space
+// attempted succeeded its last attempt; pending spaces do not count. With no
+// space attempted it is false, since nothing is known to work.
+func (s *Snapshot) Up() bool {
+	c := s.Counts()
+	return c.Up > 0 && c.Down == 0
 }
 
 // SpaceIDs returns the ids of the snapshot's spaces, sorted.

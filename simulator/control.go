@@ -36,6 +36,8 @@ func (s *Server) controlMux() *http.ServeMux {
 		w.WriteHeader(http.StatusNoContent)
 	})
 	mux.HandleFunc("PUT /-/spaces/{id}/error", s.handleSpaceError)
+	mux.HandleFunc("PUT /-/spaces/{id}/endless", s.handleSpaceEndless)
+	mux.HandleFunc("GET /-/requests", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, http.StatusOK, s.Requests()) })
 	mux.HandleFunc("POST /-/spaces/{id}/flows", s.handleAddFlow)
 	mux.HandleFunc("PUT /-/spaces/{id}/flows/{flowId}/status", s.handleFlowStatus)
 	mux.HandleFunc("DELETE /-/spaces/{id}/flows/{flowId}", func(w http.ResponseWriter, r *http.Request) {

@@ -21,13 +21,16 @@ type Flow struct {
 // Space is a CAMS space and its flows. ID "" is the account's own space;
 // the others are ISV sub-customer spaces (CustSpaceId), which ListInstance
 // lists. A space with Error answers that error code on every ListFlow and
-// GetFlow call (ListInstance still lists it). ChannelType is the channel of the space's
-// instance as ListInstance answers it; empty means "whatsapp".
+// GetFlow call (ListInstance still lists it). ChannelType is the channel of
+// the space's instance as ListInstance answers it; empty means "whatsapp".
+// An Endless space pages forever: every page is full of new flows (see
+// [EndlessPage]).
 type Space struct {
 	ID          string `json:"id"`
 	Flows       []Flow `json:"flows,omitempty"`
 	Error       string `json:"error,omitempty"`
 	ChannelType string `json:"channelType,omitempty"`
+	Endless     bool   `json:"endless,omitempty"`
 }
 
 // Dataset is what the simulator serves.
@@ -119,7 +122,7 @@ func (d *Dataset) Validate() error {
 func (d *Dataset) Clone() *Dataset {
 	c := &Dataset{Spaces: make([]Space, len(d.Spaces))}
 	for i, sp := range d.Spaces {
-		c.Spaces[i] = Space{ID: sp.ID, Error: sp.Error, Flows: cloneFlows(sp.Flows), ChannelType: sp.ChannelType}
+		c.Spaces[i] = Space{ID: sp.ID, Error: sp.Error, Flows: cloneFlows(sp.Flows), ChannelType: sp.ChannelType, Endless: sp.Endless}
 	}
 	return c
 }

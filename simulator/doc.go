@@ -74,6 +74,8 @@
 //	POST   /-/spaces/{id}                    add an empty space
 //	DELETE /-/spaces/{id}                    delete a space
 //	PUT    /-/spaces/{id}/error              body {"code":"Ram.PermissionDeny"}; "" clears
+//	PUT    /-/spaces/{id}/endless            body {"endless":true}: every page full of new flows
+//	GET    /-/requests                       the request log, a [RequestLog] as JSON
 //	POST   /-/spaces/{id}/flows              add a [Flow] (JSON body)
 //	PUT    /-/spaces/{id}/flows/{flowId}/status  body {"status":"PUBLISHED"}; "" gives the default
 //	DELETE /-/spaces/{id}/flows/{flowId}     remove a flow

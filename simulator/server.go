@@ -62,6 +62,8 @@ type Server struct {
 	nonces nonces
 	faults faultSet
 	stats  *statsCounter
+	// requests logs the accepted calls.
+	requests requestLog
 
 	dataMu sync.RWMutex
 	data   store
@@ -191,6 +193,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		spaceID = c.params.Get("CustSpaceId")
 		s.stats.add(func(st *Stats) { st.GetFlow[spaceID]++ })
 	}
+	s.requests.add(Request{Time: now, Action: c.action, Space: spaceID, Page: page})
 	if f, ok := s.faults.take(c.action, spaceID, page); ok && s.serveFault(w, c, f, op) {
 		return
 	}

@@ -19,6 +19,7 @@ type space struct {
 	flows       []Flow
 	code        string // error code answered on every ListFlow and GetFlow call; "" for none
 	channelType string // as loaded; "" is served as DefaultChannelType
+	endless     bool   // every page full of new flows
 }
 
 // store holds the spaces in their order; guarded by Server.dataMu.
@@ -31,7 +32,7 @@ func newStore(d *Dataset) store {
 	st := store{spaces: map[string]*space{}}
 	for _, sp := range d.Spaces {
 		st.order = append(st.order, sp.ID)
-		st.spaces[sp.ID] = &space{flows: cloneFlows(sp.Flows), code: sp.Error, channelType: sp.ChannelType}
+		st.spaces[sp.ID] = &space{flows: cloneFlows(sp.Flows), code: sp.Error, channelType: sp.ChannelType, endless: sp.Endless}
 	}
 	if st.spaces[""] == nil {
 		st.order = append([]string{""}, st.order...)
@@ -48,7 +49,7 @@ func (s *Server) Dataset() *Dataset {
 	d := &Dataset{Spaces: make([]Space, 0, len(s.data.order))}
 	for _, id := range s.data.order {
 		sp := s.data.spaces[id]
-		d.Spaces = append(d.Spaces, Space{ID: id, Flows: cloneFlows(sp.flows), Error: sp.code, ChannelType: sp.channelType})
+		d.Spaces = append(d.Spaces, Space{ID: id, Flows: cloneFlows(sp.flows), Error: sp.code, ChannelType: sp.channelType, Endless: sp.endless})
 	}
 	return d
 }
@@ -158,6 +159,9 @@ func (s *Server) listFlows(spaceID, name string, index, size int) ([]Flow, *apiE
 	}
 	if sp.code != "" {
 		return nil, newError(sp.code, "")
+	}
+	if sp.endless {
+		return EndlessPage(index, size), nil
 	}
 	page := []Flow{}
 	skip := (index - 1)
