@@ -49,8 +49,8 @@ type Schema struct {
 	families []*Family
 
 	// Families describing the snapshot as a whole.
-	up, spaces, refreshes, failures, categoriesFolded, limiterRate    *Family
-	refreshDuration, expectedPass, interval, startTime                 *Family
+	up, spaces, refreshes, failures, categoriesFolded, limiterRate *Family
+	refreshDuration, expectedPass, interval, startTime             *Family
 	// Families with series for each space.
 	spaceUp, spaceLastSuccess, flowChanges, flows, flowsByCategory, flowInfo *Family
 }
