@@ -106,7 +106,7 @@ func (c *checkCommand) evaluate(ctx context.Context, o *exporterOptions, creds c
 	r := refresh.New(refresh.Config{Lister: cl, Pacer: cl.Limiter(), Spaces: watched, FlowName: o.flowName, PageSize: o.pageSize,
 		MaxPages: o.maxPages, Rate: o.rateLimit, Logger: log.NewNopLogger()})
 	snap := r.Refresh(ctx)
-	in := check.Input{Snapshot: snap, Throttled: int(throttled.Load()), SlowAfter: c.slowAfter}
+	in := check.Input{Snapshot: snap, Watched: watched(), Throttled: int(throttled.Load()), SlowAfter: c.slowAfter}
 	switch {
 	case c.timedOut(ctx):
 		in.TimedOut = c.timeout

@@ -29,6 +29,10 @@ func (s Status) String() string {
 // Input is what one check run found.
 type Input struct {
 	Snapshot *refresh.Snapshot
+	// Watched are the spaces the run was to check; nil means those of the
+	// snapshot. A watched space the snapshot has no state for (a space
+	// still pending when the run ended) was not finished.
+	Watched []string
 	// Throttled counts the attempts answered with throttling during the run.
 	Throttled int
 	// SlowAfter marks a space whose listing took longer as slow.
@@ -64,7 +68,7 @@ func Evaluate(in Input) Result {
 	var r Result
 	failed, credentialFailures, slow, flows := 0, 0, 0, 0
 	var unfinished []string
-	for _, id := range in.Snapshot.SpaceIDs() {
+	for _, id := range in.spaceIDs() {
 		sp := in.Snapshot.Spaces[id]
 		if in.unfinished(sp) {
 			unfinished = append(unfinished, id)

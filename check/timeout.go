@@ -1,6 +1,7 @@
 package check
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -11,10 +12,24 @@ import (
 // finished when --check.timeout expired.
 const CodeNotFinished = "NotFinished"
 
-// unfinished reports whether sp was never listed to the end in a run cut
-// short by the timeout.
+// unfinished reports whether a space whose state is sp (nil for none) was
+// never listed to the end: it has no state, or the run was cut short by the
+// timeout before its first listing ended.
 func (in Input) unfinished(sp *refresh.SpaceState) bool {
-	return in.TimedOut > 0 && !sp.Up && sp.LastAttempt.IsZero()
+	return sp == nil || (in.TimedOut > 0 && !sp.Up && sp.LastAttempt.IsZero())
+}
+
+// spaceIDs returns the spaces to report, sorted: the watched ones and any
+// other the snapshot holds.
+func (in Input) spaceIDs() []string {
+	ids := in.Snapshot.SpaceIDs()
+	for _, id := range in.Watched {
+		if in.Snapshot.Spaces[id] == nil {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	return slices.Compact(ids)
 }
 
 // notFinished is the report line of a space left unfinished.
