@@ -48,7 +48,7 @@ func runSteady(ctx context.Context, o *options, t *table) error {
 	// Every space listed two refresh intervals ago: all are due.
 	snap := buildSnapshot(o.seed, size.spaces, size.flows)
 	old := time.Now().Add(-20 * time.Minute)
-	for _, st := range snap.Spaces {
+	for _, st := range snap.All() {
 		st.LastSuccess, st.LastAttempt = old, old
 	}
 	endpoint, err := client.ResolveEndpoint("", d.simURL, false)

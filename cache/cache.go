@@ -53,7 +53,7 @@ type space struct {
 // either the old file or the new one, never half of one.
 func Save(path string, meta Meta, snap *refresh.Snapshot, now time.Time) error {
 	f := file{Version: formatVersion, Meta: meta, SavedAt: now.UTC()}
-	for id, st := range snap.Spaces {
+	for id, st := range snap.All() {
 		if st.LastAttempt.IsZero() {
 			continue // never listed: nothing worth keeping
 		}

@@ -1,7 +1,6 @@
 package exposition
 
 import (
-	"maps"
 	"net/http"
 	"net/http/httptest"
 	"sync/atomic"
@@ -52,16 +51,15 @@ func BenchmarkScrape10kAfterChanges(b *testing.B) {
 		b.Run(enc, func(b *testing.B) {
 			i := 0
 			benchScrape(b, h, enc, func() {
-				next := *base
-				next.Spaces = maps.Clone(base.Spaces)
+				changes := map[string]*refresh.SpaceState{}
 				for j := range 40 {
 					id := ids[(i*280+j*131)%len(ids)]
-					st := *next.Spaces[id]
+					st := *base.Space(id)
 					st.Added++
-					next.Spaces[id] = &st
+					changes[id] = &st
 				}
 				i++
-				cur.Store(&next)
+				cur.Store(base.WithChanged(changes))
 			})
 		})
 	}

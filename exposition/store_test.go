@@ -2,7 +2,6 @@ package exposition
 
 import (
 	"bytes"
-	"maps"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -19,32 +18,27 @@ import (
 func changed(s *refresh.Snapshot) (*refresh.Snapshot, int) {
 	next := *s
 	next.Refreshes++
-	next.Spaces = map[string]*refresh.SpaceState{}
-	n := 0
+	changes := map[string]*refresh.SpaceState{}
 	for i, id := range s.SpaceIDs() {
-		st := s.Spaces[id]
+		st := s.Space(id)
 		switch i % 10 {
 		case 0: // removed
-			n++
-			continue
+			changes[id] = nil
 		case 1:
 			cp := *st
 			cp.Count++
 			cp.ByCategory = map[string]int{"SIGN_UP": 1, "NEW_ONE": 2}
 			cp.Added++
-			st = &cp
-			n++
+			changes[id] = &cp
 		case 2:
 			cp := *st
 			cp.Up = false
-			st = &cp
-			n++
+			changes[id] = &cp
 		}
-		next.Spaces[id] = st
 	}
-	next.Spaces["cams-new"] = &refresh.SpaceState{ID: "cams-new"}
-	next.Spaces["bad\xff"] = &refresh.SpaceState{HasData: true, Up: true, LastSuccess: t0, ByCategory: map[string]int{"X\xfe": 1}}
-	return &next, n + 2
+	changes["cams-new"] = &refresh.SpaceState{ID: "cams-new"}
+	changes["bad\xff"] = &refresh.SpaceState{HasData: true, Up: true, LastSuccess: t0, ByCategory: map[string]int{"X\xfe": 1}}
+	return next.WithChanged(changes), len(changes)
 }
 
 var formats = []struct{ accept, enc string }{
@@ -128,21 +122,26 @@ func TestViewUnchangedSpacesShareBuckets(t *testing.T) {
 	body(t, h, "text/plain", "gzip")
 	v1 := h.store.view(s1)
 
-	s2 := *s1
-	s2.Spaces = maps.Clone(s1.Spaces)
-	v2 := h.store.view(&s2)
-	for i := range v1.buckets {
-		if v1.buckets[i] != v2.buckets[i] {
-			t.Fatalf("bucket %d rebuilt though no space changed", i)
+	// The same spaces, and the same states made into a snapshot apart.
+	same := *s1
+	same.Refreshes++
+	states := map[string]*refresh.SpaceState{}
+	for id, st := range s1.All() {
+		states[id] = st
+	}
+	v2 := v1
+	for _, s2 := range []*refresh.Snapshot{&same, s1.WithSpaces(states)} {
+		v2 = h.store.view(s2)
+		for i := range v1.buckets {
+			if v1.buckets[i] != v2.buckets[i] {
+				t.Fatalf("bucket %d rebuilt though no space changed", i)
+			}
 		}
 	}
 	id := s1.SpaceIDs()[500]
-	cp := *s1.Spaces[id]
+	cp := *s1.Space(id)
 	cp.Count += 3
-	s3 := s2
-	s3.Spaces = maps.Clone(s2.Spaces)
-	s3.Spaces[id] = &cp
-	v3 := h.store.view(&s3)
+	v3 := h.store.view(v2.snap.WithChanged(map[string]*refresh.SpaceState{id: &cp}))
 	for i := range v2.buckets {
 		if rebuilt := v2.buckets[i] != v3.buckets[i]; rebuilt != (i == bucketOf(id, len(v2.buckets))) {
 			t.Errorf("bucket %d rebuilt: %v, want only the changed space's", i, rebuilt)
@@ -220,10 +219,10 @@ func TestRegroupMatchesFresh(t *testing.T) {
 	for _, s := range []*refresh.Snapshot{small, big, small} {
 		cur.Store(s)
 		if got, want := body(t, h, acceptPrometheus3, "gzip"), body(t, fresh(s, collector.Options{}), acceptPrometheus3, "gzip"); !bytes.Equal(got, want) {
-			t.Errorf("%d spaces: not what a fresh handler serves", len(s.Spaces))
+			t.Errorf("%d spaces: not what a fresh handler serves", s.Len())
 		}
-		if n, want := len(h.store.cur.Load().buckets), bucketCount(len(s.Spaces), nil); n != want {
-			t.Errorf("%d spaces in %d buckets, want %d", len(s.Spaces), n, want)
+		if n, want := len(h.store.cur.Load().buckets), bucketCount(s.Len(), nil); n != want {
+			t.Errorf("%d spaces in %d buckets, want %d", s.Len(), n, want)
 		}
 	}
 }

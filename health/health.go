@@ -55,7 +55,7 @@ func (c Checker) Ready() (bool, string) {
 	limit := c.staleness(snap)
 	withData := 0
 	var stale []string
-	for id, sp := range snap.Spaces {
+	for id, sp := range snap.All() {
 		since := sp.LastSuccess
 		if sp.HasData {
 			withData++
@@ -165,7 +165,7 @@ func (c Checker) Status() Status {
 		st.Limiter = LimiterStatus{Rate: c.LimiterRate(), MaxRate: c.LimiterMaxRate}
 	}
 	for _, id := range snap.SpaceIDs() {
-		sp := snap.Spaces[id]
+		sp := snap.Space(id)
 		ss := SpaceStatus{Space: id, Up: sp.Up, LastError: sp.LastError}
 		if sp.HasData {
 			ss.Flows, ss.ByCategory, ss.LastSuccess = &sp.Count, sp.ByCategory, &sp.LastSuccess
