@@ -2,12 +2,18 @@ package exposition
 
 import (
 	"bytes"
+	"compress/gzip"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
+
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 
 	"github.com/cams-exporter/cams_exporter/collector"
 	"github.com/cams-exporter/cams_exporter/refresh"
@@ -242,4 +248,98 @@ func TestBucketOfIsStable(t *testing.T) {
 			t.Errorf("bucket %d holds %d of 10,000 spaces; want about 78", b, seen[b])
 		}
 	}
+}
+
+// TestViewFollowsASequenceOfSnapshots publishes snapshots one after the
+// other as a refresher does (each shares with the last all but what
+// changed: spaces listed again, failing, joining, leaving, enough joining to
+// regroup), while scrapers scrape all along (race detector): after each,
+// the handler serves byte for byte what a fresh handler serves, and every
+// body a scraper got was whole.
+func TestViewFollowsASequenceOfSnapshots(t *testing.T) {
+	opts := collector.Options{FlowInfo: true}
+	rng := rand.New(rand.NewPCG(8, 9))
+	snap := testSnapshot(300, 2)
+	var cur atomic.Pointer[refresh.Snapshot]
+	cur.Store(snap)
+	h := NewHandler(Options{Snapshot: cur.Load, Metrics: opts, Gatherer: self})
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	var broken atomic.Int64
+	for range 2 {
+		wg.Go(func() {
+			for {
+				select {
+				case <-stop:
+					return
+				case <-time.After(time.Millisecond):
+				}
+				if !parsesWhole(h) {
+					broken.Add(1)
+				}
+			}
+		})
+	}
+	next := 0
+	for step := range 30 {
+		ids := snap.SpaceIDs()
+		changes := map[string]*refresh.SpaceState{}
+		for range 1 + rng.IntN(12) {
+			id := ids[rng.IntN(len(ids))]
+			switch cp := *snap.Space(id); rng.IntN(4) {
+			case 0:
+				changes[id] = nil // leaves
+			case 1:
+				cp.Up, cp.LastError = false, &refresh.ErrorInfo{Code: "Timeout", Class: "transient"}
+				changes[id] = &cp
+			default:
+				cp.Count++
+				cp.Added++
+				cp.LastSuccess = cp.LastSuccess.Add(time.Minute)
+				changes[id] = &cp
+			}
+		}
+		joining := rng.IntN(4)
+		if step == 27 {
+			joining = 2000 // regroups: 2 buckets become 16
+		}
+		for range joining {
+			id := "cams-joined-" + strconv.Itoa(next)
+			next++
+			changes[id] = &refresh.SpaceState{ID: id, HasData: true, Up: true, Count: 1, LastSuccess: t0, ByCategory: map[string]int{"SURVEY": 1}}
+		}
+		snap = snap.WithChanged(changes)
+		cur.Store(snap)
+		if n, want := len(h.store.view(snap).buckets), bucketCount(snap.Len(), nil); step >= 27 && n != want {
+			t.Fatalf("step %d: %d buckets, want %d after the regrouping", step, n, want)
+		}
+		for _, f := range formats[step%3*2 : step%3*2+2] { // every format, in turn
+			if got, want := body(t, h, f.accept, f.enc), body(t, fresh(snap, opts), f.accept, f.enc); !bytes.Equal(got, want) {
+				t.Fatalf("step %d, %s %s: not what a fresh handler serves", step, f.accept, f.enc)
+			}
+		}
+	}
+	close(stop)
+	wg.Wait()
+	if n := broken.Load(); n > 0 {
+		t.Errorf("%d scrapes got a body that does not parse", n)
+	}
+}
+
+// parsesWhole scrapes h as gzipped text and reports whether the body is a
+// whole gzip member of text that parses.
+func parsesWhole(h http.Handler) bool {
+	req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
+	req.Header.Set("Accept", "text/plain;version=0.0.4")
+	req.Header.Set("Accept-Encoding", "gzip")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	zr, err := gzip.NewReader(rec.Body)
+	if err != nil || rec.Code != http.StatusOK {
+		return false
+	}
+	zr.Multistream(false)
+	p := expfmt.NewTextParser(model.UTF8Validation)
+	_, err = p.TextToMetricFamilies(zr)
+	return err == nil
 }

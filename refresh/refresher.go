@@ -96,9 +96,10 @@ type Refresher struct {
 	inflight map[string]bool
 	// The spaces of the next snapshot: those watched with a state. Each
 	// publish brings it up to date with the spaces recorded since the last
-	// (changed) and, when the list of spaces changed, with the list.
+	// (changed, possibly twice) and, when the list of spaces changed, with
+	// the list.
 	table       *tableBuilder
-	changed     map[string]struct{}
+	changed     []string
 	watched     []string            // the list the table follows
 	watch       map[string]struct{} // its spaces
 	calls       int                 // calls a pass takes over the spaces of table (see expectedPass)
@@ -138,7 +139,7 @@ func New(cfg Config) *Refresher {
 		cfg.Now = time.Now
 	}
 	r := &Refresher{cfg: cfg, wake: make(chan struct{}, 1), states: map[string]*SpaceState{}, inflight: map[string]bool{},
-		table: newTableBuilder(spaceTable{}), changed: map[string]struct{}{}}
+		table: newTableBuilder(spaceTable{})}
 	r.followLocked()
 	r.current.Store(&Snapshot{spaces: r.table.freeze(), Pending: len(r.watch)})
 	return r
@@ -182,7 +183,7 @@ func (r *Refresher) Restore(states map[string]*SpaceState) {
 	r.categories.foldStates(trusted, &r.totals.CategoriesFolded)
 	maps.Copy(r.states, trusted)
 	for id := range trusted {
-		r.changed[id] = struct{}{}
+		r.changed = append(r.changed, id)
 	}
 	if len(future) > 0 {
 		sort.Strings(future)
@@ -300,7 +301,7 @@ func (r *Refresher) record(res listResult) {
 	res.flows = r.categories.fold(res.flows, &r.totals.CategoriesFolded)
 	st := res.apply(r.states[res.space], r.cfg.KeepFlows)
 	r.states[res.space] = st
-	r.changed[res.space] = struct{}{}
+	r.changed = append(r.changed, res.space)
 	delete(r.inflight, res.space)
 	switch {
 	case st.Up:
@@ -358,13 +359,16 @@ func (r *Refresher) closePassLocked(end time.Time) {
 // changed.
 func (r *Refresher) publishLocked(now time.Time) {
 	if !r.followLocked() {
-		for id := range r.changed {
+		for _, id := range r.changed {
 			if _, ok := r.watch[id]; ok {
 				r.putLocked(id, r.states[id])
 			}
 		}
 	}
-	clear(r.changed)
+	if cap(r.changed) > 1024 {
+		r.changed = nil // after a restore: not kept for ever
+	}
+	r.changed = r.changed[:0]
 	if !r.pass.start.IsZero() && len(r.pass.pending) == 0 {
 		r.closePassLocked(now)
 	}
