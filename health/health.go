@@ -53,20 +53,11 @@ func (c Checker) Ready() (bool, string) {
 	}
 	now := c.now()
 	limit := c.staleness(snap)
-	withData := 0
+	withData := counts.Up + counts.Down - snap.WithoutData()
 	var stale []string
-	for id, sp := range snap.All() {
-		since := sp.LastSuccess
-		if sp.HasData {
-			withData++
-		} else {
-			since = c.Started
-		}
-		if now.Sub(since) > limit {
-			stale = append(stale, fmt.Sprintf("%q", id))
-		}
+	if oldest, ok := snap.OldestSuccess(); (ok && now.Sub(oldest) > limit) || (snap.WithoutData() > 0 && now.Sub(c.Started) > limit) {
+		stale = c.stale(snap, now, limit) // read every space only when some is stale
 	}
-	sort.Strings(stale)
 	switch {
 	case counts.Up == 0 && counts.Down > 0:
 		return false, fmt.Sprintf("every space refreshed so far (%d) failed its last refresh; %d pending", counts.Down, counts.Pending)
@@ -78,6 +69,23 @@ func (c Checker) Ready() (bool, string) {
 	return true, fmt.Sprintf("ready: %d space(s): %d up, %d failing their last refresh, %d pending", counts.Pending+counts.Up+counts.Down, counts.Up, counts.Down, counts.Pending)
 }
 
+// stale returns the ids of the spaces whose data is older than limit, or
+// which never had data since the exporter started limit ago, sorted.
+func (c Checker) stale(snap *refresh.Snapshot, now time.Time, limit time.Duration) []string {
+	var stale []string
+	for id, sp := range snap.All() {
+		since := sp.LastSuccess
+		if !sp.HasData {
+			since = c.Started
+		}
+		if now.Sub(since) > limit {
+			stale = append(stale, id)
+		}
+	}
+	sort.Strings(stale)
+	return stale
+}
+
 // staleness is the age beyond which a space's data is stale.
 func (c Checker) staleness(snap *refresh.Snapshot) time.Duration {
 	if c.MaxStaleness > 0 {
@@ -86,11 +94,16 @@ func (c Checker) staleness(snap *refresh.Snapshot) time.Duration {
 	return 3 * max(c.RefreshInterval, snap.ExpectedPassDuration)
 }
 
-func joinFirst(items []string, n int) string {
-	if len(items) <= n {
-		return fmt.Sprint(items)
+// joinFirst lists the first n ids, quoted, and how many more there are.
+func joinFirst(ids []string, n int) string {
+	quoted := make([]string, min(n, len(ids)))
+	for i := range quoted {
+		quoted[i] = fmt.Sprintf("%q", ids[i])
 	}
-	return fmt.Sprint(items[:n]) + fmt.Sprintf(" and %d more", len(items)-n)
+	if len(ids) <= n {
+		return fmt.Sprint(quoted)
+	}
+	return fmt.Sprint(quoted) + fmt.Sprintf(" and %d more", len(ids)-n)
 }
 
 // Healthz answers 200 while the process serves.

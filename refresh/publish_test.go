@@ -79,10 +79,20 @@ func checkSnapshot(t *testing.T, what string, snap *Snapshot, states map[string]
 	if snap.Len() != len(states) || snap.Counts() != c {
 		t.Fatalf("%s: %d spaces, counts %+v; want %d and %+v", what, snap.Len(), snap.Counts(), len(states), c)
 	}
+	var oldest time.Time
+	noData := 0
 	for id, st := range states {
 		if snap.Space(id) != st {
 			t.Fatalf("%s: Space(%q) is not its state", what, id)
 		}
+		if !st.HasData {
+			noData++
+		} else if oldest.IsZero() || st.LastSuccess.Before(oldest) {
+			oldest = st.LastSuccess
+		}
+	}
+	if got, ok := snap.OldestSuccess(); !got.Equal(oldest) || ok == oldest.IsZero() || snap.WithoutData() != noData {
+		t.Fatalf("%s: oldest data %s (%v), %d without data; want %s and %d", what, got, ok, snap.WithoutData(), oldest, noData)
 	}
 }
 
@@ -124,7 +134,8 @@ func TestPublishMatchesFromScratch(t *testing.T) {
 	restored := map[string]*SpaceState{}
 	for _, i := range rng.Perm(len(universe))[:800] {
 		id := universe[i]
-		restored[id] = &SpaceState{ID: id, HasData: true, Up: rng.IntN(4) > 0, Count: rng.IntN(40), LastSuccess: now, LastAttempt: now}
+		at := now.Add(-time.Duration(rng.IntN(3600)) * time.Second)
+		restored[id] = &SpaceState{ID: id, HasData: true, Up: rng.IntN(4) > 0, Count: rng.IntN(40), LastSuccess: at, LastAttempt: at}
 		m.known[id] = true
 	}
 	r.Restore(restored)
@@ -170,7 +181,8 @@ func TestPublishMatchesFromScratch(t *testing.T) {
 		case op < 7:
 			for range 1 + rng.IntN(20) {
 				id := universe[rng.IntN(len(universe))]
-				res := listResult{space: id, pages: 1 + rng.IntN(3), start: now, finish: now.Add(time.Second)}
+				at := now.Add(time.Duration(rng.IntN(3600)) * time.Second)
+				res := listResult{space: id, pages: 1 + rng.IntN(3), start: at, finish: at.Add(time.Second)}
 				if rng.IntN(5) == 0 {
 					res.err = errors.New("boom")
 				} else {

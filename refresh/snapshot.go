@@ -167,6 +167,18 @@ func (s *Snapshot) Counts() SpaceCounts {
 	return SpaceCounts{Pending: s.Pending, Up: s.spaces.up, Down: s.spaces.len - s.spaces.up}
 }
 
+// OldestSuccess returns the earliest LastSuccess of the spaces with data,
+// and false if none has data. It costs nothing (kept as the snapshot is
+// made).
+func (s *Snapshot) OldestSuccess() (time.Time, bool) {
+	sum := s.spaces.summary()
+	return sum.oldest, sum.hasOldest
+}
+
+// WithoutData counts the spaces with a state but no data: listed in this
+// run and never successfully, nothing restored. It costs nothing.
+func (s *Snapshot) WithoutData() int { return s.spaces.summary().noData }
+
 // Up reports whether at least one space has been attempted and every space
 // attempted succeeded its last attempt; pending spaces do not count. With no
 // space attempted it is false, since nothing is known to work.

@@ -5,6 +5,7 @@ import (
 	"iter"
 	"math/bits"
 	"sync/atomic"
+	"time"
 )
 
 // spaceTable maps space ids to states. It is persistent: a table is never
@@ -14,7 +15,9 @@ import (
 // the id's hash per level, a leaf holds up to leafMax entries (any number at
 // the last level, where the hash is spent). Changing one space copies a
 // node per level, about log32(n) of them; two tables that share nodes are
-// compared in proportion to what differs (changes).
+// compared in proportion to what differs (changes). Each node keeps a
+// summary of its entries (the oldest data, the spaces without data), so
+// that the root answers readiness without reading every space.
 type spaceTable struct {
 	root *tableNode // nil when empty
 	len  int        // entries
@@ -36,6 +39,56 @@ type tableNode struct {
 	bitmap   uint32       // inner: the slots present, in children's order
 	children []*tableNode // inner
 	entries  []tableEntry // leaf
+	sum      summary      // of every entry below
+}
+
+// summary is what readiness needs of a set of spaces.
+type summary struct {
+	oldest    time.Time // the earliest LastSuccess of the spaces with data
+	hasOldest bool      // some space has data
+	noData    int       // spaces without data
+}
+
+func (s *summary) addState(st *SpaceState) {
+	if !st.HasData {
+		s.noData++
+		return
+	}
+	s.addOldest(st.LastSuccess)
+}
+
+func (s *summary) add(o summary) {
+	s.noData += o.noData
+	if o.hasOldest {
+		s.addOldest(o.oldest)
+	}
+}
+
+func (s *summary) addOldest(t time.Time) {
+	if !s.hasOldest || t.Before(s.oldest) {
+		s.oldest, s.hasOldest = t, true
+	}
+}
+
+// summarize sets n's summary from its entries or children, after a change.
+func (n *tableNode) summarize() *tableNode {
+	var s summary
+	for i := range n.entries {
+		s.addState(n.entries[i].state)
+	}
+	for _, c := range n.children {
+		s.add(c.sum)
+	}
+	n.sum = s
+	return n
+}
+
+// summary returns the summary of every entry of the table.
+func (t spaceTable) summary() summary {
+	if t.root == nil {
+		return summary{}
+	}
+	return t.root.sum
 }
 
 type tableEntry struct {
@@ -226,7 +279,7 @@ func (b *tableBuilder) own(n *tableNode) *tableNode {
 
 func (b *tableBuilder) putNode(n *tableNode, depth int, e tableEntry) (*tableNode, *SpaceState) {
 	if n == nil {
-		return &tableNode{edit: b.edit, leaf: true, entries: []tableEntry{e}}, nil
+		return b.newLeaf(e), nil
 	}
 	if n.leaf {
 		for i := range n.entries {
@@ -237,13 +290,13 @@ func (b *tableBuilder) putNode(n *tableNode, depth int, e tableEntry) (*tableNod
 				old := x.state
 				m := b.own(n)
 				m.entries[i] = e
-				return m, old
+				return m.summarize(), old
 			}
 		}
 		if len(n.entries) < leafMax || !canSplit(depth) {
 			m := b.own(n)
 			m.entries = append(m.entries, e)
-			return m, nil
+			return m.summarize(), nil
 		}
 		inner := &tableNode{edit: b.edit}
 		for _, x := range n.entries {
@@ -258,18 +311,21 @@ func (b *tableBuilder) putNode(n *tableNode, depth int, e tableEntry) (*tableNod
 		m := b.own(n)
 		m.children = append(m.children, nil)
 		copy(m.children[pos+1:], m.children[pos:])
-		m.children[pos] = &tableNode{edit: b.edit, leaf: true, entries: []tableEntry{e}}
+		m.children[pos] = b.newLeaf(e)
 		m.bitmap |= bit
-		return m, nil
+		return m.summarize(), nil
 	}
-	c := n.children[pos]
-	nc, old := b.putNode(c, depth+1, e)
-	if nc == c {
-		return n, old
+	nc, old := b.putNode(n.children[pos], depth+1, e)
+	if old == e.state {
+		return n, old // nothing changed
 	}
 	m := b.own(n)
 	m.children[pos] = nc
-	return m, old
+	return m.summarize(), old
+}
+
+func (b *tableBuilder) newLeaf(e tableEntry) *tableNode {
+	return (&tableNode{edit: b.edit, leaf: true, entries: []tableEntry{e}}).summarize()
 }
 
 func (b *tableBuilder) removeNode(n *tableNode, depth int, hash uint64, id string) (*tableNode, *SpaceState) {
@@ -288,7 +344,7 @@ func (b *tableBuilder) removeNode(n *tableNode, depth int, hash uint64, id strin
 				m.entries[i] = m.entries[last]
 				m.entries[last] = tableEntry{}
 				m.entries = m.entries[:last]
-				return m, old
+				return m.summarize(), old
 			}
 		}
 		return n, nil
@@ -307,7 +363,7 @@ func (b *tableBuilder) removeNode(n *tableNode, depth int, hash uint64, id strin
 	if nc != nil {
 		m := b.own(n)
 		m.children[pos] = nc
-		return m, old
+		return m.summarize(), old
 	}
 	if len(n.children) == 1 {
 		return nil, old
@@ -317,5 +373,5 @@ func (b *tableBuilder) removeNode(n *tableNode, depth int, hash uint64, id strin
 	m.children[len(m.children)-1] = nil
 	m.children = m.children[:len(m.children)-1]
 	m.bitmap &^= bit
-	return m, old
+	return m.summarize(), old
 }

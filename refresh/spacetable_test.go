@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+	"time"
 )
 
 // frozenTable is a table frozen during a test and what it must hold for
@@ -45,6 +46,17 @@ func checkTable(t *testing.T, what string, tab spaceTable, want map[string]*Spac
 	}
 	if tab.len != len(want) || tab.up != up {
 		t.Fatalf("%s: len %d, up %d; want %d and %d", what, tab.len, tab.up, len(want), up)
+	}
+	var sum summary
+	for _, st := range want {
+		if !st.HasData {
+			sum.noData++
+		} else if !sum.hasOldest || st.LastSuccess.Before(sum.oldest) {
+			sum.oldest, sum.hasOldest = st.LastSuccess, true
+		}
+	}
+	if got := tab.summary(); got != sum {
+		t.Fatalf("%s: summary %+v, want %+v", what, got, sum)
 	}
 }
 
@@ -99,7 +111,8 @@ func runTableModel(t *testing.T, seed uint64, ids, batches, perBatch int) {
 			id := universe[rng.IntN(ids)]
 			switch op := rng.IntN(10); {
 			case op < 6:
-				st := &SpaceState{ID: id, Up: rng.IntN(3) > 0}
+				st := &SpaceState{ID: id, Up: rng.IntN(3) > 0, HasData: rng.IntN(4) > 0,
+					LastSuccess: time.Unix(0, 0).Add(time.Duration(rng.IntN(1000)) * time.Second)}
 				if old := b.put(id, st); old != model[id] {
 					t.Fatalf("batch %d: put(%q) replaced %p, want %p", batch, id, old, model[id])
 				}
