@@ -336,13 +336,14 @@ func (r *Refresher) flush() {
 	r.publishLocked(r.cfg.Now())
 }
 
-// closePassLocked counts the pass that ended.
-func (r *Refresher) closePassLocked(end time.Time) {
+// closePassLocked counts the pass that ended; spaces are the watched ones,
+// for the log.
+func (r *Refresher) closePassLocked(end time.Time, spaces spaceTable) {
 	r.totals.Completed = true
 	r.totals.Refreshes++
 	if r.pass.failed {
 		r.totals.RefreshFailures++
-		level.Warn(r.cfg.Logger).Log("msg", "pass finished with failing spaces", "failed", r.table.len()-r.table.t.up, "spaces", r.table.len())
+		level.Warn(r.cfg.Logger).Log("msg", "pass finished with failing spaces", "failed", spaces.len-spaces.up, "spaces", spaces.len)
 	}
 	r.totals.LastRefreshEnd = end
 	r.totals.LastRefreshDuration = end.Sub(r.pass.start)
@@ -369,12 +370,13 @@ func (r *Refresher) publishLocked(now time.Time) {
 		r.changed = nil // after a restore: not kept for ever
 	}
 	r.changed = r.changed[:0]
+	spaces := r.table.freeze()
 	if !r.pass.start.IsZero() && len(r.pass.pending) == 0 {
-		r.closePassLocked(now)
+		r.closePassLocked(now, spaces)
 	}
 	next := r.totals
-	next.spaces = r.table.freeze()
-	next.Pending = len(r.watch) - next.spaces.len
+	next.spaces = spaces
+	next.Pending = len(r.watch) - spaces.len
 	next.ExpectedPassDuration = r.expectedPass(next.Pending)
 	r.lastPublish = now
 	r.current.Store(&next)
@@ -401,7 +403,7 @@ func (r *Refresher) followLocked() bool {
 		}
 	}
 	var gone []string
-	for id := range r.table.t.all() {
+	for id := range r.table.all() {
 		if _, ok := watch[id]; !ok {
 			gone = append(gone, id)
 		}

@@ -149,10 +149,11 @@ func (s *Snapshot) Len() int { return s.spaces.len }
 func (s *Snapshot) All() iter.Seq2[string, *SpaceState] { return s.spaces.all() }
 
 // Changes yields the spaces whose state differs between since and s, each
-// with its state in s, or nil if s has none (the space left, or since was
-// restored from states that s no longer has). With snapshots of one
-// refresher it costs what changed between them, not the number of spaces;
-// a nil since is a snapshot without spaces.
+// with its state in s, or nil if s has none (the space left). With
+// snapshots that share their spaces (one refresher's, or made by
+// WithChanged) it costs what changed between them, not the number of
+// spaces; otherwise it reads both. A nil since is a snapshot without
+// spaces.
 func (s *Snapshot) Changes(since *Snapshot) iter.Seq2[string, *SpaceState] {
 	var from spaceTable
 	if since != nil {

@@ -228,11 +228,9 @@ func (b *tableBuilder) freeze() spaceTable {
 	return b.t
 }
 
-// len returns the number of entries.
-func (b *tableBuilder) len() int { return b.t.len }
-
-// get returns the state of id, or nil.
-func (b *tableBuilder) get(id string) *SpaceState { return b.t.get(id) }
+// all yields every entry of the table as it is; the batch must not change
+// meanwhile.
+func (b *tableBuilder) all() iter.Seq2[string, *SpaceState] { return b.t.all() }
 
 // put sets the state of id (st must not be nil) and returns the one it
 // replaces, or nil.
