@@ -109,6 +109,7 @@ type Refresher struct {
 	flushing    bool // a publish of results held back by PublishEvery is due
 	warned      bool
 	categories  categoryCap
+	catLists    catLists // of kept flows
 }
 
 // passState is the pass under way: it ends when every space configured when
@@ -182,8 +183,14 @@ func (r *Refresher) Restore(states map[string]*SpaceState) {
 	}
 	r.categories.foldStates(trusted, &r.totals.CategoriesFolded)
 	maps.Copy(r.states, trusted)
-	for id := range trusted {
+	for id, st := range trusted {
 		r.changed = append(r.changed, id)
+		if len(st.Flows) > 0 {
+			st.Flows = compactFlows(st.Flows, &r.catLists)
+			if st.FlowIDs == nil {
+				sortFlows(st.Flows) // as the refresher keeps them
+			}
+		}
 	}
 	if len(future) > 0 {
 		sort.Strings(future)
@@ -299,7 +306,7 @@ func (r *Refresher) record(res listResult) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	res.flows = r.categories.fold(res.flows, &r.totals.CategoriesFolded)
-	st := res.apply(r.states[res.space], r.cfg.KeepFlows)
+	st := res.apply(r.states[res.space], r.cfg.KeepFlows, &r.catLists)
 	r.states[res.space] = st
 	r.changed = append(r.changed, res.space)
 	delete(r.inflight, res.space)

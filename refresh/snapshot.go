@@ -51,11 +51,15 @@ type SpaceState struct {
 	// Count, ByCategory and FlowIDs (sorted) describe the flows of the last
 	// successful refresh; they are kept when a later one fails. ByCategory
 	// holds the documented categories, at most MaxUndocumentedCategories
-	// others across all spaces, and OtherCategory.
+	// others across all spaces, and OtherCategory. FlowIDs is nil when the
+	// refresher keeps Flows: they hold the ids.
 	Count      int
 	ByCategory map[string]int
 	FlowIDs    []string
-	// Flows is the full list, kept only when flow info is exported.
+	// Flows is the full list, kept only when flow info is exported, sorted
+	// by id (a refresher's; one restored from an older cache may not be).
+	// Its category lists are shared between flows and spaces: read them,
+	// never write into them.
 	Flows []client.Flow
 	// HasData is true once a refresh of the space has succeeded.
 	HasData bool
