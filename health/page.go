@@ -23,8 +23,9 @@ import (
 // was cut where it entered (space ids to client.MaxSpaceIDBytes, error
 // texts to client.MaxTextBytes, a space's categories to the documented ones,
 // refresh.MaxUndocumentedCategories others and refresh.OtherCategory), so
-// a page stays under a few MiB even when every text is as long and as full
-// of characters to escape as it may be, and is ~50 KB for a real account.
+// a page stays under 3 MiB even when every text is as long and as full of
+// characters to escape as it may be (2.2 MB; TestStatusPageIsBounded), and
+// is about 55 KB for a real account.
 const (
 	// PageSize is how many spaces a page shows.
 	PageSize = 100
@@ -188,7 +189,7 @@ func (c Checker) pageView(snap *refresh.Snapshot, q pageQuery, now time.Time) pa
 	v := pageView{Generated: now.UTC().Format(time.RFC3339), Ready: ready, Reason: why, Counts: StateCounts(counts),
 		Watched: counts.Pending + counts.Up + counts.Down, ExpectedPass: approx(snap.ExpectedPassDuration),
 		Interval: approx(c.RefreshInterval), MaxStaleness: approx(c.staleness(snap)),
-		Refreshes: snap.Refreshes, Failures: snap.RefreshFailures, Extras: headerExtras(snap), Query: q}
+		Refreshes: snap.Refreshes, Failures: snap.RefreshFailures, Extras: c.headerExtras(snap), Query: q}
 	if c.LimiterRate != nil {
 		v.Limiter = &LimiterStatus{Rate: c.LimiterRate(), MaxRate: c.LimiterMaxRate}
 	}
@@ -212,7 +213,7 @@ func (c Checker) pageView(snap *refresh.Snapshot, q pageQuery, now time.Time) pa
 		} else {
 			sp = up[i-len(down)]
 		}
-		v.Rows = append(v.Rows, newSpaceRow(sp, now, limit))
+		v.Rows = append(v.Rows, c.newSpaceRow(sp, now, limit))
 	}
 	return v
 }
@@ -264,8 +265,8 @@ func codeRows(byCode map[string]int, q pageQuery) (rows []codeRow, moreCodes, mo
 }
 
 // newSpaceRow is sp's row at now; data older than limit is stale.
-func newSpaceRow(sp *refresh.SpaceState, now time.Time, limit time.Duration) spaceRow {
-	row := spaceRow{Space: sp.ID, Up: sp.Up, HasData: sp.HasData, Error: sp.LastError, Extras: spaceExtras(sp)}
+func (c Checker) newSpaceRow(sp *refresh.SpaceState, now time.Time, limit time.Duration) spaceRow {
+	row := spaceRow{Space: sp.ID, Up: sp.Up, HasData: sp.HasData, Error: sp.LastError, Extras: c.spaceExtras(sp)}
 	if sp.HasData {
 		row.Flows, row.Categories = sp.Count, categoryDetails(sp.ByCategory)
 		row.Age, row.Success, row.Stale = ago(sp.LastSuccess, now), sp.LastSuccess.UTC().Format(time.RFC3339), now.Sub(sp.LastSuccess) > limit

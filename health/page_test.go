@@ -424,7 +424,7 @@ func hostileAccount(n int) *refresh.Snapshot {
 	return s
 }
 
-// MaxPageBytes bounds a page whatever the account holds, with room to
+// maxPageBytes bounds a page whatever the account holds, with room to
 // spare: see hostileAccount.
 const maxPageBytes = 3 << 20
 
