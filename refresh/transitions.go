@@ -13,7 +13,7 @@ import (
 )
 
 // Bounds of the transition log: whatever the number of spaces, a window
-// logs at most maxTransitionGroups × perSpaceLines + 2 lines of bounded
+// logs at most maxTransitionGroups × perSpaceLines + 1 lines of bounded
 // length, and holds that much in memory.
 const (
 	// transitionWindow is how long transitions are gathered after a quiet
