@@ -4,11 +4,11 @@
 package check
 
 import (
-	"strings"
 	"time"
 
 	"github.com/cams-exporter/cams_exporter/client"
 	"github.com/cams-exporter/cams_exporter/refresh"
+	"github.com/cams-exporter/cams_exporter/remedy"
 )
 
 // Status is a monitoring-plugin status, also the process's exit code.
@@ -59,7 +59,7 @@ type SpaceResult struct {
 	LatencySeconds float64            `json:"latency_seconds"`
 	Slow           bool               `json:"slow,omitempty"`
 	Error          *refresh.ErrorInfo `json:"error,omitempty"`
-	Cause          string             `json:"cause,omitempty"` // for NetworkError and InvalidResponse, see Explain
+	Cause          string             `json:"cause,omitempty"` // for NetworkError and InvalidResponse, see remedy.Explain
 	Remedy         string             `json:"remedy,omitempty"`
 }
 
@@ -86,7 +86,7 @@ func Evaluate(in Input) Result {
 		} else {
 			failed++
 			sr.Error = sp.LastError
-			sr.Cause, sr.Remedy = Explain(sp.LastError)
+			sr.Cause, sr.Remedy = remedy.Explain(sp.LastError.Code, sp.LastError.Message)
 			if sp.LastError.Code == client.CodeCredentials {
 				credentialFailures++
 			}
@@ -123,37 +123,4 @@ func plural(n int, noun string) string {
 		return s + " " + noun
 	}
 	return s + " " + noun + "s"
-}
-
-// Remedy says what to do about an error code.
-func Remedy(code string) string {
-	switch {
-	case code == "Ram.PermissionDeny":
-		return "grant cams:ListFlow to the RAM identity the exporter runs as"
-	case code == "Product.Unsubscript":
-		return "subscribe the account to Chat App Message Service (CAMS)"
-	case code == "System.LimitControl" || strings.HasPrefix(code, "Throttling"):
-		return "lower --cams.rate-limit or stop other callers of ListFlow on this account (5 calls/s in all)"
-	case code == "Unknown.ResourceOwnerId":
-		return "the space id does not belong to this account: check --cams.space / --cams.spaces-file"
-	case code == client.CodeCredentials:
-		return "set credentials; the chain reads " + client.ChainVariables
-	case code == "SignatureDoesNotMatch" || strings.HasPrefix(code, "InvalidAccessKeyId"):
-		return "check the AccessKeyId and AccessKeySecret"
-	case strings.HasPrefix(code, "InvalidSecurityToken"):
-		return "the STS token is missing, wrong or expired: check the credentials source"
-	case code == "InvalidTimeStamp.Expired":
-		return "the clock of this host is off: synchronise it (NTP)"
-	case code == client.CodeTimeout:
-		return "no answer within --cams.timeout: check network access to the endpoint, or raise --cams.timeout"
-	case code == client.CodeNetworkError:
-		return "check network access to the endpoint: --cams.endpoint or --cams.region, DNS, firewall and proxy settings"
-	case code == client.CodeInvalidResponse:
-		return "the endpoint answered something other than CAMS's JSON: check that --cams.endpoint points at CAMS and that no proxy rewrites its answers"
-	case strings.HasPrefix(code, "HTTP_5") || code == "InternalError" || code == "ServiceUnavailable":
-		return "CAMS had a server-side problem: retry later"
-	case code == client.CodeTooManyPages:
-		return "the listing never reached a short page: if the space really holds that many flows, raise --cams.max-pages or --cams.page-size; if its pages never end, report it to Alibaba Cloud"
-	}
-	return ""
 }

@@ -96,6 +96,7 @@ type Refresher struct {
 	flushing    bool // a publish of results held back by PublishEvery is due
 	warned      bool
 	categories  categoryCap
+	changes     *transitionLog // logs each space's failure and recovery once
 }
 
 // passState is the pass under way: it ends when every space configured when
@@ -125,7 +126,8 @@ func New(cfg Config) *Refresher {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	r := &Refresher{cfg: cfg, wake: make(chan struct{}, 1), states: map[string]*SpaceState{}, inflight: map[string]bool{}}
+	r := &Refresher{cfg: cfg, wake: make(chan struct{}, 1), states: map[string]*SpaceState{}, inflight: map[string]bool{},
+		changes: newTransitionLog(cfg.Logger, cfg.Now())}
 	r.current.Store(&Snapshot{Spaces: map[string]*SpaceState{}, Pending: len(cfg.Spaces())})
 	return r
 }
@@ -181,6 +183,7 @@ func (r *Refresher) Run(ctx context.Context) {
 	// Last, once every listing has stopped: publish what was held back, so
 	// that a cache written at shutdown holds every listing.
 	defer r.flush()
+	defer r.changes.flush()
 	if r.cfg.FirstDelay > 0 && !r.sleep(ctx, rand.N(r.cfg.FirstDelay)) {
 		return
 	}
@@ -282,16 +285,11 @@ func (r *Refresher) record(res listResult) {
 	defer r.mu.Unlock()
 	res.flows = r.categories.fold(res.flows, &r.totals.CategoriesFolded)
 	st := res.apply(r.states[res.space], r.cfg.KeepFlows)
+	r.changes.observe(r.states[res.space], st)
 	r.states[res.space] = st
 	delete(r.inflight, res.space)
-	switch {
-	case st.Up:
-	case st.LastError.Code == client.CodeTooManyPages:
-		// Every call succeeded, so no API error counts it: say it here.
-		level.Warn(r.cfg.Logger).Log("msg", "listing cut at --cams.max-pages; the space keeps its last data", "space", res.space,
-			"code", st.LastError.Code, "pages", res.pages, "err", st.LastError.Message)
-	default:
-		level.Debug(r.cfg.Logger).Log("msg", "refresh of space failed", "space", res.space, "code", st.LastError.Code, "err", st.LastError.Message)
+	if !st.Up {
+		level.Debug(r.cfg.Logger).Log("msg", "refresh of space failed", "space", res.space, "code", st.LastError.Code, "pages", res.pages, "err", st.LastError.Message)
 	}
 	passDone := false
 	if r.pass.pending[res.space] {
