@@ -217,7 +217,9 @@ func TestDeniedGetFlowLeavesTheSpaceUp(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { c.Run(ctx); close(done) }()
-	waitFor(t, func() bool { return r.Snapshot().Spaces["b"].Statuses.Known() == 1 && r.Snapshot().Spaces["a"].Statuses.Len() == 3 })
+	waitFor(t, func() bool {
+		return r.Snapshot().Spaces["b"].Statuses.Known() == 1 && r.Snapshot().Spaces["a"].Statuses.Len() == 3
+	})
 	time.Sleep(50 * time.Millisecond)
 	cancel()
 	<-done
