@@ -25,6 +25,9 @@ func startDemo(ctx context.Context, o *exporterOptions, logger log.Logger) (*dem
 	}
 	o.endpoint = d.URL
 	o.refreshInterval = 15 * time.Second
+	// The demo's statuses change now and then: show them.
+	o.flowStatus = true
+	o.flowStatusInterval = time.Minute
 	if len(o.spaces) == 0 && o.spacesFile == "" {
 		o.spaces = d.SpaceIDs()
 	}

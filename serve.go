@@ -82,6 +82,9 @@ func warnAboutRate(o *exporterOptions, logger log.Logger) {
 	if o.rateLimit > 5 && !o.demo {
 		level.Warn(logger).Log("msg", "--cams.rate-limit is above CAMS' documented 5 calls per second per account; expect System.LimitControl", "rate_limit", o.rateLimit)
 	}
+	if o.flowStatus && o.getFlowRateLimit > 5 && !o.demo {
+		level.Warn(logger).Log("msg", "--cams.getflow-rate-limit is above CAMS' documented 5 GetFlow calls per second per account; expect System.LimitControl", "getflow_rate_limit", o.getFlowRateLimit)
+	}
 }
 
 // serveHTTP serves until ctx ends, then drains in-flight requests.

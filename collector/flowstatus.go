@@ -34,7 +34,7 @@ func (s *Schema) addStatusFamilies(add func(perSpace bool, typ dto.MetricType, n
 			"Current rate of the account-wide GetFlow rate limiter in requests per second; it is lowered when the API throttles GetFlow and climbs back as calls succeed. GetFlow never waits on ListFlow's limiter, nor ListFlow on this one.")
 	}
 	s.flowsByStatus = add(true, gauge, "cams_flows_by_status",
-		fmt.Sprintf("Number of flows in the space by status, as GetFlow last answered, checked in the background every %s at most. %s are always present, 0 when no flow has them; the first %d undocumented statuses seen appear under their own name, and flows with any other count under %s. %s counts the flows whose status is not known: not checked since they were listed, or every check failed (a flow keeps its last known status when a later check fails). The counts sum to cams_flows.",
+		fmt.Sprintf("Number of flows in the space by status, as GetFlow last answered: checked in the background, never at scrape time, each flow once its last check is %s old, the stalest first. %s are always present, 0 when no flow has them; the first %d undocumented statuses seen appear under their own name, and flows with any other count under %s. %s counts the flows whose status is not known: not checked since they were listed, or every check failed (a flow keeps its last known status when a later check fails). The counts sum to cams_flows.",
 			iv, joinList(documentedStatuses), refresh.MaxUndocumentedStatuses, refresh.OtherStatus, refresh.UnknownStatus),
 		labelSpace, labelStatus)
 }

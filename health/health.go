@@ -29,7 +29,9 @@ type Checker struct {
 	// LimiterRate and LimiterMaxRate describe the account limiter.
 	LimiterRate    func() float64
 	LimiterMaxRate float64
-	Now            func() time.Time
+	// FlowStatus describes the flow-status checks; nil without them.
+	FlowStatus *FlowStatusConfig
+	Now        func() time.Time
 }
 
 func (c Checker) now() time.Time {
@@ -122,7 +124,9 @@ type Status struct {
 	LastRefresh         *time.Time    `json:"last_refresh,omitempty"`
 	LastRefreshDuration float64       `json:"last_refresh_duration_seconds"`
 	Limiter             LimiterStatus `json:"limiter"`
-	Spaces              []SpaceStatus `json:"spaces"`
+	// FlowStatus sums up the flow-status checks (--collector.flow-status).
+	FlowStatus *FlowStatusSummary `json:"flow_status,omitempty"`
+	Spaces     []SpaceStatus      `json:"spaces"`
 }
 
 // StateCounts counts the watched spaces by state, as cams_spaces does.
@@ -147,6 +151,9 @@ type SpaceStatus struct {
 	LastSuccess *time.Time         `json:"last_success,omitempty"`
 	LastAttempt *time.Time         `json:"last_attempt,omitempty"`
 	LastError   *refresh.ErrorInfo `json:"last_error,omitempty"`
+	// FlowStatus is what GetFlow said of the space's flows, with data and
+	// --collector.flow-status.
+	FlowStatus *SpaceFlowStatus `json:"flow_status,omitempty"`
 }
 
 // Status builds the status of the current snapshot.
@@ -173,7 +180,13 @@ func (c Checker) Status() Status {
 		if !sp.LastAttempt.IsZero() {
 			ss.LastAttempt = &sp.LastAttempt
 		}
+		if c.FlowStatus != nil && sp.HasData {
+			ss.FlowStatus = spaceFlowStatus(sp)
+		}
 		st.Spaces = append(st.Spaces, ss)
+	}
+	if c.FlowStatus != nil {
+		st.FlowStatus = c.FlowStatus.summary(snap, st.Spaces)
 	}
 	return st
 }

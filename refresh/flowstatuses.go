@@ -152,18 +152,22 @@ func (fs *FlowStatuses) ByStatus(count int) map[string]int {
 	return out
 }
 
-// CheckSpan returns the oldest and the latest check of the flows, in Unix
-// seconds; 0 for the oldest when some flow was never checked, and 0 for
-// both when none was.
-func (fs *FlowStatuses) CheckSpan() (oldest, latest int64) {
+// CheckSpan returns the oldest and the latest check of the flows checked
+// at least once, in Unix seconds, and how many were never checked; 0 for
+// both times when none was.
+func (fs *FlowStatuses) CheckSpan() (oldest, latest int64, never int) {
 	for i := range fs.Len() {
 		c := fs.checked[i]
-		if i == 0 || c < oldest {
+		switch {
+		case c == 0:
+			never++
+			continue
+		case oldest == 0 || c < oldest:
 			oldest = c
 		}
 		latest = max(latest, c)
 	}
-	return oldest, latest
+	return oldest, latest, never
 }
 
 // statusResult is the outcome of checking one flow.
@@ -190,7 +194,7 @@ func (fs *FlowStatuses) expand(n int) ([]string, []int64) {
 // status names. It returns fs itself when no result applies.
 func (fs *FlowStatuses) with(ids []string, results []statusResult, fold func(string) string) *FlowStatuses {
 	statuses, checked := fs.expand(len(ids))
-	lastError, applied := fs.lastError(), false
+	lastError, applied := fs.LastErrorOrNil(), false
 	for _, res := range results {
 		i := sort.SearchStrings(ids, res.flow)
 		if i == len(ids) || ids[i] != res.flow {
@@ -215,7 +219,8 @@ func (fs *FlowStatuses) with(ids []string, results []statusResult, fold func(str
 	return out
 }
 
-func (fs *FlowStatuses) lastError() *ErrorInfo {
+// LastErrorOrNil is LastError, nil for a nil FlowStatuses.
+func (fs *FlowStatuses) LastErrorOrNil() *ErrorInfo {
 	if fs == nil {
 		return nil
 	}

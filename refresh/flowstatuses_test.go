@@ -57,8 +57,8 @@ func TestFlowStatusesCounts(t *testing.T) {
 	if got := fs.ByStatus(7); !reflect.DeepEqual(got, want) {
 		t.Errorf("ByStatus(7) = %v, want %v", got, want)
 	}
-	if oldest, latest := fs.CheckSpan(); oldest != 0 || latest != 50 {
-		t.Errorf("check span %d..%d, want 0..50", oldest, latest)
+	if oldest, latest, never := fs.CheckSpan(); oldest != 10 || latest != 50 || never != 1 {
+		t.Errorf("check span %d..%d, %d never; want 10..50, 1 never", oldest, latest, never)
 	}
 	var none *FlowStatuses
 	if got := none.ByStatus(4); !reflect.DeepEqual(got, map[string]int{"DRAFT": 0, "PUBLISHED": 0, "DEPRECATED": 0, UnknownStatus: 4}) {
