@@ -39,7 +39,7 @@ type exporter struct {
 	refresher *refresh.Refresher
 	statuses  *refresh.FlowStatusChecker // nil without --collector.flow-status
 	registry  *prometheus.Registry       // the exporter's own metrics
-	metrics   collector.Options    // the snapshot's metrics
+	metrics   collector.Options          // the snapshot's metrics
 	checker   health.Checker
 }
 

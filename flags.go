@@ -51,8 +51,8 @@ type exporterOptions struct {
 	getFlowRateLimit   float64
 	flowStatusInterval time.Duration
 
-	maxStaleness    time.Duration
-	demo            bool
+	maxStaleness time.Duration
+	demo         bool
 }
 
 func addExporterFlags(app *kingpin.Application) *exporterOptions {
