@@ -89,8 +89,11 @@ func addExporterFlags(app *kingpin.Application) *exporterOptions {
 	return o
 }
 
-// maxFlowStatusInterval bounds --flow-status.interval: 30 days.
-const maxFlowStatusInterval = 720 * time.Hour
+// Bounds and default of --flow-status.interval: 1m to 30 days, 1h.
+const (
+	maxFlowStatusInterval     = 720 * time.Hour
+	defaultFlowStatusInterval = time.Hour // the flag's Default
+)
 
 // telemetryPathPattern is what --web.telemetry-path may be: a plain path
 // the HTTP mux takes as it is.

@@ -34,6 +34,7 @@ func serveExporter(ctx context.Context, o *exporterOptions) int {
 		}
 		defer d.Close()
 		creds = d.credentials
+		demoFlowStatus(o)
 	}
 	var e *exporter
 	err := interruptible(ctx, func() (err error) {

@@ -75,6 +75,7 @@ type FlowStatusChecker struct {
 	nextDue  time.Time      // when the next flow not due yet comes due
 	pass     time.Duration  // the expected pass, from the last look
 	inflight map[flowKey]struct{}
+	checked  map[flowKey]struct{} // in a CheckAll pass: the flows checked so far
 	warned   bool
 	failures failureLog
 }
@@ -115,21 +116,27 @@ func NewFlowStatusChecker(r *Refresher, cfg FlowStatusConfig) *FlowStatusChecker
 // the end are applied before it returns.
 func (c *FlowStatusChecker) Run(ctx context.Context) {
 	level.Info(c.cfg.Logger).Log("msg", "checking every flow's status with GetFlow, the stalest first", "interval", c.cfg.Interval, "rate_per_second", c.cfg.Rate)
-	c.run(ctx, 0)
+	c.run(ctx, false)
 }
 
 // CheckAll checks every flow of the spaces with data once, whatever its
 // last check, and returns the snapshot published at the end. A run cut
 // short by ctx keeps what it checked.
 func (c *FlowStatusChecker) CheckAll(ctx context.Context) *Snapshot {
-	c.run(ctx, c.cfg.Now().Unix())
+	c.mu.Lock()
+	c.checked = map[flowKey]struct{}{}
+	c.mu.Unlock()
+	c.run(ctx, true)
+	c.mu.Lock()
+	c.checked = nil
+	c.mu.Unlock()
 	c.r.flush()
 	return c.r.Snapshot()
 }
 
-// run checks flows until ctx ends or, with a pass start (once, Unix
-// seconds), until every flow was checked since then.
-func (c *FlowStatusChecker) run(ctx context.Context, once int64) {
+// run checks flows until ctx ends or, once, until every flow was checked
+// in this run.
+func (c *FlowStatusChecker) run(ctx context.Context, once bool) {
 	results := make(chan statusResult, c.cfg.Concurrency)
 	collected := make(chan struct{})
 	go func() { c.collect(results); close(collected) }()
@@ -177,11 +184,11 @@ func (c *FlowStatusChecker) acquire(ctx context.Context, slots chan struct{}) bo
 // next returns the next flow to check, marked in flight; without one, how
 // long to wait before looking again, negative when a once pass has nothing
 // left to call.
-func (c *FlowStatusChecker) next(once int64) (statusTarget, time.Duration, bool) {
+func (c *FlowStatusChecker) next(once bool) (statusTarget, time.Duration, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	now := c.cfg.Now()
-	if now.Sub(c.scanned) >= c.lookEvery() || (len(c.queue) == 0 && (once != 0 || c.dirty || !now.Before(c.nextDue))) {
+	if now.Sub(c.scanned) >= c.lookEvery() || (len(c.queue) == 0 && (once || c.dirty || !now.Before(c.nextDue))) {
 		c.scanLocked(now, once)
 	}
 	for len(c.queue) > 0 {
@@ -192,7 +199,7 @@ func (c *FlowStatusChecker) next(once int64) (statusTarget, time.Duration, bool)
 			return t, 0, true
 		}
 	}
-	if once != 0 {
+	if once {
 		// Nothing due but the flows in flight: their results are applied
 		// once the last call returns.
 		return statusTarget{}, -1, false
@@ -218,13 +225,14 @@ func (c *FlowStatusChecker) queueLen() int {
 // stalest of those due (never checked first, then the oldest checks; a
 // check from the future is not trusted), notes when the next one comes due
 // and the expected pass, and warns once when that pass is longer than the
-// interval. With once, a flow is due when not checked since then.
-func (c *FlowStatusChecker) scanLocked(now time.Time, once int64) {
+// interval. With once, a flow is due when not checked in this run.
+func (c *FlowStatusChecker) scanLocked(now time.Time, once bool) {
 	c.scanned, c.dirty = now, false
 	sec, iv := now.Unix(), int64(c.cfg.Interval/time.Second)
-	due := func(checked int64) bool {
-		if once != 0 {
-			return checked < once
+	due := func(key flowKey, checked int64) bool {
+		if once {
+			_, done := c.checked[key]
+			return !done
 		}
 		return checked == 0 || checked > sec || checked+iv <= sec
 	}
@@ -239,12 +247,12 @@ func (c *FlowStatusChecker) scanLocked(now time.Time, once int64) {
 	for _, ref := range c.r.statusTargets() {
 		flows += len(ref.st.FlowIDs)
 		for i, id := range ref.st.FlowIDs {
-			checked := ref.st.Statuses.Checked(i)
-			if !due(checked) {
+			key, checked := flowKey{ref.id, id}, ref.st.Statuses.Checked(i)
+			if !due(key, checked) {
 				next = min(next, checked+iv)
 				continue
 			}
-			t := statusTarget{flowKey{ref.id, id}, trusted(checked)}
+			t := statusTarget{key, trusted(checked)}
 			if _, busy := c.inflight[t.flowKey]; !busy {
 				chosen.offer(t)
 			}
@@ -258,7 +266,7 @@ func (c *FlowStatusChecker) scanLocked(now time.Time, once int64) {
 	if c.cfg.Rate > 0 {
 		c.pass = time.Duration(float64(flows) / c.cfg.Rate * float64(time.Second))
 	}
-	if once == 0 && !c.warned && c.pass > c.cfg.Interval {
+	if !once && !c.warned && c.pass > c.cfg.Interval {
 		c.warned = true
 		level.Warn(c.cfg.Logger).Log("msg", "the flow-status interval is out of reach: checking every flow takes longer at this rate; flows are checked back to back, the stalest first, and each status is as old as a pass",
 			"flows", flows, "rate_per_second", c.cfg.Rate, "expected_pass", c.pass.Round(time.Second), "flow_status_interval", c.cfg.Interval)
@@ -307,7 +315,11 @@ func (c *FlowStatusChecker) collect(results <-chan statusResult) {
 		c.r.applyFlowStatuses(done, pass)
 		c.mu.Lock()
 		for _, res := range batch {
-			delete(c.inflight, flowKey{res.space, res.flow})
+			key := flowKey{res.space, res.flow}
+			delete(c.inflight, key)
+			if c.checked != nil && res.checked != 0 {
+				c.checked[key] = struct{}{}
+			}
 		}
 		c.dirty = c.dirty || len(batch) > 0
 		c.failures.note(c.cfg.Logger, c.cfg.Now(), done)

@@ -360,8 +360,8 @@ func TestStatusIntervalOutOfReachWarnsOnce(t *testing.T) {
 	clock := &fakeClock{now: time.Now()}
 	c := NewFlowStatusChecker(r, FlowStatusConfig{Getter: &fakeGetter{}, Rate: 1, Interval: time.Minute, Now: clock.Now, Logger: log.NewLogfmtLogger(&logs)})
 	c.mu.Lock()
-	c.scanLocked(clock.Now(), 0)
-	c.scanLocked(clock.Now(), 0)
+	c.scanLocked(clock.Now(), false)
+	c.scanLocked(clock.Now(), false)
 	c.mu.Unlock()
 	if n := strings.Count(logs.String(), "out of reach"); n != 1 || !strings.Contains(logs.String(), "expected_pass=1m40s") {
 		t.Errorf("%d warnings, want one with the 100 s pass:\n%s", n, logs.String())
@@ -415,7 +415,7 @@ func TestStatusesStalestFirstAtScale(t *testing.T) {
 	r.Restore(states)
 	c := NewFlowStatusChecker(r, FlowStatusConfig{Getter: &fakeGetter{}, Rate: 4, Interval: time.Hour, Now: clock.Now})
 	c.mu.Lock()
-	c.scanLocked(clock.Now(), 0)
+	c.scanLocked(clock.Now(), false)
 	queue := slices.Clone(c.queue)
 	pass := c.pass
 	c.mu.Unlock()
