@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -200,7 +201,11 @@ func TestDemoAndGracefulShutdown(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer cmd.Process.Kill()
-	want := []string{"cams_flows{", "cams_flows_by_category{", "cams_space_up{", "\ncams_up 1\n", "cams_api_requests_total{", "cams_api_request_duration_seconds_bucket{", "cams_api_rate_limit_requests_per_second", "cams_exporter_build_info{", "cams_flow_changes_total{", "cams_space_last_success_timestamp_seconds{", "cams_refresh_duration_seconds", "cams_refreshes_total", "cams_refresh_failures_total", "cams_api_errors_total{"}
+	want := []string{"cams_flows{", "cams_flows_by_category{", "cams_space_up{", "\ncams_up 1\n", "cams_api_requests_total{", "cams_api_request_duration_seconds_bucket{", "cams_api_rate_limit_requests_per_second", "cams_exporter_build_info{", "cams_flow_changes_total{", "cams_space_last_success_timestamp_seconds{", "cams_refresh_duration_seconds", "cams_refreshes_total", "cams_refresh_failures_total", "cams_api_errors_total{",
+		// The demo turns the flow statuses on.
+		`cams_api_requests_total{operation="GetFlow"}`, "cams_flow_status_expected_duration_seconds", "cams_flow_status_interval_seconds 60\n"}
+	// A status read: the demo's data has published flows in every space.
+	published := regexp.MustCompile(`\ncams_flows_by_status\{space="cams-[a-z0-9]+",status="PUBLISHED"\} [1-9]`)
 	var body string
 	hasAll := func() bool {
 		for _, w := range want {
@@ -208,7 +213,7 @@ func TestDemoAndGracefulShutdown(t *testing.T) {
 				return false
 			}
 		}
-		return true
+		return published.MatchString(body)
 	}
 	// cams_up is 1 from the first listing on; cams_refresh_duration_seconds
 	// comes with the first complete pass.
@@ -225,6 +230,9 @@ func TestDemoAndGracefulShutdown(t *testing.T) {
 		if !strings.Contains(body, w) {
 			t.Errorf("demo /metrics lacks %s", w)
 		}
+	}
+	if !published.MatchString(body) {
+		t.Error("demo /metrics has no published flow: no status was read")
 	}
 	if !strings.Contains(stderr.String(), "DEMO MODE") {
 		t.Errorf("the log does not say it is a demo:\n%s", stderr.String())
