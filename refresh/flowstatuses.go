@@ -39,13 +39,14 @@ func isDocumentedStatus(s string) bool {
 // were never checked has none (nil), and every method of a nil
 // *FlowStatuses answers as for flows never checked.
 //
-// It takes 9 bytes a flow: a one-byte index into the space's few status
-// names, and the Unix second of the flow's last check.
+// It takes 9 bytes a flow, a one-byte index into the space's few status
+// names and the Unix second of the flow's last check, and about 180 bytes a
+// space: 12.6 bytes a flow at 50 flows a space, against 44.6 for a string
+// and a time.Time a flow (BenchmarkStatusMemory).
 type FlowStatuses struct {
 	names   []string // sorted; names[0] is "", the unknown status
 	codes   []uint8  // per flow: its status, an index into names
 	checked []int64  // per flow: Unix seconds of its last check, failed or not; 0 for never
-	counts  []int    // flows per name
 	// LastError is the last failed check of a flow of the space; nil once
 	// a later check succeeded.
 	LastError *ErrorInfo
@@ -64,17 +65,20 @@ func NewFlowStatuses(statuses []string, checked []int64, lastError *ErrorInfo) (
 	if len(statuses) != len(checked) {
 		return nil, fmt.Errorf("%d statuses for %d check times", len(statuses), len(checked))
 	}
-	names := append([]string{""}, statuses...)
-	slices.Sort(names)
-	names = slices.Compact(names)
-	if len(names) > maxStatusNames {
-		return nil, fmt.Errorf("%d distinct flow statuses, more than %d", len(names)-1, maxStatusNames-1)
+	names := []string{""}
+	for _, s := range statuses {
+		if !slices.Contains(names, s) {
+			if len(names) == maxStatusNames {
+				return nil, fmt.Errorf("more than %d distinct flow statuses", maxStatusNames-1)
+			}
+			names = append(names, s)
+		}
 	}
-	fs := &FlowStatuses{names: names, codes: make([]uint8, len(statuses)), checked: slices.Clone(checked), counts: make([]int, len(names)), LastError: lastError}
+	slices.Sort(names)
+	fs := &FlowStatuses{names: slices.Clip(names), codes: make([]uint8, len(statuses)), checked: slices.Clone(checked), LastError: lastError}
 	for i, s := range statuses {
 		code, _ := slices.BinarySearch(names, s)
 		fs.codes[i] = uint8(code)
-		fs.counts[code]++
 		if checked[i] < 0 {
 			return nil, fmt.Errorf("check time %d is negative", checked[i])
 		}
@@ -110,22 +114,28 @@ func (fs *FlowStatuses) Checked(i int) int64 {
 // Known returns how many flows have a status (every flow described but
 // those whose status is not known).
 func (fs *FlowStatuses) Known() int {
-	if fs == nil {
-		return 0
-	}
-	return len(fs.codes) - fs.counts[0]
+	return fs.Len() - fs.Count("")
 }
 
 // Count returns how many flows have status s; s == "" counts the flows
-// whose status is not known among those described.
+// whose status is not known among those described. It reads every flow:
+// a space's few statuses are counted when the space is rendered, once per
+// change, which costs less than keeping the counts.
 func (fs *FlowStatuses) Count(s string) int {
 	if fs == nil {
 		return 0
 	}
-	if i, ok := slices.BinarySearch(fs.names, s); ok {
-		return fs.counts[i]
+	i, ok := slices.BinarySearch(fs.names, s)
+	if !ok {
+		return 0
 	}
-	return 0
+	n := 0
+	for _, c := range fs.codes {
+		if c == uint8(i) {
+			n++
+		}
+	}
+	return n
 }
 
 // Names returns the statuses some flow has, sorted, "" (not known) left

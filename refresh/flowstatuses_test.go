@@ -38,7 +38,8 @@ func TestNewFlowStatusesRefusesWhatItCannotHold(t *testing.T) {
 			t.Errorf("%s: no error", tc.name)
 		}
 	}
-	// One name fewer fits: the unknown status takes the last place.
+	// One name fewer fits: the unknown status takes the last place. Names
+	// are kept sorted whatever the order they come in.
 	if _, err := NewFlowStatuses(many[1:], make([]int64, len(many)-1), nil); err != nil {
 		t.Errorf("%d statuses: %v", len(many)-1, err)
 	}
