@@ -113,7 +113,8 @@ func NewFlowStatusChecker(r *Refresher, cfg FlowStatusConfig) *FlowStatusChecker
 }
 
 // Run checks flows as they come due until ctx ends. The statuses known at
-// the end are applied before it returns.
+// the end are applied and published before it returns, so that a cache
+// written after it holds them.
 func (c *FlowStatusChecker) Run(ctx context.Context) {
 	level.Info(c.cfg.Logger).Log("msg", "checking every flow's status with GetFlow, the stalest first", "interval", c.cfg.Interval, "rate_per_second", c.cfg.Rate)
 	c.run(ctx, false)
@@ -130,7 +131,6 @@ func (c *FlowStatusChecker) CheckAll(ctx context.Context) *Snapshot {
 	c.mu.Lock()
 	c.checked = nil
 	c.mu.Unlock()
-	c.r.flush()
 	return c.r.Snapshot()
 }
 
@@ -162,6 +162,7 @@ func (c *FlowStatusChecker) run(ctx context.Context, once bool) {
 	wg.Wait()
 	close(results)
 	<-collected
+	c.r.flush() // what applyFlowStatuses held back
 }
 
 // acquire takes a worker slot and, with a pacer, waits for the next call's
