@@ -299,3 +299,45 @@ func TestCheckFlowStatus(t *testing.T) {
 		t.Errorf("GetFlow denied: %v %q\n%s", res.Status, res.Summary, text)
 	}
 }
+
+// The cache written at shutdown holds the statuses the checker read: the
+// exporter running as serve runs it, stopped once every status is known.
+func TestShutdownCacheHoldsTheStatuses(t *testing.T) {
+	data := statusData()
+	ids := nonOwnSpaces(data)
+	cacheFile := filepath.Join(t.TempDir(), "cache.json")
+	h := newHarness(t, data, "--collector.flow-status", "--cams.getflow-rate-limit=500", "--cache.file="+cacheFile, "--cams.space="+ids[0], "--cams.space="+ids[1])
+	ctx, cancel := context.WithCancel(context.Background())
+	wait := h.exp.start(ctx)
+	deadline := time.Now().Add(20 * time.Second)
+	known := func() bool {
+		snap := h.exp.refresher.Snapshot()
+		for _, id := range ids {
+			if st := snap.Spaces[id]; st == nil || st.Statuses.Known() != st.Count {
+				return false
+			}
+		}
+		return true
+	}
+	for !known() && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	cancel()
+	wait()
+	states, err := cache.Load(cacheFile, h.exp.cacheMeta())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, byFlow := expectedStatuses(data, ids...)
+	for _, id := range ids {
+		st := states[id]
+		if st == nil || st.Statuses.Len() != len(st.FlowIDs) {
+			t.Fatalf("space %s cached without its statuses: %+v", id, st)
+		}
+		for i, flow := range st.FlowIDs {
+			if got, want := st.Statuses.Status(i), byFlow[id+"/"+flow]; got != want {
+				t.Errorf("space %s flow %s cached as %q, want %q", id, flow, got, want)
+			}
+		}
+	}
+}
