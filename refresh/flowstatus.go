@@ -162,7 +162,7 @@ func (c *FlowStatusChecker) run(ctx context.Context, once bool) {
 	wg.Wait()
 	close(results)
 	<-collected
-	c.r.flush() // what applyFlowStatuses held back
+	c.r.flushHeld() // what applyFlowStatuses held back
 }
 
 // acquire takes a worker slot and, with a pacer, waits for the next call's

@@ -55,14 +55,15 @@ func (r *Refresher) statusTargets() []spaceRef {
 }
 
 // applyFlowStatuses applies checks to the spaces' current states, sets
-// the expected pass of the checks, and publishes within PublishEvery. A
-// result for a space without data, or for a flow its last listing did not
-// find, is dropped.
+// the expected pass of the checks, and publishes within PublishEvery when
+// anything changed. A result for a space without data, or for a flow its
+// last listing did not find, is dropped.
 func (r *Refresher) applyFlowStatuses(results []statusResult, pass time.Duration) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	sort.SliceStable(results, func(i, j int) bool { return results[i].space < results[j].space })
 	fold := func(s string) string { return r.statusCap.fold(s, &r.totals.FlowStatus.Folded) }
+	changed := r.totals.FlowStatus.ExpectedPass != pass
 	for start := 0; start < len(results); {
 		space, end := results[start].space, start+1
 		for end < len(results) && results[end].space == space {
@@ -73,12 +74,15 @@ func (r *Refresher) applyFlowStatuses(results []statusResult, pass time.Duration
 				next := *st
 				next.Statuses = fs
 				r.states[space] = &next
+				changed = true
 			}
 		}
 		start = end
 	}
-	r.totals.FlowStatus.ExpectedPass = pass
-	r.publishSoonLocked(r.cfg.Now(), false)
+	if changed {
+		r.totals.FlowStatus.ExpectedPass = pass
+		r.publishSoonLocked(r.cfg.Now(), false)
+	}
 }
 
 // foldRestoredStatuses applies the status cap to states restored from a
@@ -103,5 +107,16 @@ func (r *Refresher) foldRestoredStatuses(states map[string]*SpaceState) {
 			statuses[i] = r.statusCap.fold(s, &r.totals.FlowStatus.Folded)
 		}
 		st.Statuses, _ = NewFlowStatuses(statuses, checked, st.Statuses.LastError)
+	}
+}
+
+// flushHeld publishes at once what a publish held back by PublishEvery
+// waits for, if anything.
+func (r *Refresher) flushHeld() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.flushing {
+		r.flushing = false
+		r.publishLocked(r.cfg.Now())
 	}
 }

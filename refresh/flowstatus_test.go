@@ -521,3 +521,23 @@ func (l *churningLister) listings() int {
 	}
 	return n
 }
+
+// An idle checker publishes nothing: with every status fresh, no snapshot
+// is published (a publish costs a look at every space, and the cache is
+// written again after one).
+func TestIdleCheckerPublishesNothing(t *testing.T) {
+	lister := &fakeLister{flows: map[string][]client.Flow{"a": flowsOf("1", "2")}}
+	r := New(Config{Lister: lister, Spaces: spacesFunc("a")})
+	r.Refresh(context.Background())
+	getter := &fakeGetter{status: map[flowKey]string{{"a", "1"}: "DRAFT", {"a", "2"}: "DRAFT"}}
+	c := NewFlowStatusChecker(r, FlowStatusConfig{Getter: getter, Rate: 4, PollEvery: 5 * time.Millisecond, ApplyEvery: 5 * time.Millisecond})
+	c.CheckAll(context.Background())
+	time.Sleep(300 * time.Millisecond) // the publish PublishEvery held back
+	snap := r.Snapshot()
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	c.Run(ctx)
+	if r.Snapshot() != snap || len(getter.called()) != 2 {
+		t.Errorf("an idle checker published a snapshot (%v) or called GetFlow (%d calls, want 2)", r.Snapshot() != snap, len(getter.called()))
+	}
+}
