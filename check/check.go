@@ -40,6 +40,9 @@ type Input struct {
 	// TimedOut is the --check.timeout that cut the run short; 0 when the
 	// run finished. The spaces never listed to the end are then UNKNOWN.
 	TimedOut time.Duration
+	// FlowStatus reports the flow statuses the run read with GetFlow
+	// (--collector.flow-status); see evaluateStatuses.
+	FlowStatus bool
 }
 
 // Result is the report.
@@ -61,6 +64,12 @@ type SpaceResult struct {
 	Error          *refresh.ErrorInfo `json:"error,omitempty"`
 	Cause          string             `json:"cause,omitempty"` // for NetworkError and InvalidResponse, see remedy.Explain
 	Remedy         string             `json:"remedy,omitempty"`
+	// FlowsByStatus counts the flows by status, with --collector.flow-status
+	// (refresh.UnknownStatus: not known); StatusError is the last GetFlow
+	// failure in the space and StatusRemedy what to do about it.
+	FlowsByStatus map[string]int     `json:"flows_by_status,omitempty"`
+	StatusError   *refresh.ErrorInfo `json:"flow_status_error,omitempty"`
+	StatusRemedy  string             `json:"flow_status_remedy,omitempty"`
 }
 
 // Evaluate judges one run.
@@ -78,6 +87,9 @@ func Evaluate(in Input) Result {
 		sr := SpaceResult{Space: id, OK: sp.Up, LatencySeconds: sp.LastDuration.Seconds(), ByCategory: map[string]int{}}
 		if sp.Up {
 			sr.Flows, sr.ByCategory = sp.Count, sp.ByCategory
+			if in.FlowStatus {
+				sr.statuses(sp)
+			}
 			flows += sp.Count
 			if in.SlowAfter > 0 && sp.LastDuration > in.SlowAfter {
 				sr.Slow = true
@@ -103,6 +115,7 @@ func Evaluate(in Input) Result {
 		r.Status, r.Summary = Unknown, "no usable credentials"
 	case failed > 0:
 		r.Status, r.Summary = Critical, plural(failed, "space")+" of "+plural(n, "")+" failed"
+	case in.FlowStatus && in.statusesLacking(&r): // sets r.Status and r.Summary
 	case in.Throttled > 0:
 		r.Status, r.Summary = Warning, "complete, but CAMS throttled "+plural(in.Throttled, "call")
 	case slow > 0:

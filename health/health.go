@@ -29,7 +29,9 @@ type Checker struct {
 	// LimiterRate and LimiterMaxRate describe the account limiter.
 	LimiterRate    func() float64
 	LimiterMaxRate float64
-	Now            func() time.Time
+	// FlowStatus describes the flow-status checks; nil without them.
+	FlowStatus *FlowStatusConfig
+	Now        func() time.Time
 }
 
 func (c Checker) now() time.Time {
@@ -122,7 +124,9 @@ type Status struct {
 	LastRefresh         *time.Time    `json:"last_refresh,omitempty"`
 	LastRefreshDuration float64       `json:"last_refresh_duration_seconds"`
 	Limiter             LimiterStatus `json:"limiter"`
-	Spaces              []SpaceStatus `json:"spaces"`
+	// FlowStatus sums up the flow-status checks (--collector.flow-status).
+	FlowStatus *FlowStatusSummary `json:"flow_status,omitempty"`
+	Spaces     []SpaceStatus      `json:"spaces"`
 }
 
 // StateCounts counts the watched spaces by state, as cams_spaces does.
@@ -153,6 +157,9 @@ type SpaceStatus struct {
 	LastError   *refresh.ErrorInfo `json:"last_error,omitempty"`
 	Cause       string             `json:"cause,omitempty"`
 	Remedy      string             `json:"remedy,omitempty"`
+	// FlowStatus is what GetFlow said of the space's flows, with data and
+	// --collector.flow-status.
+	FlowStatus *SpaceFlowStatus `json:"flow_status,omitempty"`
 }
 
 // Status builds the status of the current snapshot.
@@ -172,7 +179,15 @@ func (c Checker) Status() Status {
 	}
 	now := c.now()
 	for _, id := range snap.SpaceIDs() {
-		st.Spaces = append(st.Spaces, spaceStatus(snap.Spaces[id], now))
+		sp := snap.Spaces[id]
+		ss := spaceStatus(sp, now)
+		if c.FlowStatus != nil && sp.HasData {
+			ss.FlowStatus = spaceFlowStatus(sp)
+		}
+		st.Spaces = append(st.Spaces, ss)
+	}
+	if c.FlowStatus != nil {
+		st.FlowStatus = c.FlowStatus.summary(snap, st.Spaces)
 	}
 	return st
 }

@@ -41,6 +41,7 @@ func (res listResult) apply(prev *SpaceState, keepFlows bool) *SpaceState {
 	st.LastSuccess = res.finish
 	st.Count = len(res.flows)
 	st.ByCategory = countCategories(res.flows)
+	st.Statuses = st.Statuses.realign(st.FlowIDs, ids)
 	st.FlowIDs = ids
 	st.Flows = nil
 	if keepFlows {

@@ -97,6 +97,7 @@ type Refresher struct {
 	warned      bool
 	categories  categoryCap
 	changes     *transitionLog // logs each space's failure and recovery once
+	statusCap   statusCap      // the flow statuses' names (flowstatus_refresher.go)
 }
 
 // passState is the pass under way: it ends when every space configured when
@@ -168,6 +169,7 @@ func (r *Refresher) Restore(states map[string]*SpaceState) {
 		trusted[id] = st
 	}
 	r.categories.foldStates(trusted, &r.totals.CategoriesFolded)
+	r.foldRestoredStatuses(trusted)
 	maps.Copy(r.states, trusted)
 	if len(future) > 0 {
 		sort.Strings(future)
@@ -297,11 +299,17 @@ func (r *Refresher) record(res listResult) {
 		r.pass.failed = r.pass.failed || !st.Up
 		passDone = len(r.pass.pending) == 0
 	}
-	if passDone || res.finish.Sub(r.lastPublish) >= r.cfg.PublishEvery {
-		r.publishLocked(res.finish)
+	r.publishSoonLocked(res.finish, passDone)
+}
+
+// publishSoonLocked publishes at once when now is set or PublishEvery has
+// passed since the last publish, and otherwise within PublishEvery.
+func (r *Refresher) publishSoonLocked(at time.Time, now bool) {
+	if now || at.Sub(r.lastPublish) >= r.cfg.PublishEvery {
+		r.publishLocked(at)
 	} else if !r.flushing {
-		// Held back: publish it within PublishEvery even if no other
-		// listing ends before the next is due, up to an interval away.
+		// Held back: publish it within PublishEvery even if nothing else
+		// ends before the next listing is due, up to an interval away.
 		r.flushing = true
 		time.AfterFunc(r.cfg.PublishEvery, r.flush)
 	}
