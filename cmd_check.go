@@ -82,7 +82,7 @@ func (c *checkCommand) evaluate(ctx context.Context, o *exporterOptions, creds c
 	var throttled atomic.Int64
 	cl, err := client.New(client.Config{
 		Region: o.region, Endpoint: o.endpoint, AllowInsecure: o.insecureEndpoint, Credentials: creds,
-		RateLimit: o.rateLimit, MaxRetries: retriesFlag(o.maxRetries), Timeout: o.timeout, UserAgent: "cams_exporter-check",
+		RateLimit: o.rateLimit, GetFlowRateLimit: o.getFlowRateLimit, MaxRetries: retriesFlag(o.maxRetries), Timeout: o.timeout, UserAgent: "cams_exporter-check",
 		Observer: client.ObserverFunc(func(a client.Attempt) {
 			if a.Throttled {
 				throttled.Add(1)
@@ -106,7 +106,12 @@ func (c *checkCommand) evaluate(ctx context.Context, o *exporterOptions, creds c
 	r := refresh.New(refresh.Config{Lister: cl, Pacer: cl.Limiter(), Spaces: watched, FlowName: o.flowName, PageSize: o.pageSize,
 		MaxPages: o.maxPages, Rate: o.rateLimit, Logger: log.NewNopLogger()})
 	snap := r.Refresh(ctx)
-	in := check.Input{Snapshot: snap, Watched: watched(), Throttled: int(throttled.Load()), SlowAfter: c.slowAfter}
+	if o.flowStatus {
+		// GetFlow only with --collector.flow-status: every flow of the
+		// spaces listed, once, on GetFlow's own limiter.
+		snap = refresh.NewFlowStatusChecker(r, refresh.FlowStatusConfig{Getter: cl, Pacer: cl.GetFlowLimiter(), Rate: o.getFlowRateLimit}).CheckAll(ctx)
+	}
+	in := check.Input{Snapshot: snap, Watched: watched(), Throttled: int(throttled.Load()), SlowAfter: c.slowAfter, FlowStatus: o.flowStatus}
 	switch {
 	case c.timedOut(ctx):
 		in.TimedOut = c.timeout

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -77,6 +78,12 @@ func TestBadInputIsAOneLineErrorAndANonZeroExit(t *testing.T) {
 		{[]string{"--web.telemetry-path=/"}, 1, "--web.telemetry-path must be a path"},
 		{[]string{"--refresh.interval=1000000h"}, 1, "--refresh.interval must be at most 24h"},
 		{[]string{"--web.max-requests=-1"}, 1, "--web.max-requests must be 0 (no limit) or more"},
+		{[]string{"--cams.getflow-rate-limit=0"}, 1, "--cams.getflow-rate-limit must be above 0 and at most 1000"},
+		{[]string{"--cams.getflow-rate-limit=5000"}, 1, "--cams.getflow-rate-limit must be above 0 and at most 1000"},
+		{[]string{"--collector.flow-status", "--flow-status.interval=30s"}, 1, "--flow-status.interval must be between 1m and 720h, got 30s"},
+		{[]string{"--flow-status.interval=1000h"}, 1, "--flow-status.interval must be between 1m and 720h"},
+		{[]string{"--flow-status.interval=1"}, 1, `--flow-status.interval: "1" is not a duration`},
+		{[]string{"check", "--flow-status.interval=1s"}, 3, "--flow-status.interval"},
 		{[]string{"check", "--check.slow=-1s"}, 3, "--check.slow must be positive"},
 		{[]string{"check", "--cams.page-size=0"}, 3, "--cams.page-size"},
 		{[]string{"check", "--output=xml"}, 3, `--output: "xml" is not one of text, json`},
@@ -200,7 +207,11 @@ func TestDemoAndGracefulShutdown(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer cmd.Process.Kill()
-	want := []string{"cams_flows{", "cams_flows_by_category{", "cams_space_up{", "\ncams_up 1\n", "cams_api_requests_total{", "cams_api_request_duration_seconds_bucket{", "cams_api_rate_limit_requests_per_second", "cams_exporter_build_info{", "cams_flow_changes_total{", "cams_space_last_success_timestamp_seconds{", "cams_refresh_duration_seconds", "cams_refreshes_total", "cams_refresh_failures_total", "cams_api_errors_total{"}
+	want := []string{"cams_flows{", "cams_flows_by_category{", "cams_space_up{", "\ncams_up 1\n", "cams_api_requests_total{", "cams_api_request_duration_seconds_bucket{", "cams_api_rate_limit_requests_per_second", "cams_exporter_build_info{", "cams_flow_changes_total{", "cams_space_last_success_timestamp_seconds{", "cams_refresh_duration_seconds", "cams_refreshes_total", "cams_refresh_failures_total", "cams_api_errors_total{",
+		// The demo turns the flow statuses on.
+		`cams_api_requests_total{operation="GetFlow"}`, "cams_flow_status_expected_duration_seconds", "cams_flow_status_interval_seconds 60\n"}
+	// A status read: the demo's data has published flows in every space.
+	published := regexp.MustCompile(`\ncams_flows_by_status\{space="cams-[a-z0-9]+",status="PUBLISHED"\} [1-9]`)
 	var body string
 	hasAll := func() bool {
 		for _, w := range want {
@@ -208,7 +219,7 @@ func TestDemoAndGracefulShutdown(t *testing.T) {
 				return false
 			}
 		}
-		return true
+		return published.MatchString(body)
 	}
 	// cams_up is 1 from the first listing on; cams_refresh_duration_seconds
 	// comes with the first complete pass.
@@ -225,6 +236,9 @@ func TestDemoAndGracefulShutdown(t *testing.T) {
 		if !strings.Contains(body, w) {
 			t.Errorf("demo /metrics lacks %s", w)
 		}
+	}
+	if !published.MatchString(body) {
+		t.Error("demo /metrics has no published flow: no status was read")
 	}
 	if !strings.Contains(stderr.String(), "DEMO MODE") {
 		t.Errorf("the log does not say it is a demo:\n%s", stderr.String())

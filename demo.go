@@ -17,7 +17,9 @@ type demoRun struct {
 }
 
 // startDemo starts the demo simulator and points the options at it: its
-// endpoint, its spaces, a 15 s refresh.
+// endpoint, its spaces, a 15 s refresh. The exporter's demo also turns the
+// flow statuses on (demoFlowStatus); check --demo reads them only with
+// --collector.flow-status, as check does.
 func startDemo(ctx context.Context, o *exporterOptions, logger log.Logger) (*demoRun, error) {
 	d, err := demo.Start(ctx, demo.DefaultOptions, logger)
 	if err != nil {
@@ -29,4 +31,15 @@ func startDemo(ctx context.Context, o *exporterOptions, logger log.Logger) (*dem
 		o.spaces = d.SpaceIDs()
 	}
 	return &demoRun{Demo: d, credentials: client.StaticCredentials(d.Credentials)}, nil
+}
+
+// demoFlowStatus turns the flow-status checks on for the exporter's demo,
+// whose statuses change now and then: a flow is checked again once its last
+// check is a minute old, when --flow-status.interval was left at its
+// default.
+func demoFlowStatus(o *exporterOptions) {
+	o.flowStatus = true
+	if o.flowStatusInterval == defaultFlowStatusInterval {
+		o.flowStatusInterval = time.Minute
+	}
 }

@@ -37,8 +37,9 @@ type exporter struct {
 	discovery *discovery.Discoverer // nil without --cams.discover-spaces
 	watched   func() []string       // configured and discovered spaces
 	refresher *refresh.Refresher
-	registry  *prometheus.Registry // the exporter's own metrics
-	metrics   collector.Options    // the snapshot's metrics
+	statuses  *refresh.FlowStatusChecker // nil without --collector.flow-status
+	registry  *prometheus.Registry       // the exporter's own metrics
+	metrics   collector.Options          // the snapshot's metrics
 	checker   health.Checker
 }
 
@@ -52,7 +53,7 @@ func newExporter(o *exporterOptions, creds client.CredentialsProvider, logger lo
 	api := collector.NewAPIMetrics()
 	c, err := client.New(client.Config{
 		Region: o.region, Endpoint: o.endpoint, AllowInsecure: o.insecureEndpoint,
-		Credentials: creds, RateLimit: o.rateLimit, MaxRetries: retriesFlag(o.maxRetries), Timeout: o.timeout,
+		Credentials: creds, RateLimit: o.rateLimit, GetFlowRateLimit: o.getFlowRateLimit, MaxRetries: retriesFlag(o.maxRetries), Timeout: o.timeout,
 		Observer: api, UserAgent: "cams_exporter/" + version.Version,
 	})
 	if err != nil {
@@ -89,6 +90,9 @@ func newExporter(o *exporterOptions, creds client.CredentialsProvider, logger lo
 		checker: health.Checker{Snapshot: r.Snapshot, MaxStaleness: o.maxStaleness, RefreshInterval: o.refreshInterval, Started: started,
 			LimiterRate: c.Limiter().Rate, LimiterMaxRate: c.Limiter().MaxRate()},
 	}
+	if o.flowStatus {
+		e.wireFlowStatus(api)
+	}
 	e.restoreCache()
 	return e, nil
 }
@@ -118,6 +122,11 @@ func (e *exporter) restoreCache() {
 	case err != nil:
 		level.Warn(e.logger).Log("msg", "ignoring the cache file; every space will be listed afresh", "err", err)
 	case len(states) > 0:
+		if !e.opts.flowStatus {
+			for _, st := range states {
+				st.Statuses = nil // not exported, not kept
+			}
+		}
 		e.refresher.Restore(states)
 		level.Info(e.logger).Log("msg", "serving cached data until each space is refreshed, the stalest first", "file", e.opts.cacheFile, "spaces", len(states))
 	}
@@ -147,6 +156,12 @@ func (e *exporter) start(ctx context.Context) (wait func()) {
 	}
 	refresherDone := make(chan struct{})
 	run(func() { e.refresher.Run(ctx); close(refresherDone) })
+	statusesDone := make(chan struct{})
+	if e.statuses != nil {
+		run(func() { e.statuses.Run(ctx); close(statusesDone) })
+	} else {
+		close(statusesDone)
+	}
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	run(func() {
@@ -157,8 +172,9 @@ func (e *exporter) start(ctx context.Context) (wait func()) {
 		w := &cache.Writer{Path: e.opts.cacheFile, Meta: e.cacheMeta(), Snapshot: e.refresher.Snapshot, Logger: e.logger}
 		writerCtx, stopWriter := context.WithCancel(context.Background())
 		run(func() { w.Run(writerCtx) })
-		// The last write waits for the refresher, so it holds its last results.
-		run(func() { <-refresherDone; stopWriter() })
+		// The last write waits for the refresher and the status checks, so
+		// it holds their last results.
+		run(func() { <-refresherDone; <-statusesDone; stopWriter() })
 	}
 	return wg.Wait
 }

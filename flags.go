@@ -46,8 +46,13 @@ type exporterOptions struct {
 	refreshInterval time.Duration
 	cacheFile       string
 	flowInfo        bool
-	maxStaleness    time.Duration
-	demo            bool
+
+	flowStatus         bool
+	getFlowRateLimit   float64
+	flowStatusInterval time.Duration
+
+	maxStaleness time.Duration
+	demo         bool
 }
 
 func addExporterFlags(app *kingpin.Application) *exporterOptions {
@@ -76,10 +81,19 @@ func addExporterFlags(app *kingpin.Application) *exporterOptions {
 	app.Flag("refresh.interval", "Target age of each space's data: a space is listed again in the background once its data is this old, the stalest first (at least 10s).").Default("5m").DurationVar(&o.refreshInterval)
 	app.Flag("cache.file", "Persist the data to this file (atomically, at most once a minute while listings end, and at shutdown); a restart serves it at once and lists only the spaces missing from it or due.").StringVar(&o.cacheFile)
 	app.Flag("collector.flow-info", "Export cams_flow_info, one series per flow (high cardinality).").BoolVar(&o.flowInfo)
+	app.Flag("collector.flow-status", "Also read each flow's status (DRAFT, PUBLISHED, DEPRECATED) with GetFlow, one call per flow per --flow-status.interval, on a limiter of its own (needs cams:GetFlow): cams_flows_by_status.").BoolVar(&o.flowStatus)
+	app.Flag("cams.getflow-rate-limit", "GetFlow calls per second for the whole account, with --collector.flow-status (CAMS allows 5, apart from ListFlow's 5).").Default("4").Float64Var(&o.getFlowRateLimit)
+	app.Flag("flow-status.interval", "Target age of each flow's status, with --collector.flow-status: a flow is checked again once its last check is this old, the stalest first (1m-720h). A pass checks every flow at --cams.getflow-rate-limit: when that takes longer, statuses are as old as a pass.").Default("1h").DurationVar(&o.flowStatusInterval)
 	app.Flag("health.max-staleness", "/readyz fails when a space's data is older than this (default 3 x the longer of --refresh.interval and the expected pass over every space).").DurationVar(&o.maxStaleness)
 	app.Flag("demo", "Run against a built-in CAMS simulator with generated data: no account needed.").BoolVar(&o.demo)
 	return o
 }
+
+// Bounds and default of --flow-status.interval: 1m to 30 days, 1h.
+const (
+	maxFlowStatusInterval     = 720 * time.Hour
+	defaultFlowStatusInterval = time.Hour // the flag's Default
+)
 
 // telemetryPathPattern is what --web.telemetry-path may be: a plain path
 // the HTTP mux takes as it is.
@@ -114,6 +128,10 @@ func (o *exporterOptions) validate() error {
 		return fmt.Errorf("--web.telemetry-path must be a path such as /metrics (letters, digits, -._~/), other than /, /healthz, /readyz and /status; got %q", o.telemetryPath)
 	case o.refreshInterval > 24*time.Hour:
 		return fmt.Errorf("--refresh.interval must be at most 24h, got %s", o.refreshInterval)
+	case !(o.getFlowRateLimit > 0) || o.getFlowRateLimit > 1000:
+		return fmt.Errorf("--cams.getflow-rate-limit must be above 0 and at most 1000 calls per second, got %g", o.getFlowRateLimit)
+	case (o.flowStatusInterval < time.Minute && !o.demo) || o.flowStatusInterval > maxFlowStatusInterval:
+		return fmt.Errorf("--flow-status.interval must be between 1m and 720h, got %s", o.flowStatusInterval)
 	}
 	if o.web.WebConfigFile != nil && *o.web.WebConfigFile != "" {
 		if err := safefile.CheckRegular(*o.web.WebConfigFile); err != nil {

@@ -20,7 +20,7 @@ func newLandingPage(o *exporterOptions) (*web.LandingPageHandler, error) {
 		Profiling:   "false",
 		Links: []web.LandingLinks{
 			{Address: o.telemetryPath, Text: "Metrics"},
-			{Address: "/status", Text: "Status", Description: "each space's last refresh, as JSON"},
+			{Address: "/status", Text: "Status", Description: "each space's last refresh: a page to read in a browser, JSON for other clients"},
 			{Address: "/readyz", Text: "Readiness"},
 			{Address: "/healthz", Text: "Health"},
 		},

@@ -299,7 +299,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 	tr := &transcript{}
 	base := "http://" + p.addr
 	collect := func(when string) {
-		for _, path := range []string{"/metrics", "/status", "/readyz", "/healthz", "/"} {
+		for _, path := range []string{"/metrics", "/status", "/status?format=html", "/readyz", "/healthz", "/"} {
 			_, body := fetch(testHTTPClient, base+path)
 			tr.add(path+" "+when, body)
 		}
@@ -477,7 +477,7 @@ func TestCredentialChainFailureLeaksNoSecret(t *testing.T) {
 		return st.LastError != nil && st.LastError.Code == client.CodeCredentials
 	})
 	tr.add("/status", body)
-	for _, path := range []string{"/metrics", "/readyz"} {
+	for _, path := range []string{"/metrics", "/readyz", "/status?format=html"} {
 		_, b := fetch(testHTTPClient, "http://"+p.addr+path)
 		tr.add(path, b)
 	}

@@ -34,6 +34,7 @@ func serveExporter(ctx context.Context, o *exporterOptions) int {
 		}
 		defer d.Close()
 		creds = d.credentials
+		demoFlowStatus(o)
 	}
 	var e *exporter
 	err := interruptible(ctx, func() (err error) {
@@ -81,6 +82,9 @@ func waitAtMost(wait func(), d time.Duration) bool {
 func warnAboutRate(o *exporterOptions, logger log.Logger) {
 	if o.rateLimit > 5 && !o.demo {
 		level.Warn(logger).Log("msg", "--cams.rate-limit is above CAMS' documented 5 calls per second per account; expect System.LimitControl", "rate_limit", o.rateLimit)
+	}
+	if o.flowStatus && o.getFlowRateLimit > 5 && !o.demo {
+		level.Warn(logger).Log("msg", "--cams.getflow-rate-limit is above CAMS' documented 5 GetFlow calls per second per account; expect System.LimitControl", "getflow_rate_limit", o.getFlowRateLimit)
 	}
 }
 

@@ -113,7 +113,9 @@ func (a accountModel) passes(t float64) (done, failed int, duration float64) {
 
 // series renders the model as promtool input series: every series the
 // exporter exports that a rule reads (cams_flows_by_category, cams_flow_info
-// and the Go and process metrics are read by none, and left out). The
+// and the Go and process metrics are read by none, and left out), without
+// --collector.flow-status (its rules read only their own series, one space
+// at a time, and are tested in tests.yml). The
 // exporter's own series count every space; the per-space series are those
 // of the spaces in sample.
 func (a accountModel) series(sample []int) []inputSeries {

@@ -1,6 +1,8 @@
 package cache
 
 import (
+	"slices"
+
 	"github.com/cams-exporter/cams_exporter/client"
 	"github.com/cams-exporter/cams_exporter/refresh"
 )
@@ -17,6 +19,18 @@ const MaxFileBytes = 1 << 30
 func (sp space) bounded() space {
 	for i, id := range sp.FlowIDs {
 		sp.FlowIDs[i] = client.Cut(id, client.MaxFlowIDBytes)
+	}
+	if !slices.IsSorted(sp.FlowIDs) {
+		// Not written by an exporter: sorted, the flow statuses no longer
+		// say which flow they are of.
+		slices.Sort(sp.FlowIDs)
+		sp.FlowStatus = nil
+	}
+	if fs := sp.FlowStatus; fs != nil {
+		for i, s := range fs.Statuses {
+			fs.Statuses[i] = client.Cut(s, client.MaxCategoryBytes)
+		}
+		fs.LastError = boundedError(fs.LastError)
 	}
 	for i := range sp.Flows {
 		f := &sp.Flows[i]
@@ -35,9 +49,16 @@ func (sp space) bounded() space {
 		sp.ByCategory = counts
 	}
 	sp.Count = max(sp.Count, 0)
-	if e := sp.LastError; e != nil {
-		sp.LastError = &refresh.ErrorInfo{Code: client.Cut(e.Code, client.MaxTextBytes), Message: client.Cut(e.Message, client.MaxTextBytes),
-			RequestID: client.Cut(e.RequestID, client.MaxTextBytes), Recommend: client.Cut(e.Recommend, client.MaxTextBytes), Class: client.Cut(e.Class, client.MaxTextBytes)}
-	}
+	sp.LastError = boundedError(sp.LastError)
 	return sp
+}
+
+// boundedError returns e with every text cut to client.MaxTextBytes, as the
+// client cuts its own errors; nil for nil.
+func boundedError(e *refresh.ErrorInfo) *refresh.ErrorInfo {
+	if e == nil {
+		return nil
+	}
+	return &refresh.ErrorInfo{Code: client.Cut(e.Code, client.MaxTextBytes), Message: client.Cut(e.Message, client.MaxTextBytes),
+		RequestID: client.Cut(e.RequestID, client.MaxTextBytes), Recommend: client.Cut(e.Recommend, client.MaxTextBytes), Class: client.Cut(e.Class, client.MaxTextBytes)}
 }

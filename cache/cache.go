@@ -19,9 +19,19 @@ import (
 	"github.com/cams-exporter/cams_exporter/refresh"
 )
 
-// formatVersion changes whenever the file's layout does; a file of another
-// version is ignored.
-const formatVersion = 1
+// formatVersion changes whenever the file's layout does. Load reads the
+// versions it can migrate (see migrate) and refuses the others; a release
+// that knows only an older version refuses a newer file, and lists every
+// space afresh.
+//
+//   - 1: spaces, their flows and their last listing.
+//   - 2: also each space's flow statuses (flow_status), with
+//     --collector.flow-status. A version 1 file reads as version 2 without
+//     statuses: every flow's status is not known and checked first.
+const formatVersion = 2
+
+// oldestFormatVersion is the oldest version Load migrates.
+const oldestFormatVersion = 1
 
 // Meta says what the cached data was listed with. A cache listed with other
 // settings would serve wrong data, so Load refuses it.
@@ -49,6 +59,15 @@ type space struct {
 	LastSuccess time.Time          `json:"last_success"`
 	LastAttempt time.Time          `json:"last_attempt"`
 	LastError   *refresh.ErrorInfo `json:"last_error,omitempty"`
+	FlowStatus  *flowStatus        `json:"flow_status,omitempty"`
+}
+
+// flowStatus is a space's refresh.FlowStatuses: one entry a flow, in the
+// order of the space's flow_ids.
+type flowStatus struct {
+	Statuses  []string           `json:"statuses"` // "" for not known
+	Checked   []int64            `json:"checked"`  // Unix seconds of the last check; 0 for never
+	LastError *refresh.ErrorInfo `json:"last_error,omitempty"`
 }
 
 // Save writes the snapshot's spaces to path atomically: a temporary file in
@@ -168,8 +187,8 @@ func Load(path string, meta Meta) (map[string]*refresh.SpaceState, error) {
 		return nil, fmt.Errorf("cache file %s is corrupt: %s", path, client.Cut(err.Error(), client.MaxTextBytes))
 	}
 	switch {
-	case f.Version != formatVersion:
-		return nil, fmt.Errorf("cache file %s has format version %d, want %d", path, f.Version, formatVersion)
+	case f.Version < oldestFormatVersion || f.Version > formatVersion:
+		return nil, fmt.Errorf("cache file %s has format version %d; this release reads versions %d to %d", path, f.Version, oldestFormatVersion, formatVersion)
 	case f.Meta != meta:
 		return nil, fmt.Errorf("%w: %s has %s, the exporter runs with %+v", ErrMismatch, path, client.Cut(fmt.Sprintf("%+v", f.Meta), client.MaxTextBytes), meta)
 	}
@@ -185,8 +204,36 @@ func Load(path string, meta Meta) (map[string]*refresh.SpaceState, error) {
 		if sp.Up && !sp.HasData {
 			return nil, fmt.Errorf("cache file %s is corrupt: space %q is up without data", path, sp.ID)
 		}
+		statuses, err := sp.statuses()
+		if err != nil {
+			return nil, fmt.Errorf("cache file %s is corrupt: space %q: flow statuses: %v", path, sp.ID, err)
+		}
 		states[sp.ID] = &refresh.SpaceState{ID: sp.ID, HasData: sp.HasData, Up: sp.Up, Count: sp.Count, ByCategory: sp.ByCategory,
-			FlowIDs: sp.FlowIDs, Flows: sp.Flows, LastSuccess: sp.LastSuccess, LastAttempt: sp.LastAttempt, LastError: sp.LastError}
+			FlowIDs: sp.FlowIDs, Flows: sp.Flows, LastSuccess: sp.LastSuccess, LastAttempt: sp.LastAttempt, LastError: sp.LastError,
+			Statuses: statuses}
 	}
 	return states, nil
+}
+
+func saveStatuses(fs *refresh.FlowStatuses) *flowStatus {
+	if fs == nil {
+		return nil
+	}
+	out := &flowStatus{Statuses: make([]string, fs.Len()), Checked: make([]int64, fs.Len()), LastError: fs.LastError}
+	for i := range fs.Len() {
+		out.Statuses[i], out.Checked[i] = fs.Status(i), fs.Checked(i)
+	}
+	return out
+}
+
+// statuses returns the space's flow statuses; none without them.
+func (sp space) statuses() (*refresh.FlowStatuses, error) {
+	fs := sp.FlowStatus
+	if fs == nil {
+		return nil, nil
+	}
+	if len(fs.Statuses) != len(sp.FlowIDs) {
+		return nil, fmt.Errorf("%d statuses for %d flows", len(fs.Statuses), len(sp.FlowIDs))
+	}
+	return refresh.NewFlowStatuses(fs.Statuses, fs.Checked, fs.LastError)
 }

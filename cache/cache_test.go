@@ -26,12 +26,21 @@ func snapshot() *refresh.Snapshot {
 	return refresh.Snapshot{Completed: true, Refreshes: 3}.WithSpaces(map[string]*refresh.SpaceState{
 		"": {ID: "", HasData: true, Up: true, Count: 2, ByCategory: map[string]int{"SURVEY": 2, "SHOPPING": 1},
 			FlowIDs: []string{"1", "2"}, Flows: []client.Flow{{FlowID: "1", FlowName: "a", Categories: []string{"SURVEY", "SHOPPING"}}, {FlowID: "2", FlowName: "b", Categories: []string{"SURVEY"}}},
-			LastSuccess: t0.Add(-time.Hour), LastAttempt: t0.Add(-time.Hour)},
+			LastSuccess: t0.Add(-time.Hour), LastAttempt: t0.Add(-time.Hour),
+			Statuses: mustStatuses([]string{"PUBLISHED", ""}, []int64{t0.Unix() - 60, 0}, &refresh.ErrorInfo{Code: "Ram.PermissionDeny", Class: "permanent"})},
 		"cams-failing": {ID: "cams-failing", HasData: true, Up: false, Count: 1, ByCategory: map[string]int{"OTHER": 1}, FlowIDs: []string{"9"},
 			LastSuccess: t0.Add(-3 * time.Hour), LastAttempt: t0.Add(-time.Minute),
 			LastError: &refresh.ErrorInfo{Code: "Ram.PermissionDeny", Message: "denied", RequestID: "R1", Class: "permanent"}},
 		"cams-never": {ID: "cams-never"},
 	})
+}
+
+func mustStatuses(statuses []string, checked []int64, lastError *refresh.ErrorInfo) *refresh.FlowStatuses {
+	fs, err := refresh.NewFlowStatuses(statuses, checked, lastError)
+	if err != nil {
+		panic(err)
+	}
+	return fs
 }
 
 func TestRoundTrip(t *testing.T) {
@@ -79,10 +88,14 @@ func TestLoadRefuses(t *testing.T) {
 	}{
 		{"truncated", write("truncated.json", string(data[:len(data)/2])), meta, "corrupt"},
 		{"not JSON", write("garbage.json", "\x00\x01garbage"), meta, "corrupt"},
-		{"other version", write("v9.json", strings.Replace(string(data), `"version":1`, `"version":9`, 1)), meta, "format version 9"},
+		{"other version", write("v9.json", strings.Replace(string(data), `"version":2`, `"version":9`, 1)), meta, "format version 9"},
 		{"other endpoint", good, Meta{Endpoint: "http://127.0.0.1:1/", FlowInfo: true}, "other settings"},
 		{"other flow name", good, Meta{Endpoint: meta.Endpoint, FlowName: "x", FlowInfo: true}, "other settings"},
 		{"up without data", write("nodata.json", `{"version":1,"meta":{"endpoint":"https://cams.ap-southeast-1.aliyuncs.com/","flow_name":"","flow_info":true},"spaces":[{"id":"a","up":true,"last_attempt":"2026-11-26T10:00:00Z"}]}`), meta, "up without data"},
+		{"statuses for other flows", write("statuses.json", `{"version":2,"meta":{"endpoint":"https://cams.ap-southeast-1.aliyuncs.com/","flow_name":"","flow_info":true},"spaces":[{"id":"a","has_data":true,"count":2,"flow_ids":["1","2"],"flow_status":{"statuses":["DRAFT"],"checked":[5]}}]}`), meta, "1 statuses for 2 flows"},
+		{"statuses without times", write("times.json", `{"version":2,"meta":{"endpoint":"https://cams.ap-southeast-1.aliyuncs.com/","flow_name":"","flow_info":true},"spaces":[{"id":"a","has_data":true,"count":1,"flow_ids":["1"],"flow_status":{"statuses":["DRAFT"],"checked":[]}}]}`), meta, "1 statuses for 0 check times"},
+		{"negative check time", write("negative.json", `{"version":2,"meta":{"endpoint":"https://cams.ap-southeast-1.aliyuncs.com/","flow_name":"","flow_info":true},"spaces":[{"id":"a","has_data":true,"count":1,"flow_ids":["1"],"flow_status":{"statuses":["DRAFT"],"checked":[-3]}}]}`), meta, "negative"},
+		{"version 0", write("v0.json", strings.Replace(string(data), `"version":2`, `"version":0`, 1)), meta, "format version 0; this release reads versions 1 to 2"},
 		{"duplicate space", write("dup.json", `{"version":1,"meta":{"endpoint":"https://cams.ap-southeast-1.aliyuncs.com/","flow_name":"","flow_info":true},"spaces":[{"id":"a"},{"id":"a"}]}`), meta, "twice"},
 	}
 	for _, tt := range tests {
@@ -155,5 +168,46 @@ func TestWriterDefaultInterval(t *testing.T) {
 	w.Run(ctx)
 	if w.Interval != time.Minute {
 		t.Errorf("default interval %v, want a minute", w.Interval)
+	}
+}
+
+// A version 1 file (before flow statuses) is migrated: everything but the
+// statuses, which are not known yet.
+func TestLoadMigratesVersion1(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "v1.json")
+	v1 := `{"version":1,"meta":{"endpoint":"https://cams.ap-southeast-1.aliyuncs.com/","flow_name":"","flow_info":true},"saved_at":"2026-11-26T10:00:00Z",
+	"spaces":[{"id":"cams-a","has_data":true,"up":true,"count":2,"by_category":{"SURVEY":2},"flow_ids":["1","2"],"last_success":"2026-11-26T09:00:00Z","last_attempt":"2026-11-26T09:00:00Z"}]}`
+	os.WriteFile(path, []byte(v1), 0o600)
+	got, err := Load(path, meta)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &refresh.SpaceState{ID: "cams-a", HasData: true, Up: true, Count: 2, ByCategory: map[string]int{"SURVEY": 2}, FlowIDs: []string{"1", "2"},
+		LastSuccess: t0.Add(-time.Hour), LastAttempt: t0.Add(-time.Hour)}
+	if len(got) != 1 || !reflect.DeepEqual(got["cams-a"], want) {
+		t.Errorf("version 1 restored as %+v, want %+v", got["cams-a"], want)
+	}
+	// Saved again, it is version 2.
+	snap := refresh.Snapshot{}.WithSpaces(got)
+	if err := Save(path, meta, snap, t0); err != nil {
+		t.Fatal(err)
+	}
+	if data, _ := os.ReadFile(path); !strings.Contains(string(data), `"version":2`) {
+		t.Errorf("saved as %.40s..., want version 2", data)
+	}
+}
+
+// Flow ids out of order (a file not written by an exporter) are sorted, and
+// the statuses, which no longer say which flow they are of, dropped.
+func TestLoadSortsFlowIDsAndDropsTheirStatuses(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "unsorted.json")
+	os.WriteFile(path, []byte(`{"version":2,"meta":{"endpoint":"https://cams.ap-southeast-1.aliyuncs.com/","flow_name":"","flow_info":true},
+	"spaces":[{"id":"a","has_data":true,"count":2,"flow_ids":["2","1"],"flow_status":{"statuses":["DRAFT","PUBLISHED"],"checked":[5,6]}}]}`), 0o600)
+	got, err := Load(path, meta)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := got["a"]; !reflect.DeepEqual(st.FlowIDs, []string{"1", "2"}) || st.Statuses != nil {
+		t.Errorf("flow ids %v, statuses %v; want sorted and none", st.FlowIDs, st.Statuses)
 	}
 }

@@ -51,7 +51,36 @@ func appendSpace(b []byte, id string, st *refresh.SpaceState) ([]byte, error) {
 		b = append(b, `,"last_error":`...)
 		b = appendErrorInfo(b, e)
 	}
+	if fs := st.Statuses; fs != nil {
+		b = append(b, `,"flow_status":`...)
+		b = appendFlowStatuses(b, fs)
+	}
 	return append(b, '}'), nil
+}
+
+// appendFlowStatuses appends a space's flow statuses as encoding/json
+// marshals a flowStatus.
+func appendFlowStatuses(b []byte, fs *refresh.FlowStatuses) []byte {
+	b = append(b, `{"statuses":[`...)
+	for i := range fs.Len() {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendString(b, fs.Status(i))
+	}
+	b = append(b, `],"checked":[`...)
+	for i := range fs.Len() {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, fs.Checked(i), 10)
+	}
+	b = append(b, ']')
+	if e := fs.LastError; e != nil {
+		b = append(b, `,"last_error":`...)
+		b = appendErrorInfo(b, e)
+	}
+	return append(b, '}')
 }
 
 // appendCounts appends a map as encoding/json does: keys sorted.

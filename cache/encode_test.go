@@ -63,13 +63,43 @@ func randomState(r *rand.Rand) (string, *refresh.SpaceState) {
 			st.LastError.RequestID, st.LastError.Recommend = pick(), pick()
 		}
 	}
+	if r.IntN(2) == 0 {
+		st.Statuses = randomStatuses(r, len(st.FlowIDs), pick)
+	}
 	return id, st
+}
+
+// randomStatuses are the statuses of n flows, odd names, checked or not,
+// with or without an error.
+func randomStatuses(r *rand.Rand, n int, pick func() string) *refresh.FlowStatuses {
+	statuses, checked := make([]string, n), make([]int64, n)
+	for i := range n {
+		if r.IntN(3) > 0 {
+			statuses[i], checked[i] = []string{"PUBLISHED", "DRAFT", pick()}[r.IntN(3)], r.Int64N(2e9)
+		}
+	}
+	var lastErr *refresh.ErrorInfo
+	if r.IntN(2) == 0 {
+		lastErr = &refresh.ErrorInfo{Code: pick(), Message: pick(), Class: pick()}
+	}
+	fs, err := refresh.NewFlowStatuses(statuses, checked, lastErr)
+	if err != nil {
+		panic(err)
+	}
+	return fs
+}
+
+// spaceOf is the space encoding/json marshals for the space id in state
+// st: what Save wrote before it wrote by hand.
+func spaceOf(id string, st *refresh.SpaceState) space {
+	return space{ID: id, HasData: st.HasData, Up: st.Up, Count: st.Count, ByCategory: st.ByCategory,
+		FlowIDs: st.FlowIDs, Flows: st.Flows, LastSuccess: st.LastSuccess, LastAttempt: st.LastAttempt, LastError: st.LastError,
+		FlowStatus: saveStatuses(st.Statuses)}
 }
 
 func marshalSpace(t *testing.T, id string, st *refresh.SpaceState) []byte {
 	t.Helper()
-	want, err := json.Marshal(space{ID: id, HasData: st.HasData, Up: st.Up, Count: st.Count, ByCategory: st.ByCategory,
-		FlowIDs: st.FlowIDs, Flows: st.Flows, LastSuccess: st.LastSuccess, LastAttempt: st.LastAttempt, LastError: st.LastError})
+	want, err := json.Marshal(spaceOf(id, st))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,8 +155,7 @@ func TestSaveIsEncodingJSON(t *testing.T) {
 		want := file{Version: formatVersion, Meta: meta, SavedAt: now.UTC()}
 		for id, st := range snap.All() {
 			if !st.LastAttempt.IsZero() {
-				want.Spaces = append(want.Spaces, space{ID: id, HasData: st.HasData, Up: st.Up, Count: st.Count, ByCategory: st.ByCategory,
-					FlowIDs: st.FlowIDs, Flows: st.Flows, LastSuccess: st.LastSuccess, LastAttempt: st.LastAttempt, LastError: st.LastError})
+				want.Spaces = append(want.Spaces, spaceOf(id, st))
 			}
 		}
 		wantBytes, err := json.Marshal(want)

@@ -47,6 +47,7 @@ func TestHostileCacheIsBoundedWhenRestored(t *testing.T) {
 		"flows":        []map[string]any{{"FlowId": huge, "FlowName": huge, "Categories": append(strings.Split(strings.Repeat("C,", 100), ","), huge)}},
 		"last_error":   map[string]string{"code": huge, "message": huge, "request_id": huge, "recommend": huge, "class": huge},
 		"last_attempt": t0, "last_success": t0,
+		"flow_status": map[string]any{"statuses": []string{huge}, "checked": []int64{1}, "last_error": map[string]string{"code": huge, "message": huge}},
 	}
 	long := map[string]any{"id": strings.Repeat("c", 129), "has_data": true, "last_attempt": t0}
 	body, _ := json.Marshal(map[string]any{"version": formatVersion, "meta": meta, "saved_at": t0, "spaces": []any{sp, long}})
@@ -75,6 +76,8 @@ func TestHostileCacheIsBoundedWhenRestored(t *testing.T) {
 		"error class":         {st.LastError.Class, client.MaxTextBytes},
 		"last flow category":  {st.Flows[0].Categories[len(st.Flows[0].Categories)-1], client.MaxCategoryBytes},
 		"first flow category": {st.Flows[0].Categories[0], client.MaxCategoryBytes},
+		"flow status":         {st.Statuses.Status(0), client.MaxCategoryBytes},
+		"flow status error":   {st.Statuses.LastError.Message, client.MaxTextBytes},
 	}
 	for name, tt := range texts {
 		if len(tt.s) > tt.bound || !utf8.ValidString(tt.s) {

@@ -4,11 +4,11 @@
 package check
 
 import (
-	"strings"
 	"time"
 
 	"github.com/cams-exporter/cams_exporter/client"
 	"github.com/cams-exporter/cams_exporter/refresh"
+	"github.com/cams-exporter/cams_exporter/remedy"
 )
 
 // Status is a monitoring-plugin status, also the process's exit code.
@@ -40,6 +40,9 @@ type Input struct {
 	// TimedOut is the --check.timeout that cut the run short; 0 when the
 	// run finished. The spaces never listed to the end are then UNKNOWN.
 	TimedOut time.Duration
+	// FlowStatus reports the flow statuses the run read with GetFlow
+	// (--collector.flow-status); see evaluateStatuses.
+	FlowStatus bool
 }
 
 // Result is the report.
@@ -59,8 +62,14 @@ type SpaceResult struct {
 	LatencySeconds float64            `json:"latency_seconds"`
 	Slow           bool               `json:"slow,omitempty"`
 	Error          *refresh.ErrorInfo `json:"error,omitempty"`
-	Cause          string             `json:"cause,omitempty"` // for NetworkError and InvalidResponse, see Explain
+	Cause          string             `json:"cause,omitempty"` // for NetworkError and InvalidResponse, see remedy.Explain
 	Remedy         string             `json:"remedy,omitempty"`
+	// FlowsByStatus counts the flows by status, with --collector.flow-status
+	// (refresh.UnknownStatus: not known); StatusError is the last GetFlow
+	// failure in the space and StatusRemedy what to do about it.
+	FlowsByStatus map[string]int     `json:"flows_by_status,omitempty"`
+	StatusError   *refresh.ErrorInfo `json:"flow_status_error,omitempty"`
+	StatusRemedy  string             `json:"flow_status_remedy,omitempty"`
 }
 
 // Evaluate judges one run.
@@ -78,6 +87,9 @@ func Evaluate(in Input) Result {
 		sr := SpaceResult{Space: id, OK: sp.Up, LatencySeconds: sp.LastDuration.Seconds(), ByCategory: map[string]int{}}
 		if sp.Up {
 			sr.Flows, sr.ByCategory = sp.Count, sp.ByCategory
+			if in.FlowStatus {
+				sr.statuses(sp)
+			}
 			flows += sp.Count
 			if in.SlowAfter > 0 && sp.LastDuration > in.SlowAfter {
 				sr.Slow = true
@@ -86,7 +98,7 @@ func Evaluate(in Input) Result {
 		} else {
 			failed++
 			sr.Error = sp.LastError
-			sr.Cause, sr.Remedy = Explain(sp.LastError)
+			sr.Cause, sr.Remedy = remedy.Explain(sp.LastError.Code, sp.LastError.Message)
 			if sp.LastError.Code == client.CodeCredentials {
 				credentialFailures++
 			}
@@ -103,6 +115,7 @@ func Evaluate(in Input) Result {
 		r.Status, r.Summary = Unknown, "no usable credentials"
 	case failed > 0:
 		r.Status, r.Summary = Critical, plural(failed, "space")+" of "+plural(n, "")+" failed"
+	case in.FlowStatus && in.statusesLacking(&r): // sets r.Status and r.Summary
 	case in.Throttled > 0:
 		r.Status, r.Summary = Warning, "complete, but CAMS throttled "+plural(in.Throttled, "call")
 	case slow > 0:
@@ -123,37 +136,4 @@ func plural(n int, noun string) string {
 		return s + " " + noun
 	}
 	return s + " " + noun + "s"
-}
-
-// Remedy says what to do about an error code.
-func Remedy(code string) string {
-	switch {
-	case code == "Ram.PermissionDeny":
-		return "grant cams:ListFlow to the RAM identity the exporter runs as"
-	case code == "Product.Unsubscript":
-		return "subscribe the account to Chat App Message Service (CAMS)"
-	case code == "System.LimitControl" || strings.HasPrefix(code, "Throttling"):
-		return "lower --cams.rate-limit or stop other callers of ListFlow on this account (5 calls/s in all)"
-	case code == "Unknown.ResourceOwnerId":
-		return "the space id does not belong to this account: check --cams.space / --cams.spaces-file"
-	case code == client.CodeCredentials:
-		return "set credentials; the chain reads " + client.ChainVariables
-	case code == "SignatureDoesNotMatch" || strings.HasPrefix(code, "InvalidAccessKeyId"):
-		return "check the AccessKeyId and AccessKeySecret"
-	case strings.HasPrefix(code, "InvalidSecurityToken"):
-		return "the STS token is missing, wrong or expired: check the credentials source"
-	case code == "InvalidTimeStamp.Expired":
-		return "the clock of this host is off: synchronise it (NTP)"
-	case code == client.CodeTimeout:
-		return "no answer within --cams.timeout: check network access to the endpoint, or raise --cams.timeout"
-	case code == client.CodeNetworkError:
-		return "check network access to the endpoint: --cams.endpoint or --cams.region, DNS, firewall and proxy settings"
-	case code == client.CodeInvalidResponse:
-		return "the endpoint answered something other than CAMS's JSON: check that --cams.endpoint points at CAMS and that no proxy rewrites its answers"
-	case strings.HasPrefix(code, "HTTP_5") || code == "InternalError" || code == "ServiceUnavailable":
-		return "CAMS had a server-side problem: retry later"
-	case code == client.CodeTooManyPages:
-		return "the listing never reached a short page: if the space really holds that many flows, raise --cams.max-pages or --cams.page-size; if its pages never end, report it to Alibaba Cloud"
-	}
-	return ""
 }

@@ -16,7 +16,12 @@ func itoa(n int) string { return strconv.Itoa(n) }
 func (r Result) WriteText(w io.Writer) error {
 	fmt.Fprintf(w, "CAMS %s - %s\n\n", r.State, r.Summary)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "SPACE\tRESULT\tFLOWS\tLATENCY\tCATEGORIES / ERROR")
+	statuses := r.hasStatuses()
+	if statuses {
+		fmt.Fprintln(tw, "SPACE\tRESULT\tFLOWS\tLATENCY\tCATEGORIES / ERROR\tSTATUSES")
+	} else {
+		fmt.Fprintln(tw, "SPACE\tRESULT\tFLOWS\tLATENCY\tCATEGORIES / ERROR")
+	}
 	for _, s := range r.Spaces {
 		name := s.Space
 		if name == "" {
@@ -27,7 +32,11 @@ func (r Result) WriteText(w io.Writer) error {
 			if s.Slow {
 				result = "slow"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%d\t%.3fs\t%s\n", name, result, s.Flows, s.LatencySeconds, categories(s.ByCategory))
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%.3fs\t%s", name, result, s.Flows, s.LatencySeconds, categories(s.ByCategory))
+			if statuses {
+				fmt.Fprintf(tw, "\t%s", s.statusText())
+			}
+			fmt.Fprintln(tw)
 			continue
 		}
 		detail := s.Error.Code

@@ -54,7 +54,7 @@ func decodeEnvelope(body []byte) (env envelope, ok bool) {
 func (c *Client) call(ctx context.Context, action string, params url.Values, out any) error {
 	limiter := c.limiterFor(action)
 	for retry := 0; ; retry++ {
-		if retry > 0 || limiter != c.limiter || !takeSlot(ctx) {
+		if retry > 0 || !takeSlot(ctx) {
 			if err := limiter.Wait(ctx); err != nil {
 				return err
 			}

@@ -83,12 +83,14 @@ func (c *Client) limiterFor(action string) *Limiter {
 // slotKey keys the limiter slot a context carries.
 type slotKey struct{}
 
-// WithLimiterSlot returns a context carrying one call's slot on the
-// client's Limiter, which the caller has already waited for (Limiter.Wait):
-// the first attempt of the next call made with it goes at once, and any
-// other attempt waits as usual. A caller that paces its own calls on the
-// account limiter uses it to choose what to call at the moment the limiter
-// allows a call, rather than queueing several calls in the limiter.
+// WithLimiterSlot returns a context carrying one call's slot on the account
+// limiter of the operation the caller makes with it (Limiter for ListFlow,
+// GetFlowLimiter for GetFlow), which the caller has already waited for
+// (Limiter.Wait): the first attempt of the next call made with it goes at
+// once, and any other attempt waits as usual. A caller that paces its own
+// calls on the account limiter uses it to choose what to call at the moment
+// the limiter allows a call, rather than queueing several calls in the
+// limiter.
 func WithLimiterSlot(ctx context.Context) context.Context {
 	return context.WithValue(ctx, slotKey{}, new(atomic.Bool))
 }

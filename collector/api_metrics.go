@@ -103,12 +103,19 @@ func NewAPIMetrics() *APIMetrics {
 		}, []string{"operation"}),
 		extras: map[string]struct{}{},
 	}
-	m.requests.WithLabelValues(client.OperationListFlow)
-	m.duration.WithLabelValues(client.OperationListFlow)
-	for _, code := range DocumentedErrorCodes {
-		m.errors.WithLabelValues(client.OperationListFlow, code)
-	}
+	m.Expect(client.OperationListFlow)
 	return m
+}
+
+// Expect makes an operation's request counter, latency and documented
+// error codes exist at 0, so that rate() and increase() see its first
+// failure: ListFlow's always, GetFlow's with --collector.flow-status.
+func (m *APIMetrics) Expect(operation string) {
+	m.requests.WithLabelValues(operation)
+	m.duration.WithLabelValues(operation)
+	for _, code := range DocumentedErrorCodes {
+		m.errors.WithLabelValues(operation, code)
+	}
 }
 
 // ObserveAttempt implements client.Observer.

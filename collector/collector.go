@@ -37,6 +37,14 @@ type Options struct {
 	// LimiterRate returns the account limiter's current rate in calls per
 	// second; nil omits cams_api_rate_limit_requests_per_second.
 	LimiterRate func() float64
+	// FlowStatus exports the flow statuses (--collector.flow-status):
+	// cams_flows_by_status, the cams_flow_status_* families and the status
+	// label of cams_flow_info. FlowStatusInterval is their
+	// --flow-status.interval; GetFlowLimiterRate GetFlow's limiter's current
+	// rate (nil omits cams_flow_status_rate_limit_requests_per_second).
+	FlowStatus         bool
+	FlowStatusInterval time.Duration
+	GetFlowLimiterRate func() float64
 }
 
 // Collector exports a Snapshot as Prometheus metrics through client_golang:

@@ -12,8 +12,9 @@ import (
 	"github.com/cams-exporter/cams_exporter/refresh"
 )
 
-// MaxLabels is the most labels a family of the schema has (cams_flow_info).
-const MaxLabels = 4
+// MaxLabels is the most labels a family of the schema has (cams_flow_info
+// with flow statuses).
+const MaxLabels = 5
 
 // Family is one metric family derived from snapshots.
 type Family struct {
@@ -51,8 +52,10 @@ type Schema struct {
 	// Families describing the snapshot as a whole.
 	up, spaces, refreshes, failures, categoriesFolded, limiterRate *Family
 	refreshDuration, expectedPass, interval, startTime             *Family
+	// Families of the flow statuses as a whole (nil without them).
+	statusPass, statusInterval, statusesFolded, statusRate *Family
 	// Families with series for each space.
-	spaceUp, spaceLastSuccess, flowChanges, flows, flowsByCategory, flowInfo *Family
+	spaceUp, spaceLastSuccess, flowChanges, flows, flowsByCategory, flowsByStatus, flowInfo *Family
 }
 
 // NewSchema returns the schema for opts.
@@ -119,10 +122,19 @@ func NewSchema(opts Options) *Schema {
 	s.flowsByCategory = add(true, gauge, "cams_flows_by_category",
 		"Number of flows in the space carrying the category. A flow can carry several categories, so the counts overlap and their sum can exceed cams_flows. Every documented category is present, 0 when no flow carries it; the first 30 undocumented categories seen appear under their own name, and flows carrying any other count once under _other."+cached,
 		labelCategory, labelSpace)
+	if opts.FlowStatus {
+		s.addStatusFamilies(add)
+	}
 	if opts.FlowInfo {
-		s.flowInfo = add(true, gauge, "cams_flow_info",
-			"Information about a flow, always 1: its name and its categories, sorted and comma-separated."+cached,
-			"categories", "flow_id", "flow_name", labelSpace)
+		if opts.FlowStatus {
+			s.flowInfo = add(true, gauge, "cams_flow_info",
+				"Information about a flow, always 1: its name, its categories, sorted and comma-separated, and its status as in cams_flows_by_status."+cached,
+				"categories", "flow_id", "flow_name", labelSpace, labelStatus)
+		} else {
+			s.flowInfo = add(true, gauge, "cams_flow_info",
+				"Information about a flow, always 1: its name and its categories, sorted and comma-separated."+cached,
+				"categories", "flow_id", "flow_name", labelSpace)
+		}
 	}
 	return s
 }
@@ -133,6 +145,7 @@ const (
 	labelCategory = "category"
 	labelChange   = "change"
 	labelState    = "state"
+	labelStatus   = "status"
 )
 
 // Families returns every family of the schema, in a fixed order; Family.Index
@@ -165,6 +178,9 @@ func (s *Schema) SnapshotSeries(dst []Series, snap *refresh.Snapshot) []Series {
 	if snap.Completed {
 		dst = append(dst, series(s.refreshDuration, snap.LastRefreshDuration.Seconds()))
 	}
+	if s.statusPass != nil {
+		dst = s.appendStatusTotals(dst, snap)
+	}
 	return dst
 }
 
@@ -191,6 +207,9 @@ func (s *Schema) SpaceSeries(dst []Series, id string, st *refresh.SpaceState) []
 		for _, cat := range undocumented(st.ByCategory) {
 			dst = append(dst, series(s.flowsByCategory, float64(st.ByCategory[cat]), validUTF8(cat), space))
 		}
+		if s.flowsByStatus != nil {
+			dst = s.appendFlowsByStatus(dst, space, st)
+		}
 	}
 	if s.flowInfo != nil {
 		dst = s.appendFlowInfo(dst, space, st)
@@ -215,6 +234,10 @@ func (s *Schema) appendFlowInfo(dst []Series, space string, st *refresh.SpaceSta
 				continue
 			}
 			seen[f.FlowID] = struct{}{}
+		}
+		if s.flowsByStatus != nil {
+			dst = append(dst, series(s.flowInfo, 1, joinCategories(f.Categories), validUTF8(f.FlowID), validUTF8(f.FlowName), space, flowStatus(st, f.FlowID)))
+			continue
 		}
 		dst = append(dst, series(s.flowInfo, 1, joinCategories(f.Categories), validUTF8(f.FlowID), validUTF8(f.FlowName), space))
 	}

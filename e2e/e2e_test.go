@@ -75,7 +75,8 @@ func endToEnd(t *testing.T, exporterBin string, s stack) {
 	hookSrv := httptest.NewServer(hook)
 	defer hookSrv.Close()
 
-	args := []string{"--web.listen-address=" + exporterAddr, "--cams.endpoint=" + simURL, "--refresh.interval=10s", "--log.level=debug"}
+	// Flow statuses on, so that their panels and rules have data too.
+	args := []string{"--web.listen-address=" + exporterAddr, "--cams.endpoint=" + simURL, "--refresh.interval=10s", "--log.level=debug", "--collector.flow-status"}
 	var spaces []string
 	for _, sp := range data.Spaces {
 		if sp.ID != "" {

@@ -74,3 +74,24 @@ func testSnapshot(n, keptFlows int) *refresh.Snapshot {
 	}
 	return refresh.Snapshot{Completed: true, Refreshes: 3, LastRefreshDuration: 10 * time.Second}.WithSpaces(states)
 }
+
+// oddStatusSnapshot is oddSnapshot with flow statuses (--collector.flow-status)
+// whose names need escaping or replacing, a status folded into _other, flows
+// never checked, a space never checked, and a space without data.
+func oddStatusSnapshot() *refresh.Snapshot {
+	snap := oddSnapshot()
+	snap.FlowStatus = refresh.FlowStatusTotals{ExpectedPass: 2 * time.Second, Folded: 5}
+	with := func(id string, ids []string, statuses []string, checked []int64) {
+		st := *snap.Space(id)
+		fs, err := refresh.NewFlowStatuses(statuses, checked, &refresh.ErrorInfo{Code: "Ram.PermissionDeny"})
+		if err != nil {
+			panic(err)
+		}
+		st.FlowIDs, st.Statuses = ids, fs
+		snap = snap.WithChanged(map[string]*refresh.SpaceState{id: &st})
+	}
+	with("", []string{"f1", "f1", "f2", "f3"}, []string{"PUBLISHED", "PUBLISHED", `ODD"ST\ATUS` + "\n", ""}, []int64{5, 5, 6, 0})
+	with(`cams-"quoted"`, []string{"f\xff9"}, []string{"BAD\xfeUTF8"}, []int64{7})
+	with("back\\slash\nand\xffbad", []string{"e", "é"}, []string{refresh.OtherStatus, "DEPRECATED"}, []int64{1, 2})
+	return snap
+}

@@ -29,7 +29,9 @@ type Checker struct {
 	// LimiterRate and LimiterMaxRate describe the account limiter.
 	LimiterRate    func() float64
 	LimiterMaxRate float64
-	Now            func() time.Time
+	// FlowStatus describes the flow-status checks; nil without them.
+	FlowStatus *FlowStatusConfig
+	Now        func() time.Time
 }
 
 func (c Checker) now() time.Time {
@@ -135,7 +137,9 @@ type Status struct {
 	LastRefresh         *time.Time    `json:"last_refresh,omitempty"`
 	LastRefreshDuration float64       `json:"last_refresh_duration_seconds"`
 	Limiter             LimiterStatus `json:"limiter"`
-	Spaces              []SpaceStatus `json:"spaces"`
+	// FlowStatus sums up the flow-status checks (--collector.flow-status).
+	FlowStatus *FlowStatusSummary `json:"flow_status,omitempty"`
+	Spaces     []SpaceStatus      `json:"spaces"`
 }
 
 // StateCounts counts the watched spaces by state, as cams_spaces does.
@@ -151,15 +155,24 @@ type LimiterStatus struct {
 	MaxRate float64 `json:"max_rate_per_second"`
 }
 
-// SpaceStatus is one space's state.
+// SpaceStatus is one space's state. A space with data has its flow count,
+// its counts per category (every documented category, 0 when none, as
+// /metrics has them) and the age of its data in seconds; a failing one its
+// last error, with the cause and the remedy people are shown.
 type SpaceStatus struct {
 	Space       string             `json:"space"`
 	Up          bool               `json:"up"`
 	Flows       *int               `json:"flows,omitempty"`
 	ByCategory  map[string]int     `json:"flows_by_category,omitempty"`
 	LastSuccess *time.Time         `json:"last_success,omitempty"`
+	AgeSeconds  *float64           `json:"age_seconds,omitempty"`
 	LastAttempt *time.Time         `json:"last_attempt,omitempty"`
 	LastError   *refresh.ErrorInfo `json:"last_error,omitempty"`
+	Cause       string             `json:"cause,omitempty"`
+	Remedy      string             `json:"remedy,omitempty"`
+	// FlowStatus is what GetFlow said of the space's flows, with data and
+	// --collector.flow-status.
+	FlowStatus *SpaceFlowStatus `json:"flow_status,omitempty"`
 }
 
 // Status builds the status of the current snapshot.
@@ -177,22 +190,29 @@ func (c Checker) Status() Status {
 	if c.LimiterRate != nil {
 		st.Limiter = LimiterStatus{Rate: c.LimiterRate(), MaxRate: c.LimiterMaxRate}
 	}
+	now := c.now()
 	for _, id := range snap.SpaceIDs() {
 		sp := snap.Space(id)
-		ss := SpaceStatus{Space: id, Up: sp.Up, LastError: sp.LastError}
-		if sp.HasData {
-			ss.Flows, ss.ByCategory, ss.LastSuccess = &sp.Count, sp.ByCategory, &sp.LastSuccess
-		}
-		if !sp.LastAttempt.IsZero() {
-			ss.LastAttempt = &sp.LastAttempt
+		ss := spaceStatus(sp, now)
+		if c.FlowStatus != nil && sp.HasData {
+			ss.FlowStatus = spaceFlowStatus(sp)
 		}
 		st.Spaces = append(st.Spaces, ss)
+	}
+	if c.FlowStatus != nil {
+		st.FlowStatus = c.FlowStatus.summary(snap, st.Spaces)
 	}
 	return st
 }
 
-// StatusHandler serves Status as JSON.
-func (c Checker) StatusHandler(w http.ResponseWriter, _ *http.Request) {
+// StatusHandler serves Status as JSON, or as an HTML page to a browser
+// (see PrefersHTML and StatusPage).
+func (c Checker) StatusHandler(w http.ResponseWriter, r *http.Request) {
+	w.Header().Add("Vary", "Accept")
+	if PrefersHTML(r) {
+		c.StatusPage(w, r)
+		return
+	}
 	w.Header().Set("Content-Type", "application/json")
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

@@ -31,16 +31,23 @@ func (cc *categoryCap) admit(c string) bool {
 	if c == OtherCategory || client.IsDocumentedCategory(c) {
 		return true
 	}
-	if _, ok := cc.kept[c]; ok {
+	return admitCapped(&cc.kept, c, MaxUndocumentedCategories)
+}
+
+// admitCapped reports whether the undocumented value v passes under its own
+// name: it is in *kept, or *kept holds fewer than limit values and v takes
+// one of the free places.
+func admitCapped(kept *map[string]struct{}, v string, limit int) bool {
+	if _, ok := (*kept)[v]; ok {
 		return true
 	}
-	if len(cc.kept) >= MaxUndocumentedCategories {
+	if len(*kept) >= limit {
 		return false
 	}
-	if cc.kept == nil {
-		cc.kept = make(map[string]struct{}, MaxUndocumentedCategories)
+	if *kept == nil {
+		*kept = make(map[string]struct{}, limit)
 	}
-	cc.kept[c] = struct{}{}
+	(*kept)[v] = struct{}{}
 	return true
 }
 

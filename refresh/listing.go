@@ -22,7 +22,8 @@ type listResult struct {
 // apply returns the new state of a space from its previous state (nil if
 // none) and this listing. A failure keeps the previous data. With
 // keepFlows, the flows are kept too (compactFlows, their category lists
-// shared through lists), sorted by id, and hold the ids: FlowIDs is nil.
+// shared through lists), sorted by id as FlowIDs is: the i-th flow is the
+// one FlowIDs[i] and Statuses' i-th entry describe.
 func (res listResult) apply(prev *SpaceState, keepFlows bool, lists *catLists) *SpaceState {
 	st := &SpaceState{ID: res.space, LastAttempt: res.finish, LastDuration: res.finish.Sub(res.start), Pages: res.pages}
 	if prev != nil {
@@ -45,7 +46,7 @@ func (res listResult) apply(prev *SpaceState, keepFlows bool, lists *catLists) *
 		ids = flowIDs(res.flows)
 	}
 	if st.HasData {
-		added, removed := diffSorted(st.sortedFlowIDs(), ids)
+		added, removed := diffSorted(st.FlowIDs, ids)
 		st.Added += uint64(added)
 		st.Removed += uint64(removed)
 	}
@@ -53,20 +54,9 @@ func (res listResult) apply(prev *SpaceState, keepFlows bool, lists *catLists) *
 	st.LastSuccess = res.finish
 	st.Count = len(res.flows)
 	st.ByCategory = countCategories(res.flows)
+	st.Statuses = st.Statuses.realign(st.FlowIDs, ids)
 	st.FlowIDs, st.Flows = ids, flows
-	if keepFlows {
-		st.FlowIDs = nil // the flows hold them: 16 bytes a flow saved
-	}
 	return st
-}
-
-// sortedFlowIDs returns the ids of the space's flows, sorted: FlowIDs, or
-// those of the kept flows (sorted by id) when FlowIDs is nil.
-func (st *SpaceState) sortedFlowIDs() []string {
-	if st.FlowIDs != nil || st.Flows == nil {
-		return st.FlowIDs
-	}
-	return idsOf(st.Flows)
 }
 
 // sortFlows sorts flows by id; a flow id listed twice keeps its order, so

@@ -82,11 +82,11 @@ func TestCategoryListsAreShared(t *testing.T) {
 }
 
 // TestApplyKeepsFlowsSortedWithoutFlowIDs: with flow info the kept flows
-// are sorted by id and hold the ids (FlowIDs is nil), a flow id listed twice
+// are sorted by id as FlowIDs is, a flow id listed twice
 // keeps its first listing first, and the flows added and removed between two
 // listings are counted as without flow info, also after a state restored
 // from an older cache (FlowIDs set, flows in listing order).
-func TestApplyKeepsFlowsSortedWithoutFlowIDs(t *testing.T) {
+func TestApplyKeepsFlowsSortedByID(t *testing.T) {
 	f := func(id, name string) client.Flow { return client.Flow{FlowID: id, FlowName: name} }
 	first := []client.Flow{f("c", "c"), f("a", "a1"), f("b", "b"), f("a", "a2")}
 	second := []client.Flow{f("d", "d"), f("b", "b"), f("e", "e")} // a and c removed, d and e added
@@ -94,8 +94,8 @@ func TestApplyKeepsFlowsSortedWithoutFlowIDs(t *testing.T) {
 	for _, keep := range []bool{false, true} {
 		st := listResult{space: "s", flows: first}.apply(nil, keep, &lists)
 		if keep {
-			if st.FlowIDs != nil || !slices.Equal(idsOf(st.Flows), []string{"a", "a", "b", "c"}) || st.Flows[0].FlowName != "a1" {
-				t.Fatalf("kept flows %+v, FlowIDs %q; want sorted by id, a1 before a2, no FlowIDs", st.Flows, st.FlowIDs)
+			if !slices.Equal(st.FlowIDs, []string{"a", "a", "b", "c"}) || !slices.Equal(idsOf(st.Flows), st.FlowIDs) || st.Flows[0].FlowName != "a1" {
+				t.Fatalf("kept flows %+v, FlowIDs %q; want both sorted by id, a1 before a2", st.Flows, st.FlowIDs)
 			}
 		} else if st.Flows != nil || !slices.Equal(st.FlowIDs, []string{"a", "a", "b", "c"}) {
 			t.Fatalf("without flow info: flows %+v, FlowIDs %q", st.Flows, st.FlowIDs)
@@ -107,7 +107,7 @@ func TestApplyKeepsFlowsSortedWithoutFlowIDs(t *testing.T) {
 	}
 	restored := &SpaceState{ID: "s", HasData: true, Up: true, Count: 4, FlowIDs: []string{"a", "a", "b", "c"}, Flows: slices.Clone(first)}
 	st := listResult{space: "s", flows: second}.apply(restored, true, &lists)
-	if st.Added != 2 || st.Removed != 3 || st.FlowIDs != nil {
-		t.Errorf("after an older cache: added %d, removed %d, FlowIDs %q; want 2, 3, nil", st.Added, st.Removed, st.FlowIDs)
+	if st.Added != 2 || st.Removed != 3 || !slices.Equal(st.FlowIDs, []string{"b", "d", "e"}) {
+		t.Errorf("after an older cache: added %d, removed %d, FlowIDs %q; want 2, 3, [b d e]", st.Added, st.Removed, st.FlowIDs)
 	}
 }

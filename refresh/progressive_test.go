@@ -129,8 +129,17 @@ func TestTooManyPagesKeepsTheLastData(t *testing.T) {
 	if want := 8 * time.Second; snap.ExpectedPassDuration != want {
 		t.Errorf("expected pass %v, want %v", snap.ExpectedPassDuration, want)
 	}
-	if l := logs.String(); !strings.Contains(l, "level=warn") || !strings.Contains(l, "code=TooManyPages") || !strings.Contains(l, "space=e") || !strings.Contains(l, "pages=7") {
-		t.Errorf("no warning naming the space, the code and the pages:\n%s", l)
+	r.changes.flush()
+	var warning string
+	for l := range strings.Lines(logs.String()) {
+		if strings.Contains(l, `level=warn msg="space is down"`) {
+			warning = l
+		}
+	}
+	for _, want := range []string{"space=e", "code=TooManyPages", "within 7 pages", "remedy=", "--cams.max-pages"} {
+		if !strings.Contains(warning, want) {
+			t.Errorf("no warning naming the space, the code, the pages and the remedy (%q):\n%s", want, logs.String())
+		}
 	}
 }
 

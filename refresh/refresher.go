@@ -109,7 +109,9 @@ type Refresher struct {
 	flushing    bool // a publish of results held back by PublishEvery is due
 	warned      bool
 	categories  categoryCap
-	catLists    catLists // of kept flows
+	catLists    catLists       // of kept flows
+	changes     *transitionLog // logs each space's failure and recovery once
+	statusCap   statusCap      // the flow statuses' names (flowstatus_refresher.go)
 }
 
 // passState is the pass under way: it ends when every space configured when
@@ -140,7 +142,7 @@ func New(cfg Config) *Refresher {
 		cfg.Now = time.Now
 	}
 	r := &Refresher{cfg: cfg, wake: make(chan struct{}, 1), states: map[string]*SpaceState{}, inflight: map[string]bool{},
-		table: newTableBuilder(spaceTable{})}
+		table: newTableBuilder(spaceTable{}), changes: newTransitionLog(cfg.Logger, cfg.Now())}
 	r.followLocked()
 	r.current.Store(&Snapshot{spaces: r.table.freeze(), Pending: len(r.watch)})
 	return r
@@ -182,14 +184,13 @@ func (r *Refresher) Restore(states map[string]*SpaceState) {
 		trusted[id] = st
 	}
 	r.categories.foldStates(trusted, &r.totals.CategoriesFolded)
+	r.foldRestoredStatuses(trusted)
 	maps.Copy(r.states, trusted)
 	for id, st := range trusted {
 		r.changed = append(r.changed, id)
 		if len(st.Flows) > 0 {
 			st.Flows = compactFlows(st.Flows, &r.catLists)
-			if st.FlowIDs == nil {
-				sortFlows(st.Flows) // as the refresher keeps them
-			}
+			sortFlows(st.Flows) // as the refresher keeps them, as FlowIDs are
 		}
 	}
 	if len(future) > 0 {
@@ -206,6 +207,7 @@ func (r *Refresher) Run(ctx context.Context) {
 	// Last, once every listing has stopped: publish what was held back, so
 	// that a cache written at shutdown holds every listing.
 	defer r.flush()
+	defer r.changes.flush()
 	if r.cfg.FirstDelay > 0 && !r.sleep(ctx, rand.N(r.cfg.FirstDelay)) {
 		return
 	}
@@ -307,17 +309,12 @@ func (r *Refresher) record(res listResult) {
 	defer r.mu.Unlock()
 	res.flows = r.categories.fold(res.flows, &r.totals.CategoriesFolded)
 	st := res.apply(r.states[res.space], r.cfg.KeepFlows, &r.catLists)
+	r.changes.observe(r.states[res.space], st)
 	r.states[res.space] = st
 	r.changed = append(r.changed, res.space)
 	delete(r.inflight, res.space)
-	switch {
-	case st.Up:
-	case st.LastError.Code == client.CodeTooManyPages:
-		// Every call succeeded, so no API error counts it: say it here.
-		level.Warn(r.cfg.Logger).Log("msg", "listing cut at --cams.max-pages; the space keeps its last data", "space", res.space,
-			"code", st.LastError.Code, "pages", res.pages, "err", st.LastError.Message)
-	default:
-		level.Debug(r.cfg.Logger).Log("msg", "refresh of space failed", "space", res.space, "code", st.LastError.Code, "err", st.LastError.Message)
+	if !st.Up {
+		level.Debug(r.cfg.Logger).Log("msg", "refresh of space failed", "space", res.space, "code", st.LastError.Code, "pages", res.pages, "err", st.LastError.Message)
 	}
 	passDone := false
 	if r.pass.pending[res.space] {
@@ -325,11 +322,17 @@ func (r *Refresher) record(res listResult) {
 		r.pass.failed = r.pass.failed || !st.Up
 		passDone = len(r.pass.pending) == 0
 	}
-	if passDone || res.finish.Sub(r.lastPublish) >= r.cfg.PublishEvery {
-		r.publishLocked(res.finish)
+	r.publishSoonLocked(res.finish, passDone)
+}
+
+// publishSoonLocked publishes at once when now is set or PublishEvery has
+// passed since the last publish, and otherwise within PublishEvery.
+func (r *Refresher) publishSoonLocked(at time.Time, now bool) {
+	if now || at.Sub(r.lastPublish) >= r.cfg.PublishEvery {
+		r.publishLocked(at)
 	} else if !r.flushing {
-		// Held back: publish it within PublishEvery even if no other
-		// listing ends before the next is due, up to an interval away.
+		// Held back: publish it within PublishEvery even if nothing else
+		// ends before the next listing is due, up to an interval away.
 		r.flushing = true
 		time.AfterFunc(r.cfg.PublishEvery, r.flush)
 	}

@@ -43,6 +43,8 @@ type Snapshot struct {
 	// adds the number of distinct values it carried beyond the
 	// MaxUndocumentedCategories kept.
 	CategoriesFolded uint64
+	// FlowStatus sums up the flow-status checks (--collector.flow-status).
+	FlowStatus FlowStatusTotals
 }
 
 // SpaceState is what the exporter knows of one space.
@@ -77,6 +79,10 @@ type SpaceState struct {
 	// Added and Removed count flows that appeared or disappeared between
 	// successful refreshes since the exporter started.
 	Added, Removed uint64
+	// Statuses is what GetFlow said of the flows of FlowIDs, with
+	// --collector.flow-status; nil while none was checked. A listing keeps
+	// the statuses of the flows it finds again.
+	Statuses *FlowStatuses
 }
 
 // ErrorInfo is what a user needs of a failure: no secrets, ever.

@@ -13,14 +13,15 @@
 #
 # Usage: scripts/install-tools.sh [SET|TOOL]...
 #   test       (default) everything `make test` needs: Debian's prometheus,
-#              prometheus-alertmanager (2.42/0.25) and etcd-server, Prometheus 3
+#              prometheus-alertmanager (2.42/0.25), etcd-server and chromium
+#              (the status page's browser test), Prometheus 3
 #              (prometheus, promtool), Alertmanager (alertmanager, amtool),
 #              helm, kubeconform, the offline Kubernetes schemas and
 #              kube-apiserver
 #   k8s-e2e    what `make k8s-e2e` alone needs: Debian's etcd-server, helm,
 #              the CRDs and kube-apiserver
 #   TOOL       one of: debian prometheus alertmanager helm kubeconform
-#              k8s-schemas kube-apiserver etcd
+#              k8s-schemas kube-apiserver etcd chromium
 #   --print-dir  print the tools directory and exit
 #
 # Go builds use the ordinary GOCACHE and GOMODCACHE, so a second machine
@@ -213,6 +214,7 @@ one() {
   case $1 in
   debian) apt_install prometheus prometheus-alertmanager ;;
   etcd) apt_install etcd-server ;;
+  chromium) apt_install chromium ;;
   prometheus) install_tool prometheus "$PROMETHEUS_VERSION" build_prometheus prometheus promtool ;;
   alertmanager) install_tool alertmanager "$ALERTMANAGER_VERSION" build_alertmanager alertmanager amtool ;;
   helm) install_tool helm "$HELM_VERSION" build_helm helm ;;
@@ -225,7 +227,7 @@ one() {
     ln -sfn "versions/k8s-schemas-$v/crds" "$TOOLS_DIR/crds"
     ;;
   kube-apiserver) install_tool kube-apiserver "$KUBERNETES_VERSION" build_kube_apiserver kube-apiserver ;;
-  test) for t in debian etcd prometheus alertmanager helm kubeconform k8s-schemas kube-apiserver; do one "$t"; done ;;
+  test) for t in debian etcd chromium prometheus alertmanager helm kubeconform k8s-schemas kube-apiserver; do one "$t"; done ;;
   k8s-e2e) for t in etcd helm k8s-schemas kube-apiserver; do one "$t"; done ;;
   *)
     echo "install-tools: unknown tool or set $1 (see the usage at the top of $0)" >&2

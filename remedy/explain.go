@@ -1,10 +1,9 @@
-package check
+package remedy
 
 import (
 	"strings"
 
 	"github.com/cams-exporter/cams_exporter/client"
-	"github.com/cams-exporter/cams_exporter/refresh"
 )
 
 // networkCause is what a transport error's text says, what to call it and
@@ -46,22 +45,19 @@ var networkCauses = []networkCause{
 // from its message ("connection refused", "server gave HTTP response to
 // HTTPS client", ...) and gets a remedy that fits it; an InvalidResponse's
 // cause is its message, which quotes the start of the body.
-func Explain(info *refresh.ErrorInfo) (cause, remedy string) {
-	if info == nil {
-		return "", ""
-	}
-	switch info.Code {
+func Explain(code, message string) (cause, remedy string) {
+	switch code {
 	case client.CodeNetworkError:
 		for _, c := range networkCauses {
-			if strings.Contains(info.Message, c.match) {
+			if strings.Contains(message, c.match) {
 				return c.cause, c.remedy
 			}
 		}
-		return withoutRequest(info.Message), Remedy(info.Code)
+		return withoutRequest(message), For(code)
 	case client.CodeInvalidResponse:
-		return info.Message, Remedy(info.Code)
+		return message, For(code)
 	}
-	return "", Remedy(info.Code)
+	return "", For(code)
 }
 
 // withoutRequest drops the `Post "https://...": ` that net/http puts before

@@ -1,0 +1,123 @@
+package refresh
+
+import (
+	"sort"
+	"time"
+)
+
+// The refresher's side of the flow-status checks: the checker reads the
+// spaces to check with statusTargets and hands its results to
+// applyFlowStatuses; a listing carries the statuses of the flows it finds
+// again (FlowStatuses.realign, in listResult.apply).
+
+// statusCap bounds the status names that enter the snapshot, as
+// categoryCap bounds categories: the documented statuses, OtherStatus and
+// the first MaxUndocumentedStatuses others pass; the rest count as
+// OtherStatus. The zero value is ready; the refresher's mutex guards it.
+type statusCap struct {
+	kept map[string]struct{}
+}
+
+// fold returns the name s is kept under, adding to *folded when that is
+// OtherStatus for another status. UnknownStatus as an answer is taken for
+// an undocumented status like any other, never for "not known".
+func (sc *statusCap) fold(s string, folded *uint64) string {
+	switch {
+	case s == "" || s == OtherStatus || isDocumentedStatus(s):
+		return s
+	case s != UnknownStatus && admitCapped(&sc.kept, s, MaxUndocumentedStatuses):
+		return s
+	}
+	*folded++
+	return OtherStatus
+}
+
+// spaceRef is a watched space and its state.
+type spaceRef struct {
+	id string
+	st *SpaceState
+}
+
+// statusTargets returns the watched spaces that have flows, with their
+// current states, which are immutable: the checker reads them without the
+// lock.
+func (r *Refresher) statusTargets() []spaceRef {
+	ids := r.cfg.Spaces()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make([]spaceRef, 0, len(ids))
+	for _, id := range ids {
+		if st := r.states[id]; st != nil && st.HasData && len(st.FlowIDs) > 0 {
+			out = append(out, spaceRef{id, st})
+		}
+	}
+	return out
+}
+
+// applyFlowStatuses applies checks to the spaces' current states, sets
+// the expected pass of the checks, and publishes within PublishEvery when
+// anything changed. A result for a space without data, or for a flow its
+// last listing did not find, is dropped.
+func (r *Refresher) applyFlowStatuses(results []statusResult, pass time.Duration) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	sort.SliceStable(results, func(i, j int) bool { return results[i].space < results[j].space })
+	fold := func(s string) string { return r.statusCap.fold(s, &r.totals.FlowStatus.Folded) }
+	changed := r.totals.FlowStatus.ExpectedPass != pass
+	for start := 0; start < len(results); {
+		space, end := results[start].space, start+1
+		for end < len(results) && results[end].space == space {
+			end++
+		}
+		if st := r.states[space]; st != nil && st.HasData {
+			if fs := st.Statuses.with(st.FlowIDs, results[start:end], fold); fs != st.Statuses {
+				next := *st
+				next.Statuses = fs
+				r.states[space] = &next
+				r.changed = append(r.changed, space)
+				changed = true
+			}
+		}
+		start = end
+	}
+	if changed {
+		r.totals.FlowStatus.ExpectedPass = pass
+		r.publishSoonLocked(r.cfg.Now(), false)
+	}
+}
+
+// foldRestoredStatuses applies the status cap to states restored from a
+// cache, in the order of their ids so that the same file keeps the same
+// statuses, and drops statuses that do not describe the space's flows.
+func (r *Refresher) foldRestoredStatuses(states map[string]*SpaceState) {
+	ids := make([]string, 0, len(states))
+	for id, st := range states {
+		if st.Statuses != nil {
+			ids = append(ids, id)
+		}
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		st := states[id]
+		if st.Statuses.Len() != len(st.FlowIDs) {
+			st.Statuses = nil
+			continue
+		}
+		statuses, checked := st.Statuses.expand(len(st.FlowIDs))
+		for i, s := range statuses {
+			statuses[i] = r.statusCap.fold(s, &r.totals.FlowStatus.Folded)
+		}
+		st.Statuses, _ = NewFlowStatuses(statuses, checked, st.Statuses.LastError)
+	}
+}
+
+// flushHeld publishes at once what a publish held back by PublishEvery
+// waits for, if anything.
+func (r *Refresher) flushHeld() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.flushing {
+		r.flushing = false
+		r.publishLocked(r.cfg.Now())
+	}
+}
