@@ -11,7 +11,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/cams-exporter/cams_exporter/client"
@@ -99,7 +98,7 @@ func Save(path string, meta Meta, snap *refresh.Snapshot, now time.Time) error {
 				sep = '['
 			}
 			if entry, err = appendSpace(append(entry[:0], sep), id, st); err != nil {
-				return fmt.Errorf("cache file: space %q: %w", id, err)
+				return fmt.Errorf("space %q: %w", id, err)
 			}
 			bw.Write(entry)
 			n++
@@ -125,7 +124,7 @@ type boundedWriter struct {
 
 func (b *boundedWriter) Write(p []byte) (int, error) {
 	if int64(len(p)) > b.left {
-		return 0, fmt.Errorf("cache file: the snapshot takes more than the %d bytes a restore reads; not written", maxWriteBytes)
+		return 0, fmt.Errorf("the snapshot takes more than the %d bytes a restore reads; not written", maxWriteBytes)
 	}
 	b.left -= int64(len(p))
 	return b.w.Write(p)
@@ -144,10 +143,7 @@ func writeAtomic(path string, write func(io.Writer) error) error {
 	defer os.Remove(tmp.Name()) // a no-op once renamed
 	if err := write(tmp); err != nil {
 		tmp.Close()
-		if !strings.HasPrefix(err.Error(), "cache file:") {
-			err = fmt.Errorf("cache file: %w", err)
-		}
-		return err
+		return fmt.Errorf("cache file: %w", err)
 	}
 	if err := tmp.Sync(); err != nil {
 		tmp.Close()
@@ -213,17 +209,6 @@ func Load(path string, meta Meta) (map[string]*refresh.SpaceState, error) {
 			Statuses: statuses}
 	}
 	return states, nil
-}
-
-func saveStatuses(fs *refresh.FlowStatuses) *flowStatus {
-	if fs == nil {
-		return nil
-	}
-	out := &flowStatus{Statuses: make([]string, fs.Len()), Checked: make([]int64, fs.Len()), LastError: fs.LastError}
-	for i := range fs.Len() {
-		out.Statuses[i], out.Checked[i] = fs.Status(i), fs.Checked(i)
-	}
-	return out
 }
 
 // statuses returns the space's flow statuses; none without them.

@@ -89,6 +89,18 @@ func randomStatuses(r *rand.Rand, n int, pick func() string) *refresh.FlowStatus
 	return fs
 }
 
+// saveStatuses is fs as a flowStatus, the form Load reads.
+func saveStatuses(fs *refresh.FlowStatuses) *flowStatus {
+	if fs == nil {
+		return nil
+	}
+	out := &flowStatus{Statuses: make([]string, fs.Len()), Checked: make([]int64, fs.Len()), LastError: fs.LastError}
+	for i := range fs.Len() {
+		out.Statuses[i], out.Checked[i] = fs.Status(i), fs.Checked(i)
+	}
+	return out
+}
+
 // spaceOf is the space encoding/json marshals for the space id in state
 // st: what Save wrote before it wrote by hand.
 func spaceOf(id string, st *refresh.SpaceState) space {

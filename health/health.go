@@ -7,7 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"sort"
+	"slices"
 	"time"
 
 	"github.com/cams-exporter/cams_exporter/refresh"
@@ -56,36 +56,34 @@ func (c Checker) Ready() (bool, string) {
 	now := c.now()
 	limit := c.staleness(snap)
 	withData := counts.Up + counts.Down - snap.WithoutData()
-	var stale []string
-	if oldest, ok := snap.OldestSuccess(); (ok && now.Sub(oldest) > limit) || (snap.WithoutData() > 0 && now.Sub(c.Started) > limit) {
-		stale = c.stale(snap, now, limit) // read every space only when some is stale
-	}
+	stale, first := c.stale(snap, now, limit)
 	switch {
 	case counts.Up == 0 && counts.Down > 0:
 		return false, fmt.Sprintf("every space refreshed so far (%d) failed its last refresh; %d pending", counts.Down, counts.Pending)
 	case withData == 0:
 		return false, fmt.Sprintf("no data yet: the first listing has not ended (%d space(s) pending)", counts.Pending)
-	case len(stale) > 0:
-		return false, fmt.Sprintf("data older than %s for %d space(s): %s", limit, len(stale), joinFirst(stale, 10))
+	case stale > 0:
+		return false, fmt.Sprintf("data older than %s for %d space(s): %s", limit, stale, joinFirst(first, stale))
 	}
 	return true, fmt.Sprintf("ready: %d space(s): %d up, %d failing their last refresh, %d pending", counts.Pending+counts.Up+counts.Down, counts.Up, counts.Down, counts.Pending)
 }
 
-// stale returns the ids of the spaces whose data is older than limit, or
-// which never had data since the exporter started limit ago, sorted.
-func (c Checker) stale(snap *refresh.Snapshot, now time.Time, limit time.Duration) []string {
-	var stale []string
-	for id, sp := range snap.All() {
-		since := sp.LastSuccess
-		if !sp.HasData {
-			since = c.Started
-		}
-		if now.Sub(since) > limit {
-			stale = append(stale, id)
+// namedStale is how many stale spaces /readyz names.
+const namedStale = 10
+
+// stale counts the spaces whose data is older than limit, or which never
+// had data since the exporter started limit ago, and returns the first
+// namedStale of their ids, sorted. It reads only the parts of the snapshot
+// that hold stale spaces, and keeps no more ids than it names.
+func (c Checker) stale(snap *refresh.Snapshot, now time.Time, limit time.Duration) (int, []string) {
+	n, first := 0, make([]string, 0, namedStale+1)
+	for id := range snap.Stale(now.Add(-limit), now.Sub(c.Started) > limit) {
+		n++
+		if i, _ := slices.BinarySearch(first, id); i < namedStale {
+			first = slices.Insert(first, i, id)[:min(len(first)+1, namedStale)]
 		}
 	}
-	sort.Strings(stale)
-	return stale
+	return n, first
 }
 
 // staleness is the age beyond which a space's data is stale.
@@ -96,16 +94,16 @@ func (c Checker) staleness(snap *refresh.Snapshot) time.Duration {
 	return 3 * max(c.RefreshInterval, snap.ExpectedPassDuration)
 }
 
-// joinFirst lists the first n ids, quoted, and how many more there are.
-func joinFirst(ids []string, n int) string {
-	quoted := make([]string, min(n, len(ids)))
-	for i := range quoted {
-		quoted[i] = fmt.Sprintf("%q", ids[i])
+// joinFirst lists ids, quoted, and how many more of total there are.
+func joinFirst(ids []string, total int) string {
+	quoted := make([]string, len(ids))
+	for i, id := range ids {
+		quoted[i] = fmt.Sprintf("%q", id)
 	}
-	if len(ids) <= n {
+	if total <= len(ids) {
 		return fmt.Sprint(quoted)
 	}
-	return fmt.Sprint(quoted) + fmt.Sprintf(" and %d more", len(ids)-n)
+	return fmt.Sprint(quoted) + fmt.Sprintf(" and %d more", total-len(ids))
 }
 
 // Healthz answers 200 while the process serves.

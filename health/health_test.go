@@ -171,6 +171,15 @@ func TestReadyAtScale(t *testing.T) {
 			if tt.wantStale > 0 && !strings.Contains(why, "and "+fmt.Sprint(tt.wantStale-10)+" more") {
 				t.Errorf("reason %.300q does not stop after 10 names", why)
 			}
+			// Ages grow with i, so the stale spaces are the last ones
+			// listed, and the ten named are the first of those by id.
+			var named []string
+			for i := tt.listed - tt.wantStale; i < tt.listed-tt.wantStale+10 && tt.wantStale > 0; i++ {
+				named = append(named, fmt.Sprintf("%q", fmt.Sprintf("cams-%06d", i)))
+			}
+			if want := "[" + strings.Join(named, " ") + "] and"; tt.wantStale > 0 && !strings.Contains(why, want) {
+				t.Errorf("reason %.300q does not name %s", why, want)
+			}
 		})
 	}
 }

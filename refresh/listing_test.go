@@ -81,11 +81,11 @@ func TestCategoryListsAreShared(t *testing.T) {
 	}
 }
 
-// TestApplyKeepsFlowsSortedWithoutFlowIDs: with flow info the kept flows
-// are sorted by id as FlowIDs is, a flow id listed twice
-// keeps its first listing first, and the flows added and removed between two
-// listings are counted as without flow info, also after a state restored
-// from an older cache (FlowIDs set, flows in listing order).
+// TestApplyKeepsFlowsSortedByID: with flow info the kept flows are sorted
+// by id as FlowIDs is, a flow id listed twice keeps its first listing
+// first, and the flows added and removed between two listings are counted
+// as without flow info, also after a state restored from an older cache
+// (flows in listing order).
 func TestApplyKeepsFlowsSortedByID(t *testing.T) {
 	f := func(id, name string) client.Flow { return client.Flow{FlowID: id, FlowName: name} }
 	first := []client.Flow{f("c", "c"), f("a", "a1"), f("b", "b"), f("a", "a2")}

@@ -129,7 +129,7 @@ func TestTooManyPagesKeepsTheLastData(t *testing.T) {
 	if want := 8 * time.Second; snap.ExpectedPassDuration != want {
 		t.Errorf("expected pass %v, want %v", snap.ExpectedPassDuration, want)
 	}
-	r.changes.flush()
+	r.transitions.flush()
 	var warning string
 	for l := range strings.Lines(logs.String()) {
 		if strings.Contains(l, `level=warn msg="space is down"`) {

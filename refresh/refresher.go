@@ -110,7 +110,7 @@ type Refresher struct {
 	warned      bool
 	categories  categoryCap
 	catLists    catLists       // of kept flows
-	changes     *transitionLog // logs each space's failure and recovery once
+	transitions *transitionLog // logs each space's failure and recovery once
 	statusCap   statusCap      // the flow statuses' names (flowstatus_refresher.go)
 }
 
@@ -142,7 +142,7 @@ func New(cfg Config) *Refresher {
 		cfg.Now = time.Now
 	}
 	r := &Refresher{cfg: cfg, wake: make(chan struct{}, 1), states: map[string]*SpaceState{}, inflight: map[string]bool{},
-		table: newTableBuilder(spaceTable{}), changes: newTransitionLog(cfg.Logger, cfg.Now())}
+		table: newTableBuilder(spaceTable{}), transitions: newTransitionLog(cfg.Logger, cfg.Now())}
 	r.followLocked()
 	r.current.Store(&Snapshot{spaces: r.table.freeze(), Pending: len(r.watch)})
 	return r
@@ -207,7 +207,7 @@ func (r *Refresher) Run(ctx context.Context) {
 	// Last, once every listing has stopped: publish what was held back, so
 	// that a cache written at shutdown holds every listing.
 	defer r.flush()
-	defer r.changes.flush()
+	defer r.transitions.flush()
 	if r.cfg.FirstDelay > 0 && !r.sleep(ctx, rand.N(r.cfg.FirstDelay)) {
 		return
 	}
@@ -309,7 +309,7 @@ func (r *Refresher) record(res listResult) {
 	defer r.mu.Unlock()
 	res.flows = r.categories.fold(res.flows, &r.totals.CategoriesFolded)
 	st := res.apply(r.states[res.space], r.cfg.KeepFlows, &r.catLists)
-	r.changes.observe(r.states[res.space], st)
+	r.transitions.observe(r.states[res.space], st)
 	r.states[res.space] = st
 	r.changed = append(r.changed, res.space)
 	delete(r.inflight, res.space)

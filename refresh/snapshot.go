@@ -53,13 +53,13 @@ type SpaceState struct {
 	// Count, ByCategory and FlowIDs (sorted) describe the flows of the last
 	// successful refresh; they are kept when a later one fails. ByCategory
 	// holds the documented categories, at most MaxUndocumentedCategories
-	// others across all spaces, and OtherCategory. FlowIDs is nil when the
-	// refresher keeps Flows: they hold the ids.
+	// others across all spaces, and OtherCategory.
 	Count      int
 	ByCategory map[string]int
 	FlowIDs    []string
 	// Flows is the full list, kept only when flow info is exported, sorted
-	// by id (a refresher's; one restored from an older cache may not be).
+	// by id as FlowIDs is (the refresher's: one in a snapshot made
+	// otherwise may not be).
 	// Its category lists are shared between flows and spaces: read them,
 	// never write into them.
 	Flows []client.Flow
@@ -184,6 +184,13 @@ func (s *Snapshot) Counts() SpaceCounts {
 func (s *Snapshot) OldestSuccess() (time.Time, bool) {
 	sum := s.spaces.summary()
 	return sum.oldest, sum.hasOldest
+}
+
+// Stale yields the spaces whose data is older than cutoff (LastSuccess
+// before it) and, with noData, the spaces without data, in no particular
+// order. It reads only the parts of the snapshot that hold such spaces.
+func (s *Snapshot) Stale(cutoff time.Time, noData bool) iter.Seq2[string, *SpaceState] {
+	return s.spaces.stale(cutoff, noData)
 }
 
 // WithoutData counts the spaces with a state but no data: listed in this

@@ -150,6 +150,38 @@ func (t spaceTable) all() iter.Seq2[string, *SpaceState] {
 	}
 }
 
+// stale yields the entries whose data is older than cutoff and, with
+// noData, those without data, in no particular order. It skips the
+// subtrees whose summary says they hold none: it costs the stale spaces,
+// not the table.
+func (t spaceTable) stale(cutoff time.Time, noData bool) iter.Seq2[string, *SpaceState] {
+	holds := func(s summary) bool { return (s.hasOldest && s.oldest.Before(cutoff)) || (noData && s.noData > 0) }
+	return func(yield func(string, *SpaceState) bool) {
+		walkWhere(t.root, holds, func(e *tableEntry) bool {
+			if st := e.state; (st.HasData && st.LastSuccess.Before(cutoff)) || (noData && !st.HasData) {
+				return yield(e.id, st)
+			}
+			return true
+		})
+	}
+}
+
+// walkWhere is walk over the nodes whose summary satisfies holds.
+func walkWhere(n *tableNode, holds func(summary) bool, f func(*tableEntry) bool) bool {
+	if n == nil || !holds(n.sum) {
+		return true
+	}
+	if n.leaf {
+		return walk(n, f)
+	}
+	for _, c := range n.children {
+		if !walkWhere(c, holds, f) {
+			return false
+		}
+	}
+	return true
+}
+
 func walk(n *tableNode, f func(*tableEntry) bool) bool {
 	if n == nil {
 		return true
