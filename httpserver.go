@@ -34,7 +34,8 @@ const (
 	// shutdown; those still running then are cut.
 	shutdownTimeout = 10 * time.Second
 	// statusMaxRequests bounds the /status answers built at once: the JSON
-	// of 200,000 spaces is about 95 MB while it is built.
+	// of 200,000 spaces (95 MB, written as it is built) takes about a
+	// second of a core and 110 MB of heap.
 	statusMaxRequests = 2
 )
 

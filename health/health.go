@@ -4,10 +4,13 @@
 package health
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/cams-exporter/cams_exporter/refresh"
@@ -176,6 +179,16 @@ type SpaceStatus struct {
 // Status builds the status of the current snapshot.
 func (c Checker) Status() Status {
 	snap := c.Snapshot()
+	st := c.statusHead(snap)
+	now := c.now()
+	for _, sp := range sortedSpaces(snap) {
+		st.Spaces = append(st.Spaces, c.spaceStatus(sp, now))
+	}
+	return st
+}
+
+// statusHead is the status of snap without its spaces.
+func (c Checker) statusHead(snap *refresh.Snapshot) Status {
 	ready, why := c.Ready()
 	counts := snap.Counts()
 	st := Status{Ready: ready, Reason: why, SpacesByState: StateCounts(counts),
@@ -188,19 +201,39 @@ func (c Checker) Status() Status {
 	if c.LimiterRate != nil {
 		st.Limiter = LimiterStatus{Rate: c.LimiterRate(), MaxRate: c.LimiterMaxRate}
 	}
-	now := c.now()
-	for _, id := range snap.SpaceIDs() {
-		sp := snap.Space(id)
-		ss := spaceStatus(sp, now)
-		if c.FlowStatus != nil && sp.HasData {
-			ss.FlowStatus = spaceFlowStatus(sp)
-		}
-		st.Spaces = append(st.Spaces, ss)
-	}
 	if c.FlowStatus != nil {
-		st.FlowStatus = c.FlowStatus.summary(snap, st.Spaces)
+		st.FlowStatus = c.FlowStatus.summary(snap)
 	}
 	return st
+}
+
+// spaceStatus is a space's entry, with its flow statuses when they are
+// checked.
+func (c Checker) spaceStatus(sp *refresh.SpaceState, now time.Time) SpaceStatus {
+	ss := spaceStatus(sp, now)
+	if c.FlowStatus != nil && sp.HasData {
+		ss.FlowStatus = spaceFlowStatus(sp)
+	}
+	return ss
+}
+
+// sortedSpaces returns the states of snap's spaces in the order of their
+// ids.
+func sortedSpaces(snap *refresh.Snapshot) []*refresh.SpaceState {
+	type entry struct {
+		id string
+		st *refresh.SpaceState
+	}
+	entries := make([]entry, 0, snap.Len())
+	for id, st := range snap.All() {
+		entries = append(entries, entry{id, st})
+	}
+	slices.SortFunc(entries, func(a, b entry) int { return strings.Compare(a.id, b.id) })
+	out := make([]*refresh.SpaceState, len(entries))
+	for i, e := range entries {
+		out[i] = e.st
+	}
+	return out
 }
 
 // StatusHandler serves Status as JSON, or as an HTML page to a browser
@@ -212,7 +245,48 @@ func (c Checker) StatusHandler(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	_ = enc.Encode(c.Status())
+	bw := bufio.NewWriterSize(w, 64<<10)
+	if c.writeStatus(bw) == nil {
+		bw.Flush()
+	}
+}
+
+// writeStatus writes Status as json.Encoder with an indent of two spaces
+// writes it, a space at a time: the JSON of 200,000 spaces is about 95 MB,
+// and the entries of that many spaces as much again, which building the
+// whole answer first would hold at once.
+func (c Checker) writeStatus(w io.Writer) error {
+	snap := c.Snapshot()
+	head, err := json.MarshalIndent(c.statusHead(snap), "", "  ")
+	if err != nil {
+		return err
+	}
+	spaces := sortedSpaces(snap)
+	if len(spaces) == 0 {
+		_, err := w.Write(append(head, '\n'))
+		return err
+	}
+	const empty = "[]\n}"
+	if _, err := w.Write(append(head[:len(head)-len(empty)], '[')); err != nil {
+		return err
+	}
+	now := c.now()
+	for i, sp := range spaces {
+		entry, err := json.MarshalIndent(c.spaceStatus(sp, now), "    ", "  ")
+		if err != nil {
+			return err
+		}
+		sep := ",\n    "
+		if i == 0 {
+			sep = "\n    "
+		}
+		if _, err := io.WriteString(w, sep); err != nil {
+			return err
+		}
+		if _, err := w.Write(entry); err != nil {
+			return err
+		}
+	}
+	_, err = io.WriteString(w, "\n  ]\n}\n")
+	return err
 }
