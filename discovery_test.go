@@ -14,6 +14,7 @@ import (
 
 	"github.com/cams-exporter/cams_exporter/cache"
 	"github.com/cams-exporter/cams_exporter/client"
+	"github.com/cams-exporter/cams_exporter/refresh"
 	"github.com/cams-exporter/cams_exporter/simulator"
 )
 
@@ -170,9 +171,9 @@ func TestCacheEntryFromTheFuture(t *testing.T) {
 	h := newHarness(t, data, "--cams.space="+a, "--cams.space="+b, "--cache.file="+path)
 	h.refresh()
 	snap := h.exp.refresher.Snapshot()
-	future := *snap.Spaces[b]
+	future := *snap.Space(b)
 	future.Count, future.LastSuccess, future.LastAttempt = 999, time.Now().Add(time.Hour), time.Now().Add(time.Hour)
-	snap.Spaces[b] = &future
+	snap = snap.WithChanged(map[string]*refresh.SpaceState{b: &future})
 	if err := cache.Save(path, h.exp.cacheMeta(), snap, time.Now()); err != nil {
 		t.Fatal(err)
 	}

@@ -192,7 +192,7 @@ func (e *exporter) handler(landing http.Handler) http.Handler {
 	mux.Handle(e.opts.telemetryPath, metrics)
 	mux.HandleFunc("/healthz", health.Healthz)
 	mux.HandleFunc("/readyz", e.checker.Readyz)
-	mux.HandleFunc("/status", e.checker.StatusHandler)
+	mux.Handle("/status", limitInFlight(http.HandlerFunc(e.checker.StatusHandler), statusMaxRequests, "/status"))
 	if landing != nil && e.opts.telemetryPath != "/" {
 		mux.Handle("/", landing)
 	}

@@ -313,7 +313,7 @@ func TestShutdownCacheHoldsTheStatuses(t *testing.T) {
 	known := func() bool {
 		snap := h.exp.refresher.Snapshot()
 		for _, id := range ids {
-			if st := snap.Spaces[id]; st == nil || st.Statuses.Known() != st.Count {
+			if st := snap.Space(id); st == nil || st.Statuses.Known() != st.Count {
 				return false
 			}
 		}

@@ -127,7 +127,7 @@ func TestHugeMessagesAreBoundedEverywhere(t *testing.T) {
 		t.Errorf("/status is %d bytes for 20 failing spaces", len(body))
 	}
 	snap := h.exp.refresher.Snapshot()
-	for id, st := range snap.Spaces {
+	for id, st := range snap.All() {
 		e := st.LastError
 		if e == nil || e.Code != "Ram.PermissionDeny" {
 			t.Fatalf("space %s: %+v", id, e)

@@ -80,7 +80,7 @@ func TestSoak(t *testing.T) {
 	snap := h.exp.refresher.Snapshot()
 	t.Logf("soak %s: %d scrapes by %d scrapers (%.0f/s), %d failed; latency p50 %v p99 %v max %v; %d passes over %d spaces, %d API calls, %d faulted",
 		duration, n, scrapers, float64(n)/duration.Seconds(), failures, latencies[n/2], latencies[n*99/100], latencies[n-1],
-		snap.Refreshes, len(snap.Spaces), sim.Stats().Accepted, sim.Stats().Faulted)
+		snap.Refreshes, snap.Len(), sim.Stats().Accepted, sim.Stats().Faulted)
 	if failures > 0 {
 		t.Errorf("%d of %d scrapes failed", failures, n)
 	}

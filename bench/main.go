@@ -12,8 +12,9 @@
 //     10,000 spaces × 50 flows and one scrape, with and without flow info,
 //     and under 300 concurrent scrapes with flow info at 30,000 flows;
 //  4. refresh CPU: CPU time of that pass per 1,000 flows, and the share of
-//     a core used in the steady state at 200,000 spaces, refreshing at
-//     4 calls/s.
+//     a core used at 200,000 spaces, refreshing at 4 calls/s, scraped and
+//     probed, with a cache file: during the first pass, and in the steady
+//     state (restored from the cache).
 //
 // Run it from the repository's root: `make bench` or `go run ./bench`.
 // Parts 3 and 4 build the binary and run it, and the simulator, as child
@@ -76,6 +77,7 @@ type options struct {
 	steadyScrapeEvery time.Duration
 	steadyWarmup      time.Duration
 	steadyWindow      time.Duration
+	steadyReps        int
 	binary            string
 	keepTemp          bool
 
@@ -90,7 +92,7 @@ func main() {
 func run() int {
 	var o options
 	var sweepSpaces, sweepRates, scrapeSizeFlag, scrapeBigFlag, scrapersFlag, steadySizeFlag string
-	flag.StringVar(&o.parts, "parts", "sweep,scrape,proc,steady", "comma-separated parts to run: sweep (1), scrape (2), proc (3 memory and 4 CPU of a first pass), steady (4 CPU in the steady state)")
+	flag.StringVar(&o.parts, "parts", "sweep,scrape,proc,steady", "comma-separated parts to run: sweep (1), scrape (2), proc (3 memory and 4 CPU of a first pass), steady (4 CPU at 200,000 spaces: first pass and steady state)")
 	flag.Int64Var(&o.seed, "seed", 1, "seed of the generated data sets")
 	flag.StringVar(&sweepSpaces, "sweep.spaces", "1000,10000", "sweep: comma-separated numbers of spaces")
 	flag.StringVar(&sweepRates, "sweep.rates", "500,1000", "sweep: comma-separated exporter rates (calls/s); the simulator allows twice as many")
@@ -117,7 +119,8 @@ func run() int {
 	flag.Float64Var(&o.steadyRate, "steady.rate", 4, "steady state: the exporter's --cams.rate-limit")
 	flag.DurationVar(&o.steadyScrapeEvery, "steady.scrape-every", 15*time.Second, "steady state: scrape interval")
 	flag.DurationVar(&o.steadyWarmup, "steady.warmup", 10*time.Second, "steady state: time before measuring")
-	flag.DurationVar(&o.steadyWindow, "steady.window", 30*time.Second, "steady state: measuring window")
+	flag.DurationVar(&o.steadyWindow, "steady.window", time.Minute, "steady state: measuring window (the cache file is written once a minute)")
+	flag.IntVar(&o.steadyReps, "steady.reps", 3, "steady state: consecutive windows; the figure is their median (the first pass has one)")
 	flag.DurationVar(&o.procTimeout, "proc.timeout", 2*time.Minute, "memory/CPU: bound of one exporter run")
 	flag.StringVar(&o.binary, "binary", "", "memory/CPU: cams_exporter binary to run (default: go build . into a temporary directory)")
 	flag.BoolVar(&o.keepTemp, "keep-temp", false, "keep the temporary directory (binary, spaces file, logs)")
@@ -143,8 +146,8 @@ func run() int {
 	if o.scrapers, err = parseList(scrapersFlag, strconv.Atoi); err != nil || len(o.scrapers) == 0 || slices.Min(o.scrapers) < 1 {
 		return usage("-scrape.scrapers", fmt.Errorf("%q is not a list of positive numbers", scrapersFlag))
 	}
-	if o.scrapeReps < 1 || o.scrapeCount < 1 || o.scrapeBigCount < 1 {
-		return usage("-scrape.reps, -scrape.count, -scrape.big-count", errors.New("must be at least 1"))
+	if o.scrapeReps < 1 || o.scrapeCount < 1 || o.scrapeBigCount < 1 || o.steadyReps < 1 {
+		return usage("-scrape.reps, -scrape.count, -scrape.big-count, -steady.reps", errors.New("must be at least 1"))
 	}
 	if o.steadySize, err = parseSize(steadySizeFlag); err != nil || o.steadySize.spaces == 0 {
 		return usage("-steady.size", fmt.Errorf("%q is not SPACESxFLOWS", steadySizeFlag))

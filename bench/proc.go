@@ -548,18 +548,21 @@ func cpuTicks(pid int) (int64, error) {
 }
 
 // vmHWM is the peak resident set size of pid in bytes.
-func vmHWM(pid int) (float64, error) {
+func vmHWM(pid int) (float64, error) { return procStatusKB(pid, "VmHWM:") }
+
+// procStatusKB reads a "kB" field of /proc/<pid>/status, in bytes.
+func procStatusKB(pid int, field string) (float64, error) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return 0, err
 	}
 	for _, line := range strings.Split(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+		if rest, ok := strings.CutPrefix(line, field); ok {
 			kb, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
 			return kb * 1024, err
 		}
 	}
-	return 0, fmt.Errorf("/proc/%d/status: no VmHWM", pid)
+	return 0, fmt.Errorf("/proc/%d/status: no %s", pid, field)
 }
 
 // clockTicks is the kernel's clock ticks per second (getconf CLK_TCK);

@@ -6,7 +6,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"maps"
 	"net"
 	"net/http"
 	"os"
@@ -486,16 +485,16 @@ func changedSpacesFigure(ctx context.Context, t *table, size scrapeSize, base *r
 		}
 		var lat []time.Duration
 		for i := range 5 {
-			next := *base
-			next.Spaces = maps.Clone(base.Spaces)
+			states := make(map[string]*refresh.SpaceState, changed)
 			for j := range changed {
 				id := ids[(i*changed*7+j*131)%len(ids)]
-				st := *next.Spaces[id]
+				st := *base.Space(id)
 				st.Added++
-				next.Spaces[id] = &st
+				states[id] = &st
 			}
+			next := base.WithChanged(states)
 			mu.Lock()
-			cur = &next
+			cur = next
 			mu.Unlock()
 			t0 := time.Now()
 			if _, err := scrapeBody(ctx, hc, url, gz, io.Discard); err != nil {

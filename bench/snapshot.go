@@ -22,8 +22,8 @@ func buildSnapshot(seed int64, spaces, flows int) *refresh.Snapshot {
 	data := simulator.Generate(seed, spaces, flows)
 	r := rand.New(rand.NewPCG(uint64(seed), 2))
 	now := time.Now()
-	snap := &refresh.Snapshot{
-		Spaces:    make(map[string]*refresh.SpaceState, len(data.Spaces)),
+	states := make(map[string]*refresh.SpaceState, len(data.Spaces))
+	snap := refresh.Snapshot{
 		Completed: true, LastRefreshDuration: 42 * time.Second, LastRefreshEnd: now,
 		Refreshes: 12, RefreshFailures: 3,
 	}
@@ -53,9 +53,9 @@ func buildSnapshot(seed int64, spaces, flows int) *refresh.Snapshot {
 			st.LastAttempt = now
 			st.LastError = &refresh.ErrorInfo{Code: "System.LimitControl", Message: "Request was denied due to flow control.", Class: "throttled"}
 		}
-		snap.Spaces[sp.ID] = st
+		states[sp.ID] = st
 	}
-	return snap
+	return snap.WithSpaces(states)
 }
 
 // gaugeVecCopy returns a registry of plain GaugeVecs and CounterVecs holding

@@ -7,31 +7,44 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/cams-exporter/cams_exporter/cache"
 	"github.com/cams-exporter/cams_exporter/client"
 )
 
-// runSteady measures the exporter in its steady state at o.steadySize:
-// restored from a cache file, so that no first pass is needed, it refreshes
-// every space in turn at o.steadyRate calls/s (every space is due) and is
-// scraped as Prometheus 3 scrapes every o.steadyScrapeEvery; over
-// o.steadyWindow after o.steadyWarmup it reports the CPU seconds it used per
-// wall second, the calls it made, the scrapes' latency and its peak RSS.
-// The goal, under 5 % of a core at 200,000 spaces, is item 2 of issue 11
-// (incremental publishing).
+// runSteady measures the exporter at o.steadySize as deployed: refreshing at
+// o.steadyRate calls/s, scraped as Prometheus 3 scrapes every
+// o.steadyScrapeEvery, probed on /healthz and /readyz every
+// steadyProbeEvery as the Helm chart does, with a cache file written once a
+// minute. Two runs:
+//
+//   - the first pass: nothing cached, every space pending and listed in
+//     turn; one window of o.steadyWindow;
+//   - the steady state: every space restored from a cache file and due
+//     (listed two refresh intervals ago), so that each listing replaces a
+//     space's data; o.steadyReps consecutive windows of o.steadyWindow,
+//     reported as their median.
+//
+// After o.steadyWarmup, each window reports the CPU seconds the exporter
+// used per wall second, its calls, its scrapes' latency and its peak RSS;
+// the steady run then times /readyz and /status. The goal, under 5 % of a
+// core at 200,000 spaces, is item 2 of issue 11 (incremental publishing).
 func runSteady(ctx context.Context, o *options, t *table) error {
 	size := o.steadySize
-	fmt.Printf("\n== 4. steady state at %s spaces × %d flows: refreshing at %g calls/s, scraped every %s, measured over %s after %s\n",
-		thousands(size.spaces), size.flows, o.steadyRate, o.steadyScrapeEvery, o.steadyWindow, o.steadyWarmup)
+	fmt.Printf("\n== 4. steady state at %s spaces × %d flows: refreshing at %g calls/s, scraped every %s, /healthz and /readyz every %s, cache file; windows of %s after %s\n",
+		thousands(size.spaces), size.flows, o.steadyRate, o.steadyScrapeEvery, steadyProbeEvery, o.steadyWindow, o.steadyWarmup)
 	dir, err := os.MkdirTemp("", "cams-bench-steady-")
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
+	if o.keepTemp {
+		fmt.Printf("   temporary files in %s\n", dir)
+	} else {
+		defer os.RemoveAll(dir)
+	}
 	bin := o.binary
 	if bin == "" {
 		bin = filepath.Join(dir, "cams_exporter")
@@ -44,11 +57,22 @@ func runSteady(ctx context.Context, o *options, t *table) error {
 		return err
 	}
 	defer d.sim.stop()
+	name := fmt.Sprintf("%s spaces × %d flows, %g calls/s, a scrape every %s", thousands(len(d.ids)), size.flows, o.steadyRate, o.steadyScrapeEvery)
+
+	first, err := steadyRun(ctx, o, bin, dir, d, filepath.Join(dir, "cache-first.json"), false, 1)
+	if err != nil {
+		return fmt.Errorf("first pass: %w", err)
+	}
+	w := first.windows[0]
+	fmt.Printf("   first pass (%s pending at start): CPU %.1f %% of one core over %.0f s, %.2f calls/s, %d scrapes (p50 %s), peak RSS %s; machine %s\n",
+		thousands(len(d.ids)), 100*w.share, w.wall.Seconds(), w.calls, len(w.scrapes), ms(percentile(sortedCopy(w.scrapes), 50)), mbAndMiB(first.hwm), w.load)
+	t.add("4. first pass, "+name+": CPU / wall", fmt.Sprintf("%.1f %% of one core over %.0f s", 100*w.share, w.wall.Seconds()), "", nil)
+	t.add("4. first pass, "+name+": peak RSS", mbAndMiB(first.hwm), "", nil)
 
 	// Every space listed two refresh intervals ago: all are due.
 	snap := buildSnapshot(o.seed, size.spaces, size.flows)
 	old := time.Now().Add(-20 * time.Minute)
-	for _, st := range snap.Spaces {
+	for _, st := range snap.All() {
 		st.LastSuccess, st.LastAttempt = old, old
 	}
 	endpoint, err := client.ResolveEndpoint("", d.simURL, false)
@@ -60,10 +84,61 @@ func runSteady(ctx context.Context, o *options, t *table) error {
 		return err
 	}
 	snap = nil
+	steady, err := steadyRun(ctx, o, bin, dir, d, cacheFile, true, o.steadyReps)
+	if err != nil {
+		return fmt.Errorf("steady state: %w", err)
+	}
+	var shares []float64
+	var scrapes []time.Duration
+	for i, w := range steady.windows {
+		shares = append(shares, w.share)
+		scrapes = append(scrapes, w.scrapes...)
+		fmt.Printf("   steady state, window %d: CPU %.1f %% of one core over %.0f s, %.2f calls/s, %d scrapes (p50 %s); machine %s\n",
+			i+1, 100*w.share, w.wall.Seconds(), w.calls, len(w.scrapes), ms(percentile(sortedCopy(w.scrapes), 50)), w.load)
+	}
+	share := median(shares)
+	fmt.Printf("   steady state: CPU median %.1f %% of one core (%s), peak RSS %s (the restore of the cache included), RSS at the end %s\n",
+		100*share, percents(shares), mbAndMiB(steady.hwm), mbAndMiB(steady.rss))
+	fmt.Printf("   /readyz p50 %s over %d calls; /status %s for %s\n", ms(steady.readyz), steadyProbes, ms(steady.status), mbAndMiB(float64(steady.statusBytes)))
+	t.add("4. steady state, "+name+": CPU / wall (issue 11 item 2), median of "+strconv.Itoa(len(shares)),
+		fmt.Sprintf("%.1f %% of one core (%s), windows of %.0f s", 100*share, percents(shares), o.steadyWindow.Seconds()), "< 5 %", ptr(share < 0.05))
+	t.add("4. steady state, "+name+": scrape p50 (first scrape of a new snapshot each time)", ms(percentile(sortedCopy(scrapes), 50)), "", nil)
+	t.add("4. steady state, "+name+": peak RSS (restore included) / RSS at the end", mbAndMiB(steady.hwm)+" / "+mbAndMiB(steady.rss), "", nil)
+	t.add("4. steady state, "+name+": /readyz p50, /status", fmt.Sprintf("%s; %s for %s", ms(steady.readyz), ms(steady.status), mbAndMiB(float64(steady.statusBytes))), "", nil)
+	return nil
+}
 
+// steadyProbeEvery is the Helm chart's period of /healthz and /readyz; and
+// steadyProbes the /readyz calls timed after the windows.
+const (
+	steadyProbeEvery = 30 * time.Second
+	steadyProbes     = 9
+)
+
+// steadyWindow is what one measuring window saw.
+type steadyWindow struct {
+	share   float64 // CPU seconds per wall second
+	wall    time.Duration
+	calls   float64 // accepted by the simulator per second
+	scrapes []time.Duration
+	load    string // the machine's load over the window
+}
+
+// steadyResult is what one exporter run measured.
+type steadyResult struct {
+	windows        []steadyWindow
+	hwm, rss       float64
+	readyz, status time.Duration
+	statusBytes    int64
+}
+
+// steadyRun starts the exporter on d's spaces with the cache file given (a
+// file to restore when restored), waits until it serves (every cached
+// space, when restored), and measures reps windows after the warm-up.
+func steadyRun(ctx context.Context, o *options, bin, dir string, d *procData, cacheFile string, restored bool, reps int) (*steadyResult, error) {
 	port, err := freePort()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	base := "http://127.0.0.1:" + strconv.Itoa(port)
 	exp, err := startChild(bin, []string{
@@ -71,106 +146,199 @@ func runSteady(ctx context.Context, o *options, t *table) error {
 		"--cams.rate-limit=" + strconv.FormatFloat(o.steadyRate, 'g', -1, 64), "--refresh.interval=10m",
 		"--cache.file=" + cacheFile, "--web.listen-address=127.0.0.1:" + strconv.Itoa(port),
 	}, childEnv("ALIBABA_CLOUD_ACCESS_KEY_ID="+accessKeyID, "ALIBABA_CLOUD_ACCESS_KEY_SECRET="+accessKeySecret,
-		"ALIBABA_CLOUD_ECS_METADATA_DISABLED=true"), filepath.Join(dir, "exporter-steady.log"), nil)
+		"ALIBABA_CLOUD_ECS_METADATA_DISABLED=true"), filepath.Join(dir, fmt.Sprintf("exporter-steady-%v.log", restored)), nil)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer exp.stop()
 	hc := &http.Client{Timeout: time.Minute}
 	defer hc.CloseIdleConnections()
-	restored := time.Now()
+	started := time.Now()
 	for {
 		var mv metricValues
-		if code, err := get(ctx, hc, base+"/metrics", acceptPrometheus3, mv.scan); err == nil && code == http.StatusOK && mv.spaces == len(d.ids) {
+		code, err := get(ctx, hc, base+"/metrics", acceptPrometheus3, mv.scan)
+		if err == nil && code == http.StatusOK && (!restored || mv.spaces == len(d.ids)) {
 			break
 		}
-		if exp.exited() || ctx.Err() != nil || time.Since(restored) > o.procTimeout {
-			return fmt.Errorf("the exporter did not serve the %d cached spaces (see %s)", len(d.ids), exp.log.Name())
+		if exp.exited() || ctx.Err() != nil || time.Since(started) > o.procTimeout {
+			return nil, fmt.Errorf("the exporter did not serve (see %s)", exp.log.Name())
 		}
 		sleep(ctx, 500*time.Millisecond)
 	}
-	fmt.Printf("   serving the %s cached spaces %.1f s after start\n", thousands(len(d.ids)), time.Since(restored).Seconds())
-
-	// Scrapes as Prometheus 3 asks for them; their latency runs to the last
-	// byte of the compressed body, not decompressed (as in part 2).
-	raw := &http.Client{Timeout: time.Minute, Transport: &http.Transport{DisableCompression: true}}
-	defer raw.CloseIdleConnections()
-	scrape := func() (time.Duration, error) {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/metrics", nil)
-		if err != nil {
-			return 0, err
-		}
-		req.Header.Set("Accept", acceptPrometheus3)
-		req.Header.Set("Accept-Encoding", "gzip")
-		t0 := time.Now()
-		resp, err := raw.Do(req)
-		if err != nil {
-			return 0, err
-		}
-		defer resp.Body.Close()
-		if _, err := io.Copy(io.Discard, resp.Body); err != nil {
-			return 0, err
-		}
-		if resp.StatusCode != http.StatusOK {
-			return 0, fmt.Errorf("HTTP %d", resp.StatusCode)
-		}
-		return time.Since(t0), nil
+	if restored {
+		fmt.Printf("   serving the %s cached spaces %.1f s after start\n", thousands(len(d.ids)), time.Since(started).Seconds())
 	}
-	next := time.Now()
-	var lat []time.Duration
-	run := func(d time.Duration, record bool) error {
-		end := time.Now().Add(d)
-		for time.Now().Before(end) && ctx.Err() == nil {
-			if !time.Now().Before(next) {
-				l, err := scrape()
-				if err != nil {
+
+	s := &steadyScraper{ctx: ctx, base: base, every: o.steadyScrapeEvery, nextScrape: time.Now(), nextProbe: time.Now(),
+		raw: &http.Client{Timeout: time.Minute, Transport: &http.Transport{DisableCompression: true}}}
+	defer s.raw.CloseIdleConnections()
+	if err := s.run(o.steadyWarmup, nil); err != nil {
+		return nil, err
+	}
+	res := &steadyResult{}
+	for range reps {
+		w, err := s.window(exp.pid(), d.simURL, o.steadyWindow)
+		if err != nil {
+			return nil, err
+		}
+		res.windows = append(res.windows, w)
+	}
+	if res.hwm, err = vmHWM(exp.pid()); err != nil {
+		return nil, err
+	}
+	if res.rss, err = procStatusKB(exp.pid(), "VmRSS:"); err != nil {
+		return nil, err
+	}
+	if restored {
+		var lat []time.Duration
+		for range steadyProbes {
+			t0 := time.Now()
+			if code, err := get(ctx, hc, base+"/readyz", acceptText, nil); err != nil || code != http.StatusOK {
+				return nil, fmt.Errorf("/readyz: HTTP %d, %v", code, err)
+			}
+			lat = append(lat, time.Since(t0))
+		}
+		res.readyz = percentile(sortedCopy(lat), 50)
+		t0 := time.Now()
+		if _, err := get(ctx, hc, base+"/status", "application/json", func(r io.Reader) error {
+			res.statusBytes, err = io.Copy(io.Discard, r)
+			return err
+		}); err != nil {
+			return nil, fmt.Errorf("/status: %v", err)
+		}
+		res.status = time.Since(t0)
+	}
+	return res, nil
+}
+
+// steadyScraper scrapes and probes the exporter on schedule.
+type steadyScraper struct {
+	ctx                   context.Context
+	base                  string
+	every                 time.Duration
+	raw                   *http.Client // asks for gzip itself and reads the compressed body
+	nextScrape, nextProbe time.Time
+}
+
+// run scrapes every s.every and probes every steadyProbeEvery for d,
+// appending the scrapes' latencies to lat if not nil.
+func (s *steadyScraper) run(d time.Duration, lat *[]time.Duration) error {
+	end := time.Now().Add(d)
+	for time.Now().Before(end) && s.ctx.Err() == nil {
+		if !time.Now().Before(s.nextScrape) {
+			l, err := s.scrape()
+			if err != nil {
+				return err
+			}
+			if lat != nil {
+				*lat = append(*lat, l)
+			}
+			s.nextScrape = s.nextScrape.Add(s.every)
+		}
+		if !time.Now().Before(s.nextProbe) {
+			for _, path := range []string{"/healthz", "/readyz"} {
+				if _, err := s.get(path, "", nil); err != nil {
 					return err
 				}
-				if record {
-					lat = append(lat, l)
-				}
-				next = next.Add(o.steadyScrapeEvery)
 			}
-			sleep(ctx, min(time.Until(next), time.Until(end)))
+			s.nextProbe = s.nextProbe.Add(steadyProbeEvery)
 		}
-		return ctx.Err()
+		next := s.nextScrape
+		if s.nextProbe.Before(next) {
+			next = s.nextProbe
+		}
+		sleep(s.ctx, min(time.Until(next), time.Until(end)))
 	}
-	if err := run(o.steadyWarmup, false); err != nil {
-		return err
+	return s.ctx.Err()
+}
+
+// scrape scrapes as Prometheus 3 does; its latency runs to the last byte
+// of the compressed body, not decompressed (as in part 2).
+func (s *steadyScraper) scrape() (time.Duration, error) {
+	t0 := time.Now()
+	code, err := s.get("/metrics", acceptPrometheus3, map[string]string{"Accept-Encoding": "gzip"})
+	if err == nil && code != http.StatusOK {
+		err = fmt.Errorf("/metrics: HTTP %d", code)
 	}
-	before, err := simStats(ctx, d.simURL)
+	return time.Since(t0), err
+}
+
+func (s *steadyScraper) get(path, accept string, headers map[string]string) (int, error) {
+	req, err := http.NewRequestWithContext(s.ctx, http.MethodGet, s.base+path, nil)
 	if err != nil {
-		return err
+		return 0, err
 	}
-	cpu0, err := cpuTicks(exp.pid())
+	if accept != "" {
+		req.Header.Set("Accept", accept)
+	}
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	resp, err := s.raw.Do(req)
 	if err != nil {
-		return err
+		return 0, err
+	}
+	defer resp.Body.Close()
+	_, err = io.Copy(io.Discard, resp.Body)
+	return resp.StatusCode, err
+}
+
+// window measures the exporter pid over d while scraping and probing it.
+func (s *steadyScraper) window(pid int, simURL string, d time.Duration) (steadyWindow, error) {
+	var w steadyWindow
+	before, err := simStats(s.ctx, simURL)
+	if err != nil {
+		return w, err
+	}
+	cpu0, err := cpuTicks(pid)
+	if err != nil {
+		return w, err
+	}
+	busy0, total0, err := procStat()
+	if err != nil {
+		return w, err
 	}
 	t0 := time.Now()
-	if err := run(o.steadyWindow, true); err != nil {
-		return err
+	if err := s.run(d, &w.scrapes); err != nil {
+		return w, err
 	}
-	cpu1, err := cpuTicks(exp.pid())
+	cpu1, err := cpuTicks(pid)
 	if err != nil {
-		return err
+		return w, err
 	}
-	wall := time.Since(t0)
-	after, err := simStats(ctx, d.simURL)
+	busy1, total1, err := procStat()
 	if err != nil {
-		return err
+		return w, err
 	}
-	hwm, err := vmHWM(exp.pid())
+	w.wall = time.Since(t0)
+	after, err := simStats(s.ctx, simURL)
 	if err != nil {
-		return err
+		return w, err
 	}
-	share := float64(cpu1-cpu0) / clockTicks() / wall.Seconds()
-	calls := float64(after.Accepted-before.Accepted) / wall.Seconds()
-	slices.Sort(lat)
-	name := fmt.Sprintf("4. steady state, %s spaces × %d flows, %.1f calls/s, a scrape every %s", thousands(len(d.ids)), size.flows, calls, o.steadyScrapeEvery)
-	fmt.Printf("   CPU %.1f %% of one core over %.1f s, %.2f calls/s, %d scrapes (p50 %s), peak RSS %s\n",
-		100*share, wall.Seconds(), calls, len(lat), ms(percentile(lat, 50)), mbAndMiB(hwm))
-	t.add(name+": CPU / wall (issue 11 item 2)", fmt.Sprintf("%.1f %% of one core over %.0f s", 100*share, wall.Seconds()), "< 5 %", ptr(share < 0.05))
-	t.add(name+": scrape p50 (first scrape of a new snapshot each time)", ms(percentile(lat, 50)), "", nil)
-	t.add(name+": peak RSS", mbAndMiB(hwm), "", nil)
-	return nil
+	w.share = float64(cpu1-cpu0) / clockTicks() / w.wall.Seconds()
+	w.calls = float64(after.Accepted-before.Accepted) / w.wall.Seconds()
+	w.load = fmt.Sprintf("%.0f %% busy (every process, this one included), load average %s", 100*float64(busy1-busy0)/float64(max(total1-total0, 1)), loadAverage())
+	return w, nil
+}
+
+// loadAverage is the first figure of /proc/loadavg.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	if len(f) == 0 {
+		return "unknown"
+	}
+	return f[0]
+}
+
+// percents lists shares as percentages.
+func percents(shares []float64) string {
+	s := make([]string, len(shares))
+	for i, v := range shares {
+		s[i] = fmt.Sprintf("%.1f %%", 100*v)
+	}
+	return strings.Join(s, ", ")
 }

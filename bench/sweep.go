@@ -116,7 +116,7 @@ func sweepOnce(ctx context.Context, o *options, n int, rate float64) (sweepResul
 	}
 	st := sim.Stats()
 	res.accepted, res.throttled = st.Accepted, st.Throttled
-	for _, sp := range snap.Spaces {
+	for _, sp := range snap.All() {
 		if !sp.Up {
 			res.failedSpace++
 		}

@@ -4,9 +4,11 @@
 package cache
 
 import (
+	"bufio"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"time"
@@ -69,28 +71,67 @@ type flowStatus struct {
 
 // Save writes the snapshot's spaces to path atomically: a temporary file in
 // the same directory, fsync, rename, fsync of the directory. A crash leaves
-// either the old file or the new one, never half of one.
+// either the old file or the new one, never half of one. The file is
+// written as it is encoded, a space at a time (see appendSpace); one that
+// would exceed MaxFileBytes is not written.
 func Save(path string, meta Meta, snap *refresh.Snapshot, now time.Time) error {
-	f := file{Version: formatVersion, Meta: meta, SavedAt: now.UTC()}
-	for id, st := range snap.Spaces {
-		if st.LastAttempt.IsZero() {
-			continue // never listed: nothing worth keeping
-		}
-		f.Spaces = append(f.Spaces, space{ID: id, HasData: st.HasData, Up: st.Up, Count: st.Count, ByCategory: st.ByCategory,
-			FlowIDs: st.FlowIDs, Flows: st.Flows, LastSuccess: st.LastSuccess, LastAttempt: st.LastAttempt, LastError: st.LastError,
-			FlowStatus: saveStatuses(st.Statuses)})
-	}
-	data, err := json.Marshal(f)
+	head, err := json.Marshal(struct {
+		Version int       `json:"version"`
+		Meta    Meta      `json:"meta"`
+		SavedAt time.Time `json:"saved_at"`
+	}{formatVersion, meta, now.UTC()})
 	if err != nil {
 		return err
 	}
-	if len(data) > MaxFileBytes {
-		return fmt.Errorf("cache file: the snapshot takes %d bytes, more than the %d a restore reads; not written", len(data), MaxFileBytes)
-	}
-	return writeAtomic(path, data)
+	return writeAtomic(path, func(w io.Writer) error {
+		bw := bufio.NewWriterSize(&boundedWriter{w: w, left: maxWriteBytes}, 256<<10)
+		bw.Write(head[:len(head)-1]) // without its closing brace
+		bw.WriteString(`,"spaces":`)
+		var entry []byte
+		n := 0
+		for id, st := range snap.All() {
+			if st.LastAttempt.IsZero() {
+				continue // never listed: nothing worth keeping
+			}
+			sep := byte(',')
+			if n == 0 {
+				sep = '['
+			}
+			if entry, err = appendSpace(append(entry[:0], sep), id, st); err != nil {
+				return fmt.Errorf("space %q: %w", id, err)
+			}
+			bw.Write(entry)
+			n++
+		}
+		if n == 0 {
+			bw.WriteString("null") // as encoding/json writes a nil slice
+		} else {
+			bw.WriteByte(']')
+		}
+		bw.WriteByte('}')
+		return bw.Flush()
+	})
 }
 
-func writeAtomic(path string, data []byte) error {
+// maxWriteBytes is MaxFileBytes; tests lower it.
+var maxWriteBytes int64 = MaxFileBytes
+
+// boundedWriter fails a write that would take it past left bytes.
+type boundedWriter struct {
+	w    io.Writer
+	left int64
+}
+
+func (b *boundedWriter) Write(p []byte) (int, error) {
+	if int64(len(p)) > b.left {
+		return 0, fmt.Errorf("the snapshot takes more than the %d bytes a restore reads; not written", maxWriteBytes)
+	}
+	b.left -= int64(len(p))
+	return b.w.Write(p)
+}
+
+// writeAtomic writes a file at path with write, atomically.
+func writeAtomic(path string, write func(io.Writer) error) error {
 	if err := safefile.CheckRegular(path); err != nil {
 		return fmt.Errorf("cache file: %w", err)
 	}
@@ -100,7 +141,7 @@ func writeAtomic(path string, data []byte) error {
 		return fmt.Errorf("cache file: %w", err)
 	}
 	defer os.Remove(tmp.Name()) // a no-op once renamed
-	if _, err := tmp.Write(data); err != nil {
+	if err := write(tmp); err != nil {
 		tmp.Close()
 		return fmt.Errorf("cache file: %w", err)
 	}
@@ -168,17 +209,6 @@ func Load(path string, meta Meta) (map[string]*refresh.SpaceState, error) {
 			Statuses: statuses}
 	}
 	return states, nil
-}
-
-func saveStatuses(fs *refresh.FlowStatuses) *flowStatus {
-	if fs == nil {
-		return nil
-	}
-	out := &flowStatus{Statuses: make([]string, fs.Len()), Checked: make([]int64, fs.Len()), LastError: fs.LastError}
-	for i := range fs.Len() {
-		out.Statuses[i], out.Checked[i] = fs.Status(i), fs.Checked(i)
-	}
-	return out
 }
 
 // statuses returns the space's flow statuses; none without them.

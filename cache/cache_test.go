@@ -23,7 +23,7 @@ var (
 )
 
 func snapshot() *refresh.Snapshot {
-	return &refresh.Snapshot{Completed: true, Refreshes: 3, Spaces: map[string]*refresh.SpaceState{
+	return refresh.Snapshot{Completed: true, Refreshes: 3}.WithSpaces(map[string]*refresh.SpaceState{
 		"": {ID: "", HasData: true, Up: true, Count: 2, ByCategory: map[string]int{"SURVEY": 2, "SHOPPING": 1},
 			FlowIDs: []string{"1", "2"}, Flows: []client.Flow{{FlowID: "1", FlowName: "a", Categories: []string{"SURVEY", "SHOPPING"}}, {FlowID: "2", FlowName: "b", Categories: []string{"SURVEY"}}},
 			LastSuccess: t0.Add(-time.Hour), LastAttempt: t0.Add(-time.Hour),
@@ -32,7 +32,7 @@ func snapshot() *refresh.Snapshot {
 			LastSuccess: t0.Add(-3 * time.Hour), LastAttempt: t0.Add(-time.Minute),
 			LastError: &refresh.ErrorInfo{Code: "Ram.PermissionDeny", Message: "denied", RequestID: "R1", Class: "permanent"}},
 		"cams-never": {ID: "cams-never"},
-	}}
+	})
 }
 
 func mustStatuses(statuses []string, checked []int64, lastError *refresh.ErrorInfo) *refresh.FlowStatuses {
@@ -57,7 +57,7 @@ func TestRoundTrip(t *testing.T) {
 		t.Fatalf("restored %d spaces, want the 2 that were listed", len(got))
 	}
 	for _, id := range []string{"", "cams-failing"} {
-		want := *snap.Spaces[id]
+		want := *snap.Space(id)
 		if !reflect.DeepEqual(*got[id], want) {
 			t.Errorf("space %q restored as\n%+v\nwant\n%+v", id, *got[id], want)
 		}
@@ -127,7 +127,7 @@ func TestSaveFailsCleanlyIntoAMissingDirectory(t *testing.T) {
 func TestWriterSavesDuringAPassAndAtTheEnd(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "cache.json")
 	var mu sync.Mutex
-	current := &refresh.Snapshot{Spaces: map[string]*refresh.SpaceState{}, Pending: 3}
+	current := refresh.Snapshot{Pending: 3}.WithSpaces(map[string]*refresh.SpaceState{})
 	snap := func() *refresh.Snapshot { mu.Lock(); defer mu.Unlock(); return current }
 	set := func(s *refresh.Snapshot) { mu.Lock(); current = s; mu.Unlock() }
 	w := &Writer{Path: path, Meta: meta, Interval: 20 * time.Millisecond, Snapshot: snap, Logger: log.NewNopLogger()}
@@ -139,9 +139,8 @@ func TestWriterSavesDuringAPassAndAtTheEnd(t *testing.T) {
 		t.Fatalf("a snapshot with nothing listed was written: %v", err)
 	}
 	// Mid-pass: one space listed, two pending, no pass completed.
-	midPass := snapshot()
+	midPass := snapshot().WithChanged(map[string]*refresh.SpaceState{"cams-failing": nil})
 	midPass.Completed, midPass.Pending = false, 2
-	delete(midPass.Spaces, "cams-failing")
 	set(midPass)
 	deadline := time.Now().Add(5 * time.Second)
 	for {
@@ -189,7 +188,7 @@ func TestLoadMigratesVersion1(t *testing.T) {
 		t.Errorf("version 1 restored as %+v, want %+v", got["cams-a"], want)
 	}
 	// Saved again, it is version 2.
-	snap := &refresh.Snapshot{Spaces: got}
+	snap := refresh.Snapshot{}.WithSpaces(got)
 	if err := Save(path, meta, snap, t0); err != nil {
 		t.Fatal(err)
 	}

@@ -48,7 +48,7 @@ func (w *Writer) Run(ctx context.Context) {
 
 func (w *Writer) save() {
 	snap := w.Snapshot()
-	if snap == w.saved || len(snap.Spaces) == 0 {
+	if snap == w.saved || snap.Len() == 0 {
 		return
 	}
 	if err := Save(w.Path, w.Meta, snap, time.Now()); err != nil {
@@ -56,5 +56,5 @@ func (w *Writer) save() {
 		return
 	}
 	w.saved = snap
-	level.Debug(w.Logger).Log("msg", "cache file written", "file", w.Path, "spaces", len(snap.Spaces))
+	level.Debug(w.Logger).Log("msg", "cache file written", "file", w.Path, "spaces", snap.Len())
 }

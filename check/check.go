@@ -78,7 +78,7 @@ func Evaluate(in Input) Result {
 	failed, credentialFailures, slow, flows := 0, 0, 0, 0
 	var unfinished []string
 	for _, id := range in.spaceIDs() {
-		sp := in.Snapshot.Spaces[id]
+		sp := in.Snapshot.Space(id)
 		if in.unfinished(sp) {
 			unfinished = append(unfinished, id)
 			r.Spaces = append(r.Spaces, notFinished(id, in.TimedOut))

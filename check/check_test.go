@@ -34,10 +34,11 @@ func TestEvaluate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			snap := &refresh.Snapshot{Completed: true, Spaces: map[string]*refresh.SpaceState{}}
+			states := map[string]*refresh.SpaceState{}
 			for _, sp := range tt.spaces {
-				snap.Spaces[sp.ID] = sp
+				states[sp.ID] = sp
 			}
+			snap := refresh.Snapshot{Completed: true}.WithSpaces(states)
 			r := Evaluate(Input{Snapshot: snap, Throttled: tt.throttled, SlowAfter: 5 * time.Second})
 			if r.Status != tt.want || !strings.Contains(r.Summary, tt.wantSummary) || r.State != tt.want.String() {
 				t.Errorf("got %v %q, want %v %q", r.Status, r.Summary, tt.want, tt.wantSummary)

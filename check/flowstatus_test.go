@@ -52,11 +52,12 @@ func TestEvaluateFlowStatuses(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			snap := &refresh.Snapshot{Spaces: map[string]*refresh.SpaceState{}}
+			states := map[string]*refresh.SpaceState{}
 			for _, sp := range tt.spaces {
 				sp.LastAttempt = time.Unix(100, 0)
-				snap.Spaces[sp.ID] = sp
+				states[sp.ID] = sp
 			}
+			snap := refresh.Snapshot{}.WithSpaces(states)
 			r := Evaluate(Input{Snapshot: snap, FlowStatus: true, TimedOut: tt.timedOut, SlowAfter: 5 * time.Second})
 			var text bytes.Buffer
 			r.WriteText(&text)
@@ -75,7 +76,7 @@ func TestEvaluateFlowStatuses(t *testing.T) {
 // Without --collector.flow-status the report has no STATUSES column, even
 // for a snapshot with statuses.
 func TestEvaluateWithoutFlowStatus(t *testing.T) {
-	snap := &refresh.Snapshot{Spaces: map[string]*refresh.SpaceState{"a": withStatuses(t, space("a", true, "", 0), []string{"PUBLISHED"}, nil)}}
+	snap := refresh.Snapshot{}.WithSpaces(map[string]*refresh.SpaceState{"a": withStatuses(t, space("a", true, "", 0), []string{"PUBLISHED"}, nil)})
 	var text bytes.Buffer
 	Evaluate(Input{Snapshot: snap}).WriteText(&text)
 	if strings.Contains(text.String(), "STATUSES") || strings.Contains(text.String(), "PUBLISHED") {

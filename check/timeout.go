@@ -24,7 +24,7 @@ func (in Input) unfinished(sp *refresh.SpaceState) bool {
 func (in Input) spaceIDs() []string {
 	ids := in.Snapshot.SpaceIDs()
 	for _, id := range in.Watched {
-		if in.Snapshot.Spaces[id] == nil {
+		if in.Snapshot.Space(id) == nil {
 			ids = append(ids, id)
 		}
 	}

@@ -15,10 +15,10 @@ import (
 // expired make the run UNKNOWN, named in the summary (the first ten) and in
 // the table; the finished ones keep their lines.
 func TestTimedOutRunIsUnknown(t *testing.T) {
-	snap := &refresh.Snapshot{Spaces: map[string]*refresh.SpaceState{
+	snap := refresh.Snapshot{}.WithSpaces(map[string]*refresh.SpaceState{
 		"cams-done":   {ID: "cams-done", Up: true, HasData: true, Count: 2, LastAttempt: time.Now(), LastDuration: time.Second},
 		"cams-failed": {ID: "cams-failed", LastAttempt: time.Now(), LastError: &refresh.ErrorInfo{Code: "Ram.PermissionDeny"}},
-	}}
+	})
 	// The own space and twelve others were still pending: no state.
 	watched := []string{"", "cams-done", "cams-failed"}
 	for i := range 12 {

@@ -85,11 +85,9 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	}
 	series := c.schema.SnapshotSeries(nil, snap)
 	c.send(ch, series)
-	for id, st := range snap.Spaces {
-		if st != nil {
-			series = c.schema.SpaceSeries(series[:0], id, st)
-			c.send(ch, series)
-		}
+	for id, st := range snap.All() {
+		series = c.schema.SpaceSeries(series[:0], id, st)
+		c.send(ch, series)
 	}
 }
 

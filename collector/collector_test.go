@@ -55,30 +55,29 @@ func spaceB() *refresh.SpaceState {
 
 // flowInfoSnapshot has kept flows, as the refresher does with KeepFlows.
 func flowInfoSnapshot() *refresh.Snapshot {
-	return &refresh.Snapshot{
+	return refresh.Snapshot{
 		Completed: true, LastRefreshDuration: 3 * time.Second, Refreshes: 2, RefreshFailures: 1,
-		Spaces: map[string]*refresh.SpaceState{
-			"": {
-				Count:      3,
-				ByCategory: map[string]int{"SIGN_UP": 1, "SIGN_IN": 1, "APPOINTMENT_BOOKING": 1, "SHOPPING": 1},
-				FlowIDs:    []string{"f1", "f2", "f3"},
-				Flows: []client.Flow{
-					{FlowID: "f2", FlowName: "Book, then pay", Categories: []string{"SHOPPING", "APPOINTMENT_BOOKING", "APPOINTMENT_BOOKING"}},
-					{FlowID: "f1", FlowName: "Sign up", Categories: []string{"SIGN_UP", "SIGN_IN"}},
-					{FlowID: "f3", FlowName: "Café"},
-				},
-				HasData: true, Up: true, LastSuccess: t1, Added: 1, Removed: 2,
+	}.WithSpaces(map[string]*refresh.SpaceState{
+		"": {
+			Count:      3,
+			ByCategory: map[string]int{"SIGN_UP": 1, "SIGN_IN": 1, "APPOINTMENT_BOOKING": 1, "SHOPPING": 1},
+			FlowIDs:    []string{"f1", "f2", "f3"},
+			Flows: []client.Flow{
+				{FlowID: "f2", FlowName: "Book, then pay", Categories: []string{"SHOPPING", "APPOINTMENT_BOOKING", "APPOINTMENT_BOOKING"}},
+				{FlowID: "f1", FlowName: "Sign up", Categories: []string{"SIGN_UP", "SIGN_IN"}},
+				{FlowID: "f3", FlowName: "Café"},
 			},
-			"cams-a": {
-				ID: "cams-a", Count: 1,
-				ByCategory: map[string]int{"LEAD_GENERATION": 1},
-				FlowIDs:    []string{"f9"},
-				Flows:      []client.Flow{{FlowID: "f9", FlowName: "Leads", Categories: []string{"LEAD_GENERATION"}}},
-				HasData:    true, Up: false, LastSuccess: t0,
-				LastError: &refresh.ErrorInfo{Code: "System.LimitControl", Class: "throttled"},
-			},
+			HasData: true, Up: true, LastSuccess: t1, Added: 1, Removed: 2,
 		},
-	}
+		"cams-a": {
+			ID: "cams-a", Count: 1,
+			ByCategory: map[string]int{"LEAD_GENERATION": 1},
+			FlowIDs:    []string{"f9"},
+			Flows:      []client.Flow{{FlowID: "f9", FlowName: "Leads", Categories: []string{"LEAD_GENERATION"}}},
+			HasData:    true, Up: false, LastSuccess: t0,
+			LastError: &refresh.ErrorInfo{Code: "System.LimitControl", Class: "throttled"},
+		},
+	})
 }
 
 func TestCollector(t *testing.T) {
@@ -96,64 +95,60 @@ func TestCollector(t *testing.T) {
 		},
 		{
 			name: "first pass under way: progressive data, pending spaces silent",
-			snapshot: &refresh.Snapshot{
+			snapshot: refresh.Snapshot{
 				Pending: 2, ExpectedPassDuration: 2500 * time.Second,
-				Spaces: map[string]*refresh.SpaceState{
-					"cams-b": spaceB(),
-					"cams-d": {ID: "cams-d", LastAttempt: t1, LastError: &refresh.ErrorInfo{Code: "Timeout", Class: "transient"}},
-				},
-			},
+			}.WithSpaces(map[string]*refresh.SpaceState{
+				"cams-b": spaceB(),
+				"cams-d": {ID: "cams-d", LastAttempt: t1, LastError: &refresh.ErrorInfo{Code: "Timeout", Class: "transient"}},
+			}),
 			opts: Options{StartTime: t0},
 			file: "collector_first_pass.prom",
 		},
 		{
 			name: "healthy: overlapping, zero and undocumented categories, own space",
-			snapshot: &refresh.Snapshot{
+			snapshot: refresh.Snapshot{
 				Completed: true, LastRefreshDuration: 1500 * time.Millisecond, LastRefreshEnd: t1,
 				Refreshes: 7, RefreshFailures: 2, CategoriesFolded: 4,
-				Spaces: map[string]*refresh.SpaceState{
-					"": {
-						Count:      3,
-						ByCategory: map[string]int{"SIGN_UP": 2, "SIGN_IN": 1, "SHOPPING": 1, "OTHER": 1, "_other": 2},
-						FlowIDs:    []string{"a", "b", "c"},
-						HasData:    true, Up: true, LastSuccess: t0, LastAttempt: t0,
-					},
-					"cams-b": spaceB(),
+			}.WithSpaces(map[string]*refresh.SpaceState{
+				"": {
+					Count:      3,
+					ByCategory: map[string]int{"SIGN_UP": 2, "SIGN_IN": 1, "SHOPPING": 1, "OTHER": 1, "_other": 2},
+					FlowIDs:    []string{"a", "b", "c"},
+					HasData:    true, Up: true, LastSuccess: t0, LastAttempt: t0,
 				},
-			},
+				"cams-b": spaceB(),
+			}),
 			opts: Options{LimiterRate: five},
 			file: "collector_healthy.prom",
 		},
 		{
 			name: "failing space keeps its last data",
-			snapshot: &refresh.Snapshot{
+			snapshot: refresh.Snapshot{
 				Completed: true, LastRefreshDuration: 2 * time.Second, Refreshes: 8, RefreshFailures: 3,
-				Spaces: map[string]*refresh.SpaceState{
-					"cams-a": {
-						ID: "cams-a", Count: 2,
-						ByCategory: map[string]int{"SURVEY": 2, "LEAD_GENERATION": 1},
-						FlowIDs:    []string{"x", "y"},
-						HasData:    true, Up: false, LastSuccess: t0, LastAttempt: t1,
-						LastError: &refresh.ErrorInfo{Code: "Timeout", Class: "transient"},
-						Added:     1,
-					},
-					"cams-b": spaceB(),
+			}.WithSpaces(map[string]*refresh.SpaceState{
+				"cams-a": {
+					ID: "cams-a", Count: 2,
+					ByCategory: map[string]int{"SURVEY": 2, "LEAD_GENERATION": 1},
+					FlowIDs:    []string{"x", "y"},
+					HasData:    true, Up: false, LastSuccess: t0, LastAttempt: t1,
+					LastError: &refresh.ErrorInfo{Code: "Timeout", Class: "transient"},
+					Added:     1,
 				},
-			},
+				"cams-b": spaceB(),
+			}),
 			file: "collector_failing_space.prom",
 		},
 		{
 			name: "never-succeeded space and a space without flows",
-			snapshot: &refresh.Snapshot{
+			snapshot: refresh.Snapshot{
 				Completed: true, LastRefreshDuration: 250 * time.Millisecond, Refreshes: 1, RefreshFailures: 1,
-				Spaces: map[string]*refresh.SpaceState{
-					"": {HasData: true, Up: true, LastSuccess: t0, LastAttempt: t0},
-					"cams-c": {
-						ID: "cams-c", LastAttempt: t0,
-						LastError: &refresh.ErrorInfo{Code: "Unknown.ResourceOwnerId", Class: "permanent"},
-					},
+			}.WithSpaces(map[string]*refresh.SpaceState{
+				"": {HasData: true, Up: true, LastSuccess: t0, LastAttempt: t0},
+				"cams-c": {
+					ID: "cams-c", LastAttempt: t0,
+					LastError: &refresh.ErrorInfo{Code: "Unknown.ResourceOwnerId", Class: "permanent"},
 				},
-			},
+			}),
 			file: "collector_never_succeeded.prom",
 		},
 		{
@@ -169,7 +164,7 @@ func TestCollector(t *testing.T) {
 		},
 		{
 			name: "flow info: one series per flow id",
-			snapshot: &refresh.Snapshot{Completed: true, Spaces: map[string]*refresh.SpaceState{
+			snapshot: refresh.Snapshot{Completed: true}.WithSpaces(map[string]*refresh.SpaceState{
 				"cams-a": {
 					Count: 3, HasData: true, Up: true, LastSuccess: t0,
 					Flows: []client.Flow{
@@ -178,7 +173,7 @@ func TestCollector(t *testing.T) {
 						{FlowID: "f1", FlowName: "first", Categories: []string{"SIGN_UP"}},
 					},
 				},
-			}},
+			}),
 			opts: Options{FlowInfo: true},
 			file: "collector_flow_info_duplicate.prom",
 			only: []string{"cams_flow_info"},
@@ -213,7 +208,7 @@ func TestCollectorSeriesCount(t *testing.T) {
 	for _, spaces := range []int{1, 3, 10} {
 		for _, flows := range []int{0, 1, 50} {
 			for _, info := range []bool{false, true} {
-				snap := &refresh.Snapshot{Completed: true, Spaces: map[string]*refresh.SpaceState{}}
+				states := map[string]*refresh.SpaceState{}
 				for s := range spaces {
 					st := &refresh.SpaceState{HasData: true, Up: true, LastSuccess: t0, Count: flows, ByCategory: map[string]int{}}
 					for f := range flows {
@@ -221,8 +216,9 @@ func TestCollectorSeriesCount(t *testing.T) {
 						st.Flows = append(st.Flows, client.Flow{FlowID: "f" + strconv.Itoa(f), FlowName: "n", Categories: []string{cat}})
 						st.ByCategory[cat]++
 					}
-					snap.Spaces["cams-"+strconv.Itoa(s)] = st
+					states["cams-"+strconv.Itoa(s)] = st
 				}
+				snap := refresh.Snapshot{Completed: true}.WithSpaces(states)
 				want := global + spaces*perSpace
 				if info {
 					want += spaces * flows
@@ -279,13 +275,13 @@ func TestDocumentedCategories(t *testing.T) {
 // TestCollectorInvalidUTF8 checks that a label value that is not UTF-8
 // does not fail the scrape.
 func TestCollectorInvalidUTF8(t *testing.T) {
-	snap := &refresh.Snapshot{Completed: true, Spaces: map[string]*refresh.SpaceState{
+	snap := refresh.Snapshot{Completed: true}.WithSpaces(map[string]*refresh.SpaceState{
 		"bad\xff": {
 			HasData: true, Up: true, LastSuccess: t0, Count: 1,
 			ByCategory: map[string]int{"X\xfe": 1},
 			Flows:      []client.Flow{{FlowID: "f\xff", FlowName: "n\xff", Categories: []string{"X\xfe", "A"}}},
 		},
-	}}
+	})
 	reg := prometheus.NewPedanticRegistry()
 	reg.MustRegister(New(static(snap), Options{FlowInfo: true}))
 	if _, err := reg.Gather(); err != nil {
@@ -295,13 +291,14 @@ func TestCollectorInvalidUTF8(t *testing.T) {
 
 // BenchmarkCollect scrapes 1,000 spaces of 10 flows, without flow info.
 func BenchmarkCollect(b *testing.B) {
-	snap := &refresh.Snapshot{Completed: true, Spaces: map[string]*refresh.SpaceState{}}
+	states := map[string]*refresh.SpaceState{}
 	for s := range 1000 {
-		snap.Spaces["cams-"+strconv.Itoa(s)] = &refresh.SpaceState{
+		states["cams-"+strconv.Itoa(s)] = &refresh.SpaceState{
 			HasData: true, Up: true, LastSuccess: t0, Count: 10,
 			ByCategory: map[string]int{"SIGN_UP": 4, "OTHER": 6, "SHOPPING": 1},
 		}
 	}
+	snap := refresh.Snapshot{Completed: true}.WithSpaces(states)
 	c := New(static(snap), Options{RefreshInterval: time.Minute})
 	ch := make(chan prometheus.Metric, 1024)
 	done := make(chan struct{})

@@ -74,7 +74,12 @@ func (d *Discoverer) Discover(ctx context.Context) error {
 	}
 	slices.Sort(found)
 	changed := !slices.Equal(found, d.spaces)
-	d.spaces, d.lastSuccess = found, time.Now()
+	if changed {
+		// Only a changed list is a new slice: the refresher goes over
+		// every space when the slice it is given changes (Union, Spaces).
+		d.spaces = found
+	}
+	d.lastSuccess = time.Now()
 	d.mu.Unlock()
 	if changed {
 		level.Info(d.logger).Log("msg", "discovered spaces", "spaces", len(found))

@@ -45,7 +45,13 @@ func TestDiscover(t *testing.T) {
 		l.mu.Lock()
 		l.spaces, l.err = s.spaces, s.err
 		l.mu.Unlock()
+		before, changesBefore := d.Spaces(), changes
 		err := d.Discover(context.Background())
+		// An unchanged list stays the very same slice: the refresher goes
+		// over every space only when its slice changes.
+		if after := d.Spaces(); changes == changesBefore && len(after) > 0 && &after[0] != &before[0] {
+			t.Errorf("step %d: the list did not change, but Spaces returns a new slice", i)
+		}
 		if (err != nil) != (s.err != nil) {
 			t.Fatalf("step %d: error %v", i, err)
 		}

@@ -1,9 +1,9 @@
 package exposition
 
 import (
-	"maps"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"sync/atomic"
 	"testing"
 
@@ -52,17 +52,46 @@ func BenchmarkScrape10kAfterChanges(b *testing.B) {
 		b.Run(enc, func(b *testing.B) {
 			i := 0
 			benchScrape(b, h, enc, func() {
-				next := *base
-				next.Spaces = maps.Clone(base.Spaces)
+				changes := map[string]*refresh.SpaceState{}
 				for j := range 40 {
 					id := ids[(i*280+j*131)%len(ids)]
-					st := *next.Spaces[id]
+					st := *base.Space(id)
 					st.Added++
-					next.Spaces[id] = &st
+					changes[id] = &st
 				}
 				i++
-				cur.Store(&next)
+				cur.Store(base.WithChanged(changes))
 			})
+		})
+	}
+}
+
+// BenchmarkViewUpdate makes the view of a snapshot in which 40 spaces
+// changed from the view of the last (no rendering): it costs what changed,
+// plus a copy of the list of buckets (one pointer per 64 spaces or so).
+func BenchmarkViewUpdate(b *testing.B) {
+	for _, n := range []int{10000, 200000} {
+		b.Run("spaces="+strconv.Itoa(n), func(b *testing.B) {
+			base := testSnapshot(n, 0)
+			prev := update(nil, base)
+			ids := base.SpaceIDs()
+			nexts := make([]*refresh.Snapshot, 16)
+			for i := range nexts {
+				changes := map[string]*refresh.SpaceState{}
+				for j := range 40 {
+					id := ids[(i*280+j*131)%len(ids)]
+					st := *base.Space(id)
+					st.Added++
+					changes[id] = &st
+				}
+				nexts[i] = base.WithChanged(changes)
+			}
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				update(prev, nexts[i%len(nexts)])
+				i++
+			}
 		})
 	}
 }

@@ -62,13 +62,23 @@ func newBucket(members []member) *bucket {
 	return &bucket{members: members}
 }
 
-// state returns the state of the space id in b, or nil.
-func (b *bucket) state(id string) *refresh.SpaceState {
-	i, ok := slices.BinarySearchFunc(b.members, member{id: id}, compareMembers)
-	if !ok {
-		return nil
+// with returns a new bucket: b's members with changes applied, each the new
+// state of a space, nil if it left.
+func (b *bucket) with(changes []member) *bucket {
+	members := make([]member, 0, len(b.members)+len(changes))
+	gone := make(map[string]bool, len(changes))
+	for _, c := range changes {
+		gone[c.id] = true
+		if c.state != nil {
+			members = append(members, c)
+		}
 	}
-	return b.members[i].state
+	for _, m := range b.members {
+		if !gone[m.id] {
+			members = append(members, m)
+		}
+	}
+	return newBucket(members)
 }
 
 // segments returns b's rendering of kind k, compressed if gz, rendering it

@@ -100,9 +100,9 @@ func TestEquivalence(t *testing.T) {
 		{"odd values, flow info and statuses", oddStatusSnapshot(), collector.Options{FlowInfo: true, FlowStatus: true, FlowStatusInterval: time.Hour, LimiterRate: five, GetFlowLimiterRate: five}},
 		{"odd values, statuses without flow info", oddStatusSnapshot(), collector.Options{FlowStatus: true}},
 		{"300 spaces in buckets, flow info", testSnapshot(300, 3), collector.Options{FlowInfo: true, RefreshInterval: time.Minute}},
-		{"before the first pass", &refresh.Snapshot{Spaces: map[string]*refresh.SpaceState{"": {}, "cams-a": {ID: "cams-a"}, "b\xff": {}}}, collector.Options{LimiterRate: five}},
+		{"before the first pass", refresh.Snapshot{}.WithSpaces(map[string]*refresh.SpaceState{"": {}, "cams-a": {ID: "cams-a"}, "b\xff": {}}), collector.Options{LimiterRate: five}},
 		{"no snapshot", nil, collector.Options{}},
-		{"no space", &refresh.Snapshot{Completed: true, Spaces: map[string]*refresh.SpaceState{}}, collector.Options{FlowInfo: true}},
+		{"no space", refresh.Snapshot{Completed: true}.WithSpaces(map[string]*refresh.SpaceState{}), collector.Options{FlowInfo: true}},
 	}
 	queries := []string{"", "?name[]=cams_flows&name[]=cams_up&name[]=cams_flow_info&name[]=test_odd_total&name[]=cams_exporter_api_request_duration_seconds&name[]=cams_flows_by_status"}
 	for _, tc := range cases {

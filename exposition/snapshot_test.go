@@ -17,32 +17,31 @@ var t0 = time.Unix(1767225600, 250_000_000) // 2026-01-01T00:00:00.25Z
 // ids and names; the account's own space; a failing space; a space never
 // listed; and a flow id listed twice.
 func oddSnapshot() *refresh.Snapshot {
-	return &refresh.Snapshot{
+	return refresh.Snapshot{
 		Completed: true, LastRefreshDuration: 1500 * time.Millisecond, LastRefreshEnd: t0,
 		ExpectedPassDuration: 42 * time.Second, Refreshes: 7, RefreshFailures: 2,
-		Spaces: map[string]*refresh.SpaceState{
-			"": {
-				Count: 3, HasData: true, Up: true, LastSuccess: t0, LastAttempt: t0, Added: 3,
-				ByCategory: map[string]int{"SIGN_UP": 2, "SHOPPING": 1, `WE"IRD\`: 1, "new\nline": 1},
-				Flows: []client.Flow{
-					{FlowID: "f1", FlowName: `Say "hello"`, Categories: []string{"SIGN_UP", `WE"IRD\`}},
-					{FlowID: "f2", FlowName: "two\nlines", Categories: []string{"SHOPPING", "SIGN_UP", "SIGN_UP"}},
-					{FlowID: "f3", FlowName: `C:\flows\`, Categories: []string{"new\nline"}},
-					{FlowID: "f1", FlowName: `Say "hello"`, Categories: []string{"SIGN_UP"}},
-				},
+	}.WithSpaces(map[string]*refresh.SpaceState{
+		"": {
+			Count: 3, HasData: true, Up: true, LastSuccess: t0, LastAttempt: t0, Added: 3,
+			ByCategory: map[string]int{"SIGN_UP": 2, "SHOPPING": 1, `WE"IRD\`: 1, "new\nline": 1},
+			Flows: []client.Flow{
+				{FlowID: "f1", FlowName: `Say "hello"`, Categories: []string{"SIGN_UP", `WE"IRD\`}},
+				{FlowID: "f2", FlowName: "two\nlines", Categories: []string{"SHOPPING", "SIGN_UP", "SIGN_UP"}},
+				{FlowID: "f3", FlowName: `C:\flows\`, Categories: []string{"new\nline"}},
+				{FlowID: "f1", FlowName: `Say "hello"`, Categories: []string{"SIGN_UP"}},
 			},
-			`cams-"quoted"`: {
-				ID: `cams-"quoted"`, Count: 1, HasData: true, Up: false, LastSuccess: t0.Add(-time.Hour), LastAttempt: t0,
-				ByCategory: map[string]int{"LEAD_GENERATION": 1},
-				Flows:      []client.Flow{{FlowID: "f\xff9", FlowName: "bad \xfe UTF-8", Categories: []string{"X\xfe"}}},
-				LastError:  &refresh.ErrorInfo{Code: "System.LimitControl", Class: "throttled"},
-				Removed:    4,
-			},
-			"back\\slash\nand\xffbad": {HasData: true, Up: true, LastSuccess: t0, ByCategory: map[string]int{"Café": 2}, Count: 2,
-				Flows: []client.Flow{{FlowID: "é", FlowName: "ünïcödé", Categories: nil}, {FlowID: "e", FlowName: "", Categories: []string{"Café", "Café"}}}},
-			"cams-never": {ID: "cams-never"},
 		},
-	}
+		`cams-"quoted"`: {
+			ID: `cams-"quoted"`, Count: 1, HasData: true, Up: false, LastSuccess: t0.Add(-time.Hour), LastAttempt: t0,
+			ByCategory: map[string]int{"LEAD_GENERATION": 1},
+			Flows:      []client.Flow{{FlowID: "f\xff9", FlowName: "bad \xfe UTF-8", Categories: []string{"X\xfe"}}},
+			LastError:  &refresh.ErrorInfo{Code: "System.LimitControl", Class: "throttled"},
+			Removed:    4,
+		},
+		"back\\slash\nand\xffbad": {HasData: true, Up: true, LastSuccess: t0, ByCategory: map[string]int{"Café": 2}, Count: 2,
+			Flows: []client.Flow{{FlowID: "é", FlowName: "ünïcödé", Categories: nil}, {FlowID: "e", FlowName: "", Categories: []string{"Café", "Café"}}}},
+		"cams-never": {ID: "cams-never"},
+	})
 }
 
 // testSnapshot is a completed snapshot of n spaces shaped like the
@@ -51,7 +50,7 @@ func oddSnapshot() *refresh.Snapshot {
 // the first keptFlows flows of each space kept (for flow info).
 func testSnapshot(n, keptFlows int) *refresh.Snapshot {
 	r := rand.New(rand.NewPCG(1, 2))
-	snap := &refresh.Snapshot{Completed: true, Spaces: make(map[string]*refresh.SpaceState, n), Refreshes: 3, LastRefreshDuration: 10 * time.Second}
+	states := make(map[string]*refresh.SpaceState, n)
 	for i := range n {
 		st := &refresh.SpaceState{
 			ID: "cams-" + strconv.Itoa(100000+i), HasData: true, Up: r.IntN(100) != 0,
@@ -71,9 +70,9 @@ func testSnapshot(n, keptFlows int) *refresh.Snapshot {
 			cat := collector.DocumentedCategories[r.IntN(len(collector.DocumentedCategories))]
 			st.Flows = append(st.Flows, client.Flow{FlowID: "flow-" + strconv.Itoa(i) + "-" + strconv.Itoa(f), FlowName: "Flow number " + strconv.Itoa(f), Categories: []string{cat, "SHOPPING"}})
 		}
-		snap.Spaces[st.ID] = st
+		states[st.ID] = st
 	}
-	return snap
+	return refresh.Snapshot{Completed: true, Refreshes: 3, LastRefreshDuration: 10 * time.Second}.WithSpaces(states)
 }
 
 // oddStatusSnapshot is oddSnapshot with flow statuses (--collector.flow-status)
@@ -83,13 +82,13 @@ func oddStatusSnapshot() *refresh.Snapshot {
 	snap := oddSnapshot()
 	snap.FlowStatus = refresh.FlowStatusTotals{ExpectedPass: 2 * time.Second, Folded: 5}
 	with := func(id string, ids []string, statuses []string, checked []int64) {
-		st := *snap.Spaces[id]
+		st := *snap.Space(id)
 		fs, err := refresh.NewFlowStatuses(statuses, checked, &refresh.ErrorInfo{Code: "Ram.PermissionDeny"})
 		if err != nil {
 			panic(err)
 		}
 		st.FlowIDs, st.Statuses = ids, fs
-		snap.Spaces[id] = &st
+		snap = snap.WithChanged(map[string]*refresh.SpaceState{id: &st})
 	}
 	with("", []string{"f1", "f1", "f2", "f3"}, []string{"PUBLISHED", "PUBLISHED", `ODD"ST\ATUS` + "\n", ""}, []int64{5, 5, 6, 0})
 	with(`cams-"quoted"`, []string{"f\xff9"}, []string{"BAD\xfeUTF8"}, []int64{7})

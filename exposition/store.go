@@ -1,6 +1,7 @@
 package exposition
 
 import (
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -61,62 +62,45 @@ func (s *store) view(snap *refresh.Snapshot) *view {
 	return v
 }
 
-// update returns the view of snap, sharing prev's unchanged buckets. It
-// reads every space of snap; the refresher telling which changed would save
-// that (issue 11, item 2).
+// update returns the view of snap, sharing prev's unchanged buckets: only
+// the buckets of the spaces that changed between prev's snapshot and snap
+// (Snapshot.Changes) are made again, so that it costs what changed, not the
+// number of spaces. A view of another number of buckets is made from every
+// space.
 func update(prev *view, snap *refresh.Snapshot) *view {
-	n := bucketCount(len(snap.Spaces), prev)
-	v := &view{snap: snap, buckets: make([]*bucket, n)}
+	n := bucketCount(snap.Len(), prev)
 	if prev == nil || len(prev.buckets) != n {
-		groups := make([][]member, n)
-		for id, st := range snap.Spaces {
-			if st != nil {
-				b := bucketOf(id, n)
-				groups[b] = append(groups[b], member{id, st})
-			}
-		}
-		for i, g := range groups {
-			v.buckets[i] = newBucket(g)
-		}
-		return v
+		return regroup(snap, n)
 	}
-	// A bucket changed if it holds another number of spaces, or a space
-	// with another state (or none).
-	count := make([]int, n)
-	dirty := make([]bool, n)
-	for id, st := range snap.Spaces {
-		if st == nil {
-			continue
+	var changes map[int][]member
+	for id, st := range snap.Changes(prev.snap) {
+		if changes == nil {
+			changes = map[int][]member{}
 		}
 		b := bucketOf(id, n)
-		count[b]++
-		if !dirty[b] && prev.buckets[b].state(id) != st {
-			dirty[b] = true
-		}
+		changes[b] = append(changes[b], member{id, st})
 	}
-	var groups map[int][]member
-	for b := range n {
-		if count[b] != len(prev.buckets[b].members) {
-			dirty[b] = true
-		}
-		if !dirty[b] {
-			v.buckets[b] = prev.buckets[b]
-		} else if groups == nil {
-			groups = map[int][]member{}
-		}
-	}
-	if groups == nil {
+	v := &view{snap: snap, buckets: prev.buckets}
+	if changes == nil {
 		return v
 	}
-	for id, st := range snap.Spaces {
-		if b := bucketOf(id, n); st != nil && dirty[b] {
-			groups[b] = append(groups[b], member{id, st})
-		}
+	v.buckets = slices.Clone(prev.buckets)
+	for b, ch := range changes {
+		v.buckets[b] = prev.buckets[b].with(ch)
 	}
-	for b := range n {
-		if dirty[b] {
-			v.buckets[b] = newBucket(groups[b])
-		}
+	return v
+}
+
+// regroup returns the view of snap in n buckets, made from every space.
+func regroup(snap *refresh.Snapshot, n int) *view {
+	groups := make([][]member, n)
+	for id, st := range snap.All() {
+		b := bucketOf(id, n)
+		groups[b] = append(groups[b], member{id, st})
+	}
+	v := &view{snap: snap, buckets: make([]*bucket, n)}
+	for i, g := range groups {
+		v.buckets[i] = newBucket(g)
 	}
 	return v
 }

@@ -2,13 +2,18 @@ package exposition
 
 import (
 	"bytes"
-	"maps"
+	"compress/gzip"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
+
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 
 	"github.com/cams-exporter/cams_exporter/collector"
 	"github.com/cams-exporter/cams_exporter/refresh"
@@ -19,32 +24,27 @@ import (
 func changed(s *refresh.Snapshot) (*refresh.Snapshot, int) {
 	next := *s
 	next.Refreshes++
-	next.Spaces = map[string]*refresh.SpaceState{}
-	n := 0
+	changes := map[string]*refresh.SpaceState{}
 	for i, id := range s.SpaceIDs() {
-		st := s.Spaces[id]
+		st := s.Space(id)
 		switch i % 10 {
 		case 0: // removed
-			n++
-			continue
+			changes[id] = nil
 		case 1:
 			cp := *st
 			cp.Count++
 			cp.ByCategory = map[string]int{"SIGN_UP": 1, "NEW_ONE": 2}
 			cp.Added++
-			st = &cp
-			n++
+			changes[id] = &cp
 		case 2:
 			cp := *st
 			cp.Up = false
-			st = &cp
-			n++
+			changes[id] = &cp
 		}
-		next.Spaces[id] = st
 	}
-	next.Spaces["cams-new"] = &refresh.SpaceState{ID: "cams-new"}
-	next.Spaces["bad\xff"] = &refresh.SpaceState{HasData: true, Up: true, LastSuccess: t0, ByCategory: map[string]int{"X\xfe": 1}}
-	return &next, n + 2
+	changes["cams-new"] = &refresh.SpaceState{ID: "cams-new"}
+	changes["bad\xff"] = &refresh.SpaceState{HasData: true, Up: true, LastSuccess: t0, ByCategory: map[string]int{"X\xfe": 1}}
+	return next.WithChanged(changes), len(changes)
 }
 
 var formats = []struct{ accept, enc string }{
@@ -128,21 +128,26 @@ func TestViewUnchangedSpacesShareBuckets(t *testing.T) {
 	body(t, h, "text/plain", "gzip")
 	v1 := h.store.view(s1)
 
-	s2 := *s1
-	s2.Spaces = maps.Clone(s1.Spaces)
-	v2 := h.store.view(&s2)
-	for i := range v1.buckets {
-		if v1.buckets[i] != v2.buckets[i] {
-			t.Fatalf("bucket %d rebuilt though no space changed", i)
+	// The same spaces, and the same states made into a snapshot apart.
+	same := *s1
+	same.Refreshes++
+	states := map[string]*refresh.SpaceState{}
+	for id, st := range s1.All() {
+		states[id] = st
+	}
+	v2 := v1
+	for _, s2 := range []*refresh.Snapshot{&same, s1.WithSpaces(states)} {
+		v2 = h.store.view(s2)
+		for i := range v1.buckets {
+			if v1.buckets[i] != v2.buckets[i] {
+				t.Fatalf("bucket %d rebuilt though no space changed", i)
+			}
 		}
 	}
 	id := s1.SpaceIDs()[500]
-	cp := *s1.Spaces[id]
+	cp := *s1.Space(id)
 	cp.Count += 3
-	s3 := s2
-	s3.Spaces = maps.Clone(s2.Spaces)
-	s3.Spaces[id] = &cp
-	v3 := h.store.view(&s3)
+	v3 := h.store.view(v2.snap.WithChanged(map[string]*refresh.SpaceState{id: &cp}))
 	for i := range v2.buckets {
 		if rebuilt := v2.buckets[i] != v3.buckets[i]; rebuilt != (i == bucketOf(id, len(v2.buckets))) {
 			t.Errorf("bucket %d rebuilt: %v, want only the changed space's", i, rebuilt)
@@ -217,13 +222,15 @@ func TestRegroupMatchesFresh(t *testing.T) {
 	small, big := testSnapshot(10, 0), testSnapshot(5000, 0)
 	var cur atomic.Pointer[refresh.Snapshot]
 	h := NewHandler(Options{Snapshot: cur.Load, Gatherer: self})
-	for _, s := range []*refresh.Snapshot{small, big, small} {
+	for i, s := range []*refresh.Snapshot{small, big, small} {
 		cur.Store(s)
 		if got, want := body(t, h, acceptPrometheus3, "gzip"), body(t, fresh(s, collector.Options{}), acceptPrometheus3, "gzip"); !bytes.Equal(got, want) {
-			t.Errorf("%d spaces: not what a fresh handler serves", len(s.Spaces))
+			t.Errorf("%d spaces: not what a fresh handler serves", s.Len())
 		}
-		if n, want := len(h.store.cur.Load().buckets), bucketCount(len(s.Spaces), nil); n != want {
-			t.Errorf("%d spaces in %d buckets, want %d", len(s.Spaces), n, want)
+		// At least 64 spaces a bucket, a power of two buckets (TestBucketCount): 10 spaces
+		// in 1 bucket, 5,000 in 64.
+		if n, want := len(h.store.cur.Load().buckets), []int{1, 64, 1}[i]; n != want {
+			t.Errorf("%d spaces in %d buckets, want %d", s.Len(), n, want)
 		}
 	}
 }
@@ -243,4 +250,98 @@ func TestBucketOfIsStable(t *testing.T) {
 			t.Errorf("bucket %d holds %d of 10,000 spaces; want about 78", b, seen[b])
 		}
 	}
+}
+
+// TestViewFollowsASequenceOfSnapshots publishes snapshots one after the
+// other as a refresher does (each shares with the last all but what
+// changed: spaces listed again, failing, joining, leaving, enough joining to
+// regroup), while scrapers scrape all along (race detector): after each,
+// the handler serves byte for byte what a fresh handler serves, and every
+// body a scraper got was whole.
+func TestViewFollowsASequenceOfSnapshots(t *testing.T) {
+	opts := collector.Options{FlowInfo: true}
+	rng := rand.New(rand.NewPCG(8, 9))
+	snap := testSnapshot(300, 2)
+	var cur atomic.Pointer[refresh.Snapshot]
+	cur.Store(snap)
+	h := NewHandler(Options{Snapshot: cur.Load, Metrics: opts, Gatherer: self})
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	var broken atomic.Int64
+	for range 2 {
+		wg.Go(func() {
+			for {
+				select {
+				case <-stop:
+					return
+				case <-time.After(time.Millisecond):
+				}
+				if !parsesWhole(h) {
+					broken.Add(1)
+				}
+			}
+		})
+	}
+	next := 0
+	for step := range 30 {
+		ids := snap.SpaceIDs()
+		changes := map[string]*refresh.SpaceState{}
+		for range 1 + rng.IntN(12) {
+			id := ids[rng.IntN(len(ids))]
+			switch cp := *snap.Space(id); rng.IntN(4) {
+			case 0:
+				changes[id] = nil // leaves
+			case 1:
+				cp.Up, cp.LastError = false, &refresh.ErrorInfo{Code: "Timeout", Class: "transient"}
+				changes[id] = &cp
+			default:
+				cp.Count++
+				cp.Added++
+				cp.LastSuccess = cp.LastSuccess.Add(time.Minute)
+				changes[id] = &cp
+			}
+		}
+		joining := rng.IntN(4)
+		if step == 27 {
+			joining = 2000 // regroups: 4 buckets (about 300 spaces) become 32
+		}
+		for range joining {
+			id := "cams-joined-" + strconv.Itoa(next)
+			next++
+			changes[id] = &refresh.SpaceState{ID: id, HasData: true, Up: true, Count: 1, LastSuccess: t0, ByCategory: map[string]int{"SURVEY": 1}}
+		}
+		snap = snap.WithChanged(changes)
+		cur.Store(snap)
+		if n, want := len(h.store.view(snap).buckets), 32; step >= 27 && n != want {
+			t.Fatalf("step %d: %d buckets, want %d after the regrouping", step, n, want)
+		}
+		for _, f := range formats[step%3*2 : step%3*2+2] { // every format, in turn
+			if got, want := body(t, h, f.accept, f.enc), body(t, fresh(snap, opts), f.accept, f.enc); !bytes.Equal(got, want) {
+				t.Fatalf("step %d, %s %s: not what a fresh handler serves", step, f.accept, f.enc)
+			}
+		}
+	}
+	close(stop)
+	wg.Wait()
+	if n := broken.Load(); n > 0 {
+		t.Errorf("%d scrapes got a body that does not parse", n)
+	}
+}
+
+// parsesWhole scrapes h as gzipped text and reports whether the body is a
+// whole gzip member of text that parses.
+func parsesWhole(h http.Handler) bool {
+	req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
+	req.Header.Set("Accept", "text/plain;version=0.0.4")
+	req.Header.Set("Accept-Encoding", "gzip")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	zr, err := gzip.NewReader(rec.Body)
+	if err != nil || rec.Code != http.StatusOK {
+		return false
+	}
+	zr.Multistream(false)
+	p := expfmt.NewTextParser(model.UTF8Validation)
+	_, err = p.TextToMetricFamilies(zr)
+	return err == nil
 }

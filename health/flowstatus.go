@@ -58,18 +58,18 @@ func spaceFlowStatus(sp *refresh.SpaceState) *SpaceFlowStatus {
 	return out
 }
 
-func (c *FlowStatusConfig) summary(snap *refresh.Snapshot, spaces []SpaceStatus) *FlowStatusSummary {
+func (c *FlowStatusConfig) summary(snap *refresh.Snapshot) *FlowStatusSummary {
 	out := &FlowStatusSummary{Interval: c.Interval.Seconds(), ExpectedPass: snap.FlowStatus.ExpectedPass.Seconds(), Folded: snap.FlowStatus.Folded}
 	if c.LimiterRate != nil {
 		out.Limiter = LimiterStatus{Rate: c.LimiterRate(), MaxRate: c.LimiterMaxRate}
 	}
-	for _, sp := range spaces {
-		if sp.FlowStatus == nil {
+	for _, sp := range snap.All() {
+		if !sp.HasData {
 			continue
 		}
-		out.Flows += *sp.Flows
-		out.Unknown += sp.FlowStatus.ByStatus[refresh.UnknownStatus]
-		if sp.FlowStatus.LastError != nil {
+		out.Flows += sp.Count
+		out.Unknown += max(sp.Count-sp.Statuses.Known(), 0)
+		if sp.Statuses.LastErrorOrNil() != nil {
 			out.SpacesFailing++
 		}
 	}

@@ -4,10 +4,13 @@
 package health
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
-	"sort"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/cams-exporter/cams_exporter/refresh"
@@ -55,29 +58,35 @@ func (c Checker) Ready() (bool, string) {
 	}
 	now := c.now()
 	limit := c.staleness(snap)
-	withData := 0
-	var stale []string
-	for id, sp := range snap.Spaces {
-		since := sp.LastSuccess
-		if sp.HasData {
-			withData++
-		} else {
-			since = c.Started
-		}
-		if now.Sub(since) > limit {
-			stale = append(stale, fmt.Sprintf("%q", id))
-		}
-	}
-	sort.Strings(stale)
+	withData := counts.Up + counts.Down - snap.WithoutData()
+	stale, first := c.stale(snap, now, limit)
 	switch {
 	case counts.Up == 0 && counts.Down > 0:
 		return false, fmt.Sprintf("every space refreshed so far (%d) failed its last refresh; %d pending", counts.Down, counts.Pending)
 	case withData == 0:
 		return false, fmt.Sprintf("no data yet: the first listing has not ended (%d space(s) pending)", counts.Pending)
-	case len(stale) > 0:
-		return false, fmt.Sprintf("data older than %s for %d space(s): %s", limit, len(stale), joinFirst(stale, 10))
+	case stale > 0:
+		return false, fmt.Sprintf("data older than %s for %d space(s): %s", limit, stale, joinFirst(first, stale))
 	}
 	return true, fmt.Sprintf("ready: %d space(s): %d up, %d failing their last refresh, %d pending", counts.Pending+counts.Up+counts.Down, counts.Up, counts.Down, counts.Pending)
+}
+
+// namedStale is how many stale spaces /readyz names.
+const namedStale = 10
+
+// stale counts the spaces whose data is older than limit, or which never
+// had data since the exporter started limit ago, and returns the first
+// namedStale of their ids, sorted. It reads only the parts of the snapshot
+// that hold stale spaces, and keeps no more ids than it names.
+func (c Checker) stale(snap *refresh.Snapshot, now time.Time, limit time.Duration) (int, []string) {
+	n, first := 0, make([]string, 0, namedStale+1)
+	for id := range snap.Stale(now.Add(-limit), now.Sub(c.Started) > limit) {
+		n++
+		if i, _ := slices.BinarySearch(first, id); i < namedStale {
+			first = slices.Insert(first, i, id)[:min(len(first)+1, namedStale)]
+		}
+	}
+	return n, first
 }
 
 // staleness is the age beyond which a space's data is stale.
@@ -88,11 +97,16 @@ func (c Checker) staleness(snap *refresh.Snapshot) time.Duration {
 	return 3 * max(c.RefreshInterval, snap.ExpectedPassDuration)
 }
 
-func joinFirst(items []string, n int) string {
-	if len(items) <= n {
-		return fmt.Sprint(items)
+// joinFirst lists ids, quoted, and how many more of total there are.
+func joinFirst(ids []string, total int) string {
+	quoted := make([]string, len(ids))
+	for i, id := range ids {
+		quoted[i] = fmt.Sprintf("%q", id)
 	}
-	return fmt.Sprint(items[:n]) + fmt.Sprintf(" and %d more", len(items)-n)
+	if total <= len(ids) {
+		return fmt.Sprint(quoted)
+	}
+	return fmt.Sprint(quoted) + fmt.Sprintf(" and %d more", total-len(ids))
 }
 
 // Healthz answers 200 while the process serves.
@@ -165,6 +179,16 @@ type SpaceStatus struct {
 // Status builds the status of the current snapshot.
 func (c Checker) Status() Status {
 	snap := c.Snapshot()
+	st := c.statusHead(snap)
+	now := c.now()
+	for _, sp := range sortedSpaces(snap) {
+		st.Spaces = append(st.Spaces, c.spaceStatus(sp, now))
+	}
+	return st
+}
+
+// statusHead is the status of snap without its spaces.
+func (c Checker) statusHead(snap *refresh.Snapshot) Status {
 	ready, why := c.Ready()
 	counts := snap.Counts()
 	st := Status{Ready: ready, Reason: why, SpacesByState: StateCounts(counts),
@@ -177,19 +201,39 @@ func (c Checker) Status() Status {
 	if c.LimiterRate != nil {
 		st.Limiter = LimiterStatus{Rate: c.LimiterRate(), MaxRate: c.LimiterMaxRate}
 	}
-	now := c.now()
-	for _, id := range snap.SpaceIDs() {
-		sp := snap.Spaces[id]
-		ss := spaceStatus(sp, now)
-		if c.FlowStatus != nil && sp.HasData {
-			ss.FlowStatus = spaceFlowStatus(sp)
-		}
-		st.Spaces = append(st.Spaces, ss)
-	}
 	if c.FlowStatus != nil {
-		st.FlowStatus = c.FlowStatus.summary(snap, st.Spaces)
+		st.FlowStatus = c.FlowStatus.summary(snap)
 	}
 	return st
+}
+
+// spaceStatus is a space's entry, with its flow statuses when they are
+// checked.
+func (c Checker) spaceStatus(sp *refresh.SpaceState, now time.Time) SpaceStatus {
+	ss := spaceStatus(sp, now)
+	if c.FlowStatus != nil && sp.HasData {
+		ss.FlowStatus = spaceFlowStatus(sp)
+	}
+	return ss
+}
+
+// sortedSpaces returns the states of snap's spaces in the order of their
+// ids.
+func sortedSpaces(snap *refresh.Snapshot) []*refresh.SpaceState {
+	type entry struct {
+		id string
+		st *refresh.SpaceState
+	}
+	entries := make([]entry, 0, snap.Len())
+	for id, st := range snap.All() {
+		entries = append(entries, entry{id, st})
+	}
+	slices.SortFunc(entries, func(a, b entry) int { return strings.Compare(a.id, b.id) })
+	out := make([]*refresh.SpaceState, len(entries))
+	for i, e := range entries {
+		out[i] = e.st
+	}
+	return out
 }
 
 // StatusHandler serves Status as JSON, or as an HTML page to a browser
@@ -201,7 +245,48 @@ func (c Checker) StatusHandler(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	_ = enc.Encode(c.Status())
+	bw := bufio.NewWriterSize(w, 64<<10)
+	if c.writeStatus(bw) == nil {
+		bw.Flush()
+	}
+}
+
+// writeStatus writes Status as json.Encoder with an indent of two spaces
+// writes it, a space at a time: the JSON of 200,000 spaces is about 95 MB,
+// and the entries of that many spaces as much again, which building the
+// whole answer first would hold at once.
+func (c Checker) writeStatus(w io.Writer) error {
+	snap := c.Snapshot()
+	head, err := json.MarshalIndent(c.statusHead(snap), "", "  ")
+	if err != nil {
+		return err
+	}
+	spaces := sortedSpaces(snap)
+	if len(spaces) == 0 {
+		_, err := w.Write(append(head, '\n'))
+		return err
+	}
+	const empty = "[]\n}"
+	if _, err := w.Write(append(head[:len(head)-len(empty)], '[')); err != nil {
+		return err
+	}
+	now := c.now()
+	for i, sp := range spaces {
+		entry, err := json.MarshalIndent(c.spaceStatus(sp, now), "    ", "  ")
+		if err != nil {
+			return err
+		}
+		sep := ",\n    "
+		if i == 0 {
+			sep = "\n    "
+		}
+		if _, err := io.WriteString(w, sep); err != nil {
+			return err
+		}
+		if _, err := w.Write(entry); err != nil {
+			return err
+		}
+	}
+	_, err = io.WriteString(w, "\n  ]\n}\n")
+	return err
 }

@@ -35,8 +35,8 @@ func TestReady(t *testing.T) {
 		wantReady bool
 		wantWhy   string
 	}{
-		{"before the first listing ends", &refresh.Snapshot{Pending: 2, Spaces: map[string]*refresh.SpaceState{}}, time.Minute, false, "no data yet: the first listing has not ended (2 space(s) pending)"},
-		{"nothing to watch", &refresh.Snapshot{Completed: true, Spaces: map[string]*refresh.SpaceState{}}, time.Minute, false, "no space to watch"},
+		{"before the first listing ends", refresh.Snapshot{Pending: 2}.WithSpaces(map[string]*refresh.SpaceState{}), time.Minute, false, "no data yet: the first listing has not ended (2 space(s) pending)"},
+		{"nothing to watch", refresh.Snapshot{Completed: true}.WithSpaces(map[string]*refresh.SpaceState{}), time.Minute, false, "no space to watch"},
 		{"all fresh", snapOf(space("a", true, time.Minute), space("b", true, 0)), time.Hour, true, "ready: 2 space(s): 2 up, 0 failing their last refresh, 0 pending"},
 		{"one failing but fresh", snapOf(space("a", true, time.Minute), space("b", false, time.Minute)), time.Hour, true, "1 failing"},
 		{"every space failed", snapOf(space("a", false, time.Minute), space("b", false, time.Minute)), time.Hour, false, "every space refreshed so far (2) failed"},
@@ -81,11 +81,11 @@ func withPass(s *refresh.Snapshot, pass time.Duration) *refresh.Snapshot {
 }
 
 func snapOf(spaces ...*refresh.SpaceState) *refresh.Snapshot {
-	s := &refresh.Snapshot{Completed: true, Refreshes: 1, Spaces: map[string]*refresh.SpaceState{}}
+	states := map[string]*refresh.SpaceState{}
 	for _, sp := range spaces {
-		s.Spaces[sp.ID] = sp
+		states[sp.ID] = sp
 	}
-	return s
+	return refresh.Snapshot{Completed: true, Refreshes: 1}.WithSpaces(states)
 }
 
 func TestStatusJSON(t *testing.T) {
@@ -117,14 +117,13 @@ func TestStatusJSON(t *testing.T) {
 // them up: space i (from 0) was last listed age(i) ago; the rest pending.
 // The expected pass is n calls at 4 calls/s.
 func accountSnapshot(n, listed int, age func(i int) time.Duration) *refresh.Snapshot {
-	s := &refresh.Snapshot{Pending: n - listed, Spaces: make(map[string]*refresh.SpaceState, listed),
-		ExpectedPassDuration: time.Duration(n) * time.Second / 4}
+	states := make(map[string]*refresh.SpaceState, listed)
 	for i := range listed {
 		at := t0.Add(-age(i))
 		id := fmt.Sprintf("cams-%06d", i)
-		s.Spaces[id] = &refresh.SpaceState{ID: id, HasData: true, Up: true, Count: 3, LastSuccess: at, LastAttempt: at}
+		states[id] = &refresh.SpaceState{ID: id, HasData: true, Up: true, Count: 3, LastSuccess: at, LastAttempt: at}
 	}
-	return s
+	return refresh.Snapshot{Pending: n - listed, ExpectedPassDuration: time.Duration(n) * time.Second / 4}.WithSpaces(states)
 }
 
 // Readiness at account scale, interval 5m and the default staleness (3 ×
@@ -171,6 +170,15 @@ func TestReadyAtScale(t *testing.T) {
 			}
 			if tt.wantStale > 0 && !strings.Contains(why, "and "+fmt.Sprint(tt.wantStale-10)+" more") {
 				t.Errorf("reason %.300q does not stop after 10 names", why)
+			}
+			// Ages grow with i, so the stale spaces are the last ones
+			// listed, and the ten named are the first of those by id.
+			var named []string
+			for i := tt.listed - tt.wantStale; i < tt.listed-tt.wantStale+10 && tt.wantStale > 0; i++ {
+				named = append(named, fmt.Sprintf("%q", fmt.Sprintf("cams-%06d", i)))
+			}
+			if want := "[" + strings.Join(named, " ") + "] and"; tt.wantStale > 0 && !strings.Contains(why, want) {
+				t.Errorf("reason %.300q does not name %s", why, want)
 			}
 		})
 	}

@@ -223,7 +223,7 @@ func (c Checker) pageView(snap *refresh.Snapshot, q pageQuery, now time.Time) pa
 // snapshot counted by code.
 func selectSpaces(snap *refresh.Snapshot, q pageQuery) (down, up []*refresh.SpaceState, byCode map[string]int) {
 	byCode = map[string]int{}
-	for _, sp := range snap.Spaces {
+	for _, sp := range snap.All() {
 		if !sp.Up {
 			byCode[errorCode(sp)]++
 		}

@@ -275,8 +275,7 @@ func TestStatusPageShows(t *testing.T) {
 // space i was listed i seconds ago.
 func pageAccount(n int) *refresh.Snapshot {
 	codes := []string{"Ram.PermissionDeny", "Product.Unsubscript", "System.LimitControl"}
-	s := &refresh.Snapshot{Spaces: make(map[string]*refresh.SpaceState, n), Completed: true, Refreshes: 1,
-		ExpectedPassDuration: time.Duration(n) * time.Second / 4}
+	states := make(map[string]*refresh.SpaceState, n)
 	for i := range n {
 		id := fmt.Sprintf("cams-%06d", i)
 		at := t0.Add(-time.Duration(i) * time.Second)
@@ -286,9 +285,9 @@ func pageAccount(n int) *refresh.Snapshot {
 			st.Up = false
 			st.LastError = &refresh.ErrorInfo{Code: codes[i%3], Message: "no", RequestID: fmt.Sprintf("R-%d", i)}
 		}
-		s.Spaces[id] = st
+		states[id] = st
 	}
-	return s
+	return refresh.Snapshot{Completed: true, Refreshes: 1, ExpectedPassDuration: time.Duration(n) * time.Second / 4}.WithSpaces(states)
 }
 
 // At 10,000 spaces: a page holds PageSize rows, failing spaces first (by
@@ -415,13 +414,13 @@ func hostileAccount(n int) *refresh.Snapshot {
 		cats[text(fmt.Sprint(i), 64)] = 1
 	}
 	cats[refresh.OtherCategory] = 1
-	s := &refresh.Snapshot{Spaces: make(map[string]*refresh.SpaceState, n)}
+	states := make(map[string]*refresh.SpaceState, n)
 	for i := range n {
 		id := text(fmt.Sprint(i), 128)
-		s.Spaces[id] = &refresh.SpaceState{ID: id, HasData: true, Count: 1 << 30, ByCategory: cats, LastSuccess: t0, LastAttempt: t0,
+		states[id] = &refresh.SpaceState{ID: id, HasData: true, Count: 1 << 30, ByCategory: cats, LastSuccess: t0, LastAttempt: t0,
 			LastError: &refresh.ErrorInfo{Code: text(fmt.Sprint(i), 512), Message: text("", 512), RequestID: text("", 512), Recommend: text("", 512)}}
 	}
-	return s
+	return refresh.Snapshot{}.WithSpaces(states)
 }
 
 // maxPageBytes bounds a page whatever the account holds, with room to
@@ -446,7 +445,7 @@ func TestStatusPageIsBounded(t *testing.T) {
 
 // Before the first listing ends, every space pending: the page says so.
 func TestStatusPageBeforeTheFirstListing(t *testing.T) {
-	p := render(t, checkerOf(&refresh.Snapshot{Spaces: map[string]*refresh.SpaceState{}, Pending: 10000}), "/status")
+	p := render(t, checkerOf(&refresh.Snapshot{Pending: 10000}), "/status")
 	if got := p.text(t, "pending") + "|" + p.text(t, "last-pass"); got != "10000|none yet" {
 		t.Errorf("pending|last pass = %q", got)
 	}

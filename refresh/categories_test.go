@@ -112,7 +112,7 @@ func TestTenThousandCategories(t *testing.T) {
 	watched = []string{"a", "b"}
 	snap := r.Refresh(context.Background())
 
-	a, b := snap.Spaces["a"], snap.Spaces["b"]
+	a, b := snap.Space("a"), snap.Space("b")
 	if a.Count != 10000 || a.ByCategory["SIGN_UP"] != 10000 {
 		t.Fatalf("space a: %d flows, %d SIGN_UP", a.Count, a.ByCategory["SIGN_UP"])
 	}
@@ -133,7 +133,7 @@ func TestTenThousandCategories(t *testing.T) {
 		t.Errorf("space b: %v, want %v", b.ByCategory, wantB)
 	}
 	distinct := map[string]bool{}
-	for _, st := range snap.Spaces {
+	for _, st := range snap.All() {
 		for _, f := range st.Flows {
 			for _, c := range f.Categories {
 				distinct[c] = true
@@ -163,7 +163,7 @@ func TestRestoreFoldsCategories(t *testing.T) {
 			Flows: flowsWith(undocumented(35, 2), []string{"SIGN_UP"})},
 	})
 	snap := r.Snapshot()
-	x, y := snap.Spaces["x"], snap.Spaces["y"]
+	x, y := snap.Space("x"), snap.Space("y")
 	if len(x.ByCategory) != 1+MaxUndocumentedCategories+1 || x.ByCategory[OtherCategory] != 10 || x.ByCategory["CAT_00029"] != 1 {
 		t.Errorf("space x restored with %d categories, _other %d: %v", len(x.ByCategory), x.ByCategory[OtherCategory], x.ByCategory)
 	}

@@ -43,7 +43,7 @@ func TestEndlessSpacesDoNotStarveHealthyOnes(t *testing.T) {
 	go func() { r.Run(ctx); close(done) }()
 	listed := map[string]time.Duration{}
 	for ctx.Err() == nil && len(listed) < 20 {
-		for id, st := range r.Snapshot().Spaces {
+		for id, st := range r.Snapshot().All() {
 			if _, ok := listed[id]; !ok && st.HasData {
 				listed[id] = time.Since(start)
 			}

@@ -77,7 +77,7 @@ func TestStatusChecksNeverDelayListFlow(t *testing.T) {
 		t.Errorf("GetFlow's limiter at %v calls/s after 2 throttled calls, want it lowered", rate)
 	}
 	for _, id := range ids {
-		if st := snap.Spaces[id]; st == nil || st.Count != 3 || st.Statuses.Known() != 0 {
+		if st := snap.Space(id); st == nil || st.Count != 3 || st.Statuses.Known() != 0 {
 			t.Errorf("space %s: %+v; want its 3 flows, no status known", id, st)
 		}
 	}

@@ -74,6 +74,7 @@ func (r *Refresher) applyFlowStatuses(results []statusResult, pass time.Duration
 				next := *st
 				next.Statuses = fs
 				r.states[space] = &next
+				r.changed = append(r.changed, space)
 				changed = true
 			}
 		}

@@ -75,7 +75,7 @@ func flowsOf(ids ...string) []client.Flow {
 
 // statusesOf returns each flow's status in the snapshot, "" for not known.
 func statusesOf(snap *Snapshot, space string) map[string]string {
-	st := snap.Spaces[space]
+	st := snap.Space(space)
 	out := map[string]string{}
 	for i, id := range st.FlowIDs {
 		out[id] = st.Statuses.Status(i)
@@ -107,7 +107,7 @@ func TestCheckAllReadsEveryFlowOnce(t *testing.T) {
 				t.Errorf("space %s flow %s: status %q, want %q", space, flow, got, want)
 			}
 		}
-		st := snap.Spaces[space]
+		st := snap.Space(space)
 		sum := 0
 		for _, n := range st.Statuses.ByStatus(st.Count) {
 			sum += n
@@ -116,7 +116,7 @@ func TestCheckAllReadsEveryFlowOnce(t *testing.T) {
 			t.Errorf("space %s: statuses sum to %d for %d flows", space, sum, st.Count)
 		}
 	}
-	if snap.Spaces["empty"].Statuses != nil || snap.Spaces["down"].Statuses != nil {
+	if snap.Space("empty").Statuses != nil || snap.Space("down").Statuses != nil {
 		t.Error("a space without flows or without data has no statuses")
 	}
 	// 5 flows at 2 calls/s.
@@ -171,7 +171,7 @@ func TestListingKeepsStatusesAndNewFlowsGoFirst(t *testing.T) {
 	r.Refresh(context.Background())
 	c := NewFlowStatusChecker(r, FlowStatusConfig{Getter: getter, Rate: 4, Interval: time.Hour, Concurrency: 1, PollEvery: 5 * time.Millisecond, ApplyEvery: 5 * time.Millisecond, Now: clock.Now})
 	c.CheckAll(context.Background())
-	first := r.Snapshot().Spaces["a"]
+	first := r.Snapshot().Space("a")
 
 	clock.advance(10 * time.Minute)
 	lister.mu.Lock()
@@ -181,7 +181,7 @@ func TestListingKeepsStatusesAndNewFlowsGoFirst(t *testing.T) {
 	if got := statusesOf(snap, "a"); !reflect.DeepEqual(got, map[string]string{"1": "PUBLISHED", "3": "DRAFT", "4": ""}) {
 		t.Errorf("after the listing: %v, want 1 and 3 kept, 2 forgotten, 4 not known", got)
 	}
-	if st := snap.Spaces["a"]; st.Statuses.Checked(0) != first.Statuses.Checked(0) {
+	if st := snap.Space("a"); st.Statuses.Checked(0) != first.Statuses.Checked(0) {
 		t.Error("a flow found again must keep its check time")
 	}
 
@@ -189,7 +189,7 @@ func TestListingKeepsStatusesAndNewFlowsGoFirst(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { c.Run(ctx); close(done) }()
-	waitFor(t, func() bool { return r.Snapshot().Spaces["a"].Statuses.Count("") == 0 })
+	waitFor(t, func() bool { return r.Snapshot().Space("a").Statuses.Count("") == 0 })
 	time.Sleep(30 * time.Millisecond)
 	cancel()
 	<-done
@@ -218,13 +218,13 @@ func TestDeniedGetFlowLeavesTheSpaceUp(t *testing.T) {
 	done := make(chan struct{})
 	go func() { c.Run(ctx); close(done) }()
 	waitFor(t, func() bool {
-		return r.Snapshot().Spaces["b"].Statuses.Known() == 1 && r.Snapshot().Spaces["a"].Statuses.Len() == 3
+		return r.Snapshot().Space("b").Statuses.Known() == 1 && r.Snapshot().Space("a").Statuses.Len() == 3
 	})
 	time.Sleep(50 * time.Millisecond)
 	cancel()
 	<-done
 	snap := r.Snapshot()
-	a := snap.Spaces["a"]
+	a := snap.Space("a")
 	if !a.Up || a.LastError != nil || a.Count != 3 || !snap.Up() {
 		t.Errorf("space a: up %v, error %+v, %d flows; a GetFlow denial must not take it down", a.Up, a.LastError, a.Count)
 	}
@@ -255,7 +255,7 @@ func TestFailedCheckKeepsTheLastStatus(t *testing.T) {
 	getter.fail["a"] = &client.Error{Code: client.CodeTimeout, Class: client.ClassTransient}
 	getter.mu.Unlock()
 	clock.advance(2 * time.Hour)
-	st := c.CheckAll(context.Background()).Spaces["a"]
+	st := c.CheckAll(context.Background()).Space("a")
 	if st.Statuses.Status(0) != "PUBLISHED" || st.Statuses.LastError == nil || st.Statuses.Checked(0) != clock.Now().Unix() {
 		t.Errorf("status %q, error %+v, checked %d; want PUBLISHED kept, the error, checked now", st.Statuses.Status(0), st.Statuses.LastError, st.Statuses.Checked(0))
 	}
@@ -269,7 +269,7 @@ func TestAnswerForAnotherFlowIsInvalid(t *testing.T) {
 	liar := getterFunc(func(_ context.Context, req client.GetFlowRequest) (*client.GetFlowResponse, error) {
 		return &client.GetFlowResponse{RequestID: "R-9", Data: &client.FlowDetail{FlowID: "other", Status: "PUBLISHED"}}, nil
 	})
-	st := NewFlowStatusChecker(r, FlowStatusConfig{Getter: liar, Rate: 4}).CheckAll(context.Background()).Spaces["a"]
+	st := NewFlowStatusChecker(r, FlowStatusConfig{Getter: liar, Rate: 4}).CheckAll(context.Background()).Space("a")
 	if st.Statuses.Known() != 0 || st.Statuses.LastError == nil || st.Statuses.LastError.Code != client.CodeInvalidResponse || st.Statuses.LastError.RequestID != "R-9" {
 		t.Errorf("known %d, error %+v; want not known and InvalidResponse", st.Statuses.Known(), st.Statuses.LastError)
 	}
@@ -302,7 +302,7 @@ func TestCheckAllCutShort(t *testing.T) {
 		<-ctx.Done()
 		return nil, &client.Error{Code: client.CodeTimeout, Class: client.ClassTransient}
 	})
-	st := NewFlowStatusChecker(r, FlowStatusConfig{Getter: slow, Rate: 4, Concurrency: 1}).CheckAll(ctx).Spaces["a"]
+	st := NewFlowStatusChecker(r, FlowStatusConfig{Getter: slow, Rate: 4, Concurrency: 1}).CheckAll(ctx).Space("a")
 	if st.Statuses.Known() != 1 || st.Statuses.LastError != nil {
 		t.Errorf("known %d, error %+v; want the first flow's status and no error", st.Statuses.Known(), st.Statuses.LastError)
 	}
@@ -325,7 +325,7 @@ func TestUndocumentedStatusesAreCapped(t *testing.T) {
 	r := New(Config{Lister: &fakeLister{flows: map[string][]client.Flow{"a": flowsOf(ids...)}}, Spaces: spacesFunc("a")})
 	r.Refresh(context.Background())
 	snap := NewFlowStatusChecker(r, FlowStatusConfig{Getter: getter, Rate: 4, Concurrency: 1}).CheckAll(context.Background())
-	st := snap.Spaces["a"]
+	st := snap.Space("a")
 	// Concurrency 1: checked in flow order, so S00..S09 are kept.
 	if len(st.Statuses.Names()) != MaxUndocumentedStatuses+1 || st.Statuses.Count(OtherStatus) != 3 || snap.FlowStatus.Folded != 3 {
 		t.Errorf("names %v, other %d, folded %d", st.Statuses.Names(), st.Statuses.Count(OtherStatus), snap.FlowStatus.Folded)
@@ -342,7 +342,7 @@ func TestUndocumentedStatusesAreCapped(t *testing.T) {
 	}
 	restored.Restore(map[string]*SpaceState{"b": {ID: "b", HasData: true, Up: true, Count: len(ids), FlowIDs: ids, Statuses: fs}})
 	snap = restored.Snapshot()
-	if got := snap.Spaces["b"].Statuses.Count(OtherStatus); got != 3 || snap.FlowStatus.Folded != 3 {
+	if got := snap.Space("b").Statuses.Count(OtherStatus); got != 3 || snap.FlowStatus.Folded != 3 {
 		t.Errorf("restored: other %d, folded %d; want 3 and 3", got, snap.FlowStatus.Folded)
 	}
 }
@@ -457,7 +457,7 @@ func TestStatusesStayAlignedWithChangingListings(t *testing.T) {
 			continue
 		}
 		seen[snap] = true
-		for id, st := range snap.Spaces {
+		for id, st := range snap.All() {
 			if st.Statuses == nil {
 				continue
 			}

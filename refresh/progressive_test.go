@@ -31,10 +31,10 @@ func TestProgressivePublication(t *testing.T) {
 	// PublishEvery is an hour: only the held-back publish's timer, or the
 	// end of a pass, could publish; the first listing must not wait for
 	// either.
-	waitFor(t, func() bool { return r.Snapshot().Spaces["b"] != nil })
+	waitFor(t, func() bool { return r.Snapshot().Space("b") != nil })
 	snap := r.Snapshot()
-	if c := snap.Counts(); c != (SpaceCounts{Pending: 2, Up: 1}) || len(snap.Spaces) != 1 || snap.Completed || !snap.Up() {
-		t.Errorf("after b: counts %+v, %d states, completed %v, up %v; want 2 pending and b up, no pass completed", c, len(snap.Spaces), snap.Completed, snap.Up())
+	if c := snap.Counts(); c != (SpaceCounts{Pending: 2, Up: 1}) || snap.Len() != 1 || snap.Completed || !snap.Up() {
+		t.Errorf("after b: counts %+v, %d states, completed %v, up %v; want 2 pending and b up, no pass completed", c, snap.Len(), snap.Completed, snap.Up())
 	}
 	close(g.gates["a"])
 	close(g.gates["c"])
@@ -63,7 +63,7 @@ func TestSnapshotUp(t *testing.T) {
 		{"all up", map[string]*SpaceState{"a": up, "b": up}, 0, true},
 	}
 	for _, tt := range tests {
-		s := &Snapshot{Spaces: tt.spaces, Pending: tt.pending}
+		s := Snapshot{Pending: tt.pending}.WithSpaces(tt.spaces)
 		if got := s.Up(); got != tt.want {
 			t.Errorf("%s: Up() = %v, want %v", tt.name, got, tt.want)
 		}
@@ -108,19 +108,19 @@ func TestTooManyPagesKeepsTheLastData(t *testing.T) {
 		flows: map[string][]client.Flow{"e": {{FlowID: "1", Categories: []string{"SURVEY"}}, {FlowID: "2"}}}}
 	r := New(Config{Lister: lister, Spaces: spacesFunc("e", "ok"), PageSize: 20, MaxPages: 7, Rate: 1, Logger: log.NewLogfmtLogger(&syncWriter{w: &logs})})
 	first := r.Refresh(context.Background())
-	if st := first.Spaces["e"]; !st.Up || st.Count != 2 {
+	if st := first.Space("e"); !st.Up || st.Count != 2 {
 		t.Fatalf("first listing: %+v, want up with 2 flows", st)
 	}
 	lister.set("e", true)
 	before := lister.calls["e"]
 	snap := r.Refresh(context.Background())
-	st := snap.Spaces["e"]
+	st := snap.Space("e")
 	switch {
 	case lister.calls["e"]-before != 7:
 		t.Errorf("%d calls, want 7 (MaxPages)", lister.calls["e"]-before)
 	case st.Up || st.LastError == nil || st.LastError.Code != client.CodeTooManyPages || st.LastError.Class != "permanent":
 		t.Errorf("state %+v (error %+v), want down with a permanent TooManyPages", st, st.LastError)
-	case !st.HasData || st.Count != 2 || st.ByCategory["SURVEY"] != 1 || !st.LastSuccess.Equal(first.Spaces["e"].LastSuccess):
+	case !st.HasData || st.Count != 2 || st.ByCategory["SURVEY"] != 1 || !st.LastSuccess.Equal(first.Space("e").LastSuccess):
 		t.Errorf("state %+v, want the last good data (2 flows) and its time kept", st)
 	case st.Pages != 7:
 		t.Errorf("pages %d, want 7", st.Pages)
@@ -129,7 +129,7 @@ func TestTooManyPagesKeepsTheLastData(t *testing.T) {
 	if want := 8 * time.Second; snap.ExpectedPassDuration != want {
 		t.Errorf("expected pass %v, want %v", snap.ExpectedPassDuration, want)
 	}
-	r.changes.flush()
+	r.transitions.flush()
 	var warning string
 	for l := range strings.Lines(logs.String()) {
 		if strings.Contains(l, `level=warn msg="space is down"`) {
@@ -156,8 +156,8 @@ func TestRestoreIgnoresTheFuture(t *testing.T) {
 		"past":   {ID: "past", HasData: true, Up: true, Count: 1, LastSuccess: now.Add(-time.Minute), LastAttempt: now.Add(-time.Minute)},
 	})
 	snap := r.Snapshot()
-	if snap.Spaces["future"] != nil || snap.Pending != 1 || snap.Spaces["past"] == nil {
-		t.Fatalf("after Restore: future %+v, %d pending, past %+v; want future pending, past restored", snap.Spaces["future"], snap.Pending, snap.Spaces["past"])
+	if snap.Space("future") != nil || snap.Pending != 1 || snap.Space("past") == nil {
+		t.Fatalf("after Restore: future %+v, %d pending, past %+v; want future pending, past restored", snap.Space("future"), snap.Pending, snap.Space("past"))
 	}
 	if l := logs.String(); !strings.Contains(l, "later than the clock") || !strings.Contains(l, `first="\"future\""`) {
 		t.Errorf("no warning naming the space:\n%s", l)
@@ -165,10 +165,10 @@ func TestRestoreIgnoresTheFuture(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { r.Run(ctx); close(done) }()
-	waitFor(t, func() bool { st := r.Snapshot().Spaces["future"]; return st != nil && st.HasData })
+	waitFor(t, func() bool { st := r.Snapshot().Space("future"); return st != nil && st.HasData })
 	cancel()
 	<-done
-	if st := r.Snapshot().Spaces["future"]; st.Count != 1 || !st.LastSuccess.Equal(now) {
+	if st := r.Snapshot().Space("future"); st.Count != 1 || !st.LastSuccess.Equal(now) {
 		t.Errorf("future space after its listing: %+v, want 1 flow listed now", st)
 	}
 	if got := strings.Join(lister.calls(), ","); got != "future" {
@@ -204,7 +204,7 @@ func TestFirstPassAtScale(t *testing.T) {
 		if c.Pending+c.Up+c.Down != n || c.Down != 0 {
 			t.Fatalf("counts %+v do not sum to %d", c, n)
 		}
-		for _, st := range snap.Spaces {
+		for _, st := range snap.All() {
 			if !st.Up || !st.HasData || st.Count != 1 {
 				t.Fatalf("space %s published as %+v", st.ID, st)
 			}

@@ -39,8 +39,12 @@ type Config struct {
 	// (pagesAhead): the next page is chosen just before its call, so a
 	// listing's next page follows its last one as soon as its turn comes.
 	// Without it, pages go to free workers at once.
-	Pacer  Pacer
-	Spaces func() []string // the spaces to refresh; asked whenever due spaces are sought and at each publish
+	Pacer Pacer
+	// Spaces lists the spaces to refresh; asked whenever due spaces are
+	// sought and at each publish. A changed list must be a new slice, never
+	// the same one edited in place: a publish takes the slice it saw last as
+	// the same list, and goes over the whole list only when it changed.
+	Spaces func() []string
 	// Interval is the target age of each space's data: a space is listed
 	// again once its last listing is that old. When the account's rate
 	// cannot list every space within it, spaces are listed back to back,
@@ -87,16 +91,26 @@ type Refresher struct {
 	current atomic.Pointer[Snapshot]
 	wake    chan struct{}
 
-	mu          sync.Mutex
-	states      map[string]*SpaceState // the last state of every space listed
-	inflight    map[string]bool
+	mu       sync.Mutex
+	states   map[string]*SpaceState // the last state of every space listed
+	inflight map[string]bool
+	// The spaces of the next snapshot: those watched with a state. Each
+	// publish brings it up to date with the spaces recorded since the last
+	// (changed, possibly twice) and, when the list of spaces changed, with
+	// the list.
+	table       *tableBuilder
+	changed     []string
+	watched     []string            // the list the table follows
+	watch       map[string]struct{} // its spaces
+	calls       int                 // calls a pass takes over the spaces of table (see expectedPass)
 	pass        passState
 	totals      Snapshot // the pass counters of the next snapshot
 	lastPublish time.Time
 	flushing    bool // a publish of results held back by PublishEvery is due
 	warned      bool
 	categories  categoryCap
-	changes     *transitionLog // logs each space's failure and recovery once
+	catLists    catLists       // of kept flows
+	transitions *transitionLog // logs each space's failure and recovery once
 	statusCap   statusCap      // the flow statuses' names (flowstatus_refresher.go)
 }
 
@@ -128,8 +142,9 @@ func New(cfg Config) *Refresher {
 		cfg.Now = time.Now
 	}
 	r := &Refresher{cfg: cfg, wake: make(chan struct{}, 1), states: map[string]*SpaceState{}, inflight: map[string]bool{},
-		changes: newTransitionLog(cfg.Logger, cfg.Now())}
-	r.current.Store(&Snapshot{Spaces: map[string]*SpaceState{}, Pending: len(cfg.Spaces())})
+		table: newTableBuilder(spaceTable{}), transitions: newTransitionLog(cfg.Logger, cfg.Now())}
+	r.followLocked()
+	r.current.Store(&Snapshot{spaces: r.table.freeze(), Pending: len(r.watch)})
 	return r
 }
 
@@ -171,6 +186,13 @@ func (r *Refresher) Restore(states map[string]*SpaceState) {
 	r.categories.foldStates(trusted, &r.totals.CategoriesFolded)
 	r.foldRestoredStatuses(trusted)
 	maps.Copy(r.states, trusted)
+	for id, st := range trusted {
+		r.changed = append(r.changed, id)
+		if len(st.Flows) > 0 {
+			st.Flows = compactFlows(st.Flows, &r.catLists)
+			sortFlows(st.Flows) // as the refresher keeps them, as FlowIDs are
+		}
+	}
 	if len(future) > 0 {
 		sort.Strings(future)
 		level.Warn(r.cfg.Logger).Log("msg", "ignoring cached spaces dated later than the clock (a clock set back, or a cache from another host); listing them at once",
@@ -185,7 +207,7 @@ func (r *Refresher) Run(ctx context.Context) {
 	// Last, once every listing has stopped: publish what was held back, so
 	// that a cache written at shutdown holds every listing.
 	defer r.flush()
-	defer r.changes.flush()
+	defer r.transitions.flush()
 	if r.cfg.FirstDelay > 0 && !r.sleep(ctx, rand.N(r.cfg.FirstDelay)) {
 		return
 	}
@@ -286,9 +308,10 @@ func (r *Refresher) record(res listResult) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	res.flows = r.categories.fold(res.flows, &r.totals.CategoriesFolded)
-	st := res.apply(r.states[res.space], r.cfg.KeepFlows)
-	r.changes.observe(r.states[res.space], st)
+	st := res.apply(r.states[res.space], r.cfg.KeepFlows, &r.catLists)
+	r.transitions.observe(r.states[res.space], st)
 	r.states[res.space] = st
+	r.changed = append(r.changed, res.space)
 	delete(r.inflight, res.space)
 	if !st.Up {
 		level.Debug(r.cfg.Logger).Log("msg", "refresh of space failed", "space", res.space, "code", st.LastError.Code, "pages", res.pages, "err", st.LastError.Message)
@@ -323,94 +346,126 @@ func (r *Refresher) flush() {
 	r.publishLocked(r.cfg.Now())
 }
 
-// closePassLocked counts the pass that ended; spaces are the configured
-// ones, for the log.
-func (r *Refresher) closePassLocked(end time.Time, spaces map[string]*SpaceState) {
+// closePassLocked counts the pass that ended; spaces are the watched ones,
+// for the log.
+func (r *Refresher) closePassLocked(end time.Time, spaces spaceTable) {
 	r.totals.Completed = true
 	r.totals.Refreshes++
 	if r.pass.failed {
 		r.totals.RefreshFailures++
-		level.Warn(r.cfg.Logger).Log("msg", "pass finished with failing spaces", "failed", failing(spaces), "spaces", len(spaces))
+		level.Warn(r.cfg.Logger).Log("msg", "pass finished with failing spaces", "failed", spaces.len-spaces.up, "spaces", spaces.len)
 	}
 	r.totals.LastRefreshEnd = end
 	r.totals.LastRefreshDuration = end.Sub(r.pass.start)
 	r.pass = passState{}
 }
 
-func failing(spaces map[string]*SpaceState) int {
-	n := 0
-	for _, st := range spaces {
-		if !st.Up {
-			n++
-		}
-	}
-	return n
-}
-
-// publishLocked swaps in a snapshot of the configured spaces. A configured
-// space without a state (never listed, nothing restored) is pending: it is
-// counted, not listed. Spaces no longer configured leave the snapshot and
-// the open pass, which closes if they were all it waited for. Their states
+// publishLocked swaps in a snapshot of the watched spaces. A watched space
+// without a state (never listed, nothing restored) is pending: it is
+// counted, not listed. Spaces no longer watched leave the snapshot and the
+// open pass, which closes if they were all it waited for. Their states
 // stay: a space that comes back, or one restored from the cache before
-// discovery found it, keeps its data.
+// discovery found it, keeps its data. It costs what changed since the last
+// publish: the spaces recorded since, and the whole list only when it
+// changed.
 func (r *Refresher) publishLocked(now time.Time) {
-	ids := r.cfg.Spaces()
-	spaces := make(map[string]*SpaceState, len(ids))
-	pending, inPass := 0, 0
-	for _, id := range ids {
-		if st := r.states[id]; st != nil {
-			spaces[id] = st
-		} else {
-			pending++
-		}
-		if r.pass.pending[id] {
-			inPass++
+	if !r.followLocked() {
+		for _, id := range r.changed {
+			if _, ok := r.watch[id]; ok {
+				r.putLocked(id, r.states[id])
+			}
 		}
 	}
-	if inPass < len(r.pass.pending) {
-		r.prunePassLocked(ids)
+	if cap(r.changed) > 1024 {
+		r.changed = nil // after a restore: not kept for ever
 	}
+	r.changed = r.changed[:0]
+	spaces := r.table.freeze()
 	if !r.pass.start.IsZero() && len(r.pass.pending) == 0 {
 		r.closePassLocked(now, spaces)
 	}
 	next := r.totals
-	next.Spaces, next.Pending = spaces, pending
-	next.ExpectedPassDuration = r.expectedPass(spaces, pending)
+	next.spaces = spaces
+	next.Pending = len(r.watch) - spaces.len
+	next.ExpectedPassDuration = r.expectedPass(next.Pending)
 	r.lastPublish = now
 	r.current.Store(&next)
 	if next.Completed && !r.warned && next.ExpectedPassDuration > r.cfg.Interval && r.cfg.Interval > 0 {
 		r.warned = true
-		r.warnOutOfReach(len(ids), next.ExpectedPassDuration)
+		r.warnOutOfReach(len(r.watch), next.ExpectedPassDuration)
 	}
 }
 
-// prunePassLocked takes the spaces no longer configured out of the open
-// pass.
-func (r *Refresher) prunePassLocked(ids []string) {
-	configured := make(map[string]bool, len(ids))
+// followLocked brings the table up to date with the list of spaces if it
+// changed since the last call, and reports whether it did: every watched
+// space with a state is in the table, no other is, and the open pass waits
+// for none but watched spaces.
+func (r *Refresher) followLocked() bool {
+	ids := r.cfg.Spaces()
+	if r.watch != nil && sameSlice(ids, r.watched) {
+		return false
+	}
+	watch := make(map[string]struct{}, len(ids))
 	for _, id := range ids {
-		configured[id] = true
+		watch[id] = struct{}{}
+		if st := r.states[id]; st != nil {
+			r.putLocked(id, st)
+		}
+	}
+	var gone []string
+	for id := range r.table.all() {
+		if _, ok := watch[id]; !ok {
+			gone = append(gone, id)
+		}
+	}
+	for _, id := range gone {
+		r.removeLocked(id)
 	}
 	for id := range r.pass.pending {
-		if !configured[id] {
+		if _, ok := watch[id]; !ok {
 			delete(r.pass.pending, id)
 		}
 	}
+	r.watched, r.watch = ids, watch
+	return true
+}
+
+// sameSlice reports whether a and b are the same slice, not merely equal
+// (see Config.Spaces).
+func sameSlice(a, b []string) bool {
+	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
+}
+
+// putLocked sets a space's state in the table, and the pass's calls.
+func (r *Refresher) putLocked(id string, st *SpaceState) {
+	if old := r.table.put(id, st); old != st {
+		r.calls += r.passCalls(st) - r.passCalls(old)
+	}
+}
+
+// removeLocked takes a space out of the table.
+func (r *Refresher) removeLocked(id string) {
+	r.calls -= r.passCalls(r.table.remove(id))
+}
+
+// passCalls is how many calls listing a space takes, by its last listing:
+// one per full page plus the last, short one, or as many as its last
+// listing took if more (a listing cut at MaxPages); none without a state.
+func (r *Refresher) passCalls(st *SpaceState) int {
+	if st == nil {
+		return 0
+	}
+	return max(1+st.Count/max(r.cfg.PageSize, 1), st.Pages)
 }
 
 // expectedPass estimates how long listing every space takes at the
-// configured rate: one call per full page plus the last, short one, or as
-// many as its last listing took if more (a listing cut at MaxPages); one for
-// a pending space.
-func (r *Refresher) expectedPass(spaces map[string]*SpaceState, pending int) time.Duration {
+// configured rate: the calls of the spaces with a state (passCalls), one
+// for each pending space.
+func (r *Refresher) expectedPass(pending int) time.Duration {
 	if r.cfg.Rate <= 0 {
 		return 0
 	}
-	calls := pending
-	for _, st := range spaces {
-		calls += max(1+st.Count/max(r.cfg.PageSize, 1), st.Pages)
-	}
-	return time.Duration(float64(calls) / r.cfg.Rate * float64(time.Second))
+	return time.Duration(float64(r.calls+pending) / r.cfg.Rate * float64(time.Second))
 }
 
 // warnIfOutOfReach warns at start-up when even one call per space cannot fit

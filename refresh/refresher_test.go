@@ -185,7 +185,7 @@ func TestPassCountersAndFailures(t *testing.T) {
 	lister := &fakeLister{fail: map[string]error{"bad": errors.New("boom")}}
 	r := New(Config{Lister: lister, Spaces: spacesFunc("good", "bad")})
 	before := r.Snapshot()
-	if before.Completed || len(before.Spaces) != 0 {
+	if before.Completed || before.Len() != 0 {
 		t.Fatalf("initial snapshot %+v", before)
 	}
 	s1 := r.Refresh(context.Background())
@@ -193,10 +193,10 @@ func TestPassCountersAndFailures(t *testing.T) {
 	if s1.Refreshes != 1 || s1.RefreshFailures != 1 || s2.Refreshes != 2 || s2.RefreshFailures != 2 {
 		t.Errorf("passes %d/%d failures %d/%d, want 1/2 and 1/2", s1.Refreshes, s2.Refreshes, s1.RefreshFailures, s2.RefreshFailures)
 	}
-	if s2.Spaces["bad"].Up || !s2.Spaces["good"].Up || s2.Spaces["bad"].LastError.Code != client.CodeNetworkError {
-		t.Errorf("states %+v %+v", s2.Spaces["bad"], s2.Spaces["good"])
+	if s2.Space("bad").Up || !s2.Space("good").Up || s2.Space("bad").LastError.Code != client.CodeNetworkError {
+		t.Errorf("states %+v %+v", s2.Space("bad"), s2.Space("good"))
 	}
-	if s1 == s2 || s1.Spaces["good"] == s2.Spaces["good"] {
+	if s1 == s2 || s1.Space("good") == s2.Space("good") {
 		t.Error("a published snapshot or state was reused: snapshots must be immutable")
 	}
 }
@@ -216,8 +216,8 @@ func TestNewSpaceAppearsAtOnceAndRemovedSpaceGoes(t *testing.T) {
 	ids = []string{"b"}
 	mu.Unlock()
 	r.Wake()
-	waitFor(t, func() bool { st := r.Snapshot().Spaces["b"]; return st != nil && st.HasData })
-	if _, ok := r.Snapshot().Spaces["a"]; ok {
+	waitFor(t, func() bool { st := r.Snapshot().Space("b"); return st != nil && st.HasData })
+	if r.Snapshot().Space("a") != nil {
 		t.Error("a space removed from the configuration is still in the snapshot")
 	}
 	if lister.count("a") != 1 {
@@ -231,7 +231,7 @@ func TestShutdownIsNotAFailure(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	r.Run(ctx)
-	if st := r.Snapshot().Spaces["a"]; st != nil && st.LastError != nil {
+	if st := r.Snapshot().Space("a"); st != nil && st.LastError != nil {
 		t.Errorf("a listing cut short by shutdown was recorded as a failure: %+v", st.LastError)
 	}
 }
@@ -260,7 +260,7 @@ func TestPassWaitsForEverySpaceWhenOneIsRemovedMidListing(t *testing.T) {
 	done := make(chan *Snapshot)
 	go func() { done <- r.Refresh(context.Background()) }()
 	close(g.gates["b"])
-	waitFor(t, func() bool { st := r.Snapshot().Spaces["b"]; return st != nil && st.HasData })
+	waitFor(t, func() bool { st := r.Snapshot().Space("b"); return st != nil && st.HasData })
 	mu.Lock()
 	ids = []string{"b", "c"}
 	mu.Unlock()
@@ -273,7 +273,7 @@ func TestPassWaitsForEverySpaceWhenOneIsRemovedMidListing(t *testing.T) {
 	}
 	close(g.gates["c"])
 	snap := <-done
-	if snap.Refreshes != 1 || !snap.Up() || len(snap.Spaces) != 2 {
-		t.Errorf("after c: %d passes, up %v, %d spaces; want 1, true, 2", snap.Refreshes, snap.Up(), len(snap.Spaces))
+	if snap.Refreshes != 1 || !snap.Up() || snap.Len() != 2 {
+		t.Errorf("after c: %d passes, up %v, %d spaces; want 1, true, 2", snap.Refreshes, snap.Up(), snap.Len())
 	}
 }

@@ -239,7 +239,7 @@ func TestOneSpaceOneWorker(t *testing.T) {
 		}
 	}
 	c := snap.Counts()
-	if c.Up != 40 || c.Down != 2 || snap.Spaces["e0"].LastError.Code != client.CodeTooManyPages || snap.Spaces["e0"].Pages != 60 {
-		t.Errorf("counts %+v, e0 %+v; want 40 up, 2 down with TooManyPages after 60 pages", c, snap.Spaces["e0"])
+	if c.Up != 40 || c.Down != 2 || snap.Space("e0").LastError.Code != client.CodeTooManyPages || snap.Space("e0").Pages != 60 {
+		t.Errorf("counts %+v, e0 %+v; want 40 up, 2 down with TooManyPages after 60 pages", c, snap.Space("e0"))
 	}
 }

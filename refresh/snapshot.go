@@ -2,6 +2,7 @@ package refresh
 
 import (
 	"errors"
+	"iter"
 	"sort"
 	"time"
 
@@ -9,13 +10,17 @@ import (
 )
 
 // Snapshot is everything the exporter knows, as of the last listings that
-// ended. It is immutable once published: the refresher builds a new one and
+// ended. It is immutable once published: the refresher makes a new one and
 // swaps it in, so a scrape never sees half a listing.
+//
+// Its spaces are those watched that have a state, i.e. were listed in this
+// run (successfully or not) or restored from the cache, by CustSpaceId (""
+// is the account's own space): see Space, All, Len and Counts. They are kept
+// in a persistent table that successive snapshots share, so that publishing
+// a snapshot costs what changed since the last, not the number of spaces,
+// and Changes tells what changed between two snapshots at that cost too.
 type Snapshot struct {
-	// Spaces by CustSpaceId ("" is the account's own space): every watched
-	// space that has a state, i.e. was listed in this run (successfully or
-	// not) or restored from the cache.
-	Spaces map[string]*SpaceState
+	spaces spaceTable
 	// Pending counts the watched spaces without a state: never attempted in
 	// this run and nothing restored. They wait for their first listing and
 	// are neither up nor down.
@@ -52,7 +57,11 @@ type SpaceState struct {
 	Count      int
 	ByCategory map[string]int
 	FlowIDs    []string
-	// Flows is the full list, kept only when flow info is exported.
+	// Flows is the full list, kept only when flow info is exported, sorted
+	// by id as FlowIDs is (the refresher's: one in a snapshot made
+	// otherwise may not be).
+	// Its category lists are shared between flows and spaces: read them,
+	// never write into them.
 	Flows []client.Flow
 	// HasData is true once a refresh of the space has succeeded.
 	HasData bool
@@ -106,18 +115,87 @@ type SpaceCounts struct {
 	Down    int // the last attempt failed
 }
 
-// Counts counts the snapshot's spaces by state.
-func (s *Snapshot) Counts() SpaceCounts {
-	c := SpaceCounts{Pending: s.Pending}
-	for _, sp := range s.Spaces {
-		if sp.Up {
-			c.Up++
-		} else {
-			c.Down++
+// WithSpaces returns a copy of s whose spaces are the states of spaces
+// (nil states are left out). It is for snapshots made outside a refresher:
+// tests, benchmarks, tools.
+func (s Snapshot) WithSpaces(spaces map[string]*SpaceState) *Snapshot {
+	b := newTableBuilder(spaceTable{})
+	for id, st := range spaces {
+		if st != nil {
+			b.put(id, st)
 		}
 	}
-	return c
+	s.spaces = b.freeze()
+	return &s
 }
+
+// WithChanged returns a copy of s whose spaces are s's with changed
+// applied: each the new state of a space, nil if the space leaves. The copy
+// shares with s everything else, as the refresher's snapshots do, so that
+// it costs what changed and Changes between the two finds what changed at
+// that cost.
+func (s Snapshot) WithChanged(changed map[string]*SpaceState) *Snapshot {
+	b := newTableBuilder(s.spaces)
+	for id, st := range changed {
+		if st != nil {
+			b.put(id, st)
+		} else {
+			b.remove(id)
+		}
+	}
+	s.spaces = b.freeze()
+	return &s
+}
+
+// Space returns the state of the space id, or nil if the snapshot has none
+// (a space not watched, or pending).
+func (s *Snapshot) Space(id string) *SpaceState { return s.spaces.get(id) }
+
+// Len returns the number of spaces with a state.
+func (s *Snapshot) Len() int { return s.spaces.len }
+
+// All yields the spaces with a state and their states, in no particular
+// order.
+func (s *Snapshot) All() iter.Seq2[string, *SpaceState] { return s.spaces.all() }
+
+// Changes yields the spaces whose state differs between since and s, each
+// with its state in s, or nil if s has none (the space left). With
+// snapshots that share their spaces (one refresher's, or made by
+// WithChanged) it costs what changed between them, not the number of
+// spaces; otherwise it reads both. A nil since is a snapshot without
+// spaces.
+func (s *Snapshot) Changes(since *Snapshot) iter.Seq2[string, *SpaceState] {
+	var from spaceTable
+	if since != nil {
+		from = since.spaces
+	}
+	return s.spaces.changes(from)
+}
+
+// Counts counts the snapshot's spaces by state; it costs nothing (the
+// counts are kept as the snapshot is made).
+func (s *Snapshot) Counts() SpaceCounts {
+	return SpaceCounts{Pending: s.Pending, Up: s.spaces.up, Down: s.spaces.len - s.spaces.up}
+}
+
+// OldestSuccess returns the earliest LastSuccess of the spaces with data,
+// and false if none has data. It costs nothing (kept as the snapshot is
+// made).
+func (s *Snapshot) OldestSuccess() (time.Time, bool) {
+	sum := s.spaces.summary()
+	return sum.oldest, sum.hasOldest
+}
+
+// Stale yields the spaces whose data is older than cutoff (LastSuccess
+// before it) and, with noData, the spaces without data, in no particular
+// order. It reads only the parts of the snapshot that hold such spaces.
+func (s *Snapshot) Stale(cutoff time.Time, noData bool) iter.Seq2[string, *SpaceState] {
+	return s.spaces.stale(cutoff, noData)
+}
+
+// WithoutData counts the spaces with a state but no data: listed in this
+// run and never successfully, nothing restored. It costs nothing.
+func (s *Snapshot) WithoutData() int { return s.spaces.summary().noData }
 
 // Up reports whether at least one space has been attempted and every space
 // attempted succeeded its last attempt; pending spaces do not count. With no
@@ -129,8 +207,8 @@ func (s *Snapshot) Up() bool {
 
 // SpaceIDs returns the ids of the snapshot's spaces, sorted.
 func (s *Snapshot) SpaceIDs() []string {
-	ids := make([]string, 0, len(s.Spaces))
-	for id := range s.Spaces {
+	ids := make([]string, 0, s.Len())
+	for id := range s.All() {
 		ids = append(ids, id)
 	}
 	sort.Strings(ids)
