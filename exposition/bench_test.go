@@ -52,18 +52,23 @@ func BenchmarkScrape10kAfterChanges(b *testing.B) {
 		b.Run(enc, func(b *testing.B) {
 			i := 0
 			benchScrape(b, h, enc, func() {
-				changes := map[string]*refresh.SpaceState{}
-				for j := range 40 {
-					id := ids[(i*280+j*131)%len(ids)]
-					st := *base.Space(id)
-					st.Added++
-					changes[id] = &st
-				}
+				cur.Store(fortyChanged(base, ids, i))
 				i++
-				cur.Store(base.WithChanged(changes))
 			})
 		})
 	}
+}
+
+// fortyChanged is base with 40 of its spaces changed, the i-th such set.
+func fortyChanged(base *refresh.Snapshot, ids []string, i int) *refresh.Snapshot {
+	changes := map[string]*refresh.SpaceState{}
+	for j := range 40 {
+		id := ids[(i*280+j*131)%len(ids)]
+		st := *base.Space(id)
+		st.Added++
+		changes[id] = &st
+	}
+	return base.WithChanged(changes)
 }
 
 // BenchmarkViewUpdate makes the view of a snapshot in which 40 spaces
@@ -77,14 +82,7 @@ func BenchmarkViewUpdate(b *testing.B) {
 			ids := base.SpaceIDs()
 			nexts := make([]*refresh.Snapshot, 16)
 			for i := range nexts {
-				changes := map[string]*refresh.SpaceState{}
-				for j := range 40 {
-					id := ids[(i*280+j*131)%len(ids)]
-					st := *base.Space(id)
-					st.Added++
-					changes[id] = &st
-				}
-				nexts[i] = base.WithChanged(changes)
+				nexts[i] = fortyChanged(base, ids, i)
 			}
 			b.ReportAllocs()
 			i := 0
