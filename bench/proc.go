@@ -29,22 +29,11 @@ import (
 func runProc(ctx context.Context, o *options, t *table) error {
 	fmt.Printf("\n== 3. memory and 4. refresh CPU (the binary as a child process, %d spaces × %d flows on average, --cams.rate-limit=%g, simulator limit %g, page size 100)\n",
 		o.procSpaces, o.procFlows, o.procRate, o.procSimRate)
-	dir, err := os.MkdirTemp("", "cams-bench-")
+	dir, bin, cleanup, err := workDir(ctx, o, "cams-bench-")
 	if err != nil {
 		return err
 	}
-	if o.keepTemp {
-		fmt.Printf("   temporary files in %s\n", dir)
-	} else {
-		defer os.RemoveAll(dir)
-	}
-	bin := o.binary
-	if bin == "" {
-		bin = filepath.Join(dir, "cams_exporter")
-		if err := buildBinary(ctx, bin); err != nil {
-			return err
-		}
-	}
+	defer cleanup()
 	d, err := startData(ctx, o, bin, dir, o.procSpaces, o.procFlows)
 	if err != nil {
 		return err
@@ -131,6 +120,30 @@ func startData(ctx context.Context, o *options, bin, dir string, spaces, flows i
 	}
 	d.simURL, d.sim, err = startSimulator(ctx, o, bin, dir, dataFile)
 	return d, err
+}
+
+// workDir makes a temporary directory (kept with -keep-temp, else removed
+// by cleanup) and returns the exporter binary to run: -binary, or one
+// built into the directory.
+func workDir(ctx context.Context, o *options, prefix string) (dir, bin string, cleanup func(), err error) {
+	dir, err = os.MkdirTemp("", prefix)
+	if err != nil {
+		return "", "", nil, err
+	}
+	cleanup = func() { os.RemoveAll(dir) }
+	if o.keepTemp {
+		fmt.Printf("   temporary files in %s\n", dir)
+		cleanup = func() {}
+	}
+	bin = o.binary
+	if bin == "" {
+		bin = filepath.Join(dir, "cams_exporter")
+		if err := buildBinary(ctx, bin); err != nil {
+			cleanup()
+			return "", "", nil, err
+		}
+	}
+	return dir, bin, cleanup, nil
 }
 
 // buildBinary builds the module's main package, from the working directory

@@ -36,22 +36,11 @@ func runSteady(ctx context.Context, o *options, t *table) error {
 	size := o.steadySize
 	fmt.Printf("\n== 4. steady state at %s spaces × %d flows: refreshing at %g calls/s, scraped every %s, /healthz and /readyz every %s, cache file; windows of %s after %s\n",
 		thousands(size.spaces), size.flows, o.steadyRate, o.steadyScrapeEvery, steadyProbeEvery, o.steadyWindow, o.steadyWarmup)
-	dir, err := os.MkdirTemp("", "cams-bench-steady-")
+	dir, bin, cleanup, err := workDir(ctx, o, "cams-bench-steady-")
 	if err != nil {
 		return err
 	}
-	if o.keepTemp {
-		fmt.Printf("   temporary files in %s\n", dir)
-	} else {
-		defer os.RemoveAll(dir)
-	}
-	bin := o.binary
-	if bin == "" {
-		bin = filepath.Join(dir, "cams_exporter")
-		if err := buildBinary(ctx, bin); err != nil {
-			return err
-		}
-	}
+	defer cleanup()
 	d, err := startData(ctx, o, bin, dir, size.spaces, size.flows)
 	if err != nil {
 		return err

@@ -98,13 +98,7 @@ func TestAPIMetrics(t *testing.T) {
 			if err := testutil.CollectAndCompare(m, fixture(t, "api_help.prom", tt.file), tt.only...); err != nil {
 				t.Error(err)
 			}
-			problems, err := testutil.CollectAndLint(m)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, p := range problems {
-				t.Errorf("lint: %s: %s", p.Metric, p.Text)
-			}
+			lint(t, m)
 		})
 	}
 }

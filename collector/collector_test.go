@@ -23,6 +23,18 @@ var (
 	t1 = time.Unix(1767225630, 250_000_000) // 30.25s later
 )
 
+// lint fails t for every problem promlint finds in what c collects.
+func lint(t *testing.T, c prometheus.Collector) {
+	t.Helper()
+	problems, err := testutil.CollectAndLint(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range problems {
+		t.Errorf("lint: %s: %s", p.Metric, p.Text)
+	}
+}
+
 // fixture returns header followed by file, both from testdata.
 func fixture(t *testing.T, header, file string) io.Reader {
 	t.Helper()
@@ -186,13 +198,7 @@ func TestCollector(t *testing.T) {
 			if err := testutil.CollectAndCompare(c, fixture(t, "collector_help.prom", tt.file), tt.only...); err != nil {
 				t.Error(err)
 			}
-			problems, err := testutil.CollectAndLint(c)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, p := range problems {
-				t.Errorf("lint: %s: %s", p.Metric, p.Text)
-			}
+			lint(t, c)
 		})
 	}
 }

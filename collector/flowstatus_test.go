@@ -51,13 +51,7 @@ func TestCollectorFlowStatus(t *testing.T) {
 	if err != nil {
 		t.Error(err)
 	}
-	problems, err := testutil.CollectAndLint(c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range problems {
-		t.Errorf("lint: %s: %s", p.Metric, p.Text)
-	}
+	lint(t, c)
 }
 
 // Without --collector.flow-status nothing of the statuses is exported, even

@@ -60,15 +60,7 @@ func endToEnd(t *testing.T, exporterBin string, s stack) {
 
 	data := simulator.Generate(11, 3, 30)
 	data.Spaces = append(data.Spaces, simulator.Space{ID: deniedSpace, Flows: []simulator.Flow{{FlowId: "1", FlowName: "x", Categories: []string{"SURVEY"}}}})
-	sim, err := simulator.New(simulator.Config{AccessKeyID: keyID, AccessKeySecret: keySecret, Data: data})
-	if err != nil {
-		t.Fatal(err)
-	}
-	simURL, err := sim.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sim.Close()
+	sim, simURL := startSimulator(t, data)
 
 	exporterAddr, promAddr, amAddr := freeAddr(t), freeAddr(t), freeAddr(t)
 	hook := &webhook{}

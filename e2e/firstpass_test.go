@@ -40,15 +40,7 @@ const (
 //     (--refresh.interval=10m).
 func TestFirstPassAndRestart(t *testing.T) {
 	data := simulator.Generate(21, firstPassSpaces, 6)
-	sim, err := simulator.New(simulator.Config{AccessKeyID: keyID, AccessKeySecret: keySecret, Data: data})
-	if err != nil {
-		t.Fatal(err)
-	}
-	simURL, err := sim.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sim.Close()
+	sim, simURL := startSimulator(t, data)
 	dir := t.TempDir()
 	flows := map[string]float64{}
 	var ids []string

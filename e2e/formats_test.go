@@ -60,15 +60,7 @@ func ingestsEveryFormat(t *testing.T, promBin string, nativeFlag bool) {
 			data.Spaces = append(data.Spaces, sp)
 		}
 	}
-	sim, err := simulator.New(simulator.Config{AccessKeyID: keyID, AccessKeySecret: keySecret, Data: data})
-	if err != nil {
-		t.Fatal(err)
-	}
-	simURL, err := sim.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sim.Close()
+	_, simURL := startSimulator(t, data)
 
 	exporterAddr := freeAddr(t)
 	args := []string{"--web.listen-address=" + exporterAddr, "--cams.endpoint=" + simURL, "--refresh.interval=1h", "--collector.flow-info"}

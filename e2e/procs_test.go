@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/cams-exporter/cams_exporter/simulator"
 )
 
 // process is a program the test started; its output goes to a log file that
@@ -58,6 +60,22 @@ func tail(b []byte, n int) string {
 }
 
 // freeAddr returns a loopback address nothing listens on yet.
+// startSimulator serves data on a loopback port with the tests' key until
+// the test ends, and returns it with its URL.
+func startSimulator(t *testing.T, data *simulator.Dataset) (*simulator.Server, string) {
+	t.Helper()
+	sim, err := simulator.New(simulator.Config{AccessKeyID: keyID, AccessKeySecret: keySecret, Data: data})
+	if err != nil {
+		t.Fatal(err)
+	}
+	url, err := sim.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sim.Close() })
+	return sim, url
+}
+
 func freeAddr(t *testing.T) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")

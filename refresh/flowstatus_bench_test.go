@@ -14,26 +14,7 @@ import (
 func benchAccount(b *testing.B, spaces, perSpace int) (*Refresher, time.Time) {
 	b.Helper()
 	now := time.Unix(1_800_000_000, 0)
-	ids := make([]string, spaces)
-	states := make(map[string]*SpaceState, spaces)
-	seed := uint64(7)
-	for s := range spaces {
-		ids[s] = fmt.Sprintf("cams-%06d", s)
-		flows, statuses, checked := make([]string, perSpace), make([]string, perSpace), make([]int64, perSpace)
-		for f := range perSpace {
-			flows[f] = fmt.Sprintf("%016d", s*perSpace+f)
-			seed = seed*6364136223846793005 + 1442695040888963407
-			if seed>>60 != 0 {
-				checked[f] = now.Unix() - int64(seed>>33)%(35*3600)
-				statuses[f] = DocumentedStatuses[seed>>40%3]
-			}
-		}
-		fs, err := NewFlowStatuses(statuses, checked, nil)
-		if err != nil {
-			b.Fatal(err)
-		}
-		states[ids[s]] = &SpaceState{ID: ids[s], HasData: true, Up: true, Count: perSpace, FlowIDs: flows, Statuses: fs, LastAttempt: now, LastSuccess: now}
-	}
+	ids, states := spreadChecksAccount(b, spaces, perSpace, now)
 	r := New(Config{Lister: &fakeLister{}, Spaces: spacesFunc(ids...), Now: func() time.Time { return now }})
 	r.Restore(states)
 	return r, now

@@ -368,6 +368,34 @@ func TestStatusIntervalOutOfReachWarnsOnce(t *testing.T) {
 	}
 }
 
+// spreadChecksAccount is an account of spaces × perSpace flows whose
+// statuses were checked within the 35 hours before now, about one flow in
+// 16 never (status not known).
+func spreadChecksAccount(tb testing.TB, spaces, perSpace int, now time.Time) ([]string, map[string]*SpaceState) {
+	tb.Helper()
+	ids := make([]string, spaces)
+	states := make(map[string]*SpaceState, spaces)
+	seed := uint64(1)
+	for s := range spaces {
+		ids[s] = fmt.Sprintf("cams-%06d", s)
+		flows, statuses, checked := make([]string, perSpace), make([]string, perSpace), make([]int64, perSpace)
+		for f := range perSpace {
+			flows[f] = fmt.Sprintf("%016d", s*perSpace+f)
+			seed = seed*6364136223846793005 + 1442695040888963407
+			if seed>>60 != 0 {
+				checked[f] = now.Unix() - int64(seed>>33)%(35*3600)
+				statuses[f] = DocumentedStatuses[seed>>40%3]
+			}
+		}
+		fs, err := NewFlowStatuses(statuses, checked, nil)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		states[ids[s]] = &SpaceState{ID: ids[s], HasData: true, Up: true, Count: perSpace, FlowIDs: flows, Statuses: fs, LastAttempt: now, LastSuccess: now}
+	}
+	return ids, states
+}
+
 // At 10,000 spaces of 50 flows restored from a cache whose checks spread
 // over the last 35 hours (a pass longer than the interval), the first
 // flows chosen are the stalest of all 500,000, computed here by sorting
@@ -377,33 +405,15 @@ func TestStatusesStalestFirstAtScale(t *testing.T) {
 	const spaces, perSpace = 10000, 50
 	clock := &fakeClock{now: time.Unix(1_800_000_000, 0)}
 	now := clock.now.Unix()
-	states := make(map[string]*SpaceState, spaces)
-	ids := make([]string, spaces)
+	ids, states := spreadChecksAccount(t, spaces, perSpace, clock.now)
 	var all []statusTarget
-	seed := uint64(1)
-	for s := range spaces {
-		ids[s] = fmt.Sprintf("cams-%05d", s)
-		flows, statuses, checked := make([]string, perSpace), make([]string, perSpace), make([]int64, perSpace)
-		for f := range perSpace {
-			flows[f] = fmt.Sprintf("%016d", s*perSpace+f)
-			seed = seed*6364136223846793005 + 1442695040888963407
-			checked[f] = now - int64(seed>>33)%(35*3600) // within the last 35 h
-			if seed>>60 == 0 {
-				checked[f] = 0 // about one in 16 never checked
-			}
-			statuses[f] = "PUBLISHED"
-			if checked[f] == 0 {
-				statuses[f] = ""
-			}
-			if checked[f] == 0 || checked[f]+3600 <= now {
-				all = append(all, statusTarget{flowKey{ids[s], flows[f]}, checked[f]})
+	for _, id := range ids {
+		st := states[id]
+		for f, flow := range st.FlowIDs {
+			if checked := st.Statuses.Checked(f); checked == 0 || checked+3600 <= now {
+				all = append(all, statusTarget{flowKey{id, flow}, checked})
 			}
 		}
-		fs, err := NewFlowStatuses(statuses, checked, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		states[ids[s]] = &SpaceState{ID: ids[s], HasData: true, Up: true, Count: perSpace, FlowIDs: flows, Statuses: fs, LastAttempt: clock.now, LastSuccess: clock.now}
 	}
 	slices.SortFunc(all, func(a, b statusTarget) int {
 		if staler(a, b) {
