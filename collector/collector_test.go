@@ -339,7 +339,7 @@ func TestSchemaFamilies(t *testing.T) {
 		}
 		seen[f.Name] = true
 	}
-	if len(seen) != 14 {
-		t.Errorf("%d families with flow info and the limiter, want 14", len(seen))
+	if len(seen) != 15 {
+		t.Errorf("%d families with flow info and the limiter, want 15", len(seen))
 	}
 }

@@ -55,7 +55,7 @@ type Schema struct {
 	// Families of the flow statuses as a whole (nil without them).
 	statusPass, statusInterval, statusesFolded, statusRate *Family
 	// Families with series for each space.
-	spaceUp, spaceLastSuccess, flowChanges, flows, flowsByCategory, flowsByStatus, flowInfo *Family
+	spaceUp, spaceError, spaceLastSuccess, flowChanges, flows, flowsByCategory, flowsByStatus, flowInfo *Family
 }
 
 // NewSchema returns the schema for opts.
@@ -110,6 +110,9 @@ func NewSchema(opts Options) *Schema {
 	s.spaceUp = add(true, gauge, "cams_space_up",
 		"1 if the last refresh of the space succeeded, 0 if it failed; the flow metrics of a failing space keep its last successful data. Absent while the space is pending (not listed yet in this run, nothing restored from the cache): see cams_spaces."+cached,
 		labelSpace)
+	s.spaceError = add(true, gauge, "cams_space_error_info",
+		"1 for a space whose last refresh failed, with the code of its error (as in cams_api_errors_total, TooManyPages for a listing cut at --cams.max-pages); absent while the space is up or pending. count by (code) tells how many spaces fail for each reason."+cached,
+		labelCode, labelSpace)
 	s.spaceLastSuccess = add(true, gauge, "cams_space_last_success_timestamp_seconds",
 		"Unix time at which the last successful refresh of the space finished; absent if none has."+cached,
 		labelSpace)
@@ -146,6 +149,7 @@ const (
 	labelChange   = "change"
 	labelState    = "state"
 	labelStatus   = "status"
+	labelCode     = "code"
 )
 
 // Families returns every family of the schema, in a fixed order; Family.Index
@@ -193,6 +197,9 @@ func (s *Schema) SnapshotSeries(dst []Series, snap *refresh.Snapshot) []Series {
 func (s *Schema) SpaceSeries(dst []Series, id string, st *refresh.SpaceState) []Series {
 	space := validUTF8(id)
 	dst = append(dst, series(s.spaceUp, boolFloat(st.Up && st.HasData), space))
+	if !st.Up && st.LastError != nil {
+		dst = append(dst, series(s.spaceError, 1, validUTF8(st.LastError.Code), space))
+	}
 	if st.HasData {
 		if !st.LastSuccess.IsZero() {
 			dst = append(dst, series(s.spaceLastSuccess, unixSeconds(st.LastSuccess), space))
