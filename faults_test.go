@@ -110,8 +110,8 @@ func injectAndRecover(t *testing.T, h *harness, fault simulator.Fault, code stri
 
 // TestTooManyPages makes a space page forever: its listing ends after
 // --cams.max-pages pages, the space is down with TooManyPages in /status,
-// keeps its last good data, and no API error is counted, since every call
-// succeeded. The other space is untouched, and all recovers.
+// keeps its last good data (its code in cams_space_error_info), and no API
+// error is counted, since every call succeeded. The other space is untouched, and all recovers.
 func TestTooManyPages(t *testing.T) {
 	h := newHarness(t, faultData(), "--cams.space=cams-hit", "--cams.space=cams-calm", "--cams.max-pages=4")
 	h.refresh()
@@ -130,9 +130,10 @@ func TestTooManyPages(t *testing.T) {
 		`cams_space_up{space="cams-calm"}`:                            1,
 		`cams_spaces{state="down"}`:                                   1,
 		`cams_up{}`:                                                   0,
+		`cams_space_error_info{code="TooManyPages",space="cams-hit"}`: 1,
 	})
 	for k := range got {
-		if strings.Contains(k, "TooManyPages") {
+		if strings.HasPrefix(k, "cams_api_errors_total") && strings.Contains(k, "TooManyPages") {
 			t.Errorf("%s: TooManyPages is a listing's outcome, not a failed call", k)
 		}
 	}
