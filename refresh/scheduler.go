@@ -124,9 +124,27 @@ type fifo[T any] struct {
 	head  int
 }
 
-func (f *fifo[T]) push(v T) { f.items = append(f.items, v) }
+func (f *fifo[T]) push(v T) {
+	f.slide(1)
+	f.items = append(f.items, v)
+}
 
-func (f *fifo[T]) pushAll(vs []T) { f.items = append(f.items, vs...) }
+func (f *fifo[T]) pushAll(vs []T) {
+	f.slide(len(vs))
+	f.items = append(f.items, vs...)
+}
+
+// slide moves the items to the front of their array when n more would not
+// fit and at least half of it is taken by items popped: a queue that never
+// empties must not grow with every item it ever held.
+func (f *fifo[T]) slide(n int) {
+	if len(f.items)+n <= cap(f.items) || f.head < len(f.items)/2 {
+		return
+	}
+	live := copy(f.items, f.items[f.head:])
+	clear(f.items[live:])
+	f.items, f.head = f.items[:live], 0
+}
 
 func (f *fifo[T]) len() int { return len(f.items) - f.head }
 
