@@ -231,8 +231,11 @@ func (r *Refresher) Run(ctx context.Context) {
 	// that a cache written at shutdown holds every listing.
 	defer r.flush()
 	defer r.transitions.flush()
-	if r.cfg.FirstDelay > 0 && !r.sleep(ctx, rand.N(r.cfg.FirstDelay)) {
-		return
+	if r.cfg.FirstDelay > 0 {
+		if !r.sleep(ctx, rand.N(r.cfg.FirstDelay)) {
+			return
+		}
+		r.flush() // the list may have changed meanwhile, its wake-up spent on the delay
 	}
 	r.listings(ctx, nil, false)
 }
