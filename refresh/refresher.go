@@ -395,11 +395,12 @@ func (r *Refresher) closePassLocked(end time.Time, spaces spaceTable) {
 // data. It costs what changed since the last publish: the spaces recorded
 // since and those forgotten, and the whole list only when it changed.
 func (r *Refresher) publishLocked(now time.Time) {
-	r.forgetLocked(now)
+	r.forgetLocked(now) // before a space past its grace can come back with its data
 	r.followLocked(now)
 	for _, id := range r.changed {
 		r.placeLocked(id, now)
 	}
+	r.forgetLocked(now) // the spaces gone just now beyond the most kept
 	if cap(r.changed) > 1024 {
 		r.changed = nil // after a restore: not kept for ever
 	}

@@ -312,3 +312,27 @@ func TestFifoDoesNotGrowWithItemsEverHeld(t *testing.T) {
 		t.Errorf("%d items in an array of %d after %d pushed, want %d in at most %d", f.len(), cap(f.items), 100*live, live, 4*live)
 	}
 }
+
+// A restart on a cache of many more spaces than the spaces file now
+// lists: the restored spaces not in it are gone from the restore on, and
+// no more of them than the most watched at once (at least minGoneKept)
+// are kept, even in the first snapshot, which the cache writes.
+func TestRestoreKeepsAtMostTheGoneSpacesAllowed(t *testing.T) {
+	clock := &fakeClock{now: time.Unix(1_800_000_000, 0)}
+	list := &watchList{}
+	list.set(churnIDs(0, 300)...)
+	r := New(Config{Lister: &fakeLister{}, Spaces: list.spaces, Interval: time.Minute, Now: clock.Now})
+	at := clock.Now().Add(-time.Minute)
+	restored := map[string]*SpaceState{}
+	for _, id := range churnIDs(0, 5000) {
+		restored[id] = &SpaceState{ID: id, HasData: true, Up: true, LastSuccess: at, LastAttempt: at}
+	}
+	r.Restore(restored)
+	snap := r.Snapshot()
+	if n := len(maps.Collect(snap.Retained())); snap.Len() != 300 || n != minGoneKept {
+		t.Errorf("restored 5,000 spaces with 300 watched: %d in the snapshot, %d retained; want 300 and %d", snap.Len(), n, minGoneKept)
+	}
+	if h := heldBy(r); h.states != 300+minGoneKept {
+		t.Errorf("held %+v, want %d states", h, 300+minGoneKept)
+	}
+}
