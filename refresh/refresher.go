@@ -54,9 +54,9 @@ type Config struct {
 	// ForgetAfter is how long the state of a space no longer watched is
 	// kept (Snapshot.Retained), so that a space re-added meanwhile keeps
 	// its data: then it is forgotten, and pending if it comes back.
-	// Default DefaultForgetAfter, or two Intervals if longer. Beyond the
-	// most spaces watched at once (at least minGoneKept) gone spaces are
-	// kept, the longest gone are forgotten first.
+	// Default DefaultForgetAfter, or two Intervals if longer. No more gone
+	// spaces are kept than the most spaces watched at once (at least
+	// minGoneKept): beyond, the longest gone are forgotten first.
 	ForgetAfter time.Duration
 	// Interval is the target age of each space's data: a space is listed
 	// again once its last listing is that old. When the account's rate
