@@ -16,8 +16,8 @@ const DefaultForgetAfter = time.Hour
 
 // minGoneKept is the least of the most gone spaces kept at once: the most
 // spaces watched at once, or this many if fewer. A list that churns faster
-// than the grace forgets the longest gone first, so the states kept never
-// outnumber twice the largest list.
+// than the grace forgets the longest gone first, so the gone spaces kept
+// never outnumber the largest list (or this many).
 const minGoneKept = 1000
 
 // defaultForgetAfter is Config.ForgetAfter's default for interval:

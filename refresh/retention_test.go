@@ -336,3 +336,36 @@ func TestRestoreKeepsAtMostTheGoneSpacesAllowed(t *testing.T) {
 		t.Errorf("held %+v, want %d states", h, 300+minGoneKept)
 	}
 }
+
+// A space that leaves and comes back again and again within its grace
+// keeps its data each time, and the log of gone spaces does not grow with
+// the times it went, though a space gone for good heads it (y, which
+// leaves first and stays away).
+func TestFlappingSpaceKeepsItsDataAndTheLogStaysSmall(t *testing.T) {
+	clock := &fakeClock{now: time.Unix(1_800_000_000, 0)}
+	list := &watchList{}
+	list.set("a", "x", "y")
+	r := New(Config{Lister: &fakeLister{}, Spaces: list.spaces, Interval: time.Minute, PublishEvery: time.Hour, Now: clock.Now})
+	listAt(r, clock.Now(), "a", "x", "y")
+	r.flush()
+	kept := r.Snapshot().Space("x")
+	list.set("a", "x")
+	r.flush()
+	const flaps = 3000 // a second each: all within y's grace
+	for flap := range flaps {
+		list.set("a")
+		r.flush()
+		clock.advance(time.Second)
+		list.set("a", "x")
+		r.flush()
+		if r.Snapshot().Space("x") != kept {
+			t.Fatalf("flap %d: x lost its data", flap)
+		}
+	}
+	if h := heldBy(r); h.goneOrder > 2+1024 || h.gone != 1 || h.states != 3 {
+		t.Errorf("after %d flaps: %+v; want y gone, and a log of a few entries", flaps, h)
+	}
+	if got := maps.Collect(r.Snapshot().Retained()); len(got) != 1 || got["y"] == nil {
+		t.Errorf("retained %v, want y", got)
+	}
+}
