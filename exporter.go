@@ -62,8 +62,9 @@ func newExporter(o *exporterOptions, creds client.CredentialsProvider, logger lo
 	var disc *discovery.Discoverer
 	watched := spaceSet.List
 	var complete func() bool // the list is always complete
-	// A space no longer watched keeps its state an hour, two refresh
-	// intervals, or two discovery intervals (one answer that missed it).
+	// A space no longer watched keeps its state for the longest of an
+	// hour, two refresh intervals and two discovery intervals (one answer
+	// that missed it).
 	forgetAfter := max(refresh.DefaultForgetAfter, 2*o.refreshInterval)
 	if o.discoverSpaces {
 		disc = discovery.New(c, o.discoverChannel, o.discoverInterval, logger)
