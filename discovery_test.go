@@ -209,3 +209,86 @@ func TestCacheEntryFromTheFuture(t *testing.T) {
 	}
 	checkSeries(t, h2.scrape(), expected(data, a, b))
 }
+
+// With --cams.discover-spaces and an explicit space, a restart during a
+// ListInstance outage restores the discovered spaces from the cache; they
+// are not watched (discovery has not answered) and not exported, but the
+// shutdown write keeps them. Once discovery answers without one, the
+// others are watched again with their data, and the departed one is still
+// saved during its grace (dropped after it: see the cache package's
+// tests).
+func TestCacheKeepsDiscoveredSpacesThroughADiscoveryOutage(t *testing.T) {
+	data := &simulator.Dataset{Spaces: []simulator.Space{
+		{ID: "cams-a", Flows: []simulator.Flow{{FlowId: "1", FlowName: "a"}}},
+		{ID: "cams-b", Flows: []simulator.Flow{{FlowId: "2", FlowName: "b"}, {FlowId: "3", FlowName: "c"}}},
+		{ID: "cams-c"},
+	}}
+	path := filepath.Join(t.TempDir(), "cache.json")
+	flags := []string{"--cams.discover-spaces", "--cams.space=cams-a", "--cache.file=" + path, "--cams.max-retries=0"}
+	h := newHarness(t, data, flags...)
+	if err := h.exp.discovery.Discover(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	h.refresh()
+	stop := func(e *exporter) {
+		ctx, cancel := context.WithCancel(context.Background())
+		wait := e.start(ctx)
+		cancel()
+		wait() // the shutdown write
+	}
+	stop(h.exp)
+	cached := func(what string, want string) {
+		t.Helper()
+		states, err := cache.Load(path, h.exp.cacheMeta())
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		var ids []string
+		for id := range states {
+			ids = append(ids, id)
+		}
+		sort.Strings(ids)
+		if got := strings.Join(ids, ","); got != want {
+			t.Fatalf("%s: the cache holds %s, want %s", what, got, want)
+		}
+	}
+	cached("first run", "cams-a,cams-b,cams-c")
+
+	if _, err := h.sim.Inject(simulator.Fault{Action: "ListInstance", Kind: simulator.FaultError, Code: "ServiceUnavailable"}); err != nil {
+		t.Fatal(err)
+	}
+	restart := func() *harness {
+		o := parseFlags(t, append([]string{"--cams.endpoint=" + h.opts.endpoint, "--refresh.interval=1m", "--cams.rate-limit=500"}, flags...)...)
+		e, err := newExporter(o, client.StaticCredentials{AccessKeyID: testKeyID, AccessKeySecret: testKeySecret}, log.NewNopLogger())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(e.client.Close)
+		return &harness{t: t, sim: h.sim, exp: e, opts: o, srv: httptestServer(t, e)}
+	}
+	h2 := restart()
+	if err := h2.exp.discovery.Discover(context.Background()); err == nil {
+		t.Fatal("discovery answered during the outage")
+	}
+	got := h2.scrape()
+	if spacesUp(got) != "cams-a" || got[`cams_spaces{state="up"}`] != 1 {
+		t.Errorf("during the outage: spaces exported %s, %v up; want cams-a only", spacesUp(got), got[`cams_spaces{state="up"}`])
+	}
+	stop(h2.exp)
+	cached("a restart during the outage", "cams-a,cams-b,cams-c")
+
+	h.sim.ClearFaults()
+	h.sim.DeleteSpace("cams-c")
+	h3 := restart()
+	listFlowCalls := h.sim.Stats().ListFlow["cams-b"]
+	ctx, cancel := context.WithCancel(context.Background())
+	wait := h3.exp.start(ctx)
+	waitFor(t, 10*time.Second, "discovery's answer", func() bool { return h3.exp.refresher.Snapshot().Space("cams-b") != nil })
+	got = h3.scrape()
+	if spacesUp(got) != "cams-a,cams-b" || got[`cams_flows{space="cams-b"}`] != 2 || h.sim.Stats().ListFlow["cams-b"] != listFlowCalls {
+		t.Errorf("after discovery answered: spaces %s, cams-b's flows %v; want cams-a and cams-b served from the cache", spacesUp(got), got[`cams_flows{space="cams-b"}`])
+	}
+	cancel()
+	wait()
+	cached("discovery answered without cams-c: its grace", "cams-a,cams-b,cams-c")
+}

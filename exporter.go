@@ -61,12 +61,19 @@ func newExporter(o *exporterOptions, creds client.CredentialsProvider, logger lo
 	}
 	var disc *discovery.Discoverer
 	watched := spaceSet.List
+	var complete func() bool // the list is always complete
+	// A space no longer watched keeps its state for the longest of an
+	// hour, two refresh intervals and two discovery intervals (one answer
+	// that missed it).
+	forgetAfter := max(refresh.DefaultForgetAfter, 2*o.refreshInterval)
 	if o.discoverSpaces {
 		disc = discovery.New(c, o.discoverChannel, o.discoverInterval, logger)
 		watched = spaces.Union(explicitSpaces(o, spaceSet), disc.Spaces)
+		complete = disc.Answered
+		forgetAfter = max(forgetAfter, 2*o.discoverInterval)
 	}
 	r := refresh.New(refresh.Config{
-		Lister: c, Pacer: c.Limiter(), Spaces: watched, Interval: o.refreshInterval, FlowName: o.flowName,
+		Lister: c, Pacer: c.Limiter(), Spaces: watched, SpacesComplete: complete, ForgetAfter: forgetAfter, Interval: o.refreshInterval, FlowName: o.flowName,
 		PageSize: o.pageSize, MaxPages: o.maxPages, Rate: o.rateLimit, KeepFlows: o.flowInfo, Logger: logger,
 		// Only a little jitter: a first pass of many spaces is worth more
 		// than keeping restarted replicas, which share the account's

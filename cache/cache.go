@@ -69,7 +69,8 @@ type flowStatus struct {
 	LastError *refresh.ErrorInfo `json:"last_error,omitempty"`
 }
 
-// Save writes the snapshot's spaces to path atomically: a temporary file in
+// Save writes the snapshot's spaces, and the states it retains of spaces not
+// watched (refresh.Snapshot.Kept), to path atomically: a temporary file in
 // the same directory, fsync, rename, fsync of the directory. A crash leaves
 // either the old file or the new one, never half of one. The file is
 // written as it is encoded, a space at a time (see appendSpace); one that
@@ -89,7 +90,7 @@ func Save(path string, meta Meta, snap *refresh.Snapshot, now time.Time) error {
 		bw.WriteString(`,"spaces":`)
 		var entry []byte
 		n := 0
-		for id, st := range snap.All() {
+		for id, st := range snap.Kept() {
 			if st.LastAttempt.IsZero() {
 				continue // never listed: nothing worth keeping
 			}

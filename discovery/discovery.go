@@ -52,7 +52,8 @@ func New(lister Lister, channelType string, interval time.Duration, logger log.L
 	}
 }
 
-// SetOnChange sets what runs after the list changed; call it before Run.
+// SetOnChange sets what runs after the list changed, and after the first
+// answer (see Answered); call it before Run.
 func (d *Discoverer) SetOnChange(f func()) { d.onChange = f }
 
 // Spaces returns the spaces of the last successful discovery, sorted.
@@ -61,6 +62,14 @@ func (d *Discoverer) Spaces() []string {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	return d.spaces
+}
+
+// Answered reports whether a discovery has succeeded since start: until
+// then Spaces may miss any space of the account.
+func (d *Discoverer) Answered() bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return !d.lastSuccess.IsZero()
 }
 
 // Discover lists the spaces once. On failure the previous list stays.
@@ -79,10 +88,13 @@ func (d *Discoverer) Discover(ctx context.Context) error {
 		// every space when the slice it is given changes (Union, Spaces).
 		d.spaces = found
 	}
+	first := d.lastSuccess.IsZero() // the list is complete from now on (Answered)
 	d.lastSuccess = time.Now()
 	d.mu.Unlock()
 	if changed {
 		level.Info(d.logger).Log("msg", "discovered spaces", "spaces", len(found))
+	}
+	if changed || first {
 		d.onChange()
 	}
 	return nil

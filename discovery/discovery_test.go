@@ -100,3 +100,31 @@ func TestRunRetriesSoonAfterAFailure(t *testing.T) {
 		t.Errorf("spaces %q", got)
 	}
 }
+
+// Until a discovery succeeds the list may miss any space (the refresher
+// then keeps the states of spaces missing from it); the first answer, even
+// an empty one that changes nothing, says the list is complete, and wakes
+// the refresher.
+func TestAnsweredAfterTheFirstSuccess(t *testing.T) {
+	l := &fakeLister{err: errors.New("ServiceUnavailable")}
+	d := New(l, "", time.Hour, log.NewNopLogger())
+	changes := 0
+	d.SetOnChange(func() { changes++ })
+	if d.Answered() {
+		t.Fatal("answered before any discovery")
+	}
+	if err := d.Discover(context.Background()); err == nil || d.Answered() || changes != 0 {
+		t.Fatalf("after a failed discovery: err %v, answered %v, %d changes; want an error, false, 0", err, d.Answered(), changes)
+	}
+	l.mu.Lock()
+	l.err = nil
+	l.mu.Unlock()
+	for i, wantChanges := range []int{1, 1} {
+		if err := d.Discover(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if !d.Answered() || changes != wantChanges || len(d.Spaces()) != 0 {
+			t.Errorf("after empty answer %d: answered %v, %d changes, spaces %v; want true, %d, none", i+1, d.Answered(), changes, d.Spaces(), wantChanges)
+		}
+	}
+}

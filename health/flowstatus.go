@@ -42,7 +42,8 @@ type SpaceFlowStatus struct {
 	OldestCheck  *time.Time `json:"oldest_check,omitempty"`
 	LastCheck    *time.Time `json:"last_check,omitempty"`
 	NeverChecked int        `json:"never_checked"`
-	// LastError is the last failed check, until a later one succeeds.
+	// LastError is the last failed check, until a later one succeeds;
+	// none once the space has no flow.
 	// GetFlow's failures never take the space down.
 	LastError *refresh.ErrorInfo `json:"last_error,omitempty"`
 }

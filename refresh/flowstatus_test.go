@@ -551,3 +551,43 @@ func TestIdleCheckerPublishesNothing(t *testing.T) {
 		t.Errorf("an idle checker published a snapshot (%v) or called GetFlow (%d calls, want 2)", r.Snapshot() != snap, len(getter.called()))
 	}
 }
+
+// GetFlow failed for a space's flows, then every flow was deleted: with
+// no flow left nothing can fail or clear the error, so the space has none
+// (it counted as failing for ever). So do statuses of no flow restored
+// from a cache, and a listing that finds flows again starts without it.
+func TestSpaceWithoutFlowsHasNoFlowStatusError(t *testing.T) {
+	clock := &fakeClock{now: time.Unix(1_800_000_000, 0)}
+	lister := &fakeLister{flows: map[string][]client.Flow{"a": flowsOf("1", "2"), "b": flowsOf("9")}}
+	denied := &client.Error{Operation: client.OperationGetFlow, Code: "Ram.PermissionDeny", Class: client.ClassPermanent, Message: "no cams:GetFlow", RequestID: "R-1"}
+	getter := &fakeGetter{status: map[flowKey]string{{"b", "9"}: "PUBLISHED"}, fail: map[string]error{"a": denied}}
+	r := New(Config{Lister: lister, Spaces: spacesFunc("a", "b"), Now: clock.Now})
+	r.Refresh(context.Background())
+	c := NewFlowStatusChecker(r, FlowStatusConfig{Getter: getter, Rate: 4, Now: clock.Now})
+	if e := c.CheckAll(context.Background()).Space("a").Statuses.LastErrorOrNil(); e == nil || e.Code != "Ram.PermissionDeny" {
+		t.Fatalf("space a's status error %+v, want the denial", e)
+	}
+	lister.mu.Lock()
+	lister.flows["a"] = nil
+	lister.mu.Unlock()
+	clock.advance(time.Minute)
+	snap := r.Refresh(context.Background())
+	if a := snap.Space("a"); a.Count != 0 || a.Statuses.LastErrorOrNil() != nil || a.Statuses.Len() != 0 {
+		t.Errorf("space a without flows: %d flows, status error %+v, %d statuses; want no error", a.Count, a.Statuses.LastErrorOrNil(), a.Statuses.Len())
+	}
+	if e := snap.Space("b").Statuses.LastErrorOrNil(); e != nil {
+		t.Errorf("space b's status error %+v", e)
+	}
+
+	// Restored from a cache written before: no flow, an error.
+	restored := &FlowStatuses{LastError: NewErrorInfo(denied)}
+	at := clock.Now().Add(-time.Minute)
+	r2 := New(Config{Lister: lister, Spaces: spacesFunc("a"), Now: clock.Now})
+	r2.Restore(map[string]*SpaceState{"a": {ID: "a", HasData: true, Up: true, LastSuccess: at, LastAttempt: at, Statuses: restored}})
+	if e := r2.Snapshot().Space("a").Statuses.LastErrorOrNil(); e != nil {
+		t.Errorf("restored space without flows: status error %+v, want none", e)
+	}
+	if fs, err := NewFlowStatuses(nil, nil, &ErrorInfo{Code: "Ram.PermissionDeny"}); err != nil || fs.LastError != nil {
+		t.Errorf("NewFlowStatuses of no flow: %+v, %v; want no error", fs, err)
+	}
+}

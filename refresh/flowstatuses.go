@@ -48,7 +48,7 @@ type FlowStatuses struct {
 	codes   []uint8  // per flow: its status, an index into names
 	checked []int64  // per flow: Unix seconds of its last check, failed or not; 0 for never
 	// LastError is the last failed check of a flow of the space; nil once
-	// a later check succeeded.
+	// a later check succeeded, and for a space without flows.
 	LastError *ErrorInfo
 }
 
@@ -60,10 +60,14 @@ const maxStatusNames = 1 + 3 + MaxUndocumentedStatuses + 1
 // known) and checked[i] (Unix seconds of the last check, 0 for never) are
 // those of the space's FlowIDs[i]. Both must have the same length, and at
 // most maxStatusNames distinct statuses ("" included) can be held: more
-// is an error, as is a negative time.
+// is an error, as is a negative time. Statuses of no flow have no
+// lastError: no check of the space can fail any more, nor clear it.
 func NewFlowStatuses(statuses []string, checked []int64, lastError *ErrorInfo) (*FlowStatuses, error) {
 	if len(statuses) != len(checked) {
 		return nil, fmt.Errorf("%d statuses for %d check times", len(statuses), len(checked))
+	}
+	if len(statuses) == 0 {
+		lastError = nil
 	}
 	names := []string{""}
 	for _, s := range statuses {

@@ -20,6 +20,7 @@ type publishModel struct {
 	r        *Refresher
 	mu       sync.Mutex
 	watched  []string
+	most     int             // the most spaces watched at once
 	known    map[string]bool // recorded in this run, or restored
 	pageSize int
 	rate     float64
@@ -36,6 +37,7 @@ func (m *publishModel) spaces() []string {
 func (m *publishModel) setWatched(ids []string) {
 	m.mu.Lock()
 	m.watched = slices.Clone(ids)
+	m.most = max(m.most, len(ids))
 	m.mu.Unlock()
 }
 
@@ -43,10 +45,14 @@ func (m *publishModel) setWatched(ids []string) {
 // space known, with its last state; the watched spaces not known pending;
 // the counts; the expected pass at one call per full page plus one, or the
 // pages of the last listing if more, and a call per pending space.
-func (m *publishModel) want() (states map[string]*SpaceState, c SpaceCounts, pass time.Duration) {
+//
+// The known spaces not watched are retained, with their last state: none
+// is gone for the grace (an hour) in the test, nor are there more than the
+// most spaces watched at once.
+func (m *publishModel) want() (states, retained map[string]*SpaceState, c SpaceCounts, pass time.Duration) {
 	m.r.mu.Lock()
 	defer m.r.mu.Unlock()
-	states = map[string]*SpaceState{}
+	states, retained = map[string]*SpaceState{}, map[string]*SpaceState{}
 	watched := map[string]bool{}
 	calls := 0
 	for _, id := range m.spaces() {
@@ -63,9 +69,14 @@ func (m *publishModel) want() (states map[string]*SpaceState, c SpaceCounts, pas
 		}
 		calls += max(st.Count/m.pageSize+1, st.Pages)
 	}
+	for id := range m.known {
+		if !watched[id] {
+			retained[id] = m.r.states[id]
+		}
+	}
 	c.Pending = len(watched) - len(states)
 	calls += c.Pending
-	return states, c, time.Duration(float64(calls) / m.rate * float64(time.Second))
+	return states, retained, c, time.Duration(float64(calls) / m.rate * float64(time.Second))
 }
 
 // checkSnapshot checks that snap holds exactly states and counts c,
@@ -166,10 +177,16 @@ func TestPublishMatchesFromScratch(t *testing.T) {
 	var kept []published
 	check := func(what string) {
 		snap := r.Snapshot()
-		states, counts, pass := m.want()
+		states, retained, counts, pass := m.want()
 		checkSnapshot(t, what, snap, states, counts)
 		if snap.Pending != counts.Pending || snap.ExpectedPassDuration != pass {
 			t.Fatalf("%s: %d pending, expected pass %s; want %d and %s", what, snap.Pending, snap.ExpectedPassDuration, counts.Pending, pass)
+		}
+		if got := maps.Collect(snap.Retained()); !maps.Equal(got, retained) {
+			t.Fatalf("%s: %d spaces retained, want %d (or other states)", what, len(got), len(retained))
+		}
+		if len(retained) > max(m.most, minGoneKept) {
+			t.Fatalf("%s: %d spaces gone, more than the most watched at once (%d): the model does not follow the refresher's cap; churn less", what, len(retained), m.most)
 		}
 		if len(kept) < 50 {
 			kept = append(kept, published{snap, states, counts})

@@ -45,6 +45,19 @@ type Config struct {
 	// the same one edited in place: a publish takes the slice it saw last as
 	// the same list, and goes over the whole list only when it changed.
 	Spaces func() []string
+	// SpacesComplete reports whether Spaces lists every space to watch;
+	// nil means it always does. Until it does (discovery has not answered
+	// yet), a space missing from the list may be one not found yet: its
+	// state is kept (Snapshot.Retained) and its grace (ForgetAfter) does
+	// not start.
+	SpacesComplete func() bool
+	// ForgetAfter is how long the state of a space no longer watched is
+	// kept (Snapshot.Retained), so that a space re-added meanwhile keeps
+	// its data: then it is forgotten, and pending if it comes back.
+	// Default DefaultForgetAfter, or two Intervals if longer. No more gone
+	// spaces are kept than the most spaces watched at once (at least
+	// minGoneKept): beyond, the longest gone are forgotten first.
+	ForgetAfter time.Duration
 	// Interval is the target age of each space's data: a space is listed
 	// again once its last listing is that old. When the account's rate
 	// cannot list every space within it, spaces are listed back to back,
@@ -91,8 +104,11 @@ type Refresher struct {
 	current atomic.Pointer[Snapshot]
 	wake    chan struct{}
 
-	mu       sync.Mutex
-	states   map[string]*SpaceState // the last state of every space listed
+	mu sync.Mutex
+	// The last state of every space listed or restored, watched or not:
+	// of those not watched, retained and gone say which are kept and
+	// since when (retention.go).
+	states   map[string]*SpaceState
 	inflight map[string]bool
 	// The spaces of the next snapshot: those watched with a state. Each
 	// publish brings it up to date with the spaces recorded since the last
@@ -102,6 +118,10 @@ type Refresher struct {
 	changed     []string
 	watched     []string            // the list the table follows
 	watch       map[string]struct{} // its spaces
+	complete    bool                // the list is complete (Config.SpacesComplete)
+	mostWatched int                 // the most spaces watched at once
+	retained    *tableBuilder       // the states of the spaces not watched, kept
+	gone        goneLog             // since when those are gone
 	calls       int                 // calls a pass takes over the spaces of table (see expectedPass)
 	pass        passState
 	totals      Snapshot // the pass counters of the next snapshot
@@ -141,9 +161,12 @@ func New(cfg Config) *Refresher {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.ForgetAfter <= 0 {
+		cfg.ForgetAfter = defaultForgetAfter(cfg.Interval)
+	}
 	r := &Refresher{cfg: cfg, wake: make(chan struct{}, 1), states: map[string]*SpaceState{}, inflight: map[string]bool{},
-		table: newTableBuilder(spaceTable{}), transitions: newTransitionLog(cfg.Logger, cfg.Now())}
-	r.followLocked()
+		table: newTableBuilder(spaceTable{}), retained: newTableBuilder(spaceTable{}), transitions: newTransitionLog(cfg.Logger, cfg.Now())}
+	r.followLocked(cfg.Now())
 	r.current.Store(&Snapshot{spaces: r.table.freeze(), Pending: len(r.watch)})
 	return r
 }
@@ -208,8 +231,11 @@ func (r *Refresher) Run(ctx context.Context) {
 	// that a cache written at shutdown holds every listing.
 	defer r.flush()
 	defer r.transitions.flush()
-	if r.cfg.FirstDelay > 0 && !r.sleep(ctx, rand.N(r.cfg.FirstDelay)) {
-		return
+	if r.cfg.FirstDelay > 0 {
+		if !r.sleep(ctx, rand.N(r.cfg.FirstDelay)) {
+			return
+		}
+		r.flush() // the list may have changed meanwhile, its wake-up spent on the delay
 	}
 	r.listings(ctx, nil, false)
 }
@@ -363,19 +389,18 @@ func (r *Refresher) closePassLocked(end time.Time, spaces spaceTable) {
 // publishLocked swaps in a snapshot of the watched spaces. A watched space
 // without a state (never listed, nothing restored) is pending: it is
 // counted, not listed. Spaces no longer watched leave the snapshot and the
-// open pass, which closes if they were all it waited for. Their states
-// stay: a space that comes back, or one restored from the cache before
-// discovery found it, keeps its data. It costs what changed since the last
-// publish: the spaces recorded since, and the whole list only when it
-// changed.
+// open pass, which closes if they were all it waited for. Their states are
+// kept for a grace (Snapshot.Retained, retention.go): a space that comes
+// back, or one restored from the cache before discovery found it, keeps its
+// data. It costs what changed since the last publish: the spaces recorded
+// since and those forgotten, and the whole list only when it changed.
 func (r *Refresher) publishLocked(now time.Time) {
-	if !r.followLocked() {
-		for _, id := range r.changed {
-			if _, ok := r.watch[id]; ok {
-				r.putLocked(id, r.states[id])
-			}
-		}
+	r.forgetLocked(now) // before a space past its grace can come back with its data
+	r.followLocked(now)
+	for _, id := range r.changed {
+		r.placeLocked(id, now)
 	}
+	r.forgetLocked(now) // the spaces gone just now beyond the most kept
 	if cap(r.changed) > 1024 {
 		r.changed = nil // after a restore: not kept for ever
 	}
@@ -386,6 +411,7 @@ func (r *Refresher) publishLocked(now time.Time) {
 	}
 	next := r.totals
 	next.spaces = spaces
+	next.retained = r.retained.freeze()
 	next.Pending = len(r.watch) - spaces.len
 	next.ExpectedPassDuration = r.expectedPass(next.Pending)
 	r.lastPublish = now
@@ -397,18 +423,23 @@ func (r *Refresher) publishLocked(now time.Time) {
 }
 
 // followLocked brings the table up to date with the list of spaces if it
-// changed since the last call, and reports whether it did: every watched
-// space with a state is in the table, no other is, and the open pass waits
-// for none but watched spaces.
-func (r *Refresher) followLocked() bool {
+// changed since the last call, or became complete, and reports whether it
+// did: every watched space with a state is in the table, no other is (their
+// states are retained), and the open pass waits for none but watched
+// spaces.
+func (r *Refresher) followLocked(now time.Time) bool {
 	ids := r.cfg.Spaces()
-	if r.watch != nil && sameSlice(ids, r.watched) {
+	complete := r.cfg.SpacesComplete == nil || r.cfg.SpacesComplete()
+	if r.watch != nil && sameSlice(ids, r.watched) && complete == r.complete {
 		return false
 	}
+	completed := complete && !r.complete
+	r.complete = complete
 	watch := make(map[string]struct{}, len(ids))
 	for _, id := range ids {
 		watch[id] = struct{}{}
 		if st := r.states[id]; st != nil {
+			r.unretainLocked(id)
 			r.putLocked(id, st)
 		}
 	}
@@ -420,6 +451,10 @@ func (r *Refresher) followLocked() bool {
 	}
 	for _, id := range gone {
 		r.removeLocked(id)
+		r.retainLocked(id, r.states[id], now)
+	}
+	if completed {
+		r.markGoneLocked(now)
 	}
 	for id := range r.pass.pending {
 		if _, ok := watch[id]; !ok {
@@ -427,7 +462,34 @@ func (r *Refresher) followLocked() bool {
 		}
 	}
 	r.watched, r.watch = ids, watch
+	r.mostWatched = max(r.mostWatched, len(watch))
 	return true
+}
+
+// placeLocked puts the state of id, recorded or restored, where it
+// belongs: in the table if the space is watched, with the retained states
+// otherwise.
+func (r *Refresher) placeLocked(id string, now time.Time) {
+	st := r.states[id]
+	switch _, watched := r.watch[id]; {
+	case st == nil: // forgotten since
+	case watched:
+		r.putLocked(id, st)
+	default:
+		r.retainLocked(id, st, now)
+	}
+}
+
+// watching reports whether space is watched, following the list first if
+// it changed: a listing goes on only while its space is.
+func (r *Refresher) watching(space string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	now := r.cfg.Now()
+	r.forgetLocked(now)
+	r.followLocked(now)
+	_, ok := r.watch[space]
+	return ok
 }
 
 // sameSlice reports whether a and b are the same slice, not merely equal

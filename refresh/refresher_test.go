@@ -277,3 +277,24 @@ func TestPassWaitsForEverySpaceWhenOneIsRemovedMidListing(t *testing.T) {
 		t.Errorf("after c: %d passes, up %v, %d spaces; want 1, true, 2", snap.Refreshes, snap.Up(), snap.Len())
 	}
 }
+
+// The list changes during the first delay (discovery's first answer comes
+// at once): its wake-up ends the delay, and the snapshot follows the list
+// then, though nothing is due.
+func TestListChangedDuringTheFirstDelayIsPublished(t *testing.T) {
+	list := &watchList{}
+	list.set("a")
+	r := New(Config{Lister: &fakeLister{}, Spaces: list.spaces, Interval: time.Hour, FirstDelay: time.Hour})
+	at := time.Now().Add(-time.Minute)
+	r.Restore(map[string]*SpaceState{
+		"a": {ID: "a", HasData: true, Up: true, LastSuccess: at, LastAttempt: at},
+		"b": {ID: "b", HasData: true, Up: true, LastSuccess: at, LastAttempt: at},
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { r.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	list.set("a", "b")
+	r.Wake()
+	waitFor(t, func() bool { return r.Snapshot().Space("b") != nil })
+}

@@ -2,6 +2,7 @@ package refresh
 
 import (
 	"context"
+	"errors"
 	"math"
 	"sync"
 	"time"
@@ -123,11 +124,37 @@ type fifo[T any] struct {
 	head  int
 }
 
-func (f *fifo[T]) push(v T) { f.items = append(f.items, v) }
+func (f *fifo[T]) push(v T) {
+	f.slide(1)
+	f.items = append(f.items, v)
+}
 
-func (f *fifo[T]) pushAll(vs []T) { f.items = append(f.items, vs...) }
+func (f *fifo[T]) pushAll(vs []T) {
+	f.slide(len(vs))
+	f.items = append(f.items, vs...)
+}
+
+// slide moves the items to the front of their array when n more would not
+// fit and at least half of it is taken by items popped: a queue that never
+// empties must not grow with every item it ever held.
+func (f *fifo[T]) slide(n int) {
+	if len(f.items)+n <= cap(f.items) || f.head < len(f.items)/2 {
+		return
+	}
+	live := copy(f.items, f.items[f.head:])
+	clear(f.items[live:])
+	f.items, f.head = f.items[:live], 0
+}
 
 func (f *fifo[T]) len() int { return len(f.items) - f.head }
+
+func (f *fifo[T]) peek() (T, bool) {
+	var zero T
+	if f.head == len(f.items) {
+		return zero, false
+	}
+	return f.items[f.head], true
+}
 
 func (f *fifo[T]) pop() (T, bool) {
 	var zero T
@@ -205,7 +232,8 @@ func (r *Refresher) pagesAhead() int {
 // fetchPage fetches the next page of l. With a pacer it first waits for its
 // slot, tells started, and calls with that slot (client.WithLimiterSlot), so
 // the scheduler chooses the next page only now and the limiter never holds
-// more than a few pages.
+// more than a few pages. A space that left the list while its page waited
+// is not called: errNotWatched (the slot is lost, once per listing).
 func (r *Refresher) fetchPage(ctx context.Context, l *listing, started chan<- struct{}) (bool, error) {
 	if r.cfg.Pacer == nil {
 		return l.pager.Next(ctx)
@@ -215,8 +243,14 @@ func (r *Refresher) fetchPage(ctx context.Context, l *listing, started chan<- st
 	if err != nil {
 		return false, err
 	}
+	if !r.watching(l.space) {
+		return false, errNotWatched
+	}
 	return l.pager.Next(client.WithLimiterSlot(ctx))
 }
+
+// errNotWatched ends the listing of a space no longer watched.
+var errNotWatched = errors.New("the space is no longer watched")
 
 // scheduler is the state of one listings loop, owned by its goroutine.
 type scheduler struct {
@@ -271,9 +305,23 @@ func (s *scheduler) step(ctx context.Context, wake <-chan struct{}) bool {
 	return ctx.Err() == nil
 }
 
-// dispatch hands the next page to a free worker.
+// dispatch hands the next page to a free worker. The listing of a space no
+// longer watched ends there, before its next page, and records nothing: the
+// space keeps the state of its last listing.
 func (s *scheduler) dispatch() {
-	s.idle[len(s.idle)-1] <- s.q.next(s.r.startListing)
+	var l *listing
+	for l == nil && s.q.ready() {
+		l = s.q.next(s.r.startListing)
+		if !s.r.watching(l.space) {
+			s.q.finished(l)
+			s.r.release(l.space)
+			l = nil
+		}
+	}
+	if l == nil {
+		return
+	}
+	s.idle[len(s.idle)-1] <- l
 	s.idle = s.idle[:len(s.idle)-1]
 	s.busy++
 	if s.r.cfg.Pacer != nil {
@@ -307,12 +355,13 @@ func (r *Refresher) startListing(space string) *listing {
 }
 
 // settle records a listing that a page ended, well or not, and reports
-// whether it ended. A listing cut short by shutdown is given back, not
-// recorded: it is not the space's failure. It runs on the worker, so that
-// recording and publishing never hold up the scheduler.
+// whether it ended. A listing cut short by shutdown, or by its space leaving
+// the list, is given back, not recorded: it is not the space's failure. It
+// runs on the worker, so that recording and publishing never hold up the
+// scheduler.
 func (r *Refresher) settle(ctx context.Context, l *listing, done bool, err error) (ended bool) {
 	switch {
-	case err != nil && ctx.Err() != nil:
+	case err != nil && ctx.Err() != nil, errors.Is(err, errNotWatched):
 		r.release(l.space)
 	case err != nil || done:
 		var flows []client.Flow

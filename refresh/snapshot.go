@@ -19,8 +19,11 @@ import (
 // in a persistent table that successive snapshots share, so that publishing
 // a snapshot costs what changed since the last, not the number of spaces,
 // and Changes tells what changed between two snapshots at that cost too.
+// Beside them, it holds the states kept of spaces not watched (Retained),
+// for the cache.
 type Snapshot struct {
-	spaces spaceTable
+	spaces   spaceTable
+	retained spaceTable
 	// Pending counts the watched spaces without a state: never attempted in
 	// this run and nothing restored. They wait for their first listing and
 	// are neither up nor down.
@@ -157,6 +160,31 @@ func (s *Snapshot) Len() int { return s.spaces.len }
 // All yields the spaces with a state and their states, in no particular
 // order.
 func (s *Snapshot) All() iter.Seq2[string, *SpaceState] { return s.spaces.all() }
+
+// Retained yields the states the refresher keeps of spaces it does not
+// watch, in no particular order: spaces restored from the cache that the
+// list may still name (it is not complete: discovery has not answered),
+// and spaces gone from the list less than Config.ForgetAfter ago. They are
+// not the snapshot's spaces: not in All, Len or Counts, never exported.
+// The cache saves them, so that a restart keeps them too.
+func (s *Snapshot) Retained() iter.Seq2[string, *SpaceState] { return s.retained.all() }
+
+// Kept yields every state the refresher keeps: All, then Retained; no
+// space twice.
+func (s *Snapshot) Kept() iter.Seq2[string, *SpaceState] {
+	return func(yield func(string, *SpaceState) bool) {
+		for id, st := range s.All() {
+			if !yield(id, st) {
+				return
+			}
+		}
+		for id, st := range s.Retained() {
+			if !yield(id, st) {
+				return
+			}
+		}
+	}
+}
 
 // Changes yields the spaces whose state differs between since and s, each
 // with its state in s, or nil if s has none (the space left). With
