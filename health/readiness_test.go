@@ -11,29 +11,29 @@ import (
 	"github.com/cams-exporter/cams_exporter/refresh"
 )
 
-// clock is a clock that moves only when told.
-type clock struct {
+// testClock is a clock that moves only when told.
+type testClock struct {
 	mu  sync.Mutex
 	now time.Time
 }
 
-func (c *clock) Now() time.Time {
+func (c *testClock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.now
 }
 
-func (c *clock) advance(d time.Duration) {
+func (c *testClock) advance(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.now = c.now.Add(d)
 }
 
-// account answers ListFlow like CAMS: one empty page per space, except the
+// fakeAccount answers ListFlow like CAMS: one empty page per space, except the
 // spaces denied (Ram.PermissionDeny, for good), every space while down (a
 // network failure), and nothing at all while held: calls then wait until
 // released.
-type account struct {
+type fakeAccount struct {
 	mu      sync.Mutex
 	denied  map[string]bool
 	down    bool
@@ -41,7 +41,7 @@ type account struct {
 	waiting int           // calls held
 }
 
-func (a *account) ListFlowPage(ctx context.Context, space, _ string, _, _ int) ([]client.Flow, error) {
+func (a *fakeAccount) ListFlowPage(ctx context.Context, space, _ string, _, _ int) ([]client.Flow, error) {
 	a.mu.Lock()
 	hold := a.hold
 	if hold != nil {
@@ -67,37 +67,37 @@ func (a *account) ListFlowPage(ctx context.Context, space, _ string, _, _ int) (
 	return nil, nil
 }
 
-func (a *account) set(f func(a *account)) {
+func (a *fakeAccount) set(f func(a *fakeAccount)) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	f(a)
 }
 
-func (a *account) held() int {
+func (a *fakeAccount) held() int {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	return a.waiting
 }
 
-// watched is a list of spaces the test changes.
-type watched struct {
+// watchList is a list of spaces the test changes.
+type watchList struct {
 	mu  sync.Mutex
 	ids []string
 }
 
-func (w *watched) list() []string {
+func (w *watchList) list() []string {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.ids
 }
 
-func (w *watched) set(ids []string) {
+func (w *watchList) set(ids []string) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.ids = ids
 }
 
-func spaceIDs(n int) []string {
+func numberedSpaces(n int) []string {
 	ids := make([]string, n)
 	for i := range ids {
 		ids[i] = fmt.Sprintf("cams-%05d", i)
@@ -105,19 +105,19 @@ func spaceIDs(n int) []string {
 	return ids
 }
 
-// running is a refresher run with a clock, and the checker of its
+// refresherRun is a refresher run with a clock, and the checker of its
 // snapshots at that clock.
-type running struct {
+type refresherRun struct {
 	r     *refresh.Refresher
-	clock *clock
+	clock *testClock
 	c     Checker
 }
 
-// run starts a refresher of spaces from a on a clock, with interval and
+// runRefresher starts a refresher of spaces from a on a clock, with interval and
 // limit (--health.max-staleness, 0 for the default), after restoring
 // cached states (none when nil), until the test ends.
-func run(t *testing.T, a *account, spaces *watched, interval, limit time.Duration, cached map[string]*refresh.SpaceState) *running {
-	clk := &clock{now: t0}
+func runRefresher(t *testing.T, a *fakeAccount, spaces *watchList, interval, limit time.Duration, cached map[string]*refresh.SpaceState) *refresherRun {
+	clk := &testClock{now: t0}
 	r := refresh.New(refresh.Config{Lister: a, Spaces: spaces.list, Interval: interval, Now: clk.Now})
 	if n := r.Restore(cached); n != len(cached) {
 		t.Fatalf("restored %d of %d cached states", n, len(cached))
@@ -126,30 +126,30 @@ func run(t *testing.T, a *account, spaces *watched, interval, limit time.Duratio
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { r.Run(ctx); close(done) }()
-	t.Cleanup(func() { a.set(func(a *account) { a.hold = nil }); cancel(); <-done })
-	return &running{r: r, clock: clk, c: c}
+	t.Cleanup(func() { a.set(func(a *fakeAccount) { a.hold = nil }); cancel(); <-done })
+	return &refresherRun{r: r, clock: clk, c: c}
 }
 
 // pass waits for the refresher's pass number n to end and the refresher to
 // have nothing left to list.
-func (rr *running) pass(t *testing.T, n uint64) {
+func (rr *refresherRun) pass(t *testing.T, n uint64) {
 	t.Helper()
-	waitFor(t, fmt.Sprintf("pass %d", n), func() bool {
+	waitForState(t, fmt.Sprintf("pass %d", n), func() bool {
 		s := rr.r.Snapshot()
 		return s.Refreshes >= n && s.IdleUntil.After(rr.clock.Now())
 	})
 }
 
-// nextPass moves the clock to when every space is due and wakes the
-// refresher (its own timer runs on real time), then waits for pass n.
-func (rr *running) nextPass(t *testing.T, interval time.Duration, n uint64) {
+// nextPass moves the clock on by d, to when every space is due, and wakes
+// the refresher (its own timer runs on real time), then waits for pass n.
+func (rr *refresherRun) nextPass(t *testing.T, d time.Duration, n uint64) {
 	t.Helper()
-	rr.clock.advance(interval)
+	rr.clock.advance(d)
 	rr.r.Wake()
 	rr.pass(t, n)
 }
 
-func waitFor(t *testing.T, what string, cond func() bool) {
+func waitForState(t *testing.T, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for !cond() {
@@ -178,8 +178,8 @@ func TestDeniedSpacesNeverMakeItUnready(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ids := spaceIDs(tt.spaces)
-			a := &account{denied: map[string]bool{}}
+			ids := numberedSpaces(tt.spaces)
+			a := &fakeAccount{denied: map[string]bool{}}
 			for _, id := range ids[:tt.denied] {
 				a.denied[id] = true
 			}
@@ -191,7 +191,7 @@ func TestDeniedSpacesNeverMakeItUnready(t *testing.T) {
 					cached[id] = &refresh.SpaceState{ID: id, HasData: true, Up: true, Count: 3, LastSuccess: at, LastAttempt: at}
 				}
 			}
-			rr := run(t, a, &watched{ids: ids}, tt.interval, tt.limit, cached)
+			rr := runRefresher(t, a, &watchList{ids: ids}, tt.interval, tt.limit, cached)
 			want := fmt.Sprintf("ready: %d space(s): %d up, %d failing their last refresh, 0 pending", tt.spaces, tt.spaces-tt.denied, tt.denied)
 			rr.pass(t, 1)
 			for n := uint64(2); n <= 6; n++ {
@@ -209,16 +209,16 @@ func TestDeniedSpacesNeverMakeItUnready(t *testing.T) {
 // refresher at work: interval 1h, --health.max-staleness=10m.
 func TestReadinessReasonsComeAndGo(t *testing.T) {
 	const interval, limit = time.Hour, 10 * time.Minute
-	a := &account{denied: map[string]bool{}}
-	spaces := &watched{}
-	rr := run(t, a, spaces, interval, limit, nil)
+	a := &fakeAccount{denied: map[string]bool{}}
+	spaces := &watchList{}
+	rr := runRefresher(t, a, spaces, interval, limit, nil)
 	var release chan struct{}
 	hold := func() {
 		release = make(chan struct{})
-		a.set(func(a *account) { a.hold = release })
+		a.set(func(a *fakeAccount) { a.hold = release })
 	}
 	letGo := func() {
-		a.set(func(a *account) { a.hold = nil })
+		a.set(func(a *fakeAccount) { a.hold = nil })
 		close(release)
 	}
 	steps := []struct {
@@ -227,29 +227,31 @@ func TestReadinessReasonsComeAndGo(t *testing.T) {
 		wantReady bool
 		wantWhy   string
 	}{
-		{"nothing to watch", func() { waitFor(t, "idle with no space", func() bool { return !rr.r.Snapshot().IdleUntil.IsZero() }) },
+		{"nothing to watch", func() {
+			waitForState(t, "idle with no space", func() bool { return !rr.r.Snapshot().IdleUntil.IsZero() })
+		},
 			false, "no space to watch"},
 		{"spaces to watch, their first listings under way", func() {
 			hold()
 			spaces.set([]string{"a", "b", "c"})
 			rr.r.Wake()
-			waitFor(t, "three calls held", func() bool { return a.held() == 3 })
+			waitForState(t, "three calls held", func() bool { return a.held() == 3 })
 		}, false, "no data yet: the first listing has not ended (3 space(s) pending)"},
 		{"listed", func() { letGo(); rr.pass(t, 1) }, true, "ready: 3 space(s): 3 up, 0 failing their last refresh, 0 pending"},
 		{"idle for longer than the limit", func() { rr.clock.advance(interval - time.Second) }, true, "ready: 3 space(s): 3 up"},
-		{"every space failing", func() { a.set(func(a *account) { a.down = true }); rr.nextPass(t, time.Second, 2) },
+		{"every space failing", func() { a.set(func(a *fakeAccount) { a.down = true }); rr.nextPass(t, time.Second, 2) },
 			false, "every space refreshed so far (3) failed its last refresh; 0 pending"},
 		{"one recovers", func() {
-			a.set(func(a *account) { a.down, a.denied["b"], a.denied["c"] = false, true, true })
+			a.set(func(a *fakeAccount) { a.down, a.denied["b"], a.denied["c"] = false, true, true })
 			rr.nextPass(t, interval, 3)
 		}, true, "ready: 3 space(s): 1 up, 2 failing their last refresh, 0 pending"},
-		{"all recover", func() { a.set(func(a *account) { a.denied = map[string]bool{} }); rr.nextPass(t, interval, 4) },
+		{"all recover", func() { a.set(func(a *fakeAccount) { a.denied = map[string]bool{} }); rr.nextPass(t, interval, 4) },
 			true, "ready: 3 space(s): 3 up, 0 failing"},
 		{"calls hang while spaces are due, within the limit", func() {
 			hold()
 			rr.clock.advance(interval)
 			rr.r.Wake()
-			waitFor(t, "three calls held", func() bool { return a.held() == 3 })
+			waitForState(t, "three calls held", func() bool { return a.held() == 3 })
 			rr.clock.advance(limit)
 		}, true, "ready: 3 space(s): 3 up"},
 		{"calls hang while spaces are due, past the limit", func() { rr.clock.advance(time.Second) }, false,
@@ -260,24 +262,24 @@ func TestReadinessReasonsComeAndGo(t *testing.T) {
 			hold()
 			spaces.set([]string{"a", "b", "c", "d"})
 			rr.r.Wake()
-			waitFor(t, "d's call held", func() bool { return a.held() == 1 })
+			waitForState(t, "d's call held", func() bool { return a.held() == 1 })
 			rr.clock.advance(limit + time.Second)
 		}, false, "no progress: no ListFlow call has succeeded for 10m1s while spaces were due (last success: 2026-11-26T16:10:01Z)"},
 		{"d listed", func() {
 			letGo()
-			waitFor(t, "d listed", func() bool { st := rr.r.Snapshot().Space("d"); return st != nil && st.HasData })
+			waitForState(t, "d listed", func() bool { st := rr.r.Snapshot().Space("d"); return st != nil && st.HasData })
 		},
 			true, "ready: 4 space(s): 4 up"},
 		{"no space to watch again", func() {
 			spaces.set(nil)
 			rr.r.Wake()
-			waitFor(t, "no space", func() bool { return rr.r.Snapshot().Len() == 0 })
+			waitForState(t, "no space", func() bool { return rr.r.Snapshot().Len() == 0 })
 		},
 			false, "no space to watch"},
 		{"spaces back, with their data", func() {
 			spaces.set([]string{"a", "b"})
 			rr.r.Wake()
-			waitFor(t, "a and b back", func() bool { return rr.r.Snapshot().Len() == 2 })
+			waitForState(t, "a and b back", func() bool { return rr.r.Snapshot().Len() == 2 })
 		}, true, "ready: 2 space(s): 2 up"},
 	}
 	for _, s := range steps {

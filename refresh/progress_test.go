@@ -71,7 +71,7 @@ func (p *progressLister) callsOf(space string) int {
 	return p.calls[space]
 }
 
-var denied = &client.Error{Operation: client.OperationListFlow, Code: "Ram.PermissionDeny", Message: "denied", Class: client.ClassPermanent}
+var permissionDenied = &client.Error{Operation: client.OperationListFlow, Code: "Ram.PermissionDeny", Message: "denied", Class: client.ClassPermanent}
 
 // runRefresher runs r until the test ends.
 func runRefresher(t *testing.T, r *Refresher) {
@@ -88,7 +88,7 @@ func TestSnapshotTellsProgressAndIdleTime(t *testing.T) {
 	clock := &fakeClock{now: time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)}
 	t0 := clock.Now()
 	lister := newProgressLister()
-	lister.fail["d"] = denied
+	lister.fail["d"] = permissionDenied
 	var mu sync.Mutex
 	ids := []string{"a", "d"}
 	r := New(Config{Lister: lister, Spaces: func() []string { mu.Lock(); defer mu.Unlock(); return ids }, Interval: time.Hour, Now: clock.Now})
@@ -152,7 +152,7 @@ func TestWhichCallsAreProgress(t *testing.T) {
 		wantCall bool
 	}{
 		{"a listing that succeeds", nil, false, true},
-		{"denied", denied, false, false},
+		{"denied", permissionDenied, false, false},
 		{"a network error", fmt.Errorf("dial tcp: connection refused"), false, false},
 		{"cut at --cams.max-pages after its one page: down, but the API answered", nil, true, true},
 	}
@@ -221,7 +221,7 @@ func TestPassLogCountsItsFailures(t *testing.T) {
 			for i := range ids {
 				ids[i] = fmt.Sprintf("s%05d", i)
 				if i < tt.denied {
-					lister.fail[ids[i]] = denied
+					lister.fail[ids[i]] = permissionDenied
 				}
 			}
 			last := ids[len(ids)-1]
