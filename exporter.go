@@ -134,8 +134,9 @@ func (e *exporter) restoreCache() {
 				st.Statuses = nil // not exported, not kept
 			}
 		}
-		e.refresher.Restore(states)
-		level.Info(e.logger).Log("msg", "serving cached data until each space is refreshed, the stalest first", "file", e.opts.cacheFile, "spaces", len(states))
+		if n := e.refresher.Restore(states); n > 0 {
+			level.Info(e.logger).Log("msg", "serving cached data until each space is refreshed, the stalest first", "file", e.opts.cacheFile, "spaces", n)
+		}
 	}
 }
 

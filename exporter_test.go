@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -18,7 +19,9 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
+	"github.com/cams-exporter/cams_exporter/cache"
 	"github.com/cams-exporter/cams_exporter/client"
+	"github.com/cams-exporter/cams_exporter/refresh"
 	"github.com/cams-exporter/cams_exporter/simulator"
 )
 
@@ -430,6 +433,7 @@ func TestReadyz(t *testing.T) {
 		{"before the first refresh", func() {}, 503, "no data yet: the first listing has not ended (2 space(s) pending)"},
 		{"after it", h.refresh, 200, "ready"},
 		{"one space failing", func() { h.sim.SetSpaceError(a, "Ram.PermissionDeny"); h.refresh() }, 200, "1 failing"},
+		{"one space failing, two passes later", func() { h.refresh(); h.refresh() }, 200, "ready: 2 space(s): 1 up, 1 failing"},
 		{"every space failing", func() { h.sim.SetSpaceError(b, "Product.Unsubscript"); h.refresh() }, 503, "every space refreshed so far (2) failed"},
 		{"recovered", func() { h.sim.SetSpaceError(a, ""); h.sim.SetSpaceError(b, ""); h.refresh() }, 200, "ready"},
 	}
@@ -445,12 +449,100 @@ func TestReadyz(t *testing.T) {
 	}
 }
 
-func TestReadyzStaleData(t *testing.T) {
-	h := newHarness(t, testData(), "--health.max-staleness=1ms")
+// The issue's case with the exporter at work: of 20 spaces listed every
+// 10 s, one is denied for good. /readyz stays 200 pass after pass, long
+// after the denied space's missing data is older than
+// --health.max-staleness (10 s), which once made it 503 for good; /status
+// counts the space as failing.
+func TestReadyzThroughPassesWithADeniedSpace(t *testing.T) {
+	t.Parallel()
+	data := simulator.Generate(17, 20, 3)
+	sim, url := startSimulator(t, data, -1)
+	args := []string{"--cams.endpoint=" + url, "--cams.rate-limit=500", "--refresh.interval=10s", "--health.max-staleness=10s"}
+	var ids []string
+	for _, sp := range data.Spaces {
+		if sp.ID != "" {
+			ids = append(ids, sp.ID)
+			args = append(args, "--cams.space="+sp.ID)
+		}
+	}
+	sim.SetSpaceError(ids[0], "Ram.PermissionDeny")
+	h := newHarnessWith(t, sim, client.StaticCredentials{AccessKeyID: testKeyID, AccessKeySecret: testKeySecret}, args...)
+	ctx, cancel := context.WithCancel(context.Background())
+	wait := h.exp.start(ctx)
+	defer func() { cancel(); wait() }()
+	waitFor(t, 30*time.Second, "the first pass", func() bool { return h.exp.refresher.Snapshot().Refreshes >= 1 })
+	want := fmt.Sprintf("ready: %d space(s): %d up, 1 failing their last refresh, 0 pending", len(ids), len(ids)-1)
+	for polls := 1; ; polls++ {
+		passes := h.exp.refresher.Snapshot().Refreshes
+		if status, body := h.get("/readyz"); status != 200 || strings.TrimSpace(body) != want {
+			t.Fatalf("/readyz after %d pass(es) = %d %q, want 200 %q", passes, status, body, want)
+		}
+		if passes >= 3 {
+			t.Logf("/readyz 200 in %d polls through %d passes", polls, passes)
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	var st struct {
+		Ready         bool           `json:"ready"`
+		SpacesByState map[string]int `json:"spaces_by_state"`
+	}
+	if status, body := h.get("/status"); status != 200 || json.Unmarshal([]byte(body), &st) != nil || !st.Ready || st.SpacesByState["down"] != 1 {
+		t.Errorf("/status = %d, ready %v, spaces by state %v; want ready with 1 down", status, st.Ready, st.SpacesByState)
+	}
+}
+
+// The start-up log counts the cached spaces it serves: not those dated
+// later than the clock, which are left out and listed at once.
+func TestRestoreLogCountsTheSpacesServed(t *testing.T) {
+	data := testData()
+	a, b := data.Spaces[1].ID, data.Spaces[2].ID
+	path := filepath.Join(t.TempDir(), "cache.json")
+	args := []string{"--cams.space=" + a, "--cams.space=" + b, "--cache.file=" + path}
+	h := newHarness(t, data, args...)
 	h.refresh()
-	time.Sleep(5 * time.Millisecond)
-	if status, body := h.get("/readyz"); status != 503 || !strings.Contains(body, "data older than 1ms") {
-		t.Errorf("/readyz with stale data = %d %q", status, body)
+	listed := h.exp.refresher.Snapshot()
+	tests := []struct {
+		name    string
+		future  []string
+		wantLog string // "" for no such line
+	}{
+		{"both cached spaces served", nil, "spaces=2"},
+		{"one dated later than the clock", []string{b}, "spaces=1"},
+		{"both dated later than the clock", []string{a, b}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			changed := map[string]*refresh.SpaceState{}
+			for _, id := range tt.future {
+				st := *listed.Space(id)
+				st.LastSuccess, st.LastAttempt = time.Now().Add(time.Hour), time.Now().Add(time.Hour)
+				changed[id] = &st
+			}
+			if err := cache.Save(path, h.exp.cacheMeta(), listed.WithChanged(changed), time.Now()); err != nil {
+				t.Fatal(err)
+			}
+			var logs lockedBuffer
+			o := parseFlags(t, append([]string{"--cams.endpoint=" + h.opts.endpoint}, args...)...)
+			e, err := newExporter(o, client.StaticCredentials{AccessKeyID: testKeyID, AccessKeySecret: testKeySecret}, log.NewLogfmtLogger(&logs))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(e.client.Close)
+			var line string
+			for l := range strings.Lines(logs.String()) {
+				if strings.Contains(l, "serving cached data") {
+					line = l
+				}
+			}
+			if tt.wantLog == "" && line != "" || !strings.Contains(line, tt.wantLog) {
+				t.Errorf("log line %q, want one containing %q", line, tt.wantLog)
+			}
+			if got, want := e.refresher.Snapshot().Len(), 2-len(tt.future); got != want {
+				t.Errorf("%d spaces served from the cache, want %d", got, want)
+			}
+		})
 	}
 }
 

@@ -1,6 +1,6 @@
 // Package health serves the exporter's own health: /healthz (the process
-// serves), /readyz (there is data to stand behind, and it is fresh) and
-// /status (what each space's last refresh found, as JSON).
+// serves), /readyz (the exporter has data to stand behind and makes
+// progress) and /status (what each space's last refresh found, as JSON).
 package health
 
 import (
@@ -19,15 +19,15 @@ import (
 // Checker judges a snapshot.
 type Checker struct {
 	Snapshot func() *refresh.Snapshot
-	// MaxStaleness is how old a space's data may be; 0 means 3 times the
-	// longer of RefreshInterval and the snapshot's expected pass, since a
-	// space cannot be fresher than a pass allows.
+	// MaxStaleness is how long the refresher may go without a successful
+	// ListFlow call while spaces are due before the exporter is not ready,
+	// and the age beyond which /status marks a space's data stale; 0 means
+	// 3 times the longer of RefreshInterval and the snapshot's expected
+	// pass, since a space cannot be fresher than a pass allows.
 	MaxStaleness    time.Duration
 	RefreshInterval time.Duration
-	// Started is when the exporter started; a space that was refreshed and
-	// never succeeded counts as stale once MaxStaleness has passed since
-	// then. A pending space (not refreshed yet) never counts as stale: it
-	// serves nothing.
+	// Started is when the exporter started: the refresher's progress counts
+	// from then until its first successful call.
 	Started time.Time
 	// LimiterRate and LimiterMaxRate describe the account limiter.
 	LimiterRate    func() float64
@@ -45,51 +45,58 @@ func (c Checker) now() time.Time {
 }
 
 // Ready reports whether the exporter serves data it can stand behind, and
-// why not. It is ready once at least one space has data (listed in this run,
-// or restored from the cache) and no space's data is older than the
-// staleness limit; not while every space refreshed so far failed its last
-// refresh. Spaces still pending (the first pass under way) do not hold it
-// back: a large account is ready within seconds of its first listing.
+// why not, from the current snapshot.
 func (c Checker) Ready() (bool, string) {
-	snap := c.Snapshot()
+	return c.ready(c.Snapshot(), c.now())
+}
+
+// ready judges snap at now, for reasons of the whole exporter only: there
+// are spaces to watch, some have data (listed in this run, or restored from
+// the cache), not every space attempted failed its last attempt, and the
+// refresher makes progress (progressLost). A failing or stale space, or any
+// number of them while others are listed, never makes it unready: its state
+// is in its own metrics and /status. Spaces still pending (the first pass
+// under way) do not hold it back: a large account is ready within seconds of
+// its first listing. It reads only what the snapshot keeps counted, never
+// its spaces.
+func (c Checker) ready(snap *refresh.Snapshot, now time.Time) (bool, string) {
 	counts := snap.Counts()
 	if counts.Pending+counts.Up+counts.Down == 0 {
 		return false, "no space to watch: the spaces file lists none, or discovery has found none yet"
 	}
-	now := c.now()
-	limit := c.staleness(snap)
 	withData := counts.Up + counts.Down - snap.WithoutData()
-	stale, first := c.stale(snap, now, limit)
 	switch {
 	case counts.Up == 0 && counts.Down > 0:
 		return false, fmt.Sprintf("every space refreshed so far (%d) failed its last refresh; %d pending", counts.Down, counts.Pending)
 	case withData == 0:
 		return false, fmt.Sprintf("no data yet: the first listing has not ended (%d space(s) pending)", counts.Pending)
-	case stale > 0:
-		return false, fmt.Sprintf("data older than %s for %d space(s): %s", limit, stale, joinFirst(first, stale))
+	}
+	if why := c.progressLost(snap, now); why != "" {
+		return false, why
 	}
 	return true, fmt.Sprintf("ready: %d space(s): %d up, %d failing their last refresh, %d pending", counts.Pending+counts.Up+counts.Down, counts.Up, counts.Down, counts.Pending)
 }
 
-// namedStale is how many stale spaces /readyz names.
-const namedStale = 10
-
-// stale counts the spaces whose data is older than limit, or which never
-// had data since the exporter started limit ago, and returns the first
-// namedStale of their ids, sorted. It reads only the parts of the snapshot
-// that hold stale spaces, and keeps no more ids than it names.
-func (c Checker) stale(snap *refresh.Snapshot, now time.Time, limit time.Duration) (int, []string) {
-	n, first := 0, make([]string, 0, namedStale+1)
-	for id := range snap.Stale(now.Add(-limit), now.Sub(c.Started) > limit) {
-		n++
-		if i, _ := slices.BinarySearch(first, id); i < namedStale {
-			first = slices.Insert(first, i, id)[:min(len(first)+1, namedStale)]
-		}
+// progressLost says why the refresher makes no progress, or "" while it
+// does: no ListFlow call has succeeded for longer than the limit, counted
+// from the last that did, or the exporter's start, or the end of the
+// refresher's idle time (nothing was due until then), whichever is latest.
+func (c Checker) progressLost(snap *refresh.Snapshot, now time.Time) string {
+	limit := c.staleness(snap)
+	since := latest(c.Started, snap.LastListCall, snap.IdleUntil)
+	if now.Sub(since) <= limit {
+		return ""
 	}
-	return n, first
+	last := "none since the exporter started"
+	if !snap.LastListCall.IsZero() {
+		last = snap.LastListCall.UTC().Format(time.RFC3339)
+	}
+	return fmt.Sprintf("no progress: no ListFlow call has succeeded for %s while spaces were due (last success: %s), longer than --health.max-staleness (%s)",
+		now.Sub(since).Round(time.Second), last, limit)
 }
 
-// staleness is the age beyond which a space's data is stale.
+// staleness is how long the refresher may go without a successful call
+// while spaces are due, and the age beyond which /status marks data stale.
 func (c Checker) staleness(snap *refresh.Snapshot) time.Duration {
 	if c.MaxStaleness > 0 {
 		return c.MaxStaleness
@@ -97,16 +104,14 @@ func (c Checker) staleness(snap *refresh.Snapshot) time.Duration {
 	return 3 * max(c.RefreshInterval, snap.ExpectedPassDuration)
 }
 
-// joinFirst lists ids, quoted, and how many more of total there are.
-func joinFirst(ids []string, total int) string {
-	quoted := make([]string, len(ids))
-	for i, id := range ids {
-		quoted[i] = fmt.Sprintf("%q", id)
+func latest(times ...time.Time) time.Time {
+	var last time.Time
+	for _, t := range times {
+		if t.After(last) {
+			last = t
+		}
 	}
-	if total <= len(ids) {
-		return fmt.Sprint(quoted)
-	}
-	return fmt.Sprint(quoted) + fmt.Sprintf(" and %d more", total-len(ids))
+	return last
 }
 
 // Healthz answers 200 while the process serves.
@@ -178,18 +183,17 @@ type SpaceStatus struct {
 
 // Status builds the status of the current snapshot.
 func (c Checker) Status() Status {
-	snap := c.Snapshot()
-	st := c.statusHead(snap)
-	now := c.now()
+	snap, now := c.Snapshot(), c.now()
+	st := c.statusHead(snap, now)
 	for _, sp := range sortedSpaces(snap) {
 		st.Spaces = append(st.Spaces, c.spaceStatus(sp, now))
 	}
 	return st
 }
 
-// statusHead is the status of snap without its spaces.
-func (c Checker) statusHead(snap *refresh.Snapshot) Status {
-	ready, why := c.Ready()
+// statusHead is the status of snap at now without its spaces.
+func (c Checker) statusHead(snap *refresh.Snapshot, now time.Time) Status {
+	ready, why := c.ready(snap, now)
 	counts := snap.Counts()
 	st := Status{Ready: ready, Reason: why, SpacesByState: StateCounts(counts),
 		MaxStaleness: c.staleness(snap).Seconds(), ExpectedPass: snap.ExpectedPassDuration.Seconds(),
@@ -256,8 +260,8 @@ func (c Checker) StatusHandler(w http.ResponseWriter, r *http.Request) {
 // and the entries of that many spaces as much again, which building the
 // whole answer first would hold at once.
 func (c Checker) writeStatus(w io.Writer) error {
-	snap := c.Snapshot()
-	head, err := json.MarshalIndent(c.statusHead(snap), "", "  ")
+	snap, now := c.Snapshot(), c.now()
+	head, err := json.MarshalIndent(c.statusHead(snap, now), "", "  ")
 	if err != nil {
 		return err
 	}
@@ -270,7 +274,6 @@ func (c Checker) writeStatus(w io.Writer) error {
 	if _, err := w.Write(append(head[:len(head)-len(empty)], '[')); err != nil {
 		return err
 	}
-	now := c.now()
 	for i, sp := range spaces {
 		entry, err := json.MarshalIndent(c.spaceStatus(sp, now), "    ", "  ")
 		if err != nil {

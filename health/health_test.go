@@ -27,46 +27,73 @@ func space(id string, up bool, lastSuccessAgo time.Duration) *refresh.SpaceState
 
 const never = -1
 
+// Readiness for reasons of the whole exporter only: the first three
+// reasons read the counts; progress reads when the last ListFlow call
+// succeeded and whether the refresher is idle. Failing and stale spaces
+// never make it unready.
 func TestReady(t *testing.T) {
 	tests := []struct {
 		name      string
 		snap      *refresh.Snapshot
 		startedAt time.Duration // before t0
+		limit     time.Duration // --health.max-staleness; 0 for the default
 		wantReady bool
 		wantWhy   string
 	}{
-		{"before the first listing ends", refresh.Snapshot{Pending: 2}.WithSpaces(map[string]*refresh.SpaceState{}), time.Minute, false, "no data yet: the first listing has not ended (2 space(s) pending)"},
-		{"nothing to watch", refresh.Snapshot{Completed: true}.WithSpaces(map[string]*refresh.SpaceState{}), time.Minute, false, "no space to watch"},
-		{"all fresh", snapOf(space("a", true, time.Minute), space("b", true, 0)), time.Hour, true, "ready: 2 space(s): 2 up, 0 failing their last refresh, 0 pending"},
-		{"one failing but fresh", snapOf(space("a", true, time.Minute), space("b", false, time.Minute)), time.Hour, true, "1 failing"},
-		{"every space failed", snapOf(space("a", false, time.Minute), space("b", false, time.Minute)), time.Hour, false, "every space refreshed so far (2) failed"},
-		{"first listing failed, the rest pending", withPending(snapOf(space("a", false, never)), 5), time.Second, false, "every space refreshed so far (1) failed its last refresh; 5 pending"},
-		{"first listing done, the rest pending", withPending(snapOf(space("a", true, 0)), 9999), time.Second, true, "ready: 10000 space(s): 1 up, 0 failing their last refresh, 9999 pending"},
-		{"one stale", snapOf(space("a", true, time.Minute), space("b", false, 16*time.Minute)), time.Hour, false, `data older than 15m0s for 1 space(s): ["b"]`},
-		{"just at the edge", snapOf(space("a", true, 15*time.Minute)), time.Hour, true, "ready"},
-		{"never succeeded, young exporter", snapOf(space("a", true, 0), space("b", false, never)), time.Minute, true, "ready"},
-		{"never succeeded, old exporter", snapOf(space("a", true, 0), space("b", false, never)), time.Hour, false, "data older than"},
-		{"a long pass moves the default limit", withPass(snapOf(space("a", true, 40*time.Minute)), 20*time.Minute), time.Hour, true, "ready"},
-		{"beyond three passes", withPass(snapOf(space("a", true, 61*time.Minute)), 20*time.Minute), time.Hour, false, "data older than 1h0m0s"},
+		{"before the first listing ends", refresh.Snapshot{Pending: 2}.WithSpaces(map[string]*refresh.SpaceState{}), time.Minute, 0, false, "no data yet: the first listing has not ended (2 space(s) pending)"},
+		{"nothing to watch", refresh.Snapshot{Completed: true}.WithSpaces(map[string]*refresh.SpaceState{}), time.Minute, 0, false, "no space to watch"},
+		{"all fresh", snapOf(space("a", true, time.Minute), space("b", true, 0)), time.Hour, 0, true, "ready: 2 space(s): 2 up, 0 failing their last refresh, 0 pending"},
+		{"one failing but fresh", snapOf(space("a", true, time.Minute), space("b", false, time.Minute)), time.Hour, 0, true, "1 failing"},
+		{"every space failed", snapOf(space("a", false, time.Minute), space("b", false, time.Minute)), time.Hour, 0, false, "every space refreshed so far (2) failed"},
+		{"first listing failed, the rest pending", withPending(snapOf(space("a", false, never)), 5), time.Second, 0, false, "every space refreshed so far (1) failed its last refresh; 5 pending"},
+		{"first listing done, the rest pending", withPending(snapOf(space("a", true, 0)), 9999), time.Second, 0, true, "ready: 10000 space(s): 1 up, 0 failing their last refresh, 9999 pending"},
+		// A failing or stale space is its own problem, not the exporter's.
+		{"one failing for good, its data past the limit", snapOf(space("a", true, time.Minute), space("b", false, 16*time.Minute)), time.Hour, 0, true, "ready: 2 space(s): 1 up, 1 failing"},
+		{"one failing for good, never listed", snapOf(space("a", true, 0), space("b", false, never)), 10 * time.Hour, 0, true, "ready"},
+		{"up but older than the limit (a pass beyond the interval)", snapOf(space("a", true, 3*time.Hour), space("b", true, 0)), 10 * time.Hour, 0, true, "ready"},
+		{"stale spaces at an explicit limit", snapOf(space("a", true, time.Hour), space("b", false, 2*time.Hour)), 10 * time.Hour, 30 * time.Second, true, "ready"},
+		// No successful call for the limit (default 3 × 5m) while spaces
+		// were due: the refresher makes no progress.
+		{"no call for longer than the limit", lastCall(snapOf(space("a", true, 16*time.Minute)), 16*time.Minute), time.Hour, 0, false,
+			"no progress: no ListFlow call has succeeded for 16m0s while spaces were due (last success: 2026-11-26T11:44:00Z), longer than --health.max-staleness (15m0s)"},
+		{"no call for just the limit", lastCall(snapOf(space("a", true, 15*time.Minute)), 15*time.Minute), time.Hour, 0, true, "ready"},
+		{"no call since the start", lastCall(snapOf(space("a", true, time.Hour)), never), 16 * time.Minute, 0, false,
+			"no progress: no ListFlow call has succeeded for 16m0s while spaces were due (last success: none since the exporter started), longer than --health.max-staleness (15m0s)"},
+		{"an explicit limit", lastCall(snapOf(space("a", true, time.Minute)), 31*time.Second), time.Hour, 30 * time.Second, false, "no ListFlow call has succeeded for 31s while spaces were due"},
+		// Idle: every space fresh, nothing due, no call.
+		{"idle for an hour, the next space due in a minute", idleUntil(lastCall(snapOf(space("a", true, time.Hour)), time.Hour), -time.Minute), 2 * time.Hour, 0, true, "ready"},
+		{"restart with a full cache, nothing due yet", idleUntil(lastCall(snapOf(space("a", true, time.Hour)), never), -4*time.Minute), 20 * time.Minute, 0, true, "ready"},
+		{"due for less than the limit", idleUntil(lastCall(snapOf(space("a", true, time.Hour)), time.Hour), 14*time.Minute), 2 * time.Hour, 0, true, "ready"},
+		{"due for longer than the limit", idleUntil(lastCall(snapOf(space("a", true, time.Hour)), time.Hour), 16*time.Minute), 2 * time.Hour, 0, false,
+			"no progress: no ListFlow call has succeeded for 16m0s while spaces were due (last success: 2026-11-26T11:00:00Z)"},
+		{"a long pass moves the default limit", withPass(lastCall(snapOf(space("a", true, 40*time.Minute)), 40*time.Minute), 20*time.Minute), time.Hour, 0, true, "ready"},
+		{"beyond three passes", withPass(lastCall(snapOf(space("a", true, 61*time.Minute)), 61*time.Minute), 20*time.Minute), 2 * time.Hour, 0, false, "longer than --health.max-staleness (1h0m0s)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := Checker{Snapshot: func() *refresh.Snapshot { return tt.snap }, RefreshInterval: 5 * time.Minute,
+			c := Checker{Snapshot: func() *refresh.Snapshot { return tt.snap }, RefreshInterval: 5 * time.Minute, MaxStaleness: tt.limit,
 				Started: t0.Add(-tt.startedAt), Now: func() time.Time { return t0 }}
-			ready, why := c.Ready()
-			if ready != tt.wantReady || !strings.Contains(why, tt.wantWhy) {
-				t.Errorf("Ready() = %v, %q; want %v, containing %q", ready, why, tt.wantReady, tt.wantWhy)
-			}
-			rec := httptest.NewRecorder()
-			c.Readyz(rec, httptest.NewRequest("GET", "/readyz", nil))
-			wantStatus := http.StatusOK
-			if !tt.wantReady {
-				wantStatus = http.StatusServiceUnavailable
-			}
-			if rec.Code != wantStatus || !strings.Contains(rec.Body.String(), tt.wantWhy) {
-				t.Errorf("/readyz = %d %q, want %d", rec.Code, rec.Body.String(), wantStatus)
-			}
+			checkReadyz(t, c, tt.wantReady, tt.wantWhy)
 		})
+	}
+}
+
+// checkReadyz checks Ready and /readyz: the status, and the reason in the
+// body.
+func checkReadyz(t *testing.T, c Checker, wantReady bool, wantWhy string) {
+	t.Helper()
+	ready, why := c.Ready()
+	if ready != wantReady || !strings.Contains(why, wantWhy) {
+		t.Errorf("Ready() = %v, %.300q; want %v, containing %q", ready, why, wantReady, wantWhy)
+	}
+	rec := httptest.NewRecorder()
+	c.Readyz(rec, httptest.NewRequest("GET", "/readyz", nil))
+	wantStatus := http.StatusOK
+	if !wantReady {
+		wantStatus = http.StatusServiceUnavailable
+	}
+	if rec.Code != wantStatus || !strings.Contains(rec.Body.String(), wantWhy) {
+		t.Errorf("/readyz = %d %.300q, want %d containing %q", rec.Code, rec.Body.String(), wantStatus, wantWhy)
 	}
 }
 
@@ -80,12 +107,31 @@ func withPass(s *refresh.Snapshot, pass time.Duration) *refresh.Snapshot {
 	return s
 }
 
+// lastCall sets when the last ListFlow call succeeded, ago before t0;
+// never for none.
+func lastCall(s *refresh.Snapshot, ago time.Duration) *refresh.Snapshot {
+	s.LastListCall = time.Time{}
+	if ago >= 0 {
+		s.LastListCall = t0.Add(-ago)
+	}
+	return s
+}
+
+// idleUntil marks the refresher idle until ago before t0 (after t0 when
+// negative).
+func idleUntil(s *refresh.Snapshot, ago time.Duration) *refresh.Snapshot {
+	s.IdleUntil = t0.Add(-ago)
+	return s
+}
+
+// snapOf is a snapshot of spaces whose last ListFlow call succeeded at t0,
+// when the spaces were last attempted.
 func snapOf(spaces ...*refresh.SpaceState) *refresh.Snapshot {
 	states := map[string]*refresh.SpaceState{}
 	for _, sp := range spaces {
 		states[sp.ID] = sp
 	}
-	return refresh.Snapshot{Completed: true, Refreshes: 1}.WithSpaces(states)
+	return refresh.Snapshot{Completed: true, Refreshes: 1, LastListCall: t0}.WithSpaces(states)
 }
 
 func TestStatusJSON(t *testing.T) {
@@ -114,72 +160,71 @@ func TestStatusJSON(t *testing.T) {
 }
 
 // accountSnapshot is an account of n spaces at t0 with the first listed of
-// them up: space i (from 0) was last listed age(i) ago; the rest pending.
-// The expected pass is n calls at 4 calls/s.
-func accountSnapshot(n, listed int, age func(i int) time.Duration) *refresh.Snapshot {
+// them listed: space i (from 0) was last listed age(i) ago, and every
+// denied-th of them (none when 0) failed its last listing, keeping that
+// data; the rest pending. The last ListFlow call that succeeded is the
+// freshest success. The expected pass is n calls at 4 calls/s.
+func accountSnapshot(n, listed, denied int, age func(i int) time.Duration) *refresh.Snapshot {
 	states := make(map[string]*refresh.SpaceState, listed)
+	var lastCall time.Time
 	for i := range listed {
 		at := t0.Add(-age(i))
 		id := fmt.Sprintf("cams-%06d", i)
-		states[id] = &refresh.SpaceState{ID: id, HasData: true, Up: true, Count: 3, LastSuccess: at, LastAttempt: at}
+		st := &refresh.SpaceState{ID: id, HasData: true, Up: true, Count: 3, LastSuccess: at, LastAttempt: at}
+		if denied > 0 && i%denied == 0 {
+			st.Up, st.LastAttempt, st.LastError = false, t0, &refresh.ErrorInfo{Code: "Ram.PermissionDeny", Message: "denied"}
+		}
+		if st.Up && at.After(lastCall) {
+			lastCall = at
+		}
+		states[id] = st
 	}
-	return refresh.Snapshot{Pending: n - listed, ExpectedPassDuration: time.Duration(n) * time.Second / 4}.WithSpaces(states)
+	return refresh.Snapshot{Pending: n - listed, ExpectedPassDuration: time.Duration(n) * time.Second / 4, LastListCall: lastCall}.WithSpaces(states)
 }
 
-// Readiness at account scale, interval 5m and the default staleness (3 ×
-// the longer of the interval and the expected pass), from the first pass to
-// the steady state and restarts with a full or partial cache. ages are the
-// data's ages; the listing order is the pass's, 4 spaces a second.
+// Readiness at account scale, interval 5m and the default limit (3 × the
+// longer of the interval and the expected pass), from the first pass to the
+// steady state and restarts with a full or partial cache, with spaces
+// failing for good and data older than the limit: ready throughout, until no
+// call succeeds for the limit. ages are the data's ages; the listing order
+// is the pass's, 4 spaces a second.
 func TestReadyAtScale(t *testing.T) {
 	quarter := func(i int) time.Duration { return time.Duration(i) * time.Second / 4 }
 	tests := []struct {
-		name          string
-		spaces        int
-		listed        int
-		age           func(i int) time.Duration // of space i
-		started       time.Duration             // before t0
-		maxStaleness  time.Duration
-		wantReady     bool
-		wantStale     int // spaces named stale, computed from ages and limit
-		wantWhyPrefix string
+		name         string
+		spaces       int
+		listed       int
+		denied       int // every denied-th space listed fails; 0 for none
+		age          func(i int) time.Duration
+		started      time.Duration // before t0
+		maxStaleness time.Duration
+		wantReady    bool
+		wantWhy      string
 	}{
-		{"10,000: a second after the first listing", 10000, 1, func(int) time.Duration { return time.Second }, 2 * time.Second, 0, true, 0, "ready: 10000 space(s): 1 up"},
-		{"10,000: half an hour into the first pass", 10000, 7200, func(i int) time.Duration { return 1800*time.Second - quarter(i) }, 30 * time.Minute, 0, true, 0, "ready: 10000 space(s): 7200 up, 0 failing their last refresh, 2800 pending"},
-		{"10,000: steady state", 10000, 10000, quarter, 10 * time.Hour, 0, true, 0, "ready"},
-		{"200,000: ten hours into the first pass", 200000, 144000, func(i int) time.Duration { return 36000*time.Second - quarter(i) }, 10 * time.Hour, 0, true, 0, "ready: 200000 space(s): 144000 up"},
-		{"200,000: steady state", 200000, 200000, quarter, 100 * time.Hour, 0, true, 0, "ready"},
-		{"10,000: restart with a full cache after an hour down", 10000, 10000, func(i int) time.Duration { return time.Hour + quarter(i) }, time.Second, 0, true, 0, "ready"},
-		{"10,000: restart with a partial cache", 10000, 4000, func(i int) time.Duration { return 10*time.Minute + quarter(i) }, time.Second, 0, true, 0, "ready: 10000 space(s): 4000 up, 0 failing their last refresh, 6000 pending"},
-		// Two hours down: data older than 3 passes (7,500 s) is stale,
-		// which is true, until those spaces are listed again.
-		{"10,000: restart with a full cache after two hours down", 10000, 10000, func(i int) time.Duration { return 2*time.Hour + quarter(i) }, time.Second, 0, false, 10000 - 1201, "data older than 2h5m0s for 8799 space(s)"},
-		// An explicit limit below the pass: the steady state is not ready.
-		{"10,000: --health.max-staleness=10m", 10000, 10000, quarter, 10 * time.Hour, 10 * time.Minute, false, 10000 - 2401, "data older than 10m0s for 7599 space(s)"},
+		{"10,000: a second after the first listing", 10000, 1, 0, func(int) time.Duration { return time.Second }, 2 * time.Second, 0, true, "ready: 10000 space(s): 1 up"},
+		{"10,000: half an hour into the first pass", 10000, 7200, 0, func(i int) time.Duration { return 1800*time.Second - quarter(i) }, 30 * time.Minute, 0, true, "ready: 10000 space(s): 7200 up, 0 failing their last refresh, 2800 pending"},
+		{"10,000: steady state", 10000, 10000, 0, quarter, 10 * time.Hour, 0, true, "ready"},
+		{"10,000: 1,000 denied for good", 10000, 10000, 10, quarter, 10 * time.Hour, 0, true, "ready: 10000 space(s): 9000 up, 1000 failing their last refresh, 0 pending"},
+		{"200,000: ten hours into the first pass", 200000, 144000, 0, func(i int) time.Duration { return 36000*time.Second - quarter(i) }, 10 * time.Hour, 0, true, "ready: 200000 space(s): 144000 up"},
+		{"200,000: steady state, 20,000 denied", 200000, 200000, 10, quarter, 100 * time.Hour, 0, true, "ready: 200000 space(s): 180000 up, 20000 failing"},
+		{"10,000: restart with a full cache after an hour down", 10000, 10000, 0, func(i int) time.Duration { return time.Hour + quarter(i) }, time.Second, 0, true, "ready"},
+		{"10,000: restart with a partial cache", 10000, 4000, 0, func(i int) time.Duration { return 10*time.Minute + quarter(i) }, time.Second, 0, true, "ready: 10000 space(s): 4000 up, 0 failing their last refresh, 6000 pending"},
+		// Data older than the limit is served and shown as such, not
+		// refused: the spaces are listed again, the stalest first.
+		{"10,000: restart with a full cache after two hours down", 10000, 10000, 0, func(i int) time.Duration { return 2*time.Hour + quarter(i) }, time.Second, 0, true, "ready"},
+		{"10,000: --health.max-staleness=10m, a pass of 42m", 10000, 10000, 0, quarter, 10 * time.Hour, 10 * time.Minute, true, "ready"},
+		// The same account whose calls stopped succeeding 11 minutes ago.
+		{"10,000: no call for 11m at --health.max-staleness=10m", 10000, 10000, 0, func(i int) time.Duration { return 11*time.Minute + quarter(i) }, 10 * time.Hour, 10 * time.Minute, false,
+			"no progress: no ListFlow call has succeeded for 11m0s while spaces were due"},
+		{"200,000: no call for 11m at --health.max-staleness=10m", 200000, 200000, 10, func(i int) time.Duration { return 11*time.Minute + quarter(i) }, 100 * time.Hour, 10 * time.Minute, false,
+			"no progress: no ListFlow call has succeeded for 11m0s while spaces were due"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			snap := accountSnapshot(tt.spaces, tt.listed, tt.age)
+			snap := accountSnapshot(tt.spaces, tt.listed, tt.denied, tt.age)
 			c := Checker{Snapshot: func() *refresh.Snapshot { return snap }, RefreshInterval: 5 * time.Minute, MaxStaleness: tt.maxStaleness,
 				Started: t0.Add(-tt.started), Now: func() time.Time { return t0 }}
-			ready, why := c.Ready()
-			if ready != tt.wantReady || !strings.HasPrefix(why, tt.wantWhyPrefix) {
-				t.Errorf("Ready() = %v, %.200q; want %v, starting %q", ready, why, tt.wantReady, tt.wantWhyPrefix)
-			}
-			if tt.wantStale > 0 && !strings.Contains(why, fmt.Sprintf("for %d space(s)", tt.wantStale)) {
-				t.Errorf("reason %.200q does not count %d stale spaces", why, tt.wantStale)
-			}
-			if tt.wantStale > 0 && !strings.Contains(why, "and "+fmt.Sprint(tt.wantStale-10)+" more") {
-				t.Errorf("reason %.300q does not stop after 10 names", why)
-			}
-			// Ages grow with i, so the stale spaces are the last ones
-			// listed, and the ten named are the first of those by id.
-			var named []string
-			for i := tt.listed - tt.wantStale; i < tt.listed-tt.wantStale+10 && tt.wantStale > 0; i++ {
-				named = append(named, fmt.Sprintf("%q", fmt.Sprintf("cams-%06d", i)))
-			}
-			if want := "[" + strings.Join(named, " ") + "] and"; tt.wantStale > 0 && !strings.Contains(why, want) {
-				t.Errorf("reason %.300q does not name %s", why, want)
-			}
+			checkReadyz(t, c, tt.wantReady, tt.wantWhy)
 		})
 	}
 }

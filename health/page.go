@@ -184,7 +184,7 @@ func (c Checker) StatusPage(w http.ResponseWriter, r *http.Request) {
 
 // pageView builds the page q asks for from snap at now.
 func (c Checker) pageView(snap *refresh.Snapshot, q pageQuery, now time.Time) pageView {
-	ready, why := c.Ready()
+	ready, why := c.ready(snap, now)
 	counts := snap.Counts()
 	v := pageView{Generated: now.UTC().Format(time.RFC3339), Ready: ready, Reason: why, Counts: StateCounts(counts),
 		Watched: counts.Pending + counts.Up + counts.Down, ExpectedPass: approx(snap.ExpectedPassDuration),

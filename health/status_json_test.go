@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http/httptest"
+	"slices"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -57,4 +60,73 @@ func TestStatusJSONIsWhatEncodingJSONWrites(t *testing.T) {
 			}
 		})
 	}
+}
+
+// One answer, one snapshot: /status (JSON, the HTML page, and Status)
+// judges readiness from the snapshot it counts and lists, even when the
+// next snapshot says otherwise (every space failing, other counts).
+func TestStatusReadsOneSnapshot(t *testing.T) {
+	first := snapOf(space("cams-a", true, time.Minute), space("cams-b", false, time.Minute))
+	next := withPending(snapOf(space("cams-c", false, never)), 3)
+	const wantWhy = "ready: 2 space(s): 1 up, 1 failing their last refresh, 0 pending"
+	tests := []struct {
+		name  string
+		serve func(c Checker) (ready bool, why string, counts StateCounts, spaces []string)
+	}{
+		{"JSON", func(c Checker) (bool, string, StateCounts, []string) {
+			var st Status
+			if err := json.Unmarshal(get(t, c, "/status", "application/json").Body.Bytes(), &st); err != nil {
+				t.Fatal(err)
+			}
+			return st.Ready, st.Reason, st.SpacesByState, statusIDs(st)
+		}},
+		{"Status", func(c Checker) (bool, string, StateCounts, []string) {
+			st := c.Status()
+			return st.Ready, st.Reason, st.SpacesByState, statusIDs(st)
+		}},
+		{"HTML page", func(c Checker) (bool, string, StateCounts, []string) {
+			p := render(t, c, "/status")
+			n := func(id string) int {
+				v, err := strconv.Atoi(p.text(t, id))
+				if err != nil {
+					t.Fatalf("#%s: %v", id, err)
+				}
+				return v
+			}
+			var ids []string
+			for _, r := range p.rows(t) {
+				ids = append(ids, r["space"])
+			}
+			why, ok := strings.CutPrefix(p.text(t, "readiness"), "Ready: ")
+			return ok, why, StateCounts{Pending: n("pending"), Up: n("up"), Down: n("down")}, ids
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			calls := 0
+			c := checkerOf(first)
+			c.Snapshot = func() *refresh.Snapshot {
+				calls++
+				if calls == 1 {
+					return first
+				}
+				return next
+			}
+			ready, why, counts, ids := tt.serve(c)
+			if !ready || why != wantWhy || counts != (StateCounts{Up: 1, Down: 1}) || !slices.Equal(ids, []string{"cams-a", "cams-b"}) && !slices.Equal(ids, []string{"cams-b", "cams-a"}) {
+				t.Errorf("ready %v %q, counts %+v, spaces %q; want %q, 1 up and 1 down, cams-a and cams-b: all of the first snapshot", ready, why, counts, ids, wantWhy)
+			}
+			if calls != 1 {
+				t.Errorf("the answer read %d snapshots, want 1", calls)
+			}
+		})
+	}
+}
+
+func statusIDs(st Status) []string {
+	var ids []string
+	for _, sp := range st.Spaces {
+		ids = append(ids, sp.Space)
+	}
+	return ids
 }

@@ -15,7 +15,8 @@ type listResult struct {
 	space         string
 	flows         []client.Flow
 	err           error
-	pages         int // pages fetched
+	pages         int  // pages fetched
+	answered      bool // the last call succeeded, whatever the pager made of its page
 	start, finish time.Time
 }
 

@@ -151,10 +151,13 @@ func TestRestoreIgnoresTheFuture(t *testing.T) {
 	lister := &fakeLister{flows: map[string][]client.Flow{"future": {{FlowID: "new"}}, "past": {{FlowID: "p"}}}}
 	r := New(Config{Lister: lister, Spaces: spacesFunc("future", "past"), Interval: time.Hour, Logger: log.NewLogfmtLogger(&syncWriter{w: &logs}),
 		Now: func() time.Time { return now }})
-	r.Restore(map[string]*SpaceState{
+	restored := r.Restore(map[string]*SpaceState{
 		"future": {ID: "future", HasData: true, Up: true, Count: 42, LastSuccess: now.Add(time.Hour), LastAttempt: now.Add(time.Hour)},
 		"past":   {ID: "past", HasData: true, Up: true, Count: 1, LastSuccess: now.Add(-time.Minute), LastAttempt: now.Add(-time.Minute)},
 	})
+	if restored != 1 {
+		t.Errorf("Restore returned %d, want 1 (past)", restored)
+	}
 	snap := r.Snapshot()
 	if snap.Space("future") != nil || snap.Pending != 1 || snap.Space("past") == nil {
 		t.Fatalf("after Restore: future %+v, %d pending, past %+v; want future pending, past restored", snap.Space("future"), snap.Pending, snap.Space("past"))

@@ -136,11 +136,12 @@ type Refresher struct {
 
 // passState is the pass under way: it ends when every space configured when
 // it opened, and still configured, has been listed since. pending holds
-// those not listed yet; a zero start means no pass is open.
+// those not listed yet, listed counts those listed and failed those whose
+// listing failed; a zero start means no pass is open.
 type passState struct {
-	start   time.Time
-	pending map[string]bool
-	failed  bool
+	start          time.Time
+	pending        map[string]bool
+	listed, failed int
 }
 
 // New returns a refresher whose snapshot has every configured space
@@ -192,8 +193,8 @@ func (r *Refresher) Wake() {
 // and listed again only when due, the stalest first. A state with a time
 // later than the clock is not trusted (its data would pass for fresh and
 // never be listed again): it is left out, so that its space is listed at
-// once. Call it before Run.
-func (r *Refresher) Restore(states map[string]*SpaceState) {
+// once. Call it before Run. It returns how many states it restored.
+func (r *Refresher) Restore(states map[string]*SpaceState) int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	now := r.cfg.Now()
@@ -222,6 +223,7 @@ func (r *Refresher) Restore(states map[string]*SpaceState) {
 			"spaces", len(future), "first", fmt.Sprintf("%q", future[0]))
 	}
 	r.publishLocked(now)
+	return len(trusted)
 }
 
 // Run refreshes spaces as they come due until ctx ends.
@@ -308,6 +310,11 @@ func (r *Refresher) claim(ids []string, fresh bool) []string {
 			out = append(out, id)
 		}
 	}
+	if now := r.cfg.Now(); len(out) > 0 && r.totals.IdleUntil.After(now) {
+		// Woken before the next space came due: the idle time ends now.
+		r.totals.IdleUntil = now
+		r.publishLocked(now)
+	}
 	if len(out) > 0 && (fresh || r.pass.start.IsZero()) {
 		r.pass = passState{start: r.cfg.Now(), pending: map[string]bool{}}
 		for _, id := range r.cfg.Spaces() {
@@ -339,16 +346,43 @@ func (r *Refresher) record(res listResult) {
 	r.states[res.space] = st
 	r.changed = append(r.changed, res.space)
 	delete(r.inflight, res.space)
+	if res.answered {
+		r.totals.LastListCall = res.finish
+	}
 	if !st.Up {
 		level.Debug(r.cfg.Logger).Log("msg", "refresh of space failed", "space", res.space, "code", st.LastError.Code, "pages", res.pages, "err", st.LastError.Message)
 	}
 	passDone := false
 	if r.pass.pending[res.space] {
 		delete(r.pass.pending, res.space)
-		r.pass.failed = r.pass.failed || !st.Up
+		r.pass.listed++
+		if !st.Up {
+			r.pass.failed++
+		}
 		passDone = len(r.pass.pending) == 0
 	}
 	r.publishSoonLocked(res.finish, passDone)
+}
+
+// answered notes a page of a listing under way that the API answered: the
+// refresher makes progress however long the listing runs.
+func (r *Refresher) answered(at time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.totals.LastListCall = at
+	r.publishSoonLocked(at, false)
+}
+
+// idle publishes that nothing is to be listed until the next space comes
+// due at until, unless a listing is under way (see Snapshot.IdleUntil).
+func (r *Refresher) idle(until time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.inflight) > 0 {
+		return
+	}
+	r.totals.IdleUntil = until
+	r.publishLocked(r.cfg.Now())
 }
 
 // publishSoonLocked publishes at once when now is set or PublishEvery has
@@ -372,14 +406,14 @@ func (r *Refresher) flush() {
 	r.publishLocked(r.cfg.Now())
 }
 
-// closePassLocked counts the pass that ended; spaces are the watched ones,
-// for the log.
-func (r *Refresher) closePassLocked(end time.Time, spaces spaceTable) {
+// closePassLocked counts the pass that ended; the log counts the spaces
+// whose listing in the pass failed, whatever became of them since.
+func (r *Refresher) closePassLocked(end time.Time) {
 	r.totals.Completed = true
 	r.totals.Refreshes++
-	if r.pass.failed {
+	if r.pass.failed > 0 {
 		r.totals.RefreshFailures++
-		level.Warn(r.cfg.Logger).Log("msg", "pass finished with failing spaces", "failed", spaces.len-spaces.up, "spaces", spaces.len)
+		level.Warn(r.cfg.Logger).Log("msg", "pass finished with failing spaces", "failed", r.pass.failed, "spaces", r.pass.listed)
 	}
 	r.totals.LastRefreshEnd = end
 	r.totals.LastRefreshDuration = end.Sub(r.pass.start)
@@ -407,7 +441,7 @@ func (r *Refresher) publishLocked(now time.Time) {
 	r.changed = r.changed[:0]
 	spaces := r.table.freeze()
 	if !r.pass.start.IsZero() && len(r.pass.pending) == 0 {
-		r.closePassLocked(now, spaces)
+		r.closePassLocked(now)
 	}
 	next := r.totals
 	next.spaces = spaces

@@ -30,6 +30,8 @@ type listing struct {
 	pager *client.Pager
 	start time.Time
 	young bool // counted in lanes.youngLive
+	// answered is set when the call of the page being fetched succeeded.
+	answered bool
 }
 
 // lanes orders the pages to fetch. Each page goes, in rotation, to a new
@@ -265,6 +267,8 @@ type scheduler struct {
 	once    bool
 	refill  bool // ask which spaces are due once the start lane is empty
 	timer   *time.Timer
+	nextDue time.Time // when the timer fires: the next space comes due
+	resting bool      // the refresher was told it has nothing to list until nextDue
 }
 
 // step starts what it can and waits for one event: a page past the pacer or
@@ -276,13 +280,21 @@ func (s *scheduler) step(ctx context.Context, wake <-chan struct{}) bool {
 		s.q.starts.pushAll(due)
 		if s.refill = len(due) > 0; !s.refill {
 			s.timer.Reset(wait)
+			s.nextDue = s.r.cfg.Now().Add(wait)
 		}
+		s.resting = false
 	}
 	for s.waiting < s.ahead && len(s.idle) > 0 && s.q.ready() {
 		s.dispatch()
 	}
-	if s.once && s.busy == 0 && s.q.empty() {
-		return false
+	if s.busy == 0 && s.q.empty() {
+		if s.once {
+			return false
+		}
+		if !s.refill && !s.resting {
+			s.resting = true
+			s.r.idle(s.nextDue)
+		}
 	}
 	select {
 	case <-s.started:
@@ -348,10 +360,13 @@ func (s *scheduler) stop(ctx context.Context) {
 
 // startListing begins the listing of a space.
 func (r *Refresher) startListing(space string) *listing {
-	pager := client.NewPager(func(ctx context.Context, index, size int) ([]client.Flow, error) {
-		return r.cfg.Lister.ListFlowPage(ctx, space, r.cfg.FlowName, index, size)
+	l := &listing{space: space, start: r.cfg.Now()}
+	l.pager = client.NewPager(func(ctx context.Context, index, size int) ([]client.Flow, error) {
+		flows, err := r.cfg.Lister.ListFlowPage(ctx, space, r.cfg.FlowName, index, size)
+		l.answered = err == nil
+		return flows, err
 	}, r.cfg.PageSize, r.cfg.MaxPages)
-	return &listing{space: space, pager: pager, start: r.cfg.Now()}
+	return l
 }
 
 // settle records a listing that a page ended, well or not, and reports
@@ -360,6 +375,8 @@ func (r *Refresher) startListing(space string) *listing {
 // runs on the worker, so that recording and publishing never hold up the
 // scheduler.
 func (r *Refresher) settle(ctx context.Context, l *listing, done bool, err error) (ended bool) {
+	answered := l.answered
+	l.answered = false
 	switch {
 	case err != nil && ctx.Err() != nil, errors.Is(err, errNotWatched):
 		r.release(l.space)
@@ -368,8 +385,9 @@ func (r *Refresher) settle(ctx context.Context, l *listing, done bool, err error
 		if err == nil {
 			flows = l.pager.Flows()
 		}
-		r.record(listResult{space: l.space, flows: flows, err: err, pages: l.pager.Pages(), start: l.start, finish: r.cfg.Now()})
+		r.record(listResult{space: l.space, flows: flows, err: err, pages: l.pager.Pages(), answered: answered, start: l.start, finish: r.cfg.Now()})
 	default:
+		r.answered(r.cfg.Now())
 		return false
 	}
 	return true

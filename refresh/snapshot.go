@@ -41,6 +41,16 @@ type Snapshot struct {
 	// ExpectedPassDuration is how long listing every space takes at the
 	// configured rate, from the last known flow counts.
 	ExpectedPassDuration time.Duration
+	// LastListCall is when a ListFlow call last succeeded in this run: any
+	// page, so that a long listing is progress. Zero before the first.
+	LastListCall time.Time
+	// IdleUntil is when the refresher's last idle time (nothing to list:
+	// every watched space fresh, none being listed) ends or ended: when the
+	// next space comes due, or when a new space woke it. Zero before it was
+	// first idle. Spaces have been due since the later of it and
+	// LastListCall: that tells a refresher that makes no progress from one
+	// with nothing to do.
+	IdleUntil time.Time
 	// CategoriesFolded counts the category values folded into
 	// OtherCategory: each listing (and each space restored from a cache)
 	// adds the number of distinct values it carried beyond the
