@@ -1,0 +1,74 @@
+package e2e
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+)
+
+// promResult is a series of a query's answer: an instant vector's sample
+// or a range vector's samples.
+type promResult struct {
+	Metric map[string]string `json:"metric"`
+	Value  [2]any            `json:"value"`
+	Values [][2]any          `json:"values"`
+}
+
+// queryAt evaluates expr on Prometheus at time at (Unix seconds; 0 for
+// now), and returns its series with their values; an error means
+// Prometheus refused it. A scalar answer is one series without labels.
+func queryAt(addr, expr string, at float64) ([]promResult, error) {
+	form := url.Values{"query": {expr}}
+	if at != 0 {
+		form.Set("time", strconv.FormatFloat(at, 'f', 3, 64))
+	}
+	resp, err := http.PostForm("http://"+addr+"/api/v1/query", form)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	var body struct {
+		Status string `json:"status"`
+		Error  string `json:"error"`
+		Data   struct {
+			ResultType string          `json:"resultType"`
+			Result     json.RawMessage `json:"result"`
+		} `json:"data"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+		return nil, err
+	}
+	if body.Status != "success" {
+		return nil, fmt.Errorf("%s: %s", expr, body.Error)
+	}
+	var out []promResult
+	switch body.Data.ResultType {
+	case "vector", "matrix":
+		err = json.Unmarshal(body.Data.Result, &out)
+	case "scalar":
+		var v [2]any
+		err = json.Unmarshal(body.Data.Result, &v)
+		out = []promResult{{Value: v}}
+	default:
+		err = fmt.Errorf("%s: result type %s", expr, body.Data.ResultType)
+	}
+	return out, err
+}
+
+// sampleValue parses a sample's value ("1", "+Inf", "NaN", ...).
+func sampleValue(v [2]any) float64 {
+	s, _ := v[1].(string)
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return 0
+	}
+	return f
+}
+
+// sampleTime is a sample's timestamp in Unix seconds.
+func sampleTime(v [2]any) float64 {
+	f, _ := v[0].(float64)
+	return f
+}
