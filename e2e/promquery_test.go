@@ -24,7 +24,13 @@ func queryAt(addr, expr string, at float64) ([]promResult, error) {
 	if at != 0 {
 		form.Set("time", strconv.FormatFloat(at, 'f', 3, 64))
 	}
-	resp, err := http.PostForm("http://"+addr+"/api/v1/query", form)
+	return post(addr, "/api/v1/query", form)
+}
+
+// post asks Prometheus' query API.
+func post(addr, path string, form url.Values) ([]promResult, error) {
+	expr := form.Get("query")
+	resp, err := http.PostForm("http://"+addr+path, form)
 	if err != nil {
 		return nil, err
 	}
@@ -55,6 +61,15 @@ func queryAt(addr, expr string, at float64) ([]promResult, error) {
 		err = fmt.Errorf("%s: result type %s", expr, body.Data.ResultType)
 	}
 	return out, err
+}
+
+// queryRange evaluates expr on Prometheus from start to end (Unix seconds)
+// every step, as Grafana does for a time series panel, and returns its
+// series with their samples.
+func queryRange(addr, expr string, start, end float64, step string) ([]promResult, error) {
+	form := url.Values{"query": {expr}, "start": {strconv.FormatFloat(start, 'f', 3, 64)},
+		"end": {strconv.FormatFloat(end, 'f', 3, 64)}, "step": {step}}
+	return post(addr, "/api/v1/query_range", form)
 }
 
 // sampleValue parses a sample's value ("1", "+Inf", "NaN", ...).

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"net/http/httptest"
 	"sync"
 	"time"
 
@@ -26,6 +27,9 @@ const (
 	// scalePass is the expected pass over 10,000 spaces at 4 calls/s: the
 	// refresh period, being longer than the interval.
 	scalePass = 42 * time.Minute
+	// scaleRefreshes is cams_refreshes_total before the first scrape; each
+	// scrape adds one.
+	scaleRefreshes = 50
 )
 
 // scaleFailing are the model's failing spaces, by index: some with data
@@ -54,14 +58,20 @@ type scaleSpace struct {
 	lastSuccess time.Time
 	mover       bool // listed again before every scrape
 	// added and removed count the flow changes before the first scrape;
-	// each scrape adds churn to both (flows replaced).
-	added, removed, churn uint64
-	categories            map[string]int // flows by category
-	statuses              map[string]int // flows by status, "" for not known; nil: never checked
-	flowStatuses          *refresh.FlowStatuses
+	// each scrape adds churn to both (flows replaced), and growth new flows.
+	added, removed, churn, growth uint64
+	categories                    map[string]int // flows by category
+	statuses                      map[string]int // flows by status, "" for not known; nil: never checked
+	flowStatuses                  *refresh.FlowStatuses
 }
 
 func (sp *scaleSpace) up() bool { return sp.code == "" }
+
+// flowsAt is the space's flow count as served at the scrape-th scrape.
+func (sp *scaleSpace) flowsAt(scrape int) int { return sp.flows + scrape*int(sp.growth) }
+
+// changesPerScrape is how many flows are added and removed at each scrape.
+func (sp *scaleSpace) changesPerScrape() uint64 { return 2*sp.churn + sp.growth }
 
 // age is how old the space's data is at t; a mover's is about 0.
 func (sp *scaleSpace) age(t time.Time) time.Duration {
@@ -79,12 +89,13 @@ func (sp *scaleSpace) state(scrape int, now time.Time) *refresh.SpaceState {
 		st.LastError = &refresh.ErrorInfo{Code: sp.code, Message: "the model's failure", Class: "permanent"}
 	}
 	if sp.hasData {
-		st.Count, st.ByCategory, st.Statuses = sp.flows, sp.categories, sp.flowStatuses
+		// A grower's new flows have no category and no status yet.
+		st.Count, st.ByCategory, st.Statuses = sp.flowsAt(scrape), sp.categories, sp.flowStatuses
 		st.LastSuccess = sp.lastSuccess
 		if sp.mover {
 			st.LastSuccess = now
 		}
-		st.Added = sp.added + uint64(scrape)*sp.churn
+		st.Added = sp.added + uint64(scrape)*(sp.churn+sp.growth)
 		st.Removed = sp.removed + uint64(scrape)*sp.churn
 	}
 	return st
@@ -116,6 +127,8 @@ func newScaleAccount(start time.Time) *scaleAccount {
 			sp.added, sp.removed = 100+uint64(r.IntN(400)), 100+uint64(r.IntN(300))
 			switch {
 			case !sp.up():
+			case i == scaleGrower:
+				sp.growth, sp.mover = scaleGrowth, true
 			case i >= 100 && i < 110: // the most changed, none alike
 				sp.churn, sp.mover = uint64(i-98), true
 			case i%31 == 7:
@@ -127,13 +140,24 @@ func newScaleAccount(start time.Time) *scaleAccount {
 	return a
 }
 
+// scaleGrower is a space that grows by scaleGrowth flows at every scrape:
+// not among the 10 largest at the first scrape, among them from the second
+// on, the largest from the fifth.
+const (
+	scaleGrower = 26
+	scaleGrowth = 100
+)
+
 // scaleFlowCount spreads the flow counts as in a real account: most spaces
 // small, some medium, a few large, some empty; the 25 largest are spaces 1
-// to 25, none alike, so that a top 10 or 20 is one set of spaces.
+// to 25, none alike (and the grower), so that a top 10 or 20 is one set of
+// spaces.
 func scaleFlowCount(r *rand.Rand, i int) int {
 	switch {
 	case i >= 1 && i <= 25:
 		return 900 + 37*i
+	case i == scaleGrower:
+		return 1350
 	case i%33 == 5:
 		return 0
 	}
@@ -230,7 +254,7 @@ func newScaleExporter(acct *scaleAccount) *scaleExporter {
 	}
 	e.snap = refresh.Snapshot{
 		Pending: scalePending, Completed: true, LastRefreshDuration: scalePass - time.Minute, LastRefreshEnd: acct.start,
-		Refreshes: 50, RefreshFailures: 20, ExpectedPassDuration: scalePass,
+		Refreshes: scaleRefreshes, RefreshFailures: 20, ExpectedPassDuration: scalePass,
 		FlowStatus: refresh.FlowStatusTotals{ExpectedPass: 35 * time.Hour},
 	}.WithSpaces(states)
 	reg := prometheus.NewRegistry()
@@ -242,6 +266,15 @@ func newScaleExporter(acct *scaleAccount) *scaleExporter {
 			FlowStatus: true, FlowStatusInterval: time.Hour, GetFlowLimiterRate: rate},
 	})
 	return e
+}
+
+// render renders the whole model once, as the exporter's first scrape
+// would, so that Prometheus' first scrape costs what later ones do (what
+// changed), well within its timeout; it returns the exposition's size.
+func (e *scaleExporter) render() int {
+	rec := httptest.NewRecorder()
+	e.metrics.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	return rec.Body.Len()
 }
 
 func (e *scaleExporter) snapshot() *refresh.Snapshot {
