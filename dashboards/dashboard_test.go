@@ -23,7 +23,8 @@ var knownMetrics = map[string]bool{
 	"cams_flows_by_status":    true,
 	"cams_flow_changes_total": true,
 	"cams_space_up":           true,
-	"cams_space_last_success_timestamp_seconds": true,
+	"cams_space_last_success_timestamp_seconds":  true,
+	"cams_space_error_info":                      true,
 	"cams_up":                                    true,
 	"cams_refresh_duration_seconds":              true,
 	"cams_refresh_expected_duration_seconds":     true,
@@ -44,15 +45,23 @@ var knownMetrics = map[string]bool{
 }
 
 // spaceMetrics carry the space label, so their selectors must filter on
-// $space.
+// the space variable, as a regular expression: space=~"${space:pipe}".
 var spaceMetrics = map[string]bool{
 	"cams_flows":                                true,
 	"cams_flows_by_category":                    true,
 	"cams_flows_by_status":                      true,
 	"cams_flow_changes_total":                   true,
 	"cams_space_up":                             true,
+	"cams_space_error_info":                     true,
 	"cams_space_last_success_timestamp_seconds": true,
 }
+
+// spaceMatch is how every selector of a per-space metric matches the space
+// variable. The pipe format joins the chosen spaces with | and leaves them
+// unescaped, so that a regular expression typed as a custom value (e.g.
+// cams-12.*) works as one; Grafana's default format for a multi-value
+// variable would escape it.
+const spaceMatch = "${space:pipe}"
 
 func loadDashboard(t *testing.T) *Dashboard {
 	t.Helper()
@@ -120,8 +129,8 @@ func TestVariables(t *testing.T) {
 			if !isDatasourceRef(v.Datasource) {
 				t.Errorf("datasource = %+v, want prometheus ${datasource}", v.Datasource)
 			}
-			if tc.multiAll && (!v.Multi || !v.IncludeAll || v.AllValue != ".*") {
-				t.Errorf("multi %v includeAll %v allValue %q, want true true .*", v.Multi, v.IncludeAll, v.AllValue)
+			if tc.multiAll && (!v.Multi || !v.IncludeAll || v.AllValue != ".*" || !v.AllowCustomValue) {
+				t.Errorf("multi %v includeAll %v allValue %q allowCustomValue %v, want true true .* true", v.Multi, v.IncludeAll, v.AllValue, v.AllowCustomValue)
 			}
 			// Substitute maps $job etc. to ".*": that must be what All means.
 			if v.IncludeAll && v.AllValue != ".*" {
@@ -216,7 +225,10 @@ var spaces = regexp.MustCompile(`\s+`)
 func TestRequiredQueries(t *testing.T) {
 	d := loadDashboard(t)
 	const ji = `job=~"$job",instance=~"$instance"`
-	const jis = ji + `,space=~"$space"`
+	const jis = ji + `,space=~"${space:pipe}"`
+	// The refresh period of each exporter: the longer of the interval and
+	// the expected pass, as the alerts' cams:refresh_period_seconds:max.
+	const period = `max by (job, instance) (cams_refresh_interval_seconds{` + ji + `} >= on (job, instance) cams_refresh_expected_duration_seconds{` + ji + `} or on (job, instance) cams_refresh_expected_duration_seconds{` + ji + `})`
 	byPanel := map[string][]string{}
 	panelType := map[string]string{}
 	for _, p := range d.AllPanels() {
@@ -234,12 +246,14 @@ func TestRequiredQueries(t *testing.T) {
 		{"Spaces pending", "stat", `sum(cams_spaces{` + ji + `,state="pending"})`},
 		{"Spaces down", "stat", `sum(cams_spaces{` + ji + `,state="down"})`},
 		{"Total flows", "stat", `sum(cams_flows{` + jis + `})`},
-		{"Flows by space", "timeseries", `sum by (space) (cams_flows{` + jis + `})`},
+		{"Flows by space (10 largest)", "timeseries", `sum by (space) (cams_flows{` + jis + `}) and on (space) topk(10, sum by (space) (cams_flows{` + jis + `} @ end()))`},
+		{"Largest spaces", "table", `sort_desc(topk(20, sum by (space) (cams_flows{` + jis + `})))`},
 		{"Flows by category", "timeseries", `sum by (category) (cams_flows_by_category{` + jis + `})`},
 		{"Flows by status", "timeseries", `sum by (status) (cams_flows_by_status{` + jis + `})`},
 		{"Flow status pass", "timeseries", `cams_flow_status_expected_duration_seconds{` + ji + `}`},
 		{"Flow status pass", "timeseries", `cams_flow_status_interval_seconds{` + ji + `}`},
-		{"Flow changes", "timeseries", `sum by (space, change) (increase(cams_flow_changes_total{` + jis + `}[$__rate_interval]))`},
+		{"Flow changes", "timeseries", `sum by (change) (increase(cams_flow_changes_total{` + jis + `}[$__rate_interval]))`},
+		{"Most changed spaces", "table", `sort_desc(topk(10, sum by (space) (increase(cams_flow_changes_total{` + jis + `}[$__range]))))`},
 		{"API request rate", "timeseries", `sum by (operation) (rate(cams_api_requests_total{` + ji + `}[$__rate_interval]))`},
 		{"API errors by code", "timeseries", `sum by (code) (rate(cams_api_errors_total{` + ji + `}[$__rate_interval]))`},
 		{"API latency", "timeseries", `histogram_quantile(0.5, sum by (le) (rate(cams_api_request_duration_seconds_bucket{` + ji + `}[$__rate_interval])))`},
@@ -247,8 +261,16 @@ func TestRequiredQueries(t *testing.T) {
 		{"API latency", "timeseries", `histogram_quantile(0.99, sum by (le) (rate(cams_api_request_duration_seconds_bucket{` + ji + `}[$__rate_interval])))`},
 		{"Throttling and limiter rate", "timeseries", `sum(rate(cams_api_errors_total{` + ji + `,code=~"System.LimitControl|Throttling.*"}[$__rate_interval]))`},
 		{"Throttling and limiter rate", "timeseries", `cams_api_rate_limit_requests_per_second{` + ji + `}`},
-		{"Data age by space", "timeseries", `max by (space) (time() - cams_space_last_success_timestamp_seconds{` + jis + `})`},
-		{"Spaces failing", "table", `cams_space_up{` + jis + `} == 0`},
+		{"Data age by space (10 stalest)", "timeseries", `max by (space) (time() - cams_space_last_success_timestamp_seconds{` + jis + `}) and on (space) bottomk(10, min by (space) (cams_space_last_success_timestamp_seconds{` + jis + `} @ end()))`},
+		{"Stalest spaces", "table", `sort_desc(topk(20, max by (space) (time() - cams_space_last_success_timestamp_seconds{` + jis + `})))`},
+		{"Spaces failing", "table", `sort_desc(topk(20, max by (space, code) ((time() - cams_space_last_success_timestamp_seconds{` + jis + `}) * on (job, instance, space) group_left (code) cams_space_error_info{` + jis + `} or on (job, instance, space) cams_space_error_info{` + jis + `} * Inf)))`},
+		{"Failing spaces by code", "timeseries", `count by (code) (max by (space, code) (cams_space_error_info{` + jis + `}))`},
+		{"Spaces by state", "timeseries", `sum by (state) (cams_spaces{` + ji + `})`},
+		{"Spaces by flow count", "bargauge", `count(max by (space) (cams_flows{` + jis + `}) == 0) or vector(0)`},
+		{"Spaces by flow count", "bargauge", `count(max by (space) (cams_flows{` + jis + `}) > 500) or vector(0)`},
+		{"Spaces by data age", "bargauge", `count(max by (space) ((time() - cams_space_last_success_timestamp_seconds{` + jis + `}) / on (job, instance) group_left () ` + period + `) <= 1) or vector(0)`},
+		{"Spaces by data age", "bargauge", `count(max by (space) ((time() - cams_space_last_success_timestamp_seconds{` + jis + `}) / on (job, instance) group_left () ` + period + `) > 3 <= 10) or vector(0)`},
+		{"Spaces by data age", "bargauge", `count(max by (space) (cams_space_up{` + jis + `} == 0 unless on (job, instance, space) cams_space_last_success_timestamp_seconds{` + jis + `})) or vector(0)`},
 		{"Refresh duration", "timeseries", `cams_refresh_duration_seconds{` + ji + `}`},
 		{"Expected pass duration", "timeseries", `cams_refresh_expected_duration_seconds{` + ji + `}`},
 		{"Expected pass duration", "timeseries", `cams_refresh_interval_seconds{` + ji + `}`},
@@ -510,6 +532,16 @@ func isRateInterval(r []token) bool {
 	return len(r) == 1 && r[0].kind == tVar && (r[0].text == "$__rate_interval" || r[0].text == "${__rate_interval}")
 }
 
+func isRange(r []token) bool {
+	return len(r) == 1 && r[0].kind == tVar && (r[0].text == "$__range" || r[0].text == "${__range}")
+}
+
+// rangeOK says whether r may be a query's range: $__rate_interval, or, in an
+// instant query (a "top" table over the dashboard's time range), $__range.
+func rangeOK(r []token, instant bool) bool {
+	return isRateInterval(r) || instant && isRange(r)
+}
+
 func TestScanner(t *testing.T) {
 	for _, tc := range []struct {
 		expr     string
@@ -579,19 +611,19 @@ func TestQueries(t *testing.T) {
 				if !s.has("job", "=~", "$job") || !s.has("instance", "=~", "$instance") {
 					t.Errorf("%s: selector lacks job=~\"$job\" or instance=~\"$instance\": %s", s.metric, q.Expr)
 				}
-				if spaceMetrics[s.metric] && !s.has("space", "=~", "$space") {
-					t.Errorf("%s has a space label but its selector lacks space=~\"$space\": %s", s.metric, q.Expr)
+				if spaceMetrics[s.metric] && !s.has("space", "=~", spaceMatch) {
+					t.Errorf("%s has a space label but its selector lacks space=~%q: %s", s.metric, spaceMatch, q.Expr)
 				}
-				if s.hasRange && !isRateInterval(s.rng) {
-					t.Errorf("%s: range is not [$__rate_interval]: %s", s.metric, q.Expr)
+				if s.hasRange && !rangeOK(s.rng, q.Instant) {
+					t.Errorf("%s: range is not [$__rate_interval] (or [$__range] in an instant query): %s", s.metric, q.Expr)
 				}
 			}
 			if bad := counterViolations(sc); len(bad) > 0 {
 				t.Errorf("counters outside rate()/increase(): %q in %s", bad, q.Expr)
 			}
 			for _, r := range sc.ranges {
-				if !isRateInterval(r) {
-					t.Errorf("a range or subquery other than [$__rate_interval]: %s", q.Expr)
+				if !rangeOK(r, q.Instant) {
+					t.Errorf("a range or subquery other than [$__rate_interval] (or [$__range] in an instant query): %s", q.Expr)
 				}
 			}
 			for _, fn := range []string{"rate", "increase", "irate", "delta", "idelta", "deriv"} {
@@ -601,12 +633,12 @@ func TestQueries(t *testing.T) {
 					}
 					ok := false
 					for i := 0; i+2 < len(args); i++ {
-						if args[i].text == "[" && isRateInterval(args[i+1:i+2]) && args[i+2].text == "]" {
+						if args[i].text == "[" && rangeOK(args[i+1:i+2], q.Instant) && args[i+2].text == "]" {
 							ok = true
 						}
 					}
 					if !ok {
-						t.Errorf("%s() without [$__rate_interval]: %s", fn, q.Expr)
+						t.Errorf("%s() without [$__rate_interval] (or [$__range] in an instant query): %s", fn, q.Expr)
 					}
 				}
 			}
@@ -630,10 +662,29 @@ func TestSubstitute(t *testing.T) {
 		{`$jobs $instance_name $__rate_interval_ms $__interval $other`, "1m",
 			`$jobs $instance_name $__rate_interval_ms $__interval $other`},
 		{`a{space=~"$space"} + b{space=~"$space"}`, "5m", `a{space=~".*"} + b{space=~".*"}`},
+		{`increase(x{space=~"${space:pipe}"}[$__range]) $__range_s ${__range}`, "1m", `increase(x{space=~".*"}[1m]) $__range_s 1m`},
 		{`no variables`, "1m", `no variables`},
 	} {
 		if got := Substitute(tc.in, tc.interval); got != tc.want {
 			t.Errorf("Substitute(%q, %q) = %q, want %q", tc.in, tc.interval, got, tc.want)
+		}
+	}
+}
+
+func TestValuesSubstitute(t *testing.T) {
+	chosen := Values{RateInterval: "2m", Range: "6h", Space: "cams-a|cams-b.*"}
+	for _, tc := range []struct {
+		v        Values
+		in, want string
+	}{
+		{chosen, `sum(increase(x{job=~"$job",space=~"${space:pipe}"}[$__range])) / y[$__rate_interval]`,
+			`sum(increase(x{job=~".*",space=~"cams-a|cams-b.*"}[6h])) / y[2m]`},
+		{chosen, `x{space=~"$space",instance=~"${instance}"}`, `x{space=~"cams-a|cams-b.*",instance=~".*"}`},
+		{Values{RateInterval: "1m", Range: "1h"}, `x{space=~"${space:pipe}"}[$__range]`, `x{space=~".*"}[1h]`},
+		{chosen, `$spaces $__range_ms $other`, `$spaces $__range_ms $other`},
+	} {
+		if got := tc.v.Substitute(tc.in); got != tc.want {
+			t.Errorf("%+v.Substitute(%q) = %q, want %q", tc.v, tc.in, got, tc.want)
 		}
 	}
 }
@@ -646,7 +697,7 @@ func TestQueriesOrderAndCollapsedRows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []Query{{"A", "A", "a"}, {"B", "A", "b"}}
+	want := []Query{{"A", "A", "a", false}, {"B", "A", "b", false}}
 	if got := d.Queries(); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("Queries() = %v, want %v", got, want)
 	}

@@ -36,6 +36,9 @@ type Variable struct {
 	Multi      bool            `json:"multi"`
 	IncludeAll bool            `json:"includeAll"`
 	AllValue   string          `json:"allValue"`
+	// AllowCustomValue lets a user type a value that is not among the
+	// options (Grafana 11 and later).
+	AllowCustomValue bool `json:"allowCustomValue"`
 }
 
 // QueryString returns the variable's query whichever form it is stored in.
@@ -109,6 +112,9 @@ type Query struct {
 	PanelTitle string
 	RefID      string
 	Expr       string
+	// Instant is true for an instant query (tables, bar gauges): Grafana
+	// evaluates it once, at the end of the time range.
+	Instant bool
 }
 
 // Load reads and parses the dashboard JSON file at path.
@@ -173,26 +179,52 @@ func (d *Dashboard) Queries() []Query {
 			if t.Expr == "" {
 				continue
 			}
-			out = append(out, Query{PanelTitle: p.Title, RefID: t.RefID, Expr: t.Expr})
+			out = append(out, Query{PanelTitle: p.Title, RefID: t.RefID, Expr: t.Expr, Instant: t.Instant})
 		}
 	}
 	return out
 }
 
-var substVar = regexp.MustCompile(`\$(?:\{(__rate_interval|job|instance|space)(?::[A-Za-z]+)?\}|(__rate_interval|job|instance|space)\b)`)
+var substVar = regexp.MustCompile(`\$(?:\{(__rate_interval|__range|job|instance|space)(?::[A-Za-z]+)?\}|(__rate_interval|__range|job|instance|space)\b)`)
 
-// Substitute replaces the dashboard's variables in expr the way Grafana
-// would with every variable set to All: $__rate_interval (or
-// ${__rate_interval}) by rateInterval, and $job, $instance and $space (or
-// ${job}, ${job:regex}, ...) by ".*", the variables' allValue. Any other
-// variable is left as it is.
-func Substitute(expr string, rateInterval string) string {
+// Values are what Grafana puts in place of the dashboard's variables.
+type Values struct {
+	// RateInterval and Range replace $__rate_interval and $__range, e.g.
+	// "1m".
+	RateInterval, Range string
+	// Space replaces $space in any of its formats: the chosen spaces as
+	// ${space:pipe} writes them ("cams-a|cams-b"), or a regular expression
+	// a user typed; "" is All, the allValue ".*".
+	Space string
+}
+
+// Substitute replaces the dashboard's variables in expr as Grafana would
+// with v: $__rate_interval (or ${__rate_interval}) by v.RateInterval,
+// $__range by v.Range, $space (or ${space:pipe}, ...) by v.Space, and $job
+// and $instance by ".*", their allValue (All). Any other variable is left
+// as it is.
+func (v Values) Substitute(expr string) string {
 	return substVar.ReplaceAllStringFunc(expr, func(m string) string {
 		sub := substVar.FindStringSubmatch(m)
-		name := sub[1] + sub[2]
-		if name == "__rate_interval" {
-			return rateInterval
+		switch sub[1] + sub[2] {
+		case "__rate_interval":
+			return v.RateInterval
+		case "__range":
+			return v.Range
+		case "space":
+			if v.Space != "" {
+				return v.Space
+			}
 		}
 		return ".*"
 	})
+}
+
+// Substitute replaces the dashboard's variables in expr the way Grafana
+// would with every variable set to All: $__rate_interval and $__range (or
+// ${__rate_interval}, ...) by rateInterval, and $job, $instance and $space
+// (or ${job}, ${space:pipe}, ...) by ".*", the variables' allValue. Any
+// other variable is left as it is.
+func Substitute(expr string, rateInterval string) string {
+	return Values{RateInterval: rateInterval, Range: rateInterval}.Substitute(expr)
 }
