@@ -41,12 +41,14 @@ type Options struct {
 // view); a scrape writes them, plus the few series that describe the
 // snapshot as a whole and the gathered metrics, rendered at every scrape.
 //
-// Formats are negotiated as promhttp does with OpenMetrics enabled: the
-// text format 0.0.4, OpenMetrics 1.0.0 and 0.0.1 and the delimited protobuf
-// format are served from rendered bytes; the protobuf text formats, which
-// no Prometheus asks for, by promhttp over collector.Collector, one at a
-// time. Encodings are identity and gzip; the name[] query parameter selects
-// families, as in promhttp.
+// Formats are negotiated as promhttp does with OpenMetrics enabled, among
+// those served from rendered bytes: the text format 0.0.4, OpenMetrics
+// 1.0.0 and 0.0.1 and the delimited protobuf format. A scrape that accepts
+// none of them (the protobuf text formats, which no Prometheus asks for, or
+// anything else) gets the text format, as promhttp answers an Accept it
+// cannot serve: never a gathering of every series, which costs hundreds of
+// bytes a series. Encodings are identity and gzip; the name[] query
+// parameter selects families, as in promhttp.
 type Handler struct {
 	snapshot func() *refresh.Snapshot
 	schema   *collector.Schema
@@ -54,11 +56,17 @@ type Handler struct {
 	gatherer prometheus.Gatherer
 	errorLog promhttp.Logger
 	inFlight chan struct{} // nil: no bound
-	fallback http.Handler
 }
 
-// acceptedFormats are promhttp's with OpenMetrics enabled.
-var acceptedFormats = expfmt.DefaultOpenMetricsAcceptedFormats()
+// renderedFormats are promhttp's formats with OpenMetrics enabled, in its
+// order of preference, less the protobuf text formats, which are not
+// rendered: an Accept that chose one of them falls back to the text format.
+var renderedFormats = []expfmt.Format{
+	expfmt.FmtOpenMetrics_1_0_0,
+	expfmt.FmtOpenMetrics_0_0_1,
+	expfmt.FmtProtoDelim,
+	expfmt.FmtText,
+}
 
 // NewHandler returns a handler of o.Snapshot's metrics.
 func NewHandler(o Options) *Handler {
@@ -71,17 +79,7 @@ func NewHandler(o Options) *Handler {
 	if gatherer == nil {
 		gatherer = prometheus.Gatherers{}
 	}
-	snapReg := prometheus.NewRegistry()
-	snapReg.MustRegister(collector.New(snapshot, o.Metrics))
-	h := &Handler{
-		snapshot: snapshot, schema: schema, store: newStore(schema), gatherer: gatherer, errorLog: o.ErrorLog,
-		fallback: promhttp.HandlerFor(prometheus.Gatherers{snapReg, gatherer}, promhttp.HandlerOpts{
-			ErrorLog: o.ErrorLog, ErrorHandling: promhttp.ContinueOnError, EnableOpenMetrics: true,
-			// A gathering of every series costs hundreds of bytes a
-			// series: one at a time.
-			MaxRequestsInFlight: 1,
-		}),
-	}
+	h := &Handler{snapshot: snapshot, schema: schema, store: newStore(schema), gatherer: gatherer, errorLog: o.ErrorLog}
 	if o.MaxRequests > 0 {
 		h.inFlight = make(chan struct{}, o.MaxRequests)
 	}
@@ -99,16 +97,14 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	contentType := expfmt.NegotiateAccept(r.Header, acceptedFormats...)
+	contentType := expfmt.NegotiateAccept(r.Header, renderedFormats...)
 	switch contentType.FormatType() {
-	case expfmt.TypeTextPlain:
-		h.serve(w, r, formatText, contentType)
 	case expfmt.TypeOpenMetrics:
 		h.serve(w, r, formatOpenMetrics, contentType)
 	case expfmt.TypeProtoDelim:
 		h.serve(w, r, formatProto, contentType)
 	default:
-		h.fallback.ServeHTTP(w, r)
+		h.serve(w, r, formatText, contentType)
 	}
 }
 
