@@ -214,3 +214,57 @@ func TestUnrenderedFormatsGatherNoSeries(t *testing.T) {
 		})
 	}
 }
+
+// blockedWriter is a ResponseWriter whose writes wait until released, as
+// a client that does not read makes them wait.
+type blockedWriter struct {
+	h       http.Header
+	entered chan struct{} // one send, at the first write
+	release chan struct{}
+	once    sync.Once
+}
+
+func (w *blockedWriter) Header() http.Header { return w.h }
+func (w *blockedWriter) WriteHeader(int)     {}
+func (w *blockedWriter) Write(p []byte) (int, error) {
+	w.once.Do(func() { w.entered <- struct{}{} })
+	<-w.release
+	return len(p), nil
+}
+
+// TestStalledWritesHoldNoSlot: with MaxRequests scrapes stalled in their
+// writes, which hold every write buffer, a scrape is served, the same
+// bytes as an unhindered one, written without a buffer; the stalled ones
+// end once released.
+func TestStalledWritesHoldNoSlot(t *testing.T) {
+	const max = 2
+	snap := testSnapshot(500, 0)
+	h := NewHandler(Options{MaxRequests: max, Snapshot: func() *refresh.Snapshot { return snap }})
+	for _, enc := range []string{"identity", "gzip"} {
+		t.Run(enc, func(t *testing.T) {
+			want, _ := scrape(t, h, "", enc, "")
+			entered, release := make(chan struct{}), make(chan struct{})
+			var wg sync.WaitGroup
+			for range max {
+				wg.Go(func() {
+					req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
+					req.Header.Set("Accept-Encoding", enc)
+					h.ServeHTTP(&blockedWriter{h: http.Header{}, entered: entered, release: release}, req)
+				})
+				<-entered
+			}
+			if free := len(h.buffers.free); free != 0 {
+				t.Errorf("%d write buffers free while %d scrapes are written", free, max)
+			}
+			got, _ := scrape(t, h, "", enc, "")
+			if !bytes.Equal(got, want) {
+				t.Errorf("a scrape beside %d stalled ones: %d bytes, not those of an unhindered one (%d)", max, len(got), len(want))
+			}
+			close(release)
+			wg.Wait()
+			if free := len(h.buffers.free); free != max {
+				t.Errorf("%d write buffers free after the writes ended, want %d", free, max)
+			}
+		})
+	}
+}
