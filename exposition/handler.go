@@ -103,13 +103,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // prepareWithinLimit prepares r's response holding one of the slots, or
 // reports that none is free.
-func (h *Handler) prepareWithinLimit(r *http.Request) (*response, bool) {
+func (h *Handler) prepareWithinLimit(r *http.Request) (response, bool) {
 	if h.inFlight != nil {
 		select {
 		case h.inFlight <- struct{}{}:
 			defer func() { <-h.inFlight }()
 		default:
-			return nil, false
+			return response{}, false
 		}
 	}
 	return h.prepare(r), true
@@ -128,8 +128,8 @@ type response struct {
 
 // prepare renders the current snapshot's exposition in the negotiated
 // format, what changed in it and the tail.
-func (h *Handler) prepare(r *http.Request) *response {
-	resp := &response{contentType: expfmt.NegotiateAccept(r.Header, renderedFormats...), gz: acceptsGzip(r.Header)}
+func (h *Handler) prepare(r *http.Request) response {
+	resp := response{contentType: expfmt.NegotiateAccept(r.Header, renderedFormats...), gz: acceptsGzip(r.Header)}
 	f := formatText
 	switch resp.contentType.FormatType() {
 	case expfmt.TypeOpenMetrics:
