@@ -28,9 +28,12 @@ const (
 	webReadTimeout = webWriteTimeout
 	// webStallTimeout cuts a response whose client takes nothing: each
 	// piece of it, of up to webWritePiece bytes, must be taken within
-	// webStallTimeout (a rate of at least 6.5 KB/s), or the connection is
+	// webStallTimeout (a rate of at least 2.2 KB/s), or the connection is
 	// closed and the request ends, with whatever it held (a /status slot).
-	webStallTimeout = 10 * time.Second
+	// It is lenient to slow networks (nginx's send_timeout is 60 s), and
+	// longer than shutdownTimeout: a client stalled at SIGTERM is cut by
+	// the shutdown, which logs it.
+	webStallTimeout = 30 * time.Second
 	webWritePiece   = 64 << 10
 	// webIdleTimeout closes a keep-alive connection that has carried no
 	// request for that long, so that idle connections cannot use up the
