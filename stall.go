@@ -28,17 +28,16 @@ type deadlineWriter struct {
 
 func (w *deadlineWriter) Write(p []byte) (int, error) {
 	written := 0
-	for len(p) > 0 {
+	for {
 		piece := p[:min(len(p), webWritePiece)]
 		w.arm()
 		n, err := w.ResponseWriter.Write(piece)
 		written += n
-		if err != nil {
+		p = p[len(piece):]
+		if err != nil || len(p) == 0 {
 			return written, err
 		}
-		p = p[len(piece):]
 	}
-	return written, nil
 }
 
 // Flush writes what the server buffers; promhttp's instrumentation looks

@@ -45,6 +45,7 @@ func TestCutStalledWritesArmsEachPiece(t *testing.T) {
 		capped bool // the deadline is the whole answer's
 	}{
 		{"one small write", []int{10}, false, time.Second, []string{"deadline", "write 10"}, false},
+		{"an empty write, passed on", []int{0}, false, time.Second, []string{"deadline", "write 0"}, false},
 		{"a piece exactly", []int{piece}, false, time.Second, []string{"deadline", "write 65536"}, false},
 		{"a large write in pieces", []int{2*piece + 7}, false, time.Second,
 			[]string{"deadline", "write 65536", "deadline", "write 65536", "deadline", "write 7"}, false},

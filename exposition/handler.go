@@ -126,8 +126,8 @@ type response struct {
 	tail        *bytes.Buffer // from bufPool
 }
 
-// prepare renders the current snapshot's exposition in the negotiated
-// format, what changed in it and the tail.
+// prepare negotiates the format, renders what changed in the current
+// snapshot (its plan) and renders the tail.
 func (h *Handler) prepare(r *http.Request) response {
 	resp := response{contentType: expfmt.NegotiateAccept(r.Header, renderedFormats...), gz: acceptsGzip(r.Header)}
 	f := formatText
@@ -150,8 +150,8 @@ func (h *Handler) prepare(r *http.Request) response {
 	return resp
 }
 
-// write writes the response's headers and body, through a buffer of
-// buffers if one is free.
+// write writes the response's headers and body through one of buffers,
+// or straight to w when none is free.
 func (resp *response) write(w http.ResponseWriter, buffers writeBuffers) {
 	header := w.Header()
 	header.Set("Content-Type", string(resp.contentType))
