@@ -58,7 +58,7 @@ type exporterOptions struct {
 func addExporterFlags(app *kingpin.Application) *exporterOptions {
 	o := &exporterOptions{web: kingpinflag.AddFlags(app, defaultListenAddress)}
 	app.Flag("web.telemetry-path", "Path under which to expose metrics.").Default("/metrics").StringVar(&o.telemetryPath)
-	app.Flag("web.max-requests", "Maximum number of parallel scrape requests; beyond it /metrics answers 503 at once. 0 disables the limit.").Default("40").IntVar(&o.maxRequests)
+	app.Flag("web.max-requests", "Maximum number of scrape requests prepared at once (writing their answers is not counted); beyond it /metrics answers 503 at once. 0 disables the limit.").Default("40").IntVar(&o.maxRequests)
 	app.Flag("web.disable-exporter-metrics", "Exclude the exporter's own process and Go metrics (promhttp_*, process_*, go_*).").BoolVar(&o.disableExporterMetrics)
 	app.Flag("log.level", "Only log messages with the given severity or above. One of: [debug, info, warn, error]").Default("info").EnumVar(&o.logLevel, "debug", "info", "warn", "error")
 	app.Flag("log.format", "Output format of log messages. One of: [logfmt, json]").Default("logfmt").EnumVar(&o.logFormat, "logfmt", "json")

@@ -26,6 +26,15 @@ const (
 	// the read deadline passes, even while its answer is still being
 	// written.
 	webReadTimeout = webWriteTimeout
+	// webStallTimeout cuts a response whose client takes nothing: each
+	// piece of it, of up to webWritePiece bytes, must be taken within
+	// webStallTimeout (a rate of at least 2.2 KB/s), or the connection is
+	// closed and the request ends, with whatever it held (a /status slot).
+	// It is lenient to slow networks (nginx's send_timeout is 60 s), and
+	// longer than shutdownTimeout: a client stalled at SIGTERM is cut by
+	// the shutdown, which logs it.
+	webStallTimeout = 30 * time.Second
+	webWritePiece   = 64 << 10
 	// webIdleTimeout closes a keep-alive connection that has carried no
 	// request for that long, so that idle connections cannot use up the
 	// process's file descriptors.
@@ -35,14 +44,16 @@ const (
 	shutdownTimeout = 10 * time.Second
 	// statusMaxRequests bounds the /status answers built at once: the JSON
 	// of 200,000 spaces (95 MB, written as it is built) takes about a
-	// second of a core and 110 MB of heap.
+	// second of a core and 110 MB of heap. A client that does not read
+	// holds one until webStallTimeout cuts it.
 	statusMaxRequests = 2
 )
 
-// newHTTPServer returns a server of h with the limits above, and the count
-// of requests in flight.
-func newHTTPServer(h http.Handler) (*http.Server, *inFlight) {
-	counted := &inFlight{next: h}
+// newHTTPServer returns a server of h with the limits above, which cuts an
+// answer whose client takes nothing for stall (webStallTimeout; shorter in
+// tests), and the count of requests in flight.
+func newHTTPServer(h http.Handler, stall time.Duration) (*http.Server, *inFlight) {
+	counted := &inFlight{next: cutStalledWrites(h, stall)}
 	return &http.Server{
 		Handler:           counted,
 		ReadHeaderTimeout: webReadHeaderTimeout,

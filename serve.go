@@ -95,7 +95,7 @@ func serveHTTP(ctx context.Context, e *exporter, logs loggers) error {
 	if err != nil {
 		return err
 	}
-	srv, requests := newHTTPServer(e.handler(landing))
+	srv, requests := newHTTPServer(e.handler(landing), webStallTimeout)
 	done := make(chan error, 1)
 	go func() { done <- web.ListenAndServe(srv, e.opts.web, logs.slog) }()
 	select {

@@ -3,9 +3,11 @@ package exposition
 import (
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strconv"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/cams-exporter/cams_exporter/collector"
 	"github.com/cams-exporter/cams_exporter/refresh"
@@ -92,4 +94,55 @@ func BenchmarkViewUpdate(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkScrapeUnrenderedFormat50k is a scrape of 50,000 spaces in the
+// protobuf text format, which is not rendered in advance, between two
+// refreshes. peak-heap-MB is the most the heap grew during a scrape,
+// sampled every millisecond.
+func BenchmarkScrapeUnrenderedFormat50k(b *testing.B) {
+	snap := testSnapshot(50000, 0)
+	h := NewHandler(Options{Snapshot: func() *refresh.Snapshot { return snap }, Metrics: collector.Options{}})
+	req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
+	req.Header.Set("Accept", "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=text")
+	h.ServeHTTP(&discard{h: http.Header{}}, req) // renders every bucket
+	var peak uint64
+	b.ReportAllocs()
+	for b.Loop() {
+		b.StopTimer()
+		runtime.GC()
+		b.StartTimer()
+		stop := sampleHeapGrowth(&peak)
+		h.ServeHTTP(&discard{h: http.Header{}}, req)
+		stop()
+	}
+	b.ReportMetric(float64(peak)/1e6, "peak-heap-MB")
+}
+
+// sampleHeapGrowth records in peak the most the heap in use grows above
+// its size now, until stop is called.
+func sampleHeapGrowth(peak *uint64) (stop func()) {
+	heap := func() uint64 {
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		return m.HeapAlloc
+	}
+	base := heap()
+	done, finished := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(finished)
+		tick := time.NewTicker(time.Millisecond)
+		defer tick.Stop()
+		for {
+			if h := heap(); h > base {
+				*peak = max(*peak, h-base)
+			}
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return func() { close(done); <-finished }
 }

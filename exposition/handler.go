@@ -1,7 +1,6 @@
 package exposition
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"hash/crc32"
@@ -41,12 +40,14 @@ type Options struct {
 // view); a scrape writes them, plus the few series that describe the
 // snapshot as a whole and the gathered metrics, rendered at every scrape.
 //
-// Formats are negotiated as promhttp does with OpenMetrics enabled: the
-// text format 0.0.4, OpenMetrics 1.0.0 and 0.0.1 and the delimited protobuf
-// format are served from rendered bytes; the protobuf text formats, which
-// no Prometheus asks for, by promhttp over collector.Collector, one at a
-// time. Encodings are identity and gzip; the name[] query parameter selects
-// families, as in promhttp.
+// Formats are negotiated as promhttp does with OpenMetrics enabled, among
+// those served from rendered bytes: the text format 0.0.4, OpenMetrics
+// 1.0.0 and 0.0.1 and the delimited protobuf format. A scrape that accepts
+// none of them (the protobuf text formats, which no Prometheus asks for, or
+// anything else) gets the text format, as promhttp answers an Accept it
+// cannot serve: never a gathering of every series, which costs hundreds of
+// bytes a series. Encodings are identity and gzip; the name[] query
+// parameter selects families, as in promhttp.
 type Handler struct {
 	snapshot func() *refresh.Snapshot
 	schema   *collector.Schema
@@ -54,11 +55,18 @@ type Handler struct {
 	gatherer prometheus.Gatherer
 	errorLog promhttp.Logger
 	inFlight chan struct{} // nil: no bound
-	fallback http.Handler
+	buffers  writeBuffers
 }
 
-// acceptedFormats are promhttp's with OpenMetrics enabled.
-var acceptedFormats = expfmt.DefaultOpenMetricsAcceptedFormats()
+// renderedFormats are promhttp's formats with OpenMetrics enabled, in its
+// order of preference, less the protobuf text formats, which are not
+// rendered: an Accept that chose one of them falls back to the text format.
+var renderedFormats = []expfmt.Format{
+	expfmt.FmtOpenMetrics_1_0_0,
+	expfmt.FmtOpenMetrics_0_0_1,
+	expfmt.FmtProtoDelim,
+	expfmt.FmtText,
+}
 
 // NewHandler returns a handler of o.Snapshot's metrics.
 func NewHandler(o Options) *Handler {
@@ -71,81 +79,98 @@ func NewHandler(o Options) *Handler {
 	if gatherer == nil {
 		gatherer = prometheus.Gatherers{}
 	}
-	snapReg := prometheus.NewRegistry()
-	snapReg.MustRegister(collector.New(snapshot, o.Metrics))
-	h := &Handler{
-		snapshot: snapshot, schema: schema, store: newStore(schema), gatherer: gatherer, errorLog: o.ErrorLog,
-		fallback: promhttp.HandlerFor(prometheus.Gatherers{snapReg, gatherer}, promhttp.HandlerOpts{
-			ErrorLog: o.ErrorLog, ErrorHandling: promhttp.ContinueOnError, EnableOpenMetrics: true,
-			// A gathering of every series costs hundreds of bytes a
-			// series: one at a time.
-			MaxRequestsInFlight: 1,
-		}),
-	}
+	h := &Handler{snapshot: snapshot, schema: schema, store: newStore(schema), gatherer: gatherer, errorLog: o.ErrorLog}
 	if o.MaxRequests > 0 {
 		h.inFlight = make(chan struct{}, o.MaxRequests)
 	}
+	h.buffers = newWriteBuffers(o.MaxRequests)
 	return h
 }
 
-// ServeHTTP implements http.Handler.
+// ServeHTTP implements http.Handler. The limit of scrapes at once counts
+// their preparation (rendering what changed, gathering the exporter's own
+// metrics), not their writing: what a scrape writes was rendered before it
+// and never changes, so a client that does not read holds no slot.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	resp, ok := h.prepareWithinLimit(r)
+	if !ok {
+		http.Error(w, fmt.Sprintf("Limit of concurrent requests reached (%d), try again later.", cap(h.inFlight)), http.StatusServiceUnavailable)
+		return
+	}
+	defer bufPool.Put(resp.tail)
+	resp.write(w, h.buffers)
+}
+
+// prepareWithinLimit prepares r's response holding one of the slots, or
+// reports that none is free.
+func (h *Handler) prepareWithinLimit(r *http.Request) (response, bool) {
 	if h.inFlight != nil {
 		select {
 		case h.inFlight <- struct{}{}:
 			defer func() { <-h.inFlight }()
 		default:
-			http.Error(w, fmt.Sprintf("Limit of concurrent requests reached (%d), try again later.", cap(h.inFlight)), http.StatusServiceUnavailable)
-			return
+			return response{}, false
 		}
 	}
-	contentType := expfmt.NegotiateAccept(r.Header, acceptedFormats...)
-	switch contentType.FormatType() {
-	case expfmt.TypeTextPlain:
-		h.serve(w, r, formatText, contentType)
-	case expfmt.TypeOpenMetrics:
-		h.serve(w, r, formatOpenMetrics, contentType)
-	case expfmt.TypeProtoDelim:
-		h.serve(w, r, formatProto, contentType)
-	default:
-		h.fallback.ServeHTTP(w, r)
-	}
+	return h.prepare(r), true
 }
 
-// serve writes the current snapshot's exposition in format f: the plan's
-// families, then the tail rendered for this scrape (the snapshot-level
-// families and the gathered ones).
-func (h *Handler) serve(w http.ResponseWriter, r *http.Request, f format, contentType expfmt.Format) {
-	gz := acceptsGzip(r.Header)
+// response is a scrape's answer, ready to write: the parts of the plan's
+// families, shared and immutable, then the tail rendered for this scrape
+// (the snapshot-level families and the gathered ones).
+type response struct {
+	contentType expfmt.Format
+	gz          bool
+	fams        []planFamily
+	total       planFamily
+	tail        *bytes.Buffer // from bufPool
+}
+
+// prepare negotiates the format, renders what changed in the current
+// snapshot (its plan) and renders the tail.
+func (h *Handler) prepare(r *http.Request) response {
+	resp := response{contentType: expfmt.NegotiateAccept(r.Header, renderedFormats...), gz: acceptsGzip(r.Header)}
+	f := formatText
+	switch resp.contentType.FormatType() {
+	case expfmt.TypeOpenMetrics:
+		f = formatOpenMetrics
+	case expfmt.TypeProtoDelim:
+		f = formatProto
+	}
 	keep := nameFilter(r)
 	snap := h.snapshot()
 	if snap == nil {
 		snap = &refresh.Snapshot{}
 	}
-	fams, total := h.store.view(snap).plan(h.store.r, f, gz).selected(keep)
+	resp.fams, resp.total = h.store.view(snap).plan(h.store.r, f, resp.gz).selected(keep)
+	resp.tail = bufPool.Get().(*bytes.Buffer)
+	resp.tail.Reset()
+	h.writeSnapshotFamilies(resp.tail, f, snap, keep)
+	h.writeGathered(resp.tail, resp.contentType, keep)
+	return resp
+}
 
-	tail := bufPool.Get().(*bytes.Buffer)
-	defer bufPool.Put(tail)
-	tail.Reset()
-	h.writeSnapshotFamilies(tail, f, snap, keep)
-	h.writeGathered(tail, contentType, keep)
-
+// write writes the response's headers and body through one of buffers,
+// or straight to w when none is free.
+func (resp *response) write(w http.ResponseWriter, buffers writeBuffers) {
 	header := w.Header()
-	header.Set("Content-Type", string(contentType))
+	header.Set("Content-Type", string(resp.contentType))
 	header.Add("Vary", "Accept")
 	header.Add("Vary", "Accept-Encoding")
-	size := total.size + int64(tail.Len())
-	if gz {
+	size := resp.total.size + int64(resp.tail.Len())
+	if resp.gz {
 		header.Set("Content-Encoding", "gzip")
-		size = int64(len(gzipHeader)) + total.size + int64(storedSize(tail.Len())) + int64(gzipTrailerSize)
+		size = int64(len(gzipHeader)) + resp.total.size + int64(storedSize(resp.tail.Len())) + int64(gzipTrailerSize)
 	}
 	header.Set("Content-Length", strconv.FormatInt(size, 10))
 
-	bw := writerPool.Get().(*bufio.Writer)
-	defer writerPool.Put(bw)
-	bw.Reset(w)
-	defer bw.Reset(nil)
-	writeBody(bw, fams, total, tail.Bytes(), gz)
+	bw := buffers.get(w)
+	if bw == nil {
+		writeBody(w, resp.fams, resp.total, resp.tail.Bytes(), resp.gz)
+		return
+	}
+	defer buffers.put(bw)
+	writeBody(bw, resp.fams, resp.total, resp.tail.Bytes(), resp.gz)
 	// A client gone mid-response is no error of the exporter's; the
 	// writer keeps the first error and writes nothing after it.
 	_ = bw.Flush()
@@ -171,10 +196,7 @@ func writeBody(w io.Writer, fams []planFamily, total planFamily, tail []byte, gz
 	w.Write(appendGzipTrailer(make([]byte, 0, gzipTrailerSize), crc, total.raw+int64(len(tail))))
 }
 
-var (
-	bufPool    = sync.Pool{New: func() any { return new(bytes.Buffer) }}
-	writerPool = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 64<<10) }}
-)
+var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // writeSnapshotFamilies renders the series that describe snap as a whole:
 // a handful, rendered at every scrape since the limiter's rate is read now.

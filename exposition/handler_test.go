@@ -1,12 +1,14 @@
 package exposition
 
 import (
+	"bytes"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/cams-exporter/cams_exporter/collector"
 	"github.com/cams-exporter/cams_exporter/refresh"
@@ -132,5 +134,137 @@ func TestAcceptsGzip(t *testing.T) {
 		if got := acceptsGzip(h); got != tt.want {
 			t.Errorf("Accept-Encoding %q: gzip %v, want %v", tt.header, got, tt.want)
 		}
+	}
+}
+
+// Accept headers that name no format rendered in advance.
+const (
+	acceptProtoText    = "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=text"
+	acceptProtoCompact = "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=compact-text"
+)
+
+// TestUnrenderedFormatsGetText: a scrape that accepts no format rendered in
+// advance (the protobuf text formats, an unknown encoding, another media
+// type) gets the text format, saying so: the same bytes as a text scrape of
+// the same snapshot, which hold the same samples as client_golang's text.
+func TestUnrenderedFormatsGetText(t *testing.T) {
+	const (
+		textUnderscores = "text/plain; version=0.0.4; charset=utf-8; escaping=underscores"
+		textUTF8        = "text/plain; version=0.0.4; charset=utf-8; escaping=allow-utf-8"
+	)
+	snap := testSnapshot(300, 3)
+	opts := collector.Options{FlowInfo: true, RefreshInterval: time.Minute}
+	self := selfRegistry()
+	h := NewHandler(Options{Snapshot: func() *refresh.Snapshot { return snap }, Metrics: opts, Gatherer: self})
+	for _, tt := range []struct {
+		accept     string
+		textAccept string // the text scrape it must equal
+		wantType   string
+	}{
+		{acceptProtoText, "", textUnderscores},
+		{acceptProtoCompact, "", textUnderscores},
+		{acceptProtoText + ";escaping=allow-utf-8", "text/plain;version=0.0.4;escaping=allow-utf-8", textUTF8},
+		{"application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=json", "", textUnderscores},
+		{"application/vnd.google.protobuf", "", textUnderscores},
+		{"application/json, text/html;q=0.9", "", textUnderscores},
+	} {
+		for _, enc := range []string{"identity", "gzip"} {
+			t.Run(tt.accept+"/"+enc, func(t *testing.T) {
+				got, gotType := scrape(t, h, tt.accept, enc, "")
+				if gotType != tt.wantType {
+					t.Errorf("Content-Type %q, want %q", gotType, tt.wantType)
+				}
+				text, _ := scrape(t, h, tt.textAccept, enc, "")
+				if !bytes.Equal(got, text) {
+					t.Errorf("%d bytes, not those of a text scrape (%d bytes)", len(got), len(text))
+				}
+				want, _ := scrape(t, reference(snap, opts, self), "text/plain;version=0.0.4", enc, "")
+				compareExpositions(t, gotType, got, want)
+			})
+		}
+	}
+}
+
+// TestUnrenderedFormatsGatherNoSeries: a scrape in a format that is not
+// rendered in advance writes the rendered bytes of 10,000 spaces, as a text
+// scrape does: after the first, it allocates less than once per hundred
+// series, where gathering them through client_golang allocates at least
+// once per series (a dto.Metric each).
+func TestUnrenderedFormatsGatherNoSeries(t *testing.T) {
+	snap := testSnapshot(10000, 0)
+	h := NewHandler(Options{Snapshot: func() *refresh.Snapshot { return snap }})
+	for _, accept := range []string{acceptProtoText, acceptProtoCompact} {
+		t.Run(accept, func(t *testing.T) {
+			body, _ := scrape(t, h, accept, "identity", "")
+			series := 0
+			for line := range strings.Lines(string(body)) {
+				if !strings.HasPrefix(line, "#") {
+					series++
+				}
+			}
+			if series < 100000 {
+				t.Fatalf("%d series; the snapshot of 10,000 spaces has more", series)
+			}
+			req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
+			req.Header.Set("Accept", accept)
+			allocs := testing.AllocsPerRun(5, func() { h.ServeHTTP(&discard{h: http.Header{}}, req) })
+			if allocs*100 >= float64(series) {
+				t.Errorf("%.0f allocations a scrape of %d series: the series are gathered, not written from rendered bytes", allocs, series)
+			}
+		})
+	}
+}
+
+// blockedWriter is a ResponseWriter whose writes wait until released, as
+// a client that does not read makes them wait.
+type blockedWriter struct {
+	h       http.Header
+	entered chan struct{} // one send, at the first write
+	release chan struct{}
+	once    sync.Once
+}
+
+func (w *blockedWriter) Header() http.Header { return w.h }
+func (w *blockedWriter) WriteHeader(int)     {}
+func (w *blockedWriter) Write(p []byte) (int, error) {
+	w.once.Do(func() { w.entered <- struct{}{} })
+	<-w.release
+	return len(p), nil
+}
+
+// TestStalledWritesHoldNoSlot: with MaxRequests scrapes stalled in their
+// writes, which hold every write buffer, a scrape is served, the same
+// bytes as an unhindered one, written without a buffer; the stalled ones
+// end once released.
+func TestStalledWritesHoldNoSlot(t *testing.T) {
+	const max = 2
+	snap := testSnapshot(500, 0)
+	h := NewHandler(Options{MaxRequests: max, Snapshot: func() *refresh.Snapshot { return snap }})
+	for _, enc := range []string{"identity", "gzip"} {
+		t.Run(enc, func(t *testing.T) {
+			want, _ := scrape(t, h, "", enc, "")
+			entered, release := make(chan struct{}), make(chan struct{})
+			var wg sync.WaitGroup
+			for range max {
+				wg.Go(func() {
+					req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
+					req.Header.Set("Accept-Encoding", enc)
+					h.ServeHTTP(&blockedWriter{h: http.Header{}, entered: entered, release: release}, req)
+				})
+				<-entered
+			}
+			if free := len(h.buffers.free); free != 0 {
+				t.Errorf("%d write buffers free while %d scrapes are written", free, max)
+			}
+			got, _ := scrape(t, h, "", enc, "")
+			if !bytes.Equal(got, want) {
+				t.Errorf("a scrape beside %d stalled ones: %d bytes, not those of an unhindered one (%d)", max, len(got), len(want))
+			}
+			close(release)
+			wg.Wait()
+			if free := len(h.buffers.free); free != max {
+				t.Errorf("%d write buffers free after the writes ended, want %d", free, max)
+			}
+		})
 	}
 }
