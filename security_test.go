@@ -292,8 +292,9 @@ func TestSecretsNeverLeak(t *testing.T) {
 	writeSpaces(1)
 	cacheFile := filepath.Join(dir, "cache.json")
 	env := isolatedEnv(t, "ALIBABA_CLOUD_ACCESS_KEY_ID="+leakKeyID, "ALIBABA_CLOUD_ACCESS_KEY_SECRET="+leakSecret, "ALIBABA_CLOUD_SECURITY_TOKEN="+leakToken)
-	common := []string{"--log.level=debug", "--cams.endpoint=" + simURL, "--cams.rate-limit=20", "--cams.max-retries=1", "--cams.timeout=1s"}
-	p := startExporter(t, bin, env, append(common, "--cams.spaces-file="+spacesFile, "--refresh.interval=10s",
+	// check logs nothing, and takes no --log.level.
+	common := []string{"--cams.endpoint=" + simURL, "--cams.rate-limit=20", "--cams.max-retries=1", "--cams.timeout=1s"}
+	p := startExporter(t, bin, env, append(common, "--log.level=debug", "--cams.spaces-file="+spacesFile, "--refresh.interval=10s",
 		"--cache.file="+cacheFile, "--collector.flow-info")...)
 
 	tr := &transcript{}
@@ -458,7 +459,7 @@ func TestCredentialChainFailureLeaksNoSecret(t *testing.T) {
 	endpoint := "--cams.endpoint=http://" + freeAddr(t)
 	tr := &transcript{}
 	for _, output := range []string{"text", "json"} {
-		code, out := runBinary(t, bin, env, "check", "--log.level=debug", endpoint, "--cams.space=cams-chain", "--output="+output)
+		code, out := runBinary(t, bin, env, "check", endpoint, "--cams.space=cams-chain", "--output="+output)
 		tr.add("check --output="+output, out)
 		if code != 3 || !strings.Contains(out, "ALIBABA_CLOUD_ACCESS_KEY_ID") || !strings.Contains(out, "no usable credentials") {
 			t.Errorf("check --output=%s: exit %d, want 3 naming ALIBABA_CLOUD_ACCESS_KEY_ID\n%s", output, code, out)
