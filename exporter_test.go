@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/cams-exporter/cams_exporter/client"
+	"github.com/cams-exporter/cams_exporter/internal/tooltest"
 	"github.com/cams-exporter/cams_exporter/simulator"
 )
 
@@ -455,10 +456,7 @@ func TestReadyzStaleData(t *testing.T) {
 }
 
 func TestMetricsPassPromtool(t *testing.T) {
-	promtool, err := execLookPath("promtool")
-	if err != nil {
-		t.Fatalf("promtool is needed (Debian package prometheus; scripts/test.sh installs it): %v", err)
-	}
+	promtool := tooltest.Debian(t, "promtool", "prometheus")
 	data := testData()
 	h := newHarness(t, data, "--collector.flow-info", "--cams.space="+data.Spaces[1].ID, "--cams.space="+data.Spaces[2].ID)
 	h.sim.SetSpaceError(data.Spaces[2].ID, "Ram.PermissionDeny")
