@@ -84,6 +84,9 @@ func (c *checkCommand) evaluate(ctx context.Context, o *exporterOptions, creds c
 	if err != nil {
 		return check.Result{}, err
 	}
+	if err := set.Skipped(); err != nil {
+		fmt.Fprintf(os.Stderr, "cams_exporter check: warning: %v\n", err)
+	}
 	var throttled atomic.Int64
 	cl, err := client.New(client.Config{
 		Region: o.region, Endpoint: o.endpoint, AllowInsecure: o.insecureEndpoint, Credentials: creds,

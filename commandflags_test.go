@@ -14,7 +14,7 @@ import (
 // then prints it. The exporter's flags are serve's; check takes those it
 // needs to list spaces once; simulate only its own.
 var flagsOfCommands = []struct {
-	flag, value, shown string // value "" is a boolean flag, shown "true"
+	flag, value, shown     string // value "" is a boolean flag, shown "true"
 	serve, check, simulate bool
 }{
 	{"web.listen-address", "127.0.0.1:9999", "127.0.0.1:9999", true, false, false},

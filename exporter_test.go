@@ -356,7 +356,7 @@ func TestFlowChangesAreCounted(t *testing.T) {
 func TestSpacesFileReload(t *testing.T) {
 	data := testData()
 	path := filepath.Join(t.TempDir(), "spaces.txt")
-	os.WriteFile(path, []byte("# watched\n"+data.Spaces[1].ID+"\n"), 0o644)
+	os.WriteFile(path, []byte("# watched\n"+data.Spaces[1].ID+"\n"+data.Spaces[2].ID+"\n"), 0o644)
 	h := newHarness(t, data, "--cams.spaces-file="+path)
 	h.refresh()
 	if got := h.scrape(); len(got) == 0 || got[fmt.Sprintf("cams_space_up{space=%q}", data.Spaces[1].ID)] != 1 {

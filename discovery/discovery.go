@@ -63,9 +63,14 @@ func (d *Discoverer) Spaces() []string {
 	return d.spaces
 }
 
-// Discover lists the spaces once. On failure the previous list stays.
+// Discover lists the spaces once. On failure the previous list stays. An
+// id that is not valid UTF-8 is left out with a warning, the others kept.
 func (d *Discoverer) Discover(ctx context.Context) error {
 	found, err := d.lister.ListAllSpaces(ctx, d.channelType, pageSize)
+	found, refused := usableIDs(found)
+	if len(refused) > 0 {
+		level.Warn(d.logger).Log("msg", "discovered spaces left out: their CustSpaceId is not valid UTF-8", "count", len(refused), "ids", nameIDs(refused))
+	}
 	d.mu.Lock()
 	if err != nil {
 		d.failures++

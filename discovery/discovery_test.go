@@ -1,7 +1,9 @@
 package discovery
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"strings"
 	"sync"
@@ -98,5 +100,39 @@ func TestRunRetriesSoonAfterAFailure(t *testing.T) {
 	}
 	if got := strings.Join(d.Spaces(), ","); got != "cams-a" {
 		t.Errorf("spaces %q", got)
+	}
+}
+
+// An id of the answer that is not valid UTF-8, or holds U+FFFD (what
+// encoding/json decodes invalid bytes to), is left out with one warning
+// naming it escaped (the first five); the others are kept.
+func TestDiscoverLeavesOutIdsThatAreNotUTF8(t *testing.T) {
+	bad := []string{"cams-caf\xe9", "cams-caf\ufffd", "\xff", "cams-4\xe8", "cams-5\xe8", "cams-6\xe8"}
+	l := &fakeLister{spaces: append([]string{"cams-b", bad[0], "cams-a", "cams-é"}, bad[1:]...)}
+	var logs bytes.Buffer
+	d := New(l, "", 0, log.NewJSONLogger(&logs))
+	if err := d.Discover(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(d.Spaces(), ","); got != "cams-a,cams-b,cams-é" {
+		t.Errorf("discovered %q, want the ids that are UTF-8", got)
+	}
+	lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
+	var warning map[string]any
+	for _, line := range lines {
+		var e map[string]any
+		if err := json.Unmarshal([]byte(line), &e); err != nil {
+			t.Fatal(err)
+		}
+		if e["level"] == "warn" {
+			if warning != nil {
+				t.Errorf("more than one warning:\n%s", logs.String())
+			}
+			warning = e
+		}
+	}
+	want := `"cams-caf\xe9" "cams-caf\ufffd" "\xff" "cams-4\xe8" "cams-5\xe8" ...`
+	if warning == nil || warning["count"] != 6.0 || warning["ids"] != want {
+		t.Errorf("warning %v\nwant count 6 and ids %s", warning, want)
 	}
 }
