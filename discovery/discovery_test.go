@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/go-kit/log"
@@ -80,27 +81,37 @@ cams_discovery_failures_total 1
 	}
 }
 
+// On synctest's clock: the first discovery has failed when the lister is
+// mended, and the retry comes a retry period later, not an hour.
 func TestRunRetriesSoonAfterAFailure(t *testing.T) {
-	l := &fakeLister{err: errors.New("network blip")}
-	d := New(l, "", time.Hour, log.NewNopLogger())
-	d.retry = 20 * time.Millisecond
-	found := make(chan struct{})
-	d.SetOnChange(func() { close(found) })
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go d.Run(ctx)
-	time.Sleep(30 * time.Millisecond)
-	l.mu.Lock()
-	l.spaces, l.err = []string{"cams-a"}, nil
-	l.mu.Unlock()
-	select {
-	case <-found:
-	case <-time.After(5 * time.Second):
-		t.Fatal("a failed discovery was not retried before the hour-long interval")
-	}
-	if got := strings.Join(d.Spaces(), ","); got != "cams-a" {
-		t.Errorf("spaces %q", got)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		l := &fakeLister{err: errors.New("network blip")}
+		d := New(l, "", time.Hour, log.NewNopLogger())
+		d.retry = 20 * time.Millisecond
+		found := make(chan struct{})
+		d.SetOnChange(func() { close(found) })
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		start := time.Now()
+		go d.Run(ctx)
+		synctest.Wait() // the first discovery failed; Run waits to retry
+		d.mu.Lock()
+		failures := d.failures
+		d.mu.Unlock()
+		if failures != 1 {
+			t.Fatalf("%d failures before the lister is mended, want 1", failures)
+		}
+		l.mu.Lock()
+		l.spaces, l.err = []string{"cams-a"}, nil
+		l.mu.Unlock()
+		<-found
+		if waited := time.Since(start); waited != d.retry {
+			t.Errorf("found after %v, want the retry period %v", waited, d.retry)
+		}
+		if got := strings.Join(d.Spaces(), ","); got != "cams-a" {
+			t.Errorf("spaces %q", got)
+		}
+	})
 }
 
 // An id of the answer that is not valid UTF-8, or holds U+FFFD (what
