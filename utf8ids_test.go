@@ -120,3 +120,27 @@ func TestSpaceFlagThatIsNotUTF8IsRefused(t *testing.T) {
 		}
 	}
 }
+
+// check leaves out a spaces file's id that is not UTF-8 too: a warning on
+// stderr naming its line, and the report of the others.
+func TestCheckLeavesOutIdsThatAreNotUTF8(t *testing.T) {
+	_, url := startSimulator(t, latin1Data(), -1)
+	t.Setenv("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
+	t.Setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", testKeyID)
+	t.Setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", testKeySecret)
+	spacesFile := filepath.Join(t.TempDir(), "spaces.txt")
+	if err := os.WriteFile(spacesFile, []byte("cams-caf\xe9\ncams-ok\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var code int
+	var stdout string
+	stderr := captureStderr(t, func() {
+		stdout = captureStdout(t, func() {
+			code = run([]string{"check", "--cams.endpoint=" + url, "--cams.rate-limit=500", "--cams.spaces-file=" + spacesFile})
+		})
+	})
+	want := "cams_exporter check: warning: " + spacesFile + `:1: space id "cams-caf\xe9" is not valid UTF-8`
+	if code != 0 || !strings.Contains(stdout, "CAMS OK - 1 space") || !strings.HasPrefix(stderr, want) || strings.Count(stderr, "\n") != 1 {
+		t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s\nwant exit 0, one space checked and one warning: %s", code, stdout, stderr, want)
+	}
+}
