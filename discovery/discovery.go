@@ -67,9 +67,8 @@ func (d *Discoverer) Spaces() []string {
 // id that is not valid UTF-8 is left out with a warning, the others kept.
 func (d *Discoverer) Discover(ctx context.Context) error {
 	found, err := d.lister.ListAllSpaces(ctx, d.channelType, pageSize)
-	found, refused := usableIDs(found)
-	if len(refused) > 0 {
-		level.Warn(d.logger).Log("msg", "discovered spaces left out: their CustSpaceId is not valid UTF-8", "count", len(refused), "ids", nameIDs(refused))
+	if err == nil {
+		found = d.leaveOutUnusable(found)
 	}
 	d.mu.Lock()
 	if err != nil {

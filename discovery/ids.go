@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/go-kit/log/level"
 )
 
 // maxNamedIDs bounds the ids a warning names.
@@ -25,6 +27,16 @@ func usableIDs(found []string) (usable, refused []string) {
 		return found, nil
 	}
 	return usable, refused
+}
+
+// leaveOutUnusable returns the ids of found that can be watched, and warns
+// of the others in one line.
+func (d *Discoverer) leaveOutUnusable(found []string) []string {
+	usable, refused := usableIDs(found)
+	if len(refused) > 0 {
+		level.Warn(d.logger).Log("msg", "discovered spaces left out: their CustSpaceId is not valid UTF-8", "count", len(refused), "ids", nameIDs(refused))
+	}
+	return usable
 }
 
 // nameIDs names the first maxNamedIDs of ids, escaped to ASCII.
