@@ -21,6 +21,7 @@ import (
 // checkCommand refreshes every space once and reports.
 type checkCommand struct {
 	name      string
+	opts      *exporterOptions
 	output    string
 	slowAfter time.Duration
 	timeout   time.Duration
@@ -32,10 +33,14 @@ func addCheckCommand(app *kingpin.Application) *checkCommand {
 	cmd.Flag("output", "Report format. One of: [text, json]").Default("text").EnumVar(&c.output, "text", "json")
 	cmd.Flag("check.slow", "A space whose listing takes longer than this is a WARNING.").Default("5s").DurationVar(&c.slowAfter)
 	cmd.Flag("check.timeout", "Give up after this long: exit 3 (UNKNOWN) naming the spaces not finished.").Default("60s").DurationVar(&c.timeout)
+	flags := newSomeFlags(cmd, checkFlags)
+	c.opts = addExporterFlags(flags)
+	flags.done()
 	return c
 }
 
-func (c *checkCommand) run(ctx context.Context, o *exporterOptions) int {
+func (c *checkCommand) run(ctx context.Context) int {
+	o := c.opts
 	if err := interruptible(ctx, o.validate); err != nil {
 		fmt.Fprintf(os.Stderr, "cams_exporter check: %s\n", startFailure(err))
 		return int(check.Unknown)
@@ -78,6 +83,9 @@ func (c *checkCommand) evaluate(ctx context.Context, o *exporterOptions, creds c
 	set, err := spaces.NewSet(o.spaces, o.spacesFile)
 	if err != nil {
 		return check.Result{}, err
+	}
+	if err := set.Skipped(); err != nil {
+		fmt.Fprintf(os.Stderr, "cams_exporter check: warning: %v\n", err)
 	}
 	var throttled atomic.Int64
 	cl, err := client.New(client.Config{

@@ -6,8 +6,6 @@ import (
 	"strings"
 )
 
-func execLookPath(name string) (string, error) { return exec.LookPath(name) }
-
 // runWithStdin runs a program with input on its standard input and returns
 // what it printed.
 func runWithStdin(path, input string, args ...string) (string, error) {

@@ -50,6 +50,9 @@ func newExporter(o *exporterOptions, creds client.CredentialsProvider, logger lo
 	if err != nil {
 		return nil, err
 	}
+	if err := spaceSet.Skipped(); err != nil {
+		level.Error(logger).Log("msg", "spaces file: ids left out", "file", o.spacesFile, "err", err)
+	}
 	api := collector.NewAPIMetrics()
 	c, err := client.New(client.Config{
 		Region: o.region, Endpoint: o.endpoint, AllowInsecure: o.insecureEndpoint,

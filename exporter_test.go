@@ -7,10 +7,13 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
+	neturl "net/url"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -21,6 +24,7 @@ import (
 
 	"github.com/cams-exporter/cams_exporter/cache"
 	"github.com/cams-exporter/cams_exporter/client"
+	"github.com/cams-exporter/cams_exporter/internal/tooltest"
 	"github.com/cams-exporter/cams_exporter/refresh"
 	"github.com/cams-exporter/cams_exporter/simulator"
 )
@@ -358,7 +362,7 @@ func TestFlowChangesAreCounted(t *testing.T) {
 func TestSpacesFileReload(t *testing.T) {
 	data := testData()
 	path := filepath.Join(t.TempDir(), "spaces.txt")
-	os.WriteFile(path, []byte("# watched\n"+data.Spaces[1].ID+"\n"), 0o644)
+	os.WriteFile(path, []byte("# watched\n"+data.Spaces[1].ID+"\n"+data.Spaces[2].ID+"\n"), 0o644)
 	h := newHarness(t, data, "--cams.spaces-file="+path)
 	h.refresh()
 	if got := h.scrape(); len(got) == 0 || got[fmt.Sprintf("cams_space_up{space=%q}", data.Spaces[1].ID)] != 1 {
@@ -383,27 +387,75 @@ func TestSpacesFileReload(t *testing.T) {
 	}
 }
 
+// A scrape while a refresh waits on CAMS serves the previous snapshot: the
+// refresh's call is held at a proxy until the test has scraped.
 func TestScrapeDuringRefreshSeesThePreviousSnapshot(t *testing.T) {
 	data := testData()
 	id := data.Spaces[1].ID
-	h := newHarness(t, data, "--cams.space="+id)
+	sim, url := startSimulator(t, data, -1)
+	proxy := newGatedProxy(t, url)
+	h := newHarnessWith(t, sim, client.StaticCredentials{AccessKeyID: testKeyID, AccessKeySecret: testKeySecret},
+		"--cams.endpoint="+proxy.url, "--cams.rate-limit=500", "--refresh.interval=1m", "--cams.space="+id)
 	h.refresh()
 	h.sim.AddFlow(id, simulator.Flow{FlowId: "late", FlowName: "late", Categories: []string{"OTHER"}})
-	if _, err := h.sim.Inject(simulator.Fault{Kind: "latency", Latency: simulator.Duration(400 * time.Millisecond)}); err != nil {
-		t.Fatal(err)
-	}
+	release := proxy.hold()
 	done := make(chan struct{})
 	go func() { h.refresh(); close(done) }()
-	time.Sleep(100 * time.Millisecond) // the refresh is now waiting on the slow page
-	select {
-	case <-done:
-		t.Fatal("the refresh finished before the scrape; the latency fault did not hold it")
-	default:
-	}
+	<-proxy.arrived // the refresh now waits on its call
 	during := h.scrape()
 	checkSeries(t, during, map[string]float64{fmt.Sprintf("cams_flows{space=%q}", id): float64(len(data.Spaces[1].Flows)), `cams_refreshes_total{}`: 1})
+	release()
 	<-done
 	checkSeries(t, h.scrape(), map[string]float64{fmt.Sprintf("cams_flows{space=%q}", id): float64(len(data.Spaces[1].Flows) + 1), `cams_refreshes_total{}`: 2})
+}
+
+// gatedProxy passes calls on to a simulator, and holds them, once hold is
+// called, until the release it returns: a test knows a call is under way
+// without guessing how long it takes.
+type gatedProxy struct {
+	url     string
+	arrived chan struct{} // a call reached a held gate
+	mu      sync.Mutex
+	gate    chan struct{} // nil: calls pass
+}
+
+func newGatedProxy(t *testing.T, target string) *gatedProxy {
+	t.Helper()
+	u, err := neturl.Parse(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &gatedProxy{arrived: make(chan struct{}, 1)}
+	forward := httputil.NewSingleHostReverseProxy(u) // keeps the Host header the client signed
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p.mu.Lock()
+		gate := p.gate
+		p.mu.Unlock()
+		if gate != nil {
+			select {
+			case p.arrived <- struct{}{}:
+			default:
+			}
+			<-gate
+		}
+		forward.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	p.url = srv.URL
+	return p
+}
+
+func (p *gatedProxy) hold() (release func()) {
+	gate := make(chan struct{})
+	p.mu.Lock()
+	p.gate = gate
+	p.mu.Unlock()
+	return func() {
+		p.mu.Lock()
+		p.gate = nil
+		p.mu.Unlock()
+		close(gate)
+	}
 }
 
 func TestThousandScrapesMakeNoAPICall(t *testing.T) {
@@ -547,10 +599,7 @@ func TestRestoreLogCountsTheSpacesServed(t *testing.T) {
 }
 
 func TestMetricsPassPromtool(t *testing.T) {
-	promtool, err := execLookPath("promtool")
-	if err != nil {
-		t.Fatalf("promtool is needed (Debian package prometheus; scripts/test.sh installs it): %v", err)
-	}
+	promtool := tooltest.Debian(t, "promtool", "prometheus")
 	data := testData()
 	h := newHarness(t, data, "--collector.flow-info", "--cams.space="+data.Spaces[1].ID, "--cams.space="+data.Spaces[2].ID)
 	h.sim.SetSpaceError(data.Spaces[2].ID, "Ram.PermissionDeny")

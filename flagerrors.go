@@ -9,23 +9,30 @@ import (
 	"github.com/alecthomas/kingpin/v2"
 )
 
-// parseArgs parses args with app, every error naming the flag it is about.
-// It checks first what kingpin would get wrong with a default command: a
-// flag left without its value is silently ignored when it comes last
-// (`--cams.timeout`), and a boolean flag given a value says only
-// "unexpected true".
+// parseArgs parses args with app, every error naming the flag it is about,
+// and returns the command to run. Without a command word it runs serve, the
+// default, named first so that kingpin's help and errors are serve's. It
+// checks first what kingpin would get wrong: a flag left without its value
+// is silently ignored when it comes last (`--cams.timeout`), a boolean flag
+// given a value says only "unexpected true", and a flag of another command
+// is merely unknown.
 func parseArgs(app *kingpin.Application, args []string) (string, error) {
 	nameFlagErrors(app)
-	if err := checkFlagSyntax(app, args); err != nil {
+	command, explicit := commandOf(app, args)
+	if !explicit {
+		args = append([]string{command}, args...)
+	}
+	if err := checkFlagSyntax(app, command, args); err != nil {
 		return "", err
 	}
 	return app.Parse(args)
 }
 
 // checkFlagSyntax finds a non-boolean flag without a value (last, or
-// followed by another flag) and a boolean flag given one (--demo=true).
-func checkFlagSyntax(app *kingpin.Application, args []string) error {
-	flags := allFlags(app)
+// followed by another flag), a boolean flag given one (--demo=true) and a
+// flag of another command than the one run.
+func checkFlagSyntax(app *kingpin.Application, command string, args []string) error {
+	flags := commandFlags(app, command)
 	for i, arg := range args {
 		if arg == "--" {
 			return nil
@@ -36,9 +43,15 @@ func checkFlagSyntax(app *kingpin.Application, args []string) error {
 		}
 		f := flags[name]
 		if f == nil {
-			if positive, ok := strings.CutPrefix(name, "no-"); ok && flags[positive] != nil && flags[positive].IsBoolFlag() {
+			positive, negated := strings.CutPrefix(name, "no-")
+			switch {
+			case negated && flags[positive] != nil && flags[positive].IsBoolFlag():
 				f = flags[positive]
-			} else {
+			case wrongCommand(app, command, name) != nil:
+				return wrongCommand(app, command, name)
+			case negated && wrongCommand(app, command, positive) != nil:
+				return wrongCommand(app, command, positive)
+			default:
 				continue // kingpin names an unknown flag itself
 			}
 		}
@@ -55,21 +68,6 @@ func checkFlagSyntax(app *kingpin.Application, args []string) error {
 // isFlagToken reports whether kingpin reads arg as a flag rather than a
 // value.
 func isFlagToken(arg string) bool { return strings.HasPrefix(arg, "-") && arg != "-" }
-
-// allFlags are the flags of app and of its commands, by name.
-func allFlags(app *kingpin.Application) map[string]*kingpin.FlagModel {
-	m := app.Model()
-	flags := map[string]*kingpin.FlagModel{}
-	for _, f := range m.Flags {
-		flags[f.Name] = f
-	}
-	for _, cmd := range m.Commands {
-		for _, f := range cmd.Flags {
-			flags[f.Name] = f
-		}
-	}
-	return flags
-}
 
 // nameFlagErrors makes every flag of app and of its commands report a value
 // it cannot parse with the flag's name and what it wants: kingpin's own

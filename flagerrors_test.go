@@ -9,12 +9,23 @@ import (
 
 // newTestApp builds the application as run does.
 func newTestApp() *kingpin.Application {
-	app := kingpin.New("cams_exporter", "")
-	addExporterFlags(app)
-	app.Command("serve", "").Default()
-	addCheckCommand(app)
-	addSimulateCommand(app)
+	app, _ := newApp()
 	return app
+}
+
+// allFlags are the flags of app and of its commands, by name.
+func allFlags(app *kingpin.Application) map[string]*kingpin.FlagModel {
+	m := app.Model()
+	flags := map[string]*kingpin.FlagModel{}
+	for _, f := range m.Flags {
+		flags[f.Name] = f
+	}
+	for _, cmd := range m.Commands {
+		for _, f := range cmd.Flags {
+			flags[f.Name] = f
+		}
+	}
+	return flags
 }
 
 // Every flag, of the exporter and of each command, names itself in every

@@ -21,7 +21,8 @@ import (
 // Dockerfile, the examples and the README.
 const defaultListenAddress = ":9949"
 
-// exporterOptions are the flags shared by the exporter and check.
+// exporterOptions are the flags of serve; check takes those of checkFlags,
+// and holds the others at their defaults.
 type exporterOptions struct {
 	web                    *web.FlagConfig
 	telemetryPath          string
@@ -55,7 +56,12 @@ type exporterOptions struct {
 	demo         bool
 }
 
-func addExporterFlags(app *kingpin.Application) *exporterOptions {
+// flagGroup is where flags are defined: the application or a command.
+type flagGroup interface {
+	Flag(name, help string) *kingpin.FlagClause
+}
+
+func addExporterFlags(app flagGroup) *exporterOptions {
 	o := &exporterOptions{web: kingpinflag.AddFlags(app, defaultListenAddress)}
 	app.Flag("web.telemetry-path", "Path under which to expose metrics.").Default("/metrics").StringVar(&o.telemetryPath)
 	app.Flag("web.max-requests", "Maximum number of scrape requests prepared at once (writing their answers is not counted); beyond it /metrics answers 503 at once. 0 disables the limit.").Default("40").IntVar(&o.maxRequests)

@@ -45,7 +45,7 @@ func TestSIGTERMDuringARefreshKeepsTheCache(t *testing.T) {
 
 	// The next listings hang until the server closes: SIGTERM arrives mid-pass.
 	sim.Inject(simulator.Fault{Kind: "hang"})
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(time.Minute)
 	for sim.Stats().Faulted == 0 && time.Now().Before(deadline) {
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -61,8 +61,8 @@ func TestSIGTERMDuringARefreshKeepsTheCache(t *testing.T) {
 		if err != nil {
 			t.Fatalf("exit after SIGTERM: %v\n%s", err, stderr)
 		}
-	case <-time.After(shutdownTimeout + 5*time.Second):
-		t.Fatalf("still running %v after SIGTERM\n%s", shutdownTimeout+5*time.Second, stderr)
+	case <-time.After(time.Minute): // a hang; the exporter's own timers bound the shutdown
+		t.Fatalf("still running a minute after SIGTERM\n%s", stderr)
 	}
 	t.Logf("stopped %v after SIGTERM", time.Since(start).Round(time.Millisecond))
 	states, err := cache.Load(cacheFile, cache.Meta{Endpoint: url + "/"})
@@ -86,7 +86,7 @@ func TestSIGTERMDuringARefreshKeepsTheCache(t *testing.T) {
 
 func waitForMetric(t *testing.T, addr, want string) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	for ctx.Err() == nil {
 		if resp, err := http.Get("http://" + addr + "/metrics"); err == nil {

@@ -127,7 +127,7 @@ func TestWebConfigTLSAndBasicAuth(t *testing.T) {
 	}
 
 	var body string
-	waitFor(t, 20*time.Second, "/metrics over HTTPS with basic auth", func() bool {
+	waitFor(t, time.Minute, "/metrics over HTTPS with basic auth", func() bool {
 		if p.exited() {
 			t.Fatalf("the exporter exited:\n%s", p.stderr.String())
 		}

@@ -58,7 +58,7 @@ type testFile struct {
 
 // A program the tests run under each version people use: the newest, built
 // by scripts/install-tools.sh at the version of scripts/tool-versions, and
-// Debian's. Missing, it fails the test (never skips): `make test` installs
+// Debian's. Missing, it skips the test, or fails it under `make test`, which installs
 // both.
 type tool struct {
 	name, path string

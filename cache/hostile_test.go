@@ -29,7 +29,8 @@ func TestOddCacheFilesAreRefusedAtOnce(t *testing.T) {
 		if err == nil || states != nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), path) {
 			t.Errorf("Load(%s) = %d states, %v; want an error naming the file and %q", path, len(states), err, want)
 		}
-		if d := time.Since(start); d > 2*time.Second {
+		// A minute only catches a read that blocks (a FIFO, a device).
+		if d := time.Since(start); d > time.Minute {
 			t.Errorf("Load(%s) took %v", path, d)
 		}
 	}

@@ -72,9 +72,13 @@ func (d *Discoverer) Answered() bool {
 	return !d.lastSuccess.IsZero()
 }
 
-// Discover lists the spaces once. On failure the previous list stays.
+// Discover lists the spaces once. On failure the previous list stays. An
+// id that is not valid UTF-8 is left out with a warning, the others kept.
 func (d *Discoverer) Discover(ctx context.Context) error {
 	found, err := d.lister.ListAllSpaces(ctx, d.channelType, pageSize)
+	if err == nil {
+		found = d.leaveOutUnusable(found)
+	}
 	d.mu.Lock()
 	if err != nil {
 		d.failures++

@@ -1,11 +1,14 @@
 package discovery
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/go-kit/log"
@@ -78,26 +81,70 @@ cams_discovery_failures_total 1
 	}
 }
 
+// On synctest's clock: the first discovery has failed when the lister is
+// mended, and the retry comes a retry period later, not an hour.
 func TestRunRetriesSoonAfterAFailure(t *testing.T) {
-	l := &fakeLister{err: errors.New("network blip")}
-	d := New(l, "", time.Hour, log.NewNopLogger())
-	d.retry = 20 * time.Millisecond
-	found := make(chan struct{})
-	d.SetOnChange(func() { close(found) })
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go d.Run(ctx)
-	time.Sleep(30 * time.Millisecond)
-	l.mu.Lock()
-	l.spaces, l.err = []string{"cams-a"}, nil
-	l.mu.Unlock()
-	select {
-	case <-found:
-	case <-time.After(5 * time.Second):
-		t.Fatal("a failed discovery was not retried before the hour-long interval")
+	synctest.Test(t, func(t *testing.T) {
+		l := &fakeLister{err: errors.New("network blip")}
+		d := New(l, "", time.Hour, log.NewNopLogger())
+		d.retry = 20 * time.Millisecond
+		found := make(chan struct{})
+		d.SetOnChange(func() { close(found) })
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		start := time.Now()
+		go d.Run(ctx)
+		synctest.Wait() // the first discovery failed; Run waits to retry
+		d.mu.Lock()
+		failures := d.failures
+		d.mu.Unlock()
+		if failures != 1 {
+			t.Fatalf("%d failures before the lister is mended, want 1", failures)
+		}
+		l.mu.Lock()
+		l.spaces, l.err = []string{"cams-a"}, nil
+		l.mu.Unlock()
+		<-found
+		if waited := time.Since(start); waited != d.retry {
+			t.Errorf("found after %v, want the retry period %v", waited, d.retry)
+		}
+		if got := strings.Join(d.Spaces(), ","); got != "cams-a" {
+			t.Errorf("spaces %q", got)
+		}
+	})
+}
+
+// An id of the answer that is not valid UTF-8, or holds U+FFFD (what
+// encoding/json decodes invalid bytes to), is left out with one warning
+// naming it escaped (the first five); the others are kept.
+func TestDiscoverLeavesOutIdsThatAreNotUTF8(t *testing.T) {
+	bad := []string{"cams-caf\xe9", "cams-caf\ufffd", "\xff", "cams-4\xe8", "cams-5\xe8", "cams-6\xe8"}
+	l := &fakeLister{spaces: append([]string{"cams-b", bad[0], "cams-a", "cams-é"}, bad[1:]...)}
+	var logs bytes.Buffer
+	d := New(l, "", 0, log.NewJSONLogger(&logs))
+	if err := d.Discover(context.Background()); err != nil {
+		t.Fatal(err)
 	}
-	if got := strings.Join(d.Spaces(), ","); got != "cams-a" {
-		t.Errorf("spaces %q", got)
+	if got := strings.Join(d.Spaces(), ","); got != "cams-a,cams-b,cams-é" {
+		t.Errorf("discovered %q, want the ids that are UTF-8", got)
+	}
+	lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
+	var warning map[string]any
+	for _, line := range lines {
+		var e map[string]any
+		if err := json.Unmarshal([]byte(line), &e); err != nil {
+			t.Fatal(err)
+		}
+		if e["level"] == "warn" {
+			if warning != nil {
+				t.Errorf("more than one warning:\n%s", logs.String())
+			}
+			warning = e
+		}
+	}
+	want := `"cams-caf\xe9" "cams-caf\ufffd" "\xff" "cams-4\xe8" "cams-5\xe8" ...`
+	if warning == nil || warning["count"] != 6.0 || warning["ids"] != want {
+		t.Errorf("warning %v\nwant count 6 and ids %s", warning, want)
 	}
 }
 

@@ -115,8 +115,8 @@ func TestFirstPassAndRestart(t *testing.T) {
 			first = s
 			break
 		}
-		if time.Since(restart) > 10*time.Second {
-			t.Fatal("run 2 did not serve /metrics within 10 s")
+		if time.Since(restart) > time.Minute {
+			t.Fatal("run 2 did not serve /metrics within a minute")
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -180,8 +180,8 @@ func stop(t *testing.T, p *process) {
 		if err != nil {
 			t.Errorf("%s after SIGTERM: %v", p.name, err)
 		}
-	case <-time.After(20 * time.Second):
-		t.Fatalf("%s still running 20 s after SIGTERM", p.name)
+	case <-time.After(time.Minute):
+		t.Fatalf("%s still running a minute after SIGTERM", p.name)
 	}
 }
 

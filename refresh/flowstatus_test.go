@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/go-kit/log"
@@ -442,6 +443,12 @@ func TestStatusesStalestFirstAtScale(t *testing.T) {
 // listed flows, their counts sum to its flows, and every known status is
 // what GetFlow answers for that flow.
 func TestStatusesStayAlignedWithChangingListings(t *testing.T) {
+	synctest.Test(t, testStatusesStayAlignedWithChangingListings)
+}
+
+// testStatusesStayAlignedWithChangingListings runs on synctest's clock:
+// what it sees does not depend on how fast the machine runs.
+func testStatusesStayAlignedWithChangingListings(t *testing.T) {
 	const spaces = 200
 	ids := make([]string, spaces)
 	for i := range ids {
@@ -454,7 +461,7 @@ func TestStatusesStayAlignedWithChangingListings(t *testing.T) {
 	})
 	r := New(Config{Lister: lister, Spaces: spacesFunc(ids...), Interval: 30 * time.Millisecond, Concurrency: 8, PublishEvery: 5 * time.Millisecond})
 	c := NewFlowStatusChecker(r, FlowStatusConfig{Getter: getter, Rate: 1000, Interval: 50 * time.Millisecond, PollEvery: 5 * time.Millisecond, ApplyEvery: 5 * time.Millisecond})
-	ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
 	defer cancel()
 	var wg sync.WaitGroup
 	wg.Go(func() { r.Run(ctx) })
@@ -535,7 +542,11 @@ func (l *churningLister) listings() int {
 // An idle checker publishes nothing: with every status fresh, no snapshot
 // is published (a publish costs a look at every space, and the cache is
 // written again after one).
-func TestIdleCheckerPublishesNothing(t *testing.T) {
+func TestIdleCheckerPublishesNothing(t *testing.T) { synctest.Test(t, testIdleCheckerPublishesNothing) }
+
+// testIdleCheckerPublishesNothing runs on synctest's clock: the held-back
+// publish is done when the sleep ends, however loaded the machine.
+func testIdleCheckerPublishesNothing(t *testing.T) {
 	lister := &fakeLister{flows: map[string][]client.Flow{"a": flowsOf("1", "2")}}
 	r := New(Config{Lister: lister, Spaces: spacesFunc("a")})
 	r.Refresh(context.Background())

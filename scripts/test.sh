@@ -12,6 +12,9 @@ cd "$(dirname "$0")/.."
 
 # No test may ever ask the ECS metadata service for credentials.
 export ALIBABA_CLOUD_ECS_METADATA_DISABLED=true
+# Every tool is installed below: a test whose tool is missing fails rather
+# than skips (internal/tooltest), and testprogress fails the run on any skip.
+export CAMS_REQUIRE_TOOLS=1
 
 started=$(date +%s)
 step() { echo "== $* [$(($(date +%s) - started)) s]"; }
@@ -35,5 +38,6 @@ trap 'rm -rf "$tmp"' EXIT
 go build -o "$tmp/testprogress" ./scripts/testprogress
 packages=$(go list ./... | wc -l)
 step "go test -race: $packages packages"
-# testprogress's last line is the count: "tests: N passed, N failed, N skipped".
+# testprogress's last line is the count: "tests: N passed, N failed, N skipped";
+# a skipped test fails the run.
 go test -json -race -count=1 -timeout 20m ./... | TEST_STARTED=$started "$tmp/testprogress" "$packages"

@@ -180,7 +180,7 @@ func TestFaultHangEndsWithTheClient(t *testing.T) {
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("error %v, want the context's deadline", err)
 	}
-	if d := time.Since(start); d > 2*time.Second {
+	if d := time.Since(start); d > time.Minute { // only a hang
 		t.Errorf("the call took %v", d)
 	}
 }
@@ -206,7 +206,7 @@ func TestFaultHangEndsOnClose(t *testing.T) {
 				if err == nil {
 					t.Error("the held call got an answer")
 				}
-			case <-time.After(2 * time.Second):
+			case <-time.After(30 * time.Second): // before the client's own timeout of a minute
 				t.Fatal("Close did not end the held call")
 			}
 		})
@@ -242,15 +242,15 @@ func TestFaultHangEndsOnCloseUnstarted(t *testing.T) {
 		if err == nil {
 			t.Error("the held call got an answer")
 		}
-	case <-time.After(2 * time.Second):
+	case <-time.After(30 * time.Second):
 		t.Fatal("Close did not end the held call")
 	}
 }
 
-// waitFor polls cond for up to two seconds.
+// waitFor polls cond for up to a minute: long enough for any machine.
 func waitFor(t *testing.T, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(2 * time.Second)
+	deadline := time.Now().Add(time.Minute)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatal("timed out waiting")

@@ -10,6 +10,7 @@ import (
 	"io"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/cams-exporter/cams_exporter/client"
 )
@@ -18,10 +19,13 @@ import (
 const maxIDLength = client.MaxSpaceIDBytes
 
 // Parse reads one CustSpaceId a line. Blank lines and everything after '#'
-// are ignored. name labels the errors (a file path).
-func Parse(r io.Reader, name string) ([]string, error) {
-	var ids []string
+// are ignored. name labels the errors (a file path). An id that is not
+// valid UTF-8 (a file saved as Latin-1) is left out and the others kept:
+// skipped, when not nil, names its line in one line of text. Any other bad
+// line is an error.
+func Parse(r io.Reader, name string) (ids []string, skipped error, err error) {
 	seen := map[string]int{}
+	var notUTF8 skippedLines
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 4096), 1<<20)
 	for line := 1; sc.Scan(); line++ {
@@ -30,19 +34,23 @@ func Parse(r io.Reader, name string) ([]string, error) {
 		if id == "" {
 			continue
 		}
+		if !utf8.ValidString(id) {
+			notUTF8.add(name, line, id)
+			continue
+		}
 		if err := Validate(id); err != nil {
-			return nil, fmt.Errorf("%s:%d: %w", name, line, err)
+			return nil, nil, fmt.Errorf("%s:%d: %w", name, line, err)
 		}
 		if first, dup := seen[id]; dup {
-			return nil, fmt.Errorf("%s:%d: space %q is listed twice (first on line %d)", name, line, id, first)
+			return nil, nil, fmt.Errorf("%s:%d: space %q is listed twice (first on line %d)", name, line, id, first)
 		}
 		seen[id] = line
 		ids = append(ids, id)
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return nil, nil, fmt.Errorf("%s: %w", name, err)
 	}
-	return ids, nil
+	return ids, notUTF8.err(), nil
 }
 
 // LoadFile reads a spaces file.
@@ -51,7 +59,8 @@ func LoadFile(path string) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cannot read spaces file: %w", err)
 	}
-	return Parse(bytes.NewReader(data), path)
+	ids, _, err := Parse(bytes.NewReader(data), path)
+	return ids, err
 }
 
 // Validate checks one space id.
@@ -61,6 +70,8 @@ func Validate(id string) error {
 		return fmt.Errorf("empty space id")
 	case len(id) > maxIDLength:
 		return fmt.Errorf("space id %.20q... is longer than %d characters", id, maxIDLength)
+	case !utf8.ValidString(id):
+		return fmt.Errorf("space id %q is not valid UTF-8", id)
 	case strings.IndexFunc(id, func(r rune) bool { return unicode.IsSpace(r) || !unicode.IsPrint(r) }) >= 0:
 		return fmt.Errorf("space id %q contains spaces or unprintable characters", id)
 	}

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/cams-exporter/cams_exporter/internal/testfiles"
@@ -42,7 +43,7 @@ func TestRead(t *testing.T) {
 			go func() { data, _, err = Read(tt.path, 100); close(done) }()
 			select {
 			case <-done:
-			case <-time.After(5 * time.Second):
+			case <-time.After(time.Minute):
 				t.Fatal("Read blocked")
 			}
 			if tt.wantErr != "" {
@@ -58,47 +59,93 @@ func TestRead(t *testing.T) {
 	}
 }
 
-// TestReadStableNeverTakesAHalfWrittenFile rewrites a file in place, in
-// chunks, over and over while it is read: every read that succeeds returns
-// one whole version, and once the writer stops the last version is read.
-func TestReadStableNeverTakesAHalfWrittenFile(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "spaces")
-	version := func(v int) []byte {
-		var b bytes.Buffer
-		for i := range 20000 {
-			fmt.Fprintf(&b, "cams-%d-%05d\n", v, i)
-		}
-		return b.Bytes()
-	}
-	os.WriteFile(path, version(0), 0o644)
-	time.Sleep(400 * time.Millisecond)
-	stop := testfiles.RewriteInPlace(t, path, version, 16<<10)
-	defer stop()
-	// Settle must outlast the writer's pauses, which on a loaded machine
-	// can reach tens of milliseconds between two writes.
-	s := Stability{Settle: 300 * time.Millisecond, Within: time.Second}
-	gaveUp, whole := 0, 0
-	deadline := time.Now().Add(3 * time.Second)
-	for time.Now().Before(deadline) {
+// readInBackground runs ReadStable on path in a goroutine of the bubble;
+// the channel gets its result and when it came.
+type readResult struct {
+	data []byte
+	err  error
+	at   time.Time
+}
+
+func readInBackground(path string, s Stability) <-chan readResult {
+	done := make(chan readResult, 1)
+	go func() {
 		data, err := ReadStable(context.Background(), path, 1<<20, s)
-		if err != nil {
-			if !strings.Contains(err.Error(), "kept changing") {
-				t.Fatal(err)
-			}
-			gaveUp++
-			continue
-		}
-		if lines := bytes.Count(data, []byte("\n")); lines != 20000 {
-			t.Fatalf("a read returned %d of 20000 lines", lines)
-		}
-		whole++
+		done <- readResult{data, err, time.Now()}
+	}()
+	return done
+}
+
+// TestReadStableWaitsForTheWriter rewrites a file in place while ReadStable
+// reads it, in a synctest bubble: the test's writer acts only while the
+// reader waits, at the instants the test chooses, whatever the machine's
+// speed. A file written in steps closer than Settle is never taken and is
+// given up after Within; once the writer is done, the whole file is taken
+// Settle after its last write; a writer that stalls longer than Settle
+// mid-file is taken for done (what the spaces file's reload guards
+// against: see spaces.DropConfirm).
+func TestReadStableWaitsForTheWriter(t *testing.T) {
+	var whole bytes.Buffer
+	for i := range 20000 {
+		fmt.Fprintf(&whole, "cams-%05d\n", i)
 	}
-	last := stop()
-	data, err := ReadStable(context.Background(), path, 1<<20, s)
-	if err != nil || !bytes.Equal(data, version(last)) {
-		t.Fatalf("after the writer stopped: %d bytes, %v; want version %d", len(data), err, last)
+	s := Stability{Settle: time.Second, Within: 10 * time.Second}
+	const chunk = 16 << 10
+	for _, tt := range []struct {
+		name  string
+		pause time.Duration // between two writes
+		// stopAfter is how many chunks are written before the writer
+		// stops for good; 0: it rewrites the file again and again.
+		stopAfter int
+		wantErr   string
+		wantBytes int
+	}{
+		{"rewritten again and again", 300 * time.Millisecond, 0, "kept changing while it was read for 10s", 0},
+		{"written in steps, then done", 300 * time.Millisecond, (whole.Len() + chunk - 1) / chunk, "", whole.Len()},
+		{"the writer stalls mid-file", 300 * time.Millisecond, 3, "", 3 * chunk},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				path := filepath.Join(t.TempDir(), "spaces")
+				os.WriteFile(path, []byte("old\n"), 0o644)
+				w := testfiles.RewriteInPlace(t, path)
+				start := time.Now()
+				done := readInBackground(path, s)
+				written, lastWrite := 0, start
+				for step := 0; ; step++ {
+					synctest.Wait() // the reader waits, or is done
+					if len(done) > 0 || (tt.stopAfter > 0 && step == tt.stopAfter) {
+						break
+					}
+					if written == whole.Len() {
+						w = testfiles.RewriteInPlace(t, path)
+						written = 0
+					}
+					n := min(chunk, whole.Len()-written)
+					w.Write(whole.Bytes()[written : written+n])
+					written += n
+					lastWrite = time.Now()
+					time.Sleep(tt.pause)
+				}
+				r := <-done
+				if tt.wantErr != "" {
+					if r.err == nil || !strings.Contains(r.err.Error(), tt.wantErr) {
+						t.Fatalf("got %d bytes, %v; want %q", len(r.data), r.err, tt.wantErr)
+					}
+					if took := r.at.Sub(start); took < s.Within-s.Settle || took > s.Within {
+						t.Errorf("gave up after %v, want within %v", took, s.Within)
+					}
+					return
+				}
+				if r.err != nil || !bytes.Equal(r.data, whole.Bytes()[:tt.wantBytes]) {
+					t.Fatalf("got %d bytes, %v; want the first %d bytes written", len(r.data), r.err, tt.wantBytes)
+				}
+				if got := r.at.Sub(lastWrite); got != s.Settle {
+					t.Errorf("taken %v after the last write, want %v", got, s.Settle)
+				}
+			})
+		})
 	}
-	t.Logf("while the file was rewritten: %d reads gave up, %d returned a whole version", gaveUp, whole)
 }
 
 func TestReadStableHonoursContext(t *testing.T) {

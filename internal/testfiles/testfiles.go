@@ -5,9 +5,9 @@ package testfiles
 import (
 	"os"
 	"path/filepath"
-	"sync"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // FIFO returns a named pipe in a temporary directory; opening it for
@@ -36,40 +36,43 @@ func Sparse(t testing.TB, size int64) string {
 	return path
 }
 
-// RewriteInPlace rewrites path in place with version(1), version(2), ...
-// back to back, truncating it and writing each in chunks of chunk bytes,
-// until stop is called; stop returns the last version written whole.
-func RewriteInPlace(t testing.TB, path string, version func(int) []byte, chunk int) (stop func() int) {
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	last := 0
-	go func() {
-		defer wg.Done()
-		for v := 1; ; v++ {
-			select {
-			case <-done:
-				return
-			default:
-			}
-			data := version(v) // before truncating: the writer must not pause mid-file
-			f, err := os.OpenFile(path, os.O_WRONLY|os.O_TRUNC, 0)
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			for len(data) > 0 {
-				n := min(len(data), chunk)
-				f.Write(data[:n])
-				data = data[n:]
-			}
-			f.Close()
-			last = v
-		}
-	}()
-	var once sync.Once
-	return func() int {
-		once.Do(func() { close(done); wg.Wait() })
-		return last
+// InPlace rewrites a file in place, as `cat > file` or an editor saving
+// over it does, one step at a time as the test says, so that a reader meets
+// exactly the states the test chooses: emptied, part-written, whole. Every
+// step sets the file's modification time to time.Now(), the test's clock (a
+// synctest bubble's), as a writer's clock would.
+type InPlace struct {
+	t    testing.TB
+	path string
+	f    *os.File
+}
+
+// RewriteInPlace empties path, which must exist, and returns the writer.
+func RewriteInPlace(t testing.TB, path string) *InPlace {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_TRUNC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	w := &InPlace{t: t, path: path, f: f}
+	w.touch()
+	return w
+}
+
+// Write appends p to the file.
+func (w *InPlace) Write(p []byte) {
+	w.t.Helper()
+	if _, err := w.f.Write(p); err != nil {
+		w.t.Fatal(err)
+	}
+	w.touch()
+}
+
+func (w *InPlace) touch() {
+	w.t.Helper()
+	now := time.Now()
+	if err := os.Chtimes(w.path, now, now); err != nil {
+		w.t.Fatal(err)
 	}
 }

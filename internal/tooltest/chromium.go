@@ -21,8 +21,8 @@ type Chromium struct {
 	bin string
 }
 
-// NewChromium finds Chromium, failing the test when it is not installed
-// (make test installs it).
+// NewChromium finds Chromium, or skips the test when it is not installed
+// (see missing; make test installs it).
 func NewChromium(t testing.TB) Chromium {
 	t.Helper()
 	return Chromium{bin: Debian(t, "chromium", "chromium")}

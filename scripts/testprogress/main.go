@@ -4,9 +4,11 @@
 // each package's progress ("[3/24] ok ... 12.3s"), every minute the packages
 // still running and for how long, and finally a count of the tests:
 // "tests: N passed, N failed, N skipped", after the time since $TEST_STARTED
-// (Unix seconds) when it is set. It exits 1 when a test or a build failed.
-// scripts/test.sh pipes `go test -json` into it; its optional argument is
-// the number of packages.
+// (Unix seconds) when it is set. It exits 1 when a test or a build failed,
+// and when a test skipped: `make test` installs everything the tests need,
+// so a skip there is a test that did not run (each is printed with its
+// reason). scripts/test.sh pipes `go test -json` into it; its optional
+// argument is the number of packages.
 package main
 
 import (
@@ -86,8 +88,11 @@ func process(in io.Reader, out io.Writer, total int, started time.Time, heartbea
 	if !started.IsZero() {
 		r.print("== done in %s\n", time.Since(started).Round(time.Second))
 	}
+	if r.skipped > 0 {
+		r.print("FAIL: %d test(s) skipped; make test runs every test (the reasons are above)\n", r.skipped)
+	}
 	r.print("tests: %d passed, %d failed, %d skipped\n", r.passed, r.failed, r.skipped)
-	return r.failed == 0 && !r.failedBuild, nil
+	return r.failed == 0 && r.skipped == 0 && !r.failedBuild, nil
 }
 
 func (r *report) print(format string, args ...any) {
@@ -144,6 +149,9 @@ func (r *report) handle(e event) {
 			r.passed++
 		case "skip":
 			r.skipped++
+			if b != nil {
+				r.print("%s", b.String())
+			}
 		case "fail":
 			r.failed++
 			if b != nil {

@@ -30,6 +30,15 @@ func TestProcess(t *testing.T) {
 {"Action":"output","Package":"p/b","Output":"FAIL\tp/b\t0.1s\n"}
 {"Action":"fail","Package":"p/b","Elapsed":0.1}
 `
+		skipping = `{"Action":"start","Package":"p/d"}
+{"Action":"run","Package":"p/d","Test":"TestRuns"}
+{"Action":"pass","Package":"p/d","Test":"TestRuns","Elapsed":0}
+{"Action":"run","Package":"p/d","Test":"TestNeedsATool"}
+{"Action":"output","Package":"p/d","Test":"TestNeedsATool","Output":"    d_test.go:5: skipped: promtool is not installed\n"}
+{"Action":"skip","Package":"p/d","Test":"TestNeedsATool","Elapsed":0}
+{"Action":"output","Package":"p/d","Output":"ok  \tp/d\t0.1s\n"}
+{"Action":"pass","Package":"p/d","Elapsed":0.1}
+`
 		buildFailure = `{"ImportPath":"p/c","Action":"build-output","Output":"c.go:1: syntax error\n"}
 {"ImportPath":"p/c","Action":"build-fail"}
 {"Action":"start","Package":"p/c"}
@@ -48,6 +57,8 @@ func TestProcess(t *testing.T) {
 			[]string{"quiet unless it fails", "?   \tp/none"}},
 		{"a failing subtest", failing, false,
 			[]string{"b_test.go:9: boom", "[1/2] FAIL\tp/b\t0.1s\n", "tests: 0 passed, 2 failed, 1 skipped\n"}, nil},
+		{"a skipped test fails the run, with its reason", skipping, false,
+			[]string{"d_test.go:5: skipped: promtool is not installed", "FAIL: 1 test(s) skipped", "tests: 1 passed, 0 failed, 1 skipped\n"}, nil},
 		{"a build failure", buildFailure, false,
 			[]string{"c.go:1: syntax error", "[1/2] FAIL\tp/c\t", "tests: 0 passed, 0 failed, 0 skipped\n"}, nil},
 		{"not JSON is passed on", "go: downloading x v1\n" + passing, true,
@@ -86,12 +97,12 @@ func TestHeartbeat(t *testing.T) {
 		ok, _ := process(r, &out, 0, time.Time{}, 20*time.Millisecond)
 		done <- ok
 	}()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(time.Minute)
 	for !strings.Contains(out.String(), "... building the test binaries") && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	w.write(`{"Action":"start","Package":"p/slow"}` + "\n")
-	deadline = time.Now().Add(5 * time.Second)
+	deadline = time.Now().Add(time.Minute)
 	for !strings.Contains(out.String(), "... still running: p/slow (") && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
