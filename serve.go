@@ -68,7 +68,7 @@ func serveExporter(ctx context.Context, o *exporterOptions) int {
 	err = explainListenError(serveHTTP(ctx, e, logs))
 	cancelRefresh()
 	defer e.client.Close()
-	if !e.waitStopped(wait, shutdownTimeout) {
+	if !e.waitStopped(wait, shutdownTimeout, cacheWriteMargin) {
 		level.Warn(logger).Log("msg", "background work did not stop in time", "timeout", shutdownTimeout)
 	}
 	if err != nil {
@@ -84,13 +84,16 @@ func serveExporter(ctx context.Context, o *exporterOptions) int {
 const cacheWriteMargin = time.Second
 
 // waitStopped runs wait, the background work's, and reports whether it
-// returned within budget. The cache's write still under way
-// cacheWriteMargin before budget ends is abandoned then, so that the
-// process exits with the new file or the old one, and no temporary file.
-func (e *exporter) waitStopped(wait func(), budget time.Duration) bool {
-	t := time.AfterFunc(budget-cacheWriteMargin, e.abandonCacheWrite)
-	defer t.Stop()
-	return waitAtMost(wait, budget)
+// returned within budget. The cache's write still under way margin before
+// budget ends is abandoned then, and the rest of the budget waited for, so
+// that the process exits with the new file or the old one, and no
+// temporary file.
+func (e *exporter) waitStopped(wait func(), budget, margin time.Duration) bool {
+	if waitAtMost(wait, budget-margin) {
+		return true
+	}
+	e.abandonCacheWrite()
+	return waitAtMost(wait, margin)
 }
 
 // waitAtMost runs wait and reports whether it returned within d.
