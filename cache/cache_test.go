@@ -153,7 +153,7 @@ func TestWriterSavesDuringAPassAndAtTheEnd(t *testing.T) {
 	if err != nil || len(got) != 2 {
 		t.Fatalf("after the final save: %d spaces, %v", len(got), err)
 	}
-	if n := w.Writes(); n != 2 {
+	if n := w.writes.Load(); n != 2 {
 		t.Errorf("%d writes, want 2 (the tick's and the last)", n)
 	}
 }

@@ -71,9 +71,6 @@ func (w *Writer) Run(ctx, deadline context.Context) {
 	}
 }
 
-// Writes counts the files the writer has written.
-func (w *Writer) Writes() uint64 { return w.writes.Load() }
-
 func (w *Writer) save(ctx context.Context) {
 	snap := w.Snapshot()
 	if snap.Len() == 0 || !changedSince(snap, w.written) {

@@ -90,7 +90,7 @@ func TestWriterWritesNothingWhenNothingChanged(t *testing.T) {
 	tickAndWait(ticks)
 	set(current.WithChanged(nil))
 	tickAndWait(ticks)
-	if n := w.Writes(); n != 0 || !statFile(t, path).same(before) {
+	if n := w.writes.Load(); n != 0 || !statFile(t, path).same(before) {
 		t.Fatalf("%d writes and the file rewritten with nothing changed since the restore", n)
 	}
 
@@ -98,7 +98,7 @@ func TestWriterWritesNothingWhenNothingChanged(t *testing.T) {
 	set(current.WithChanged(map[string]*refresh.SpaceState{"cams-00007": changed}))
 	tickAndWait(ticks)
 	afterChange := statFile(t, path)
-	if n := w.Writes(); n != 1 || afterChange.same(before) {
+	if n := w.writes.Load(); n != 1 || afterChange.same(before) {
 		t.Fatalf("%d writes after one space changed, want 1", n)
 	}
 	got, err := Load(path, meta)
@@ -109,7 +109,7 @@ func TestWriterWritesNothingWhenNothingChanged(t *testing.T) {
 	set(current.WithChanged(nil)) // the shutdown's snapshot: nothing new
 	cancel()
 	<-done
-	if n := w.Writes(); n != 1 || !statFile(t, path).same(afterChange) {
+	if n := w.writes.Load(); n != 1 || !statFile(t, path).same(afterChange) {
 		t.Errorf("%d writes and the file rewritten at a shutdown with nothing new", n)
 	}
 }
@@ -129,14 +129,14 @@ func TestWriterWritesWhatItHasNotWritten(t *testing.T) {
 	go func() { w.Run(ctx, context.Background()); close(done) }()
 	tickAndWait(ticks)
 	tickAndWait(ticks)
-	if n := w.Writes(); n != 1 {
+	if n := w.writes.Load(); n != 1 {
 		t.Fatalf("%d writes of one snapshot, want 1", n)
 	}
 	set(current.WithChanged(map[string]*refresh.SpaceState{"cams-failing": nil}))
 	cancel()
 	<-done
 	got, err := Load(path, meta)
-	if n := w.Writes(); n != 2 || err != nil || len(got) != 1 {
+	if n := w.writes.Load(); n != 2 || err != nil || len(got) != 1 {
 		t.Errorf("%d writes, %d spaces in the file (%v); want 2 writes and the space gone", n, len(got), err)
 	}
 }
@@ -202,8 +202,8 @@ func TestWriterAbandonsTheLastWriteAtItsDeadline(t *testing.T) {
 	}
 	abandon() // the end of the shutdown budget
 	<-done
-	if left := tempFiles(t, path); len(left) != 0 || w.Writes() != 0 || !statFile(t, path).same(before) {
-		t.Fatalf("after the abandoned write: temporary files %v, %d writes, file changed: %v; want none, 0, false", left, w.Writes(), !statFile(t, path).same(before))
+	if left := tempFiles(t, path); len(left) != 0 || w.writes.Load() != 0 || !statFile(t, path).same(before) {
+		t.Fatalf("after the abandoned write: temporary files %v, %d writes, file changed: %v; want none, 0, false", left, w.writes.Load(), !statFile(t, path).same(before))
 	}
 	close(b.release) // the disk answers again
 	writing.Wait()
@@ -281,8 +281,8 @@ func TestWriterSweepsLeftovers(t *testing.T) {
 	current = snapshot()
 	mu.Unlock()
 	tickAndWait(ticks)
-	if left := tempFiles(t, path); len(left) != 0 || w.Writes() != 1 {
-		t.Fatalf("leftovers %v after write %d", left, w.Writes())
+	if left := tempFiles(t, path); len(left) != 0 || w.writes.Load() != 1 {
+		t.Fatalf("leftovers %v after write %d", left, w.writes.Load())
 	}
 	cancel()
 	<-done
