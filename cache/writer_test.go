@@ -196,6 +196,9 @@ func TestWriterAbandonsTheLastWriteAtItsDeadline(t *testing.T) {
 	go func() { w.Run(ctx, deadline); close(done) }()
 	stop() // the shutdown: the last write starts
 	b := <-blocked
+	var releaseOnce sync.Once
+	release := func() { releaseOnce.Do(func() { close(b.release) }) }
+	t.Cleanup(release) // a failed test leaves no goroutine blocked
 	<-b.entered
 	if len(tempFiles(t, path)) != 1 {
 		t.Fatalf("temporary files %v while the write is under way, want one", tempFiles(t, path))
@@ -205,7 +208,7 @@ func TestWriterAbandonsTheLastWriteAtItsDeadline(t *testing.T) {
 	if left := tempFiles(t, path); len(left) != 0 || w.writes.Load() != 0 || !statFile(t, path).same(before) {
 		t.Fatalf("after the abandoned write: temporary files %v, %d writes, file changed: %v; want none, 0, false", left, w.writes.Load(), !statFile(t, path).same(before))
 	}
-	close(b.release) // the disk answers again
+	release() // the disk answers again
 	writing.Wait()
 	if left := tempFiles(t, path); len(left) != 0 || !statFile(t, path).same(before) {
 		t.Errorf("once the abandoned write woke: temporary files %v, file changed: %v", left, !statFile(t, path).same(before))
