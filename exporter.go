@@ -41,6 +41,15 @@ type exporter struct {
 	registry  *prometheus.Registry       // the exporter's own metrics
 	metrics   collector.Options          // the snapshot's metrics
 	checker   health.Checker
+	// restored is the snapshot restored from the cache file, which the
+	// file holds already; nil if nothing was restored.
+	restored *refresh.Snapshot
+	// cacheReadOnly is true when the cache file's directory cannot be
+	// written: the file is restored, never written.
+	cacheReadOnly bool
+	// abandonCacheWrite abandons the cache's write under way, if any (see
+	// waitStopped); set by start.
+	abandonCacheWrite func()
 }
 
 // newExporter wires the exporter from validated options. creds may be nil
@@ -140,6 +149,7 @@ func (e *exporter) restoreCache() {
 		if n := e.refresher.Restore(states); n > 0 {
 			level.Info(e.logger).Log("msg", "serving cached data until each space is refreshed, the stalest first", "file", e.opts.cacheFile, "spaces", n)
 		}
+		e.restored = e.refresher.Snapshot()
 	}
 }
 
@@ -154,7 +164,7 @@ func retriesFlag(n int) int {
 
 // start runs the refresher, the spaces-file watcher and the cache writer
 // until ctx ends. The returned wait blocks until they have stopped, the
-// cache's last write included.
+// cache's last write included (see waitStopped for a bounded wait).
 func (e *exporter) start(ctx context.Context) (wait func()) {
 	var wg sync.WaitGroup
 	run := func(f func()) {
@@ -179,10 +189,13 @@ func (e *exporter) start(ctx context.Context) (wait func()) {
 		defer signal.Stop(hup)
 		e.spaces.Watch(ctx, hup, 30*time.Second, e.logger, e.refresher.Wake)
 	})
-	if e.opts.cacheFile != "" {
-		w := &cache.Writer{Path: e.opts.cacheFile, Meta: e.cacheMeta(), Snapshot: e.refresher.Snapshot, Logger: e.logger}
+	e.abandonCacheWrite = func() {}
+	if e.opts.cacheFile != "" && !e.cacheReadOnly {
+		w := &cache.Writer{Path: e.opts.cacheFile, Meta: e.cacheMeta(), Snapshot: e.refresher.Snapshot, Restored: e.restored, Logger: e.logger}
 		writerCtx, stopWriter := context.WithCancel(context.Background())
-		run(func() { w.Run(writerCtx) })
+		deadline, abandon := context.WithCancel(context.Background())
+		e.abandonCacheWrite = abandon
+		run(func() { w.Run(writerCtx, deadline) })
 		// The last write waits for the refresher and the status checks, so
 		// it holds their last results.
 		run(func() { <-refresherDone; <-statusesDone; stopWriter() })

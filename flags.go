@@ -85,7 +85,7 @@ func addExporterFlags(app flagGroup) *exporterOptions {
 	app.Flag("cams.max-retries", "Retries of a throttled or failed call (0-10).").Default("3").IntVar(&o.maxRetries)
 
 	app.Flag("refresh.interval", "Target age of each space's data: a space is listed again in the background once its data is this old, the stalest first (at least 10s).").Default("5m").DurationVar(&o.refreshInterval)
-	app.Flag("cache.file", "Persist the data to this file (atomically, at most once a minute while listings end, and at shutdown); a restart serves it at once and lists only the spaces missing from it or due.").StringVar(&o.cacheFile)
+	app.Flag("cache.file", "Persist the data to this file (atomically, at most once a minute while listings end, and at shutdown, when a space changed); a restart serves it at once and lists only the spaces missing from it or due. Locked with <file>.lock: one exporter per file.").StringVar(&o.cacheFile)
 	app.Flag("collector.flow-info", "Export cams_flow_info, one series per flow (high cardinality).").BoolVar(&o.flowInfo)
 	app.Flag("collector.flow-status", "Also read each flow's status (DRAFT, PUBLISHED, DEPRECATED) with GetFlow, one call per flow per --flow-status.interval, on a limiter of its own (needs cams:GetFlow): cams_flows_by_status.").BoolVar(&o.flowStatus)
 	app.Flag("cams.getflow-rate-limit", "GetFlow calls per second for the whole account, with --collector.flow-status (CAMS allows 5, apart from ListFlow's 5).").Default("4").Float64Var(&o.getFlowRateLimit)

@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/common/version"
 	"github.com/prometheus/exporter-toolkit/web"
 
+	"github.com/cams-exporter/cams_exporter/cache"
 	"github.com/cams-exporter/cams_exporter/client"
 )
 
@@ -22,9 +23,19 @@ func serveExporter(ctx context.Context, o *exporterOptions) int {
 		fmt.Fprintf(os.Stderr, "cams_exporter: %s\n", startFailure(err))
 		return exitCodeOf(err)
 	}
+	cacheLock, err := lockCacheFile(ctx, o.cacheFile)
+	cacheReadOnly := errors.Is(err, cache.ErrReadOnly)
+	if err != nil && !cacheReadOnly {
+		fmt.Fprintf(os.Stderr, "cams_exporter: %s\n", startFailure(err))
+		return exitCodeOf(err)
+	}
+	defer cacheLock.Release()
 	logs := newLoggers(o.logFormat, o.logLevel)
 	logger := logs.Logger
 	level.Info(logger).Log("msg", "starting cams_exporter", "version", version.Info(), "build_context", version.BuildContext())
+	if cacheReadOnly {
+		level.Warn(logger).Log("msg", "the cache file is restored but never written: its directory cannot be written", "file", o.cacheFile, "err", err)
+	}
 	var creds client.CredentialsProvider
 	if o.demo {
 		d, err := startDemo(ctx, o, logger)
@@ -37,7 +48,7 @@ func serveExporter(ctx context.Context, o *exporterOptions) int {
 		demoFlowStatus(o)
 	}
 	var e *exporter
-	err := interruptible(ctx, func() (err error) {
+	err = interruptible(ctx, func() (err error) {
 		e, err = newExporter(o, creds, logger)
 		return err
 	})
@@ -49,6 +60,7 @@ func serveExporter(ctx context.Context, o *exporterOptions) int {
 		level.Error(logger).Log("msg", "cannot start", "err", err)
 		return 1
 	}
+	e.cacheReadOnly = cacheReadOnly
 	warnAboutRate(o, logger)
 	level.Info(logger).Log("msg", "watching spaces", "spaces", len(e.spaces.List()), "endpoint", e.client.Endpoint(), "refresh_interval", o.refreshInterval)
 	refreshCtx, cancelRefresh := context.WithCancel(ctx)
@@ -56,7 +68,7 @@ func serveExporter(ctx context.Context, o *exporterOptions) int {
 	err = explainListenError(serveHTTP(ctx, e, logs))
 	cancelRefresh()
 	defer e.client.Close()
-	if !waitAtMost(wait, shutdownTimeout) {
+	if !e.waitStopped(wait, shutdownTimeout, cacheWriteMargin) {
 		level.Warn(logger).Log("msg", "background work did not stop in time", "timeout", shutdownTimeout)
 	}
 	if err != nil {
@@ -65,6 +77,23 @@ func serveExporter(ctx context.Context, o *exporterOptions) int {
 	}
 	level.Info(logger).Log("msg", "stopped")
 	return 0
+}
+
+// cacheWriteMargin is the end of the background work's shutdown budget kept
+// for abandoning the cache's last write (removing its temporary file).
+const cacheWriteMargin = time.Second
+
+// waitStopped runs wait, the background work's, and reports whether it
+// returned within budget. The cache's write still under way margin before
+// budget ends is abandoned then, and the rest of the budget waited for, so
+// that the process exits with the new file or the old one, and no
+// temporary file.
+func (e *exporter) waitStopped(wait func(), budget, margin time.Duration) bool {
+	if waitAtMost(wait, budget-margin) {
+		return true
+	}
+	e.abandonCacheWrite()
+	return waitAtMost(wait, margin)
 }
 
 // waitAtMost runs wait and reports whether it returned within d.

@@ -5,12 +5,12 @@ package cache
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/cams-exporter/cams_exporter/client"
@@ -76,6 +76,11 @@ type flowStatus struct {
 // written as it is encoded, a space at a time (see appendSpace); one that
 // would exceed MaxFileBytes is not written.
 func Save(path string, meta Meta, snap *refresh.Snapshot, now time.Time) error {
+	return save(context.Background(), path, meta, snap, now)
+}
+
+// save is Save, abandoned when ctx ends (see writeAtomic).
+func save(ctx context.Context, path string, meta Meta, snap *refresh.Snapshot, now time.Time) error {
 	head, err := json.Marshal(struct {
 		Version int       `json:"version"`
 		Meta    Meta      `json:"meta"`
@@ -84,7 +89,7 @@ func Save(path string, meta Meta, snap *refresh.Snapshot, now time.Time) error {
 	if err != nil {
 		return err
 	}
-	return writeAtomic(path, func(w io.Writer) error {
+	return writeAtomic(ctx, path, func(w io.Writer) error {
 		bw := bufio.NewWriterSize(&boundedWriter{w: w, left: maxWriteBytes}, 256<<10)
 		bw.Write(head[:len(head)-1]) // without its closing brace
 		bw.WriteString(`,"spaces":`)
@@ -129,38 +134,6 @@ func (b *boundedWriter) Write(p []byte) (int, error) {
 	}
 	b.left -= int64(len(p))
 	return b.w.Write(p)
-}
-
-// writeAtomic writes a file at path with write, atomically.
-func writeAtomic(path string, write func(io.Writer) error) error {
-	if err := safefile.CheckRegular(path); err != nil {
-		return fmt.Errorf("cache file: %w", err)
-	}
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("cache file: %w", err)
-	}
-	defer os.Remove(tmp.Name()) // a no-op once renamed
-	if err := write(tmp); err != nil {
-		tmp.Close()
-		return fmt.Errorf("cache file: %w", err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("cache file: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("cache file: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("cache file: %w", err)
-	}
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync() // make the rename durable; not every filesystem supports it
-		d.Close()
-	}
-	return nil
 }
 
 // ErrMismatch is returned for a cache written with other settings.

@@ -130,11 +130,11 @@ func TestWriterSavesDuringAPassAndAtTheEnd(t *testing.T) {
 	current := refresh.Snapshot{Pending: 3}.WithSpaces(map[string]*refresh.SpaceState{})
 	snap := func() *refresh.Snapshot { mu.Lock(); defer mu.Unlock(); return current }
 	set := func(s *refresh.Snapshot) { mu.Lock(); current = s; mu.Unlock() }
-	w := &Writer{Path: path, Meta: meta, Interval: 20 * time.Millisecond, Snapshot: snap, Logger: log.NewNopLogger()}
+	w, ticks := tickedWriter(path, snap)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	go func() { w.Run(ctx); close(done) }()
-	time.Sleep(60 * time.Millisecond)
+	go func() { w.Run(ctx, context.Background()); close(done) }()
+	tickAndWait(ticks)
 	if _, err := os.Stat(path); !os.IsNotExist(err) {
 		t.Fatalf("a snapshot with nothing listed was written: %v", err)
 	}
@@ -142,15 +142,9 @@ func TestWriterSavesDuringAPassAndAtTheEnd(t *testing.T) {
 	midPass := snapshot().WithChanged(map[string]*refresh.SpaceState{"cams-failing": nil})
 	midPass.Completed, midPass.Pending = false, 2
 	set(midPass)
-	deadline := time.Now().Add(time.Minute) // every 20 ms, on any machine
-	for {
-		if got, err := Load(path, meta); err == nil && len(got) == 1 && got[""] != nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the listings of a pass under way were not written within a minute")
-		}
-		time.Sleep(10 * time.Millisecond)
+	tickAndWait(ticks)
+	if got, err := Load(path, meta); err != nil || len(got) != 1 || got[""] == nil {
+		t.Fatalf("the listings of a pass under way were not written at the tick: %d spaces, %v", len(got), err)
 	}
 	set(snapshot())
 	cancel()
@@ -159,13 +153,16 @@ func TestWriterSavesDuringAPassAndAtTheEnd(t *testing.T) {
 	if err != nil || len(got) != 2 {
 		t.Fatalf("after the final save: %d spaces, %v", len(got), err)
 	}
+	if n := w.writes.Load(); n != 2 {
+		t.Errorf("%d writes, want 2 (the tick's and the last)", n)
+	}
 }
 
 func TestWriterDefaultInterval(t *testing.T) {
 	w := &Writer{Path: filepath.Join(t.TempDir(), "c.json"), Snapshot: snapshot, Logger: log.NewNopLogger()}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	w.Run(ctx)
+	w.Run(ctx, context.Background())
 	if w.Interval != time.Minute {
 		t.Errorf("default interval %v, want a minute", w.Interval)
 	}

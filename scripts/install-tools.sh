@@ -13,7 +13,7 @@
 #
 # Usage: scripts/install-tools.sh [SET|TOOL]...
 #   test       (default) everything `make test` needs: Debian's prometheus,
-#              prometheus-alertmanager (2.42/0.25), etcd-server and chromium
+#              prometheus-alertmanager (2.42/0.25), strace, etcd-server and chromium
 #              (the status page's browser test), Prometheus 3
 #              (prometheus, promtool), Alertmanager (alertmanager, amtool),
 #              helm, kubeconform, the offline Kubernetes schemas and
@@ -212,7 +212,7 @@ apt_install() { # PACKAGE...
 
 one() {
   case $1 in
-  debian) apt_install prometheus prometheus-alertmanager ;;
+  debian) apt_install prometheus prometheus-alertmanager strace ;;
   etcd) apt_install etcd-server ;;
   chromium) apt_install chromium ;;
   prometheus) install_tool prometheus "$PROMETHEUS_VERSION" build_prometheus prometheus promtool ;;
