@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/cams-exporter/cams_exporter/cache"
+	"github.com/cams-exporter/cams_exporter/internal/tooltest"
 	"github.com/cams-exporter/cams_exporter/simulator"
 )
 
@@ -83,10 +84,7 @@ func (r *cacheRun) leftovers(t *testing.T) []string {
 // is removed when the exporter starts again, and nothing else beside the
 // cache file is; the cache file is the previous one throughout.
 func TestKilledCacheWriteIsSweptAtRestart(t *testing.T) {
-	strace, err := exec.LookPath("strace")
-	if err != nil {
-		t.Fatalf("strace is needed to kill the exporter in the middle of a write (scripts/install-tools.sh installs it): %v", err)
-	}
+	strace := tooltest.Debian(t, "strace", "strace") // kills the exporter in the middle of a write
 	r := newCacheRun(t)
 	r.fill(t, 3)
 	previous, _ := os.ReadFile(r.cacheFile)
