@@ -220,7 +220,7 @@ func (a *accountAlerts) stormAlert(code string, k int) expAlert {
 		ExpLabels: map[string]string{"severity": "critical", "job": "cams", "instance": a.m.instance, "code": code},
 		ExpAnnotations: map[string]string{
 			"summary": "Many CAMS spaces fail with the same error code.",
-			"description": fmt.Sprintf("%d spaces watched by %s (%s of them) failed their last refresh with %s: one cause. Their per-space alerts for %s are inhibited; /status?code=%s lists the spaces.",
+			"description": fmt.Sprintf("%d spaces watched by %s (%s of them) failed their last refresh with %s: one cause. The inhibition rules shipped with the alerts mute their per-space alerts for %s; /status?code=%s lists them.",
 				n, a.m.instance, humanizePercentage(float64(n)/float64(a.m.spaces)), code, code, code),
 			"runbook_url": runbookURL + "camsmanyspacesfailing",
 		},
