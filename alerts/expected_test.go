@@ -28,11 +28,12 @@ var codeAlerts = map[string]codeAlert{
 	"Unknown.ResourceOwnerId": {"CAMSUnknownSpace", "warning", "A configured CAMS space does not belong to the account.", "the space id is wrong or belongs to another account."},
 }
 
-// accountAlerts is what the rules must fire, minute by minute, over the
-// series of a model whose spaces fail with permanent codes or for good:
-// computed from the model and from what RUNBOOK.md says each alert means,
-// never from the rules. Prometheus evaluates every minute, on the scrape
-// of that minute: sample k is minute k.
+// accountAlerts is what the rules must fire, minute by minute, over a
+// model's series: computed from the model and from what RUNBOOK.md says
+// each alert means, never from the rules. Prometheus evaluates every
+// minute, on the scrape of that minute: sample k is minute k. Alerts the
+// model cannot fire (throttling, latency, flows, credentials) must stay
+// silent.
 type accountAlerts struct {
 	m      accountModel
 	sample []int

@@ -243,18 +243,14 @@ func (a accountModel) series(sample []int) []inputSeries {
 	}))
 	op := exporter + `, operation="ListFlow"`
 	add("cams_api_requests_total", op, gauge(func(t float64) float64 { c, _ := a.calls(t); return float64(c) }))
-	// The documented CAMS codes start at 0, the others appear with their
-	// first failure.
+	// The four documented CAMS codes are exported from start-up, at 0; the
+	// others appear with their first failure.
 	documented := []string{"System.LimitControl", "Ram.PermissionDeny", "Product.Unsubscript", "Unknown.ResourceOwnerId"}
-	for _, code := range a.failingCodes() {
-		if !slices.Contains(documented, code) {
-			documented = append(documented, code)
-		}
-	}
-	for k, code := range documented {
-		first := 0.0
-		if k >= 4 {
-			first = math.NaN()
+	others := slices.DeleteFunc(a.failingCodes(), func(c string) bool { return slices.Contains(documented, c) })
+	for _, code := range slices.Concat(documented, others) {
+		first := math.NaN()
+		if slices.Contains(documented, code) {
+			first = 0
 		}
 		add("cams_api_errors_total", op+fmt.Sprintf(`, code=%q`, code), gauge(func(t float64) float64 {
 			if _, f := a.calls(t); f[code] > 0 {
