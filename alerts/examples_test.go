@@ -3,6 +3,7 @@ package alerts
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -236,4 +237,41 @@ func mustAbs(t *testing.T, p string) string {
 		t.Fatal(err)
 	}
 	return a
+}
+
+// chartReadme documents the inhibition rules for an Alertmanager the
+// example does not configure.
+const chartReadme = "../charts/cams-exporter/README.md"
+
+// TestChartReadmeInhibitRules checks that the inhibition rules the chart's
+// README gives are those of examples/alertmanager.yml, which the other
+// tests run.
+func TestChartReadmeInhibitRules(t *testing.T) {
+	var example struct {
+		InhibitRules []map[string]any `yaml:"inhibit_rules"`
+	}
+	readYAML(t, filepath.Join(examplesDir, "alertmanager.yml"), &example)
+	if len(example.InhibitRules) < 3 {
+		t.Fatalf("examples/alertmanager.yml has %d inhibit_rules, want the 3 the alerts need", len(example.InhibitRules))
+	}
+
+	b, err := os.ReadFile(chartReadme)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(b), "\n## Alertmanager inhibition rules\n")
+	_, block, fenced := strings.Cut(section, "\n```yaml\n")
+	block, _, closed := strings.Cut(block, "\n```\n")
+	if !ok || !fenced || !closed {
+		t.Fatalf("%s: no ```yaml block in a section \"## Alertmanager inhibition rules\"", chartReadme)
+	}
+	var readme struct {
+		InhibitRules []map[string]any `yaml:"inhibit_rules"`
+	}
+	if err := yaml.Unmarshal([]byte(block), &readme); err != nil {
+		t.Fatalf("%s: the inhibition rules: %v", chartReadme, err)
+	}
+	if !reflect.DeepEqual(readme.InhibitRules, example.InhibitRules) {
+		t.Errorf("%s gives the inhibit_rules\n%v\nwant those of examples/alertmanager.yml\n%v", chartReadme, readme.InhibitRules, example.InhibitRules)
+	}
 }

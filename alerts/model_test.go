@@ -2,7 +2,9 @@ package alerts
 
 import (
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -15,9 +17,10 @@ import (
 // every 1/rate s from firstCall on, and every later pass, stalest first,
 // lists them in that same order: space i is listed at
 // firstCall + (m×spaces + i)/rate in pass m, and its data appears when that
-// listing ends, latency later. A failing listing makes 1 + retries attempts;
-// the model counts them but does not shift the later calls by the few
-// seconds they take (3 calls a pass).
+// listing ends, latency later. A failing listing makes 1 + retries attempts
+// (1 for a permanent error, which the exporter never retries); the model
+// counts them but does not shift the later calls by the few seconds they
+// take (3 calls a pass).
 type accountModel struct {
 	spaces    int
 	rate      float64 // calls per second
@@ -28,10 +31,31 @@ type accountModel struct {
 	scrape    float64 // scrape interval in seconds
 	samples   int     // scrapes, the first at start-up (time 0)
 	// failFrom makes a space's listings fail from that time on, with
-	// failCode.
-	failFrom map[int]float64
-	failCode string
-	instance string
+	// failCodes[space] or, when it has none, failCode.
+	failFrom  map[int]float64
+	failCode  string
+	failCodes map[int]string
+	instance  string
+}
+
+// permanentCodes are the codes of the model that the exporter never
+// retries (client.ClassPermanent).
+var permanentCodes = map[string]bool{"Ram.PermissionDeny": true, "Product.Unsubscript": true, "Unknown.ResourceOwnerId": true}
+
+// codeOf is the code space i fails with.
+func (a accountModel) codeOf(i int) string {
+	if c, ok := a.failCodes[i]; ok {
+		return c
+	}
+	return a.failCode
+}
+
+// attempts is how many calls a failing listing of space i makes.
+func (a accountModel) attempts(i int) int {
+	if permanentCodes[a.codeOf(i)] {
+		return 1
+	}
+	return 1 + a.retries
 }
 
 // listed returns when pass m lists space i, and when that listing ends.
@@ -76,19 +100,31 @@ func flows(i int) float64 { return float64(i % 7) }
 
 func (a accountModel) spaceID(i int) string { return fmt.Sprintf("cams-%05d", i) }
 
-// calls returns how many calls had been made by t, and how many failed: one
-// per listing started, and the retries of the failed listings.
-func (a accountModel) calls(t float64) (made, failed int) {
+// calls returns how many calls had been made by t, and how many failed by
+// code: one per listing started, and the retries of the failed listings.
+func (a accountModel) calls(t float64) (made int, failed map[string]int) {
+	failed = map[string]int{}
 	if t < a.firstCall {
-		return 0, 0
+		return 0, failed
 	}
 	made = int(math.Floor((t-a.firstCall)*a.rate)) + 1
 	for i := range a.failFrom {
 		f := a.spaceAt(i, t).failures
-		made += f * a.retries
-		failed += f * (1 + a.retries)
+		made += f * (a.attempts(i) - 1)
+		if f > 0 {
+			failed[a.codeOf(i)] += f * a.attempts(i)
+		}
 	}
 	return made, failed
+}
+
+// failingCodes returns the codes of the model's failures, sorted.
+func (a accountModel) failingCodes() []string {
+	seen := map[string]bool{}
+	for i := range a.failFrom {
+		seen[a.codeOf(i)] = true
+	}
+	return slices.Sorted(maps.Keys(seen))
 }
 
 // passes returns how many passes had completed by t and how many of them
@@ -117,7 +153,9 @@ func (a accountModel) passes(t float64) (done, failed int, duration float64) {
 // --collector.flow-status (its rules read only their own series, one space
 // at a time, and are tested in tests.yml). The
 // exporter's own series count every space; the per-space series are those
-// of the spaces in sample.
+// of the spaces in sample, but for cams_space_error_info, which the rules
+// count by code: it is there for every failing space (a space fails for
+// good in the model, so its series never ends).
 func (a accountModel) series(sample []int) []inputSeries {
 	n := a.samples
 	times := make([]float64, n)
@@ -167,6 +205,16 @@ func (a accountModel) series(sample []int) []inputSeries {
 		add("cams_flow_changes_total", labels+`, change="added"`, zero)
 		add("cams_flow_changes_total", labels+`, change="removed"`, zero)
 	}
+	for _, i := range slices.Sorted(maps.Keys(a.failFrom)) {
+		info := make([]float64, n)
+		for k, t := range times {
+			info[k] = math.NaN()
+			if st := a.spaceAt(i, t); st.listed && !st.up {
+				info[k] = 1
+			}
+		}
+		add("cams_space_error_info", exporter+fmt.Sprintf(`, space=%q, code=%q`, a.spaceID(i), a.codeOf(i)), info)
+	}
 
 	add("up", exporter, constant(1))
 	camsUp := make([]float64, n)
@@ -195,16 +243,20 @@ func (a accountModel) series(sample []int) []inputSeries {
 	}))
 	op := exporter + `, operation="ListFlow"`
 	add("cams_api_requests_total", op, gauge(func(t float64) float64 { c, _ := a.calls(t); return float64(c) }))
-	codes := []string{"System.LimitControl", "Ram.PermissionDeny", "Product.Unsubscript", "Unknown.ResourceOwnerId"}
-	for _, code := range codes {
-		add("cams_api_errors_total", op+fmt.Sprintf(`, code=%q`, code), constant(0))
-	}
-	if a.failCode != "" {
-		add("cams_api_errors_total", op+fmt.Sprintf(`, code=%q`, a.failCode), gauge(func(t float64) float64 {
-			if _, f := a.calls(t); f > 0 {
-				return float64(f)
+	// The four documented CAMS codes are exported from start-up, at 0; the
+	// others appear with their first failure.
+	documented := []string{"System.LimitControl", "Ram.PermissionDeny", "Product.Unsubscript", "Unknown.ResourceOwnerId"}
+	others := slices.DeleteFunc(a.failingCodes(), func(c string) bool { return slices.Contains(documented, c) })
+	for _, code := range slices.Concat(documented, others) {
+		first := math.NaN()
+		if slices.Contains(documented, code) {
+			first = 0
+		}
+		add("cams_api_errors_total", op+fmt.Sprintf(`, code=%q`, code), gauge(func(t float64) float64 {
+			if _, f := a.calls(t); f[code] > 0 {
+				return float64(f[code])
 			}
-			return math.NaN() // the series appears with the first failure
+			return first
 		}))
 	}
 	for _, le := range []float64{.025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, math.Inf(1)} {

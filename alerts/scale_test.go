@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -18,9 +19,21 @@ type unitTests struct {
 }
 
 type unitGroup struct {
-	Interval       string          `yaml:"interval"`
-	InputSeries    []inputSeries   `yaml:"input_series"`
-	AlertRuleTests []alertRuleTest `yaml:"alert_rule_test"`
+	Interval        string           `yaml:"interval"`
+	InputSeries     []inputSeries    `yaml:"input_series"`
+	AlertRuleTests  []alertRuleTest  `yaml:"alert_rule_test"`
+	PromqlExprTests []promqlExprTest `yaml:"promql_expr_test,omitempty"`
+}
+
+type promqlExprTest struct {
+	Expr       string      `yaml:"expr"`
+	EvalTime   string      `yaml:"eval_time"`
+	ExpSamples []expSample `yaml:"exp_samples"`
+}
+
+type expSample struct {
+	Labels string  `yaml:"labels"`
+	Value  float64 `yaml:"value"`
 }
 
 type alertRuleTest struct {
@@ -69,21 +82,39 @@ func spaceSample(spaces int) []int {
 // minutes); an alert it does not name is expected silent.
 type expectations func(alert string, minute int) []expAlert
 
+// scaleChecks is what a scale test checks: at each of minutes, every alert
+// of the rules file is as expect says, but for the alerts in counted, which
+// fire for thousands of spaces: exprs check them instead.
+type scaleChecks struct {
+	minutes []int
+	expect  expectations
+	counted map[string]bool
+	exprs   []promqlExprTest
+	// sample is the spaces whose own series go in; nil: spaceSample.
+	sample []int
+}
+
 // writeUnitTests writes a promtool test file of one group: the model's
-// series, and for every alert of the rules file at each of minutes, the
-// alerts expect says.
-func writeUnitTests(t *testing.T, m accountModel, minutes []int, expect expectations) string {
+// series, and the checks.
+func writeUnitTests(t *testing.T, m accountModel, c scaleChecks) string {
 	t.Helper()
 	alerts, _ := loadRules(t)
 	rules, err := filepath.Abs(rulesFile)
 	if err != nil {
 		t.Fatal(err)
 	}
-	g := unitGroup{Interval: fmt.Sprintf("%gs", m.scrape), InputSeries: m.series(spaceSample(m.spaces))}
-	for _, minute := range minutes {
+	if c.sample == nil {
+		c.sample = spaceSample(m.spaces)
+	}
+	g := unitGroup{Interval: fmt.Sprintf("%gs", m.scrape), InputSeries: m.series(c.sample), PromqlExprTests: c.exprs}
+	slices.Sort(c.minutes)
+	for _, minute := range slices.Compact(c.minutes) {
 		for _, a := range alerts {
+			if c.counted[a.Alert] {
+				continue
+			}
 			g.AlertRuleTests = append(g.AlertRuleTests, alertRuleTest{EvalTime: fmt.Sprintf("%dm", minute), Alertname: a.Alert,
-				ExpAlerts: append([]expAlert{}, expect(a.Alert, minute)...)})
+				ExpAlerts: append([]expAlert{}, c.expect(a.Alert, minute)...)})
 		}
 	}
 	b, err := yaml.Marshal(unitTests{RuleFiles: []string{rules}, EvaluationInterval: "1m", Tests: []unitGroup{g}})
@@ -128,7 +159,7 @@ func everyTenMinutes(extra ...int) []int {
 // fires but the informational CAMSRefreshIntervalOutOfReach.
 func TestHealthyLargeAccountFiresNoAlert(t *testing.T) {
 	m := largeAccount()
-	testRules(t, writeUnitTests(t, m, everyTenMinutes(1, 29, 45), outOfReach))
+	testRules(t, writeUnitTests(t, m, scaleChecks{minutes: everyTenMinutes(1, 29, 45), expect: outOfReach}))
 }
 
 // testRules runs promtool test rules on path, under Prometheus 3 and
@@ -177,7 +208,7 @@ func TestOneStuckSpaceOfALargeAccount(t *testing.T) {
 		}
 		return outOfReach(alert, minute)
 	}
-	testRules(t, writeUnitTests(t, m, everyTenMinutes(29, 62, 63, 77, 78, 150, 151), expect))
+	testRules(t, writeUnitTests(t, m, scaleChecks{minutes: everyTenMinutes(29, 62, 63, 77, 78, 150, 151), expect: expect}))
 	if passes := (151*60 - lastSuccess) / 2500; passes < 2.5 || passes > 3.5 {
 		t.Errorf("the alert fired %.2f passes after the last success, want about 3", passes)
 	}
