@@ -2,6 +2,7 @@ package cache
 
 import (
 	"slices"
+	"unique"
 
 	"github.com/cams-exporter/cams_exporter/client"
 	"github.com/cams-exporter/cams_exporter/refresh"
@@ -16,10 +17,10 @@ const MaxFileBytes = 1 << 30
 // holds answers to, so that a cache file written by hand, by another version
 // or by an attacker restores no more than a listing could have brought. The
 // categories are bounded in number by the refresher when it restores them.
+// Its flow ids and counts are copies of their exact size: the decoder
+// decodes every space into the same memory.
 func (sp space) bounded() space {
-	for i, id := range sp.FlowIDs {
-		sp.FlowIDs[i] = client.Cut(id, client.MaxFlowIDBytes)
-	}
+	sp.FlowIDs = boundedIDs(sp.FlowIDs)
 	if !slices.IsSorted(sp.FlowIDs) {
 		// Not written by an exporter: sorted, the flow statuses no longer
 		// say which flow they are of.
@@ -40,17 +41,40 @@ func (sp space) bounded() space {
 			f.Categories[j] = client.Cut(c, client.MaxCategoryBytes)
 		}
 	}
-	if len(sp.ByCategory) > 0 {
-		counts := make(map[string]int, len(sp.ByCategory))
-		for c, n := range sp.ByCategory {
-			c = client.Cut(c, client.MaxCategoryBytes)
-			counts[c] = max(counts[c], n)
-		}
-		sp.ByCategory = counts
-	}
+	sp.ByCategory = boundedCounts(sp.ByCategory)
 	sp.Count = max(sp.Count, 0)
 	sp.LastError = boundedError(sp.LastError)
 	return sp
+}
+
+// boundedIDs returns a copy of ids, each cut to the client's bound; nil for
+// none.
+func boundedIDs(ids []string) []string {
+	if len(ids) == 0 {
+		return nil
+	}
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = client.Cut(id, client.MaxFlowIDBytes)
+	}
+	return out
+}
+
+// boundedCounts returns a copy of counts with every category cut to the
+// client's bound, the larger count kept for categories cut to one name;
+// nil for none. Each category is one string shared by every space
+// (unique.Make): a restore of 200,000 spaces would otherwise hold a
+// million copies of a dozen names.
+func boundedCounts(counts map[string]int) map[string]int {
+	if len(counts) == 0 {
+		return nil
+	}
+	out := make(map[string]int, len(counts))
+	for c, n := range counts {
+		c = unique.Make(client.Cut(c, client.MaxCategoryBytes)).Value()
+		out[c] = max(out[c], n)
+	}
+	return out
 }
 
 // boundedError returns e with every text cut to client.MaxTextBytes, as the

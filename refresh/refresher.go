@@ -6,6 +6,7 @@ import (
 	"maps"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -169,23 +170,29 @@ func (r *Refresher) Wake() {
 // and listed again only when due, the stalest first. A state with a time
 // later than the clock is not trusted (its data would pass for fresh and
 // never be listed again): it is left out, so that its space is listed at
-// once. Call it before Run.
+// once. Call it before Run. Restore takes states over: the caller must not
+// use the map or the states any more (a copy of 200,000 would cost their
+// memory twice at start-up).
 func (r *Refresher) Restore(states map[string]*SpaceState) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	now := r.cfg.Now()
 	var future []string
-	trusted := make(map[string]*SpaceState, len(states))
 	for id, st := range states {
 		if st.LastAttempt.After(now) || st.LastSuccess.After(now) {
 			future = append(future, id)
-			continue
+			delete(states, id)
 		}
-		trusted[id] = st
 	}
+	trusted := states
 	r.categories.foldStates(trusted, &r.totals.CategoriesFolded)
 	r.foldRestoredStatuses(trusted)
-	maps.Copy(r.states, trusted)
+	if len(r.states) == 0 && trusted != nil {
+		r.states = trusted
+	} else {
+		maps.Copy(r.states, trusted)
+	}
+	r.changed = slices.Grow(r.changed, len(trusted))
 	for id, st := range trusted {
 		r.changed = append(r.changed, id)
 		if len(st.Flows) > 0 {
