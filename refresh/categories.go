@@ -112,8 +112,10 @@ func (cc *categoryCap) foldOne(cats []string, values *map[string]struct{}) ([]st
 // of their ids so that the same file keeps the same categories, and adds the
 // values it folded to *folded. Counts of folded categories go to
 // OtherCategory, at most the space's flow count: a flow may have carried
-// several of them.
-func (cc *categoryCap) foldStates(states map[string]*SpaceState, folded *uint64) {
+// several of them. Kept flows are packed again by packer, sorted by id as
+// the refresher keeps them; FlowIDs becomes theirs when it names the same
+// ids.
+func (cc *categoryCap) foldStates(states map[string]*SpaceState, folded *uint64, packer *FlowPacker) {
 	ids := make([]string, 0, len(states))
 	for id := range states {
 		ids = append(ids, id)
@@ -122,7 +124,12 @@ func (cc *categoryCap) foldStates(states map[string]*SpaceState, folded *uint64)
 	for _, id := range ids {
 		st := states[id]
 		st.ByCategory = cc.foldCounts(st.ByCategory, st.Count, folded)
-		st.Flows = cc.fold(st.Flows, folded)
+		if st.Flows.Len() > 0 {
+			st.Flows = packer.packSorted(cc.fold(st.Flows.Flows(), folded))
+			if kept := st.Flows.IDs(); slices.Equal(kept, st.FlowIDs) {
+				st.FlowIDs = kept // one copy of the ids
+			}
+		}
 	}
 }
 

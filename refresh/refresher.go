@@ -110,7 +110,7 @@ type Refresher struct {
 	flushing    bool // a publish of results held back by PublishEvery is due
 	warned      bool
 	categories  categoryCap
-	catLists    catLists       // of kept flows
+	packer      FlowPacker     // of kept flows
 	transitions *transitionLog // logs each space's failure and recovery once
 	statusCap   statusCap      // the flow statuses' names (flowstatus_refresher.go)
 }
@@ -185,7 +185,7 @@ func (r *Refresher) Restore(states map[string]*SpaceState) {
 		}
 	}
 	trusted := states
-	r.categories.foldStates(trusted, &r.totals.CategoriesFolded)
+	r.categories.foldStates(trusted, &r.totals.CategoriesFolded, &r.packer)
 	r.foldRestoredStatuses(trusted)
 	if len(r.states) == 0 && trusted != nil {
 		r.states = trusted
@@ -193,12 +193,8 @@ func (r *Refresher) Restore(states map[string]*SpaceState) {
 		maps.Copy(r.states, trusted)
 	}
 	r.changed = slices.Grow(r.changed, len(trusted))
-	for id, st := range trusted {
+	for id := range trusted {
 		r.changed = append(r.changed, id)
-		if len(st.Flows) > 0 {
-			st.Flows = compactFlows(st.Flows, &r.catLists)
-			sortFlows(st.Flows) // as the refresher keeps them, as FlowIDs are
-		}
 	}
 	if len(future) > 0 {
 		sort.Strings(future)
@@ -315,7 +311,7 @@ func (r *Refresher) record(res listResult) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	res.flows = r.categories.fold(res.flows, &r.totals.CategoriesFolded)
-	st := res.apply(r.states[res.space], r.cfg.KeepFlows, &r.catLists)
+	st := res.apply(r.states[res.space], r.cfg.KeepFlows, &r.packer)
 	r.transitions.observe(r.states[res.space], st)
 	r.states[res.space] = st
 	r.changed = append(r.changed, res.space)
