@@ -69,7 +69,7 @@ func (d *decoder) file() error {
 		case strings.EqualFold(key, "spaces"):
 			err = d.spaces()
 		default:
-			err = d.value(ignored{}) // an unknown key
+			err = d.value(new(ignored)) // an unknown key: read, not kept
 
 		}
 		if err != nil {
