@@ -91,6 +91,7 @@ type options struct {
 	memReps     int
 	restoreSize scrapeSize
 	baseline    string
+	memMeasures map[string]bool
 }
 
 func main() {
@@ -99,7 +100,7 @@ func main() {
 
 func run() int {
 	var o options
-	var sweepSpaces, sweepRates, scrapeSizeFlag, scrapeBigFlag, scrapersFlag, steadySizeFlag, restoreSizeFlag string
+	var sweepSpaces, sweepRates, scrapeSizeFlag, scrapeBigFlag, scrapersFlag, steadySizeFlag, restoreSizeFlag, memMeasures string
 	flag.StringVar(&o.parts, "parts", "sweep,scrape,proc,steady,memory", "comma-separated parts to run: sweep (1), scrape (2), proc (3 memory and 4 CPU of a first pass), steady (4 CPU at 200,000 spaces: first pass and steady state), memory (5 peak RSS of a restore and of flow info, medians, beside -baseline)")
 	flag.Int64Var(&o.seed, "seed", 1, "seed of the generated data sets")
 	flag.StringVar(&sweepSpaces, "sweep.spaces", "1000,10000", "sweep: comma-separated numbers of spaces")
@@ -134,6 +135,7 @@ func run() int {
 	flag.BoolVar(&o.keepTemp, "keep-temp", false, "keep the temporary directory (binary, spaces file, logs)")
 	flag.IntVar(&o.memReps, "memory.reps", 3, "memory: runs of each measure and build; figures are their medians")
 	flag.StringVar(&restoreSizeFlag, "memory.restore-size", "200000x5", "memory: spaces x average flows of the cache file restored")
+	flag.StringVar(&memMeasures, "memory.measures", "restore,flow-info", "memory: comma-separated measures: restore, flow-info")
 	flag.StringVar(&o.baseline, "baseline", "", "memory: git revision whose binary is measured too, alternating with this tree's (built from git archive)")
 	flag.DurationVar(&o.quietWait, "quiet.wait", time.Minute, "before each part, wait up to this long for other processes to use less than -quiet.busy of the CPU")
 	flag.Float64Var(&o.quietBusy, "quiet.busy", 0.15, "share of the CPU other processes may use before a part")
@@ -162,6 +164,15 @@ func run() int {
 	}
 	if o.restoreSize, err = parseSize(restoreSizeFlag); err != nil || o.restoreSize.spaces == 0 {
 		return usage("-memory.restore-size", fmt.Errorf("%q is not SPACESxFLOWS", restoreSizeFlag))
+	}
+	o.memMeasures = map[string]bool{}
+	for _, m := range strings.Split(memMeasures, ",") {
+		switch m = strings.TrimSpace(m); m {
+		case "restore", "flow-info":
+			o.memMeasures[m] = true
+		default:
+			return usage("-memory.measures", fmt.Errorf("unknown measure %q", m))
+		}
 	}
 	if o.steadySize, err = parseSize(steadySizeFlag); err != nil || o.steadySize.spaces == 0 {
 		return usage("-steady.size", fmt.Errorf("%q is not SPACESxFLOWS", steadySizeFlag))

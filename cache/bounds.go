@@ -2,7 +2,6 @@ package cache
 
 import (
 	"slices"
-	"unique"
 
 	"github.com/cams-exporter/cams_exporter/client"
 	"github.com/cams-exporter/cams_exporter/refresh"
@@ -16,9 +15,10 @@ const MaxFileBytes = 1 << 30
 // bounded returns the space with every text cut to the bound the client
 // holds answers to, so that a cache file written by hand, by another version
 // or by an attacker restores no more than a listing could have brought. The
-// categories are bounded in number by the refresher when it restores them.
-// Its flow ids and counts are copies of their exact size: the decoder
-// decodes every space into the same memory.
+// categories are bounded in number by the refresher when it restores them,
+// and the counts' names cut by countsTable.keep. Its flow ids are a copy
+// of their exact size: the decoder decodes every space into the same
+// memory.
 func (sp space) bounded() space {
 	sp.FlowIDs = boundedIDs(sp.FlowIDs)
 	if !slices.IsSorted(sp.FlowIDs) {
@@ -41,7 +41,6 @@ func (sp space) bounded() space {
 			f.Categories[j] = client.Cut(c, client.MaxCategoryBytes)
 		}
 	}
-	sp.ByCategory = boundedCounts(sp.ByCategory)
 	sp.Count = max(sp.Count, 0)
 	sp.LastError = boundedError(sp.LastError)
 	return sp
@@ -56,23 +55,6 @@ func boundedIDs(ids []string) []string {
 	out := make([]string, len(ids))
 	for i, id := range ids {
 		out[i] = client.Cut(id, client.MaxFlowIDBytes)
-	}
-	return out
-}
-
-// boundedCounts returns a copy of counts with every category cut to the
-// client's bound, the larger count kept for categories cut to one name;
-// nil for none. Each category is one string shared by every space
-// (unique.Make): a restore of 200,000 spaces would otherwise hold a
-// million copies of a dozen names.
-func boundedCounts(counts map[string]int) map[string]int {
-	if len(counts) == 0 {
-		return nil
-	}
-	out := make(map[string]int, len(counts))
-	for c, n := range counts {
-		c = unique.Make(client.Cut(c, client.MaxCategoryBytes)).Value()
-		out[c] = max(out[c], n)
 	}
 	return out
 }

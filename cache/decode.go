@@ -31,6 +31,7 @@ type decoder struct {
 	hasMeta    bool
 	states     map[string]*refresh.SpaceState
 	flows      refresh.FlowPacker // of the spaces' flows (flow info)
+	counts     countsTable        // of the spaces' categories
 }
 
 // decode reads the cache file path from r and returns the states of its
@@ -148,7 +149,7 @@ func (d *decoder) add(sp space) error {
 	if err != nil {
 		return fmt.Errorf("cache file %s is corrupt: space %q: flow statuses: %v", d.path, sp.ID, err)
 	}
-	d.states[sp.ID] = &refresh.SpaceState{ID: sp.ID, HasData: sp.HasData, Up: sp.Up, Count: sp.Count, ByCategory: sp.ByCategory,
+	d.states[sp.ID] = &refresh.SpaceState{ID: sp.ID, HasData: sp.HasData, Up: sp.Up, Count: sp.Count, ByCategory: d.counts.keep(sp.ByCategory),
 		FlowIDs: sp.FlowIDs, Flows: d.flows.Pack(sp.Flows), LastSuccess: sp.LastSuccess, LastAttempt: sp.LastAttempt, LastError: sp.LastError,
 		Statuses: statuses}
 	return nil

@@ -53,7 +53,8 @@ type SpaceState struct {
 	// Count, ByCategory and FlowIDs (sorted) describe the flows of the last
 	// successful refresh; they are kept when a later one fails. ByCategory
 	// holds the documented categories, at most MaxUndocumentedCategories
-	// others across all spaces, and OtherCategory.
+	// others across all spaces, and OtherCategory; spaces restored from a
+	// cache with equal counts share one map: read it, never write into it.
 	Count      int
 	ByCategory map[string]int
 	FlowIDs    []string
