@@ -40,6 +40,9 @@ type Meta struct {
 	FlowInfo bool   `json:"flow_info"`
 }
 
+// file is the cache file's layout, as encoding/json reads and writes it:
+// Save writes these very bytes by hand (encode.go), and decode reads them a
+// space at a time (decode.go).
 type file struct {
 	Version int       `json:"version"`
 	Meta    Meta      `json:"meta"`

@@ -1,6 +1,7 @@
 package cache
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,8 +15,8 @@ import (
 
 // The cache file is read as a stream, a space at a time: decoded whole, the
 // file of 200,000 spaces (67 MB) and every space decoded from it were held
-// at once beside the states made of them, and a restore peaked at about
-// 450 MB. What it accepts is what json.Unmarshal into a file accepted: keys
+// at once beside the states made of them, and a restore peaked at 330 to
+// 430 MB (BENCHMARKS.md). What it accepts is what json.Unmarshal into a file accepted: keys
 // matched regardless of case, unknown keys ignored, the last of a repeated
 // key kept, nothing after the object.
 
@@ -71,7 +72,6 @@ func (d *decoder) file() error {
 			err = d.spaces()
 		default:
 			err = d.value(new(ignored)) // an unknown key: read, not kept
-
 		}
 		if err != nil {
 			return err
@@ -81,7 +81,7 @@ func (d *decoder) file() error {
 		return err
 	}
 	if _, err := d.dec.Token(); err != io.EOF {
-		return d.corrupt(cmpOr(err, errors.New("data after the top-level object")))
+		return d.corrupt(cmp.Or(err, errors.New("data after the top-level object")))
 	}
 	return nil
 }
@@ -208,13 +208,6 @@ func (d *decoder) corrupt(err error) error {
 		return nil
 	}
 	return fmt.Errorf("cache file %s is corrupt: %s", d.path, client.Cut(err.Error(), client.MaxTextBytes))
-}
-
-func cmpOr(a, b error) error {
-	if a != nil {
-		return a
-	}
-	return b
 }
 
 // ignored is a value read and not kept.
