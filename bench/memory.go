@@ -152,17 +152,17 @@ func measureRestore(ctx context.Context, o *options, dir string, d *procData, ca
 	hc := &http.Client{Timeout: time.Minute}
 	defer hc.CloseIdleConnections()
 	deadline := time.Now().Add(o.procTimeout)
-	for serving == 0 {
+	for {
 		if code, _ := get(ctx, hc, base+"/healthz", acceptText, nil); code == http.StatusOK {
-			if serving, err = vmHWM(exp.pid()); err != nil {
-				return 0, 0, err
-			}
 			break
 		}
 		if exp.exited() || ctx.Err() != nil || time.Now().After(deadline) {
 			return 0, 0, fmt.Errorf("the exporter did not serve (see %s)", exp.log.Name())
 		}
 		sleep(ctx, 20*time.Millisecond)
+	}
+	if serving, err = vmHWM(exp.pid()); err != nil {
+		return 0, 0, err
 	}
 	var mv metricValues
 	if code, err := get(ctx, hc, base+"/metrics", acceptPrometheus3, mv.scan); err != nil || code != http.StatusOK {
