@@ -14,10 +14,14 @@
 //  4. refresh CPU: CPU time of that pass per 1,000 flows, and the share of
 //     a core used at 200,000 spaces, refreshing at 4 calls/s, scraped and
 //     probed, with a cache file: during the first pass, and in the steady
-//     state (restored from the cache).
+//     state (restored from the cache);
+//  5. memory again, as medians of 3 runs and side by side with the binary
+//     of another git revision (-baseline): peak RSS of the restore of
+//     200,000 spaces from a cache file, and of the first pass of 10,000
+//     spaces × 50 flows without and with flow info.
 //
 // Run it from the repository's root: `make bench` or `go run ./bench`.
-// Parts 3 and 4 build the binary and run it, and the simulator, as child
+// Parts 3 to 5 build the binary and run it, and the simulator, as child
 // processes on loopback ports; every child is killed when the harness ends.
 package main
 
@@ -83,6 +87,11 @@ type options struct {
 
 	quietWait time.Duration
 	quietBusy float64
+
+	memReps     int
+	restoreSize scrapeSize
+	baseline    string
+	memMeasures map[string]bool
 }
 
 func main() {
@@ -91,8 +100,8 @@ func main() {
 
 func run() int {
 	var o options
-	var sweepSpaces, sweepRates, scrapeSizeFlag, scrapeBigFlag, scrapersFlag, steadySizeFlag string
-	flag.StringVar(&o.parts, "parts", "sweep,scrape,proc,steady", "comma-separated parts to run: sweep (1), scrape (2), proc (3 memory and 4 CPU of a first pass), steady (4 CPU at 200,000 spaces: first pass and steady state)")
+	var sweepSpaces, sweepRates, scrapeSizeFlag, scrapeBigFlag, scrapersFlag, steadySizeFlag, restoreSizeFlag, memMeasures string
+	flag.StringVar(&o.parts, "parts", "sweep,scrape,proc,steady,memory", "comma-separated parts to run: sweep (1), scrape (2), proc (3 memory and 4 CPU of a first pass), steady (4 CPU at 200,000 spaces: first pass and steady state), memory (5 peak RSS of a restore and of flow info, medians, beside -baseline)")
 	flag.Int64Var(&o.seed, "seed", 1, "seed of the generated data sets")
 	flag.StringVar(&sweepSpaces, "sweep.spaces", "1000,10000", "sweep: comma-separated numbers of spaces")
 	flag.StringVar(&sweepRates, "sweep.rates", "500,1000", "sweep: comma-separated exporter rates (calls/s); the simulator allows twice as many")
@@ -124,6 +133,10 @@ func run() int {
 	flag.DurationVar(&o.procTimeout, "proc.timeout", 2*time.Minute, "memory/CPU: bound of one exporter run")
 	flag.StringVar(&o.binary, "binary", "", "memory/CPU: cams_exporter binary to run (default: go build . into a temporary directory)")
 	flag.BoolVar(&o.keepTemp, "keep-temp", false, "keep the temporary directory (binary, spaces file, logs)")
+	flag.IntVar(&o.memReps, "memory.reps", 3, "memory: runs of each measure and build; figures are their medians")
+	flag.StringVar(&restoreSizeFlag, "memory.restore-size", "200000x5", "memory: spaces x average flows of the cache file restored")
+	flag.StringVar(&memMeasures, "memory.measures", "restore,flow-info", "memory: comma-separated measures: restore, flow-info")
+	flag.StringVar(&o.baseline, "baseline", "", "memory: git revision whose binary is measured too, alternating with this tree's (built from git archive)")
 	flag.DurationVar(&o.quietWait, "quiet.wait", time.Minute, "before each part, wait up to this long for other processes to use less than -quiet.busy of the CPU")
 	flag.Float64Var(&o.quietBusy, "quiet.busy", 0.15, "share of the CPU other processes may use before a part")
 	flag.Parse()
@@ -146,8 +159,20 @@ func run() int {
 	if o.scrapers, err = parseList(scrapersFlag, strconv.Atoi); err != nil || len(o.scrapers) == 0 || slices.Min(o.scrapers) < 1 {
 		return usage("-scrape.scrapers", fmt.Errorf("%q is not a list of positive numbers", scrapersFlag))
 	}
-	if o.scrapeReps < 1 || o.scrapeCount < 1 || o.scrapeBigCount < 1 || o.steadyReps < 1 {
-		return usage("-scrape.reps, -scrape.count, -scrape.big-count, -steady.reps", errors.New("must be at least 1"))
+	if o.scrapeReps < 1 || o.scrapeCount < 1 || o.scrapeBigCount < 1 || o.steadyReps < 1 || o.memReps < 1 {
+		return usage("-scrape.reps, -scrape.count, -scrape.big-count, -steady.reps, -memory.reps", errors.New("must be at least 1"))
+	}
+	if o.restoreSize, err = parseSize(restoreSizeFlag); err != nil || o.restoreSize.spaces == 0 {
+		return usage("-memory.restore-size", fmt.Errorf("%q is not SPACESxFLOWS", restoreSizeFlag))
+	}
+	o.memMeasures = map[string]bool{}
+	for _, m := range strings.Split(memMeasures, ",") {
+		switch m = strings.TrimSpace(m); m {
+		case "restore", "flow-info":
+			o.memMeasures[m] = true
+		default:
+			return usage("-memory.measures", fmt.Errorf("unknown measure %q", m))
+		}
 	}
 	if o.steadySize, err = parseSize(steadySizeFlag); err != nil || o.steadySize.spaces == 0 {
 		return usage("-steady.size", fmt.Errorf("%q is not SPACESxFLOWS", steadySizeFlag))
@@ -155,10 +180,10 @@ func run() int {
 	parts := map[string]bool{}
 	for _, p := range strings.Split(o.parts, ",") {
 		switch p = strings.TrimSpace(p); p {
-		case "sweep", "scrape", "proc", "steady":
+		case "sweep", "scrape", "proc", "steady", "memory":
 			parts[p] = true
 		case "all":
-			parts["sweep"], parts["scrape"], parts["proc"], parts["steady"] = true, true, true, true
+			parts["sweep"], parts["scrape"], parts["proc"], parts["steady"], parts["memory"] = true, true, true, true, true
 		default:
 			return usage("-parts", fmt.Errorf("unknown part %q", p))
 		}
@@ -199,6 +224,13 @@ func run() int {
 		waitQuiet(ctx, &o, "the steady state", &t)
 		if err := runSteady(ctx, &o, &t); err != nil {
 			fmt.Fprintf(os.Stderr, "steady state: %v\n", err)
+			failed = true
+		}
+	}
+	if parts["memory"] && ctx.Err() == nil {
+		// Peak RSS does not depend on the machine's load: no wait.
+		if err := runMemory(ctx, &o, &t); err != nil {
+			fmt.Fprintf(os.Stderr, "memory: %v\n", err)
 			failed = true
 		}
 	}

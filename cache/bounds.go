@@ -15,11 +15,12 @@ const MaxFileBytes = 1 << 30
 // bounded returns the space with every text cut to the bound the client
 // holds answers to, so that a cache file written by hand, by another version
 // or by an attacker restores no more than a listing could have brought. The
-// categories are bounded in number by the refresher when it restores them.
+// categories are bounded in number by the refresher when it restores them,
+// and the counts' names cut by countsTable.keep. Its flow ids are a copy
+// of their exact size: the decoder decodes every space into the same
+// memory.
 func (sp space) bounded() space {
-	for i, id := range sp.FlowIDs {
-		sp.FlowIDs[i] = client.Cut(id, client.MaxFlowIDBytes)
-	}
+	sp.FlowIDs = boundedIDs(sp.FlowIDs)
 	if !slices.IsSorted(sp.FlowIDs) {
 		// Not written by an exporter: sorted, the flow statuses no longer
 		// say which flow they are of.
@@ -40,17 +41,22 @@ func (sp space) bounded() space {
 			f.Categories[j] = client.Cut(c, client.MaxCategoryBytes)
 		}
 	}
-	if len(sp.ByCategory) > 0 {
-		counts := make(map[string]int, len(sp.ByCategory))
-		for c, n := range sp.ByCategory {
-			c = client.Cut(c, client.MaxCategoryBytes)
-			counts[c] = max(counts[c], n)
-		}
-		sp.ByCategory = counts
-	}
 	sp.Count = max(sp.Count, 0)
 	sp.LastError = boundedError(sp.LastError)
 	return sp
+}
+
+// boundedIDs returns a copy of ids, each cut to the client's bound; nil for
+// none.
+func boundedIDs(ids []string) []string {
+	if len(ids) == 0 {
+		return nil
+	}
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = client.Cut(id, client.MaxFlowIDBytes)
+	}
+	return out
 }
 
 // boundedError returns e with every text cut to client.MaxTextBytes, as the

@@ -40,6 +40,9 @@ type Meta struct {
 	FlowInfo bool   `json:"flow_info"`
 }
 
+// file is the cache file's layout, as encoding/json reads and writes it:
+// Save writes these very bytes by hand (encode.go), and decode reads them a
+// space at a time (decode.go).
 type file struct {
 	Version int       `json:"version"`
 	Meta    Meta      `json:"meta"`
@@ -142,47 +145,38 @@ var ErrMismatch = errors.New("the cache file was written with other settings")
 // Load reads the states saved in path. A missing file is no error (nothing
 // to restore); a file that is not a regular file or is larger than
 // MaxFileBytes, a corrupt file, another format version or other settings
-// is. Texts are cut to the client's bounds, and spaces with an id longer
-// than a space id can be are left out.
+// is, and nothing of it is restored. Texts are cut to the client's bounds,
+// and spaces with an id longer than a space id can be are left out. The
+// file is read a space at a time (see decode).
 func Load(path string, meta Meta) (map[string]*refresh.SpaceState, error) {
-	data, _, err := safefile.Read(path, MaxFileBytes)
+	f, _, err := safefile.Open(path, MaxFileBytes)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("cache file: %w", err)
 	}
-	var f file
-	if err := json.Unmarshal(data, &f); err != nil {
-		return nil, fmt.Errorf("cache file %s is corrupt: %s", path, client.Cut(err.Error(), client.MaxTextBytes))
+	defer f.Close()
+	r := &errorReader{r: f}
+	states, err := decode(r, path, meta)
+	if r.err != nil {
+		return nil, fmt.Errorf("cache file: %w", r.err) // not the file's content: reading it failed
 	}
-	switch {
-	case f.Version < oldestFormatVersion || f.Version > formatVersion:
-		return nil, fmt.Errorf("cache file %s has format version %d; this release reads versions %d to %d", path, f.Version, oldestFormatVersion, formatVersion)
-	case f.Meta != meta:
-		return nil, fmt.Errorf("%w: %s has %s, the exporter runs with %+v", ErrMismatch, path, client.Cut(fmt.Sprintf("%+v", f.Meta), client.MaxTextBytes), meta)
+	return states, err
+}
+
+// errorReader remembers the error of a read that failed.
+type errorReader struct {
+	r   io.Reader
+	err error
+}
+
+func (e *errorReader) Read(p []byte) (int, error) {
+	n, err := e.r.Read(p)
+	if err != nil && err != io.EOF {
+		e.err = err
 	}
-	states := make(map[string]*refresh.SpaceState, len(f.Spaces))
-	for _, sp := range f.Spaces {
-		if len(sp.ID) > client.MaxSpaceIDBytes {
-			continue
-		}
-		if _, dup := states[sp.ID]; dup {
-			return nil, fmt.Errorf("cache file %s is corrupt: space %q twice", path, sp.ID)
-		}
-		sp = sp.bounded()
-		if sp.Up && !sp.HasData {
-			return nil, fmt.Errorf("cache file %s is corrupt: space %q is up without data", path, sp.ID)
-		}
-		statuses, err := sp.statuses()
-		if err != nil {
-			return nil, fmt.Errorf("cache file %s is corrupt: space %q: flow statuses: %v", path, sp.ID, err)
-		}
-		states[sp.ID] = &refresh.SpaceState{ID: sp.ID, HasData: sp.HasData, Up: sp.Up, Count: sp.Count, ByCategory: sp.ByCategory,
-			FlowIDs: sp.FlowIDs, Flows: sp.Flows, LastSuccess: sp.LastSuccess, LastAttempt: sp.LastAttempt, LastError: sp.LastError,
-			Statuses: statuses}
-	}
-	return states, nil
+	return n, err
 }
 
 // statuses returns the space's flow statuses; none without them.

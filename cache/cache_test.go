@@ -25,7 +25,7 @@ var (
 func snapshot() *refresh.Snapshot {
 	return refresh.Snapshot{Completed: true, Refreshes: 3}.WithSpaces(map[string]*refresh.SpaceState{
 		"": {ID: "", HasData: true, Up: true, Count: 2, ByCategory: map[string]int{"SURVEY": 2, "SHOPPING": 1},
-			FlowIDs: []string{"1", "2"}, Flows: []client.Flow{{FlowID: "1", FlowName: "a", Categories: []string{"SURVEY", "SHOPPING"}}, {FlowID: "2", FlowName: "b", Categories: []string{"SURVEY"}}},
+			FlowIDs: []string{"1", "2"}, Flows: refresh.NewFlowList([]client.Flow{{FlowID: "1", FlowName: "a", Categories: []string{"SURVEY", "SHOPPING"}}, {FlowID: "2", FlowName: "b", Categories: []string{"SURVEY"}}}),
 			LastSuccess: t0.Add(-time.Hour), LastAttempt: t0.Add(-time.Hour),
 			Statuses: mustStatuses([]string{"PUBLISHED", ""}, []int64{t0.Unix() - 60, 0}, &refresh.ErrorInfo{Code: "Ram.PermissionDeny", Class: "permanent"})},
 		"cams-failing": {ID: "cams-failing", HasData: true, Up: false, Count: 1, ByCategory: map[string]int{"OTHER": 1}, FlowIDs: []string{"9"},
@@ -57,9 +57,13 @@ func TestRoundTrip(t *testing.T) {
 		t.Fatalf("restored %d spaces, want the 2 that were listed", len(got))
 	}
 	for _, id := range []string{"", "cams-failing"} {
-		want := *snap.Space(id)
-		if !reflect.DeepEqual(*got[id], want) {
-			t.Errorf("space %q restored as\n%+v\nwant\n%+v", id, *got[id], want)
+		want, restored := *snap.Space(id), *got[id]
+		if !reflect.DeepEqual(restored.Flows.Flows(), want.Flows.Flows()) {
+			t.Errorf("space %q: flows restored as %+v, want %+v", id, restored.Flows.Flows(), want.Flows.Flows())
+		}
+		restored.Flows, want.Flows = nil, nil
+		if !reflect.DeepEqual(restored, want) {
+			t.Errorf("space %q restored as\n%+v\nwant\n%+v", id, restored, want)
 		}
 	}
 	entries, _ := os.ReadDir(filepath.Dir(path))

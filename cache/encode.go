@@ -6,7 +6,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/cams-exporter/cams_exporter/client"
 	"github.com/cams-exporter/cams_exporter/refresh"
 )
 
@@ -34,7 +33,7 @@ func appendSpace(b []byte, id string, st *refresh.SpaceState) ([]byte, error) {
 		b = append(b, `,"flow_ids":`...)
 		b = appendStrings(b, st.FlowIDs)
 	}
-	if len(st.Flows) > 0 {
+	if st.Flows.Len() > 0 {
 		b = append(b, `,"flows":`...)
 		b = appendFlows(b, st.Flows)
 	}
@@ -117,9 +116,9 @@ func appendStrings(b []byte, list []string) []byte {
 	return append(b, ']')
 }
 
-func appendFlows(b []byte, flows []client.Flow) []byte {
+func appendFlows(b []byte, flows *refresh.FlowList) []byte {
 	b = append(b, '[')
-	for i, f := range flows {
+	for i, f := range flows.All() {
 		if i > 0 {
 			b = append(b, ',')
 		}

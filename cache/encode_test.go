@@ -47,6 +47,7 @@ func randomState(r *rand.Rand) (string, *refresh.SpaceState) {
 	if r.IntN(5) == 0 {
 		st.FlowIDs = []string{}
 	}
+	var flows []client.Flow
 	for range r.IntN(3) {
 		f := client.Flow{FlowID: pick(), FlowName: pick()}
 		switch r.IntN(3) {
@@ -55,8 +56,9 @@ func randomState(r *rand.Rand) (string, *refresh.SpaceState) {
 		case 1:
 			f.Categories = []string{pick(), pick()}
 		}
-		st.Flows = append(st.Flows, f)
+		flows = append(flows, f)
 	}
+	st.Flows = refresh.NewFlowList(flows)
 	if r.IntN(2) == 0 {
 		st.LastError = &refresh.ErrorInfo{Code: pick(), Message: pick(), Class: pick()}
 		if r.IntN(2) == 0 {
@@ -105,7 +107,7 @@ func saveStatuses(fs *refresh.FlowStatuses) *flowStatus {
 // st: what Save wrote before it wrote by hand.
 func spaceOf(id string, st *refresh.SpaceState) space {
 	return space{ID: id, HasData: st.HasData, Up: st.Up, Count: st.Count, ByCategory: st.ByCategory,
-		FlowIDs: st.FlowIDs, Flows: st.Flows, LastSuccess: st.LastSuccess, LastAttempt: st.LastAttempt, LastError: st.LastError,
+		FlowIDs: st.FlowIDs, Flows: st.Flows.Flows(), LastSuccess: st.LastSuccess, LastAttempt: st.LastAttempt, LastError: st.LastError,
 		FlowStatus: saveStatuses(st.Statuses)}
 }
 

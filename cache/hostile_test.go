@@ -63,20 +63,21 @@ func TestHostileCacheIsBoundedWhenRestored(t *testing.T) {
 		t.Fatalf("restored %d spaces, want 1 (the id of 129 bytes left out)", len(states))
 	}
 	st := states["cams-hostile"]
+	flows := st.Flows.Flows()
 	texts := map[string]struct {
 		s     string
 		bound int
 	}{
 		"flow id":             {st.FlowIDs[0], client.MaxFlowIDBytes},
-		"flow's id":           {st.Flows[0].FlowID, client.MaxFlowIDBytes},
-		"flow name":           {st.Flows[0].FlowName, client.MaxFlowNameBytes},
+		"flow's id":           {flows[0].FlowID, client.MaxFlowIDBytes},
+		"flow name":           {flows[0].FlowName, client.MaxFlowNameBytes},
 		"error code":          {st.LastError.Code, client.MaxTextBytes},
 		"error message":       {st.LastError.Message, client.MaxTextBytes},
 		"error request id":    {st.LastError.RequestID, client.MaxTextBytes},
 		"error recommend":     {st.LastError.Recommend, client.MaxTextBytes},
 		"error class":         {st.LastError.Class, client.MaxTextBytes},
-		"last flow category":  {st.Flows[0].Categories[len(st.Flows[0].Categories)-1], client.MaxCategoryBytes},
-		"first flow category": {st.Flows[0].Categories[0], client.MaxCategoryBytes},
+		"last flow category":  {flows[0].Categories[len(flows[0].Categories)-1], client.MaxCategoryBytes},
+		"first flow category": {flows[0].Categories[0], client.MaxCategoryBytes},
 		"flow status":         {st.Statuses.Status(0), client.MaxCategoryBytes},
 		"flow status error":   {st.Statuses.LastError.Message, client.MaxTextBytes},
 	}
@@ -85,7 +86,7 @@ func TestHostileCacheIsBoundedWhenRestored(t *testing.T) {
 			t.Errorf("%s restored with %d bytes, want at most %d", name, len(tt.s), tt.bound)
 		}
 	}
-	if n := len(st.Flows[0].Categories); n != client.MaxCategoriesPerFlow {
+	if n := len(flows[0].Categories); n != client.MaxCategoriesPerFlow {
 		t.Errorf("flow restored with %d categories, want %d", n, client.MaxCategoriesPerFlow)
 	}
 	if len(st.ByCategory) != 1 || st.Count != 0 {

@@ -30,8 +30,8 @@ func tickAndWait(ticks chan<- time.Time) {
 	ticks <- t0
 }
 
-// manySpaces is a snapshot of n listed spaces, as restored from a cache.
-func manySpaces(n int) *refresh.Snapshot {
+// freshSpaces is a snapshot of n listed spaces, as restored from a cache.
+func freshSpaces(n int) *refresh.Snapshot {
 	states := make(map[string]*refresh.SpaceState, n)
 	for i := range n {
 		id := fmt.Sprintf("cams-%05d", i)
@@ -72,7 +72,7 @@ func (a fileState) same(b fileState) bool {
 // writes it once.
 func TestWriterWritesNothingWhenNothingChanged(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "cache.json")
-	restored := manySpaces(10_000)
+	restored := freshSpaces(10_000)
 	if err := Save(path, meta, restored, t0); err != nil {
 		t.Fatal(err)
 	}
@@ -189,7 +189,7 @@ func TestWriterAbandonsTheLastWriteAtItsDeadline(t *testing.T) {
 	tempWriter = func(f *os.File) io.Writer { b := newBlockingWriter(f); blocked <- b; return b }
 	t.Cleanup(func() { tempWriter = func(f *os.File) io.Writer { return f } })
 
-	w, _ := tickedWriter(path, func() *refresh.Snapshot { return manySpaces(10_000) })
+	w, _ := tickedWriter(path, func() *refresh.Snapshot { return freshSpaces(10_000) })
 	ctx, stop := context.WithCancel(context.Background())
 	deadline, abandon := context.WithCancel(context.Background())
 	done := make(chan struct{})

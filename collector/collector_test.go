@@ -74,18 +74,18 @@ func flowInfoSnapshot() *refresh.Snapshot {
 			Count:      3,
 			ByCategory: map[string]int{"SIGN_UP": 1, "SIGN_IN": 1, "APPOINTMENT_BOOKING": 1, "SHOPPING": 1},
 			FlowIDs:    []string{"f1", "f2", "f3"},
-			Flows: []client.Flow{
+			Flows: refresh.NewFlowList([]client.Flow{
 				{FlowID: "f2", FlowName: "Book, then pay", Categories: []string{"SHOPPING", "APPOINTMENT_BOOKING", "APPOINTMENT_BOOKING"}},
 				{FlowID: "f1", FlowName: "Sign up", Categories: []string{"SIGN_UP", "SIGN_IN"}},
 				{FlowID: "f3", FlowName: "Café"},
-			},
+			}),
 			HasData: true, Up: true, LastSuccess: t1, Added: 1, Removed: 2,
 		},
 		"cams-a": {
 			ID: "cams-a", Count: 1,
 			ByCategory: map[string]int{"LEAD_GENERATION": 1},
 			FlowIDs:    []string{"f9"},
-			Flows:      []client.Flow{{FlowID: "f9", FlowName: "Leads", Categories: []string{"LEAD_GENERATION"}}},
+			Flows:      refresh.NewFlowList([]client.Flow{{FlowID: "f9", FlowName: "Leads", Categories: []string{"LEAD_GENERATION"}}}),
 			HasData:    true, Up: false, LastSuccess: t0,
 			LastError: &refresh.ErrorInfo{Code: "System.LimitControl", Class: "throttled"},
 		},
@@ -179,11 +179,11 @@ func TestCollector(t *testing.T) {
 			snapshot: refresh.Snapshot{Completed: true}.WithSpaces(map[string]*refresh.SpaceState{
 				"cams-a": {
 					Count: 3, HasData: true, Up: true, LastSuccess: t0,
-					Flows: []client.Flow{
+					Flows: refresh.NewFlowList([]client.Flow{
 						{FlowID: "f1", FlowName: "first", Categories: []string{"SIGN_UP"}},
 						{FlowID: "f2", FlowName: "other", Categories: []string{"OTHER"}},
 						{FlowID: "f1", FlowName: "first", Categories: []string{"SIGN_UP"}},
-					},
+					}),
 				},
 			}),
 			opts: Options{FlowInfo: true},
@@ -217,11 +217,13 @@ func TestCollectorSeriesCount(t *testing.T) {
 				states := map[string]*refresh.SpaceState{}
 				for s := range spaces {
 					st := &refresh.SpaceState{HasData: true, Up: true, LastSuccess: t0, Count: flows, ByCategory: map[string]int{}}
+					var kept []client.Flow
 					for f := range flows {
 						cat := DocumentedCategories[f%len(DocumentedCategories)]
-						st.Flows = append(st.Flows, client.Flow{FlowID: "f" + strconv.Itoa(f), FlowName: "n", Categories: []string{cat}})
+						kept = append(kept, client.Flow{FlowID: "f" + strconv.Itoa(f), FlowName: "n", Categories: []string{cat}})
 						st.ByCategory[cat]++
 					}
+					st.Flows = refresh.NewFlowList(kept)
 					states["cams-"+strconv.Itoa(s)] = st
 				}
 				snap := refresh.Snapshot{Completed: true}.WithSpaces(states)
@@ -285,7 +287,7 @@ func TestCollectorInvalidUTF8(t *testing.T) {
 		"bad\xff": {
 			HasData: true, Up: true, LastSuccess: t0, Count: 1,
 			ByCategory: map[string]int{"X\xfe": 1},
-			Flows:      []client.Flow{{FlowID: "f\xff", FlowName: "n\xff", Categories: []string{"X\xfe", "A"}}},
+			Flows:      refresh.NewFlowList([]client.Flow{{FlowID: "f\xff", FlowName: "n\xff", Categories: []string{"X\xfe", "A"}}}),
 		},
 	})
 	reg := prometheus.NewPedanticRegistry()

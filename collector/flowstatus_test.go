@@ -28,14 +28,14 @@ func flowStatusSnapshot(t *testing.T) *refresh.Snapshot {
 	}.WithSpaces(map[string]*refresh.SpaceState{
 		"": {
 			Count: 5, ByCategory: map[string]int{}, FlowIDs: []string{"f1", "f2", "f3", "f4", "f5"},
-			Flows: []client.Flow{{FlowID: "f3", FlowName: "three"}, {FlowID: "f1", FlowName: "one"}, {FlowID: "f2", FlowName: "two"},
-				{FlowID: "f4", FlowName: "four"}, {FlowID: "f5", FlowName: "five"}},
+			Flows: refresh.NewFlowList([]client.Flow{{FlowID: "f3", FlowName: "three"}, {FlowID: "f1", FlowName: "one"}, {FlowID: "f2", FlowName: "two"},
+				{FlowID: "f4", FlowName: "four"}, {FlowID: "f5", FlowName: "five"}}),
 			Statuses: statuses(t, []string{"PUBLISHED", "", "BLOCKED", "PUBLISHED", "_other"}, []int64{100, 0, 100, 100, 100}),
 			HasData:  true, Up: true, LastSuccess: t0,
 		},
 		"cams-a": {
 			ID: "cams-a", Count: 2, ByCategory: map[string]int{}, FlowIDs: []string{"x", "y"},
-			Flows:   []client.Flow{{FlowID: "x", FlowName: "ex"}, {FlowID: "y", FlowName: "why"}},
+			Flows:   refresh.NewFlowList([]client.Flow{{FlowID: "x", FlowName: "ex"}, {FlowID: "y", FlowName: "why"}}),
 			HasData: true, Up: true, LastSuccess: t0,
 		},
 		"cams-d": {ID: "cams-d", LastAttempt: t0, LastError: &refresh.ErrorInfo{Code: "Timeout", Class: "transient"}},

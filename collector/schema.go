@@ -228,14 +228,14 @@ func (s *Schema) SpaceSeries(dst []Series, id string, st *refresh.SpaceState) []
 // twice would otherwise make two identical series and fail the whole scrape.
 func (s *Schema) appendFlowInfo(dst []Series, space string, st *refresh.SpaceState) []Series {
 	var seen map[string]struct{}
-	if len(st.Flows) > 1 {
+	if st.Flows.Len() > 1 {
 		seen, _ = seenPool.Get().(map[string]struct{})
 		if seen == nil {
 			seen = map[string]struct{}{}
 		}
 		defer func() { clear(seen); seenPool.Put(seen) }()
 	}
-	for _, f := range st.Flows {
+	for _, f := range st.Flows.All() {
 		if seen != nil {
 			if _, dup := seen[f.FlowID]; dup {
 				continue

@@ -24,22 +24,22 @@ func oddSnapshot() *refresh.Snapshot {
 		"": {
 			Count: 3, HasData: true, Up: true, LastSuccess: t0, LastAttempt: t0, Added: 3,
 			ByCategory: map[string]int{"SIGN_UP": 2, "SHOPPING": 1, `WE"IRD\`: 1, "new\nline": 1},
-			Flows: []client.Flow{
+			Flows: refresh.NewFlowList([]client.Flow{
 				{FlowID: "f1", FlowName: `Say "hello"`, Categories: []string{"SIGN_UP", `WE"IRD\`}},
 				{FlowID: "f2", FlowName: "two\nlines", Categories: []string{"SHOPPING", "SIGN_UP", "SIGN_UP"}},
 				{FlowID: "f3", FlowName: `C:\flows\`, Categories: []string{"new\nline"}},
 				{FlowID: "f1", FlowName: `Say "hello"`, Categories: []string{"SIGN_UP"}},
-			},
+			}),
 		},
 		`cams-"quoted"`: {
 			ID: `cams-"quoted"`, Count: 1, HasData: true, Up: false, LastSuccess: t0.Add(-time.Hour), LastAttempt: t0,
 			ByCategory: map[string]int{"LEAD_GENERATION": 1},
-			Flows:      []client.Flow{{FlowID: "f\xff9", FlowName: "bad \xfe UTF-8", Categories: []string{"X\xfe"}}},
+			Flows:      refresh.NewFlowList([]client.Flow{{FlowID: "f\xff9", FlowName: "bad \xfe UTF-8", Categories: []string{"X\xfe"}}}),
 			LastError:  &refresh.ErrorInfo{Code: "System.LimitControl", Class: "throttled"},
 			Removed:    4,
 		},
 		"back\\slash\nand\xffbad": {HasData: true, Up: true, LastSuccess: t0, ByCategory: map[string]int{"Café": 2}, Count: 2,
-			Flows: []client.Flow{{FlowID: "é", FlowName: "ünïcödé", Categories: nil}, {FlowID: "e", FlowName: "", Categories: []string{"Café", "Café"}}}},
+			Flows: refresh.NewFlowList([]client.Flow{{FlowID: "é", FlowName: "ünïcödé", Categories: nil}, {FlowID: "e", FlowName: "", Categories: []string{"Café", "Café"}}})},
 		"cams-never": {ID: "cams-never"},
 	})
 }
@@ -51,6 +51,7 @@ func oddSnapshot() *refresh.Snapshot {
 func testSnapshot(n, keptFlows int) *refresh.Snapshot {
 	r := rand.New(rand.NewPCG(1, 2))
 	states := make(map[string]*refresh.SpaceState, n)
+	var packer refresh.FlowPacker // as the refresher does: lists shared by every space
 	for i := range n {
 		st := &refresh.SpaceState{
 			ID: "cams-" + strconv.Itoa(100000+i), HasData: true, Up: r.IntN(100) != 0,
@@ -66,10 +67,12 @@ func testSnapshot(n, keptFlows int) *refresh.Snapshot {
 		if r.IntN(4) != 0 {
 			st.ByCategory["SHOPPING"] = 1 + r.IntN(5)
 		}
+		var kept []client.Flow
 		for f := range min(st.Count, keptFlows) {
 			cat := collector.DocumentedCategories[r.IntN(len(collector.DocumentedCategories))]
-			st.Flows = append(st.Flows, client.Flow{FlowID: "flow-" + strconv.Itoa(i) + "-" + strconv.Itoa(f), FlowName: "Flow number " + strconv.Itoa(f), Categories: []string{cat, "SHOPPING"}})
+			kept = append(kept, client.Flow{FlowID: "flow-" + strconv.Itoa(i) + "-" + strconv.Itoa(f), FlowName: "Flow number " + strconv.Itoa(f), Categories: []string{cat, "SHOPPING"}})
 		}
+		st.Flows = packer.Pack(kept)
 		states[st.ID] = st
 	}
 	return refresh.Snapshot{Completed: true, Refreshes: 3, LastRefreshDuration: 10 * time.Second}.WithSpaces(states)

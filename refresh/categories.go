@@ -1,6 +1,8 @@
 package refresh
 
 import (
+	"maps"
+	"slices"
 	"sort"
 
 	"github.com/cams-exporter/cams_exporter/client"
@@ -110,8 +112,10 @@ func (cc *categoryCap) foldOne(cats []string, values *map[string]struct{}) ([]st
 // of their ids so that the same file keeps the same categories, and adds the
 // values it folded to *folded. Counts of folded categories go to
 // OtherCategory, at most the space's flow count: a flow may have carried
-// several of them.
-func (cc *categoryCap) foldStates(states map[string]*SpaceState, folded *uint64) {
+// several of them. Kept flows are packed again by packer, sorted by id as
+// the refresher keeps them; FlowIDs becomes theirs when it names the same
+// ids.
+func (cc *categoryCap) foldStates(states map[string]*SpaceState, folded *uint64, packer *FlowPacker) {
 	ids := make([]string, 0, len(states))
 	for id := range states {
 		ids = append(ids, id)
@@ -120,33 +124,57 @@ func (cc *categoryCap) foldStates(states map[string]*SpaceState, folded *uint64)
 	for _, id := range ids {
 		st := states[id]
 		st.ByCategory = cc.foldCounts(st.ByCategory, st.Count, folded)
-		st.Flows = cc.fold(st.Flows, folded)
+		if st.Flows.Len() > 0 {
+			st.Flows = packer.packSorted(cc.fold(st.Flows.Flows(), folded))
+			if kept := st.Flows.IDs(); slices.Equal(kept, st.FlowIDs) {
+				st.FlowIDs = kept // one copy of the ids
+			}
+		}
 	}
 }
 
 // foldCounts returns counts with the categories beyond the cap summed into
-// OtherCategory, capped at total.
+// OtherCategory, capped at total: counts itself when that changes nothing
+// (a restore of 200,000 spaces would otherwise copy every map).
 func (cc *categoryCap) foldCounts(counts map[string]int, total int, folded *uint64) map[string]int {
 	if counts == nil {
 		return nil
 	}
-	cats := make([]string, 0, len(counts))
+	var buf [16]string // on the stack for most spaces
+	cats := buf[:0]
 	for c := range counts {
 		cats = append(cats, c)
 	}
-	sort.Strings(cats)
-	out := make(map[string]int, min(len(counts), len(client.DocumentedCategories)+MaxUndocumentedCategories+1))
+	slices.Sort(cats)
+	var out map[string]int // nil while every count stays as it is
 	other := 0
-	for _, c := range cats {
+	for i, c := range cats {
 		switch {
 		case c == OtherCategory:
 			other += counts[c]
 		case cc.admit(c):
-			out[c] = counts[c]
+			if out != nil {
+				out[c] = counts[c]
+			}
 		default:
+			if out == nil {
+				out = make(map[string]int, min(len(counts), len(client.DocumentedCategories)+MaxUndocumentedCategories+1))
+				for _, kept := range cats[:i] {
+					if kept != OtherCategory {
+						out[kept] = counts[kept]
+					}
+				}
+			}
 			other += counts[c]
 			*folded++
 		}
+	}
+	if out == nil {
+		if n, ok := counts[OtherCategory]; !ok || n > 0 && n <= max(total, 0) {
+			return counts
+		}
+		out = maps.Clone(counts)
+		delete(out, OtherCategory)
 	}
 	if other > 0 {
 		out[OtherCategory] = min(other, max(total, 0))

@@ -3,6 +3,7 @@ package refresh
 import (
 	"context"
 	"fmt"
+	"maps"
 	"reflect"
 	"strings"
 	"testing"
@@ -89,6 +90,28 @@ func TestCategoryCapFoldCounts(t *testing.T) {
 	if got := cc.foldCounts(nil, 3, &folded); got != nil {
 		t.Errorf("nil counts gave %v", got)
 	}
+	// Counts that fold nothing are kept as they are, the very map (a
+	// restore of 200,000 spaces would copy them all); an _other count that
+	// is not between 1 and the flows is set right, in a copy.
+	folded = 0
+	for _, tt := range []struct {
+		counts, want map[string]int
+		same         bool
+	}{
+		{map[string]int{"SIGN_UP": 5, "CAT_00001": 2, OtherCategory: 6}, map[string]int{"SIGN_UP": 5, "CAT_00001": 2, OtherCategory: 6}, true},
+		{map[string]int{}, map[string]int{}, true},
+		{map[string]int{"SIGN_UP": 1, OtherCategory: 9}, map[string]int{"SIGN_UP": 1, OtherCategory: 6}, false},
+		{map[string]int{"SIGN_UP": 1, OtherCategory: 0}, map[string]int{"SIGN_UP": 1}, false},
+	} {
+		before := maps.Clone(tt.counts)
+		got := cc.foldCounts(tt.counts, 6, &folded)
+		if !reflect.DeepEqual(got, tt.want) || !reflect.DeepEqual(tt.counts, before) || folded != 0 {
+			t.Errorf("foldCounts(%v) = %v, %d folded; want %v, none folded, the counts given unchanged", before, got, folded, tt.want)
+		}
+		if same := reflect.ValueOf(got).UnsafePointer() == reflect.ValueOf(tt.counts).UnsafePointer(); same != tt.same {
+			t.Errorf("foldCounts(%v): the same map %v, want %v", before, same, tt.same)
+		}
+	}
 }
 
 // TestTenThousandCategories lists a space whose flows carry 10,000 distinct
@@ -134,7 +157,7 @@ func TestTenThousandCategories(t *testing.T) {
 	}
 	distinct := map[string]bool{}
 	for _, st := range snap.All() {
-		for _, f := range st.Flows {
+		for _, f := range st.Flows.All() {
 			for _, c := range f.Categories {
 				distinct[c] = true
 			}
@@ -160,15 +183,15 @@ func TestRestoreFoldsCategories(t *testing.T) {
 	r.Restore(map[string]*SpaceState{
 		"y": {ID: "y", HasData: true, Count: 2, ByCategory: map[string]int{"LATE": 2}},
 		"x": {ID: "x", HasData: true, Count: 41, ByCategory: counts,
-			Flows: flowsWith(undocumented(35, 2), []string{"SIGN_UP"})},
+			Flows: NewFlowList(flowsWith(undocumented(35, 2), []string{"SIGN_UP"}))},
 	})
 	snap := r.Snapshot()
 	x, y := snap.Space("x"), snap.Space("y")
 	if len(x.ByCategory) != 1+MaxUndocumentedCategories+1 || x.ByCategory[OtherCategory] != 10 || x.ByCategory["CAT_00029"] != 1 {
 		t.Errorf("space x restored with %d categories, _other %d: %v", len(x.ByCategory), x.ByCategory[OtherCategory], x.ByCategory)
 	}
-	if !reflect.DeepEqual(x.Flows[0].Categories, []string{OtherCategory}) {
-		t.Errorf("restored flow of x carries %q", x.Flows[0].Categories)
+	if flows := x.Flows.Flows(); !reflect.DeepEqual(flows[0].Categories, []string{OtherCategory}) {
+		t.Errorf("restored flow of x carries %q", flows[0].Categories)
 	}
 	if !reflect.DeepEqual(y.ByCategory, map[string]int{OtherCategory: 2}) {
 		t.Errorf("space y restored with %v; x came first and took every place", y.ByCategory)

@@ -1,11 +1,8 @@
 package refresh
 
 import (
-	"slices"
 	"sort"
-	"strings"
 	"time"
-	"unique"
 
 	"github.com/cams-exporter/cams_exporter/client"
 )
@@ -22,10 +19,10 @@ type listResult struct {
 
 // apply returns the new state of a space from its previous state (nil if
 // none) and this listing. A failure keeps the previous data. With
-// keepFlows, the flows are kept too (compactFlows, their category lists
-// shared through lists), sorted by id as FlowIDs is: the i-th flow is the
-// one FlowIDs[i] and Statuses' i-th entry describe.
-func (res listResult) apply(prev *SpaceState, keepFlows bool, lists *catLists) *SpaceState {
+// keepFlows, the flows are kept too, packed by packer, sorted by id as
+// FlowIDs is (whose ids are theirs): the i-th flow is the one FlowIDs[i]
+// and Statuses' i-th entry describe.
+func (res listResult) apply(prev *SpaceState, keepFlows bool, packer *FlowPacker) *SpaceState {
 	st := &SpaceState{ID: res.space, LastAttempt: res.finish, LastDuration: res.finish.Sub(res.start), Pages: res.pages}
 	if prev != nil {
 		kept := *prev
@@ -37,12 +34,11 @@ func (res listResult) apply(prev *SpaceState, keepFlows bool, lists *catLists) *
 		st.LastError = NewErrorInfo(res.err)
 		return st
 	}
-	var flows []client.Flow
+	var flows *FlowList
 	var ids []string
 	if keepFlows {
-		flows = compactFlows(res.flows, lists)
-		sortFlows(flows)
-		ids = idsOf(flows)
+		flows = packer.packSorted(res.flows)
+		ids = flows.IDs()
 	} else {
 		ids = flowIDs(res.flows)
 	}
@@ -60,52 +56,12 @@ func (res listResult) apply(prev *SpaceState, keepFlows bool, lists *catLists) *
 	return st
 }
 
-// sortFlows sorts flows by id; a flow id listed twice keeps its order, so
-// that the first listed is the one flow info shows.
-func sortFlows(flows []client.Flow) {
-	slices.SortStableFunc(flows, func(a, b client.Flow) int { return strings.Compare(a.FlowID, b.FlowID) })
-}
-
 func idsOf(flows []client.Flow) []string {
 	ids := make([]string, len(flows))
 	for i, f := range flows {
 		ids[i] = f.FlowID
 	}
 	return ids
-}
-
-// compactFlows copies flows, kept until the space's next listing, into
-// memory of their exact size: decoded pages leave slack in the slices, and
-// every flow's categories in an allocation and strings of their own. Each
-// flow's category list is one that lists shares, or, once lists holds as
-// many as it may, in one array with the space's other lists that are not;
-// each distinct category is one string (unique.Make).
-func compactFlows(flows []client.Flow, lists *catLists) []client.Flow {
-	out := make([]client.Flow, len(flows))
-	var rest []string // the lists not shared
-	for i, f := range flows {
-		out[i] = f
-		if len(f.Categories) == 0 {
-			continue
-		}
-		if l := lists.share(f.Categories); l != nil {
-			out[i].Categories = l
-			continue
-		}
-		if rest == nil {
-			n := 0
-			for _, g := range flows[i:] {
-				n += len(g.Categories)
-			}
-			rest = make([]string, 0, n)
-		}
-		start := len(rest)
-		for _, c := range f.Categories {
-			rest = append(rest, unique.Make(c).Value())
-		}
-		out[i].Categories = rest[start:len(rest):len(rest)]
-	}
-	return out
 }
 
 // flowIDs returns the ids of flows, sorted.

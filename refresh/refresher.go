@@ -6,6 +6,7 @@ import (
 	"maps"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -129,7 +130,7 @@ type Refresher struct {
 	flushing    bool // a publish of results held back by PublishEvery is due
 	warned      bool
 	categories  categoryCap
-	catLists    catLists       // of kept flows
+	packer      FlowPacker     // of kept flows
 	transitions *transitionLog // logs each space's failure and recovery once
 	statusCap   statusCap      // the flow statuses' names (flowstatus_refresher.go)
 }
@@ -193,29 +194,31 @@ func (r *Refresher) Wake() {
 // and listed again only when due, the stalest first. A state with a time
 // later than the clock is not trusted (its data would pass for fresh and
 // never be listed again): it is left out, so that its space is listed at
-// once. Call it before Run. It returns how many states it restored.
+// once. Call it before Run. Restore takes states over: the caller must not
+// use the map or the states any more (a copy of 200,000 would cost their
+// memory twice at start-up). It returns how many states it restored.
 func (r *Refresher) Restore(states map[string]*SpaceState) int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	now := r.cfg.Now()
 	var future []string
-	trusted := make(map[string]*SpaceState, len(states))
 	for id, st := range states {
 		if st.LastAttempt.After(now) || st.LastSuccess.After(now) {
 			future = append(future, id)
-			continue
+			delete(states, id)
 		}
-		trusted[id] = st
 	}
-	r.categories.foldStates(trusted, &r.totals.CategoriesFolded)
+	trusted := states
+	r.categories.foldStates(trusted, &r.totals.CategoriesFolded, &r.packer)
 	r.foldRestoredStatuses(trusted)
-	maps.Copy(r.states, trusted)
-	for id, st := range trusted {
+	if len(r.states) == 0 && trusted != nil {
+		r.states = trusted
+	} else {
+		maps.Copy(r.states, trusted)
+	}
+	r.changed = slices.Grow(r.changed, len(trusted))
+	for id := range trusted {
 		r.changed = append(r.changed, id)
-		if len(st.Flows) > 0 {
-			st.Flows = compactFlows(st.Flows, &r.catLists)
-			sortFlows(st.Flows) // as the refresher keeps them, as FlowIDs are
-		}
 	}
 	if len(future) > 0 {
 		sort.Strings(future)
@@ -341,7 +344,7 @@ func (r *Refresher) record(res listResult) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	res.flows = r.categories.fold(res.flows, &r.totals.CategoriesFolded)
-	st := res.apply(r.states[res.space], r.cfg.KeepFlows, &r.catLists)
+	st := res.apply(r.states[res.space], r.cfg.KeepFlows, &r.packer)
 	r.transitions.observe(r.states[res.space], st)
 	r.states[res.space] = st
 	r.changed = append(r.changed, res.space)

@@ -66,16 +66,17 @@ type SpaceState struct {
 	// Count, ByCategory and FlowIDs (sorted) describe the flows of the last
 	// successful refresh; they are kept when a later one fails. ByCategory
 	// holds the documented categories, at most MaxUndocumentedCategories
-	// others across all spaces, and OtherCategory.
+	// others across all spaces, and OtherCategory; spaces restored from a
+	// cache with equal counts share one map: read it, never write into it.
 	Count      int
 	ByCategory map[string]int
 	FlowIDs    []string
-	// Flows is the full list, kept only when flow info is exported, sorted
-	// by id as FlowIDs is (the refresher's: one in a snapshot made
-	// otherwise may not be).
-	// Its category lists are shared between flows and spaces: read them,
-	// never write into them.
-	Flows []client.Flow
+	// Flows is the full list, kept only when flow info is exported (nil
+	// otherwise), sorted by id as FlowIDs is (the refresher's: one in a
+	// snapshot made otherwise may not be), packed: read it with Len and
+	// All. Its category lists are shared between flows and spaces: read
+	// them, never write into them.
+	Flows *FlowList
 	// HasData is true once a refresh of the space has succeeded.
 	HasData bool
 	// Up is true if the last refresh of the space succeeded.

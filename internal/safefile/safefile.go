@@ -16,33 +16,67 @@ import (
 // Read returns the contents of path, which must be a regular file of at
 // most limit bytes, and what the file was when it was opened.
 func Read(path string, limit int64) ([]byte, fs.FileInfo, error) {
+	f, info, err := Open(path, limit)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	data, err := readAll(f, make([]byte, 0, info.Size()+1))
+	if err != nil {
+		return nil, nil, err
+	}
+	return data, info, nil
+}
+
+// File is a regular file opened by Open, read to at most its limit.
+type File struct {
+	f     *os.File
+	path  string
+	left  int64 // bytes that may still be read
+	limit int64
+}
+
+// Open opens path, which must be a regular file of at most limit bytes, for
+// reading, and returns what the file was when it was opened. A read past
+// limit bytes (the file grew) fails.
+func Open(path string, limit int64) (*File, fs.FileInfo, error) {
 	// Non-blocking, so that opening a FIFO with no writer returns at once
 	// instead of waiting for one; for a regular file the flag does nothing.
 	f, err := os.OpenFile(path, os.O_RDONLY|openFlags, 0)
 	if err != nil {
 		return nil, nil, err
 	}
-	defer f.Close()
 	info, err := f.Stat()
 	if err != nil {
+		f.Close()
 		return nil, nil, err
 	}
 	if !info.Mode().IsRegular() {
+		f.Close()
 		return nil, nil, fmt.Errorf("%s is not a regular file but %s", path, describe(info.Mode()))
 	}
 	if info.Size() > limit {
+		f.Close()
 		return nil, nil, fmt.Errorf("%s is %d bytes, more than the %d allowed", path, info.Size(), limit)
 	}
-	data := make([]byte, 0, info.Size()+1)
-	data, err = readAll(io.LimitReader(f, limit+1), data)
-	if err != nil {
-		return nil, nil, err
-	}
-	if int64(len(data)) > limit {
-		return nil, nil, fmt.Errorf("%s grew past the %d bytes allowed while it was read", path, limit)
-	}
-	return data, info, nil
+	return &File{f: f, path: path, left: limit, limit: limit}, info, nil
 }
+
+// Read reads as os.File does, and fails once the file has more than its
+// limit.
+func (f *File) Read(p []byte) (int, error) {
+	if int64(len(p)) > f.left+1 {
+		p = p[:f.left+1] // one byte past the limit tells a file that grew
+	}
+	n, err := f.f.Read(p)
+	if f.left -= int64(n); f.left < 0 {
+		return 0, fmt.Errorf("%s grew past the %d bytes allowed while it was read", f.path, f.limit)
+	}
+	return n, err
+}
+
+// Close closes the file.
+func (f *File) Close() error { return f.f.Close() }
 
 func readAll(r io.Reader, buf []byte) ([]byte, error) {
 	for {

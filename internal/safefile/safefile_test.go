@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -173,5 +174,34 @@ func TestCheckRegular(t *testing.T) {
 		if err := CheckRegular(path); (err == nil) != ok {
 			t.Errorf("CheckRegular(%s) = %v, want ok %v", path, err, ok)
 		}
+	}
+}
+
+// A file that grows past the limit after Open fails the read that passes
+// the limit; one of exactly the limit reads whole.
+func TestOpenStopsAtTheLimit(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "growing")
+	os.WriteFile(path, bytes.Repeat([]byte("a"), 100), 0o644)
+	f, _, err := Open(path, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if data, err := io.ReadAll(f); err != nil || len(data) != 100 {
+		t.Fatalf("a file of the limit: %d bytes, %v; want 100 and no error", len(data), err)
+	}
+	f.Close()
+
+	f, _, err = Open(path, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	w, _ := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	w.Write([]byte("bc"))
+	w.Close()
+	data, err := io.ReadAll(f)
+	if err == nil || !strings.Contains(err.Error(), "grew past the 100 bytes allowed") || !strings.Contains(err.Error(), path) || len(data) > 100 {
+		t.Fatalf("a file grown to 102 bytes: %d bytes read, %v; want at most 100 and an error naming the file", len(data), err)
 	}
 }

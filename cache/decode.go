@@ -1,0 +1,216 @@
+package cache
+
+import (
+	"cmp"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/cams-exporter/cams_exporter/client"
+	"github.com/cams-exporter/cams_exporter/refresh"
+)
+
+// The cache file is read as a stream, a space at a time: decoded whole, the
+// file of 200,000 spaces (67 MB) and every space decoded from it were held
+// at once beside the states made of them, and a restore peaked at 330 to
+// 430 MB (BENCHMARKS.md). What it accepts is what json.Unmarshal into a file accepted: keys
+// matched regardless of case, unknown keys ignored, the last of a repeated
+// key kept, nothing after the object.
+
+// decoder reads a cache file.
+type decoder struct {
+	dec  *json.Decoder
+	path string
+	meta Meta // the exporter's
+	// what the file says so far
+	version    int
+	fileMeta   Meta
+	hasVersion bool
+	hasMeta    bool
+	states     map[string]*refresh.SpaceState
+	flows      refresh.FlowPacker // of the spaces' flows (flow info)
+	counts     countsTable        // of the spaces' categories
+}
+
+// decode reads the cache file path from r and returns the states of its
+// spaces, or the error that refuses the file: not JSON or not shaped as a
+// cache file, another format version, other settings (ErrMismatch), or a
+// space that cannot be restored. Nothing is returned with an error.
+func decode(r io.Reader, path string, meta Meta) (map[string]*refresh.SpaceState, error) {
+	d := &decoder{dec: json.NewDecoder(r), path: path, meta: meta}
+	if err := d.file(); err != nil {
+		return nil, err
+	}
+	if err := d.check(); err != nil {
+		return nil, err
+	}
+	return d.states, nil
+}
+
+// file reads the top-level object, its spaces as they come.
+func (d *decoder) file() error {
+	if err := d.delim('{'); err != nil {
+		return err
+	}
+	for d.dec.More() {
+		key, err := d.key()
+		if err != nil {
+			return err
+		}
+		switch {
+		case strings.EqualFold(key, "version"):
+			err, d.hasVersion = d.value(&d.version), true
+		case strings.EqualFold(key, "meta"):
+			err, d.hasMeta = d.value(&d.fileMeta), true
+		case strings.EqualFold(key, "saved_at"):
+			var savedAt time.Time
+			err = d.value(&savedAt)
+		case strings.EqualFold(key, "spaces"):
+			err = d.spaces()
+		default:
+			err = d.value(new(ignored)) // an unknown key: read, not kept
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if err := d.delim('}'); err != nil {
+		return err
+	}
+	if _, err := d.dec.Token(); err != io.EOF {
+		return d.corrupt(cmp.Or(err, errors.New("data after the top-level object")))
+	}
+	return nil
+}
+
+// spaces reads the list of spaces, null or an array, each as it comes. The
+// version and the settings, when the file gave them before (as an exporter
+// writes it), are checked first: a file that would be refused is not read
+// any further.
+func (d *decoder) spaces() error {
+	if err := d.checkVersion(); d.hasVersion && err != nil {
+		return err
+	}
+	if err := d.checkMeta(); d.hasMeta && err != nil {
+		return err
+	}
+	tok, err := d.dec.Token()
+	if err != nil {
+		return d.corrupt(err)
+	}
+	d.states = nil // a repeated key replaces the list
+	if tok == nil {
+		return nil
+	}
+	if tok != json.Delim('[') {
+		return d.corrupt(fmt.Errorf("spaces is %v, not an array", tok))
+	}
+	d.states = map[string]*refresh.SpaceState{}
+	// Every space is decoded into the same memory, which add copies out of
+	// at its exact size: decoded afresh, each space's lists grew step by
+	// step, and the garbage of 200,000 spaces raised the peak by tens of MB.
+	var sp space
+	var ids []string
+	counts := map[string]int{}
+	for d.dec.More() {
+		clear(counts)
+		sp = space{FlowIDs: ids[:0], ByCategory: counts}
+		if err := d.value(&sp); err != nil {
+			return err
+		}
+		if sp.FlowIDs != nil {
+			ids = sp.FlowIDs[:0]
+		}
+		if err := d.add(sp); err != nil {
+			return err
+		}
+	}
+	_, err = d.dec.Token() // ']'
+	return d.corrupt(err)
+}
+
+// add validates the space sp and adds its state; one with an id longer
+// than a space id can be is left out.
+func (d *decoder) add(sp space) error {
+	if len(sp.ID) > client.MaxSpaceIDBytes {
+		return nil
+	}
+	if _, dup := d.states[sp.ID]; dup {
+		return fmt.Errorf("cache file %s is corrupt: space %q twice", d.path, sp.ID)
+	}
+	sp = sp.bounded()
+	if sp.Up && !sp.HasData {
+		return fmt.Errorf("cache file %s is corrupt: space %q is up without data", d.path, sp.ID)
+	}
+	statuses, err := sp.statuses()
+	if err != nil {
+		return fmt.Errorf("cache file %s is corrupt: space %q: flow statuses: %v", d.path, sp.ID, err)
+	}
+	d.states[sp.ID] = &refresh.SpaceState{ID: sp.ID, HasData: sp.HasData, Up: sp.Up, Count: sp.Count, ByCategory: d.counts.keep(sp.ByCategory),
+		FlowIDs: sp.FlowIDs, Flows: d.flows.Pack(sp.Flows), LastSuccess: sp.LastSuccess, LastAttempt: sp.LastAttempt, LastError: sp.LastError,
+		Statuses: statuses}
+	return nil
+}
+
+// check refuses another format version or other settings.
+func (d *decoder) check() error {
+	if err := d.checkVersion(); err != nil {
+		return err
+	}
+	return d.checkMeta()
+}
+
+func (d *decoder) checkVersion() error {
+	if d.version < oldestFormatVersion || d.version > formatVersion {
+		return fmt.Errorf("cache file %s has format version %d; this release reads versions %d to %d", d.path, d.version, oldestFormatVersion, formatVersion)
+	}
+	return nil
+}
+
+func (d *decoder) checkMeta() error {
+	if d.fileMeta != d.meta {
+		return fmt.Errorf("%w: %s has %s, the exporter runs with %+v", ErrMismatch, d.path, client.Cut(fmt.Sprintf("%+v", d.fileMeta), client.MaxTextBytes), d.meta)
+	}
+	return nil
+}
+
+func (d *decoder) key() (string, error) {
+	tok, err := d.dec.Token()
+	if err != nil {
+		return "", d.corrupt(err)
+	}
+	key, _ := tok.(string) // the decoder returns keys as strings
+	return key, nil
+}
+
+func (d *decoder) delim(want json.Delim) error {
+	tok, err := d.dec.Token()
+	if err != nil {
+		return d.corrupt(err)
+	}
+	if tok != want {
+		return d.corrupt(fmt.Errorf("%v where %v was expected", tok, want))
+	}
+	return nil
+}
+
+// value decodes the next value into v.
+func (d *decoder) value(v any) error {
+	return d.corrupt(d.dec.Decode(v))
+}
+
+// corrupt says the file is corrupt because of err; nil without err.
+func (d *decoder) corrupt(err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("cache file %s is corrupt: %s", d.path, client.Cut(err.Error(), client.MaxTextBytes))
+}
+
+// ignored is a value read and not kept.
+type ignored struct{}
+
+func (ignored) UnmarshalJSON([]byte) error { return nil }
