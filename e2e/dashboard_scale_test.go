@@ -150,7 +150,7 @@ func runDashboard(t *testing.T, promAddr string, queries []dashboards.Query, v d
 			continue
 		}
 		if !q.Instant {
-			if r.ranged, err = queryRange(promAddr, r.expr, sc.first, sc.last, scaleScrape); err != nil {
+			if r.ranged, err = queryRange(promAddr, r.expr, sc.rangeStart(), sc.last, scaleScrape); err != nil {
 				t.Errorf("%s over the range: %v", name, err)
 				continue
 			}
@@ -217,6 +217,16 @@ type scrapes struct {
 	// all: what the test gives $__rate_interval and $__range, so that they
 	// see every scrape however slow the machine.
 	window string
+}
+
+// rangeStart is where a range query over the scrapes starts, a whole number
+// of steps (scrape intervals) before the last scrape, so that its last step
+// is the last scrape and sees every sample in the window: on a loaded
+// machine scrapes are late and the steps counted from the first would end
+// before the last, where a window may hold one sample, too few for rate().
+func (sc scrapes) rangeStart() float64 {
+	step, _ := time.ParseDuration(scaleScrape)
+	return sc.last - math.Floor((sc.last-sc.first)/step.Seconds())*step.Seconds()
 }
 
 // waitForScrapes waits until Prometheus holds n successful scrapes of the
