@@ -217,24 +217,9 @@ func (s *Snapshot) Counts() SpaceCounts {
 	return SpaceCounts{Pending: s.Pending, Up: s.spaces.up, Down: s.spaces.len - s.spaces.up}
 }
 
-// OldestSuccess returns the earliest LastSuccess of the spaces with data,
-// and false if none has data. It costs nothing (kept as the snapshot is
-// made).
-func (s *Snapshot) OldestSuccess() (time.Time, bool) {
-	sum := s.spaces.summary()
-	return sum.oldest, sum.hasOldest
-}
-
-// Stale yields the spaces whose data is older than cutoff (LastSuccess
-// before it) and, with noData, the spaces without data, in no particular
-// order. It reads only the parts of the snapshot that hold such spaces.
-func (s *Snapshot) Stale(cutoff time.Time, noData bool) iter.Seq2[string, *SpaceState] {
-	return s.spaces.stale(cutoff, noData)
-}
-
 // WithoutData counts the spaces with a state but no data: listed in this
 // run and never successfully, nothing restored. It costs nothing.
-func (s *Snapshot) WithoutData() int { return s.spaces.summary().noData }
+func (s *Snapshot) WithoutData() int { return s.spaces.noData }
 
 // Up reports whether at least one space has been attempted and every space
 // attempted succeeded its last attempt; pending spaces do not count. With no

@@ -5,7 +5,6 @@ import (
 	"iter"
 	"math/bits"
 	"sync/atomic"
-	"time"
 )
 
 // spaceTable maps space ids to states. It is persistent: a table is never
@@ -15,13 +14,13 @@ import (
 // the id's hash per level, a leaf holds up to leafMax entries (any number at
 // the last level, where the hash is spent). Changing one space copies a
 // node per level, about log32(n) of them; two tables that share nodes are
-// compared in proportion to what differs (changes). Each node keeps a
-// summary of its entries (the oldest data, the spaces without data), so
-// that the root answers readiness without reading every space.
+// compared in proportion to what differs (changes). It counts its entries
+// by state as they change, so that readiness never reads every space.
 type spaceTable struct {
-	root *tableNode // nil when empty
-	len  int        // entries
-	up   int        // entries whose state is Up
+	root   *tableNode // nil when empty
+	len    int        // entries
+	up     int        // entries whose state is Up
+	noData int        // entries whose state has no data
 }
 
 const (
@@ -39,56 +38,6 @@ type tableNode struct {
 	bitmap   uint32       // inner: the slots present, in children's order
 	children []*tableNode // inner
 	entries  []tableEntry // leaf
-	sum      summary      // of every entry below
-}
-
-// summary is what readiness needs of a set of spaces.
-type summary struct {
-	oldest    time.Time // the earliest LastSuccess of the spaces with data
-	hasOldest bool      // some space has data
-	noData    int       // spaces without data
-}
-
-func (s *summary) addState(st *SpaceState) {
-	if !st.HasData {
-		s.noData++
-		return
-	}
-	s.addOldest(st.LastSuccess)
-}
-
-func (s *summary) add(o summary) {
-	s.noData += o.noData
-	if o.hasOldest {
-		s.addOldest(o.oldest)
-	}
-}
-
-func (s *summary) addOldest(t time.Time) {
-	if !s.hasOldest || t.Before(s.oldest) {
-		s.oldest, s.hasOldest = t, true
-	}
-}
-
-// summarize sets n's summary from its entries or children, after a change.
-func (n *tableNode) summarize() *tableNode {
-	var s summary
-	for i := range n.entries {
-		s.addState(n.entries[i].state)
-	}
-	for _, c := range n.children {
-		s.add(c.sum)
-	}
-	n.sum = s
-	return n
-}
-
-// summary returns the summary of every entry of the table.
-func (t spaceTable) summary() summary {
-	if t.root == nil {
-		return summary{}
-	}
-	return t.root.sum
 }
 
 type tableEntry struct {
@@ -148,38 +97,6 @@ func (t spaceTable) all() iter.Seq2[string, *SpaceState] {
 	return func(yield func(string, *SpaceState) bool) {
 		walk(t.root, func(e *tableEntry) bool { return yield(e.id, e.state) })
 	}
-}
-
-// stale yields the entries whose data is older than cutoff and, with
-// noData, those without data, in no particular order. It skips the
-// subtrees whose summary says they hold none: it costs the stale spaces,
-// not the table.
-func (t spaceTable) stale(cutoff time.Time, noData bool) iter.Seq2[string, *SpaceState] {
-	holds := func(s summary) bool { return (s.hasOldest && s.oldest.Before(cutoff)) || (noData && s.noData > 0) }
-	return func(yield func(string, *SpaceState) bool) {
-		walkWhere(t.root, holds, func(e *tableEntry) bool {
-			if st := e.state; (st.HasData && st.LastSuccess.Before(cutoff)) || (noData && !st.HasData) {
-				return yield(e.id, st)
-			}
-			return true
-		})
-	}
-}
-
-// walkWhere is walk over the nodes whose summary satisfies holds.
-func walkWhere(n *tableNode, holds func(summary) bool, f func(*tableEntry) bool) bool {
-	if n == nil || !holds(n.sum) {
-		return true
-	}
-	if n.leaf {
-		return walk(n, f)
-	}
-	for _, c := range n.children {
-		if !walkWhere(c, holds, f) {
-			return false
-		}
-	}
-	return true
 }
 
 func walk(n *tableNode, f func(*tableEntry) bool) bool {
@@ -273,6 +190,7 @@ func (b *tableBuilder) put(id string, st *SpaceState) (old *SpaceState) {
 		b.t.len++
 	}
 	b.t.up += upCount(st) - upCount(old)
+	b.t.noData += noDataCount(st) - noDataCount(old)
 	return old
 }
 
@@ -282,12 +200,20 @@ func (b *tableBuilder) remove(id string) (old *SpaceState) {
 	if old != nil {
 		b.t.len--
 		b.t.up -= upCount(old)
+		b.t.noData -= noDataCount(old)
 	}
 	return old
 }
 
 func upCount(st *SpaceState) int {
 	if st != nil && st.Up {
+		return 1
+	}
+	return 0
+}
+
+func noDataCount(st *SpaceState) int {
+	if st != nil && !st.HasData {
 		return 1
 	}
 	return 0
@@ -320,13 +246,13 @@ func (b *tableBuilder) putNode(n *tableNode, depth int, e tableEntry) (*tableNod
 				old := x.state
 				m := b.own(n)
 				m.entries[i] = e
-				return m.summarize(), old
+				return m, old
 			}
 		}
 		if len(n.entries) < leafMax || !canSplit(depth) {
 			m := b.own(n)
 			m.entries = append(m.entries, e)
-			return m.summarize(), nil
+			return m, nil
 		}
 		inner := &tableNode{edit: b.edit}
 		for _, x := range n.entries {
@@ -343,7 +269,7 @@ func (b *tableBuilder) putNode(n *tableNode, depth int, e tableEntry) (*tableNod
 		copy(m.children[pos+1:], m.children[pos:])
 		m.children[pos] = b.newLeaf(e)
 		m.bitmap |= bit
-		return m.summarize(), nil
+		return m, nil
 	}
 	nc, old := b.putNode(n.children[pos], depth+1, e)
 	if old == e.state {
@@ -351,11 +277,11 @@ func (b *tableBuilder) putNode(n *tableNode, depth int, e tableEntry) (*tableNod
 	}
 	m := b.own(n)
 	m.children[pos] = nc
-	return m.summarize(), old
+	return m, old
 }
 
 func (b *tableBuilder) newLeaf(e tableEntry) *tableNode {
-	return (&tableNode{edit: b.edit, leaf: true, entries: []tableEntry{e}}).summarize()
+	return &tableNode{edit: b.edit, leaf: true, entries: []tableEntry{e}}
 }
 
 func (b *tableBuilder) removeNode(n *tableNode, depth int, hash uint64, id string) (*tableNode, *SpaceState) {
@@ -374,7 +300,7 @@ func (b *tableBuilder) removeNode(n *tableNode, depth int, hash uint64, id strin
 				m.entries[i] = m.entries[last]
 				m.entries[last] = tableEntry{}
 				m.entries = m.entries[:last]
-				return m.summarize(), old
+				return m, old
 			}
 		}
 		return n, nil
@@ -393,7 +319,7 @@ func (b *tableBuilder) removeNode(n *tableNode, depth int, hash uint64, id strin
 	if nc != nil {
 		m := b.own(n)
 		m.children[pos] = nc
-		return m.summarize(), old
+		return m, old
 	}
 	if len(n.children) == 1 {
 		return nil, old
@@ -403,5 +329,5 @@ func (b *tableBuilder) removeNode(n *tableNode, depth int, hash uint64, id strin
 	m.children[len(m.children)-1] = nil
 	m.children = m.children[:len(m.children)-1]
 	m.bitmap &^= bit
-	return m.summarize(), old
+	return m, old
 }

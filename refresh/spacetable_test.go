@@ -47,46 +47,14 @@ func checkTable(t *testing.T, what string, tab spaceTable, want map[string]*Spac
 	if tab.len != len(want) || tab.up != up {
 		t.Fatalf("%s: len %d, up %d; want %d and %d", what, tab.len, tab.up, len(want), up)
 	}
-	var sum summary
+	noData := 0
 	for _, st := range want {
 		if !st.HasData {
-			sum.noData++
-		} else if !sum.hasOldest || st.LastSuccess.Before(sum.oldest) {
-			sum.oldest, sum.hasOldest = st.LastSuccess, true
+			noData++
 		}
 	}
-	if got := tab.summary(); got != sum {
-		t.Fatalf("%s: summary %+v, want %+v", what, got, sum)
-	}
-	checkStale(t, what, tab, want)
-}
-
-// checkStale checks that stale yields, each once, exactly the entries of
-// want with data older than the cutoff, and with noData those without
-// data, for cutoffs before, among and after the model's last successes
-// (runTableModel's are within 1,000 s of the epoch).
-func checkStale(t *testing.T, what string, tab spaceTable, want map[string]*SpaceState) {
-	t.Helper()
-	for _, at := range []time.Duration{0, time.Second, 500 * time.Second, 999 * time.Second, time.Hour} {
-		cutoff := time.Unix(0, 0).Add(at)
-		for _, noData := range []bool{false, true} {
-			wantStale := map[string]*SpaceState{}
-			for id, st := range want {
-				if (st.HasData && st.LastSuccess.Before(cutoff)) || (noData && !st.HasData) {
-					wantStale[id] = st
-				}
-			}
-			got := map[string]*SpaceState{}
-			for id, st := range tab.stale(cutoff, noData) {
-				if _, dup := got[id]; dup {
-					t.Fatalf("%s: stale yields %q twice", what, id)
-				}
-				got[id] = st
-			}
-			if !maps.Equal(got, wantStale) {
-				t.Fatalf("%s: stale(%v, no data %v) yields %d spaces, want %d", what, at, noData, len(got), len(wantStale))
-			}
-		}
+	if tab.noData != noData {
+		t.Fatalf("%s: %d without data, want %d", what, tab.noData, noData)
 	}
 }
 
