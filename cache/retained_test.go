@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/cams-exporter/cams_exporter/client"
+	"github.com/cams-exporter/cams_exporter/internal/fakeclock"
 	"github.com/cams-exporter/cams_exporter/refresh"
 )
 
@@ -54,23 +55,6 @@ func (oneFlowLister) ListFlowPage(_ context.Context, space, _ string, index, _ i
 	return []client.Flow{{FlowID: "f-" + space}}, nil
 }
 
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *testClock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 // With an explicit space and discovery, a restart restores the discovered
 // spaces from the cache. Discovery fails (a ListInstance outage): every
 // save meanwhile (the minute's write, the one at SIGTERM) keeps them, as
@@ -89,7 +73,7 @@ func TestSaveKeepsRestoredSpacesNotYetKnownGone(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	clock := &testClock{now: t0}
+	clock := fakeclock.New(t0)
 	list := &discoveredList{explicit: []string{"cams-explicit"}, watched: []string{"cams-explicit"}}
 	r := refresh.New(refresh.Config{Lister: oneFlowLister{}, Spaces: list.spaces, SpacesComplete: list.complete,
 		Interval: time.Minute, PageSize: 10, Now: clock.Now})
@@ -128,7 +112,7 @@ func TestSaveKeepsRestoredSpacesNotYetKnownGone(t *testing.T) {
 	if snap := r.Snapshot(); snap.Len() != 1 || snap.Counts() != (refresh.SpaceCounts{Up: 1}) {
 		t.Errorf("the spaces not found yet are counted: %d spaces, %+v", snap.Len(), snap.Counts())
 	}
-	clock.advance(3 * time.Hour) // a long outage, the explicit space listed meanwhile
+	clock.Advance(3 * time.Hour) // a long outage, the explicit space listed meanwhile
 	r.Refresh(context.Background())
 	got = saved("outage", "cams-explicit", "cams-found", "cams-departed")
 	if !got["cams-explicit"].LastAttempt.Equal(clock.Now()) || !got["cams-found"].LastAttempt.Equal(before) {
@@ -138,7 +122,7 @@ func TestSaveKeepsRestoredSpacesNotYetKnownGone(t *testing.T) {
 	list.answer("cams-found")
 	r.Refresh(context.Background())
 	saved("discovery answered without cams-departed: its grace", "cams-explicit", "cams-found", "cams-departed")
-	clock.advance(refresh.DefaultForgetAfter)
+	clock.Advance(refresh.DefaultForgetAfter)
 	r.Refresh(context.Background())
 	saved("after the grace", "cams-explicit", "cams-found")
 }

@@ -8,26 +8,9 @@ import (
 	"time"
 
 	"github.com/cams-exporter/cams_exporter/client"
+	"github.com/cams-exporter/cams_exporter/internal/fakeclock"
 	"github.com/cams-exporter/cams_exporter/refresh"
 )
-
-// testClock is a clock that moves only when told.
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *testClock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
 
 // fakeAccount answers ListFlow like CAMS: one empty page per space, except the
 // spaces denied (Ram.PermissionDeny, for good), every space while down (a
@@ -109,7 +92,7 @@ func numberedSpaces(n int) []string {
 // snapshots at that clock.
 type refresherRun struct {
 	r     *refresh.Refresher
-	clock *testClock
+	clock *fakeclock.Clock
 	c     Checker
 }
 
@@ -117,7 +100,7 @@ type refresherRun struct {
 // limit (--health.max-staleness, 0 for the default), after restoring
 // cached states (none when nil), until the test ends.
 func runRefresher(t *testing.T, a *fakeAccount, spaces *watchList, interval, limit time.Duration, cached map[string]*refresh.SpaceState) *refresherRun {
-	clk := &testClock{now: t0}
+	clk := fakeclock.New(t0)
 	r := refresh.New(refresh.Config{Lister: a, Spaces: spaces.list, Interval: interval, Now: clk.Now})
 	if n := r.Restore(cached); n != len(cached) {
 		t.Fatalf("restored %d of %d cached states", n, len(cached))
@@ -144,7 +127,7 @@ func (rr *refresherRun) pass(t *testing.T, n uint64) {
 // the refresher (its own timer runs on real time), then waits for pass n.
 func (rr *refresherRun) nextPass(t *testing.T, d time.Duration, n uint64) {
 	t.Helper()
-	rr.clock.advance(d)
+	rr.clock.Advance(d)
 	rr.r.Wake()
 	rr.pass(t, n)
 }
@@ -196,7 +179,7 @@ func TestDeniedSpacesNeverMakeItUnready(t *testing.T) {
 			rr.pass(t, 1)
 			for n := uint64(2); n <= 6; n++ {
 				checkReadyz(t, rr.c, true, want)
-				rr.clock.advance(tt.interval - time.Second) // idle, the next pass a second away
+				rr.clock.Advance(tt.interval - time.Second) // idle, the next pass a second away
 				checkReadyz(t, rr.c, true, want)
 				rr.nextPass(t, time.Second, n)
 			}
@@ -238,7 +221,7 @@ func TestReadinessReasonsComeAndGo(t *testing.T) {
 			waitForState(t, "three calls held", func() bool { return a.held() == 3 })
 		}, false, "no data yet: the first listing has not ended (3 space(s) pending)"},
 		{"listed", func() { letGo(); rr.pass(t, 1) }, true, "ready: 3 space(s): 3 up, 0 failing their last refresh, 0 pending"},
-		{"idle for longer than the limit", func() { rr.clock.advance(interval - time.Second) }, true, "ready: 3 space(s): 3 up"},
+		{"idle for longer than the limit", func() { rr.clock.Advance(interval - time.Second) }, true, "ready: 3 space(s): 3 up"},
 		{"every space failing", func() { a.set(func(a *fakeAccount) { a.down = true }); rr.nextPass(t, time.Second, 2) },
 			false, "every space refreshed so far (3) failed its last refresh; 0 pending"},
 		{"one recovers", func() {
@@ -249,21 +232,21 @@ func TestReadinessReasonsComeAndGo(t *testing.T) {
 			true, "ready: 3 space(s): 3 up, 0 failing"},
 		{"calls hang while spaces are due, within the limit", func() {
 			hold()
-			rr.clock.advance(interval)
+			rr.clock.Advance(interval)
 			rr.r.Wake()
 			waitForState(t, "three calls held", func() bool { return a.held() == 3 })
-			rr.clock.advance(limit)
+			rr.clock.Advance(limit)
 		}, true, "ready: 3 space(s): 3 up"},
-		{"calls hang while spaces are due, past the limit", func() { rr.clock.advance(time.Second) }, false,
+		{"calls hang while spaces are due, past the limit", func() { rr.clock.Advance(time.Second) }, false,
 			"no progress: no ListFlow call has succeeded for 10m1s while spaces were due (last success: 2026-11-26T15:00:00Z), longer than --health.max-staleness (10m0s)"},
 		{"calls answered again", func() { letGo(); rr.pass(t, 5) }, true, "ready: 3 space(s): 3 up"},
 		{"a new space wakes the refresher early, its call hangs", func() {
-			rr.clock.advance(30 * time.Minute)
+			rr.clock.Advance(30 * time.Minute)
 			hold()
 			spaces.set([]string{"a", "b", "c", "d"})
 			rr.r.Wake()
 			waitForState(t, "d's call held", func() bool { return a.held() == 1 })
-			rr.clock.advance(limit + time.Second)
+			rr.clock.Advance(limit + time.Second)
 		}, false, "no progress: no ListFlow call has succeeded for 10m1s while spaces were due (last success: 2026-11-26T16:10:01Z)"},
 		{"d listed", func() {
 			letGo()

@@ -15,6 +15,7 @@ import (
 	"github.com/go-kit/log"
 
 	"github.com/cams-exporter/cams_exporter/client"
+	"github.com/cams-exporter/cams_exporter/internal/fakeclock"
 )
 
 // fakeGetter answers GetFlow from a table of statuses and records the
@@ -46,24 +47,6 @@ func (g *fakeGetter) set(space, flow, status string) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.status[flowKey{space, flow}] = status
-}
-
-// fakeClock is a clock that moves only when told.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
 }
 
 func flowsOf(ids ...string) []client.Flow {
@@ -131,11 +114,11 @@ func TestCheckAllReadsEveryFlowOnce(t *testing.T) {
 // space no longer watched. A check dated later than the clock is not
 // trusted.
 func TestStatusesStalestFirst(t *testing.T) {
-	clock := &fakeClock{now: time.Unix(1_800_000_000, 0)}
-	now := clock.now.Unix()
+	clock := fakeclock.New(time.Unix(1_800_000_000, 0))
+	now := clock.Now().Unix()
 	hour := int64(3600)
 	st := func(id string, flows []string, statuses []string, checked []int64) *SpaceState {
-		return &SpaceState{ID: id, HasData: true, Up: true, Count: len(flows), FlowIDs: flows, LastAttempt: clock.now, LastSuccess: clock.now,
+		return &SpaceState{ID: id, HasData: true, Up: true, Count: len(flows), FlowIDs: flows, LastAttempt: clock.Now(), LastSuccess: clock.Now(),
 			Statuses: mustStatuses(t, statuses, checked)}
 	}
 	r := New(Config{Lister: &fakeLister{}, Spaces: spacesFunc("x", "y"), Interval: 24 * time.Hour, Now: clock.Now})
@@ -165,7 +148,7 @@ func TestStatusesStalestFirst(t *testing.T) {
 // gone, and a new flow is checked before any other due one; the other
 // flows are not called again within the interval.
 func TestListingKeepsStatusesAndNewFlowsGoFirst(t *testing.T) {
-	clock := &fakeClock{now: time.Unix(1_800_000_000, 0)}
+	clock := fakeclock.New(time.Unix(1_800_000_000, 0))
 	lister := &fakeLister{flows: map[string][]client.Flow{"a": flowsOf("1", "2", "3")}}
 	getter := &fakeGetter{status: map[flowKey]string{{"a", "1"}: "PUBLISHED", {"a", "2"}: "PUBLISHED", {"a", "3"}: "DRAFT", {"a", "4"}: "DEPRECATED"}}
 	r := New(Config{Lister: lister, Spaces: spacesFunc("a"), Now: clock.Now})
@@ -174,7 +157,7 @@ func TestListingKeepsStatusesAndNewFlowsGoFirst(t *testing.T) {
 	c.CheckAll(context.Background())
 	first := r.Snapshot().Space("a")
 
-	clock.advance(10 * time.Minute)
+	clock.Advance(10 * time.Minute)
 	lister.mu.Lock()
 	lister.flows["a"] = flowsOf("1", "3", "4") // 2 gone, 4 new
 	lister.mu.Unlock()
@@ -206,7 +189,7 @@ func TestListingKeepsStatusesAndNewFlowsGoFirst(t *testing.T) {
 // statuses say why they are not known, each flow is not asked again
 // within the interval, and the log says it once, not once per flow.
 func TestDeniedGetFlowLeavesTheSpaceUp(t *testing.T) {
-	clock := &fakeClock{now: time.Unix(1_800_000_000, 0)}
+	clock := fakeclock.New(time.Unix(1_800_000_000, 0))
 	lister := &fakeLister{flows: map[string][]client.Flow{"a": flowsOf("1", "2", "3"), "b": flowsOf("9")}}
 	denied := &client.Error{Operation: client.OperationGetFlow, Code: "Ram.PermissionDeny", Class: client.ClassPermanent, Message: "no cams:GetFlow", RequestID: "R-1"}
 	getter := &fakeGetter{status: map[flowKey]string{{"b", "9"}: "PUBLISHED"}, fail: map[string]error{"a": denied}}
@@ -245,7 +228,7 @@ func TestDeniedGetFlowLeavesTheSpaceUp(t *testing.T) {
 
 // A check failing after a success keeps the last known status.
 func TestFailedCheckKeepsTheLastStatus(t *testing.T) {
-	clock := &fakeClock{now: time.Unix(1_800_000_000, 0)}
+	clock := fakeclock.New(time.Unix(1_800_000_000, 0))
 	lister := &fakeLister{flows: map[string][]client.Flow{"a": flowsOf("1")}}
 	getter := &fakeGetter{status: map[flowKey]string{{"a", "1"}: "PUBLISHED"}, fail: map[string]error{}}
 	r := New(Config{Lister: lister, Spaces: spacesFunc("a"), Now: clock.Now})
@@ -255,7 +238,7 @@ func TestFailedCheckKeepsTheLastStatus(t *testing.T) {
 	getter.mu.Lock()
 	getter.fail["a"] = &client.Error{Code: client.CodeTimeout, Class: client.ClassTransient}
 	getter.mu.Unlock()
-	clock.advance(2 * time.Hour)
+	clock.Advance(2 * time.Hour)
 	st := c.CheckAll(context.Background()).Space("a")
 	if st.Statuses.Status(0) != "PUBLISHED" || st.Statuses.LastError == nil || st.Statuses.Checked(0) != clock.Now().Unix() {
 		t.Errorf("status %q, error %+v, checked %d; want PUBLISHED kept, the error, checked now", st.Statuses.Status(0), st.Statuses.LastError, st.Statuses.Checked(0))
@@ -358,7 +341,7 @@ func TestStatusIntervalOutOfReachWarnsOnce(t *testing.T) {
 	r := New(Config{Lister: &fakeLister{flows: map[string][]client.Flow{"a": flowsOf(flows...)}}, Spaces: spacesFunc("a")})
 	r.Refresh(context.Background())
 	var logs bytes.Buffer
-	clock := &fakeClock{now: time.Now()}
+	clock := fakeclock.New(time.Now())
 	c := NewFlowStatusChecker(r, FlowStatusConfig{Getter: &fakeGetter{}, Rate: 1, Interval: time.Minute, Now: clock.Now, Logger: log.NewLogfmtLogger(&logs)})
 	c.mu.Lock()
 	c.scanLocked(clock.Now(), false)
@@ -404,9 +387,9 @@ func spreadChecksAccount(tb testing.TB, spaces, perSpace int, now time.Time) ([]
 // calls at 4/s.
 func TestStatusesStalestFirstAtScale(t *testing.T) {
 	const spaces, perSpace = 10000, 50
-	clock := &fakeClock{now: time.Unix(1_800_000_000, 0)}
-	now := clock.now.Unix()
-	ids, states := spreadChecksAccount(t, spaces, perSpace, clock.now)
+	clock := fakeclock.New(time.Unix(1_800_000_000, 0))
+	now := clock.Now().Unix()
+	ids, states := spreadChecksAccount(t, spaces, perSpace, clock.Now())
 	var all []statusTarget
 	for _, id := range ids {
 		st := states[id]
@@ -568,7 +551,7 @@ func testIdleCheckerPublishesNothing(t *testing.T) {
 // (it counted as failing for ever). So do statuses of no flow restored
 // from a cache, and a listing that finds flows again starts without it.
 func TestSpaceWithoutFlowsHasNoFlowStatusError(t *testing.T) {
-	clock := &fakeClock{now: time.Unix(1_800_000_000, 0)}
+	clock := fakeclock.New(time.Unix(1_800_000_000, 0))
 	lister := &fakeLister{flows: map[string][]client.Flow{"a": flowsOf("1", "2"), "b": flowsOf("9")}}
 	denied := &client.Error{Operation: client.OperationGetFlow, Code: "Ram.PermissionDeny", Class: client.ClassPermanent, Message: "no cams:GetFlow", RequestID: "R-1"}
 	getter := &fakeGetter{status: map[flowKey]string{{"b", "9"}: "PUBLISHED"}, fail: map[string]error{"a": denied}}
@@ -581,7 +564,7 @@ func TestSpaceWithoutFlowsHasNoFlowStatusError(t *testing.T) {
 	lister.mu.Lock()
 	lister.flows["a"] = nil
 	lister.mu.Unlock()
-	clock.advance(time.Minute)
+	clock.Advance(time.Minute)
 	snap := r.Refresh(context.Background())
 	if a := snap.Space("a"); a.Count != 0 || a.Statuses.LastErrorOrNil() != nil || a.Statuses.Len() != 0 {
 		t.Errorf("space a without flows: %d flows, status error %+v, %d statuses; want no error", a.Count, a.Statuses.LastErrorOrNil(), a.Statuses.Len())

@@ -12,6 +12,7 @@ import (
 	"github.com/go-kit/log"
 
 	"github.com/cams-exporter/cams_exporter/client"
+	"github.com/cams-exporter/cams_exporter/internal/fakeclock"
 )
 
 // progressLister answers ListFlow by space: a space in fail answers its
@@ -85,7 +86,7 @@ func runRefresher(t *testing.T, r *Refresher) {
 // refresher has nothing to list: after a pass, until the next space comes
 // due; woken early by a new space, the idle time ends then.
 func TestSnapshotTellsProgressAndIdleTime(t *testing.T) {
-	clock := &fakeClock{now: time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)}
+	clock := fakeclock.New(time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC))
 	t0 := clock.Now()
 	lister := newProgressLister()
 	lister.fail["d"] = permissionDenied
@@ -102,7 +103,7 @@ func TestSnapshotTellsProgressAndIdleTime(t *testing.T) {
 			s.LastListCall, s.IdleUntil, s.Refreshes, t0, t0.Add(time.Hour))
 	}
 
-	clock.advance(5 * time.Minute)
+	clock.Advance(5 * time.Minute)
 	gate := lister.gate("c")
 	mu.Lock()
 	ids = []string{"a", "d", "c"}
@@ -113,7 +114,7 @@ func TestSnapshotTellsProgressAndIdleTime(t *testing.T) {
 		t.Errorf("c's call not answered yet: last call %v, want %v", s.LastListCall, t0)
 	}
 
-	clock.advance(time.Minute)
+	clock.Advance(time.Minute)
 	gate <- struct{}{}
 	waitFor(t, func() bool { st := r.Snapshot().Space("c"); return st != nil && st.HasData })
 	waitFor(t, func() bool { return r.Snapshot().IdleUntil.Equal(t0.Add(time.Hour)) })
@@ -125,14 +126,14 @@ func TestSnapshotTellsProgressAndIdleTime(t *testing.T) {
 // A long listing is progress: each answered page moves LastListCall, though
 // the listing has not ended.
 func TestLongListingIsProgress(t *testing.T) {
-	clock := &fakeClock{now: time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)}
+	clock := fakeclock.New(time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC))
 	lister := newProgressLister()
 	lister.endless["long"] = true
 	gate := lister.gate("long")
 	r := New(Config{Lister: lister, Spaces: spacesFunc("long"), Interval: time.Hour, PageSize: 10, Now: clock.Now})
 	runRefresher(t, r)
 	for page := 1; page <= 3; page++ {
-		clock.advance(time.Minute)
+		clock.Advance(time.Minute)
 		gate <- struct{}{}
 		waitFor(t, func() bool { return r.Snapshot().LastListCall.Equal(clock.Now()) })
 	}
@@ -172,7 +173,7 @@ func TestWhichCallsAreProgress(t *testing.T) {
 // A restart with a full cache has nothing due: the refresher is idle at
 // once, until the stalest space comes due, and makes no call.
 func TestRestoreWithAFullCacheIsIdle(t *testing.T) {
-	clock := &fakeClock{now: time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)}
+	clock := fakeclock.New(time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC))
 	t0 := clock.Now()
 	lister := newProgressLister()
 	states := map[string]*SpaceState{}

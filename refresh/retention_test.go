@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cams-exporter/cams_exporter/client"
+	"github.com/cams-exporter/cams_exporter/internal/fakeclock"
 )
 
 // watchList is a list of spaces a test changes as the spaces file and
@@ -92,7 +93,7 @@ func liveHeap() uint64 {
 // (which kept about 1 KB per id seen before).
 func TestChurnKeepsStatesBounded(t *testing.T) {
 	const watched, steps = 300, 200
-	clock := &fakeClock{now: time.Unix(1_800_000_000, 0)}
+	clock := fakeclock.New(time.Unix(1_800_000_000, 0))
 	list := &watchList{}
 	r := New(Config{Lister: &fakeLister{}, Spaces: list.spaces, Interval: time.Minute, PageSize: 100, Rate: 4,
 		PublishEvery: time.Hour, Now: clock.Now})
@@ -103,7 +104,7 @@ func TestChurnKeepsStatesBounded(t *testing.T) {
 		r.flush()
 		listAt(r, clock.Now(), ids...)
 		r.flush()
-		clock.advance(30 * time.Second)
+		clock.Advance(30 * time.Second)
 		if step == 19 {
 			heapEarly = liveHeap()
 		}
@@ -158,7 +159,7 @@ func first(ids []string) string {
 // while it has been gone less than the grace, an hour, and forgotten at
 // the first publish after.
 func TestGoneSpacesAreKeptForTheGrace(t *testing.T) {
-	clock := &fakeClock{now: time.Unix(1_800_000_000, 0)}
+	clock := fakeclock.New(time.Unix(1_800_000_000, 0))
 	list := &watchList{}
 	r := New(Config{Lister: &fakeLister{}, Spaces: list.spaces, Interval: time.Minute, PublishEvery: time.Hour, Now: clock.Now})
 	const watched, leave = 300, 10
@@ -188,7 +189,7 @@ func TestGoneSpacesAreKeptForTheGrace(t *testing.T) {
 		if got := slices.Sorted(maps.Keys(maps.Collect(r.Snapshot().Retained()))); !slices.Equal(got, want) {
 			t.Fatalf("step %d: %d retained from %s, want %d from %s", step, len(got), first(got), len(want), first(want))
 		}
-		clock.advance(5 * time.Minute)
+		clock.Advance(5 * time.Minute)
 	}
 }
 
@@ -196,7 +197,7 @@ func TestGoneSpacesAreKeptForTheGrace(t *testing.T) {
 // state, counters and all); removed for the whole grace, it is forgotten
 // and pending again when it comes back, listed before the others.
 func TestReaddedSpaceKeepsItsDataWithinTheGrace(t *testing.T) {
-	clock := &fakeClock{now: time.Unix(1_800_000_000, 0)}
+	clock := fakeclock.New(time.Unix(1_800_000_000, 0))
 	list := &watchList{}
 	list.set("a", "x")
 	r := New(Config{Lister: &fakeLister{}, Spaces: list.spaces, Interval: time.Minute, PublishEvery: time.Hour, Now: clock.Now})
@@ -213,7 +214,7 @@ func TestReaddedSpaceKeepsItsDataWithinTheGrace(t *testing.T) {
 	if got := maps.Collect(snap.Retained()); len(got) != 1 || got["x"] != kept {
 		t.Fatalf("removed: retained %v, want x's state", got)
 	}
-	clock.advance(DefaultForgetAfter - time.Second)
+	clock.Advance(DefaultForgetAfter - time.Second)
 	r.flush()
 	list.set("a", "x")
 	r.flush()
@@ -224,14 +225,14 @@ func TestReaddedSpaceKeepsItsDataWithinTheGrace(t *testing.T) {
 
 	list.set("a")
 	r.flush()
-	clock.advance(DefaultForgetAfter)
+	clock.Advance(DefaultForgetAfter)
 	list.set("a", "x")
 	r.flush()
 	snap = r.Snapshot()
 	if snap.Space("x") != nil || snap.Pending != 1 || heldBy(r).states != 1 {
 		t.Fatalf("re-added after the grace: state %v, %d pending, %d states held; want pending, forgotten", snap.Space("x"), snap.Pending, heldBy(r).states)
 	}
-	clock.advance(time.Minute) // a is due again too
+	clock.Advance(time.Minute) // a is due again too
 	if due, _ := r.due(); !slices.Equal(due, []string{"x", "a"}) {
 		t.Errorf("due %v, want x (never listed) first", due)
 	}
@@ -242,7 +243,7 @@ func TestReaddedSpaceKeepsItsDataWithinTheGrace(t *testing.T) {
 // are kept however long that takes, and saved. Once it is complete, a
 // space absent from it is gone, and its grace starts then.
 func TestIncompleteListKeepsRestoredStates(t *testing.T) {
-	clock := &fakeClock{now: time.Unix(1_800_000_000, 0)}
+	clock := fakeclock.New(time.Unix(1_800_000_000, 0))
 	list := &watchList{incomplete: true}
 	list.set("explicit")
 	r := New(Config{Lister: &fakeLister{}, Spaces: list.spaces, SpacesComplete: list.complete, Interval: time.Minute,
@@ -269,17 +270,17 @@ func TestIncompleteListKeepsRestoredStates(t *testing.T) {
 		}
 	}
 	check("restored, list incomplete", []string{"explicit"}, []string{"departed", "found"})
-	clock.advance(100 * DefaultForgetAfter)
+	clock.Advance(100 * DefaultForgetAfter)
 	r.flush()
 	check("a long discovery outage", []string{"explicit"}, []string{"departed", "found"})
 
 	list.setComplete("explicit", "found")
 	r.flush()
 	check("discovery answered", []string{"explicit", "found"}, []string{"departed"})
-	clock.advance(DefaultForgetAfter - time.Second)
+	clock.Advance(DefaultForgetAfter - time.Second)
 	r.flush()
 	check("within the grace", []string{"explicit", "found"}, []string{"departed"})
-	clock.advance(time.Second)
+	clock.Advance(time.Second)
 	r.flush()
 	check("after the grace", []string{"explicit", "found"}, []string{})
 	if h := heldBy(r); h.states != 2 || h.gone != 0 || h.retained != 0 {
@@ -318,7 +319,7 @@ func TestFifoDoesNotGrowWithItemsEverHeld(t *testing.T) {
 // no more of them than the most watched at once (at least minGoneKept)
 // are kept, even in the first snapshot, which the cache writes.
 func TestRestoreKeepsAtMostTheGoneSpacesAllowed(t *testing.T) {
-	clock := &fakeClock{now: time.Unix(1_800_000_000, 0)}
+	clock := fakeclock.New(time.Unix(1_800_000_000, 0))
 	list := &watchList{}
 	list.set(churnIDs(0, 300)...)
 	r := New(Config{Lister: &fakeLister{}, Spaces: list.spaces, Interval: time.Minute, Now: clock.Now})
@@ -342,7 +343,7 @@ func TestRestoreKeepsAtMostTheGoneSpacesAllowed(t *testing.T) {
 // the times it went, though a space gone for good heads it (y, which
 // leaves first and stays away).
 func TestFlappingSpaceKeepsItsDataAndTheLogStaysSmall(t *testing.T) {
-	clock := &fakeClock{now: time.Unix(1_800_000_000, 0)}
+	clock := fakeclock.New(time.Unix(1_800_000_000, 0))
 	list := &watchList{}
 	list.set("a", "x", "y")
 	r := New(Config{Lister: &fakeLister{}, Spaces: list.spaces, Interval: time.Minute, PublishEvery: time.Hour, Now: clock.Now})
@@ -355,7 +356,7 @@ func TestFlappingSpaceKeepsItsDataAndTheLogStaysSmall(t *testing.T) {
 	for flap := range flaps {
 		list.set("a")
 		r.flush()
-		clock.advance(time.Second)
+		clock.Advance(time.Second)
 		list.set("a", "x")
 		r.flush()
 		if r.Snapshot().Space("x") != kept {

@@ -9,11 +9,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/cams-exporter/cams_exporter/client/acs3"
+	"github.com/cams-exporter/cams_exporter/internal/fakeclock"
 )
 
 const (
@@ -21,26 +21,8 @@ const (
 	testSecret = "testAccessKeySecret"
 )
 
-// fakeClock is a settable clock shared by the server and the test's signer.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *fakeClock {
-	return &fakeClock{t: time.Date(2026, 11, 26, 16, 26, 32, 0, time.UTC)}
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
+func newClock() *fakeclock.Clock {
+	return fakeclock.New(time.Date(2026, 11, 26, 16, 26, 32, 0, time.UTC))
 }
 
 // harness is a started server, its clock and a client that signs with cred.
@@ -49,7 +31,7 @@ type harness struct {
 	srv   *Server
 	base  string
 	host  string
-	clock *fakeClock
+	clock *fakeclock.Clock
 	cred  acs3.Credentials
 	hc    *http.Client
 }
