@@ -6,7 +6,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -102,50 +101,13 @@ func eventually(t *testing.T, timeout time.Duration, what string, cond func() st
 }
 
 // sample is one element of an instant vector.
-type sample struct {
-	Metric map[string]string `json:"metric"`
-	Value  [2]any            `json:"value"`
-}
+type sample = promResult
 
-func (s sample) value() float64 {
-	var v float64
-	fmt.Sscan(fmt.Sprint(s.Value[1]), &v)
-	return v
-}
+func (s promResult) value() float64 { return sampleValue(s.Value) }
 
-// query evaluates expr on Prometheus; an error means Prometheus refused it.
-func query(addr, expr string) ([]sample, error) {
-	resp, err := http.Get("http://" + addr + "/api/v1/query?query=" + url.QueryEscape(expr))
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	var body struct {
-		Status string `json:"status"`
-		Error  string `json:"error"`
-		Data   struct {
-			ResultType string          `json:"resultType"`
-			Result     json.RawMessage `json:"result"`
-		} `json:"data"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
-		return nil, err
-	}
-	if body.Status != "success" {
-		return nil, fmt.Errorf("%s: %s", expr, body.Error)
-	}
-	switch body.Data.ResultType {
-	case "vector":
-		var out []sample
-		err := json.Unmarshal(body.Data.Result, &out)
-		return out, err
-	case "scalar":
-		var v [2]any
-		err := json.Unmarshal(body.Data.Result, &v)
-		return []sample{{Value: v}}, err
-	}
-	return nil, fmt.Errorf("%s: result type %s", expr, body.Data.ResultType)
-}
+// query evaluates expr on Prometheus now; an error means Prometheus refused
+// it.
+func query(addr, expr string) ([]sample, error) { return queryAt(addr, expr, 0) }
 
 // getJSON decodes a JSON answer.
 func getJSON(rawURL string, v any) error {
