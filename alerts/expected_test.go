@@ -100,11 +100,12 @@ func newAccountAlerts(m accountModel, sample []int) *accountAlerts {
 // the callWindow before minute k failed with code, for a code with a
 // per-space alert (the others never storm by their calls), and whether
 // every Prometheus agrees. Prometheus 2's range includes its start: with a
-// scrape a minute, it reads the samples of k-2, k-1 and k and takes their
-// difference. Prometheus 3's excludes it: it reads k-1 and k, and
-// extrapolates each difference to the window by a factor of 1 to 2 (less
-// than 2 when the counter was 0 before). The share is certain when every
-// answer the versions can give falls on the same side of the threshold.
+// scrape a minute, it reads the samples of k-2, k-1 and k and takes the
+// difference of the first and the last. Prometheus 3's excludes it: it
+// reads k-1 and k, and extrapolates each difference to the window by a
+// factor of 1 to 2 (less than 2 when the counter was 0 before). The share
+// is certain when every answer the versions can give falls on the same
+// side of the threshold.
 func (a *accountAlerts) callShare(code string, k int) (above, certain bool) {
 	if _, ok := codeAlerts[code]; !ok {
 		return false, true
