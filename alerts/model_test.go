@@ -11,12 +11,15 @@ import (
 
 // accountModel is the exporter of one account as its refresher runs it,
 // sampled by Prometheus every scrape. It models the scheduler exactly for
-// the case it describes: every space fits in one page, the limiter runs at
-// rate without throttling, and the refresh interval is shorter than a pass.
-// Then the first pass lists the spaces in their configured order, one call
-// every 1/rate s from firstCall on, and every later pass, stalest first,
-// lists them in that same order: space i is listed at
-// firstCall + (m×spaces + i)/rate in pass m, and its data appears when that
+// the case it describes: every space fits in one page and the limiter runs
+// at rate without throttling. Then the first pass lists the spaces in their
+// configured order, one call every 1/rate s from firstCall on, and every
+// later pass, stalest first, lists them in that same order. A space is due
+// again an interval after its listing ended: when the refresh interval is
+// shorter than a pass (a large account), the passes follow each other back
+// to back and space i is listed at firstCall + (m×spaces + i)/rate in pass
+// m; otherwise (a small account) pass m starts m × (interval + latency)
+// after the first, its spaces 1/rate apart. A space's data appears when its
 // listing ends, latency later. A failing listing makes 1 + retries attempts
 // (1 for a permanent error, which the exporter never retries); the model
 // counts them but does not shift the later calls by the few seconds they
@@ -29,14 +32,24 @@ type accountModel struct {
 	latency   float64 // seconds per call
 	retries   int     // --cams.max-retries
 	scrape    float64 // scrape interval in seconds
-	samples   int     // scrapes, the first at start-up (time 0)
-	// failFrom makes a space's listings fail from that time on, with
-	// failCodes[space] or, when it has none, failCode.
+	samples   int     // scrapes
+	// phase is when Prometheus first scrapes, in seconds after start-up;
+	// scrape k is at phase + k×scrape. Prometheus picks the phase of a
+	// target's scrapes whatever the exporter does, so a scrape may fall in
+	// the middle of a small account's pass.
+	phase float64
+	// failFrom makes a space's listings fail from that time on, until
+	// failUntil (a listing started at failUntil succeeds; none: for good),
+	// with failCodes[space] or, when it has none, failCode.
 	failFrom  map[int]float64
+	failUntil map[int]float64
 	failCode  string
 	failCodes map[int]string
 	instance  string
 }
+
+// at is when scrape k happens, in seconds after start-up.
+func (a accountModel) at(k int) float64 { return a.phase + float64(k)*a.scrape }
 
 // permanentCodes are the codes of the model that the exporter never
 // retries (client.ClassPermanent).
@@ -58,15 +71,22 @@ func (a accountModel) attempts(i int) int {
 	return 1 + a.retries
 }
 
+// passPeriod is how far apart two passes start: a pass back to back, or
+// an interval after each listing ended.
+func (a accountModel) passPeriod() float64 {
+	return math.Max(float64(a.spaces)/a.rate, a.interval+a.latency)
+}
+
 // listed returns when pass m lists space i, and when that listing ends.
 func (a accountModel) listed(i, m int) (start, end float64) {
-	start = a.firstCall + float64(m*a.spaces+i)/a.rate
+	start = a.firstCall + float64(i)/a.rate + float64(m)*a.passPeriod()
 	return start, start + a.latency
 }
 
 func (a accountModel) failing(i int, at float64) bool {
 	from, ok := a.failFrom[i]
-	return ok && at >= from
+	until, ends := a.failUntil[i]
+	return ok && at >= from && (!ends || at < until)
 }
 
 // spaceState is what a space exports at one scrape.
@@ -104,10 +124,13 @@ func (a accountModel) spaceID(i int) string { return fmt.Sprintf("cams-%05d", i)
 // code: one per listing started, and the retries of the failed listings.
 func (a accountModel) calls(t float64) (made int, failed map[string]int) {
 	failed = map[string]int{}
-	if t < a.firstCall {
-		return 0, failed
+	for m := 0; ; m++ {
+		first, _ := a.listed(0, m)
+		if first > t {
+			break
+		}
+		made += min(int(math.Floor((t-first)*a.rate))+1, a.spaces)
 	}
-	made = int(math.Floor((t-a.firstCall)*a.rate)) + 1
 	for i := range a.failFrom {
 		f := a.spaceAt(i, t).failures
 		made += f * (a.attempts(i) - 1)
@@ -160,7 +183,7 @@ func (a accountModel) series(sample []int) []inputSeries {
 	n := a.samples
 	times := make([]float64, n)
 	for k := range times {
-		times[k] = float64(k) * a.scrape
+		times[k] = a.at(k)
 	}
 	exporter := fmt.Sprintf(`job="cams", instance=%q`, a.instance)
 	var out []inputSeries
@@ -196,7 +219,8 @@ func (a accountModel) series(sample []int) []inputSeries {
 				up[k] = boolFloat(st.up)
 			}
 			if !math.IsNaN(st.lastSuccess) {
-				last[k], fl[k], zero[k] = st.lastSuccess, flows(i), 0
+				// promtool's clock starts at the first scrape.
+				last[k], fl[k], zero[k] = st.lastSuccess-a.phase, flows(i), 0
 			}
 		}
 		add("cams_space_up", labels, up)
@@ -231,7 +255,8 @@ func (a accountModel) series(sample []int) []inputSeries {
 	add("cams_spaces", exporter+`, state="down"`, downCount)
 	add("cams_refresh_interval_seconds", exporter, constant(a.interval))
 	add("cams_refresh_expected_duration_seconds", exporter, constant(float64(a.spaces)/a.rate))
-	add("cams_exporter_start_time_seconds", exporter, constant(0))
+	// Start-up, phase seconds before the first scrape (0-: never -0).
+	add("cams_exporter_start_time_seconds", exporter, constant(0-a.phase))
 	add("cams_api_rate_limit_requests_per_second", exporter, constant(a.rate))
 	add("cams_refreshes_total", exporter, gauge(func(t float64) float64 { d, _, _ := a.passes(t); return float64(d) }))
 	add("cams_refresh_failures_total", exporter, gauge(func(t float64) float64 { _, f, _ := a.passes(t); return float64(f) }))
