@@ -83,9 +83,9 @@ func newAccountAlerts(m accountModel, sample []int) *accountAlerts {
 			n := a.failingCount(code, k)
 			spaces := float64(n)/float64(m.spaces) > stormShare
 			calls, certain := a.callShare(code, k)
-			// Once it fires, the storm lasts while stormMin spaces fail.
+			// Once it fires, the storm lasts while any space fails.
 			lasts := k > 0 && firing[k-1]
-			storm[k] = n >= stormMin && (spaces || calls || lasts)
+			storm[k] = (n >= stormMin && (spaces || calls)) || (n > 0 && lasts)
 			if !certain && n >= stormMin && !spaces && !lasts {
 				a.ambiguous = append(a.ambiguous, fmt.Sprintf("%s at minute %d", code, k))
 			}
