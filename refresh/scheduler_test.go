@@ -329,6 +329,17 @@ func TestRemovedSpaceIsNotListedPastItsPage(t *testing.T) {
 	if calls["e0"] != asked["e0"] || calls["e1"] != asked["e1"] {
 		t.Errorf("pages of removed spaces asked after the change: e0 %d then %d, e1 %d then %d", asked["e0"], calls["e0"], asked["e1"], calls["e1"])
 	}
+	// The workers of e0 and e1 end their listings once their held calls
+	// return, which the other spaces' calls do not wait for: on a loaded
+	// machine that can come after them.
+	released := func() bool {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		return !r.inflight["e0"] && !r.inflight["e1"]
+	}
+	for deadline := time.Now().Add(time.Minute); !released() && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.states["e0"] != nil || r.states["e1"] != nil || r.inflight["e0"] || r.inflight["e1"] {
