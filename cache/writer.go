@@ -32,7 +32,7 @@ const WriteInterval = time.Minute
 // outgrow journalLimit.
 //
 // It removes the leftovers of killed writes (see Sweep) when it starts and
-// after each write of the whole file, cuts off a journal's write cut short
+// after each write, cuts off a journal's write cut short
 // and removes a journal that was not applied when it starts, so run it only
 // while holding the file's lock.
 type Writer struct {
@@ -181,6 +181,7 @@ func (w *Writer) append(ctx context.Context, snap *refresh.Snapshot) (bool, erro
 	w.written = snap
 	w.writes.Add(1)
 	level.Debug(w.Logger).Log("msg", "cache journal appended", "file", w.Path, "spaces", n, "bytes", len(data))
+	w.sweep()
 	return true, nil
 }
 
