@@ -26,7 +26,7 @@ import (
 func journalWriterOf(t *testing.T, path string, restored *refresh.Snapshot, contents *Contents) *Writer {
 	t.Helper()
 	w := &Writer{Path: path, Meta: meta, Restored: restored, Contents: contents, Logger: log.NewNopLogger()}
-	w.start()
+	w.started.Do(w.start)
 	return w
 }
 
@@ -34,7 +34,7 @@ func journalWriterOf(t *testing.T, path string, restored *refresh.Snapshot, cont
 func writeSnapshot(t *testing.T, w *Writer, snap *refresh.Snapshot) {
 	t.Helper()
 	w.Snapshot = func() *refresh.Snapshot { return snap }
-	if err := w.write(context.Background()); err != nil {
+	if err := w.Write(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -3,6 +3,7 @@ package cache
 import (
 	"context"
 	"errors"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -51,6 +52,7 @@ type Writer struct {
 	Contents *Contents
 	Logger   log.Logger
 
+	started sync.Once
 	written *refresh.Snapshot // what the file holds
 	file    base              // the file's write id and size; no id when the next write is of the whole file
 	journal int64             // the journal's size as written last; 0 for none
@@ -68,7 +70,7 @@ func (w *Writer) Run(ctx, deadline context.Context) {
 	if w.Interval <= 0 {
 		w.Interval = WriteInterval
 	}
-	w.start()
+	w.started.Do(w.start)
 	tick := w.tick
 	if tick == nil {
 		t := time.NewTicker(w.Interval)
@@ -129,6 +131,14 @@ func (w *Writer) save(ctx context.Context) {
 	case err != nil:
 		level.Error(w.Logger).Log("msg", "cannot write the cache file", "file", w.Path, "err", err)
 	}
+}
+
+// Write writes what changed since the last write now, as Run does at a
+// tick, abandoned when ctx ends; it is for tools and benchmarks, which
+// call it in turn, never beside Run.
+func (w *Writer) Write(ctx context.Context) error {
+	w.started.Do(w.start)
+	return w.write(ctx)
 }
 
 // write writes what changed since the last write: appended to the
