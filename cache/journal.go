@@ -52,8 +52,8 @@ const (
 )
 
 // maxLineBytes bounds a line of the journal, read and written: a write
-// that changes more (40,000 spaces or so) writes the file whole. Tests
-// lower it.
+// that changes more (about 50,000 spaces of 5 flows) writes the file
+// whole. Tests lower it.
 var maxLineBytes = 16 << 20
 
 // journalLimit is the most the journal of a file of fileBytes grows to:
