@@ -158,6 +158,7 @@ func (e *exporter) restoreCache() {
 		if n := e.refresher.Restore(states); n > 0 {
 			level.Info(e.logger).Log("msg", "serving cached data until each space is refreshed, the stalest first", "file", e.opts.cacheFile, "spaces", n)
 		}
+		contents.States = nil // the refresher's now
 		e.restored, e.cacheContents = e.refresher.Snapshot(), contents
 	}
 }
@@ -212,6 +213,9 @@ func (e *exporter) start(ctx context.Context) (wait func()) {
 	e.abandonCacheWrite = func() {}
 	if e.opts.cacheFile != "" && !e.cacheReadOnly {
 		w := &cache.Writer{Path: e.opts.cacheFile, Meta: e.cacheMeta(), Snapshot: e.refresher.Snapshot, Restored: e.restored, Contents: e.cacheContents, Logger: e.logger}
+		// Held here, the restored snapshot would keep every restored state
+		// for the process's life, long after listings replaced them.
+		e.restored, e.cacheContents = nil, nil
 		writerCtx, stopWriter := context.WithCancel(context.Background())
 		deadline, abandon := context.WithCancel(context.Background())
 		e.abandonCacheWrite = abandon

@@ -198,9 +198,9 @@ type Contents struct {
 	// Journal says why the journal beside the file was not applied, or only
 	// in part: its last write cut short (a kill or a power loss during it),
 	// a journal of another write of the file (a kill between a write of the
-	// whole file and the journal's removal), or a corrupt one, which
-	// wraps ErrJournalCorrupt. Nil when it was applied whole, or there was
-	// none. The states are those of the file and the writes applied: an
+	// whole file and the journal's removal), or one left out whole
+	// (corrupt, unreadable, not a regular file), which wraps
+	// ErrJournalIgnored. Nil when it was applied whole, or there was none. The states are those of the file and the writes applied: an
 	// older snapshot, whole.
 	Journal error
 

@@ -147,13 +147,14 @@ func (d *decoder) readJournal(name string) *journal {
 		j.err = fmt.Errorf("%w: %s is not a regular file; remove it", ErrJournalIgnored, name)
 		return j
 	}
+	j.read.regular = true
 	f, info, err := safefile.Open(name, MaxJournalBytes)
 	if err != nil {
 		j.err = fmt.Errorf("%w: %v", ErrJournalIgnored, err)
 		return j
 	}
 	defer f.Close()
-	j.read = journalRead{regular: info.Mode().IsRegular(), size: info.Size()}
+	j.read.size = info.Size()
 	if err := d.readLines(j, bufio.NewReaderSize(f, 64<<10)); err != nil {
 		j.err, j.changes, j.read.applied = err, nil, 0
 	}

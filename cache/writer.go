@@ -25,16 +25,16 @@ const WriteInterval = time.Minute
 // with nothing new writes nothing).
 //
 // A write appends the spaces that changed to the file's journal (see
-// journal.go): a minute's listings at 200,000 spaces append about 40 KB
-// instead of writing 35 MB. The file is written whole, with a new write
-// id, and the journal removed, when nothing is known of the file (the first
-// write after a start that restored nothing, or a file without a write
-// id), when an append failed or was abandoned, and when the journal would
-// outgrow journalLimit.
+// journal.go): a minute's listings at 200,000 spaces of 5 flows append
+// 76 KB instead of writing 63 MB. The file is written whole, with a new
+// write id, and the journal removed, when nothing is known of the file (the
+// first write after a start that restored nothing, or a file without a
+// write id), when an append failed or was abandoned, and when the journal
+// would outgrow journalLimit.
 //
 // It removes the leftovers of killed writes (see Sweep) when it starts and
-// after each write, cuts off a journal's write cut short
-// and removes a journal that was not applied when it starts, so run it only
+// after each write; when it starts, it also cuts off a journal's last
+// write cut short and removes a journal that was not applied. Run it only
 // while holding the file's lock.
 type Writer struct {
 	Path string
@@ -44,11 +44,14 @@ type Writer struct {
 	Snapshot func() *refresh.Snapshot
 	// Restored is the snapshot made of the file when the exporter started,
 	// if any: the file holds it already, so it is not written again until a
-	// space's state differs from it.
+	// space's state differs from it. States the restore left out (dated
+	// later than the clock) stay in the file until it is written whole.
 	Restored *refresh.Snapshot
 	// Contents is what Read read of the file that Restored was made of:
 	// the writer appends to its journal. Without it, or without Restored,
-	// the first write writes the file whole.
+	// the first write writes the file whole. The writer takes both over
+	// when it starts (and clears them), so that the restored states are
+	// not held once the file no longer does.
 	Contents *Contents
 	Logger   log.Logger
 
@@ -94,13 +97,14 @@ func (w *Writer) Run(ctx, deadline context.Context) {
 // writes left: temporary files, a journal's last write cut short, a
 // journal that was not applied.
 func (w *Writer) start() {
-	w.written = w.Restored
+	contents := w.Contents
+	w.written, w.Restored, w.Contents = w.Restored, nil, nil
 	w.sweep()
-	if w.Restored == nil || w.Contents == nil || w.Contents.base.id == "" {
+	if w.written == nil || contents == nil || contents.base.id == "" {
 		return // the first write is of the whole file, and removes the journal
 	}
-	w.file = w.Contents.base
-	j, name := w.Contents.journal, w.Path+JournalSuffix
+	w.file = contents.base
+	j, name := contents.journal, w.Path+JournalSuffix
 	switch {
 	case !j.regular:
 	case j.applied == 0:
