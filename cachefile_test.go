@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -79,14 +80,18 @@ func (r *cacheRun) leftovers(t *testing.T) []string {
 }
 
 // TestKilledCacheWriteIsSweptAtRestart kills the exporter (SIGKILL, as kill
-// -9 or an OOM kill) in the middle of its cache write, at the worst moment:
-// its temporary file is written, the rename not done. The file left behind
-// is removed when the exporter starts again, and nothing else beside the
-// cache file is; the cache file is the previous one throughout.
+// -9 or an OOM kill) in the middle of a write of the whole cache file, at
+// the worst moment: its temporary file is written, the rename not done. The
+// file left behind is removed when the exporter starts again, and nothing
+// else beside the cache file is; the cache file is the previous one
+// throughout. The file is made one without a write id, as a release before
+// the journal wrote it, so that the restart's write is of the whole file
+// rather than appended to its journal.
 func TestKilledCacheWriteIsSweptAtRestart(t *testing.T) {
 	strace := tooltest.Debian(t, "strace", "strace") // kills the exporter in the middle of a write
 	r := newCacheRun(t)
 	r.fill(t, 3)
+	withoutWriteID(t, r.cacheFile)
 	previous, _ := os.ReadFile(r.cacheFile)
 	others := []string{"cams.cache.tmp-x", "cams.cache.bak", "other.cache.tmp-1", "notes.txt"}
 	for _, name := range others {
@@ -128,6 +133,75 @@ func TestKilledCacheWriteIsSweptAtRestart(t *testing.T) {
 	states, err := cache.Load(r.cacheFile, cache.Meta{Endpoint: r.url + "/"})
 	if err != nil || len(states) != 4 || len(r.leftovers(t)) != 0 {
 		t.Errorf("after a clean stop: %d spaces in the cache (%v), leftovers %v; want 4 and none", len(states), err, r.leftovers(t))
+	}
+}
+
+// withoutWriteID makes the cache file at path one without a write id
+// (version 2, as a release before the journal wrote it): its next write is
+// of the whole file.
+func withoutWriteID(t *testing.T, path string) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stripped := regexp.MustCompile(`,"write_id":"[0-9a-f]{16}"`).ReplaceAll(bytes.Replace(data, []byte(`{"version":3,`), []byte(`{"version":2,`), 1), nil)
+	if len(stripped) != len(data)-len(`,"write_id":"0123456789abcdef"`) {
+		t.Fatalf("the cache file has no write id to take out: %.200s", data)
+	}
+	if err := os.WriteFile(path, stripped, 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestRestartAppendsToTheCacheJournal restarts the exporter on its cache
+// file with one space more: the space listed is appended to the file's
+// journal, the file itself is not written (the same inode, modification
+// time and bytes), and the next restart restores the four spaces from both;
+// stopped with nothing new, it writes neither.
+func TestRestartAppendsToTheCacheJournal(t *testing.T) {
+	r := newCacheRun(t)
+	r.fill(t, 3)
+	before, err := os.Stat(r.cacheFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	previous, _ := os.ReadFile(r.cacheFile)
+	unchanged := func(what string) {
+		t.Helper()
+		after, err := os.Stat(r.cacheFile)
+		now, _ := os.ReadFile(r.cacheFile)
+		if err != nil || !os.SameFile(before, after) || !after.ModTime().Equal(before.ModTime()) || !bytes.Equal(now, previous) {
+			t.Errorf("%s: the cache file was written (inode kept %v, mtime %v -> %v)", what, os.SameFile(before, after), before.ModTime(), after.ModTime())
+		}
+	}
+
+	p := startExporter(t, r.bin, r.env, r.args(4)...)
+	waitForMetric(t, p.addr, "cams_spaces{state=\"up\"} 4\n") // 3 restored, 1 listed
+	if err := p.stop(); err != nil {
+		t.Fatalf("stop: %v", err)
+	}
+	unchanged("after a restart that listed one space")
+	journal, err := os.ReadFile(r.cacheFile + cache.JournalSuffix)
+	if lines := strings.Split(strings.TrimSuffix(string(journal), "\n"), "\n"); err != nil || len(lines) < 2 || !strings.Contains(lines[len(lines)-1], `"id":"`+r.ids[3]+`"`) {
+		t.Fatalf("the journal after the restart (%v):\n%s\nwant its first line and a write of %s", err, journal, r.ids[3])
+	}
+	if states, err := cache.Load(r.cacheFile, cache.Meta{Endpoint: r.url + "/"}); err != nil || len(states) != 4 || states[r.ids[3]] == nil {
+		t.Fatalf("the file and its journal hold %d spaces (%v), want the 4", len(states), err)
+	}
+
+	calls := r.sim.Stats().Calls
+	p = startExporter(t, r.bin, r.env, r.args(4)...)
+	waitForMetric(t, p.addr, "cams_spaces{state=\"up\"} 4\n") // all 4 restored
+	if err := p.stop(); err != nil {
+		t.Fatalf("stop: %v", err)
+	}
+	if n := r.sim.Stats().Calls - calls; n != 0 {
+		t.Fatalf("the second restart made %d calls; the test needs none (nothing due)", n)
+	}
+	unchanged("after a restart with nothing new")
+	if now, _ := os.ReadFile(r.cacheFile + cache.JournalSuffix); !bytes.Equal(now, journal) {
+		t.Errorf("the journal was written at a shutdown with nothing new:\n%s", now)
 	}
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -44,6 +45,9 @@ type exporter struct {
 	// restored is the snapshot restored from the cache file, which the
 	// file holds already; nil if nothing was restored.
 	restored *refresh.Snapshot
+	// cacheContents is what was read of the cache file, restored is made
+	// of: its writer appends to it.
+	cacheContents *cache.Contents
 	// cacheReadOnly is true when the cache file's directory cannot be
 	// written: the file is restored, never written.
 	cacheReadOnly bool
@@ -136,7 +140,12 @@ func (e *exporter) restoreCache() {
 	if e.opts.cacheFile == "" {
 		return
 	}
-	states, err := cache.Load(e.opts.cacheFile, e.cacheMeta())
+	contents, err := cache.Read(e.opts.cacheFile, e.cacheMeta())
+	var states map[string]*refresh.SpaceState
+	if contents != nil {
+		states = contents.States
+		logJournal(e.logger, contents.Journal)
+	}
 	switch {
 	case err != nil:
 		level.Warn(e.logger).Log("msg", "ignoring the cache file; every space will be listed afresh", "err", err)
@@ -149,7 +158,19 @@ func (e *exporter) restoreCache() {
 		if n := e.refresher.Restore(states); n > 0 {
 			level.Info(e.logger).Log("msg", "serving cached data until each space is refreshed, the stalest first", "file", e.opts.cacheFile, "spaces", n)
 		}
-		e.restored = e.refresher.Snapshot()
+		contents.States = nil // the refresher's now
+		e.restored, e.cacheContents = e.refresher.Snapshot(), contents
+	}
+}
+
+// logJournal says what became of the cache file's journal, if it was not
+// applied whole: a warning when its writes were lost.
+func logJournal(logger log.Logger, err error) {
+	switch {
+	case errors.Is(err, cache.ErrJournalIgnored):
+		level.Warn(logger).Log("msg", "ignoring the cache journal; restoring the cache file as of its last whole write", "err", err)
+	case err != nil:
+		level.Info(logger).Log("msg", "the cache journal was not restored whole", "err", err)
 	}
 }
 
@@ -191,7 +212,10 @@ func (e *exporter) start(ctx context.Context) (wait func()) {
 	})
 	e.abandonCacheWrite = func() {}
 	if e.opts.cacheFile != "" && !e.cacheReadOnly {
-		w := &cache.Writer{Path: e.opts.cacheFile, Meta: e.cacheMeta(), Snapshot: e.refresher.Snapshot, Restored: e.restored, Logger: e.logger}
+		w := &cache.Writer{Path: e.opts.cacheFile, Meta: e.cacheMeta(), Snapshot: e.refresher.Snapshot, Restored: e.restored, Contents: e.cacheContents, Logger: e.logger}
+		// Held here, the restored snapshot would keep every restored state
+		// for the process's life, long after listings replaced them.
+		e.restored, e.cacheContents = nil, nil
 		writerCtx, stopWriter := context.WithCancel(context.Background())
 		deadline, abandon := context.WithCancel(context.Background())
 		e.abandonCacheWrite = abandon

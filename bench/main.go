@@ -90,8 +90,11 @@ type options struct {
 
 	memReps     int
 	restoreSize scrapeSize
-	baseline    string
-	memMeasures map[string]bool
+	// journalWrites is how many minutes of listings the restored cache
+	// file's journal holds.
+	journalWrites int
+	baseline      string
+	memMeasures   map[string]bool
 }
 
 func main() {
@@ -135,6 +138,7 @@ func run() int {
 	flag.BoolVar(&o.keepTemp, "keep-temp", false, "keep the temporary directory (binary, spaces file, logs)")
 	flag.IntVar(&o.memReps, "memory.reps", 3, "memory: runs of each measure and build; figures are their medians")
 	flag.StringVar(&restoreSizeFlag, "memory.restore-size", "200000x5", "memory: spaces x average flows of the cache file restored")
+	flag.IntVar(&o.journalWrites, "memory.journal-writes", 0, "memory: minutes of listings (240 spaces each) in the journal of the cache file restored (a baseline before the journal, version 3, refuses the file)")
 	flag.StringVar(&memMeasures, "memory.measures", "restore,flow-info", "memory: comma-separated measures: restore, flow-info")
 	flag.StringVar(&o.baseline, "baseline", "", "memory: git revision whose binary is measured too, alternating with this tree's (built from git archive)")
 	flag.DurationVar(&o.quietWait, "quiet.wait", time.Minute, "before each part, wait up to this long for other processes to use less than -quiet.busy of the CPU")

@@ -12,8 +12,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-kit/log"
+
 	"github.com/cams-exporter/cams_exporter/cache"
 	"github.com/cams-exporter/cams_exporter/client"
+	"github.com/cams-exporter/cams_exporter/refresh"
 )
 
 // runMemory measures the peak RSS of the real binary, o.memReps times and
@@ -103,7 +106,7 @@ func measureRestores(ctx context.Context, o *options, dir string, builds []build
 		return err
 	}
 	cacheFile := filepath.Join(dir, "restore.json")
-	if err := cache.Save(cacheFile, cache.Meta{Endpoint: endpoint.String()}, buildSnapshot(o.seed, size.spaces, size.flows), time.Now()); err != nil {
+	if err := writeRestoredCache(ctx, cacheFile, cache.Meta{Endpoint: endpoint.String()}, buildSnapshot(o.seed, size.spaces, size.flows), o.journalWrites); err != nil {
 		return err
 	}
 	info, err := os.Stat(cacheFile)
@@ -111,6 +114,9 @@ func measureRestores(ctx context.Context, o *options, dir string, builds []build
 		return err
 	}
 	fmt.Printf("   cache file of %s spaces: %s\n", thousands(len(d.ids)), mbAndMiB(float64(info.Size())))
+	if info, err := os.Stat(cacheFile + cache.JournalSuffix); err == nil {
+		fmt.Printf("   its journal, %d minutes of listings of 240 spaces: %s\n", o.journalWrites, mbAndMiB(float64(info.Size())))
+	}
 	for rep := range o.memReps {
 		for i := range builds {
 			b := &builds[i]
@@ -127,6 +133,32 @@ func measureRestores(ctx context.Context, o *options, dir string, builds []build
 	return nil
 }
 
+// writeRestoredCache writes the cache file of snap at path, and appends to
+// its journal the writes of the given minutes of listings: 240 spaces each,
+// listed again at the time of the write, in the order a pass goes.
+func writeRestoredCache(ctx context.Context, path string, meta cache.Meta, snap *refresh.Snapshot, minutes int) error {
+	w := &cache.Writer{Path: path, Meta: meta, Snapshot: func() *refresh.Snapshot { return snap }, Logger: log.NewNopLogger()}
+	if err := w.Write(ctx); err != nil {
+		return err
+	}
+	ids := snap.SpaceIDs()
+	for i := range minutes {
+		changed := make(map[string]*refresh.SpaceState, 240)
+		now := time.Now()
+		for k := range 240 {
+			id := ids[(i*240+k)%len(ids)]
+			st := *snap.Space(id)
+			st.LastSuccess, st.LastAttempt = now, now
+			changed[id] = &st
+		}
+		snap = snap.WithChanged(changed)
+		if err := w.Write(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // measureRestore starts bin on a copy of cacheFile and returns its peak RSS
 // once it answers /healthz (it listens once the restore is over) and after
 // the first scrape, as Prometheus 3 makes it, that shows every space.
@@ -134,6 +166,12 @@ func measureRestore(ctx context.Context, o *options, dir string, d *procData, ca
 	run := filepath.Join(dir, "restore-run.json")
 	if err := copyFile(cacheFile, run); err != nil {
 		return 0, 0, err
+	}
+	os.Remove(run + cache.JournalSuffix)
+	if _, err := os.Stat(cacheFile + cache.JournalSuffix); err == nil {
+		if err := copyFile(cacheFile+cache.JournalSuffix, run+cache.JournalSuffix); err != nil {
+			return 0, 0, err
+		}
 	}
 	port, err := freePort()
 	if err != nil {

@@ -62,10 +62,7 @@ func writeAtomic(ctx context.Context, path string, write func(io.Writer) error) 
 	if err != nil {
 		return fmt.Errorf("cache file: %w", err)
 	}
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync() // make the rename durable; not every filesystem supports it
-		d.Close()
-	}
+	syncDir(dir) // make the rename durable
 	return nil
 }
 

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"os"
 	"time"
 
@@ -27,7 +28,10 @@ import (
 //   - 2: also each space's flow statuses (flow_status), with
 //     --collector.flow-status. A version 1 file reads as version 2 without
 //     statuses: every flow's status is not known and checked first.
-const formatVersion = 2
+//   - 3: also the file's write id (write_id), which the journal beside it
+//     names (journal.go). A file of version 1 or 2 reads as one without a
+//     write id: it has no journal, and the first write writes it whole.
+const formatVersion = 3
 
 // oldestFormatVersion is the oldest version Load migrates.
 const oldestFormatVersion = 1
@@ -47,6 +51,7 @@ type file struct {
 	Version int       `json:"version"`
 	Meta    Meta      `json:"meta"`
 	SavedAt time.Time `json:"saved_at"`
+	WriteID string    `json:"write_id"`
 	Spaces  []space   `json:"spaces"`
 }
 
@@ -77,30 +82,48 @@ type flowStatus struct {
 // the same directory, fsync, rename, fsync of the directory. A crash leaves
 // either the old file or the new one, never half of one. The file is
 // written as it is encoded, a space at a time (see appendSpace); one that
-// would exceed MaxFileBytes is not written.
+// would exceed MaxFileBytes is not written. The file has a new write id,
+// and the journal of the file it replaces is removed (see Writer).
 func Save(path string, meta Meta, snap *refresh.Snapshot, now time.Time) error {
-	return save(context.Background(), path, meta, snap, now)
+	if _, err := saveBase(context.Background(), path, meta, snap, now); err != nil {
+		return err
+	}
+	_, err := removeJournal(path)
+	return err
 }
 
-// save is Save, abandoned when ctx ends (see writeAtomic).
-func save(ctx context.Context, path string, meta Meta, snap *refresh.Snapshot, now time.Time) error {
+// base is what a write of the whole file wrote: its write id, which names
+// it in its journal, and its size.
+type base struct {
+	id    string
+	bytes int64
+}
+
+// saveBase writes the snapshot whole (see Save), abandoned when ctx ends
+// (see writeAtomic), and returns what it wrote. The journal, which extends
+// the file replaced, is to be removed after: a kill between the two leaves
+// a journal that names another write, which Read ignores.
+func saveBase(ctx context.Context, path string, meta Meta, snap *refresh.Snapshot, now time.Time) (base, error) {
+	b := base{id: newWriteID()}
 	head, err := json.Marshal(struct {
 		Version int       `json:"version"`
 		Meta    Meta      `json:"meta"`
 		SavedAt time.Time `json:"saved_at"`
-	}{formatVersion, meta, now.UTC()})
+		WriteID string    `json:"write_id"`
+	}{formatVersion, meta, now.UTC(), b.id})
 	if err != nil {
-		return err
+		return base{}, err
 	}
-	return writeAtomic(ctx, path, func(w io.Writer) error {
-		bw := bufio.NewWriterSize(&boundedWriter{w: w, left: maxWriteBytes}, 256<<10)
+	err = writeAtomic(ctx, path, func(w io.Writer) error {
+		counted := &boundedWriter{w: w, left: maxWriteBytes}
+		bw := bufio.NewWriterSize(counted, 256<<10)
 		bw.Write(head[:len(head)-1]) // without its closing brace
 		bw.WriteString(`,"spaces":`)
 		var entry []byte
 		n := 0
 		for id, st := range snap.Kept() {
-			if st.LastAttempt.IsZero() {
-				continue // never listed: nothing worth keeping
+			if !worthKeeping(st) {
+				continue
 			}
 			sep := byte(',')
 			if n == 0 {
@@ -118,8 +141,24 @@ func save(ctx context.Context, path string, meta Meta, snap *refresh.Snapshot, n
 			bw.WriteByte(']')
 		}
 		bw.WriteByte('}')
-		return bw.Flush()
+		err := bw.Flush()
+		b.bytes = maxWriteBytes - counted.left
+		return err
 	})
+	if err != nil {
+		return base{}, err
+	}
+	return b, nil
+}
+
+// worthKeeping reports whether the state of a space is saved: not one
+// never listed.
+func worthKeeping(st *refresh.SpaceState) bool { return !st.LastAttempt.IsZero() }
+
+// newWriteID returns a write id: 16 random hexadecimal digits, so that two
+// writes of a file never share one.
+func newWriteID() string {
+	return fmt.Sprintf("%016x", rand.Uint64())
 }
 
 // maxWriteBytes is MaxFileBytes; tests lower it.
@@ -142,14 +181,43 @@ func (b *boundedWriter) Write(p []byte) (int, error) {
 // ErrMismatch is returned for a cache written with other settings.
 var ErrMismatch = errors.New("the cache file was written with other settings")
 
-// Load reads the states saved in path. A missing file is no error (nothing
-// to restore); a file that is not a regular file or is larger than
-// MaxFileBytes, a corrupt file, another format version or other settings
-// is, and nothing of it is restored. Texts are cut to the client's bounds,
-// and spaces with an id longer than a space id can be are left out. The
-// file is read a space at a time (see decode).
+// Load reads the states saved in path, as Read does.
 func Load(path string, meta Meta) (map[string]*refresh.SpaceState, error) {
-	f, _, err := safefile.Open(path, MaxFileBytes)
+	c, err := Read(path, meta)
+	if c == nil {
+		return nil, err
+	}
+	return c.States, err
+}
+
+// Contents is what Read restored of a cache file.
+type Contents struct {
+	// States are the states saved: the file's, with its journal's writes
+	// applied.
+	States map[string]*refresh.SpaceState
+	// Journal says why the journal beside the file was not applied, or only
+	// in part: its last write cut short (a kill or a power loss during it),
+	// a journal of another write of the file (a kill between a write of the
+	// whole file and the journal's removal), or one left out whole
+	// (corrupt, unreadable, not a regular file), which wraps
+	// ErrJournalIgnored. Nil when it was applied whole, or there was none. The states are those of the file and the writes applied: an
+	// older snapshot, whole.
+	Journal error
+
+	base    base        // the file's write id ("" for none) and size
+	journal journalRead // what the writer does with the journal
+}
+
+// Read reads the states saved in path and in its journal. A missing file
+// is no error (nothing to restore: nil Contents); a file that is not a
+// regular file or is larger than MaxFileBytes, a corrupt file, another
+// format version or other settings is, and nothing of it is restored.
+// Texts are cut to the client's bounds, and spaces with an id longer than
+// a space id can be are left out. The file is read a space at a time (see
+// decode), its journal a write at a time, first (see readJournal): the
+// states the journal replaces are never held twice.
+func Read(path string, meta Meta) (*Contents, error) {
+	f, info, err := safefile.Open(path, MaxFileBytes)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
 	}
@@ -157,12 +225,19 @@ func Load(path string, meta Meta) (map[string]*refresh.SpaceState, error) {
 		return nil, fmt.Errorf("cache file: %w", err)
 	}
 	defer f.Close()
+	d := newDecoder(path, meta)
+	j := d.readJournal(path + JournalSuffix)
 	r := &errorReader{r: f}
-	states, err := decode(r, path, meta)
+	states, err := d.decode(r, j)
 	if r.err != nil {
 		return nil, fmt.Errorf("cache file: %w", r.err) // not the file's content: reading it failed
 	}
-	return states, err
+	if err != nil {
+		return nil, err
+	}
+	c := &Contents{States: states, Journal: j.outcome(d.baseID), base: base{id: d.baseID, bytes: info.Size()}}
+	c.journal = j.read
+	return c, nil
 }
 
 // errorReader remembers the error of a read that failed.

@@ -20,7 +20,7 @@ import (
 // matched regardless of case, unknown keys ignored, the last of a repeated
 // key kept, nothing after the object.
 
-// decoder reads a cache file.
+// decoder reads a cache file, and its journal (journal.go).
 type decoder struct {
 	dec  *json.Decoder
 	path string
@@ -30,9 +30,31 @@ type decoder struct {
 	fileMeta   Meta
 	hasVersion bool
 	hasMeta    bool
+	writeID    string
 	states     map[string]*refresh.SpaceState
-	flows      refresh.FlowPacker // of the spaces' flows (flow info)
-	counts     countsTable        // of the spaces' categories
+	// baseID is the write id the file gave before its spaces ("" if none):
+	// the journal applies to the file only if it names it, and the spaces
+	// are read knowing whether it does.
+	baseID string
+	// journal is the journal read before the file; its changes are applied
+	// when it names the file's baseID.
+	journal  *journal
+	applying bool
+	// replaced holds the spaces of the file the journal says are gone, as
+	// they are met (a space twice is refused with or without a journal).
+	replaced map[string]bool
+	maker    stateMaker
+}
+
+// stateMaker makes the states of decoded spaces, sharing their flows and
+// category counts across the file and its journal.
+type stateMaker struct {
+	flows  refresh.FlowPacker // of the spaces' flows (flow info)
+	counts countsTable        // of the spaces' categories
+}
+
+func newDecoder(path string, meta Meta) *decoder {
+	return &decoder{path: path, meta: meta}
 }
 
 // decode reads the cache file path from r and returns the states of its
@@ -40,13 +62,20 @@ type decoder struct {
 // cache file, another format version, other settings (ErrMismatch), or a
 // space that cannot be restored. Nothing is returned with an error.
 func decode(r io.Reader, path string, meta Meta) (map[string]*refresh.SpaceState, error) {
-	d := &decoder{dec: json.NewDecoder(r), path: path, meta: meta}
+	return newDecoder(path, meta).decode(r, nil)
+}
+
+// decode is decode with the journal j read before, applied if it names the
+// file (see applyJournal); j may be nil.
+func (d *decoder) decode(r io.Reader, j *journal) (map[string]*refresh.SpaceState, error) {
+	d.dec, d.journal = json.NewDecoder(r), j
 	if err := d.file(); err != nil {
 		return nil, err
 	}
 	if err := d.check(); err != nil {
 		return nil, err
 	}
+	d.applyJournal()
 	return d.states, nil
 }
 
@@ -68,6 +97,8 @@ func (d *decoder) file() error {
 		case strings.EqualFold(key, "saved_at"):
 			var savedAt time.Time
 			err = d.value(&savedAt)
+		case strings.EqualFold(key, "write_id"):
+			err = d.value(&d.writeID)
 		case strings.EqualFold(key, "spaces"):
 			err = d.spaces()
 		default:
@@ -101,7 +132,9 @@ func (d *decoder) spaces() error {
 	if err != nil {
 		return d.corrupt(err)
 	}
-	d.states = nil // a repeated key replaces the list
+	d.states, d.replaced = nil, nil // a repeated key replaces the list
+	d.baseID = client.Cut(d.writeID, maxWriteIDBytes)
+	d.applying = d.journal.extends(d.baseID)
 	if tok == nil {
 		return nil
 	}
@@ -133,26 +166,67 @@ func (d *decoder) spaces() error {
 }
 
 // add validates the space sp and adds its state; one with an id longer
-// than a space id can be is left out.
+// than a space id can be is left out. A space the journal applied changes
+// is validated as any other, and takes the journal's state (or none) at
+// once: the file's is not kept, so that a restore never holds both.
 func (d *decoder) add(sp space) error {
 	if len(sp.ID) > client.MaxSpaceIDBytes {
 		return nil
 	}
-	if _, dup := d.states[sp.ID]; dup {
+	if _, dup := d.states[sp.ID]; dup || d.replaced[sp.ID] {
 		return fmt.Errorf("cache file %s is corrupt: space %q twice", d.path, sp.ID)
 	}
+	st, err := d.maker.make(sp)
+	if err != nil {
+		return fmt.Errorf("cache file %s is corrupt: %v", d.path, err)
+	}
+	if changed, ok := d.journal.change(d.applying, sp.ID); ok {
+		if changed != nil {
+			d.states[sp.ID] = changed
+		} else {
+			if d.replaced == nil {
+				d.replaced = map[string]bool{}
+			}
+			d.replaced[sp.ID] = true
+		}
+		return nil
+	}
+	d.states[sp.ID] = st
+	return nil
+}
+
+// make validates the space sp (its id within bounds) and returns its
+// state, every text within the client's bounds.
+func (m *stateMaker) make(sp space) (*refresh.SpaceState, error) {
 	sp = sp.bounded()
 	if sp.Up && !sp.HasData {
-		return fmt.Errorf("cache file %s is corrupt: space %q is up without data", d.path, sp.ID)
+		return nil, fmt.Errorf("space %q is up without data", sp.ID)
 	}
 	statuses, err := sp.statuses()
 	if err != nil {
-		return fmt.Errorf("cache file %s is corrupt: space %q: flow statuses: %v", d.path, sp.ID, err)
+		return nil, fmt.Errorf("space %q: flow statuses: %v", sp.ID, err)
 	}
-	d.states[sp.ID] = &refresh.SpaceState{ID: sp.ID, HasData: sp.HasData, Up: sp.Up, Count: sp.Count, ByCategory: d.counts.keep(sp.ByCategory),
-		FlowIDs: sp.FlowIDs, Flows: d.flows.Pack(sp.Flows), LastSuccess: sp.LastSuccess, LastAttempt: sp.LastAttempt, LastError: sp.LastError,
-		Statuses: statuses}
-	return nil
+	return &refresh.SpaceState{ID: sp.ID, HasData: sp.HasData, Up: sp.Up, Count: sp.Count, ByCategory: m.counts.keep(sp.ByCategory),
+		FlowIDs: sp.FlowIDs, Flows: m.flows.Pack(sp.Flows), LastSuccess: sp.LastSuccess, LastAttempt: sp.LastAttempt, LastError: sp.LastError,
+		Statuses: statuses}, nil
+}
+
+// applyJournal applies the journal's changes to the states, if it extends
+// the file: its spaces met in the file took their new state as they came
+// (see add); the others are added.
+func (d *decoder) applyJournal() {
+	if !d.applying {
+		return
+	}
+	for id, st := range d.journal.changes {
+		if st == nil {
+			continue
+		}
+		if d.states == nil {
+			d.states = map[string]*refresh.SpaceState{}
+		}
+		d.states[id] = st
+	}
 }
 
 // check refuses another format version or other settings.

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -166,7 +167,14 @@ func TestSaveIsEncodingJSON(t *testing.T) {
 		if err := Save(path, meta, snap, now); err != nil {
 			t.Fatal(err)
 		}
-		want := file{Version: formatVersion, Meta: meta, SavedAt: now.UTC()}
+		got, _ := os.ReadFile(path)
+		var written struct {
+			WriteID string `json:"write_id"`
+		}
+		if err := json.Unmarshal(got, &written); err != nil || !writeIDPattern.MatchString(written.WriteID) {
+			t.Fatalf("the file's write id %q (%v), want 16 hexadecimal digits", written.WriteID, err)
+		}
+		want := file{Version: formatVersion, Meta: meta, SavedAt: now.UTC(), WriteID: written.WriteID}
 		for id, st := range snap.All() {
 			if !st.LastAttempt.IsZero() {
 				want.Spaces = append(want.Spaces, spaceOf(id, st))
@@ -176,12 +184,13 @@ func TestSaveIsEncodingJSON(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, _ := os.ReadFile(path)
 		if !bytes.Equal(got, wantBytes) {
 			t.Errorf("%d spaces: the file is not what encoding/json writes (%d bytes, want %d)", snap.Len(), len(got), len(wantBytes))
 		}
 	}
 }
+
+var writeIDPattern = regexp.MustCompile(`^[0-9a-f]{16}$`)
 
 // TestSaveRefusesTooLargeAndUnencodable: a snapshot over the bound, or with
 // a time encoding/json cannot write, is a one-line error; the last file

@@ -2,6 +2,7 @@ package cache
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/cams-exporter/cams_exporter/client"
 	"github.com/cams-exporter/cams_exporter/internal/testfiles"
+	"github.com/cams-exporter/cams_exporter/refresh"
 )
 
 // TestOddCacheFilesAreRefusedAtOnce: a device, a FIFO, a directory or a file
@@ -36,21 +38,62 @@ func TestOddCacheFilesAreRefusedAtOnce(t *testing.T) {
 	}
 }
 
+// TestOddJournalsAreLeftOutAtOnce: a FIFO, a symbolic link to a device, a
+// directory or a file over MaxJournalBytes at the journal's name is not
+// read: the file alone is restored at once, with a warning. The writer
+// removes only the regular file, and writes the file whole while something
+// else is there.
+func TestOddJournalsAreLeftOutAtOnce(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		make    func(journal string)
+		want    string
+		removed bool
+	}{
+		{"a FIFO", func(j string) { os.Rename(testfiles.FIFO(t), j) }, "is not a regular file", false},
+		{"a link to /dev/zero", func(j string) { os.Symlink("/dev/zero", j) }, "is not a regular file", false},
+		{"a directory", func(j string) { os.Mkdir(j, 0o700) }, "is not a regular file", false},
+		{"a file too large", func(j string) { os.Rename(testfiles.Sparse(t, MaxJournalBytes+1), j) }, fmt.Sprintf("more than the %d allowed", MaxJournalBytes), true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "cams.cache")
+			snap := freshSpaces(30)
+			if err := Save(path, meta, snap, t0); err != nil {
+				t.Fatal(err)
+			}
+			tt.make(path + JournalSuffix)
+			start := time.Now()
+			c := mustRead(t, path)
+			if !errors.Is(c.Journal, ErrJournalIgnored) || !strings.Contains(c.Journal.Error(), tt.want) || len(c.States) != 30 {
+				t.Errorf("Read: %d spaces, journal %v; want the 30 of the file and %q", len(c.States), c.Journal, tt.want)
+			}
+			// A minute only catches a read that blocks (a FIFO, a device).
+			if d := time.Since(start); d > time.Minute {
+				t.Errorf("Read took %v", d)
+			}
+			restored := refresh.Snapshot{}.WithSpaces(c.States)
+			w := journalWriterOf(t, path, restored, c)
+			_, err := os.Lstat(path + JournalSuffix)
+			if removed := errors.Is(err, os.ErrNotExist); removed != tt.removed {
+				t.Errorf("at the writer's start: the journal removed %v, want %v", removed, tt.removed)
+			}
+			next := restored.WithChanged(map[string]*refresh.SpaceState{"cams-00001": nil})
+			writeSnapshot(t, w, next)
+			if wholes := w.wholes.Load(); (wholes == 0) != tt.removed {
+				t.Errorf("%d writes of the whole file; want the write appended to a new journal only where the odd one was removed", wholes)
+			}
+			if got := mustRead(t, path).States; len(got) != 29 {
+				t.Errorf("after a write: %d spaces, want 29", len(got))
+			}
+		})
+	}
+}
+
 // TestHostileCacheIsBoundedWhenRestored restores a cache whose texts are far
 // longer than anything a listing can bring: every one comes back cut to the
 // client's bounds, and a space id longer than any space id is left out.
 func TestHostileCacheIsBoundedWhenRestored(t *testing.T) {
-	huge := strings.Repeat("ü", 1<<20) // 2 MB
-	sp := map[string]any{
-		"id": "cams-hostile", "has_data": true, "count": -5,
-		"by_category":  map[string]int{huge: 3, huge + "x": 4},
-		"flow_ids":     []string{huge},
-		"flows":        []map[string]any{{"FlowId": huge, "FlowName": huge, "Categories": append(strings.Split(strings.Repeat("C,", 100), ","), huge)}},
-		"last_error":   map[string]string{"code": huge, "message": huge, "request_id": huge, "recommend": huge, "class": huge},
-		"last_attempt": t0, "last_success": t0,
-		"flow_status": map[string]any{"statuses": []string{huge}, "checked": []int64{1}, "last_error": map[string]string{"code": huge, "message": huge}},
-	}
-	long := map[string]any{"id": strings.Repeat("c", 129), "has_data": true, "last_attempt": t0}
+	sp, long := hostileSpaces(strings.Repeat("ü", 1<<20)) // texts of 2 MB
 	body, _ := json.Marshal(map[string]any{"version": formatVersion, "meta": meta, "saved_at": t0, "spaces": []any{sp, long}})
 	path := filepath.Join(t.TempDir(), "cache.json")
 	os.WriteFile(path, body, 0o644)
@@ -62,7 +105,49 @@ func TestHostileCacheIsBoundedWhenRestored(t *testing.T) {
 	if len(states) != 1 {
 		t.Fatalf("restored %d spaces, want 1 (the id of 129 bytes left out)", len(states))
 	}
-	st := states["cams-hostile"]
+	checkHostileBounded(t, states["cams-hostile"])
+}
+
+// A write of the journal is bounded alike: its texts cut, a space id
+// longer than any left out, of the spaces it changes and of those it says
+// are gone.
+func TestHostileJournalIsBoundedWhenRestored(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cache.json")
+	previous := map[string]*refresh.SpaceState{"cams-hostile": {ID: "cams-hostile", HasData: true, LastAttempt: t0}}
+	if err := Save(path, meta, refresh.Snapshot{}.WithSpaces(previous), t0); err != nil {
+		t.Fatal(err)
+	}
+	sp, long := hostileSpaces(strings.Repeat("ü", 32<<10)) // texts of 64 KiB: a write within its bound
+	line, _ := json.Marshal(map[string]any{"spaces": []any{sp, long}, "gone": []string{strings.Repeat("c", 129)}})
+	journal := `{"base":"` + mustRead(t, path).base.id + `"}` + "\n" + string(line) + "\n"
+	os.WriteFile(path+JournalSuffix, []byte(journal), 0o600)
+	c := mustRead(t, path)
+	if c.Journal != nil || len(c.States) != 1 {
+		t.Fatalf("restored %d spaces (%v), want 1 (the id of 129 bytes left out)", len(c.States), c.Journal)
+	}
+	checkHostileBounded(t, c.States["cams-hostile"])
+}
+
+// hostileSpaces are a space whose texts are huge, and one whose id is
+// longer than any space id.
+func hostileSpaces(huge string) (sp, long map[string]any) {
+	sp = map[string]any{
+		"id": "cams-hostile", "has_data": true, "count": -5,
+		"by_category":  map[string]int{huge: 3, huge + "x": 4},
+		"flow_ids":     []string{huge},
+		"flows":        []map[string]any{{"FlowId": huge, "FlowName": huge, "Categories": append(strings.Split(strings.Repeat("C,", 100), ","), huge)}},
+		"last_error":   map[string]string{"code": huge, "message": huge, "request_id": huge, "recommend": huge, "class": huge},
+		"last_attempt": t0, "last_success": t0,
+		"flow_status": map[string]any{"statuses": []string{huge}, "checked": []int64{1}, "last_error": map[string]string{"code": huge, "message": huge}},
+	}
+	long = map[string]any{"id": strings.Repeat("c", 129), "has_data": true, "last_attempt": t0}
+	return sp, long
+}
+
+// checkHostileBounded checks that every text of st, restored from the
+// space of hostileSpaces, is within the client's bounds.
+func checkHostileBounded(t *testing.T, st *refresh.SpaceState) {
+	t.Helper()
 	flows := st.Flows.Flows()
 	texts := map[string]struct {
 		s     string

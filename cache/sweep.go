@@ -36,7 +36,9 @@ func isTemp(base, name string) bool {
 // regular files beside it named as its temporary files are (see isTemp),
 // nothing else. It returns how many it removed, and the first error met.
 // Call it only while holding the file's lock (see LockFile), so that no
-// other exporter is writing one.
+// other exporter is writing one. What killed writes leave in the journal (a
+// last write cut short, a journal of another write of the file) the Writer
+// tidies when it starts.
 func Sweep(path string) (removed int, err error) {
 	dir, base := filepath.Split(path)
 	if dir == "" {

@@ -68,14 +68,15 @@ func (a fileState) same(b fileState) bool {
 // A snapshot whose spaces are those of the last write (the refresher
 // publishes one at shutdown even when nothing changed) is not written: not
 // at a tick, not at the end. At 10,000 spaces, a restart that restores the
-// file and stops with nothing new leaves it as it was; one changed space
-// writes it once.
+// file and stops with nothing new leaves it and its journal as they were;
+// one changed space is appended once, the file left as it was.
 func TestWriterWritesNothingWhenNothingChanged(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "cache.json")
 	restored := freshSpaces(10_000)
 	if err := Save(path, meta, restored, t0); err != nil {
 		t.Fatal(err)
 	}
+	contents := mustRead(t, path)
 	before := statFile(t, path)
 	var mu sync.Mutex
 	current := restored.WithChanged(nil) // a new snapshot, the same spaces
@@ -83,23 +84,25 @@ func TestWriterWritesNothingWhenNothingChanged(t *testing.T) {
 	set := func(s *refresh.Snapshot) { mu.Lock(); current = s; mu.Unlock() }
 
 	w, ticks := tickedWriter(path, snap)
-	w.Restored = restored
+	w.Restored, w.Contents = restored, contents
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { w.Run(ctx, context.Background()); close(done) }()
 	tickAndWait(ticks)
 	set(current.WithChanged(nil))
 	tickAndWait(ticks)
-	if n := w.writes.Load(); n != 0 || !statFile(t, path).same(before) {
-		t.Fatalf("%d writes and the file rewritten with nothing changed since the restore", n)
+	_, err := os.Stat(path + JournalSuffix)
+	if n := w.writes.Load(); n != 0 || !statFile(t, path).same(before) || !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("%d writes, the file rewritten or a journal (%v) with nothing changed since the restore", n, err)
 	}
 
 	changed := &refresh.SpaceState{ID: "cams-00007", HasData: true, Up: true, Count: 2, FlowIDs: []string{"f", "g"}, LastSuccess: t0, LastAttempt: t0}
 	set(current.WithChanged(map[string]*refresh.SpaceState{"cams-00007": changed}))
 	tickAndWait(ticks)
-	afterChange := statFile(t, path)
-	if n := w.writes.Load(); n != 1 || afterChange.same(before) {
-		t.Fatalf("%d writes after one space changed, want 1", n)
+	journal := statFile(t, path+JournalSuffix)
+	if n := w.writes.Load(); n != 1 || !statFile(t, path).same(before) || len(journalLines(t, path)) != 2 {
+		t.Fatalf("%d writes after one space changed, the file rewritten %v, %d lines in the journal; want 1, no, 2",
+			n, !statFile(t, path).same(before), len(journalLines(t, path)))
 	}
 	got, err := Load(path, meta)
 	if err != nil || len(got) != 10_000 || got["cams-00007"].Count != 2 {
@@ -109,8 +112,8 @@ func TestWriterWritesNothingWhenNothingChanged(t *testing.T) {
 	set(current.WithChanged(nil)) // the shutdown's snapshot: nothing new
 	cancel()
 	<-done
-	if n := w.writes.Load(); n != 1 || !statFile(t, path).same(afterChange) {
-		t.Errorf("%d writes and the file rewritten at a shutdown with nothing new", n)
+	if n := w.writes.Load(); n != 1 || !statFile(t, path).same(before) || !statFile(t, path+JournalSuffix).same(journal) {
+		t.Errorf("%d writes and the file or its journal written at a shutdown with nothing new", n)
 	}
 }
 

@@ -211,6 +211,45 @@ func (s *Snapshot) Changes(since *Snapshot) iter.Seq2[string, *SpaceState] {
 	return s.spaces.changes(from)
 }
 
+// KeptChanges yields the spaces whose kept state (see Kept: watched, or
+// retained) differs between since and s, each with its state in s, or nil
+// if s keeps none (the space was forgotten, or left and is not retained).
+// A space that moves between the watched and the retained with the same
+// state is no change. It costs what changed, as Changes does; a nil since
+// keeps nothing.
+func (s *Snapshot) KeptChanges(since *Snapshot) iter.Seq2[string, *SpaceState] {
+	var from Snapshot
+	if since != nil {
+		from = *since
+	}
+	return func(yield func(string, *SpaceState) bool) {
+		for id, st := range s.spaces.changes(from.spaces) {
+			if st == nil {
+				st = s.retained.get(id)
+			}
+			if st != from.kept(id) && !yield(id, st) {
+				return
+			}
+		}
+		for id, st := range s.retained.changes(from.retained) {
+			// A space watched on either side changed (or not) with the
+			// watched ones, above.
+			if s.spaces.get(id) == nil && from.spaces.get(id) == nil && !yield(id, st) {
+				return
+			}
+		}
+	}
+}
+
+// kept returns the state kept of the space id, watched or retained; nil
+// for none.
+func (s *Snapshot) kept(id string) *SpaceState {
+	if st := s.spaces.get(id); st != nil {
+		return st
+	}
+	return s.retained.get(id)
+}
+
 // Counts counts the snapshot's spaces by state; it costs nothing (the
 // counts are kept as the snapshot is made).
 func (s *Snapshot) Counts() SpaceCounts {

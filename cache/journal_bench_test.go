@@ -1,0 +1,140 @@
+package cache
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/go-kit/log"
+
+	"github.com/cams-exporter/cams_exporter/refresh"
+	"github.com/cams-exporter/cams_exporter/simulator"
+)
+
+// benchAccount is the account of bench/snapshot.go: the spaces of
+// simulator.Generate(1, n, 5), as a refresher keeps them, and their ids.
+func benchAccount(n int) (*refresh.Snapshot, []string) {
+	data := simulator.Generate(1, n, 5)
+	states := make(map[string]*refresh.SpaceState, n)
+	var ids []string
+	for i, sp := range data.Spaces {
+		if sp.ID == "" {
+			continue
+		}
+		at := t0.Add(-time.Duration(i%300) * time.Second)
+		st := &refresh.SpaceState{ID: sp.ID, Count: len(sp.Flows), ByCategory: map[string]int{}, HasData: true, Up: true, LastSuccess: at, LastAttempt: at}
+		for _, f := range sp.Flows {
+			st.FlowIDs = append(st.FlowIDs, f.FlowId)
+			for _, c := range slices.Compact(slices.Sorted(slices.Values(f.Categories))) {
+				st.ByCategory[c]++
+			}
+		}
+		slices.Sort(st.FlowIDs)
+		states[sp.ID], ids = st, append(ids, sp.ID)
+	}
+	slices.Sort(ids)
+	return refresh.Snapshot{Completed: true}.WithSpaces(states), ids
+}
+
+// aMinute is snap after the listings of minute i: 240 spaces (4 calls a
+// second), listed again, in the order a pass goes.
+func aMinute(snap *refresh.Snapshot, ids []string, i int) *refresh.Snapshot {
+	changed := make(map[string]*refresh.SpaceState, 240)
+	at := t0.Add(time.Duration(i+1) * time.Minute)
+	for k := range 240 {
+		id := ids[(i*240+k)%len(ids)]
+		st := *snap.Space(id)
+		st.LastSuccess, st.LastAttempt = at, at
+		changed[id] = &st
+	}
+	return snap.WithChanged(changed)
+}
+
+// fileBytes is the size of the file at path; 0 if there is none.
+func fileBytes(path string) int64 {
+	info, err := os.Stat(path)
+	if err != nil {
+		return 0
+	}
+	return info.Size()
+}
+
+// BenchmarkMinuteWrite is the writer's write of a minute's listings at
+// 200,000 spaces (240 spaces changed), as the steady state makes one a
+// minute: "whole" writes the whole file, as every write did before the
+// journal; "journal" appends to the journal. written-B/op is what the write
+// wrote. Run it with a fixed count (-benchtime=30x): the journal is folded
+// into the file after about 450 such writes at this size, which a long run
+// would measure too.
+func BenchmarkMinuteWrite(b *testing.B) {
+	snap, ids := benchAccount(200_000)
+	for _, mode := range []string{"whole", "journal"} {
+		b.Run(mode, func(b *testing.B) {
+			path := filepath.Join(b.TempDir(), "cams.cache")
+			current := snap
+			w := &Writer{Path: path, Meta: meta, Snapshot: func() *refresh.Snapshot { return current }, Logger: log.NewNopLogger()}
+			if err := w.Write(context.Background()); err != nil {
+				b.Fatal(err)
+			}
+			var written int64
+			for i := 0; b.Loop(); i++ {
+				b.StopTimer()
+				current = aMinute(current, ids, i)
+				if mode == "whole" {
+					w.file.id = "" // as before the journal: the whole file
+				}
+				before := fileBytes(path + JournalSuffix)
+				b.StartTimer()
+				if err := w.Write(context.Background()); err != nil {
+					b.Fatal(err)
+				}
+				b.StopTimer()
+				if mode == "whole" {
+					written += fileBytes(path)
+				} else {
+					written += fileBytes(path+JournalSuffix) - before
+				}
+				b.StartTimer()
+			}
+			b.ReportMetric(float64(written)/float64(b.N), "written-B/op")
+			if mode == "journal" && w.wholes.Load() != 1 {
+				b.Fatalf("%d writes of the whole file during the run; run it with -benchtime=30x", w.wholes.Load()-1)
+			}
+		})
+	}
+}
+
+// BenchmarkRestoreWithJournal restores 200,000 spaces from the file alone,
+// and from the file and a journal of 50 minutes' writes (12,000 spaces
+// changed).
+func BenchmarkRestoreWithJournal(b *testing.B) {
+	snap, ids := benchAccount(200_000)
+	for _, writes := range []int{0, 50} {
+		b.Run(fmt.Sprint(writes, " writes"), func(b *testing.B) {
+			path := filepath.Join(b.TempDir(), "cams.cache")
+			current := snap
+			w := &Writer{Path: path, Meta: meta, Snapshot: func() *refresh.Snapshot { return current }, Logger: log.NewNopLogger()}
+			for i := range writes + 1 {
+				if i > 0 {
+					current = aMinute(current, ids, i)
+				}
+				if err := w.Write(context.Background()); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				c, err := Read(path, meta)
+				if err != nil || len(c.States) != len(ids) || c.Journal != nil {
+					b.Fatalf("%v, %v", c, err)
+				}
+			}
+			b.ReportMetric(float64(fileBytes(path)), "file-B")
+			b.ReportMetric(float64(fileBytes(path+JournalSuffix)), "journal-B")
+		})
+	}
+}
