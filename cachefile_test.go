@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/cams-exporter/cams_exporter/cache"
+	"github.com/cams-exporter/cams_exporter/internal/loopback"
 	"github.com/cams-exporter/cams_exporter/internal/tooltest"
 	"github.com/cams-exporter/cams_exporter/simulator"
 )
@@ -100,7 +101,7 @@ func TestKilledCacheWriteIsSweptAtRestart(t *testing.T) {
 
 	// strace kills the exporter with SIGKILL as it enters its rename: the
 	// kernel never runs that rename.
-	addr := freeAddr(t)
+	addr := loopback.FreeAddr(t)
 	argv := append([]string{strace, "-f", "-qq", "-o", "/dev/null", "-e", "trace=/^rename", "-e", "inject=/^rename:signal=SIGKILL",
 		r.bin, "--web.listen-address=" + addr}, r.args(4)...)
 	p := startCommand(t, addr, r.env, argv...)
@@ -226,7 +227,7 @@ func TestSecondExporterOnACacheFileRefusesToStart(t *testing.T) {
 	r := newCacheRun(t)
 	first := startExporter(t, r.bin, r.env, r.args(2)...)
 	waitForMetric(t, first.addr, "cams_spaces{state=\"up\"} 2\n")
-	code, out := runBinary(t, r.bin, r.env, append(r.args(2), "--web.listen-address="+freeAddr(t))...)
+	code, out := runBinary(t, r.bin, r.env, append(r.args(2), "--web.listen-address="+loopback.FreeAddr(t))...)
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	want := "cams_exporter: error: --cache.file: " + r.cacheFile + " is in use by another running exporter (it holds the lock on " + r.cacheFile + ".lock); give each exporter a cache file of its own"
 	if code != 1 || len(lines) != 1 || lines[0] != want {
@@ -283,7 +284,7 @@ func TestCacheFileInADirectoryThatCannotBeWritten(t *testing.T) {
 	os.Remove(r.cacheFile + cache.LockSuffix)
 	before, _ := os.ReadDir(r.dir)
 
-	addr := freeAddr(t)
+	addr := loopback.FreeAddr(t)
 	cmd := exec.Command(r.bin, append(r.args(4), "--web.listen-address="+addr)...)
 	cmd.Env = r.env
 	if os.Geteuid() == 0 {

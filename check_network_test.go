@@ -10,6 +10,7 @@ import (
 
 	"github.com/cams-exporter/cams_exporter/check"
 	"github.com/cams-exporter/cams_exporter/client"
+	"github.com/cams-exporter/cams_exporter/internal/loopback"
 	"github.com/cams-exporter/cams_exporter/simulator"
 )
 
@@ -19,7 +20,7 @@ import (
 func TestCheckExplainsNetworkFailures(t *testing.T) {
 	data := &simulator.Dataset{Spaces: []simulator.Space{{ID: "cams-ok"}}}
 	sim, simURL := startSimulator(t, data, -1)
-	closed := "http://" + freeAddr(t) // nothing listens there any more
+	closed := "http://" + loopback.FreeAddr(t) // nothing listens there any more
 	tlsSrv := httptest.NewTLSServer(http.NotFoundHandler())
 	t.Cleanup(tlsSrv.Close)
 	tests := []struct {

@@ -18,6 +18,7 @@ import (
 
 	"github.com/cams-exporter/cams_exporter/check"
 	"github.com/cams-exporter/cams_exporter/client"
+	"github.com/cams-exporter/cams_exporter/internal/loopback"
 	"github.com/cams-exporter/cams_exporter/internal/officialsdk"
 	"github.com/cams-exporter/cams_exporter/simulator"
 )
@@ -186,21 +187,11 @@ func buildBinary(t *testing.T) string {
 	return bin
 }
 
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := netListen()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
 // TestDemoAndGracefulShutdown runs the binary as a user would: --demo serves
 // the metrics within seconds, and SIGTERM ends it cleanly with exit code 0.
 func TestDemoAndGracefulShutdown(t *testing.T) {
 	bin := buildBinary(t)
-	addr := freeAddr(t)
+	addr := loopback.FreeAddr(t)
 	cmd := exec.Command(bin, "--demo", "--web.listen-address="+addr)
 	cmd.Env = append(os.Environ(), "ALIBABA_CLOUD_ECS_METADATA_DISABLED=true")
 	stderr := &lockedBuffer{}
@@ -286,7 +277,7 @@ func (b *lockedBuffer) String() string {
 // the machine makes them.
 func TestSimulateCommand(t *testing.T) {
 	bin := buildBinary(t)
-	addr := freeAddr(t)
+	addr := loopback.FreeAddr(t)
 	cmd := exec.Command(bin, "simulate", "--simulator.listen-address="+addr, "--simulator.access-key-id=LTAIsimCmd",
 		"--simulator.access-key-secret=simCmdSecret", "--simulator.spaces=3", "--simulator.flows-per-space=10", "--simulator.rate-limit=0.01")
 	stdout := &lockedBuffer{}

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/cams-exporter/cams_exporter/cache"
+	"github.com/cams-exporter/cams_exporter/internal/loopback"
 	"github.com/cams-exporter/cams_exporter/internal/testfiles"
 	"github.com/cams-exporter/cams_exporter/refresh"
 	"github.com/cams-exporter/cams_exporter/simulator"
@@ -71,7 +72,7 @@ func TestOddFilesStopStartUpAtOnce(t *testing.T) {
 		start := time.Now()
 		args := tt.args
 		if args[0] != "check" { // check listens on nothing
-			args = append(args, "--web.listen-address="+freeAddr(t))
+			args = append(args, "--web.listen-address="+loopback.FreeAddr(t))
 		}
 		code, out := runBinary(t, bin, env, args...)
 		lines := strings.Split(strings.TrimSpace(out), "\n")
@@ -151,7 +152,7 @@ func TestRepeatedFlowIDsEndToEnd(t *testing.T) {
 	}
 	file := filepath.Join(t.TempDir(), "data.json")
 	os.WriteFile(file, []byte(`{"spaces":[{"id":"cams-r","flows":[`+strings.Join(items, ",")+`]}]}`), 0o644)
-	addr := freeAddr(t)
+	addr := loopback.FreeAddr(t)
 	sim := startCommand(t, addr, isolatedEnv(t), bin, "simulate", "--simulator.data="+file, "--simulator.listen-address="+addr)
 	waitFor(t, time.Minute, "the simulator", func() bool {
 		code, _ := fetch(testHTTPClient, "http://"+addr+"/-/healthy")
@@ -188,7 +189,7 @@ func TestIdleConnectionsUnderAFileLimit(t *testing.T) {
 	}
 	_, url := startSimulator(t, &simulator.Dataset{Spaces: []simulator.Space{{ID: "cams-x"}}}, -1)
 	bin := buildBinary(t)
-	addr := freeAddr(t)
+	addr := loopback.FreeAddr(t)
 	p := startCommand(t, addr, credentialEnv(t), prlimit, "--nofile=256:256", bin, "--web.listen-address="+addr,
 		"--cams.endpoint="+url, "--cams.space=cams-x", "--refresh.interval=1h", "--web.disable-exporter-metrics")
 	scraper := &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/cams-exporter/cams_exporter/client"
+	"github.com/cams-exporter/cams_exporter/internal/loopback"
 	"github.com/cams-exporter/cams_exporter/simulator"
 )
 
@@ -127,7 +128,7 @@ type exporterProcess struct {
 // startExporter starts bin serve with args on a free loopback port.
 func startExporter(t *testing.T, bin string, env []string, args ...string) *exporterProcess {
 	t.Helper()
-	addr := freeAddr(t)
+	addr := loopback.FreeAddr(t)
 	return startCommand(t, addr, env, append([]string{bin, "--web.listen-address=" + addr}, args...)...)
 }
 
@@ -454,9 +455,9 @@ func TestCredentialChainFailureLeaksNoSecret(t *testing.T) {
 		t.Fatalf("fixture %s: %v; want truncated JSON holding the secret and the token", config, err)
 	}
 	bin := buildBinary(t)
-	closed := freeAddr(t) // nothing listens there any more
+	closed := loopback.FreeAddr(t) // nothing listens there any more
 	env := isolatedEnv(t, "ALIBABA_CLOUD_CONFIG_FILE="+config, "ALIBABA_CLOUD_CREDENTIALS_URI=http://"+closed+"/credentials")
-	endpoint := "--cams.endpoint=http://" + freeAddr(t)
+	endpoint := "--cams.endpoint=http://" + loopback.FreeAddr(t)
 	tr := &transcript{}
 	for _, output := range []string{"text", "json"} {
 		code, out := runBinary(t, bin, env, "check", endpoint, "--cams.space=cams-chain", "--output="+output)

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/cams-exporter/cams_exporter/cache"
+	"github.com/cams-exporter/cams_exporter/internal/loopback"
 	"github.com/cams-exporter/cams_exporter/simulator"
 )
 
@@ -24,7 +25,7 @@ func TestSIGTERMDuringARefreshKeepsTheCache(t *testing.T) {
 	data := simulator.Generate(5, 3, 10)
 	sim, url := startSimulator(t, data, -1)
 	bin := buildBinary(t)
-	addr := freeAddr(t)
+	addr := loopback.FreeAddr(t)
 	cacheFile := filepath.Join(t.TempDir(), "cams.cache")
 	args := []string{"--web.listen-address=" + addr, "--cams.endpoint=" + url, "--cache.file=" + cacheFile, "--refresh.interval=10s", "--cams.timeout=30s"}
 	var ids []string

@@ -21,6 +21,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/cams-exporter/cams_exporter/internal/loopback"
 	"github.com/cams-exporter/cams_exporter/internal/tooltest"
 )
 
@@ -171,7 +172,7 @@ type apiServer struct {
 // until the API server is ready.
 func startAPIServer(t *testing.T, dir string) *apiServer {
 	t.Helper()
-	etcdClient, etcdPeer := freePort(t), freePort(t)
+	etcdClient, etcdPeer := loopback.FreeAddr(t), loopback.FreeAddr(t)
 	start(t, "etcd", tooltest.Debian(t, "etcd", "etcd-server"),
 		"--name=e2e", "--data-dir="+filepath.Join(dir, "etcd"),
 		"--listen-client-urls=http://"+etcdClient, "--advertise-client-urls=http://"+etcdClient,
@@ -188,7 +189,7 @@ func startAPIServer(t *testing.T, dir string) *apiServer {
 	tokens := filepath.Join(dir, "tokens.csv")
 	writeFile(t, tokens, []byte(token+`,e2e-admin,e2e-admin,"system:masters"`+"\n"))
 
-	addr := freePort(t)
+	addr := loopback.FreeAddr(t)
 	_, port, _ := net.SplitHostPort(addr)
 	exited := start(t, "kube-apiserver", tooltest.Bin(t, "kube-apiserver"),
 		"--etcd-servers=http://"+etcdClient,
@@ -401,16 +402,6 @@ func (a *apiServer) rejects(t *testing.T, what, path, body, want string) {
 	var status struct{ Message string }
 	_ = json.Unmarshal(resp, &status)
 	t.Logf("the API server refuses a %s: HTTP %d: %s", what, code, status.Message)
-}
-
-func freePort(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
 }
 
 func writeFile(t *testing.T, path string, b []byte) {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/cams-exporter/cams_exporter/dashboards"
+	"github.com/cams-exporter/cams_exporter/internal/loopback"
 	"github.com/cams-exporter/cams_exporter/internal/tooltest"
 )
 
@@ -199,7 +200,7 @@ func startScalePrometheus(t *testing.T, bin, target string) string {
 	if err := os.WriteFile(config, []byte(body), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	addr := freeAddr(t)
+	addr := loopback.FreeAddr(t)
 	// 180,000 series: a GOGC of 25 keeps Prometheus at about 450 MB
 	// instead of 700 on a machine the test shares.
 	start(t, "prometheus", []string{"GOGC=25"}, bin, "--config.file="+config, "--storage.tsdb.path="+filepath.Join(dir, "data"), "--web.listen-address="+addr)

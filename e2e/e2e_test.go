@@ -14,6 +14,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/cams-exporter/cams_exporter/dashboards"
+	"github.com/cams-exporter/cams_exporter/internal/loopback"
 	"github.com/cams-exporter/cams_exporter/internal/tooltest"
 	"github.com/cams-exporter/cams_exporter/simulator"
 )
@@ -62,7 +63,7 @@ func endToEnd(t *testing.T, exporterBin string, s stack) {
 	data.Spaces = append(data.Spaces, simulator.Space{ID: deniedSpace, Flows: []simulator.Flow{{FlowId: "1", FlowName: "x", Categories: []string{"SURVEY"}}}})
 	sim, simURL := startSimulator(t, data)
 
-	exporterAddr, promAddr, amAddr := freeAddr(t), freeAddr(t), freeAddr(t)
+	exporterAddr, promAddr, amAddr := loopback.FreeAddr(t), loopback.FreeAddr(t), loopback.FreeAddr(t)
 	hook := &webhook{}
 	hookSrv := httptest.NewServer(hook)
 	defer hookSrv.Close()

@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/cams-exporter/cams_exporter/cache"
+	"github.com/cams-exporter/cams_exporter/internal/loopback"
 	"github.com/cams-exporter/cams_exporter/simulator"
 )
 
@@ -55,7 +56,7 @@ func TestFirstPassAndRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	cacheFile := filepath.Join(dir, "cams.cache")
-	addr := freeAddr(t)
+	addr := loopback.FreeAddr(t)
 	bin := buildExporter(t)
 	env := []string{"ALIBABA_CLOUD_ECS_METADATA_DISABLED=true", "ALIBABA_CLOUD_ACCESS_KEY_ID=" + keyID, "ALIBABA_CLOUD_ACCESS_KEY_SECRET=" + keySecret}
 	args := []string{"--web.listen-address=" + addr, "--cams.endpoint=" + simURL, "--cams.spaces-file=" + spacesFile,

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cams-exporter/cams_exporter/internal/loopback"
 	"github.com/cams-exporter/cams_exporter/internal/tooltest"
 	"github.com/cams-exporter/cams_exporter/simulator"
 )
@@ -62,7 +63,7 @@ func ingestsEveryFormat(t *testing.T, promBin string, nativeFlag bool) {
 	}
 	_, simURL := startSimulator(t, data)
 
-	exporterAddr := freeAddr(t)
+	exporterAddr := loopback.FreeAddr(t)
 	args := []string{"--web.listen-address=" + exporterAddr, "--cams.endpoint=" + simURL, "--refresh.interval=1h", "--collector.flow-info"}
 	flows := 0
 	for _, sp := range data.Spaces {
@@ -78,7 +79,7 @@ func ingestsEveryFormat(t *testing.T, promBin string, nativeFlag bool) {
 	}
 	servers := []*server{{name: "OpenMetrics"}, {name: "protobuf"}}
 	for _, s := range servers {
-		s.addr, s.proxy = freeAddr(t), newContentTypes(t, exporterAddr)
+		s.addr, s.proxy = loopback.FreeAddr(t), newContentTypes(t, exporterAddr)
 		dir := t.TempDir()
 		config := filepath.Join(dir, "prometheus.yml")
 		target := strings.TrimPrefix(s.proxy.url, "http://")

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -58,7 +57,6 @@ func tail(b []byte, n int) string {
 	return string(b)
 }
 
-// freeAddr returns a loopback address nothing listens on yet.
 // startSimulator serves data on a loopback port with the tests' key until
 // the test ends, and returns it with its URL.
 func startSimulator(t *testing.T, data *simulator.Dataset) (*simulator.Server, string) {
@@ -73,16 +71,6 @@ func startSimulator(t *testing.T, data *simulator.Dataset) (*simulator.Server, s
 	}
 	t.Cleanup(func() { sim.Close() })
 	return sim, url
-}
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
 }
 
 // eventually polls cond every 250 ms until it returns "" (done) or the

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cams-exporter/cams_exporter/internal/loopback"
 	"github.com/cams-exporter/cams_exporter/internal/tooltest"
 	"github.com/cams-exporter/cams_exporter/simulator"
 )
@@ -107,7 +108,7 @@ func alertStorm(t *testing.T, exporterBin string, s stack) {
 	}
 	t.Cleanup(func() { sim.Close() })
 
-	exporterAddr, promAddr, amAddr := freeAddr(t), freeAddr(t), freeAddr(t)
+	exporterAddr, promAddr, amAddr := loopback.FreeAddr(t), loopback.FreeAddr(t), loopback.FreeAddr(t)
 	args := []string{"--web.listen-address=" + exporterAddr, "--cams.endpoint=" + simURL, "--refresh.interval=10s"}
 	for _, id := range acct.watched() {
 		args = append(args, "--cams.space="+id)
