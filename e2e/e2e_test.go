@@ -38,13 +38,19 @@ var documented = []string{"SIGN_UP", "SIGN_IN", "APPOINTMENT_BOOKING", "LEAD_GEN
 // Debian's Prometheus 2.42 and Alertmanager 0.25, which Debian and Ubuntu
 // users run from their packages.
 func TestEndToEnd(t *testing.T) {
-	promV, amV := tooltest.Version(t, "PROMETHEUS_VERSION"), tooltest.Version(t, "ALERTMANAGER_VERSION")
 	exporter := buildExporter(t)
-	for _, s := range []stack{
+	for _, s := range stacks(t) {
+		t.Run(s.name, func(t *testing.T) { endToEnd(t, exporter, s) })
+	}
+}
+
+// stacks are the two stacks the end-to-end tests run on: the versions
+// examples/docker-compose.yml pins, and Debian's.
+func stacks(t *testing.T) []stack {
+	promV, amV := tooltest.Version(t, "PROMETHEUS_VERSION"), tooltest.Version(t, "ALERTMANAGER_VERSION")
+	return []stack{
 		{"prometheus-" + promV + "+alertmanager-" + amV, tooltest.Bin(t, "prometheus"), tooltest.Bin(t, "alertmanager"), promV, amV},
 		{"debian", tooltest.Debian(t, "prometheus", "prometheus"), tooltest.Debian(t, "prometheus-alertmanager", "prometheus-alertmanager"), "2.", "0.2"},
-	} {
-		t.Run(s.name, func(t *testing.T) { endToEnd(t, exporter, s) })
 	}
 }
 

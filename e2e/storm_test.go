@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/cams-exporter/cams_exporter/internal/loopback"
-	"github.com/cams-exporter/cams_exporter/internal/tooltest"
 	"github.com/cams-exporter/cams_exporter/simulator"
 )
 
@@ -46,12 +45,8 @@ const (
 // and the per-space alerts' 5m keep their order. On both stacks
 // TestEndToEnd runs.
 func TestAlertStorm(t *testing.T) {
-	promV, amV := tooltest.Version(t, "PROMETHEUS_VERSION"), tooltest.Version(t, "ALERTMANAGER_VERSION")
 	exporter := buildExporter(t)
-	for _, s := range []stack{
-		{"prometheus-" + promV + "+alertmanager-" + amV, tooltest.Bin(t, "prometheus"), tooltest.Bin(t, "alertmanager"), promV, amV},
-		{"debian", tooltest.Debian(t, "prometheus", "prometheus"), tooltest.Debian(t, "prometheus-alertmanager", "prometheus-alertmanager"), "2.", "0.2"},
-	} {
+	for _, s := range stacks(t) {
 		t.Run(s.name, func(t *testing.T) { alertStorm(t, exporter, s) })
 	}
 }
