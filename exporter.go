@@ -109,7 +109,7 @@ func newExporter(o *exporterOptions, creds client.CredentialsProvider, logger lo
 	}
 	e := &exporter{
 		opts: o, logger: logger, client: c, spaces: spaceSet, discovery: disc, watched: watched, refresher: r, registry: reg,
-		metrics: collector.Options{FlowInfo: o.flowInfo, RefreshInterval: o.refreshInterval, StartTime: started, LimiterRate: c.Limiter().Rate},
+		metrics: collector.Options{FlowInfo: o.flowInfo, RefreshInterval: o.refreshInterval, StartTime: started, LimiterRate: c.Limiter().Rate, ErrorCodes: api.Codes()},
 		checker: health.Checker{Snapshot: r.Snapshot, MaxStaleness: o.maxStaleness, RefreshInterval: o.refreshInterval, Started: started,
 			LimiterRate: c.Limiter().Rate, LimiterMaxRate: c.Limiter().MaxRate()},
 	}
