@@ -360,7 +360,7 @@ func TestSpaceErrorCodeIsBounded(t *testing.T) {
 		"malformed": {LastError: &refresh.ErrorInfo{Code: "<b>" + strings.Repeat("x", 500)}},
 	}
 	for i := range 40 {
-		states["s"+strconv.Itoa(i)] = &refresh.SpaceState{LastError: &refresh.ErrorInfo{Code: "Custom.Code" + strconv.Itoa(100+i)[1:]}}
+		states["s"+strconv.Itoa(i)] = &refresh.SpaceState{LastError: &refresh.ErrorInfo{Code: "Custom.Code" + strconv.Itoa(100 + i)[1:]}}
 	}
 	schema := NewSchema(Options{ErrorCodes: api.Codes()})
 	// In the order of the codes, as the first MaxExtraErrorCodes seen are
@@ -381,7 +381,7 @@ func TestSpaceErrorCodeIsBounded(t *testing.T) {
 	for i := range 40 {
 		// Custom.Code00 was let through by the API metrics: 29 more keep
 		// their name, Custom.Code01 to Custom.Code29.
-		code := "Custom.Code" + strconv.Itoa(100+i)[1:]
+		code := "Custom.Code" + strconv.Itoa(100 + i)[1:]
 		if i >= MaxExtraErrorCodes {
 			code = OtherErrorCode
 		}
