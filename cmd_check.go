@@ -18,6 +18,9 @@ import (
 	"github.com/cams-exporter/cams_exporter/spaces"
 )
 
+// checkCommandName is check's command word.
+const checkCommandName = "check"
+
 // checkCommand refreshes every space once and reports.
 type checkCommand struct {
 	name      string
@@ -28,7 +31,7 @@ type checkCommand struct {
 }
 
 func addCheckCommand(app *kingpin.Application) *checkCommand {
-	c := &checkCommand{name: "check"}
+	c := &checkCommand{name: checkCommandName}
 	cmd := app.Command(c.name, "Refresh every configured space once, print a report and exit 0 OK, 1 WARNING, 2 CRITICAL or 3 UNKNOWN.")
 	cmd.Flag("output", "Report format. One of: [text, json]").Default("text").EnumVar(&c.output, "text", "json")
 	cmd.Flag("check.slow", "A space whose listing takes longer than this is a WARNING.").Default("5s").DurationVar(&c.slowAfter)

@@ -53,39 +53,96 @@ func (s someFlags) done() {
 	}
 }
 
-// commandOf returns the command args run: the first word, after the
-// application's own flags (--help, --version), when it names a command, and
-// otherwise serve, the default; explicit says whether a word named it.
+// commandOf returns the command args run: the first word, after any flags
+// (and the separate values of those that take one), when it names a
+// command, and otherwise serve, the default; explicit says whether a word
+// named it.
 func commandOf(app *kingpin.Application, args []string) (name string, explicit bool) {
-	model := app.Model()
-	for _, arg := range args {
-		if arg == "--" {
-			break
-		}
-		if isFlagToken(arg) {
-			if isAppFlag(model, arg) {
-				continue
-			}
-			break
-		}
-		if arg == "help" || app.GetCommand(arg) != nil {
-			return arg, true
-		}
-		break
+	if at := commandWordAt(app, args); at >= 0 {
+		return args[at], true
 	}
 	return serveCommand, false
 }
 
-// isAppFlag reports whether arg is a flag of the application itself rather
-// than of a command: --help, -h, --version.
-func isAppFlag(model *kingpin.ApplicationModel, arg string) bool {
-	name, _, _ := strings.Cut(strings.TrimLeft(arg, "-"), "=")
-	for _, f := range model.Flags {
-		if f.Name == name || (f.Short != 0 && !strings.HasPrefix(arg, "--") && name == string(f.Short)) {
-			return true
+// commandWordAt returns where in args the word naming the command is, or -1
+// when there is none (serve, the default). Flags may come before it, as
+// kingpin allowed when the exporter's flags were the application's: a
+// value equal to a command's name (`--cams.space check`) stays a value, and
+// nothing after `--` is a command.
+func commandWordAt(app *kingpin.Application, args []string) int {
+	words := wordsOf(app, args)
+	if len(words) == 0 {
+		return -1
+	}
+	if first := args[words[0]]; first == "help" || app.GetCommand(first) != nil {
+		return words[0]
+	}
+	return -1
+}
+
+// wordsOf returns where the words of args are: the arguments before `--`
+// that are neither a flag nor the value of one given in the next argument.
+func wordsOf(app *kingpin.Application, args []string) []int {
+	takesValue := flagsTakingAValue(app.Model())
+	var words []int
+	for i := 0; i < len(args) && args[i] != "--"; i++ {
+		switch {
+		case !isFlagToken(args[i]):
+			words = append(words, i)
+		case hasSeparateValue(takesValue, args, i):
+			i++
 		}
 	}
-	return false
+	return words
+}
+
+// flagsTakingAValue are the flags, as written (--name, -c), of the
+// application and of every command that take a value, which may come as the
+// next argument. A boolean flag, --no-name and --name=value take none.
+func flagsTakingAValue(model *kingpin.ApplicationModel) map[string]bool {
+	takes := map[string]bool{}
+	add := func(flags []*kingpin.FlagModel) {
+		for _, f := range flags {
+			if f.IsBoolFlag() {
+				continue
+			}
+			takes["--"+f.Name] = true
+			if f.Short != 0 {
+				takes["-"+string(f.Short)] = true
+			}
+		}
+	}
+	add(model.Flags)
+	for _, cmd := range model.Commands {
+		add(cmd.Flags)
+	}
+	return takes
+}
+
+// hasSeparateValue reports whether args[i], a flag, is given its value in
+// the next argument. A flag or -- there is none: the flag lacks its value,
+// which checkFlagSyntax reports.
+func hasSeparateValue(takesValue map[string]bool, args []string, i int) bool {
+	return takesValue[args[i]] && i+1 < len(args) && !isFlagToken(args[i+1])
+}
+
+// commandFirst returns args with the command word at moved to the front,
+// so that kingpin reads the flags around it as the command's: `--cams.space=a
+// check --output=json` is `check --cams.space=a --output=json`. help only
+// shows help: it keeps the words after it, naming the command to show, and
+// leaves out the flags.
+func commandFirst(app *kingpin.Application, args []string, at int) []string {
+	moved := []string{args[at]}
+	if args[at] == "help" {
+		for _, i := range wordsOf(app, args) {
+			if i > at {
+				moved = append(moved, args[i])
+			}
+		}
+		return moved
+	}
+	moved = append(moved, args[:at]...)
+	return append(moved, args[at+1:]...)
 }
 
 // commandFlags are the flags command takes, with the application's own,

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"regexp"
 	"slices"
 	"sort"
@@ -8,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/alecthomas/kingpin/v2"
+
+	"github.com/cams-exporter/cams_exporter/simulator"
 )
 
 // Which command takes which flag, with a value each accepts and how the flag
@@ -191,8 +194,8 @@ func TestAFlagOfAnotherCommandIsAnError(t *testing.T) {
 	}
 }
 
-// What the command line reaches: a command word anywhere after the
-// application's own flags, else serve.
+// What the command line reaches: a command word after any flags (and the
+// values of those that take one), before --, else serve.
 func TestCommandOf(t *testing.T) {
 	app := newTestApp()
 	for _, tt := range []struct {
@@ -209,9 +212,215 @@ func TestCommandOf(t *testing.T) {
 		{[]string{"help", "check"}, "help", true},
 		{[]string{"--", "check"}, "serve", false},
 		{[]string{"checks"}, "serve", false},
+		// Flags before the command word, with their values.
+		{[]string{"--cams.space=x", "check"}, "check", true},
+		{[]string{"--cams.space", "x", "check"}, "check", true},
+		{[]string{"--output", "json", "check"}, "check", true},
+		{[]string{"--simulator.spaces", "3", "simulate"}, "simulate", true},
+		{[]string{"-h", "--cams.space", "x", "serve"}, "serve", true},
+		{[]string{"--demo", "check"}, "check", true},    // a boolean takes no value
+		{[]string{"--no-demo", "check"}, "check", true}, // nor its negation
+		{[]string{"--no-such-flag", "check"}, "check", true},
+		{[]string{"--cams.space=x", "help", "check"}, "help", true},
+		// A value equal to a command's name stays a value.
+		{[]string{"--cams.space=check"}, "serve", false},
+		{[]string{"--cams.space=check", "simulate"}, "simulate", true},
+		{[]string{"--cams.space", "check", "simulate"}, "simulate", true},
+		{[]string{"--cams.space", "check", "check"}, "check", true},
+		{[]string{"--cams.space", "help"}, "serve", false},
+		{[]string{"--cams.flow-name", "serve", "--cams.space", "simulate"}, "serve", false},
+		// Nothing after -- or after a word that is no command.
+		{[]string{"--cams.space=x", "--", "check"}, "serve", false},
+		{[]string{"--cams.space", "--", "check"}, "serve", false}, // --cams.space lacks its value
+		{[]string{"--cams.space", "--demo", "check"}, "check", true},
+		{[]string{"--cams.space=x", "checks", "check"}, "serve", false},
 	} {
 		if got, explicit := commandOf(app, tt.args); got != tt.want || explicit != tt.explicit {
 			t.Errorf("commandOf(%q) = %s, %v; want %s, %v", tt.args, got, explicit, tt.want, tt.explicit)
 		}
+	}
+}
+
+// Every flag may come before the command word too, its value in the same
+// argument or the next: it lands on the command that takes it, and any other
+// command refuses it naming it.
+func TestEveryFlagIsAcceptedBeforeTheCommandWord(t *testing.T) {
+	for i, f := range flagsOfCommands {
+		forms := [][]string{{"--" + f.flag}}
+		if f.value != "" {
+			forms = [][]string{{"--" + f.flag + "=" + f.value}, {"--" + f.flag, f.value}}
+		}
+		for _, form := range forms {
+			for _, command := range []string{"serve", "check", "simulate"} {
+				args := append(slices.Clone(form), command)
+				app := newTestApp()
+				got, err := parseArgs(app, args)
+				if !takes(i, command) {
+					want := "--" + f.flag + " is a flag of "
+					if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "not of "+command) {
+						t.Errorf("%q: %v; want an error saying --%s is not a flag of %s", args, err, f.flag, command)
+					}
+					continue
+				}
+				if err != nil || got != command {
+					t.Errorf("%q: command %q, %v; want %s", args, got, err, command)
+					continue
+				}
+				if shown := flagValue(app, command, f.flag); !strings.Contains(shown, f.shown) {
+					t.Errorf("%q: --%s is %q, want %q", args, f.flag, shown, f.shown)
+				}
+			}
+		}
+	}
+}
+
+// Flags before, after and around the command word are the command's, in the
+// order given: each order parses as the command word first does.
+func TestFlagsAroundTheCommandWordAreTheCommands(t *testing.T) {
+	for _, tt := range []struct {
+		args, same []string
+		command    string
+		values     map[string]string // flag: value as it shows, independent of the parse
+	}{
+		{[]string{"--cams.space=cams-a", "check", "--output=json"}, []string{"check", "--cams.space=cams-a", "--output=json"},
+			"check", map[string]string{"cams.space": "cams-a", "output": "json"}},
+		{[]string{"--cams.space", "cams-a", "--output", "json", "check", "--cams.space", "cams-b", "--demo"},
+			[]string{"check", "--cams.space=cams-a", "--output=json", "--cams.space=cams-b", "--demo"},
+			"check", map[string]string{"cams.space": "cams-a,cams-b", "output": "json", "demo": "true", "check.slow": "5s"}},
+		{[]string{"--cams.space=check", "check"}, []string{"check", "--cams.space=check"},
+			"check", map[string]string{"cams.space": "check"}},
+		{[]string{"--cams.space", "check", "check", "--cams.space", "simulate"}, []string{"check", "--cams.space=check", "--cams.space=simulate"},
+			"check", map[string]string{"cams.space": "check,simulate"}},
+		{[]string{"--cams.space", "check", "--cams.flow-name", "simulate"}, []string{"serve", "--cams.space=check", "--cams.flow-name=simulate"},
+			"serve", map[string]string{"cams.space": "check", "cams.flow-name": "simulate"}},
+		{[]string{"--cams.space", "help", "--log.level", "debug"}, []string{"serve", "--cams.space=help", "--log.level=debug"},
+			"serve", map[string]string{"cams.space": "help", "log.level": "debug"}},
+		{[]string{"--log.level=debug", "serve", "--web.listen-address", "127.0.0.1:1"}, []string{"serve", "--log.level=debug", "--web.listen-address=127.0.0.1:1"},
+			"serve", map[string]string{"log.level": "debug", "web.listen-address": "127.0.0.1:1"}},
+		{[]string{"--simulator.spaces", "3", "simulate", "--simulator.seed=9"}, []string{"simulate", "--simulator.spaces=3", "--simulator.seed=9"},
+			"simulate", map[string]string{"simulator.spaces": "3", "simulator.seed": "9"}},
+		{[]string{"--no-demo", "--cams.discover-spaces", "check"}, []string{"check", "--no-demo", "--cams.discover-spaces"},
+			"check", map[string]string{"demo": "false", "cams.discover-spaces": "true"}},
+	} {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			app, same := newTestApp(), newTestApp()
+			got, err := parseArgs(app, tt.args)
+			want, wantErr := parseArgs(same, tt.same)
+			if err != nil || wantErr != nil || got != tt.command || want != tt.command {
+				t.Fatalf("command %q, %v; %q gives %q, %v; want %s", got, err, tt.same, want, wantErr, tt.command)
+			}
+			for flag, value := range tt.values {
+				if shown := flagValue(app, tt.command, flag); shown != value {
+					t.Errorf("--%s is %q, want %q", flag, shown, value)
+				}
+			}
+			for _, f := range commandFlags(app, tt.command) {
+				if shown, wantShown := flagValue(app, tt.command, f.Name), flagValue(same, tt.command, f.Name); shown != wantShown {
+					t.Errorf("--%s is %q, but %q after %q", f.Name, shown, wantShown, tt.same)
+				}
+			}
+		})
+	}
+}
+
+// Whatever the order of the flags and the command word, run does what it
+// does with the command word first: the same exit code, the same error or
+// help. The exit code of a bad flag is the command's (3 for check).
+func TestRunWithFlagsAroundTheCommandWord(t *testing.T) {
+	t.Setenv("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
+	for _, tt := range []struct {
+		args, same []string
+		wantCode   int
+		wantText   string
+	}{
+		// Flags before the command word, and after it.
+		{[]string{"--cams.space=cams-a", "check", "--output=xml"}, []string{"check", "--cams.space=cams-a", "--output=xml"},
+			3, `--output: "xml" is not one of text, json; see cams_exporter check --help`},
+		{[]string{"--output", "xml", "check"}, []string{"check", "--output=xml"}, 3, `--output: "xml" is not one of text, json`},
+		{[]string{"--cams.page-size=0", "check"}, []string{"check", "--cams.page-size=0"}, 3, "--cams.page-size must be between 1 and 100"},
+		{[]string{"--cams.space", "cams-a", "--check.slow=-1s", "check"}, []string{"check", "--cams.space=cams-a", "--check.slow=-1s"},
+			3, "--check.slow must be positive"},
+		{[]string{"--no-demo", "--cams.max-pages=0", "check"}, []string{"check", "--no-demo", "--cams.max-pages=0"},
+			3, "--cams.max-pages must be between 1 and 10000, got 0"},
+		{[]string{"--cams.timeout", "check"}, []string{"serve", "--cams.timeout=check"}, 1, `--cams.timeout: "check" is not a duration`},
+		{[]string{"--simulator.rate-limit=0", "simulate"}, []string{"simulate", "--simulator.rate-limit=0"}, 1, "--simulator.rate-limit must be above 0"},
+		{[]string{"--simulator.spaces", "3", "simulate", "--simulator.rate-limit", "0"}, []string{"simulate", "--simulator.spaces=3", "--simulator.rate-limit=0"},
+			1, "--simulator.rate-limit must be above 0"},
+		{[]string{"--cams.page-size=0", "serve"}, []string{"serve", "--cams.page-size=0"}, 1, "--cams.page-size must be between 1 and 100"},
+		// A flag the command found does not take: its exit code.
+		{[]string{"--cams.space=cams-a", "check", "--web.listen-address=127.0.0.1:1"}, []string{"check", "--cams.space=cams-a", "--web.listen-address=127.0.0.1:1"},
+			3, "--web.listen-address is a flag of serve, not of check; see cams_exporter check --help"},
+		{[]string{"--log.level", "debug", "check"}, []string{"check", "--log.level=debug"}, 3, "--log.level is a flag of serve, not of check"},
+		{[]string{"--cams.space=x", "simulate"}, []string{"simulate", "--cams.space=x"}, 1, "--cams.space is a flag of serve and check, not of simulate; see cams_exporter simulate --help"},
+		{[]string{"--output=json", "serve"}, []string{"serve", "--output=json"}, 1, "--output is a flag of check, not of serve"},
+		{[]string{"--cams.space", "--demo", "check"}, []string{"check", "--cams.space", "--demo"}, 3, "--cams.space needs a value"},
+		// A value equal to a command's name stays a value.
+		{[]string{"--cams.space=check", "--output=json"}, []string{"serve", "--cams.space=check", "--output=json"}, 1, "--output is a flag of check, not of serve"},
+		{[]string{"--cams.space", "check", "--output=json"}, []string{"serve", "--cams.space=check", "--output=json"}, 1, "--output is a flag of check, not of serve"},
+		{[]string{"--cams.space", "simulate", "--cams.page-size=0"}, []string{"serve", "--cams.space=simulate", "--cams.page-size=0"}, 1, "--cams.page-size must be between 1 and 100"},
+		{[]string{"--cams.space", "check", "check", "--output=xml"}, []string{"check", "--cams.space=check", "--output=xml"}, 3, `--output: "xml" is not one of text, json`},
+		{[]string{"--cams.flow-name", "serve", "check", "--check.slow=0s"}, []string{"check", "--cams.flow-name=serve", "--check.slow=0s"}, 3, "--check.slow must be positive"},
+		// Nothing after -- is a command.
+		{[]string{"--cams.space=x", "--", "check"}, []string{"serve", "--cams.space=x", "--", "check"}, 1, "unexpected check; see cams_exporter --help"},
+		{[]string{"--", "check"}, []string{"serve", "--", "check"}, 1, "unexpected check"},
+		{[]string{"--cams.space", "--", "check"}, []string{"serve", "--cams.space", "--", "check"}, 1, "--cams.space needs a value"},
+		// Help: of the command found, whatever flags come with it.
+		{[]string{"--cams.space=x", "check", "--help"}, []string{"check", "--cams.space=x", "--help"}, 0, "usage: cams_exporter check [<flags>]"},
+		{[]string{"--cams.space=x", "--help", "check"}, []string{"check", "--help"}, 0, "usage: cams_exporter check [<flags>]"},
+		{[]string{"--output", "json", "-h", "check"}, []string{"check", "--help"}, 0, "usage: cams_exporter check [<flags>]"},
+		{[]string{"--simulator.spaces=3", "--help", "simulate"}, []string{"simulate", "--help"}, 0, "usage: cams_exporter simulate [<flags>]"},
+		{[]string{"--cams.space=x", "help", "check"}, []string{"help", "check"}, 0, "usage: cams_exporter check [<flags>]"},
+		{[]string{"help", "--cams.space", "x", "simulate", "--output=json"}, []string{"help", "simulate"}, 0, "usage: cams_exporter simulate [<flags>]"},
+		{[]string{"--cams.space", "check", "--help"}, []string{"serve", "--help"}, 0, "usage: cams_exporter serve [<flags>]"},
+		{[]string{"--cams.space", "help", "--cams.page-size=0"}, []string{"serve", "--cams.space=help", "--cams.page-size=0"}, 1, "--cams.page-size must be between 1 and 100"},
+	} {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			var code, sameCode int
+			out := captureStderr(t, func() { code = run(tt.args) })
+			sameOut := captureStderr(t, func() { sameCode = run(tt.same) })
+			if code != tt.wantCode || !strings.Contains(out, tt.wantText) {
+				t.Errorf("exit %d, stderr %q; want exit %d and %q", code, out, tt.wantCode, tt.wantText)
+			}
+			if code != sameCode || out != sameOut {
+				t.Errorf("exit %d, stderr:\n%s\nbut %q: exit %d, stderr:\n%s", code, out, tt.same, sameCode, sameOut)
+			}
+		})
+	}
+}
+
+// check with its flags before the command word runs as with them after it:
+// the report in the format asked for and the exit code of its status.
+func TestCheckRunsWithFlagsBeforeTheCommandWord(t *testing.T) {
+	_, url := startSimulator(t, &simulator.Dataset{Spaces: []simulator.Space{
+		{ID: "cams-ok", Flows: []simulator.Flow{{FlowId: "1", FlowName: "a", Categories: []string{"SURVEY"}}}},
+		{ID: "cams-denied", Error: "Ram.PermissionDeny"},
+	}}, -1)
+	t.Setenv("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
+	t.Setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", testKeyID)
+	t.Setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", testKeySecret)
+	for _, tt := range []struct {
+		args        []string
+		wantCode    int
+		wantStatus  string
+		wantSummary string
+	}{
+		{[]string{"--cams.endpoint=" + url, "--cams.rate-limit=500", "--cams.space=cams-ok", "check", "--output=json"}, 0, "OK", "1 space, 1 flow"},
+		{[]string{"check", "--cams.endpoint=" + url, "--cams.rate-limit=500", "--cams.space=cams-ok", "--output=json"}, 0, "OK", "1 space, 1 flow"},
+		{[]string{"--cams.endpoint", url, "--cams.rate-limit", "500", "--output", "json", "--cams.space", "cams-ok", "check", "--cams.space", "cams-denied"},
+			2, "CRITICAL", "1 space of 2 failed"},
+		{[]string{"check", "--cams.endpoint=" + url, "--cams.rate-limit=500", "--output=json", "--cams.space=cams-ok", "--cams.space=cams-denied"},
+			2, "CRITICAL", "1 space of 2 failed"},
+	} {
+		t.Run(strings.Join(tt.args[1:], " "), func(t *testing.T) {
+			var code int
+			var stdout string
+			stderr := captureStderr(t, func() { stdout = captureStdout(t, func() { code = run(tt.args) }) })
+			var report struct{ Status, Summary string }
+			if err := json.Unmarshal([]byte(stdout), &report); err != nil || code != tt.wantCode || report.Status != tt.wantStatus ||
+				!strings.Contains(report.Summary, tt.wantSummary) || stderr != "" {
+				t.Errorf("exit %d, report %+v (%v), stderr %q; want exit %d, a JSON report %s: %s, nothing on stderr\n%s",
+					code, report, err, stderr, tt.wantCode, tt.wantStatus, tt.wantSummary, stdout)
+			}
+		})
 	}
 }

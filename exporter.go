@@ -109,7 +109,7 @@ func newExporter(o *exporterOptions, creds client.CredentialsProvider, logger lo
 	}
 	e := &exporter{
 		opts: o, logger: logger, client: c, spaces: spaceSet, discovery: disc, watched: watched, refresher: r, registry: reg,
-		metrics: collector.Options{FlowInfo: o.flowInfo, RefreshInterval: o.refreshInterval, StartTime: started, LimiterRate: c.Limiter().Rate},
+		metrics: collector.Options{FlowInfo: o.flowInfo, RefreshInterval: o.refreshInterval, StartTime: started, LimiterRate: c.Limiter().Rate, ErrorCodes: api.Codes()},
 		checker: health.Checker{Snapshot: r.Snapshot, MaxStaleness: o.maxStaleness, RefreshInterval: o.refreshInterval, Started: started,
 			LimiterRate: c.Limiter().Rate, LimiterMaxRate: c.Limiter().MaxRate()},
 	}
@@ -211,11 +211,13 @@ func (e *exporter) start(ctx context.Context) (wait func()) {
 		e.spaces.Watch(ctx, hup, 30*time.Second, e.logger, e.refresher.Wake)
 	})
 	e.abandonCacheWrite = func() {}
+	// Held here, the restored snapshot would keep every restored state for
+	// the process's life, long after listings replaced them: the writer
+	// takes them, or nobody.
+	restored, contents := e.restored, e.cacheContents
+	e.restored, e.cacheContents = nil, nil
 	if e.opts.cacheFile != "" && !e.cacheReadOnly {
-		w := &cache.Writer{Path: e.opts.cacheFile, Meta: e.cacheMeta(), Snapshot: e.refresher.Snapshot, Restored: e.restored, Contents: e.cacheContents, Logger: e.logger}
-		// Held here, the restored snapshot would keep every restored state
-		// for the process's life, long after listings replaced them.
-		e.restored, e.cacheContents = nil, nil
+		w := &cache.Writer{Path: e.opts.cacheFile, Meta: e.cacheMeta(), Snapshot: e.refresher.Snapshot, Restored: restored, Contents: contents, Logger: e.logger}
 		writerCtx, stopWriter := context.WithCancel(context.Background())
 		deadline, abandon := context.WithCancel(context.Background())
 		e.abandonCacheWrite = abandon

@@ -623,3 +623,36 @@ func TestMaxRequestsFlag(t *testing.T) {
 		t.Errorf("--web.max-requests=0 gives %d", got)
 	}
 }
+
+// The snapshot restored from the cache, and what was read of the file, are
+// let go when the exporter starts, whether the cache is written (the writer
+// takes them) or its directory cannot be written: held, they would keep
+// every restored state for the process's life.
+func TestStartLetsGoOfTheRestoredStates(t *testing.T) {
+	data := testData()
+	path := filepath.Join(t.TempDir(), "cache.json")
+	args := []string{"--cams.space=" + data.Spaces[1].ID, "--cache.file=" + path}
+	h := newHarness(t, data, args...)
+	h.refresh()
+	if err := cache.Save(path, h.exp.cacheMeta(), h.exp.refresher.Snapshot(), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	for _, readOnly := range []bool{false, true} {
+		o := parseFlags(t, append([]string{"--cams.endpoint=" + h.opts.endpoint}, args...)...)
+		e, err := newExporter(o, client.StaticCredentials{AccessKeyID: testKeyID, AccessKeySecret: testKeySecret}, log.NewNopLogger())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(e.client.Close)
+		if e.restored == nil || e.cacheContents == nil {
+			t.Fatalf("read-only %v: nothing restored from the cache", readOnly)
+		}
+		e.cacheReadOnly = readOnly
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		e.start(ctx)()
+		if e.restored != nil || e.cacheContents != nil {
+			t.Errorf("read-only %v: the exporter still holds what it restored after start", readOnly)
+		}
+	}
+}

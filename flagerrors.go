@@ -10,16 +10,19 @@ import (
 )
 
 // parseArgs parses args with app, every error naming the flag it is about,
-// and returns the command to run. Without a command word it runs serve, the
-// default, named first so that kingpin's help and errors are serve's. It
+// and returns the command to run. The command word goes first, before the
+// flags that came before it too; without one it runs serve, the default,
+// named first so that kingpin's help and errors are serve's. It
 // checks first what kingpin would get wrong: a flag left without its value
 // is silently ignored when it comes last (`--cams.timeout`), a boolean flag
 // given a value says only "unexpected true", and a flag of another command
 // is merely unknown.
 func parseArgs(app *kingpin.Application, args []string) (string, error) {
 	nameFlagErrors(app)
-	command, explicit := commandOf(app, args)
-	if !explicit {
+	command := serveCommand
+	if at := commandWordAt(app, args); at >= 0 {
+		command, args = args[at], commandFirst(app, args, at)
+	} else {
 		args = append([]string{command}, args...)
 	}
 	if err := checkFlagSyntax(app, command, args); err != nil {

@@ -90,7 +90,7 @@ func addExporterFlags(app flagGroup) *exporterOptions {
 	app.Flag("collector.flow-status", "Also read each flow's status (DRAFT, PUBLISHED, DEPRECATED) with GetFlow, one call per flow per --flow-status.interval, on a limiter of its own (needs cams:GetFlow): cams_flows_by_status.").BoolVar(&o.flowStatus)
 	app.Flag("cams.getflow-rate-limit", "GetFlow calls per second for the whole account, with --collector.flow-status (CAMS allows 5, apart from ListFlow's 5).").Default("4").Float64Var(&o.getFlowRateLimit)
 	app.Flag("flow-status.interval", "Target age of each flow's status, with --collector.flow-status: a flow is checked again once its last check is this old, the stalest first (1m-720h). A pass checks every flow at --cams.getflow-rate-limit: when that takes longer, statuses are as old as a pass.").Default("1h").DurationVar(&o.flowStatusInterval)
-	app.Flag("health.max-staleness", "/readyz fails when no ListFlow call has succeeded for this long while spaces were due, and /status marks data older than this stale (default 3 x the longer of --refresh.interval and the expected pass over every space).").DurationVar(&o.maxStaleness)
+	app.Flag("health.max-staleness", "/readyz fails when no ListFlow call has succeeded for this long while spaces were due, and /status marks data older than this stale (default: 3 x --refresh.interval for /readyz; 3 x the longer of --refresh.interval and the expected pass over every space for /status).").DurationVar(&o.maxStaleness)
 	app.Flag("demo", "Run against a built-in CAMS simulator with generated data: no account needed.").BoolVar(&o.demo)
 	return o
 }

@@ -87,7 +87,7 @@ func helpOf(command string) string {
 // exitCodeForBadInput is 3 (UNKNOWN) for check, which follows the
 // monitoring-plugin convention, and 1 otherwise.
 func exitCodeForBadInput(command string) int {
-	if command == "check" {
+	if command == checkCommandName {
 		return 3
 	}
 	return 1

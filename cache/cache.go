@@ -200,8 +200,9 @@ type Contents struct {
 	// a journal of another write of the file (a kill between a write of the
 	// whole file and the journal's removal), or one left out whole
 	// (corrupt, unreadable, not a regular file), which wraps
-	// ErrJournalIgnored. Nil when it was applied whole, or there was none. The states are those of the file and the writes applied: an
-	// older snapshot, whole.
+	// ErrJournalIgnored. Nil when it was applied whole, or there was none.
+	// The states are those of the file and the writes applied: an older
+	// snapshot, whole.
 	Journal error
 
 	base    base        // the file's write id ("" for none) and size

@@ -8,6 +8,7 @@ import (
 	"io"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/cams-exporter/cams_exporter/client"
 	"github.com/cams-exporter/cams_exporter/refresh"
@@ -16,9 +17,9 @@ import (
 // The cache file is read as a stream, a space at a time: decoded whole, the
 // file of 200,000 spaces (67 MB) and every space decoded from it were held
 // at once beside the states made of them, and a restore peaked at 330 to
-// 430 MB (BENCHMARKS.md). What it accepts is what json.Unmarshal into a file accepted: keys
-// matched regardless of case, unknown keys ignored, the last of a repeated
-// key kept, nothing after the object.
+// 430 MB (BENCHMARKS.md). What it accepts is what json.Unmarshal into a
+// file accepted: keys matched regardless of case, unknown keys ignored, the
+// last of a repeated key kept, nothing after the object.
 
 // decoder reads a cache file, and its journal (journal.go).
 type decoder struct {
@@ -55,14 +56,6 @@ type stateMaker struct {
 
 func newDecoder(path string, meta Meta) *decoder {
 	return &decoder{path: path, meta: meta}
-}
-
-// decode reads the cache file path from r and returns the states of its
-// spaces, or the error that refuses the file: not JSON or not shaped as a
-// cache file, another format version, other settings (ErrMismatch), or a
-// space that cannot be restored. Nothing is returned with an error.
-func decode(r io.Reader, path string, meta Meta) (map[string]*refresh.SpaceState, error) {
-	return newDecoder(path, meta).decode(r, nil)
 }
 
 // decode is decode with the journal j read before, applied if it names the
@@ -166,11 +159,13 @@ func (d *decoder) spaces() error {
 }
 
 // add validates the space sp and adds its state; one with an id longer
-// than a space id can be is left out. A space the journal applied changes
+// than a space id can be, or not valid UTF-8 (U+FFFD is what encoding/json
+// made of a Latin-1 id an older release saved, two of them possibly the
+// same), is left out: the exporter watches no such id. A space the journal applied changes
 // is validated as any other, and takes the journal's state (or none) at
 // once: the file's is not kept, so that a restore never holds both.
 func (d *decoder) add(sp space) error {
-	if len(sp.ID) > client.MaxSpaceIDBytes {
+	if len(sp.ID) > client.MaxSpaceIDBytes || !utf8.ValidString(sp.ID) || strings.ContainsRune(sp.ID, utf8.RuneError) {
 		return nil
 	}
 	if _, dup := d.states[sp.ID]; dup || d.replaced[sp.ID] {

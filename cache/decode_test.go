@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -201,5 +203,32 @@ func BenchmarkLoad(b *testing.B) {
 		if _, err := Load(path, meta); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// decode reads a cache file from r, without a journal.
+func decode(r io.Reader, path string, meta Meta) (map[string]*refresh.SpaceState, error) {
+	return newDecoder(path, meta).decode(r, nil)
+}
+
+// TestLoadLeavesOutIdsThatAreNotUTF8: a release that took ids in Latin-1
+// saved them with U+FFFD for their invalid bytes (as encoding/json writes
+// them), so that two ids could be saved as one. The exporter watches no
+// such id any more: they are left out, and every other space restored.
+func TestLoadLeavesOutIdsThatAreNotUTF8(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cache.json")
+	file := `{"version":2,"meta":{"endpoint":"https://cams.ap-southeast-1.aliyuncs.com/","flow_name":"","flow_info":true},"saved_at":"2026-01-01T00:00:00Z","spaces":[` +
+		`{"id":"cams-caf\ufffd","has_data":true,"count":0,"last_success":"2026-01-01T00:00:00Z","last_attempt":"2026-01-01T00:00:00Z"},` +
+		`{"id":"cams-caf\ufffd","has_data":true,"count":0,"last_success":"2026-01-01T00:00:00Z","last_attempt":"2026-01-01T00:00:00Z"},` +
+		`{"id":"cams-good","has_data":true,"up":true,"count":0,"last_success":"2026-01-01T00:00:00Z","last_attempt":"2026-01-01T00:00:00Z"}]}`
+	if err := os.WriteFile(path, []byte(file), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Load(path, meta)
+	if err != nil {
+		t.Fatalf("a cache with two ids made of invalid bytes: %v; want the other spaces restored", err)
+	}
+	if len(got) != 1 || got["cams-good"] == nil || !got["cams-good"].Up {
+		t.Errorf("restored %v, want cams-good alone", slices.Sorted(maps.Keys(got)))
 	}
 }

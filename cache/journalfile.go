@@ -7,6 +7,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+
+	"github.com/cams-exporter/cams_exporter/internal/safefile"
 )
 
 // journalWriter is what an append writes the journal through; tests slow
@@ -85,7 +87,7 @@ func openJournal(name string, flags int) (*os.File, error) {
 	if info, err := os.Lstat(name); err == nil && !info.Mode().IsRegular() {
 		return nil, fmt.Errorf("%s is not a regular file; remove it", name)
 	}
-	return os.OpenFile(name, flags, 0o600)
+	return os.OpenFile(name, flags|safefile.NoFollow, 0o600)
 }
 
 // cutJournal cuts the journal name, size bytes long, back to keep bytes:

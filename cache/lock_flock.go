@@ -59,9 +59,9 @@ const writeOK = 2
 // flock(2) locks either. Non-blocking, so that a FIFO planted there does
 // not hang the start.
 func openLockFile(name string) (*os.File, error) {
-	f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|syscall.O_NONBLOCK, 0o644)
+	f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|syscall.O_NONBLOCK|safefile.NoFollow, 0o644)
 	if errors.Is(err, os.ErrPermission) {
-		if rf, rerr := os.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK, 0); rerr == nil {
+		if rf, rerr := os.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK|safefile.NoFollow, 0); rerr == nil {
 			return rf, nil
 		}
 	}

@@ -56,3 +56,25 @@ func TestLockFileNotRegular(t *testing.T) {
 		t.Errorf("a directory as the lock file: %v", err)
 	}
 }
+
+// A lock file that is a symbolic link, even to a regular file, is never
+// opened through it: the lock would be taken, or the file made, where the
+// link points.
+func TestLockFileThroughALinkIsRefused(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "cams.cache")
+	elsewhere := filepath.Join(dir, "elsewhere")
+	if err := os.WriteFile(elsewhere, []byte("not the exporter's"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(elsewhere, path+LockSuffix); err != nil {
+		t.Fatal(err)
+	}
+	if l, err := LockFile(path); err == nil {
+		l.Release()
+		t.Fatal("a lock file that is a link to a regular file was opened")
+	}
+	if b, _ := os.ReadFile(elsewhere); string(b) != "not the exporter's" {
+		t.Errorf("the file the link points to changed: %q", b)
+	}
+}

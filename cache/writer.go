@@ -204,6 +204,9 @@ func (w *Writer) append(ctx context.Context, snap *refresh.Snapshot) (bool, erro
 func (w *Writer) writeWhole(ctx context.Context, snap *refresh.Snapshot) error {
 	file, err := saveBase(ctx, w.Path, w.Meta, snap, time.Now())
 	if err != nil {
+		// An abandoned write may have renamed its file all the same: which
+		// file is there is not known, so the next write is whole too.
+		w.file.id = ""
 		return err
 	}
 	w.file, w.journal, w.written = file, 0, snap

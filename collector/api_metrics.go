@@ -1,70 +1,11 @@
 package collector
 
 import (
-	"regexp"
 	"strconv"
-	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/cams-exporter/cams_exporter/client"
-)
-
-// Bounds of the code label of cams_api_errors_total.
-const (
-	// MaxExtraErrorCodes is how many distinct codes outside KnownErrorCodes
-	// are exported under their own name.
-	MaxExtraErrorCodes = 30
-	// OtherErrorCode stands for every code past MaxExtraErrorCodes and every
-	// code of an unexpected shape.
-	OtherErrorCode = "Other"
-)
-
-// DocumentedErrorCodes are ListFlow's documented error codes; their series
-// exist from the start.
-var DocumentedErrorCodes = []string{
-	"System.LimitControl",
-	"Ram.PermissionDeny",
-	"Product.Unsubscript",
-	"Unknown.ResourceOwnerId",
-}
-
-// KnownErrorCodes always pass through to the code label: the documented
-// CAMS codes, the gateway's codes and the client's own outcome codes.
-var KnownErrorCodes = []string{
-	// CAMS
-	"System.LimitControl",
-	"Ram.PermissionDeny",
-	"Product.Unsubscript",
-	"Unknown.ResourceOwnerId",
-	// gateway
-	"SignatureDoesNotMatch",
-	"IncompleteSignature",
-	"InvalidAccessKeyId.NotFound",
-	"InvalidAccessKeyId.Inactive",
-	"InvalidSecurityToken.Expired",
-	"InvalidTimeStamp.Expired",
-	"SignatureNonceUsed",
-	"InvalidApi.NotFound",
-	"Throttling.User",
-	"InternalError",
-	"ServiceUnavailable",
-	// client
-	client.CodeTimeout,
-	client.CodeNetworkError,
-	client.CodeInvalidResponse,
-	client.CodeCredentials,
-}
-
-var (
-	knownCodes = func() map[string]struct{} {
-		m := make(map[string]struct{}, len(KnownErrorCodes))
-		for _, c := range KnownErrorCodes {
-			m[c] = struct{}{}
-		}
-		return m
-	}()
-	wellFormedCode = regexp.MustCompile(`^(?:[A-Za-z][A-Za-z0-9._]{0,63}|HTTP_[0-9]{3})$`)
 )
 
 // APIMetrics counts the client's HTTP attempts, their failures by code and
@@ -75,8 +16,7 @@ type APIMetrics struct {
 	errors   *prometheus.CounterVec
 	duration *prometheus.HistogramVec
 
-	mu     sync.RWMutex
-	extras map[string]struct{} // codes outside knownCodes let through so far
+	codes *ErrorCodes
 }
 
 var _ client.Observer = (*APIMetrics)(nil)
@@ -101,7 +41,7 @@ func NewAPIMetrics() *APIMetrics {
 			Help:    "Latency of HTTP attempts to the CAMS API, from sending the request to reading the whole response, by operation.",
 			Buckets: []float64{.025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
 		}, []string{"operation"}),
-		extras: map[string]struct{}{},
+		codes: NewErrorCodes(),
 	}
 	m.Expect(client.OperationListFlow)
 	return m
@@ -126,39 +66,14 @@ func (m *APIMetrics) ObserveAttempt(a client.Attempt) {
 		m.duration.WithLabelValues(op).Observe(max(a.Duration.Seconds(), 0))
 	}
 	if a.Code != client.CodeOK {
-		m.errors.WithLabelValues(op, m.codeLabel(a.Code)).Inc()
+		m.errors.WithLabelValues(op, m.codes.Label(a.Code)).Inc()
 	}
 }
 
-// codeLabel bounds the code label: known codes pass, well-formed others pass
-// until MaxExtraErrorCodes distinct ones have been seen, the rest are Other.
-func (m *APIMetrics) codeLabel(code string) string {
-	if _, ok := knownCodes[code]; ok {
-		return code
-	}
-	if !wellFormedCode.MatchString(code) {
-		return OtherErrorCode
-	}
-	m.mu.RLock()
-	_, seen := m.extras[code]
-	full := len(m.extras) >= MaxExtraErrorCodes
-	m.mu.RUnlock()
-	if seen {
-		return code
-	}
-	if full {
-		return OtherErrorCode
-	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if _, seen := m.extras[code]; !seen {
-		if len(m.extras) >= MaxExtraErrorCodes {
-			return OtherErrorCode
-		}
-		m.extras[code] = struct{}{}
-	}
-	return code
-}
+// Codes returns the set that bounds the code label of
+// cams_api_errors_total: give it to Options.ErrorCodes, so that
+// cams_space_error_info labels codes as it does.
+func (m *APIMetrics) Codes() *ErrorCodes { return m.codes }
 
 // Describe implements prometheus.Collector.
 func (m *APIMetrics) Describe(ch chan<- *prometheus.Desc) {

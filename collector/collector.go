@@ -45,6 +45,10 @@ type Options struct {
 	FlowStatus         bool
 	FlowStatusInterval time.Duration
 	GetFlowLimiterRate func() float64
+	// ErrorCodes bounds the code label of cams_space_error_info: the API
+	// metrics' (APIMetrics.Codes), so that the two label a code alike; nil
+	// for a set of its own.
+	ErrorCodes *ErrorCodes
 }
 
 // Collector exports a Snapshot as Prometheus metrics through client_golang:

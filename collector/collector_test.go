@@ -345,3 +345,51 @@ func TestSchemaFamilies(t *testing.T) {
 		t.Errorf("%d families with flow info and the limiter, want 15", len(seen))
 	}
 }
+
+// TestSpaceErrorCodeIsBounded checks that cams_space_error_info's code
+// label is bounded as cams_api_errors_total's, by the same set: known codes
+// pass, a code of an unexpected shape is Other, and of 40 well-formed
+// unknown codes, the first MaxExtraErrorCodes let through (one of them by
+// the API metrics) keep their name and the others are Other.
+func TestSpaceErrorCodeIsBounded(t *testing.T) {
+	api := NewAPIMetrics()
+	api.ObserveAttempt(client.Attempt{Operation: client.OperationListFlow, Code: "Custom.Code00"})
+	states := map[string]*refresh.SpaceState{
+		"known":     {LastError: &refresh.ErrorInfo{Code: "Ram.PermissionDeny"}},
+		"too-many":  {LastError: &refresh.ErrorInfo{Code: client.CodeTooManyPages}},
+		"malformed": {LastError: &refresh.ErrorInfo{Code: "<b>" + strings.Repeat("x", 500)}},
+	}
+	for i := range 40 {
+		states["s"+strconv.Itoa(i)] = &refresh.SpaceState{LastError: &refresh.ErrorInfo{Code: "Custom.Code" + strconv.Itoa(100 + i)[1:]}}
+	}
+	schema := NewSchema(Options{ErrorCodes: api.Codes()})
+	// In the order of the codes, as the first MaxExtraErrorCodes seen are
+	// the ones kept.
+	ids := []string{"known", "too-many", "malformed"}
+	for i := range 40 {
+		ids = append(ids, "s"+strconv.Itoa(i))
+	}
+	labels := map[string]string{}
+	for _, id := range ids {
+		for _, s := range schema.SpaceSeries(nil, id, states[id]) {
+			if s.Family.Name == "cams_space_error_info" {
+				labels[id] = s.LabelValues()[0]
+			}
+		}
+	}
+	want := map[string]string{"known": "Ram.PermissionDeny", "too-many": "TooManyPages", "malformed": OtherErrorCode}
+	for i := range 40 {
+		// Custom.Code00 was let through by the API metrics: 29 more keep
+		// their name, Custom.Code01 to Custom.Code29.
+		code := "Custom.Code" + strconv.Itoa(100 + i)[1:]
+		if i >= MaxExtraErrorCodes {
+			code = OtherErrorCode
+		}
+		want["s"+strconv.Itoa(i)] = code
+	}
+	for id, code := range want {
+		if labels[id] != code {
+			t.Errorf("space %s (code %.20q): label %q, want %q", id, states[id].LastError.Code, labels[id], code)
+		}
+	}
+}

@@ -48,6 +48,7 @@ func (s *Series) LabelValues() []string { return s.Values[:len(s.Family.Labels)]
 type Schema struct {
 	opts     Options
 	families []*Family
+	codes    *ErrorCodes
 
 	// Families describing the snapshot as a whole.
 	up, spaces, refreshes, failures, categoriesFolded, limiterRate *Family
@@ -67,7 +68,10 @@ func NewSchema(opts Options) *Schema {
 		cached = " Cached: refreshed in the background every " + iv + ", not at scrape time."
 		every = "; each space is listed again once its data is " + iv + " old."
 	}
-	s := &Schema{opts: opts}
+	s := &Schema{opts: opts, codes: opts.ErrorCodes}
+	if s.codes == nil {
+		s.codes = NewErrorCodes()
+	}
 	add := func(perSpace bool, typ dto.MetricType, name, help string, labels ...string) *Family {
 		f := &Family{Name: name, Help: help, Type: typ, Labels: labels, PerSpace: perSpace, Index: len(s.families)}
 		if !slices.IsSorted(labels) || len(labels) > MaxLabels {
@@ -111,7 +115,7 @@ func NewSchema(opts Options) *Schema {
 		"1 if the last refresh of the space succeeded, 0 if it failed; the flow metrics of a failing space keep its last successful data. Absent while the space is pending (not listed yet in this run, nothing restored from the cache): see cams_spaces."+cached,
 		labelSpace)
 	s.spaceError = add(true, gauge, "cams_space_error_info",
-		"1 for a space whose last refresh failed, with the code of its error (as in cams_api_errors_total, TooManyPages for a listing cut at --cams.max-pages); absent while the space is up or pending. count by (code) tells how many spaces fail for each reason."+cached,
+		"1 for a space whose last refresh failed, with the code of its error, bounded as in cams_api_errors_total (TooManyPages for a listing cut at --cams.max-pages); absent while the space is up or pending. count by (code) tells how many spaces fail for each reason."+cached,
 		labelCode, labelSpace)
 	s.spaceLastSuccess = add(true, gauge, "cams_space_last_success_timestamp_seconds",
 		"Unix time at which the last successful refresh of the space finished; absent if none has."+cached,
@@ -198,7 +202,7 @@ func (s *Schema) SpaceSeries(dst []Series, id string, st *refresh.SpaceState) []
 	space := validUTF8(id)
 	dst = append(dst, series(s.spaceUp, boolFloat(st.Up && st.HasData), space))
 	if !st.Up && st.LastError != nil {
-		dst = append(dst, series(s.spaceError, 1, validUTF8(st.LastError.Code), space))
+		dst = append(dst, series(s.spaceError, 1, s.codes.Label(st.LastError.Code), space))
 	}
 	if st.HasData {
 		if !st.LastSuccess.IsZero() {

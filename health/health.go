@@ -21,9 +21,10 @@ type Checker struct {
 	Snapshot func() *refresh.Snapshot
 	// MaxStaleness is how long the refresher may go without a successful
 	// ListFlow call while spaces are due before the exporter is not ready,
-	// and the age beyond which /status marks a space's data stale; 0 means
-	// 3 times the longer of RefreshInterval and the snapshot's expected
-	// pass, since a space cannot be fresher than a pass allows.
+	// and the age beyond which /status marks a space's data stale. 0 means
+	// 3 RefreshIntervals for the first (progressLimit), and 3 times the
+	// longer of RefreshInterval and the snapshot's expected pass for the
+	// second (staleness).
 	MaxStaleness    time.Duration
 	RefreshInterval time.Duration
 	// Started is when the exporter started: the refresher's progress counts
@@ -82,7 +83,7 @@ func (c Checker) ready(snap *refresh.Snapshot, now time.Time) (bool, string) {
 // from the last that did, or the exporter's start, or the end of the
 // refresher's idle time (nothing was due until then), whichever is latest.
 func (c Checker) progressLost(snap *refresh.Snapshot, now time.Time) string {
-	limit := c.staleness(snap)
+	limit := c.progressLimit(snap)
 	since := latest(c.Started, snap.LastListCall, snap.IdleUntil)
 	if now.Sub(since) <= limit {
 		return ""
@@ -95,8 +96,21 @@ func (c Checker) progressLost(snap *refresh.Snapshot, now time.Time) string {
 		now.Sub(since).Round(time.Second), last, limit)
 }
 
-// staleness is how long the refresher may go without a successful call
-// while spaces are due, and the age beyond which /status marks data stale.
+// progressLimit is how long the refresher may go without a successful call
+// while spaces are due: MaxStaleness, or three refresh intervals. Not
+// three passes: a large account calls without a pause, and a pass of
+// 200,000 spaces takes 14 hours, far too long to notice that none
+// succeeds.
+func (c Checker) progressLimit(snap *refresh.Snapshot) time.Duration {
+	if c.MaxStaleness > 0 || c.RefreshInterval <= 0 {
+		return c.staleness(snap)
+	}
+	return 3 * c.RefreshInterval
+}
+
+// staleness is the age beyond which /status marks data stale: MaxStaleness,
+// or three times the longer of the interval and the expected pass, since a
+// space's data cannot be fresher than a pass allows.
 func (c Checker) staleness(snap *refresh.Snapshot) time.Duration {
 	if c.MaxStaleness > 0 {
 		return c.MaxStaleness

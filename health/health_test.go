@@ -66,8 +66,10 @@ func TestReady(t *testing.T) {
 		{"due for less than the limit", idleUntil(lastCall(snapOf(space("a", true, time.Hour)), time.Hour), 14*time.Minute), 2 * time.Hour, 0, true, "ready"},
 		{"due for longer than the limit", idleUntil(lastCall(snapOf(space("a", true, time.Hour)), time.Hour), 16*time.Minute), 2 * time.Hour, 0, false,
 			"no progress: no ListFlow call has succeeded for 16m0s while spaces were due (last success: 2026-11-26T11:00:00Z)"},
-		{"a long pass moves the default limit", withPass(lastCall(snapOf(space("a", true, 40*time.Minute)), 40*time.Minute), 20*time.Minute), time.Hour, 0, true, "ready"},
-		{"beyond three passes", withPass(lastCall(snapOf(space("a", true, 61*time.Minute)), 61*time.Minute), 20*time.Minute), 2 * time.Hour, 0, false, "longer than --health.max-staleness (1h0m0s)"},
+		// A large account calls without a pause: three intervals (15m)
+		// without a success is no progress, however long a pass takes.
+		{"a long pass does not move the default limit", withPass(lastCall(snapOf(space("a", true, 16*time.Minute)), 16*time.Minute), 20*time.Minute), time.Hour, 0, false, "longer than --health.max-staleness (15m0s)"},
+		{"a success within three intervals, a long pass", withPass(lastCall(snapOf(space("a", true, 14*time.Minute)), 14*time.Minute), 20*time.Minute), time.Hour, 0, true, "ready"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -237,5 +239,28 @@ func TestStatusCountsAndLimits(t *testing.T) {
 	st := c.Status()
 	if st.SpacesByState != (StateCounts{Pending: 7, Up: 1, Down: 1}) || st.MaxStaleness != 1800 || st.ExpectedPass != 600 || len(st.Spaces) != 2 {
 		t.Errorf("status counts %+v, max staleness %v, expected pass %v, %d spaces; want 7/1/1, 1800, 600 and 2 listed", st.SpacesByState, st.MaxStaleness, st.ExpectedPass, len(st.Spaces))
+	}
+}
+
+// TestStalenessGrowsWithThePass checks that /status marks data stale at
+// three times the longer of the interval and the expected pass (a space's
+// data cannot be fresher than a pass allows), while readiness's progress
+// limit stays three intervals, and that --health.max-staleness sets both.
+func TestStalenessGrowsWithThePass(t *testing.T) {
+	snap := withPass(lastCall(snapOf(space("a", true, time.Minute)), time.Minute), 20*time.Minute)
+	for _, tt := range []struct {
+		maxStaleness             time.Duration
+		wantStatus, wantProgress time.Duration
+	}{
+		{0, 60 * time.Minute, 15 * time.Minute},
+		{7 * time.Minute, 7 * time.Minute, 7 * time.Minute},
+	} {
+		c := Checker{Snapshot: func() *refresh.Snapshot { return snap }, RefreshInterval: 5 * time.Minute, MaxStaleness: tt.maxStaleness, Now: func() time.Time { return t0 }}
+		if got := c.Status().MaxStaleness; got != tt.wantStatus.Seconds() {
+			t.Errorf("--health.max-staleness %v: /status max_staleness_seconds %v, want %v", tt.maxStaleness, got, tt.wantStatus.Seconds())
+		}
+		if got := c.progressLimit(snap); got != tt.wantProgress {
+			t.Errorf("--health.max-staleness %v: progress limit %v, want %v", tt.maxStaleness, got, tt.wantProgress)
+		}
 	}
 }

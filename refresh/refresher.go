@@ -220,6 +220,10 @@ func (r *Refresher) Restore(states map[string]*SpaceState) int {
 	for id := range trusted {
 		r.changed = append(r.changed, id)
 	}
+	// The run that saved them watched or kept that many: a list shorter at
+	// start-up (a spaces file read mid-rewrite, discovery not answered)
+	// keeps the others for their grace, as a shorter list later would.
+	r.mostWatched = max(r.mostWatched, len(r.states))
 	if len(future) > 0 {
 		sort.Strings(future)
 		level.Warn(r.cfg.Logger).Log("msg", "ignoring cached spaces dated later than the clock (a clock set back, or a cache from another host); listing them at once",
