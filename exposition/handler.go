@@ -55,7 +55,7 @@ type Handler struct {
 	gatherer prometheus.Gatherer
 	errorLog promhttp.Logger
 	inFlight chan struct{} // nil: no bound
-	buffers  writeBuffers
+	buffers  *writeBuffers
 }
 
 // renderedFormats are promhttp's formats with OpenMetrics enabled, in its
@@ -152,7 +152,7 @@ func (h *Handler) prepare(r *http.Request) response {
 
 // write writes the response's headers and body through one of buffers,
 // or straight to w when none is free.
-func (resp *response) write(w http.ResponseWriter, buffers writeBuffers) {
+func (resp *response) write(w http.ResponseWriter, buffers *writeBuffers) {
 	header := w.Header()
 	header.Set("Content-Type", string(resp.contentType))
 	header.Add("Vary", "Accept")

@@ -253,8 +253,8 @@ func TestStalledWritesHoldNoSlot(t *testing.T) {
 				})
 				<-entered
 			}
-			if free := len(h.buffers.free); free != 0 {
-				t.Errorf("%d write buffers free while %d scrapes are written", free, max)
+			if lent := lentBuffers(h); lent != max {
+				t.Errorf("%d write buffers lent while %d scrapes are written, want %d", lent, max, max)
 			}
 			got, _ := scrape(t, h, "", enc, "")
 			if !bytes.Equal(got, want) {
@@ -262,9 +262,30 @@ func TestStalledWritesHoldNoSlot(t *testing.T) {
 			}
 			close(release)
 			wg.Wait()
-			if free := len(h.buffers.free); free != max {
-				t.Errorf("%d write buffers free after the writes ended, want %d", free, max)
+			if lent := lentBuffers(h); lent != 0 {
+				t.Errorf("%d write buffers lent after the writes ended, want none", lent)
 			}
 		})
+	}
+}
+
+func lentBuffers(h *Handler) int {
+	h.buffers.mu.Lock()
+	defer h.buffers.mu.Unlock()
+	return h.buffers.lent
+}
+
+// TestScrapesOneAtATimeShareABuffer: scrapes that come one after another
+// are written through one buffer, not one each until MaxRequests are held.
+func TestScrapesOneAtATimeShareABuffer(t *testing.T) {
+	snap := testSnapshot(50, 0)
+	h := NewHandler(Options{MaxRequests: 40, Snapshot: func() *refresh.Snapshot { return snap }})
+	for range 10 {
+		scrape(t, h, "", "gzip", "")
+	}
+	h.buffers.mu.Lock()
+	defer h.buffers.mu.Unlock()
+	if n := len(h.buffers.idle); n != 1 || h.buffers.lent != 0 {
+		t.Errorf("after 10 scrapes one at a time: %d buffers kept, %d lent; want 1 and 0", n, h.buffers.lent)
 	}
 }
