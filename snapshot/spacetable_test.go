@@ -1,4 +1,4 @@
-package refresh
+package snapshot
 
 import (
 	"fmt"
@@ -212,18 +212,18 @@ func TestSpaceTableChangeCopiesOnePath(t *testing.T) {
 }
 
 // sharedNodes counts the nodes of b, and those of them that a holds too.
-func sharedNodes(a, b *tableNode) (shared, total int) {
-	inA := map[*tableNode]bool{}
-	var mark func(n *tableNode)
-	mark = func(n *tableNode) {
+func sharedNodes[V tableValue](a, b *tableNode[V]) (shared, total int) {
+	inA := map[*tableNode[V]]bool{}
+	var mark func(n *tableNode[V])
+	mark = func(n *tableNode[V]) {
 		inA[n] = true
 		for _, c := range n.children {
 			mark(c)
 		}
 	}
 	mark(a)
-	var count func(n *tableNode)
-	count = func(n *tableNode) {
+	var count func(n *tableNode[V])
+	count = func(n *tableNode[V]) {
 		total++
 		if inA[n] {
 			shared++
@@ -236,7 +236,7 @@ func sharedNodes(a, b *tableNode) (shared, total int) {
 	return shared, total
 }
 
-func pathLength(n *tableNode, hash uint64) int {
+func pathLength[V tableValue](n *tableNode[V], hash uint64) int {
 	length := 0
 	for depth := 0; n != nil; depth++ {
 		length++

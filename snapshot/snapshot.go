@@ -1,4 +1,4 @@
-package refresh
+package snapshot
 
 import (
 	"errors"
@@ -24,6 +24,7 @@ import (
 type Snapshot struct {
 	spaces   spaceTable
 	retained spaceTable
+	sources  []*SourceState // in wiring order; nil without sources
 	// Pending counts the watched spaces without a state: never attempted in
 	// this run and nothing restored. They wait for their first listing and
 	// are neither up nor down.
@@ -140,6 +141,14 @@ func (s Snapshot) WithSpaces(spaces map[string]*SpaceState) *Snapshot {
 		}
 	}
 	s.spaces = b.freeze()
+	return &s
+}
+
+// WithTables returns a copy of s whose spaces are those of spaces and whose
+// retained states are those of retained: how the refresher publishes the
+// tables it keeps.
+func (s Snapshot) WithTables(spaces, retained SpaceTable) *Snapshot {
+	s.spaces, s.retained = spaces.t, retained.t
 	return &s
 }
 
