@@ -184,9 +184,9 @@ func (s *Snapshot) All() iter.Seq2[string, *SpaceState] { return s.spaces.all() 
 // Retained yields the states the refresher keeps of spaces it does not
 // watch, in no particular order: spaces restored from the cache that the
 // list may still name (it is not complete: discovery has not answered),
-// and spaces gone from the list less than Config.ForgetAfter ago. They are
-// not the snapshot's spaces: not in All, Len or Counts, never exported.
-// The cache saves them, so that a restart keeps them too.
+// and spaces gone from the list less than refresh.Config.ForgetAfter ago.
+// They are not the snapshot's spaces: not in All, Len or Counts, never
+// exported. The cache saves them, so that a restart keeps them too.
 func (s *Snapshot) Retained() iter.Seq2[string, *SpaceState] { return s.retained.all() }
 
 // Kept yields every state the refresher keeps: All, then Retained; no
