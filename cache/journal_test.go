@@ -17,6 +17,7 @@ import (
 	"github.com/go-kit/log"
 
 	"github.com/cams-exporter/cams_exporter/client"
+	"github.com/cams-exporter/cams_exporter/internal/fakeclock"
 	"github.com/cams-exporter/cams_exporter/refresh"
 	"github.com/cams-exporter/cams_exporter/snapshot"
 )
@@ -229,9 +230,10 @@ func TestJournalKeepsRetainedSpaces(t *testing.T) {
 	if err := Save(path, meta, snapshot.Snapshot{}.WithSpaces(previous), before); err != nil {
 		t.Fatal(err)
 	}
-	now := t0
+	// The refresher's publish timer reads the clock while the test moves it.
+	clock := fakeclock.New(t0)
 	list := &discoveredList{explicit: []string{"cams-explicit"}, watched: []string{"cams-explicit"}}
-	r, c := discoveredRefresher(t, path, list, func() time.Time { return now })
+	r, c := discoveredRefresher(t, path, list, clock.Now)
 	w := journalWriterOf(t, path, r.Snapshot(), c)
 	file, _ := os.ReadFile(path)
 	check := func(what string, appended int, want ...string) {
@@ -253,7 +255,7 @@ func TestJournalKeepsRetainedSpaces(t *testing.T) {
 		}
 	}
 	check("restored, nothing new", 0, "cams-explicit", "cams-found", "cams-departed", "cams-other")
-	now = now.Add(3 * time.Hour)
+	clock.Advance(3 * time.Hour)
 	r.Refresh(context.Background())
 	check("the explicit space listed, discovery not answered", 1, "cams-explicit", "cams-found", "cams-departed", "cams-other")
 	list.answer("cams-found", "cams-other")
@@ -263,10 +265,10 @@ func TestJournalKeepsRetainedSpaces(t *testing.T) {
 	r.Refresh(context.Background()) // cams-other leaves for the retained, its state as it was
 	writes := w.writes.Load()
 	check("cams-other left the list", int(writes)+1, "cams-explicit", "cams-found", "cams-departed", "cams-other")
-	if got := mustRead(t, path).States["cams-other"]; !got.LastAttempt.Equal(now) {
-		t.Errorf("cams-other restored as listed at %s, want its last listing, %s", got.LastAttempt, now)
+	if got := mustRead(t, path).States["cams-other"]; !got.LastAttempt.Equal(clock.Now()) {
+		t.Errorf("cams-other restored as listed at %s, want its last listing, %s", got.LastAttempt, clock.Now())
 	}
-	now = now.Add(refresh.DefaultForgetAfter + time.Minute)
+	clock.Advance(refresh.DefaultForgetAfter + time.Minute)
 	r.Refresh(context.Background())
 	check("after the grace", int(w.writes.Load())+1, "cams-explicit", "cams-found")
 	if now, _ := os.ReadFile(path); !bytes.Equal(now, file) || w.wholes.Load() != 0 {
