@@ -14,8 +14,8 @@ import (
 
 	"github.com/cams-exporter/cams_exporter/cache"
 	"github.com/cams-exporter/cams_exporter/client"
-	"github.com/cams-exporter/cams_exporter/refresh"
 	"github.com/cams-exporter/cams_exporter/simulator"
+	"github.com/cams-exporter/cams_exporter/snapshot"
 )
 
 func spacesUp(got map[string]float64) string {
@@ -176,7 +176,7 @@ func TestCacheEntryFromTheFuture(t *testing.T) {
 	snap := h.exp.refresher.Snapshot()
 	future := *snap.Space(b)
 	future.Count, future.LastSuccess, future.LastAttempt = 999, time.Now().Add(time.Hour), time.Now().Add(time.Hour)
-	snap = snap.WithChanged(map[string]*refresh.SpaceState{b: &future})
+	snap = snap.WithChanged(map[string]*snapshot.SpaceState{b: &future})
 	if err := cache.Save(path, h.exp.cacheMeta(), snap, time.Now()); err != nil {
 		t.Fatal(err)
 	}

@@ -26,6 +26,7 @@ import (
 	"github.com/cams-exporter/cams_exporter/exposition"
 	"github.com/cams-exporter/cams_exporter/health"
 	"github.com/cams-exporter/cams_exporter/refresh"
+	"github.com/cams-exporter/cams_exporter/snapshot"
 	"github.com/cams-exporter/cams_exporter/spaces"
 )
 
@@ -44,7 +45,7 @@ type exporter struct {
 	checker   health.Checker
 	// restored is the snapshot restored from the cache file, which the
 	// file holds already; nil if nothing was restored.
-	restored *refresh.Snapshot
+	restored *snapshot.Snapshot
 	// cacheContents is what was read of the cache file, restored is made
 	// of: its writer appends to it.
 	cacheContents *cache.Contents
@@ -141,7 +142,7 @@ func (e *exporter) restoreCache() {
 		return
 	}
 	contents, err := cache.Read(e.opts.cacheFile, e.cacheMeta())
-	var states map[string]*refresh.SpaceState
+	var states map[string]*snapshot.SpaceState
 	if contents != nil {
 		states = contents.States
 		logJournal(e.logger, contents.Journal)

@@ -25,8 +25,8 @@ import (
 	"github.com/cams-exporter/cams_exporter/cache"
 	"github.com/cams-exporter/cams_exporter/client"
 	"github.com/cams-exporter/cams_exporter/internal/tooltest"
-	"github.com/cams-exporter/cams_exporter/refresh"
 	"github.com/cams-exporter/cams_exporter/simulator"
+	"github.com/cams-exporter/cams_exporter/snapshot"
 )
 
 const testKeyID, testKeySecret = "LTAIexporterTestId", "exporterTestSecretValue42"
@@ -566,7 +566,7 @@ func TestRestoreLogCountsTheSpacesServed(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			changed := map[string]*refresh.SpaceState{}
+			changed := map[string]*snapshot.SpaceState{}
 			for _, id := range tt.future {
 				st := *listed.Space(id)
 				st.LastSuccess, st.LastAttempt = time.Now().Add(time.Hour), time.Now().Add(time.Hour)

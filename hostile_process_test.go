@@ -19,8 +19,8 @@ import (
 	"github.com/cams-exporter/cams_exporter/cache"
 	"github.com/cams-exporter/cams_exporter/internal/loopback"
 	"github.com/cams-exporter/cams_exporter/internal/testfiles"
-	"github.com/cams-exporter/cams_exporter/refresh"
 	"github.com/cams-exporter/cams_exporter/simulator"
+	"github.com/cams-exporter/cams_exporter/snapshot"
 )
 
 // credentialEnv is an isolated environment holding the test credentials.
@@ -245,16 +245,16 @@ func TestSIGTERMWithSlowScrapes(t *testing.T) {
 	dir := t.TempDir()
 	const spaces = 20000
 	const endpoint = "http://127.0.0.1:1" // nothing listens: listings fail, the cached data stays
-	states := map[string]*refresh.SpaceState{}
+	states := map[string]*snapshot.SpaceState{}
 	var ids strings.Builder
 	now := time.Now()
 	for i := range spaces {
 		id := fmt.Sprintf("cams-%06d", i)
 		fmt.Fprintln(&ids, id)
-		states[id] = &refresh.SpaceState{ID: id, HasData: true, Up: true, Count: 3, ByCategory: map[string]int{"SURVEY": 3},
+		states[id] = &snapshot.SpaceState{ID: id, HasData: true, Up: true, Count: 3, ByCategory: map[string]int{"SURVEY": 3},
 			FlowIDs: []string{"1", "2", "3"}, LastSuccess: now, LastAttempt: now}
 	}
-	snap := refresh.Snapshot{Completed: true}.WithSpaces(states)
+	snap := snapshot.Snapshot{Completed: true}.WithSpaces(states)
 	cacheFile, spacesFile := filepath.Join(dir, "cache.json"), filepath.Join(dir, "spaces.txt")
 	if err := cache.Save(cacheFile, cache.Meta{Endpoint: endpoint + "/"}, snap, now); err != nil {
 		t.Fatal(err)

@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"github.com/cams-exporter/cams_exporter/health"
-	"github.com/cams-exporter/cams_exporter/refresh"
 	"github.com/cams-exporter/cams_exporter/simulator"
+	"github.com/cams-exporter/cams_exporter/snapshot"
 )
 
 // TestLimitInFlight: with n requests being served, the next one is
@@ -129,9 +129,9 @@ func manySpacesExporter(t *testing.T, n int) *exporter {
 	}
 	h := newHarness(t, &simulator.Dataset{}, args...)
 	listed := time.Now().Add(-time.Minute)
-	states := make(map[string]*refresh.SpaceState, n)
+	states := make(map[string]*snapshot.SpaceState, n)
 	for _, id := range ids {
-		states[id] = &refresh.SpaceState{ID: id, HasData: true, Up: true, LastSuccess: listed, LastAttempt: listed, Count: 40,
+		states[id] = &snapshot.SpaceState{ID: id, HasData: true, Up: true, LastSuccess: listed, LastAttempt: listed, Count: 40,
 			ByCategory: map[string]int{"SIGN_UP": 10, "SIGN_IN": 10, "SURVEY": 10, "OTHER": 10}, Added: 40}
 	}
 	h.exp.refresher.Restore(states)

@@ -16,7 +16,7 @@ import (
 
 	"github.com/cams-exporter/cams_exporter/cache"
 	"github.com/cams-exporter/cams_exporter/client"
-	"github.com/cams-exporter/cams_exporter/refresh"
+	"github.com/cams-exporter/cams_exporter/snapshot"
 )
 
 // runMemory measures the peak RSS of the real binary, o.memReps times and
@@ -136,14 +136,14 @@ func measureRestores(ctx context.Context, o *options, dir string, builds []build
 // writeRestoredCache writes the cache file of snap at path, and appends to
 // its journal the writes of the given minutes of listings: 240 spaces each,
 // listed again at the time of the write, in the order a pass goes.
-func writeRestoredCache(ctx context.Context, path string, meta cache.Meta, snap *refresh.Snapshot, minutes int) error {
-	w := &cache.Writer{Path: path, Meta: meta, Snapshot: func() *refresh.Snapshot { return snap }, Logger: log.NewNopLogger()}
+func writeRestoredCache(ctx context.Context, path string, meta cache.Meta, snap *snapshot.Snapshot, minutes int) error {
+	w := &cache.Writer{Path: path, Meta: meta, Snapshot: func() *snapshot.Snapshot { return snap }, Logger: log.NewNopLogger()}
 	if err := w.Write(ctx); err != nil {
 		return err
 	}
 	ids := snap.SpaceIDs()
 	for i := range minutes {
-		changed := make(map[string]*refresh.SpaceState, 240)
+		changed := make(map[string]*snapshot.SpaceState, 240)
 		now := time.Now()
 		for k := range 240 {
 			id := ids[(i*240+k)%len(ids)]

@@ -25,7 +25,7 @@ import (
 	"github.com/cams-exporter/cams_exporter/client"
 	"github.com/cams-exporter/cams_exporter/collector"
 	"github.com/cams-exporter/cams_exporter/exposition"
-	"github.com/cams-exporter/cams_exporter/refresh"
+	"github.com/cams-exporter/cams_exporter/snapshot"
 )
 
 // scrapeSize is a data set of the scrape part: spaces × average flows.
@@ -87,7 +87,7 @@ func scrapeOne(ctx context.Context, o *options, t *table, size scrapeSize, names
 	for _, name := range names {
 		switch name {
 		case sideExporter:
-			exp = exposition.NewHandler(exposition.Options{Snapshot: func() *refresh.Snapshot { return snap }, Metrics: metricsOpts, Gatherer: self, MaxRequests: 40})
+			exp = exposition.NewHandler(exposition.Options{Snapshot: func() *snapshot.Snapshot { return snap }, Metrics: metricsOpts, Gatherer: self, MaxRequests: 40})
 			handlers[name] = promhttp.InstrumentMetricHandler(self, exp)
 		case sideStatic:
 			mfs, err := gatherReference(snap, metricsOpts, self)
@@ -123,7 +123,7 @@ func scrapeOne(ctx context.Context, o *options, t *table, size scrapeSize, names
 	// The first scrapes of the exporter render every bucket: measured
 	// apart, then every side is checked and warmed up.
 	for _, gz := range []bool{false, true} {
-		fresh := exposition.NewHandler(exposition.Options{Snapshot: func() *refresh.Snapshot { return snap }, Metrics: metricsOpts, Gatherer: self})
+		fresh := exposition.NewHandler(exposition.Options{Snapshot: func() *snapshot.Snapshot { return snap }, Metrics: metricsOpts, Gatherer: self})
 		d, err := timeFirstScrape(ctx, fresh, gz)
 		if err != nil {
 			return err
@@ -207,9 +207,9 @@ func selfRegistry() *prometheus.Registry {
 
 // gatherReference gathers the snapshot's metrics through client_golang,
 // with the self-metrics, once.
-func gatherReference(snap *refresh.Snapshot, opts collector.Options, self prometheus.Gatherer) ([]*dto.MetricFamily, error) {
+func gatherReference(snap *snapshot.Snapshot, opts collector.Options, self prometheus.Gatherer) ([]*dto.MetricFamily, error) {
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(collector.New(func() *refresh.Snapshot { return snap }, opts))
+	reg.MustRegister(collector.New(func() *snapshot.Snapshot { return snap }, opts))
 	return prometheus.Gatherers{reg, self}.Gather()
 }
 
@@ -466,11 +466,11 @@ func timeFirstScrape(ctx context.Context, h http.Handler, gz bool) (time.Duratio
 // changedSpacesFigure times the exporter's scrape of a new snapshot in which
 // 40 spaces changed (ten seconds of refreshing at 4 calls/s): the buckets of
 // those spaces are rendered again, the others are not. Median of 5.
-func changedSpacesFigure(ctx context.Context, t *table, size scrapeSize, base *refresh.Snapshot, opts collector.Options, self prometheus.Gatherer) error {
+func changedSpacesFigure(ctx context.Context, t *table, size scrapeSize, base *snapshot.Snapshot, opts collector.Options, self prometheus.Gatherer) error {
 	const changed = 40
-	var cur *refresh.Snapshot = base
+	var cur *snapshot.Snapshot = base
 	var mu sync.Mutex
-	h := exposition.NewHandler(exposition.Options{Snapshot: func() *refresh.Snapshot { mu.Lock(); defer mu.Unlock(); return cur }, Metrics: opts, Gatherer: self})
+	h := exposition.NewHandler(exposition.Options{Snapshot: func() *snapshot.Snapshot { mu.Lock(); defer mu.Unlock(); return cur }, Metrics: opts, Gatherer: self})
 	url, closeFn, err := serve(h)
 	if err != nil {
 		return err
@@ -485,7 +485,7 @@ func changedSpacesFigure(ctx context.Context, t *table, size scrapeSize, base *r
 		}
 		var lat []time.Duration
 		for i := range 5 {
-			states := make(map[string]*refresh.SpaceState, changed)
+			states := make(map[string]*snapshot.SpaceState, changed)
 			for j := range changed {
 				id := ids[(i*changed*7+j*131)%len(ids)]
 				st := *base.Space(id)

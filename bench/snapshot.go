@@ -9,8 +9,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/cams-exporter/cams_exporter/collector"
-	"github.com/cams-exporter/cams_exporter/refresh"
 	"github.com/cams-exporter/cams_exporter/simulator"
+	"github.com/cams-exporter/cams_exporter/snapshot"
 )
 
 // buildSnapshot is a completed snapshot of the spaces of
@@ -18,12 +18,12 @@ import (
 // counts, categories (the eight documented ones and SHOPPING), sorted flow
 // ids, last success times, change counters, and 1 % of spaces failing their
 // last refresh with their earlier data kept.
-func buildSnapshot(seed int64, spaces, flows int) *refresh.Snapshot {
+func buildSnapshot(seed int64, spaces, flows int) *snapshot.Snapshot {
 	data := simulator.Generate(seed, spaces, flows)
 	r := rand.New(rand.NewPCG(uint64(seed), 2))
 	now := time.Now()
-	states := make(map[string]*refresh.SpaceState, len(data.Spaces))
-	snap := refresh.Snapshot{
+	states := make(map[string]*snapshot.SpaceState, len(data.Spaces))
+	snap := snapshot.Snapshot{
 		Completed: true, LastRefreshDuration: 42 * time.Second, LastRefreshEnd: now,
 		Refreshes: 12, RefreshFailures: 3,
 	}
@@ -31,7 +31,7 @@ func buildSnapshot(seed int64, spaces, flows int) *refresh.Snapshot {
 		if sp.ID == "" {
 			continue
 		}
-		st := &refresh.SpaceState{
+		st := &snapshot.SpaceState{
 			ID: sp.ID, Count: len(sp.Flows), ByCategory: map[string]int{}, HasData: true, Up: true,
 			LastSuccess: now.Add(-time.Duration(r.Int64N(int64(5 * time.Minute)))),
 			Added:       uint64(r.IntN(5)), Removed: uint64(r.IntN(3)),
@@ -51,7 +51,7 @@ func buildSnapshot(seed int64, spaces, flows int) *refresh.Snapshot {
 		if r.IntN(100) == 0 {
 			st.Up = false
 			st.LastAttempt = now
-			st.LastError = &refresh.ErrorInfo{Code: "System.LimitControl", Message: "Request was denied due to flow control.", Class: "throttled"}
+			st.LastError = &snapshot.ErrorInfo{Code: "System.LimitControl", Message: "Request was denied due to flow control.", Class: "throttled"}
 		}
 		states[sp.ID] = st
 	}
@@ -61,9 +61,9 @@ func buildSnapshot(seed int64, spaces, flows int) *refresh.Snapshot {
 // gaugeVecCopy returns a registry of plain GaugeVecs and CounterVecs holding
 // the snapshot's families, help texts, labels and values, gathered once
 // through collector.Collector.
-func gaugeVecCopy(snap *refresh.Snapshot, opts collector.Options) (*prometheus.Registry, error) {
+func gaugeVecCopy(snap *snapshot.Snapshot, opts collector.Options) (*prometheus.Registry, error) {
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(collector.New(func() *refresh.Snapshot { return snap }, opts))
+	reg.MustRegister(collector.New(func() *snapshot.Snapshot { return snap }, opts))
 	mfs, err := reg.Gather()
 	if err != nil {
 		return nil, err

@@ -4,7 +4,7 @@ import (
 	"slices"
 
 	"github.com/cams-exporter/cams_exporter/client"
-	"github.com/cams-exporter/cams_exporter/refresh"
+	"github.com/cams-exporter/cams_exporter/snapshot"
 )
 
 // MaxFileBytes bounds the cache file, read and written: 200,000 spaces with
@@ -61,10 +61,10 @@ func boundedIDs(ids []string) []string {
 
 // boundedError returns e with every text cut to client.MaxTextBytes, as the
 // client cuts its own errors; nil for nil.
-func boundedError(e *refresh.ErrorInfo) *refresh.ErrorInfo {
+func boundedError(e *snapshot.ErrorInfo) *snapshot.ErrorInfo {
 	if e == nil {
 		return nil
 	}
-	return &refresh.ErrorInfo{Code: client.Cut(e.Code, client.MaxTextBytes), Message: client.Cut(e.Message, client.MaxTextBytes),
+	return &snapshot.ErrorInfo{Code: client.Cut(e.Code, client.MaxTextBytes), Message: client.Cut(e.Message, client.MaxTextBytes),
 		RequestID: client.Cut(e.RequestID, client.MaxTextBytes), Recommend: client.Cut(e.Recommend, client.MaxTextBytes), Class: client.Cut(e.Class, client.MaxTextBytes)}
 }

@@ -16,7 +16,7 @@ import (
 
 	"github.com/cams-exporter/cams_exporter/client"
 	"github.com/cams-exporter/cams_exporter/internal/safefile"
-	"github.com/cams-exporter/cams_exporter/refresh"
+	"github.com/cams-exporter/cams_exporter/snapshot"
 )
 
 // formatVersion changes whenever the file's layout does. Load reads the
@@ -56,35 +56,35 @@ type file struct {
 }
 
 type space struct {
-	ID          string             `json:"id"`
-	HasData     bool               `json:"has_data"`
-	Up          bool               `json:"up"`
-	Count       int                `json:"count"`
-	ByCategory  map[string]int     `json:"by_category,omitempty"`
-	FlowIDs     []string           `json:"flow_ids,omitempty"`
-	Flows       []client.Flow      `json:"flows,omitempty"`
-	LastSuccess time.Time          `json:"last_success"`
-	LastAttempt time.Time          `json:"last_attempt"`
-	LastError   *refresh.ErrorInfo `json:"last_error,omitempty"`
-	FlowStatus  *flowStatus        `json:"flow_status,omitempty"`
+	ID          string              `json:"id"`
+	HasData     bool                `json:"has_data"`
+	Up          bool                `json:"up"`
+	Count       int                 `json:"count"`
+	ByCategory  map[string]int      `json:"by_category,omitempty"`
+	FlowIDs     []string            `json:"flow_ids,omitempty"`
+	Flows       []client.Flow       `json:"flows,omitempty"`
+	LastSuccess time.Time           `json:"last_success"`
+	LastAttempt time.Time           `json:"last_attempt"`
+	LastError   *snapshot.ErrorInfo `json:"last_error,omitempty"`
+	FlowStatus  *flowStatus         `json:"flow_status,omitempty"`
 }
 
-// flowStatus is a space's refresh.FlowStatuses: one entry a flow, in the
+// flowStatus is a space's snapshot.FlowStatuses: one entry a flow, in the
 // order of the space's flow_ids.
 type flowStatus struct {
-	Statuses  []string           `json:"statuses"` // "" for not known
-	Checked   []int64            `json:"checked"`  // Unix seconds of the last check; 0 for never
-	LastError *refresh.ErrorInfo `json:"last_error,omitempty"`
+	Statuses  []string            `json:"statuses"` // "" for not known
+	Checked   []int64             `json:"checked"`  // Unix seconds of the last check; 0 for never
+	LastError *snapshot.ErrorInfo `json:"last_error,omitempty"`
 }
 
 // Save writes the snapshot's spaces, and the states it retains of spaces not
-// watched (refresh.Snapshot.Kept), to path atomically: a temporary file in
+// watched (snapshot.Snapshot.Kept), to path atomically: a temporary file in
 // the same directory, fsync, rename, fsync of the directory. A crash leaves
 // either the old file or the new one, never half of one. The file is
 // written as it is encoded, a space at a time (see appendSpace); one that
 // would exceed MaxFileBytes is not written. The file has a new write id,
 // and the journal of the file it replaces is removed (see Writer).
-func Save(path string, meta Meta, snap *refresh.Snapshot, now time.Time) error {
+func Save(path string, meta Meta, snap *snapshot.Snapshot, now time.Time) error {
 	if _, err := saveBase(context.Background(), path, meta, snap, now); err != nil {
 		return err
 	}
@@ -103,7 +103,7 @@ type base struct {
 // (see writeAtomic), and returns what it wrote. The journal, which extends
 // the file replaced, is to be removed after: a kill between the two leaves
 // a journal that names another write, which Read ignores.
-func saveBase(ctx context.Context, path string, meta Meta, snap *refresh.Snapshot, now time.Time) (base, error) {
+func saveBase(ctx context.Context, path string, meta Meta, snap *snapshot.Snapshot, now time.Time) (base, error) {
 	b := base{id: newWriteID()}
 	head, err := json.Marshal(struct {
 		Version int       `json:"version"`
@@ -153,7 +153,7 @@ func saveBase(ctx context.Context, path string, meta Meta, snap *refresh.Snapsho
 
 // worthKeeping reports whether the state of a space is saved: not one
 // never listed.
-func worthKeeping(st *refresh.SpaceState) bool { return !st.LastAttempt.IsZero() }
+func worthKeeping(st *snapshot.SpaceState) bool { return !st.LastAttempt.IsZero() }
 
 // newWriteID returns a write id: 16 random hexadecimal digits, so that two
 // writes of a file never share one.
@@ -182,7 +182,7 @@ func (b *boundedWriter) Write(p []byte) (int, error) {
 var ErrMismatch = errors.New("the cache file was written with other settings")
 
 // Load reads the states saved in path, as Read does.
-func Load(path string, meta Meta) (map[string]*refresh.SpaceState, error) {
+func Load(path string, meta Meta) (map[string]*snapshot.SpaceState, error) {
 	c, err := Read(path, meta)
 	if c == nil {
 		return nil, err
@@ -194,7 +194,7 @@ func Load(path string, meta Meta) (map[string]*refresh.SpaceState, error) {
 type Contents struct {
 	// States are the states saved: the file's, with its journal's writes
 	// applied.
-	States map[string]*refresh.SpaceState
+	States map[string]*snapshot.SpaceState
 	// Journal says why the journal beside the file was not applied, or only
 	// in part: its last write cut short (a kill or a power loss during it),
 	// a journal of another write of the file (a kill between a write of the
@@ -256,7 +256,7 @@ func (e *errorReader) Read(p []byte) (int, error) {
 }
 
 // statuses returns the space's flow statuses; none without them.
-func (sp space) statuses() (*refresh.FlowStatuses, error) {
+func (sp space) statuses() (*snapshot.FlowStatuses, error) {
 	fs := sp.FlowStatus
 	if fs == nil {
 		return nil, nil
@@ -264,5 +264,5 @@ func (sp space) statuses() (*refresh.FlowStatuses, error) {
 	if len(fs.Statuses) != len(sp.FlowIDs) {
 		return nil, fmt.Errorf("%d statuses for %d flows", len(fs.Statuses), len(sp.FlowIDs))
 	}
-	return refresh.NewFlowStatuses(fs.Statuses, fs.Checked, fs.LastError)
+	return snapshot.NewFlowStatuses(fs.Statuses, fs.Checked, fs.LastError)
 }

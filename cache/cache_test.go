@@ -14,7 +14,7 @@ import (
 	"github.com/go-kit/log"
 
 	"github.com/cams-exporter/cams_exporter/client"
-	"github.com/cams-exporter/cams_exporter/refresh"
+	"github.com/cams-exporter/cams_exporter/snapshot"
 )
 
 var (
@@ -22,21 +22,21 @@ var (
 	meta = Meta{Endpoint: "https://cams.ap-southeast-1.aliyuncs.com/", FlowName: "", FlowInfo: true}
 )
 
-func snapshot() *refresh.Snapshot {
-	return refresh.Snapshot{Completed: true, Refreshes: 3}.WithSpaces(map[string]*refresh.SpaceState{
+func sampleSnapshot() *snapshot.Snapshot {
+	return snapshot.Snapshot{Completed: true, Refreshes: 3}.WithSpaces(map[string]*snapshot.SpaceState{
 		"": {ID: "", HasData: true, Up: true, Count: 2, ByCategory: map[string]int{"SURVEY": 2, "SHOPPING": 1},
-			FlowIDs: []string{"1", "2"}, Flows: refresh.NewFlowList([]client.Flow{{FlowID: "1", FlowName: "a", Categories: []string{"SURVEY", "SHOPPING"}}, {FlowID: "2", FlowName: "b", Categories: []string{"SURVEY"}}}),
+			FlowIDs: []string{"1", "2"}, Flows: snapshot.NewFlowList([]client.Flow{{FlowID: "1", FlowName: "a", Categories: []string{"SURVEY", "SHOPPING"}}, {FlowID: "2", FlowName: "b", Categories: []string{"SURVEY"}}}),
 			LastSuccess: t0.Add(-time.Hour), LastAttempt: t0.Add(-time.Hour),
-			Statuses: mustStatuses([]string{"PUBLISHED", ""}, []int64{t0.Unix() - 60, 0}, &refresh.ErrorInfo{Code: "Ram.PermissionDeny", Class: "permanent"})},
+			Statuses: mustStatuses([]string{"PUBLISHED", ""}, []int64{t0.Unix() - 60, 0}, &snapshot.ErrorInfo{Code: "Ram.PermissionDeny", Class: "permanent"})},
 		"cams-failing": {ID: "cams-failing", HasData: true, Up: false, Count: 1, ByCategory: map[string]int{"OTHER": 1}, FlowIDs: []string{"9"},
 			LastSuccess: t0.Add(-3 * time.Hour), LastAttempt: t0.Add(-time.Minute),
-			LastError: &refresh.ErrorInfo{Code: "Ram.PermissionDeny", Message: "denied", RequestID: "R1", Class: "permanent"}},
+			LastError: &snapshot.ErrorInfo{Code: "Ram.PermissionDeny", Message: "denied", RequestID: "R1", Class: "permanent"}},
 		"cams-never": {ID: "cams-never"},
 	})
 }
 
-func mustStatuses(statuses []string, checked []int64, lastError *refresh.ErrorInfo) *refresh.FlowStatuses {
-	fs, err := refresh.NewFlowStatuses(statuses, checked, lastError)
+func mustStatuses(statuses []string, checked []int64, lastError *snapshot.ErrorInfo) *snapshot.FlowStatuses {
+	fs, err := snapshot.NewFlowStatuses(statuses, checked, lastError)
 	if err != nil {
 		panic(err)
 	}
@@ -45,7 +45,7 @@ func mustStatuses(statuses []string, checked []int64, lastError *refresh.ErrorIn
 
 func TestRoundTrip(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "cache.json")
-	snap := snapshot()
+	snap := sampleSnapshot()
 	if err := Save(path, meta, snap, t0); err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +75,7 @@ func TestRoundTrip(t *testing.T) {
 func TestLoadRefuses(t *testing.T) {
 	dir := t.TempDir()
 	good := filepath.Join(dir, "good.json")
-	if err := Save(good, meta, snapshot(), t0); err != nil {
+	if err := Save(good, meta, sampleSnapshot(), t0); err != nil {
 		t.Fatal(err)
 	}
 	data, _ := os.ReadFile(good)
@@ -119,7 +119,7 @@ func TestLoadRefuses(t *testing.T) {
 }
 
 func TestSaveFailsCleanlyIntoAMissingDirectory(t *testing.T) {
-	err := Save(filepath.Join(t.TempDir(), "no", "such", "dir", "cache.json"), meta, snapshot(), t0)
+	err := Save(filepath.Join(t.TempDir(), "no", "such", "dir", "cache.json"), meta, sampleSnapshot(), t0)
 	if err == nil {
 		t.Fatal("Save into a missing directory succeeded")
 	}
@@ -131,9 +131,9 @@ func TestSaveFailsCleanlyIntoAMissingDirectory(t *testing.T) {
 func TestWriterSavesDuringAPassAndAtTheEnd(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "cache.json")
 	var mu sync.Mutex
-	current := refresh.Snapshot{Pending: 3}.WithSpaces(map[string]*refresh.SpaceState{})
-	snap := func() *refresh.Snapshot { mu.Lock(); defer mu.Unlock(); return current }
-	set := func(s *refresh.Snapshot) { mu.Lock(); current = s; mu.Unlock() }
+	current := snapshot.Snapshot{Pending: 3}.WithSpaces(map[string]*snapshot.SpaceState{})
+	snap := func() *snapshot.Snapshot { mu.Lock(); defer mu.Unlock(); return current }
+	set := func(s *snapshot.Snapshot) { mu.Lock(); current = s; mu.Unlock() }
 	w, ticks := tickedWriter(path, snap)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -143,14 +143,14 @@ func TestWriterSavesDuringAPassAndAtTheEnd(t *testing.T) {
 		t.Fatalf("a snapshot with nothing listed was written: %v", err)
 	}
 	// Mid-pass: one space listed, two pending, no pass completed.
-	midPass := snapshot().WithChanged(map[string]*refresh.SpaceState{"cams-failing": nil})
+	midPass := sampleSnapshot().WithChanged(map[string]*snapshot.SpaceState{"cams-failing": nil})
 	midPass.Completed, midPass.Pending = false, 2
 	set(midPass)
 	tickAndWait(ticks)
 	if got, err := Load(path, meta); err != nil || len(got) != 1 || got[""] == nil {
 		t.Fatalf("the listings of a pass under way were not written at the tick: %d spaces, %v", len(got), err)
 	}
-	set(snapshot())
+	set(sampleSnapshot())
 	cancel()
 	<-done // the last save
 	got, err := Load(path, meta)
@@ -163,7 +163,7 @@ func TestWriterSavesDuringAPassAndAtTheEnd(t *testing.T) {
 }
 
 func TestWriterDefaultInterval(t *testing.T) {
-	w := &Writer{Path: filepath.Join(t.TempDir(), "c.json"), Snapshot: snapshot, Logger: log.NewNopLogger()}
+	w := &Writer{Path: filepath.Join(t.TempDir(), "c.json"), Snapshot: sampleSnapshot, Logger: log.NewNopLogger()}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	w.Run(ctx, context.Background())
@@ -183,13 +183,13 @@ func TestLoadMigratesVersion1(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := &refresh.SpaceState{ID: "cams-a", HasData: true, Up: true, Count: 2, ByCategory: map[string]int{"SURVEY": 2}, FlowIDs: []string{"1", "2"},
+	want := &snapshot.SpaceState{ID: "cams-a", HasData: true, Up: true, Count: 2, ByCategory: map[string]int{"SURVEY": 2}, FlowIDs: []string{"1", "2"},
 		LastSuccess: t0.Add(-time.Hour), LastAttempt: t0.Add(-time.Hour)}
 	if len(got) != 1 || !reflect.DeepEqual(got["cams-a"], want) {
 		t.Errorf("version 1 restored as %+v, want %+v", got["cams-a"], want)
 	}
 	// Saved again, it is version 3.
-	snap := refresh.Snapshot{}.WithSpaces(got)
+	snap := snapshot.Snapshot{}.WithSpaces(got)
 	if err := Save(path, meta, snap, t0); err != nil {
 		t.Fatal(err)
 	}

@@ -11,7 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/cams-exporter/cams_exporter/client"
-	"github.com/cams-exporter/cams_exporter/refresh"
+	"github.com/cams-exporter/cams_exporter/snapshot"
 )
 
 // The cache file is read as a stream, a space at a time: decoded whole, the
@@ -32,7 +32,7 @@ type decoder struct {
 	hasVersion bool
 	hasMeta    bool
 	writeID    string
-	states     map[string]*refresh.SpaceState
+	states     map[string]*snapshot.SpaceState
 	// baseID is the write id the file gave before its spaces ("" if none):
 	// the journal applies to the file only if it names it, and the spaces
 	// are read knowing whether it does.
@@ -50,8 +50,8 @@ type decoder struct {
 // stateMaker makes the states of decoded spaces, sharing their flows and
 // category counts across the file and its journal.
 type stateMaker struct {
-	flows  refresh.FlowPacker // of the spaces' flows (flow info)
-	counts countsTable        // of the spaces' categories
+	flows  snapshot.FlowPacker // of the spaces' flows (flow info)
+	counts countsTable         // of the spaces' categories
 }
 
 func newDecoder(path string, meta Meta) *decoder {
@@ -60,7 +60,7 @@ func newDecoder(path string, meta Meta) *decoder {
 
 // decode is decode with the journal j read before, applied if it names the
 // file (see applyJournal); j may be nil.
-func (d *decoder) decode(r io.Reader, j *journal) (map[string]*refresh.SpaceState, error) {
+func (d *decoder) decode(r io.Reader, j *journal) (map[string]*snapshot.SpaceState, error) {
 	d.dec, d.journal = json.NewDecoder(r), j
 	if err := d.file(); err != nil {
 		return nil, err
@@ -134,7 +134,7 @@ func (d *decoder) spaces() error {
 	if tok != json.Delim('[') {
 		return d.corrupt(fmt.Errorf("spaces is %v, not an array", tok))
 	}
-	d.states = map[string]*refresh.SpaceState{}
+	d.states = map[string]*snapshot.SpaceState{}
 	// Every space is decoded into the same memory, which add copies out of
 	// at its exact size: decoded afresh, each space's lists grew step by
 	// step, and the garbage of 200,000 spaces raised the peak by tens of MB.
@@ -192,7 +192,7 @@ func (d *decoder) add(sp space) error {
 
 // make validates the space sp (its id within bounds) and returns its
 // state, every text within the client's bounds.
-func (m *stateMaker) make(sp space) (*refresh.SpaceState, error) {
+func (m *stateMaker) make(sp space) (*snapshot.SpaceState, error) {
 	sp = sp.bounded()
 	if sp.Up && !sp.HasData {
 		return nil, fmt.Errorf("space %q is up without data", sp.ID)
@@ -201,7 +201,7 @@ func (m *stateMaker) make(sp space) (*refresh.SpaceState, error) {
 	if err != nil {
 		return nil, fmt.Errorf("space %q: flow statuses: %v", sp.ID, err)
 	}
-	return &refresh.SpaceState{ID: sp.ID, HasData: sp.HasData, Up: sp.Up, Count: sp.Count, ByCategory: m.counts.keep(sp.ByCategory),
+	return &snapshot.SpaceState{ID: sp.ID, HasData: sp.HasData, Up: sp.Up, Count: sp.Count, ByCategory: m.counts.keep(sp.ByCategory),
 		FlowIDs: sp.FlowIDs, Flows: m.flows.Pack(sp.Flows), LastSuccess: sp.LastSuccess, LastAttempt: sp.LastAttempt, LastError: sp.LastError,
 		Statuses: statuses}, nil
 }
@@ -218,7 +218,7 @@ func (d *decoder) applyJournal() {
 			continue
 		}
 		if d.states == nil {
-			d.states = map[string]*refresh.SpaceState{}
+			d.states = map[string]*snapshot.SpaceState{}
 		}
 		d.states[id] = st
 	}

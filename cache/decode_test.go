@@ -15,32 +15,32 @@ import (
 	"time"
 
 	"github.com/cams-exporter/cams_exporter/client"
-	"github.com/cams-exporter/cams_exporter/refresh"
+	"github.com/cams-exporter/cams_exporter/snapshot"
 )
 
 // manySpaces is a snapshot of n listed spaces, each with two flows, kept
 // for flow info in every third.
-func manySpaces(n int) *refresh.Snapshot {
-	states := make(map[string]*refresh.SpaceState, n)
+func manySpaces(n int) *snapshot.Snapshot {
+	states := make(map[string]*snapshot.SpaceState, n)
 	for i := range n {
 		id := fmt.Sprintf("cams-%06d", i)
-		states[id] = &refresh.SpaceState{ID: id, HasData: true, Up: i%7 != 0, Count: 2, ByCategory: map[string]int{"SURVEY": 2, "SHOPPING": 1},
+		states[id] = &snapshot.SpaceState{ID: id, HasData: true, Up: i%7 != 0, Count: 2, ByCategory: map[string]int{"SURVEY": 2, "SHOPPING": 1},
 			FlowIDs: []string{fmt.Sprint(i, "-1"), fmt.Sprint(i, "-2")}, LastSuccess: t0, LastAttempt: t0.Add(time.Duration(i) * time.Millisecond)}
 		if i%3 == 0 {
-			states[id].Flows = refresh.NewFlowList([]client.Flow{{FlowID: fmt.Sprint(i, "-1"), FlowName: "one", Categories: []string{"SURVEY", "SHOPPING"}},
+			states[id].Flows = snapshot.NewFlowList([]client.Flow{{FlowID: fmt.Sprint(i, "-1"), FlowName: "one", Categories: []string{"SURVEY", "SHOPPING"}},
 				{FlowID: fmt.Sprint(i, "-2"), FlowName: "two", Categories: []string{"SURVEY"}}})
 		}
 		if i%7 == 0 {
-			states[id].LastError = &refresh.ErrorInfo{Code: "Throttling", Message: "slow down", Class: "throttled"}
+			states[id].LastError = &snapshot.ErrorInfo{Code: "Throttling", Message: "slow down", Class: "throttled"}
 		}
 	}
-	return refresh.Snapshot{}.WithSpaces(states)
+	return snapshot.Snapshot{}.WithSpaces(states)
 }
 
 // flowless returns states with their kept flows apart, for comparing
 // them: a FlowList is compared by its flows.
-func flowless(states map[string]*refresh.SpaceState) (map[string]refresh.SpaceState, map[string]any) {
-	rest, flows := map[string]refresh.SpaceState{}, map[string]any{}
+func flowless(states map[string]*snapshot.SpaceState) (map[string]snapshot.SpaceState, map[string]any) {
+	rest, flows := map[string]snapshot.SpaceState{}, map[string]any{}
 	for id, st := range states {
 		s := *st
 		flows[id], s.Flows = s.Flows.Flows(), nil
@@ -49,7 +49,7 @@ func flowless(states map[string]*refresh.SpaceState) (map[string]refresh.SpaceSt
 	return rest, flows
 }
 
-func sameStates(t *testing.T, what string, got, want map[string]*refresh.SpaceState) {
+func sameStates(t *testing.T, what string, got, want map[string]*snapshot.SpaceState) {
 	t.Helper()
 	gotRest, gotFlows := flowless(got)
 	wantRest, wantFlows := flowless(want)
@@ -207,7 +207,7 @@ func BenchmarkLoad(b *testing.B) {
 }
 
 // decode reads a cache file from r, without a journal.
-func decode(r io.Reader, path string, meta Meta) (map[string]*refresh.SpaceState, error) {
+func decode(r io.Reader, path string, meta Meta) (map[string]*snapshot.SpaceState, error) {
 	return newDecoder(path, meta).decode(r, nil)
 }
 

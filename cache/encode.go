@@ -6,7 +6,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/cams-exporter/cams_exporter/refresh"
+	"github.com/cams-exporter/cams_exporter/snapshot"
 )
 
 // The cache file is written by hand, a space at a time, in the very bytes
@@ -16,7 +16,7 @@ import (
 
 // appendSpace appends the JSON of the space id in state st, as
 // encoding/json marshals a space.
-func appendSpace(b []byte, id string, st *refresh.SpaceState) ([]byte, error) {
+func appendSpace(b []byte, id string, st *snapshot.SpaceState) ([]byte, error) {
 	b = append(b, `{"id":`...)
 	b = appendString(b, id)
 	b = append(b, `,"has_data":`...)
@@ -59,7 +59,7 @@ func appendSpace(b []byte, id string, st *refresh.SpaceState) ([]byte, error) {
 
 // appendFlowStatuses appends a space's flow statuses as encoding/json
 // marshals a flowStatus.
-func appendFlowStatuses(b []byte, fs *refresh.FlowStatuses) []byte {
+func appendFlowStatuses(b []byte, fs *snapshot.FlowStatuses) []byte {
 	b = append(b, `{"statuses":[`...)
 	for i := range fs.Len() {
 		if i > 0 {
@@ -116,7 +116,7 @@ func appendStrings(b []byte, list []string) []byte {
 	return append(b, ']')
 }
 
-func appendFlows(b []byte, flows *refresh.FlowList) []byte {
+func appendFlows(b []byte, flows *snapshot.FlowList) []byte {
 	b = append(b, '[')
 	for i, f := range flows.All() {
 		if i > 0 {
@@ -133,7 +133,7 @@ func appendFlows(b []byte, flows *refresh.FlowList) []byte {
 	return append(b, ']')
 }
 
-func appendErrorInfo(b []byte, e *refresh.ErrorInfo) []byte {
+func appendErrorInfo(b []byte, e *snapshot.ErrorInfo) []byte {
 	b = append(b, `{"code":`...)
 	b = appendString(b, e.Code)
 	b = append(b, `,"message":`...)

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/cams-exporter/cams_exporter/client"
-	"github.com/cams-exporter/cams_exporter/refresh"
+	"github.com/cams-exporter/cams_exporter/snapshot"
 )
 
 // oddStrings are texts encoding/json escapes one way or another.
@@ -25,10 +25,10 @@ var oddStrings = []string{
 
 // randomState is a state drawn from odd texts, with or without each
 // optional field.
-func randomState(r *rand.Rand) (string, *refresh.SpaceState) {
+func randomState(r *rand.Rand) (string, *snapshot.SpaceState) {
 	pick := func() string { return oddStrings[r.IntN(len(oddStrings))] }
 	id := pick() + fmt.Sprint(r.IntN(1000))
-	st := &refresh.SpaceState{ID: id, HasData: r.IntN(2) == 0, Up: r.IntN(2) == 0, Count: r.IntN(100) - 1,
+	st := &snapshot.SpaceState{ID: id, HasData: r.IntN(2) == 0, Up: r.IntN(2) == 0, Count: r.IntN(100) - 1,
 		LastSuccess: t0.Add(time.Duration(r.Int64N(int64(time.Hour)))), LastAttempt: t0.Add(time.Duration(r.IntN(3)) * time.Nanosecond)}
 	if r.IntN(4) == 0 {
 		st.LastSuccess = time.Time{}
@@ -59,9 +59,9 @@ func randomState(r *rand.Rand) (string, *refresh.SpaceState) {
 		}
 		flows = append(flows, f)
 	}
-	st.Flows = refresh.NewFlowList(flows)
+	st.Flows = snapshot.NewFlowList(flows)
 	if r.IntN(2) == 0 {
-		st.LastError = &refresh.ErrorInfo{Code: pick(), Message: pick(), Class: pick()}
+		st.LastError = &snapshot.ErrorInfo{Code: pick(), Message: pick(), Class: pick()}
 		if r.IntN(2) == 0 {
 			st.LastError.RequestID, st.LastError.Recommend = pick(), pick()
 		}
@@ -74,18 +74,18 @@ func randomState(r *rand.Rand) (string, *refresh.SpaceState) {
 
 // randomStatuses are the statuses of n flows, odd names, checked or not,
 // with or without an error.
-func randomStatuses(r *rand.Rand, n int, pick func() string) *refresh.FlowStatuses {
+func randomStatuses(r *rand.Rand, n int, pick func() string) *snapshot.FlowStatuses {
 	statuses, checked := make([]string, n), make([]int64, n)
 	for i := range n {
 		if r.IntN(3) > 0 {
 			statuses[i], checked[i] = []string{"PUBLISHED", "DRAFT", pick()}[r.IntN(3)], r.Int64N(2e9)
 		}
 	}
-	var lastErr *refresh.ErrorInfo
+	var lastErr *snapshot.ErrorInfo
 	if r.IntN(2) == 0 {
-		lastErr = &refresh.ErrorInfo{Code: pick(), Message: pick(), Class: pick()}
+		lastErr = &snapshot.ErrorInfo{Code: pick(), Message: pick(), Class: pick()}
 	}
-	fs, err := refresh.NewFlowStatuses(statuses, checked, lastErr)
+	fs, err := snapshot.NewFlowStatuses(statuses, checked, lastErr)
 	if err != nil {
 		panic(err)
 	}
@@ -93,7 +93,7 @@ func randomStatuses(r *rand.Rand, n int, pick func() string) *refresh.FlowStatus
 }
 
 // saveStatuses is fs as a flowStatus, the form Load reads.
-func saveStatuses(fs *refresh.FlowStatuses) *flowStatus {
+func saveStatuses(fs *snapshot.FlowStatuses) *flowStatus {
 	if fs == nil {
 		return nil
 	}
@@ -106,13 +106,13 @@ func saveStatuses(fs *refresh.FlowStatuses) *flowStatus {
 
 // spaceOf is the space encoding/json marshals for the space id in state
 // st: what Save wrote before it wrote by hand.
-func spaceOf(id string, st *refresh.SpaceState) space {
+func spaceOf(id string, st *snapshot.SpaceState) space {
 	return space{ID: id, HasData: st.HasData, Up: st.Up, Count: st.Count, ByCategory: st.ByCategory,
 		FlowIDs: st.FlowIDs, Flows: st.Flows.Flows(), LastSuccess: st.LastSuccess, LastAttempt: st.LastAttempt, LastError: st.LastError,
 		FlowStatus: saveStatuses(st.Statuses)}
 }
 
-func marshalSpace(t *testing.T, id string, st *refresh.SpaceState) []byte {
+func marshalSpace(t *testing.T, id string, st *snapshot.SpaceState) []byte {
 	t.Helper()
 	want, err := json.Marshal(spaceOf(id, st))
 	if err != nil {
@@ -156,12 +156,12 @@ func FuzzAppendString(f *testing.F) {
 // and with no space listed, what it marshals a file without spaces to.
 func TestSaveIsEncodingJSON(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
-	states := map[string]*refresh.SpaceState{"cams-never": {ID: "cams-never"}}
+	states := map[string]*snapshot.SpaceState{"cams-never": {ID: "cams-never"}}
 	for range 500 {
 		id, st := randomState(r)
 		states[id] = st
 	}
-	for _, snap := range []*refresh.Snapshot{refresh.Snapshot{}.WithSpaces(states), refresh.Snapshot{}.WithSpaces(map[string]*refresh.SpaceState{"cams-never": {ID: "cams-never"}})} {
+	for _, snap := range []*snapshot.Snapshot{snapshot.Snapshot{}.WithSpaces(states), snapshot.Snapshot{}.WithSpaces(map[string]*snapshot.SpaceState{"cams-never": {ID: "cams-never"}})} {
 		path := filepath.Join(t.TempDir(), "cache.json")
 		now := t0.In(time.FixedZone("west", -5*3600))
 		if err := Save(path, meta, snap, now); err != nil {
@@ -198,25 +198,25 @@ var writeIDPattern = regexp.MustCompile(`^[0-9a-f]{16}$`)
 func TestSaveRefusesTooLargeAndUnencodable(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "cache.json")
-	if err := Save(path, meta, snapshot(), t0); err != nil {
+	if err := Save(path, meta, sampleSnapshot(), t0); err != nil {
 		t.Fatal(err)
 	}
 	before, _ := os.ReadFile(path)
-	states := map[string]*refresh.SpaceState{}
+	states := map[string]*snapshot.SpaceState{}
 	for i := range 2000 {
 		id := fmt.Sprintf("cams-%d", i)
-		states[id] = &refresh.SpaceState{ID: id, HasData: true, Up: true, Count: 1, FlowIDs: []string{"f"}, LastSuccess: t0, LastAttempt: t0}
+		states[id] = &snapshot.SpaceState{ID: id, HasData: true, Up: true, Count: 1, FlowIDs: []string{"f"}, LastSuccess: t0, LastAttempt: t0}
 	}
 	saved := maxWriteBytes
 	maxWriteBytes = 100 << 10
 	t.Cleanup(func() { maxWriteBytes = saved })
-	bad := &refresh.SpaceState{ID: "cams-y", LastAttempt: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)}
+	bad := &snapshot.SpaceState{ID: "cams-y", LastAttempt: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)}
 	for name, tt := range map[string]struct {
-		snap *refresh.Snapshot
+		snap *snapshot.Snapshot
 		want string
 	}{
-		"too large":  {refresh.Snapshot{}.WithSpaces(states), "more than the 102400 bytes a restore reads; not written"},
-		"year 10000": {refresh.Snapshot{}.WithSpaces(map[string]*refresh.SpaceState{"cams-y": bad}), `space "cams-y"`},
+		"too large":  {snapshot.Snapshot{}.WithSpaces(states), "more than the 102400 bytes a restore reads; not written"},
+		"year 10000": {snapshot.Snapshot{}.WithSpaces(map[string]*snapshot.SpaceState{"cams-y": bad}), `space "cams-y"`},
 	} {
 		err := Save(path, meta, tt.snap, t0)
 		if err == nil || !strings.HasPrefix(err.Error(), "cache file: ") || !strings.Contains(err.Error(), tt.want) || strings.Contains(err.Error(), "\n") {

@@ -13,7 +13,7 @@ import (
 
 	"github.com/cams-exporter/cams_exporter/client"
 	"github.com/cams-exporter/cams_exporter/internal/testfiles"
-	"github.com/cams-exporter/cams_exporter/refresh"
+	"github.com/cams-exporter/cams_exporter/snapshot"
 )
 
 // TestOddCacheFilesAreRefusedAtOnce: a device, a FIFO, a directory or a file
@@ -71,13 +71,13 @@ func TestOddJournalsAreLeftOutAtOnce(t *testing.T) {
 			if d := time.Since(start); d > time.Minute {
 				t.Errorf("Read took %v", d)
 			}
-			restored := refresh.Snapshot{}.WithSpaces(c.States)
+			restored := snapshot.Snapshot{}.WithSpaces(c.States)
 			w := journalWriterOf(t, path, restored, c)
 			_, err := os.Lstat(path + JournalSuffix)
 			if removed := errors.Is(err, os.ErrNotExist); removed != tt.removed {
 				t.Errorf("at the writer's start: the journal removed %v, want %v", removed, tt.removed)
 			}
-			next := restored.WithChanged(map[string]*refresh.SpaceState{"cams-00001": nil})
+			next := restored.WithChanged(map[string]*snapshot.SpaceState{"cams-00001": nil})
 			writeSnapshot(t, w, next)
 			if wholes := w.wholes.Load(); (wholes == 0) != tt.removed {
 				t.Errorf("%d writes of the whole file; want the write appended to a new journal only where the odd one was removed", wholes)
@@ -113,8 +113,8 @@ func TestHostileCacheIsBoundedWhenRestored(t *testing.T) {
 // are gone.
 func TestHostileJournalIsBoundedWhenRestored(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "cache.json")
-	previous := map[string]*refresh.SpaceState{"cams-hostile": {ID: "cams-hostile", HasData: true, LastAttempt: t0}}
-	if err := Save(path, meta, refresh.Snapshot{}.WithSpaces(previous), t0); err != nil {
+	previous := map[string]*snapshot.SpaceState{"cams-hostile": {ID: "cams-hostile", HasData: true, LastAttempt: t0}}
+	if err := Save(path, meta, snapshot.Snapshot{}.WithSpaces(previous), t0); err != nil {
 		t.Fatal(err)
 	}
 	sp, long := hostileSpaces(strings.Repeat("ü", 32<<10)) // texts of 64 KiB: a write within its bound
@@ -146,7 +146,7 @@ func hostileSpaces(huge string) (sp, long map[string]any) {
 
 // checkHostileBounded checks that every text of st, restored from the
 // space of hostileSpaces, is within the client's bounds.
-func checkHostileBounded(t *testing.T, st *refresh.SpaceState) {
+func checkHostileBounded(t *testing.T, st *snapshot.SpaceState) {
 	t.Helper()
 	flows := st.Flows.Flows()
 	texts := map[string]struct {

@@ -12,7 +12,7 @@ import (
 
 	"github.com/cams-exporter/cams_exporter/client"
 	"github.com/cams-exporter/cams_exporter/internal/safefile"
-	"github.com/cams-exporter/cams_exporter/refresh"
+	"github.com/cams-exporter/cams_exporter/snapshot"
 )
 
 // The journal: a write that finds a few spaces changed appends them to a
@@ -90,7 +90,7 @@ type journal struct {
 	base string // the write id its first line names
 	// changes holds each space the journal changed, with its state after
 	// the last write that changed it; nil if it is no longer kept.
-	changes map[string]*refresh.SpaceState
+	changes map[string]*snapshot.SpaceState
 	lines   int   // the writes applied
 	err     error // why it is not applied whole: see outcome
 }
@@ -102,7 +102,7 @@ func (j *journal) extends(id string) bool {
 
 // change returns the change of the space id, if the journal is applied and
 // has one.
-func (j *journal) change(applying bool, id string) (*refresh.SpaceState, bool) {
+func (j *journal) change(applying bool, id string) (*snapshot.SpaceState, bool) {
 	if !applying {
 		return nil, false
 	}
@@ -180,7 +180,7 @@ func (d *decoder) readLines(j *journal, r *bufio.Reader) error {
 		if err != nil {
 			return fmt.Errorf("%w: %s, line %d: %v", ErrJournalIgnored, j.name, n, err)
 		}
-		var changes map[string]*refresh.SpaceState
+		var changes map[string]*snapshot.SpaceState
 		if whole && n == 1 {
 			j.base, err = readHeader(line)
 		} else if whole {
@@ -194,7 +194,7 @@ func (d *decoder) readLines(j *journal, r *bufio.Reader) error {
 			return nil
 		}
 		if j.changes == nil {
-			j.changes = map[string]*refresh.SpaceState{}
+			j.changes = map[string]*snapshot.SpaceState{}
 		}
 		for id, st := range changes {
 			j.changes[id] = st
@@ -253,12 +253,12 @@ func readHeader(line []byte) (string, error) {
 // changed (made as the file's are), nil for those no longer kept. A space
 // twice in one write is an error; ids longer than a space id can be are
 // left out.
-func (d *decoder) journalLine(line []byte) (map[string]*refresh.SpaceState, error) {
+func (d *decoder) journalLine(line []byte) (map[string]*snapshot.SpaceState, error) {
 	dec := json.NewDecoder(bytes.NewReader(line))
 	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
 		return nil, fmt.Errorf("not a JSON object (%v, %v)", tok, err)
 	}
-	changes := map[string]*refresh.SpaceState{}
+	changes := map[string]*snapshot.SpaceState{}
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
@@ -287,7 +287,7 @@ func (d *decoder) journalLine(line []byte) (map[string]*refresh.SpaceState, erro
 }
 
 // journalSpaces reads a write's spaces, null or an array, into changes.
-func (d *decoder) journalSpaces(dec *json.Decoder, changes map[string]*refresh.SpaceState) error {
+func (d *decoder) journalSpaces(dec *json.Decoder, changes map[string]*snapshot.SpaceState) error {
 	tok, err := dec.Token()
 	if err != nil || tok == nil {
 		return err
@@ -323,7 +323,7 @@ func (d *decoder) journalSpaces(dec *json.Decoder, changes map[string]*refresh.S
 }
 
 // journalGone reads a write's spaces no longer kept into changes.
-func journalGone(dec *json.Decoder, changes map[string]*refresh.SpaceState) error {
+func journalGone(dec *json.Decoder, changes map[string]*snapshot.SpaceState) error {
 	var gone []string
 	if err := dec.Decode(&gone); err != nil {
 		return err
@@ -349,10 +349,10 @@ func appendHeader(b []byte, id string) []byte {
 }
 
 // appendChanges appends to b the journal line of the changes from since to
-// snap (see refresh.Snapshot.KeptChanges), newline included, and returns
+// snap (see snapshot.Snapshot.KeptChanges), newline included, and returns
 // it with the number of spaces it names: none if nothing changed. It stops
 // with full true as soon as the line would be longer than room bytes.
-func appendChanges(b []byte, snap, since *refresh.Snapshot, room int) (line []byte, n int, full bool, err error) {
+func appendChanges(b []byte, snap, since *snapshot.Snapshot, room int) (line []byte, n int, full bool, err error) {
 	start := len(b)
 	b = append(b, `{"spaces":[`...)
 	var gone []byte

@@ -11,22 +11,22 @@ import (
 
 	"github.com/go-kit/log"
 
-	"github.com/cams-exporter/cams_exporter/refresh"
 	"github.com/cams-exporter/cams_exporter/simulator"
+	"github.com/cams-exporter/cams_exporter/snapshot"
 )
 
 // benchAccount is the account of bench/snapshot.go: the spaces of
 // simulator.Generate(1, n, 5), as a refresher keeps them, and their ids.
-func benchAccount(n int) (*refresh.Snapshot, []string) {
+func benchAccount(n int) (*snapshot.Snapshot, []string) {
 	data := simulator.Generate(1, n, 5)
-	states := make(map[string]*refresh.SpaceState, n)
+	states := make(map[string]*snapshot.SpaceState, n)
 	var ids []string
 	for i, sp := range data.Spaces {
 		if sp.ID == "" {
 			continue
 		}
 		at := t0.Add(-time.Duration(i%300) * time.Second)
-		st := &refresh.SpaceState{ID: sp.ID, Count: len(sp.Flows), ByCategory: map[string]int{}, HasData: true, Up: true, LastSuccess: at, LastAttempt: at}
+		st := &snapshot.SpaceState{ID: sp.ID, Count: len(sp.Flows), ByCategory: map[string]int{}, HasData: true, Up: true, LastSuccess: at, LastAttempt: at}
 		for _, f := range sp.Flows {
 			st.FlowIDs = append(st.FlowIDs, f.FlowId)
 			for _, c := range slices.Compact(slices.Sorted(slices.Values(f.Categories))) {
@@ -37,13 +37,13 @@ func benchAccount(n int) (*refresh.Snapshot, []string) {
 		states[sp.ID], ids = st, append(ids, sp.ID)
 	}
 	slices.Sort(ids)
-	return refresh.Snapshot{Completed: true}.WithSpaces(states), ids
+	return snapshot.Snapshot{Completed: true}.WithSpaces(states), ids
 }
 
 // aMinute is snap after the listings of minute i: 240 spaces (4 calls a
 // second), listed again, in the order a pass goes.
-func aMinute(snap *refresh.Snapshot, ids []string, i int) *refresh.Snapshot {
-	changed := make(map[string]*refresh.SpaceState, 240)
+func aMinute(snap *snapshot.Snapshot, ids []string, i int) *snapshot.Snapshot {
+	changed := make(map[string]*snapshot.SpaceState, 240)
 	at := t0.Add(time.Duration(i+1) * time.Minute)
 	for k := range 240 {
 		id := ids[(i*240+k)%len(ids)]
@@ -76,7 +76,7 @@ func BenchmarkMinuteWrite(b *testing.B) {
 		b.Run(mode, func(b *testing.B) {
 			path := filepath.Join(b.TempDir(), "cams.cache")
 			current := snap
-			w := &Writer{Path: path, Meta: meta, Snapshot: func() *refresh.Snapshot { return current }, Logger: log.NewNopLogger()}
+			w := &Writer{Path: path, Meta: meta, Snapshot: func() *snapshot.Snapshot { return current }, Logger: log.NewNopLogger()}
 			if err := w.Write(context.Background()); err != nil {
 				b.Fatal(err)
 			}
@@ -117,7 +117,7 @@ func BenchmarkRestoreWithJournal(b *testing.B) {
 		b.Run(fmt.Sprint(writes, " writes"), func(b *testing.B) {
 			path := filepath.Join(b.TempDir(), "cams.cache")
 			current := snap
-			w := &Writer{Path: path, Meta: meta, Snapshot: func() *refresh.Snapshot { return current }, Logger: log.NewNopLogger()}
+			w := &Writer{Path: path, Meta: meta, Snapshot: func() *snapshot.Snapshot { return current }, Logger: log.NewNopLogger()}
 			for i := range writes + 1 {
 				if i > 0 {
 					current = aMinute(current, ids, i)

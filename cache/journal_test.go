@@ -17,13 +17,15 @@ import (
 	"github.com/go-kit/log"
 
 	"github.com/cams-exporter/cams_exporter/client"
+	"github.com/cams-exporter/cams_exporter/internal/fakeclock"
 	"github.com/cams-exporter/cams_exporter/refresh"
+	"github.com/cams-exporter/cams_exporter/snapshot"
 )
 
 // journalWriterOf is a writer of the file at path as an exporter runs one
 // after restoring it (Read, then restored for Restored), or after a start
 // without it (nil restored); its writes are made with writeSnapshot.
-func journalWriterOf(t *testing.T, path string, restored *refresh.Snapshot, contents *Contents) *Writer {
+func journalWriterOf(t *testing.T, path string, restored *snapshot.Snapshot, contents *Contents) *Writer {
 	t.Helper()
 	w := &Writer{Path: path, Meta: meta, Restored: restored, Contents: contents, Logger: log.NewNopLogger()}
 	w.started.Do(w.start)
@@ -31,9 +33,9 @@ func journalWriterOf(t *testing.T, path string, restored *refresh.Snapshot, cont
 }
 
 // writeSnapshot makes the writer's write of snap, as at a tick.
-func writeSnapshot(t *testing.T, w *Writer, snap *refresh.Snapshot) {
+func writeSnapshot(t *testing.T, w *Writer, snap *snapshot.Snapshot) {
 	t.Helper()
-	w.Snapshot = func() *refresh.Snapshot { return snap }
+	w.Snapshot = func() *snapshot.Snapshot { return snap }
 	if err := w.Write(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +43,7 @@ func writeSnapshot(t *testing.T, w *Writer, snap *refresh.Snapshot) {
 
 // savedFromScratch is what a restore of snap written whole gives: what
 // the file and its journal must restore.
-func savedFromScratch(t *testing.T, snap *refresh.Snapshot) map[string]*refresh.SpaceState {
+func savedFromScratch(t *testing.T, snap *snapshot.Snapshot) map[string]*snapshot.SpaceState {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "scratch.json")
 	if err := Save(path, meta, snap, t0); err != nil {
@@ -76,7 +78,7 @@ func journalLines(t *testing.T, path string) []string {
 }
 
 // listed is st listed again at at: a new state, as a listing makes one.
-func listed(st *refresh.SpaceState, at time.Time, count int) *refresh.SpaceState {
+func listed(st *snapshot.SpaceState, at time.Time, count int) *snapshot.SpaceState {
 	c := *st
 	c.LastAttempt, c.LastSuccess, c.Count, c.Up, c.HasData, c.LastError = at, at, count, true, true, nil
 	return &c
@@ -89,55 +91,55 @@ func listed(st *refresh.SpaceState, at time.Time, count int) *refresh.SpaceState
 // the first write, after a start that restored nothing, writes the file;
 // the others append a line each.
 func TestJournalRestoresTheLastWrite(t *testing.T) {
-	type step func(snap *refresh.Snapshot, i int) map[string]*refresh.SpaceState
+	type step func(snap *snapshot.Snapshot, i int) map[string]*snapshot.SpaceState
 	at := func(i int) time.Time { return t0.Add(time.Duration(i+1) * time.Minute) }
 	for _, tt := range []struct {
 		name string
 		step step
 	}{
-		{"listings", func(snap *refresh.Snapshot, i int) map[string]*refresh.SpaceState {
-			changed := map[string]*refresh.SpaceState{}
+		{"listings", func(snap *snapshot.Snapshot, i int) map[string]*snapshot.SpaceState {
+			changed := map[string]*snapshot.SpaceState{}
 			for k := range 25 {
 				id := fmt.Sprintf("cams-%06d", (i*25+k)%500)
 				changed[id] = listed(snap.Space(id), at(i), i+k)
 			}
 			return changed
 		}},
-		{"failures and recoveries", func(snap *refresh.Snapshot, i int) map[string]*refresh.SpaceState {
+		{"failures and recoveries", func(snap *snapshot.Snapshot, i int) map[string]*snapshot.SpaceState {
 			id := fmt.Sprintf("cams-%06d", i%4)
 			st := *snap.Space(id)
 			if st.Up {
-				st.Up, st.LastAttempt, st.LastError = false, at(i), &refresh.ErrorInfo{Code: "Ram.PermissionDeny", Message: "denied <&>", Class: "permanent"}
+				st.Up, st.LastAttempt, st.LastError = false, at(i), &snapshot.ErrorInfo{Code: "Ram.PermissionDeny", Message: "denied <&>", Class: "permanent"}
 			} else {
-				return map[string]*refresh.SpaceState{id: listed(&st, at(i), 9)}
+				return map[string]*snapshot.SpaceState{id: listed(&st, at(i), 9)}
 			}
-			return map[string]*refresh.SpaceState{id: &st}
+			return map[string]*snapshot.SpaceState{id: &st}
 		}},
-		{"flows and their statuses", func(snap *refresh.Snapshot, i int) map[string]*refresh.SpaceState {
+		{"flows and their statuses", func(snap *snapshot.Snapshot, i int) map[string]*snapshot.SpaceState {
 			id := fmt.Sprintf("cams-%06d", 3*(i%5))
 			st := listed(snap.Space(id), at(i), 3)
 			st.FlowIDs = []string{"a", "b", fmt.Sprint("c", i)}
-			st.Flows = refresh.NewFlowList([]client.Flow{{FlowID: "a", FlowName: "one", Categories: []string{"SURVEY"}}, {FlowID: "b", FlowName: "\u2028two"},
+			st.Flows = snapshot.NewFlowList([]client.Flow{{FlowID: "a", FlowName: "one", Categories: []string{"SURVEY"}}, {FlowID: "b", FlowName: "\u2028two"},
 				{FlowID: fmt.Sprint("c", i), FlowName: "three", Categories: []string{}}})
 			st.Statuses = mustStatuses([]string{"PUBLISHED", "", "DRAFT"}, []int64{at(i).Unix(), 0, at(i).Unix() - 5}, nil)
-			return map[string]*refresh.SpaceState{id: st}
+			return map[string]*snapshot.SpaceState{id: st}
 		}},
-		{"spaces leave and come back", func(snap *refresh.Snapshot, i int) map[string]*refresh.SpaceState {
-			changed := map[string]*refresh.SpaceState{}
+		{"spaces leave and come back", func(snap *snapshot.Snapshot, i int) map[string]*snapshot.SpaceState {
+			changed := map[string]*snapshot.SpaceState{}
 			for k := range 10 {
 				id := fmt.Sprintf("cams-%06d", (i*7+k)%40)
 				if st := snap.Space(id); st != nil {
 					changed[id] = nil // gone
 				} else {
-					changed[id] = &refresh.SpaceState{ID: id, HasData: true, Up: true, Count: k, FlowIDs: []string{"f"}, LastSuccess: at(i), LastAttempt: at(i)}
+					changed[id] = &snapshot.SpaceState{ID: id, HasData: true, Up: true, Count: k, FlowIDs: []string{"f"}, LastSuccess: at(i), LastAttempt: at(i)}
 				}
 			}
 			return changed
 		}},
-		{"spaces never listed", func(snap *refresh.Snapshot, i int) map[string]*refresh.SpaceState {
+		{"spaces never listed", func(snap *snapshot.Snapshot, i int) map[string]*snapshot.SpaceState {
 			// A space watched and never listed has no state worth keeping;
 			// one listed before and then reset is no longer saved.
-			return map[string]*refresh.SpaceState{fmt.Sprint("cams-new-", i): {ID: fmt.Sprint("cams-new-", i)},
+			return map[string]*snapshot.SpaceState{fmt.Sprint("cams-new-", i): {ID: fmt.Sprint("cams-new-", i)},
 				fmt.Sprintf("cams-%06d", i): {ID: fmt.Sprintf("cams-%06d", i)}}
 		}},
 	} {
@@ -177,7 +179,7 @@ func TestJournalAcrossRestarts(t *testing.T) {
 	}
 	for run := range 3 {
 		c := mustRead(t, path)
-		restored := refresh.Snapshot{}.WithSpaces(c.States)
+		restored := snapshot.Snapshot{}.WithSpaces(c.States)
 		w := journalWriterOf(t, path, restored, c)
 		writeSnapshot(t, w, restored.WithChanged(nil)) // nothing new
 		if w.writes.Load() != 0 {
@@ -186,7 +188,7 @@ func TestJournalAcrossRestarts(t *testing.T) {
 		snap = restored
 		for i := range 4 {
 			id := fmt.Sprintf("cams-%06d", run*10+i)
-			snap = snap.WithChanged(map[string]*refresh.SpaceState{id: listed(snap.Space(id), t0.Add(time.Duration(run*10+i)*time.Hour), 100+run)})
+			snap = snap.WithChanged(map[string]*snapshot.SpaceState{id: listed(snap.Space(id), t0.Add(time.Duration(run*10+i)*time.Hour), 100+run)})
 			writeSnapshot(t, w, snap)
 		}
 		if w.wholes.Load() != 0 || w.writes.Load() != 4 {
@@ -220,17 +222,18 @@ func discoveredRefresher(t *testing.T, path string, list *discoveredList, now fu
 func TestJournalKeepsRetainedSpaces(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "cams.cache")
 	before := t0.Add(-time.Hour)
-	previous := map[string]*refresh.SpaceState{}
+	previous := map[string]*snapshot.SpaceState{}
 	for _, id := range []string{"cams-explicit", "cams-found", "cams-departed", "cams-other"} {
-		previous[id] = &refresh.SpaceState{ID: id, HasData: true, Up: true, Count: 1, ByCategory: map[string]int{"SURVEY": 1}, FlowIDs: []string{"f-" + id},
+		previous[id] = &snapshot.SpaceState{ID: id, HasData: true, Up: true, Count: 1, ByCategory: map[string]int{"SURVEY": 1}, FlowIDs: []string{"f-" + id},
 			LastSuccess: before, LastAttempt: before}
 	}
-	if err := Save(path, meta, refresh.Snapshot{}.WithSpaces(previous), before); err != nil {
+	if err := Save(path, meta, snapshot.Snapshot{}.WithSpaces(previous), before); err != nil {
 		t.Fatal(err)
 	}
-	now := t0
+	// The refresher's publish timer reads the clock while the test moves it.
+	clock := fakeclock.New(t0)
 	list := &discoveredList{explicit: []string{"cams-explicit"}, watched: []string{"cams-explicit"}}
-	r, c := discoveredRefresher(t, path, list, func() time.Time { return now })
+	r, c := discoveredRefresher(t, path, list, clock.Now)
 	w := journalWriterOf(t, path, r.Snapshot(), c)
 	file, _ := os.ReadFile(path)
 	check := func(what string, appended int, want ...string) {
@@ -252,7 +255,7 @@ func TestJournalKeepsRetainedSpaces(t *testing.T) {
 		}
 	}
 	check("restored, nothing new", 0, "cams-explicit", "cams-found", "cams-departed", "cams-other")
-	now = now.Add(3 * time.Hour)
+	clock.Advance(3 * time.Hour)
 	r.Refresh(context.Background())
 	check("the explicit space listed, discovery not answered", 1, "cams-explicit", "cams-found", "cams-departed", "cams-other")
 	list.answer("cams-found", "cams-other")
@@ -262,10 +265,10 @@ func TestJournalKeepsRetainedSpaces(t *testing.T) {
 	r.Refresh(context.Background()) // cams-other leaves for the retained, its state as it was
 	writes := w.writes.Load()
 	check("cams-other left the list", int(writes)+1, "cams-explicit", "cams-found", "cams-departed", "cams-other")
-	if got := mustRead(t, path).States["cams-other"]; !got.LastAttempt.Equal(now) {
-		t.Errorf("cams-other restored as listed at %s, want its last listing, %s", got.LastAttempt, now)
+	if got := mustRead(t, path).States["cams-other"]; !got.LastAttempt.Equal(clock.Now()) {
+		t.Errorf("cams-other restored as listed at %s, want its last listing, %s", got.LastAttempt, clock.Now())
 	}
-	now = now.Add(refresh.DefaultForgetAfter + time.Minute)
+	clock.Advance(refresh.DefaultForgetAfter + time.Minute)
 	r.Refresh(context.Background())
 	check("after the grace", int(w.writes.Load())+1, "cams-explicit", "cams-found")
 	if now, _ := os.ReadFile(path); !bytes.Equal(now, file) || w.wholes.Load() != 0 {
@@ -280,15 +283,15 @@ func TestJournalKeepsRetainedSpaces(t *testing.T) {
 // journalOf writes the file at path whole with the snapshot of 200 spaces,
 // then appends 3 writes, and returns the snapshots of the file and of each
 // write.
-func journalOf(t *testing.T, path string) []*refresh.Snapshot {
+func journalOf(t *testing.T, path string) []*snapshot.Snapshot {
 	t.Helper()
-	snaps := []*refresh.Snapshot{manySpaces(200)}
+	snaps := []*snapshot.Snapshot{manySpaces(200)}
 	w := journalWriterOf(t, path, nil, nil)
 	writeSnapshot(t, w, snaps[0])
 	for i := range 3 {
 		snap := snaps[i]
 		id := fmt.Sprintf("cams-%06d", i)
-		snaps = append(snaps, snap.WithChanged(map[string]*refresh.SpaceState{id: listed(snap.Space(id), t0.Add(time.Hour), 50+i), fmt.Sprint("new-", i): {
+		snaps = append(snaps, snap.WithChanged(map[string]*snapshot.SpaceState{id: listed(snap.Space(id), t0.Add(time.Hour), 50+i), fmt.Sprint("new-", i): {
 			ID: fmt.Sprint("new-", i), HasData: true, Count: i, LastSuccess: t0, LastAttempt: t0}, fmt.Sprintf("cams-%06d", 100+i): nil}))
 		writeSnapshot(t, w, snaps[i+1])
 	}
@@ -330,12 +333,12 @@ func TestJournalLastWriteCutShort(t *testing.T) {
 				t.Errorf("Journal = %v, want one line saying the last write was cut short", c.Journal)
 			}
 
-			restored := refresh.Snapshot{}.WithSpaces(c.States)
+			restored := snapshot.Snapshot{}.WithSpaces(c.States)
 			w := journalWriterOf(t, path, restored, c)
 			if got, _ := os.ReadFile(path + JournalSuffix); !bytes.HasSuffix(got, []byte("\n")) || len(got) >= len(data) || !strings.HasPrefix(data, string(got)) {
 				t.Fatalf("at the writer's start the journal is %d bytes, want the %d bytes before the write cut short", len(got), len(data))
 			}
-			next := restored.WithChanged(map[string]*refresh.SpaceState{"cams-000007": listed(restored.Space("cams-000007"), t0.Add(2*time.Hour), 77)})
+			next := restored.WithChanged(map[string]*snapshot.SpaceState{"cams-000007": listed(restored.Space("cams-000007"), t0.Add(2*time.Hour), 77)})
 			writeSnapshot(t, w, next)
 			c = mustRead(t, path)
 			sameStates(t, "after the next write", c.States, savedFromScratch(t, next))
@@ -361,9 +364,9 @@ func TestJournalFirstLineCutShort(t *testing.T) {
 		if !errors.Is(c.Journal, errJournalCut) {
 			t.Errorf("journal %q: Journal = %v, want it cut short", journal, c.Journal)
 		}
-		restored := refresh.Snapshot{}.WithSpaces(c.States)
+		restored := snapshot.Snapshot{}.WithSpaces(c.States)
 		w := journalWriterOf(t, path, restored, c)
-		next := restored.WithChanged(map[string]*refresh.SpaceState{"cams-000001": nil})
+		next := restored.WithChanged(map[string]*snapshot.SpaceState{"cams-000001": nil})
 		writeSnapshot(t, w, next)
 		sameStates(t, fmt.Sprintf("journal %q, after a write", journal), mustRead(t, path).States, savedFromScratch(t, next))
 		if lines := journalLines(t, path); len(lines) != 2 || w.wholes.Load() != 0 {
@@ -380,7 +383,7 @@ func TestJournalOfAnotherWrite(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "cams.cache")
 	snaps := journalOf(t, path)
 	old, _ := os.ReadFile(path + JournalSuffix)
-	latest := snaps[len(snaps)-1].WithChanged(map[string]*refresh.SpaceState{"cams-000150": nil})
+	latest := snaps[len(snaps)-1].WithChanged(map[string]*snapshot.SpaceState{"cams-000150": nil})
 	// The writing of the whole file, killed before it removed the journal.
 	if _, err := saveBase(context.Background(), path, meta, latest, t0); err != nil {
 		t.Fatal(err)
@@ -393,12 +396,12 @@ func TestJournalOfAnotherWrite(t *testing.T) {
 	if c.Journal == nil || !strings.Contains(c.Journal.Error(), "extends write") || errors.Is(c.Journal, ErrJournalIgnored) {
 		t.Errorf("Journal = %v, want one saying it extends another write", c.Journal)
 	}
-	restored := refresh.Snapshot{}.WithSpaces(c.States)
+	restored := snapshot.Snapshot{}.WithSpaces(c.States)
 	w := journalWriterOf(t, path, restored, c)
 	if _, err := os.Stat(path + JournalSuffix); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("the journal of another write is still there at the writer's start: %v", err)
 	}
-	next := restored.WithChanged(map[string]*refresh.SpaceState{"cams-000151": nil})
+	next := restored.WithChanged(map[string]*snapshot.SpaceState{"cams-000151": nil})
 	writeSnapshot(t, w, next)
 	c = mustRead(t, path)
 	sameStates(t, "after a write", c.States, savedFromScratch(t, next))
@@ -433,13 +436,13 @@ func TestJournalOfAFileWithoutWriteID(t *testing.T) {
 	if c.Journal == nil || !strings.Contains(c.Journal.Error(), "no write id") {
 		t.Errorf("Journal = %v, want one saying the file has no write id", c.Journal)
 	}
-	restored := refresh.Snapshot{}.WithSpaces(c.States)
+	restored := snapshot.Snapshot{}.WithSpaces(c.States)
 	w := journalWriterOf(t, path, restored, c)
 	writeSnapshot(t, w, restored.WithChanged(nil))
 	if now, _ := os.ReadFile(path); !bytes.Equal(now, v2) || w.writes.Load() != 0 {
 		t.Fatalf("nothing new: %d writes, file changed %v", w.writes.Load(), !bytes.Equal(now, v2))
 	}
-	next := restored.WithChanged(map[string]*refresh.SpaceState{"cams-000003": nil})
+	next := restored.WithChanged(map[string]*snapshot.SpaceState{"cams-000003": nil})
 	writeSnapshot(t, w, next)
 	if _, err := os.Stat(path + JournalSuffix); w.wholes.Load() != 1 || !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("%d writes of the whole file, journal %v; want the file written whole and the journal removed", w.wholes.Load(), err)
@@ -488,7 +491,7 @@ func TestJournalCorrupt(t *testing.T) {
 			if !errors.Is(c.Journal, ErrJournalIgnored) || !strings.Contains(c.Journal.Error(), tt.want) || strings.Contains(c.Journal.Error(), "\n") {
 				t.Errorf("Journal = %v, want one line saying %q", c.Journal, tt.want)
 			}
-			journalWriterOf(t, path, refresh.Snapshot{}.WithSpaces(c.States), c)
+			journalWriterOf(t, path, snapshot.Snapshot{}.WithSpaces(c.States), c)
 			if _, err := os.Stat(path + JournalSuffix); !errors.Is(err, os.ErrNotExist) {
 				t.Errorf("the corrupt journal is still there at the writer's start: %v", err)
 			}
@@ -506,9 +509,9 @@ func TestJournalCorrupt(t *testing.T) {
 		if !errors.Is(c.Journal, ErrJournalIgnored) || !strings.Contains(c.Journal.Error(), "not a regular file") {
 			t.Errorf("Journal = %v, want it ignored, not a regular file", c.Journal)
 		}
-		restored := refresh.Snapshot{}.WithSpaces(c.States)
+		restored := snapshot.Snapshot{}.WithSpaces(c.States)
 		w := journalWriterOf(t, path, restored, c)
-		next := restored.WithChanged(map[string]*refresh.SpaceState{"cams-000002": nil})
+		next := restored.WithChanged(map[string]*snapshot.SpaceState{"cams-000002": nil})
 		writeSnapshot(t, w, next)
 		if info, err := os.Stat(path + JournalSuffix); err != nil || !info.IsDir() || w.wholes.Load() != 1 {
 			t.Errorf("the directory at the journal's name: %v; %d writes of the whole file, want it left alone and 1", err, w.wholes.Load())
@@ -532,7 +535,7 @@ func TestJournalIsFoldedIntoTheFileAtItsBound(t *testing.T) {
 	firstID := w.file.id
 	appended := 0
 	for i := 0; w.wholes.Load() == 1; i++ {
-		changed := map[string]*refresh.SpaceState{}
+		changed := map[string]*snapshot.SpaceState{}
 		for k := range 200 {
 			id := fmt.Sprintf("cams-%06d", (i*200+k)%2000)
 			changed[id] = listed(snap.Space(id), t0.Add(time.Duration(i)*time.Minute), i)
@@ -559,9 +562,9 @@ func TestJournalIsFoldedIntoTheFileAtItsBound(t *testing.T) {
 	saved := maxLineBytes
 	maxLineBytes = 4 << 10
 	t.Cleanup(func() { maxLineBytes = saved })
-	small := snap.WithChanged(map[string]*refresh.SpaceState{"cams-000001": nil})
+	small := snap.WithChanged(map[string]*snapshot.SpaceState{"cams-000001": nil})
 	writeSnapshot(t, w, small)
-	changed := map[string]*refresh.SpaceState{}
+	changed := map[string]*snapshot.SpaceState{}
 	for k := range 100 {
 		id := fmt.Sprintf("cams-%06d", 10+k)
 		changed[id] = listed(snap.Space(id), t0.Add(-time.Minute), 1)
@@ -587,7 +590,7 @@ func TestJournalAppendsOnlyWhatChanged(t *testing.T) {
 	c := mustRead(t, path)
 	w := journalWriterOf(t, path, snap, c)
 	for minute := range 3 {
-		changed := map[string]*refresh.SpaceState{}
+		changed := map[string]*snapshot.SpaceState{}
 		want := 0
 		for k := range 40 {
 			id := fmt.Sprintf("cams-%05d", minute*1000+k*7)
@@ -626,13 +629,13 @@ func TestJournalAppendAbandonedAtItsDeadline(t *testing.T) {
 	journalOf(t, path)
 	journalBefore, _ := os.ReadFile(path + JournalSuffix)
 	c := mustRead(t, path)
-	restored := refresh.Snapshot{}.WithSpaces(c.States)
+	restored := snapshot.Snapshot{}.WithSpaces(c.States)
 	blocked := make(chan *blockingWriter, 1)
 	journalWriter = func(f *os.File) io.Writer { b := newBlockingWriter(f); blocked <- b; return b }
 	t.Cleanup(func() { journalWriter = func(f *os.File) io.Writer { return f } })
 
-	next := restored.WithChanged(map[string]*refresh.SpaceState{"cams-000009": listed(restored.Space("cams-000009"), t0.Add(3*time.Hour), 99)})
-	w, _ := tickedWriter(path, func() *refresh.Snapshot { return next })
+	next := restored.WithChanged(map[string]*snapshot.SpaceState{"cams-000009": listed(restored.Space("cams-000009"), t0.Add(3*time.Hour), 99)})
+	w, _ := tickedWriter(path, func() *snapshot.Snapshot { return next })
 	w.Restored, w.Contents = restored, c
 	ctx, stop := context.WithCancel(context.Background())
 	deadline, abandon := context.WithCancel(context.Background())
@@ -660,7 +663,7 @@ func TestJournalAppendAbandonedAtItsDeadline(t *testing.T) {
 		t.Errorf("temporary files %v", tempFiles(t, path))
 	}
 	journalWriter = func(f *os.File) io.Writer { return f }
-	later := next.WithChanged(map[string]*refresh.SpaceState{"cams-000010": nil})
+	later := next.WithChanged(map[string]*snapshot.SpaceState{"cams-000010": nil})
 	writeSnapshot(t, w, later)
 	if _, err := os.Stat(path + JournalSuffix); w.wholes.Load() != 1 || !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("the write after an abandoned append: %d writes of the whole file, journal %v; want it whole", w.wholes.Load(), err)

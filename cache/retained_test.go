@@ -14,6 +14,7 @@ import (
 	"github.com/cams-exporter/cams_exporter/client"
 	"github.com/cams-exporter/cams_exporter/internal/fakeclock"
 	"github.com/cams-exporter/cams_exporter/refresh"
+	"github.com/cams-exporter/cams_exporter/snapshot"
 )
 
 // discoveredList is an explicit list of spaces and a discovery that has
@@ -64,12 +65,12 @@ func (oneFlowLister) ListFlowPage(_ context.Context, space, _ string, index, _ i
 func TestSaveKeepsRestoredSpacesNotYetKnownGone(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "cache.json")
 	before := t0.Add(-time.Hour)
-	previous := map[string]*refresh.SpaceState{}
+	previous := map[string]*snapshot.SpaceState{}
 	for _, id := range []string{"cams-explicit", "cams-found", "cams-departed"} {
-		previous[id] = &refresh.SpaceState{ID: id, HasData: true, Up: true, Count: 1, ByCategory: map[string]int{}, FlowIDs: []string{"f-" + id},
+		previous[id] = &snapshot.SpaceState{ID: id, HasData: true, Up: true, Count: 1, ByCategory: map[string]int{}, FlowIDs: []string{"f-" + id},
 			LastSuccess: before, LastAttempt: before}
 	}
-	if err := Save(path, meta, refresh.Snapshot{}.WithSpaces(previous), before); err != nil {
+	if err := Save(path, meta, snapshot.Snapshot{}.WithSpaces(previous), before); err != nil {
 		t.Fatal(err)
 	}
 
@@ -83,7 +84,7 @@ func TestSaveKeepsRestoredSpacesNotYetKnownGone(t *testing.T) {
 	}
 	asRead, _ := Load(path, meta)
 	r.Restore(states)
-	saved := func(what string, want ...string) map[string]*refresh.SpaceState {
+	saved := func(what string, want ...string) map[string]*snapshot.SpaceState {
 		t.Helper()
 		if err := Save(path, meta, r.Snapshot(), clock.Now()); err != nil {
 			t.Fatalf("%s: %v", what, err)
@@ -109,7 +110,7 @@ func TestSaveKeepsRestoredSpacesNotYetKnownGone(t *testing.T) {
 			t.Errorf("%s saved as %+v, want it as restored, %+v", id, *st, *asRead[id])
 		}
 	}
-	if snap := r.Snapshot(); snap.Len() != 1 || snap.Counts() != (refresh.SpaceCounts{Up: 1}) {
+	if snap := r.Snapshot(); snap.Len() != 1 || snap.Counts() != (snapshot.SpaceCounts{Up: 1}) {
 		t.Errorf("the spaces not found yet are counted: %d spaces, %+v", snap.Len(), snap.Counts())
 	}
 	clock.Advance(3 * time.Hour) // a long outage, the explicit space listed meanwhile
@@ -146,7 +147,7 @@ func TestNoFlowStatusErrorWithoutFlows(t *testing.T) {
 	if st == nil || st.Statuses.LastErrorOrNil() != nil {
 		t.Fatalf("loaded %+v, want cams-empty without a flow-status error", st)
 	}
-	if err := Save(path, meta, refresh.Snapshot{}.WithSpaces(states), t0); err != nil {
+	if err := Save(path, meta, snapshot.Snapshot{}.WithSpaces(states), t0); err != nil {
 		t.Fatal(err)
 	}
 	data, err := os.ReadFile(path)

@@ -10,7 +10,7 @@ import (
 	"github.com/go-kit/log"
 	"github.com/go-kit/log/level"
 
-	"github.com/cams-exporter/cams_exporter/refresh"
+	"github.com/cams-exporter/cams_exporter/snapshot"
 )
 
 // WriteInterval is the default of Writer.Interval: the most a restart can
@@ -41,12 +41,12 @@ type Writer struct {
 	Meta Meta
 	// Interval is the least time between two writes; default WriteInterval.
 	Interval time.Duration
-	Snapshot func() *refresh.Snapshot
+	Snapshot func() *snapshot.Snapshot
 	// Restored is the snapshot made of the file when the exporter started,
 	// if any: the file holds it already, so it is not written again until a
 	// space's state differs from it. States the restore left out (dated
 	// later than the clock) stay in the file until it is written whole.
-	Restored *refresh.Snapshot
+	Restored *snapshot.Snapshot
 	// Contents is what Read read of the file that Restored was made of:
 	// the writer appends to its journal. Without it, or without Restored,
 	// the first write writes the file whole. The writer takes both over
@@ -56,12 +56,12 @@ type Writer struct {
 	Logger   log.Logger
 
 	started sync.Once
-	written *refresh.Snapshot // what the file holds
-	file    base              // the file's write id and size; no id when the next write is of the whole file
-	journal int64             // the journal's size as written last; 0 for none
-	writes  atomic.Uint64     // writes done, appended or whole
-	wholes  atomic.Uint64     // writes of the whole file
-	tick    <-chan time.Time  // tests' ticks instead of Interval's
+	written *snapshot.Snapshot // what the file holds
+	file    base               // the file's write id and size; no id when the next write is of the whole file
+	journal int64              // the journal's size as written last; 0 for none
+	writes  atomic.Uint64      // writes done, appended or whole
+	wholes  atomic.Uint64      // writes of the whole file
+	tick    <-chan time.Time   // tests' ticks instead of Interval's
 }
 
 // Run saves until ctx ends, then saves the last snapshot and returns. A
@@ -171,7 +171,7 @@ func (w *Writer) write(ctx context.Context) error {
 // cannot be encoded (an error the whole file would meet too); when it is
 // not, the whole file is to be written. After an error the journal is not
 // appended to again before the whole file is written.
-func (w *Writer) append(ctx context.Context, snap *refresh.Snapshot) (bool, error) {
+func (w *Writer) append(ctx context.Context, snap *snapshot.Snapshot) (bool, error) {
 	var data []byte
 	if w.journal == 0 {
 		data = appendHeader(data, w.file.id)
@@ -201,7 +201,7 @@ func (w *Writer) append(ctx context.Context, snap *refresh.Snapshot) (bool, erro
 
 // writeWhole writes the whole file, with a new write id, and removes the
 // journal.
-func (w *Writer) writeWhole(ctx context.Context, snap *refresh.Snapshot) error {
+func (w *Writer) writeWhole(ctx context.Context, snap *snapshot.Snapshot) error {
 	file, err := saveBase(ctx, w.Path, w.Meta, snap, time.Now())
 	if err != nil {
 		// An abandoned write may have renamed its file all the same: which
@@ -223,7 +223,7 @@ func (w *Writer) writeWhole(ctx context.Context, snap *refresh.Snapshot) error {
 // changedSince reports whether a state kept in snap differs from its state
 // in written (or is new, or gone): what the file would hold. It costs what
 // changed, as the refresher's snapshots share what did not.
-func changedSince(snap, written *refresh.Snapshot) bool {
+func changedSince(snap, written *snapshot.Snapshot) bool {
 	if written == nil {
 		return true
 	}

@@ -14,11 +14,11 @@ import (
 
 	"github.com/go-kit/log"
 
-	"github.com/cams-exporter/cams_exporter/refresh"
+	"github.com/cams-exporter/cams_exporter/snapshot"
 )
 
 // tickedWriter is a writer of path whose ticks the test sends.
-func tickedWriter(path string, snap func() *refresh.Snapshot) (*Writer, chan time.Time) {
+func tickedWriter(path string, snap func() *snapshot.Snapshot) (*Writer, chan time.Time) {
 	ticks := make(chan time.Time)
 	return &Writer{Path: path, Meta: meta, Snapshot: snap, Logger: log.NewNopLogger(), tick: ticks}, ticks
 }
@@ -31,14 +31,14 @@ func tickAndWait(ticks chan<- time.Time) {
 }
 
 // freshSpaces is a snapshot of n listed spaces, as restored from a cache.
-func freshSpaces(n int) *refresh.Snapshot {
-	states := make(map[string]*refresh.SpaceState, n)
+func freshSpaces(n int) *snapshot.Snapshot {
+	states := make(map[string]*snapshot.SpaceState, n)
 	for i := range n {
 		id := fmt.Sprintf("cams-%05d", i)
-		states[id] = &refresh.SpaceState{ID: id, HasData: true, Up: true, Count: 1, FlowIDs: []string{"f"}, ByCategory: map[string]int{"SURVEY": 1},
+		states[id] = &snapshot.SpaceState{ID: id, HasData: true, Up: true, Count: 1, FlowIDs: []string{"f"}, ByCategory: map[string]int{"SURVEY": 1},
 			LastSuccess: t0.Add(-time.Minute), LastAttempt: t0.Add(-time.Minute)}
 	}
-	return refresh.Snapshot{Completed: true}.WithSpaces(states)
+	return snapshot.Snapshot{Completed: true}.WithSpaces(states)
 }
 
 // fileState is what shows that a file was rewritten: its inode (a write
@@ -80,8 +80,8 @@ func TestWriterWritesNothingWhenNothingChanged(t *testing.T) {
 	before := statFile(t, path)
 	var mu sync.Mutex
 	current := restored.WithChanged(nil) // a new snapshot, the same spaces
-	snap := func() *refresh.Snapshot { mu.Lock(); defer mu.Unlock(); return current }
-	set := func(s *refresh.Snapshot) { mu.Lock(); current = s; mu.Unlock() }
+	snap := func() *snapshot.Snapshot { mu.Lock(); defer mu.Unlock(); return current }
+	set := func(s *snapshot.Snapshot) { mu.Lock(); current = s; mu.Unlock() }
 
 	w, ticks := tickedWriter(path, snap)
 	w.Restored, w.Contents = restored, contents
@@ -96,8 +96,8 @@ func TestWriterWritesNothingWhenNothingChanged(t *testing.T) {
 		t.Fatalf("%d writes, the file rewritten or a journal (%v) with nothing changed since the restore", n, err)
 	}
 
-	changed := &refresh.SpaceState{ID: "cams-00007", HasData: true, Up: true, Count: 2, FlowIDs: []string{"f", "g"}, LastSuccess: t0, LastAttempt: t0}
-	set(current.WithChanged(map[string]*refresh.SpaceState{"cams-00007": changed}))
+	changed := &snapshot.SpaceState{ID: "cams-00007", HasData: true, Up: true, Count: 2, FlowIDs: []string{"f", "g"}, LastSuccess: t0, LastAttempt: t0}
+	set(current.WithChanged(map[string]*snapshot.SpaceState{"cams-00007": changed}))
 	tickAndWait(ticks)
 	journal := statFile(t, path+JournalSuffix)
 	if n := w.writes.Load(); n != 1 || !statFile(t, path).same(before) || len(journalLines(t, path)) != 2 {
@@ -122,9 +122,9 @@ func TestWriterWritesNothingWhenNothingChanged(t *testing.T) {
 func TestWriterWritesWhatItHasNotWritten(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "cache.json")
 	var mu sync.Mutex
-	current := snapshot()
-	snap := func() *refresh.Snapshot { mu.Lock(); defer mu.Unlock(); return current }
-	set := func(s *refresh.Snapshot) { mu.Lock(); current = s; mu.Unlock() }
+	current := sampleSnapshot()
+	snap := func() *snapshot.Snapshot { mu.Lock(); defer mu.Unlock(); return current }
+	set := func(s *snapshot.Snapshot) { mu.Lock(); current = s; mu.Unlock() }
 	w, ticks := tickedWriter(path, snap)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -135,7 +135,7 @@ func TestWriterWritesWhatItHasNotWritten(t *testing.T) {
 	if n := w.writes.Load(); n != 1 {
 		t.Fatalf("%d writes of one snapshot, want 1", n)
 	}
-	set(current.WithChanged(map[string]*refresh.SpaceState{"cams-failing": nil}))
+	set(current.WithChanged(map[string]*snapshot.SpaceState{"cams-failing": nil}))
 	cancel()
 	<-done
 	got, err := Load(path, meta)
@@ -184,7 +184,7 @@ func tempFiles(t *testing.T, path string) []string {
 // renames nor leaves its file.
 func TestWriterAbandonsTheLastWriteAtItsDeadline(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "cams.cache")
-	if err := Save(path, meta, snapshot(), t0); err != nil {
+	if err := Save(path, meta, sampleSnapshot(), t0); err != nil {
 		t.Fatal(err)
 	}
 	before := statFile(t, path)
@@ -192,7 +192,7 @@ func TestWriterAbandonsTheLastWriteAtItsDeadline(t *testing.T) {
 	tempWriter = func(f *os.File) io.Writer { b := newBlockingWriter(f); blocked <- b; return b }
 	t.Cleanup(func() { tempWriter = func(f *os.File) io.Writer { return f } })
 
-	w, _ := tickedWriter(path, func() *refresh.Snapshot { return freshSpaces(10_000) })
+	w, _ := tickedWriter(path, func() *snapshot.Snapshot { return freshSpaces(10_000) })
 	ctx, stop := context.WithCancel(context.Background())
 	deadline, abandon := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -272,8 +272,8 @@ func TestWriterSweepsLeftovers(t *testing.T) {
 	os.WriteFile(path+".tmp-123", []byte("killed"), 0o600)
 	os.WriteFile(path+".tmp-4294967295", []byte("killed"), 0o600)
 	var mu sync.Mutex
-	var current *refresh.Snapshot = refresh.Snapshot{}.WithSpaces(nil)
-	snap := func() *refresh.Snapshot { mu.Lock(); defer mu.Unlock(); return current }
+	var current *snapshot.Snapshot = snapshot.Snapshot{}.WithSpaces(nil)
+	snap := func() *snapshot.Snapshot { mu.Lock(); defer mu.Unlock(); return current }
 	w, ticks := tickedWriter(path, snap)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -284,7 +284,7 @@ func TestWriterSweepsLeftovers(t *testing.T) {
 	}
 	os.WriteFile(path+".tmp-77", []byte("killed"), 0o600)
 	mu.Lock()
-	current = snapshot()
+	current = sampleSnapshot()
 	mu.Unlock()
 	tickAndWait(ticks)
 	if left := tempFiles(t, path); len(left) != 0 || w.writes.Load() != 1 {

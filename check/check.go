@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/cams-exporter/cams_exporter/client"
-	"github.com/cams-exporter/cams_exporter/refresh"
 	"github.com/cams-exporter/cams_exporter/remedy"
+	"github.com/cams-exporter/cams_exporter/snapshot"
 )
 
 // Status is a monitoring-plugin status, also the process's exit code.
@@ -28,7 +28,7 @@ func (s Status) String() string {
 
 // Input is what one check run found.
 type Input struct {
-	Snapshot *refresh.Snapshot
+	Snapshot *snapshot.Snapshot
 	// Watched are the spaces the run was to check; nil means those of the
 	// snapshot. A watched space the snapshot has no state for (a space
 	// still pending when the run ended) was not finished.
@@ -55,21 +55,21 @@ type Result struct {
 
 // SpaceResult is one space's line of the report.
 type SpaceResult struct {
-	Space          string             `json:"space"`
-	OK             bool               `json:"ok"`
-	Flows          int                `json:"flows"`
-	ByCategory     map[string]int     `json:"flows_by_category"`
-	LatencySeconds float64            `json:"latency_seconds"`
-	Slow           bool               `json:"slow,omitempty"`
-	Error          *refresh.ErrorInfo `json:"error,omitempty"`
-	Cause          string             `json:"cause,omitempty"` // for NetworkError and InvalidResponse, see remedy.Explain
-	Remedy         string             `json:"remedy,omitempty"`
+	Space          string              `json:"space"`
+	OK             bool                `json:"ok"`
+	Flows          int                 `json:"flows"`
+	ByCategory     map[string]int      `json:"flows_by_category"`
+	LatencySeconds float64             `json:"latency_seconds"`
+	Slow           bool                `json:"slow,omitempty"`
+	Error          *snapshot.ErrorInfo `json:"error,omitempty"`
+	Cause          string              `json:"cause,omitempty"` // for NetworkError and InvalidResponse, see remedy.Explain
+	Remedy         string              `json:"remedy,omitempty"`
 	// FlowsByStatus counts the flows by status, with --collector.flow-status
-	// (refresh.UnknownStatus: not known); StatusError is the last GetFlow
+	// (snapshot.UnknownStatus: not known); StatusError is the last GetFlow
 	// failure in the space and StatusRemedy what to do about it.
-	FlowsByStatus map[string]int     `json:"flows_by_status,omitempty"`
-	StatusError   *refresh.ErrorInfo `json:"flow_status_error,omitempty"`
-	StatusRemedy  string             `json:"flow_status_remedy,omitempty"`
+	FlowsByStatus map[string]int      `json:"flows_by_status,omitempty"`
+	StatusError   *snapshot.ErrorInfo `json:"flow_status_error,omitempty"`
+	StatusRemedy  string              `json:"flow_status_remedy,omitempty"`
 }
 
 // Evaluate judges one run.

@@ -4,12 +4,12 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/cams-exporter/cams_exporter/refresh"
 	"github.com/cams-exporter/cams_exporter/remedy"
+	"github.com/cams-exporter/cams_exporter/snapshot"
 )
 
 // statuses fills in the flow statuses of a space that was listed.
-func (sr *SpaceResult) statuses(sp *refresh.SpaceState) {
+func (sr *SpaceResult) statuses(sp *snapshot.SpaceState) {
 	sr.FlowsByStatus = sp.Statuses.ByStatus(sp.Count)
 	if e := sp.Statuses.LastErrorOrNil(); e != nil {
 		sr.StatusError, sr.StatusRemedy = e, remedy.ForGetFlow(e.Code)
@@ -31,7 +31,7 @@ func (in Input) statusesLacking(r *Result) bool {
 				codes = append(codes, s.StatusError.Code)
 			}
 		case in.TimedOut > 0:
-			unchecked += s.FlowsByStatus[refresh.UnknownStatus]
+			unchecked += s.FlowsByStatus[snapshot.UnknownStatus]
 		}
 	}
 	switch {
@@ -60,17 +60,17 @@ func (r Result) hasStatuses() bool {
 // statuses first, and the GetFlow failure.
 func (s SpaceResult) statusText() string {
 	var parts []string
-	for _, st := range refresh.DocumentedStatuses {
+	for _, st := range snapshot.DocumentedStatuses {
 		parts = append(parts, st+"="+itoa(s.FlowsByStatus[st]))
 	}
 	var others []string
 	for st := range s.FlowsByStatus {
-		if !slices.Contains(refresh.DocumentedStatuses, st) && st != refresh.UnknownStatus {
+		if !slices.Contains(snapshot.DocumentedStatuses, st) && st != snapshot.UnknownStatus {
 			others = append(others, st)
 		}
 	}
 	slices.Sort(others)
-	for _, st := range append(others, refresh.UnknownStatus) {
+	for _, st := range append(others, snapshot.UnknownStatus) {
 		parts = append(parts, st+"="+itoa(s.FlowsByStatus[st]))
 	}
 	text := strings.Join(parts, " ")

@@ -6,10 +6,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cams-exporter/cams_exporter/refresh"
+	"github.com/cams-exporter/cams_exporter/snapshot"
 )
 
-func withStatuses(t *testing.T, st *refresh.SpaceState, statuses []string, lastError *refresh.ErrorInfo) *refresh.SpaceState {
+func withStatuses(t *testing.T, st *snapshot.SpaceState, statuses []string, lastError *snapshot.ErrorInfo) *snapshot.SpaceState {
 	t.Helper()
 	checked := make([]int64, len(statuses))
 	st.FlowIDs = make([]string, len(statuses))
@@ -19,7 +19,7 @@ func withStatuses(t *testing.T, st *refresh.SpaceState, statuses []string, lastE
 			checked[i] = 100
 		}
 	}
-	fs, err := refresh.NewFlowStatuses(statuses, checked, lastError)
+	fs, err := snapshot.NewFlowStatuses(statuses, checked, lastError)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,36 +28,36 @@ func withStatuses(t *testing.T, st *refresh.SpaceState, statuses []string, lastE
 }
 
 func TestEvaluateFlowStatuses(t *testing.T) {
-	denied := &refresh.ErrorInfo{Code: "Ram.PermissionDeny", RequestID: "R-9", Message: "m"}
+	denied := &snapshot.ErrorInfo{Code: "Ram.PermissionDeny", RequestID: "R-9", Message: "m"}
 	tests := []struct {
 		name        string
-		spaces      []*refresh.SpaceState
+		spaces      []*snapshot.SpaceState
 		timedOut    time.Duration
 		want        Status
 		wantSummary string
 		wantText    []string
 	}{
-		{"every status read", []*refresh.SpaceState{withStatuses(t, space("a", true, "", 0), []string{"PUBLISHED", "DRAFT", "BLOCKED"}, nil)}, 0,
+		{"every status read", []*snapshot.SpaceState{withStatuses(t, space("a", true, "", 0), []string{"PUBLISHED", "DRAFT", "BLOCKED"}, nil)}, 0,
 			OK, "1 space, 3 flows", []string{"STATUSES", "DRAFT=1 PUBLISHED=1 DEPRECATED=0 BLOCKED=1 _unknown=0"}},
-		{"GetFlow denied in one space", []*refresh.SpaceState{
+		{"GetFlow denied in one space", []*snapshot.SpaceState{
 			withStatuses(t, space("a", true, "", 0), []string{"PUBLISHED"}, nil),
 			withStatuses(t, space("b", true, "", 0), []string{"", ""}, denied)}, 0,
 			Warning, "GetFlow failed for 1 space of 2 (Ram.PermissionDeny)",
 			[]string{"_unknown=2; GetFlow Ram.PermissionDeny (RequestId R-9): grant cams:GetFlow"}},
-		{"cut short", []*refresh.SpaceState{withStatuses(t, space("a", true, "", 0), []string{"PUBLISHED", "", ""}, nil)}, time.Minute,
+		{"cut short", []*snapshot.SpaceState{withStatuses(t, space("a", true, "", 0), []string{"PUBLISHED", "", ""}, nil)}, time.Minute,
 			Unknown, "--check.timeout 1m0s expired: the statuses of 2 flows not checked", []string{"_unknown=2"}},
-		{"a listing failed: CRITICAL first", []*refresh.SpaceState{
+		{"a listing failed: CRITICAL first", []*snapshot.SpaceState{
 			withStatuses(t, space("a", true, "", 0), []string{""}, denied), space("b", false, "Ram.PermissionDeny", 0)}, 0,
 			Critical, "1 space of 2 failed", []string{"grant cams:ListFlow", "grant cams:GetFlow"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			states := map[string]*refresh.SpaceState{}
+			states := map[string]*snapshot.SpaceState{}
 			for _, sp := range tt.spaces {
 				sp.LastAttempt = time.Unix(100, 0)
 				states[sp.ID] = sp
 			}
-			snap := refresh.Snapshot{}.WithSpaces(states)
+			snap := snapshot.Snapshot{}.WithSpaces(states)
 			r := Evaluate(Input{Snapshot: snap, FlowStatus: true, TimedOut: tt.timedOut, SlowAfter: 5 * time.Second})
 			var text bytes.Buffer
 			r.WriteText(&text)
@@ -76,7 +76,7 @@ func TestEvaluateFlowStatuses(t *testing.T) {
 // Without --collector.flow-status the report has no STATUSES column, even
 // for a snapshot with statuses.
 func TestEvaluateWithoutFlowStatus(t *testing.T) {
-	snap := refresh.Snapshot{}.WithSpaces(map[string]*refresh.SpaceState{"a": withStatuses(t, space("a", true, "", 0), []string{"PUBLISHED"}, nil)})
+	snap := snapshot.Snapshot{}.WithSpaces(map[string]*snapshot.SpaceState{"a": withStatuses(t, space("a", true, "", 0), []string{"PUBLISHED"}, nil)})
 	var text bytes.Buffer
 	Evaluate(Input{Snapshot: snap}).WriteText(&text)
 	if strings.Contains(text.String(), "STATUSES") || strings.Contains(text.String(), "PUBLISHED") {

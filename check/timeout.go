@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cams-exporter/cams_exporter/refresh"
+	"github.com/cams-exporter/cams_exporter/snapshot"
 )
 
 // CodeNotFinished is the error code of a space whose listing had not
@@ -15,7 +15,7 @@ const CodeNotFinished = "NotFinished"
 // unfinished reports whether a space whose state is sp (nil for none) was
 // never listed to the end: it has no state, or the run was cut short by the
 // timeout before its first listing ended.
-func (in Input) unfinished(sp *refresh.SpaceState) bool {
+func (in Input) unfinished(sp *snapshot.SpaceState) bool {
 	return sp == nil || (in.TimedOut > 0 && !sp.Up && sp.LastAttempt.IsZero())
 }
 
@@ -35,7 +35,7 @@ func (in Input) spaceIDs() []string {
 // notFinished is the report line of a space left unfinished.
 func notFinished(id string, timeout time.Duration) SpaceResult {
 	return SpaceResult{Space: id, ByCategory: map[string]int{},
-		Error:  &refresh.ErrorInfo{Code: CodeNotFinished, Message: "the listing had not finished when --check.timeout (" + timeout.String() + ") expired", Class: "timeout"},
+		Error:  &snapshot.ErrorInfo{Code: CodeNotFinished, Message: "the listing had not finished when --check.timeout (" + timeout.String() + ") expired", Class: "timeout"},
 		Remedy: "raise --check.timeout, or look at why this space lists slowly (many pages, throttling, a server that pages without end)"}
 }
 

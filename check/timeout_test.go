@@ -8,16 +8,16 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cams-exporter/cams_exporter/refresh"
+	"github.com/cams-exporter/cams_exporter/snapshot"
 )
 
 // TestTimedOutRunIsUnknown: spaces never listed to the end when the timeout
 // expired make the run UNKNOWN, named in the summary (the first ten) and in
 // the table; the finished ones keep their lines.
 func TestTimedOutRunIsUnknown(t *testing.T) {
-	snap := refresh.Snapshot{}.WithSpaces(map[string]*refresh.SpaceState{
+	snap := snapshot.Snapshot{}.WithSpaces(map[string]*snapshot.SpaceState{
 		"cams-done":   {ID: "cams-done", Up: true, HasData: true, Count: 2, LastAttempt: time.Now(), LastDuration: time.Second},
-		"cams-failed": {ID: "cams-failed", LastAttempt: time.Now(), LastError: &refresh.ErrorInfo{Code: "Ram.PermissionDeny"}},
+		"cams-failed": {ID: "cams-failed", LastAttempt: time.Now(), LastError: &snapshot.ErrorInfo{Code: "Ram.PermissionDeny"}},
 	})
 	// The own space and twelve others were still pending: no state.
 	watched := []string{"", "cams-done", "cams-failed"}

@@ -10,7 +10,7 @@ import (
 	dto "github.com/prometheus/client_model/go"
 
 	"github.com/cams-exporter/cams_exporter/client"
-	"github.com/cams-exporter/cams_exporter/refresh"
+	"github.com/cams-exporter/cams_exporter/snapshot"
 )
 
 // DocumentedCategories are the flow categories the CAMS documentation lists
@@ -64,7 +64,7 @@ type Options struct {
 // bytes (package exposition); Collector is the reference it is tested
 // against, and serves the formats that are not pre-rendered.
 type Collector struct {
-	snapshot func() *refresh.Snapshot
+	snapshot func() *snapshot.Snapshot
 	schema   *Schema
 	descs    []*prometheus.Desc // by Family.Index
 }
@@ -72,7 +72,7 @@ type Collector struct {
 // New returns a collector of the snapshots snapshot returns (typically
 // Refresher.Snapshot). snapshot must be cheap and safe for concurrent use; a
 // nil snapshot is taken as "no refresh yet".
-func New(snapshot func() *refresh.Snapshot, opts Options) *Collector {
+func New(snapshot func() *snapshot.Snapshot, opts Options) *Collector {
 	c := &Collector{snapshot: snapshot, schema: NewSchema(opts)}
 	for _, f := range c.schema.Families() {
 		c.descs = append(c.descs, prometheus.NewDesc(f.Name, f.Help, f.Labels, nil))
@@ -91,7 +91,7 @@ func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	snap := c.snapshot()
 	if snap == nil {
-		snap = &refresh.Snapshot{}
+		snap = &snapshot.Snapshot{}
 	}
 	series := c.schema.SnapshotSeries(nil, snap)
 	c.send(ch, series)

@@ -15,7 +15,7 @@ import (
 	dto "github.com/prometheus/client_model/go"
 
 	"github.com/cams-exporter/cams_exporter/client"
-	"github.com/cams-exporter/cams_exporter/refresh"
+	"github.com/cams-exporter/cams_exporter/snapshot"
 )
 
 var (
@@ -50,13 +50,13 @@ func fixture(t *testing.T, header, file string) io.Reader {
 	return &buf
 }
 
-func static(s *refresh.Snapshot) func() *refresh.Snapshot {
-	return func() *refresh.Snapshot { return s }
+func static(s *snapshot.Snapshot) func() *snapshot.Snapshot {
+	return func() *snapshot.Snapshot { return s }
 }
 
 // spaceB is a healthy space with one flow carrying two categories.
-func spaceB() *refresh.SpaceState {
-	return &refresh.SpaceState{
+func spaceB() *snapshot.SpaceState {
+	return &snapshot.SpaceState{
 		ID: "cams-b", Count: 1,
 		ByCategory: map[string]int{"CUSTOMER_SUPPORT": 1, "CONTACT_US": 1},
 		FlowIDs:    []string{"b1"},
@@ -66,15 +66,15 @@ func spaceB() *refresh.SpaceState {
 }
 
 // flowInfoSnapshot has kept flows, as the refresher does with KeepFlows.
-func flowInfoSnapshot() *refresh.Snapshot {
-	return refresh.Snapshot{
+func flowInfoSnapshot() *snapshot.Snapshot {
+	return snapshot.Snapshot{
 		Completed: true, LastRefreshDuration: 3 * time.Second, Refreshes: 2, RefreshFailures: 1,
-	}.WithSpaces(map[string]*refresh.SpaceState{
+	}.WithSpaces(map[string]*snapshot.SpaceState{
 		"": {
 			Count:      3,
 			ByCategory: map[string]int{"SIGN_UP": 1, "SIGN_IN": 1, "APPOINTMENT_BOOKING": 1, "SHOPPING": 1},
 			FlowIDs:    []string{"f1", "f2", "f3"},
-			Flows: refresh.NewFlowList([]client.Flow{
+			Flows: snapshot.NewFlowList([]client.Flow{
 				{FlowID: "f2", FlowName: "Book, then pay", Categories: []string{"SHOPPING", "APPOINTMENT_BOOKING", "APPOINTMENT_BOOKING"}},
 				{FlowID: "f1", FlowName: "Sign up", Categories: []string{"SIGN_UP", "SIGN_IN"}},
 				{FlowID: "f3", FlowName: "Café"},
@@ -85,9 +85,9 @@ func flowInfoSnapshot() *refresh.Snapshot {
 			ID: "cams-a", Count: 1,
 			ByCategory: map[string]int{"LEAD_GENERATION": 1},
 			FlowIDs:    []string{"f9"},
-			Flows:      refresh.NewFlowList([]client.Flow{{FlowID: "f9", FlowName: "Leads", Categories: []string{"LEAD_GENERATION"}}}),
+			Flows:      snapshot.NewFlowList([]client.Flow{{FlowID: "f9", FlowName: "Leads", Categories: []string{"LEAD_GENERATION"}}}),
 			HasData:    true, Up: false, LastSuccess: t0,
-			LastError: &refresh.ErrorInfo{Code: "System.LimitControl", Class: "throttled"},
+			LastError: &snapshot.ErrorInfo{Code: "System.LimitControl", Class: "throttled"},
 		},
 	})
 }
@@ -96,7 +96,7 @@ func TestCollector(t *testing.T) {
 	five := func() float64 { return 5 }
 	tests := []struct {
 		name     string
-		snapshot *refresh.Snapshot
+		snapshot *snapshot.Snapshot
 		opts     Options
 		file     string
 		only     []string // metric names to compare; all if empty
@@ -107,21 +107,21 @@ func TestCollector(t *testing.T) {
 		},
 		{
 			name: "first pass under way: progressive data, pending spaces silent",
-			snapshot: refresh.Snapshot{
+			snapshot: snapshot.Snapshot{
 				Pending: 2, ExpectedPassDuration: 2500 * time.Second,
-			}.WithSpaces(map[string]*refresh.SpaceState{
+			}.WithSpaces(map[string]*snapshot.SpaceState{
 				"cams-b": spaceB(),
-				"cams-d": {ID: "cams-d", LastAttempt: t1, LastError: &refresh.ErrorInfo{Code: "Timeout", Class: "transient"}},
+				"cams-d": {ID: "cams-d", LastAttempt: t1, LastError: &snapshot.ErrorInfo{Code: "Timeout", Class: "transient"}},
 			}),
 			opts: Options{StartTime: t0},
 			file: "collector_first_pass.prom",
 		},
 		{
 			name: "healthy: overlapping, zero and undocumented categories, own space",
-			snapshot: refresh.Snapshot{
+			snapshot: snapshot.Snapshot{
 				Completed: true, LastRefreshDuration: 1500 * time.Millisecond, LastRefreshEnd: t1,
 				Refreshes: 7, RefreshFailures: 2, CategoriesFolded: 4,
-			}.WithSpaces(map[string]*refresh.SpaceState{
+			}.WithSpaces(map[string]*snapshot.SpaceState{
 				"": {
 					Count:      3,
 					ByCategory: map[string]int{"SIGN_UP": 2, "SIGN_IN": 1, "SHOPPING": 1, "OTHER": 1, "_other": 2},
@@ -135,15 +135,15 @@ func TestCollector(t *testing.T) {
 		},
 		{
 			name: "failing space keeps its last data",
-			snapshot: refresh.Snapshot{
+			snapshot: snapshot.Snapshot{
 				Completed: true, LastRefreshDuration: 2 * time.Second, Refreshes: 8, RefreshFailures: 3,
-			}.WithSpaces(map[string]*refresh.SpaceState{
+			}.WithSpaces(map[string]*snapshot.SpaceState{
 				"cams-a": {
 					ID: "cams-a", Count: 2,
 					ByCategory: map[string]int{"SURVEY": 2, "LEAD_GENERATION": 1},
 					FlowIDs:    []string{"x", "y"},
 					HasData:    true, Up: false, LastSuccess: t0, LastAttempt: t1,
-					LastError: &refresh.ErrorInfo{Code: "Timeout", Class: "transient"},
+					LastError: &snapshot.ErrorInfo{Code: "Timeout", Class: "transient"},
 					Added:     1,
 				},
 				"cams-b": spaceB(),
@@ -152,13 +152,13 @@ func TestCollector(t *testing.T) {
 		},
 		{
 			name: "never-succeeded space and a space without flows",
-			snapshot: refresh.Snapshot{
+			snapshot: snapshot.Snapshot{
 				Completed: true, LastRefreshDuration: 250 * time.Millisecond, Refreshes: 1, RefreshFailures: 1,
-			}.WithSpaces(map[string]*refresh.SpaceState{
+			}.WithSpaces(map[string]*snapshot.SpaceState{
 				"": {HasData: true, Up: true, LastSuccess: t0, LastAttempt: t0},
 				"cams-c": {
 					ID: "cams-c", LastAttempt: t0,
-					LastError: &refresh.ErrorInfo{Code: "Unknown.ResourceOwnerId", Class: "permanent"},
+					LastError: &snapshot.ErrorInfo{Code: "Unknown.ResourceOwnerId", Class: "permanent"},
 				},
 			}),
 			file: "collector_never_succeeded.prom",
@@ -176,10 +176,10 @@ func TestCollector(t *testing.T) {
 		},
 		{
 			name: "flow info: one series per flow id",
-			snapshot: refresh.Snapshot{Completed: true}.WithSpaces(map[string]*refresh.SpaceState{
+			snapshot: snapshot.Snapshot{Completed: true}.WithSpaces(map[string]*snapshot.SpaceState{
 				"cams-a": {
 					Count: 3, HasData: true, Up: true, LastSuccess: t0,
-					Flows: refresh.NewFlowList([]client.Flow{
+					Flows: snapshot.NewFlowList([]client.Flow{
 						{FlowID: "f1", FlowName: "first", Categories: []string{"SIGN_UP"}},
 						{FlowID: "f2", FlowName: "other", Categories: []string{"OTHER"}},
 						{FlowID: "f1", FlowName: "first", Categories: []string{"SIGN_UP"}},
@@ -214,19 +214,19 @@ func TestCollectorSeriesCount(t *testing.T) {
 	for _, spaces := range []int{1, 3, 10} {
 		for _, flows := range []int{0, 1, 50} {
 			for _, info := range []bool{false, true} {
-				states := map[string]*refresh.SpaceState{}
+				states := map[string]*snapshot.SpaceState{}
 				for s := range spaces {
-					st := &refresh.SpaceState{HasData: true, Up: true, LastSuccess: t0, Count: flows, ByCategory: map[string]int{}}
+					st := &snapshot.SpaceState{HasData: true, Up: true, LastSuccess: t0, Count: flows, ByCategory: map[string]int{}}
 					var kept []client.Flow
 					for f := range flows {
 						cat := DocumentedCategories[f%len(DocumentedCategories)]
 						kept = append(kept, client.Flow{FlowID: "f" + strconv.Itoa(f), FlowName: "n", Categories: []string{cat}})
 						st.ByCategory[cat]++
 					}
-					st.Flows = refresh.NewFlowList(kept)
+					st.Flows = snapshot.NewFlowList(kept)
 					states["cams-"+strconv.Itoa(s)] = st
 				}
-				snap := refresh.Snapshot{Completed: true}.WithSpaces(states)
+				snap := snapshot.Snapshot{Completed: true}.WithSpaces(states)
 				want := global + spaces*perSpace
 				if info {
 					want += spaces * flows
@@ -283,11 +283,11 @@ func TestDocumentedCategories(t *testing.T) {
 // TestCollectorInvalidUTF8 checks that a label value that is not UTF-8
 // does not fail the scrape.
 func TestCollectorInvalidUTF8(t *testing.T) {
-	snap := refresh.Snapshot{Completed: true}.WithSpaces(map[string]*refresh.SpaceState{
+	snap := snapshot.Snapshot{Completed: true}.WithSpaces(map[string]*snapshot.SpaceState{
 		"bad\xff": {
 			HasData: true, Up: true, LastSuccess: t0, Count: 1,
 			ByCategory: map[string]int{"X\xfe": 1},
-			Flows:      refresh.NewFlowList([]client.Flow{{FlowID: "f\xff", FlowName: "n\xff", Categories: []string{"X\xfe", "A"}}}),
+			Flows:      snapshot.NewFlowList([]client.Flow{{FlowID: "f\xff", FlowName: "n\xff", Categories: []string{"X\xfe", "A"}}}),
 		},
 	})
 	reg := prometheus.NewPedanticRegistry()
@@ -299,14 +299,14 @@ func TestCollectorInvalidUTF8(t *testing.T) {
 
 // BenchmarkCollect scrapes 1,000 spaces of 10 flows, without flow info.
 func BenchmarkCollect(b *testing.B) {
-	states := map[string]*refresh.SpaceState{}
+	states := map[string]*snapshot.SpaceState{}
 	for s := range 1000 {
-		states["cams-"+strconv.Itoa(s)] = &refresh.SpaceState{
+		states["cams-"+strconv.Itoa(s)] = &snapshot.SpaceState{
 			HasData: true, Up: true, LastSuccess: t0, Count: 10,
 			ByCategory: map[string]int{"SIGN_UP": 4, "OTHER": 6, "SHOPPING": 1},
 		}
 	}
-	snap := refresh.Snapshot{Completed: true}.WithSpaces(states)
+	snap := snapshot.Snapshot{Completed: true}.WithSpaces(states)
 	c := New(static(snap), Options{RefreshInterval: time.Minute})
 	ch := make(chan prometheus.Metric, 1024)
 	done := make(chan struct{})
@@ -354,13 +354,13 @@ func TestSchemaFamilies(t *testing.T) {
 func TestSpaceErrorCodeIsBounded(t *testing.T) {
 	api := NewAPIMetrics()
 	api.ObserveAttempt(client.Attempt{Operation: client.OperationListFlow, Code: "Custom.Code00"})
-	states := map[string]*refresh.SpaceState{
-		"known":     {LastError: &refresh.ErrorInfo{Code: "Ram.PermissionDeny"}},
-		"too-many":  {LastError: &refresh.ErrorInfo{Code: client.CodeTooManyPages}},
-		"malformed": {LastError: &refresh.ErrorInfo{Code: "<b>" + strings.Repeat("x", 500)}},
+	states := map[string]*snapshot.SpaceState{
+		"known":     {LastError: &snapshot.ErrorInfo{Code: "Ram.PermissionDeny"}},
+		"too-many":  {LastError: &snapshot.ErrorInfo{Code: client.CodeTooManyPages}},
+		"malformed": {LastError: &snapshot.ErrorInfo{Code: "<b>" + strings.Repeat("x", 500)}},
 	}
 	for i := range 40 {
-		states["s"+strconv.Itoa(i)] = &refresh.SpaceState{LastError: &refresh.ErrorInfo{Code: "Custom.Code" + strconv.Itoa(100 + i)[1:]}}
+		states["s"+strconv.Itoa(i)] = &snapshot.SpaceState{LastError: &snapshot.ErrorInfo{Code: "Custom.Code" + strconv.Itoa(100 + i)[1:]}}
 	}
 	schema := NewSchema(Options{ErrorCodes: api.Codes()})
 	// In the order of the codes, as the first MaxExtraErrorCodes seen are

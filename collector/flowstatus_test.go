@@ -8,12 +8,12 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/cams-exporter/cams_exporter/client"
-	"github.com/cams-exporter/cams_exporter/refresh"
+	"github.com/cams-exporter/cams_exporter/snapshot"
 )
 
-func statuses(t *testing.T, s []string, checked []int64) *refresh.FlowStatuses {
+func statuses(t *testing.T, s []string, checked []int64) *snapshot.FlowStatuses {
 	t.Helper()
-	fs, err := refresh.NewFlowStatuses(s, checked, nil)
+	fs, err := snapshot.NewFlowStatuses(s, checked, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -22,23 +22,23 @@ func statuses(t *testing.T, s []string, checked []int64) *refresh.FlowStatuses {
 
 // flowStatusSnapshot: the own space with statuses partly known, cams-a
 // listed but never checked, cams-d never listed.
-func flowStatusSnapshot(t *testing.T) *refresh.Snapshot {
-	return refresh.Snapshot{
-		Completed: true, FlowStatus: refresh.FlowStatusTotals{ExpectedPass: 1500 * time.Millisecond, Folded: 2},
-	}.WithSpaces(map[string]*refresh.SpaceState{
+func flowStatusSnapshot(t *testing.T) *snapshot.Snapshot {
+	return snapshot.Snapshot{
+		Completed: true, FlowStatus: snapshot.FlowStatusTotals{ExpectedPass: 1500 * time.Millisecond, Folded: 2},
+	}.WithSpaces(map[string]*snapshot.SpaceState{
 		"": {
 			Count: 5, ByCategory: map[string]int{}, FlowIDs: []string{"f1", "f2", "f3", "f4", "f5"},
-			Flows: refresh.NewFlowList([]client.Flow{{FlowID: "f3", FlowName: "three"}, {FlowID: "f1", FlowName: "one"}, {FlowID: "f2", FlowName: "two"},
+			Flows: snapshot.NewFlowList([]client.Flow{{FlowID: "f3", FlowName: "three"}, {FlowID: "f1", FlowName: "one"}, {FlowID: "f2", FlowName: "two"},
 				{FlowID: "f4", FlowName: "four"}, {FlowID: "f5", FlowName: "five"}}),
 			Statuses: statuses(t, []string{"PUBLISHED", "", "BLOCKED", "PUBLISHED", "_other"}, []int64{100, 0, 100, 100, 100}),
 			HasData:  true, Up: true, LastSuccess: t0,
 		},
 		"cams-a": {
 			ID: "cams-a", Count: 2, ByCategory: map[string]int{}, FlowIDs: []string{"x", "y"},
-			Flows:   refresh.NewFlowList([]client.Flow{{FlowID: "x", FlowName: "ex"}, {FlowID: "y", FlowName: "why"}}),
+			Flows:   snapshot.NewFlowList([]client.Flow{{FlowID: "x", FlowName: "ex"}, {FlowID: "y", FlowName: "why"}}),
 			HasData: true, Up: true, LastSuccess: t0,
 		},
-		"cams-d": {ID: "cams-d", LastAttempt: t0, LastError: &refresh.ErrorInfo{Code: "Timeout", Class: "transient"}},
+		"cams-d": {ID: "cams-d", LastAttempt: t0, LastError: &snapshot.ErrorInfo{Code: "Timeout", Class: "transient"}},
 	})
 }
 
@@ -72,13 +72,13 @@ func TestCollectorFlowStatusOff(t *testing.T) {
 // snapshot four more.
 func TestCollectorFlowStatusSeriesCount(t *testing.T) {
 	for _, spaces := range []int{1, 10} {
-		states := map[string]*refresh.SpaceState{}
+		states := map[string]*snapshot.SpaceState{}
 		for s := range spaces {
-			states["cams-"+strconv.Itoa(s)] = &refresh.SpaceState{HasData: true, Up: true, Count: 3, FlowIDs: []string{"a", "b", "c"},
+			states["cams-"+strconv.Itoa(s)] = &snapshot.SpaceState{HasData: true, Up: true, Count: 3, FlowIDs: []string{"a", "b", "c"},
 				Statuses: statuses(t, []string{"DRAFT", "THROTTLED", ""}, []int64{1, 1, 0})}
 		}
 		opts := Options{FlowStatus: true, FlowStatusInterval: time.Hour, GetFlowLimiterRate: func() float64 { return 4 }}
-		got := testutil.CollectAndCount(New(static(refresh.Snapshot{}.WithSpaces(states)), opts), "cams_flows_by_status", "cams_flow_status_expected_duration_seconds",
+		got := testutil.CollectAndCount(New(static(snapshot.Snapshot{}.WithSpaces(states)), opts), "cams_flows_by_status", "cams_flow_status_expected_duration_seconds",
 			"cams_flow_status_interval_seconds", "cams_flow_statuses_folded_total", "cams_flow_status_rate_limit_requests_per_second")
 		if want := 4 + spaces*(3+1+1); got != want {
 			t.Errorf("%d spaces: %d series, want %d", spaces, got, want)

@@ -9,7 +9,7 @@ import (
 	dto "github.com/prometheus/client_model/go"
 
 	"github.com/cams-exporter/cams_exporter/client"
-	"github.com/cams-exporter/cams_exporter/refresh"
+	"github.com/cams-exporter/cams_exporter/snapshot"
 )
 
 // MaxLabels is the most labels a family of the schema has
@@ -95,7 +95,7 @@ func NewSchema(opts Options) *Schema {
 		"Complete background passes in which at least one space failed"+every)
 	s.categoriesFolded = add(false, counter, "cams_flow_categories_folded_total",
 		fmt.Sprintf("Category values folded into category=%q of cams_flows_by_category and cams_flow_info because %d undocumented categories, the first seen, were already exported: each listing of a space adds the number of distinct category values it carried beyond them.",
-			refresh.OtherCategory, refresh.MaxUndocumentedCategories))
+			snapshot.OtherCategory, snapshot.MaxUndocumentedCategories))
 	if opts.LimiterRate != nil {
 		s.limiterRate = add(false, gauge, "cams_api_rate_limit_requests_per_second",
 			"Current rate of the account-wide API rate limiter in requests per second; it is lowered when the API throttles and climbs back as calls succeed.")
@@ -168,7 +168,7 @@ func (s *Schema) Families() []*Family { return s.families }
 // SnapshotSeries appends the series that describe snap as a whole, those
 // of a family one after the other. They are rendered at every scrape: a
 // handful, and the limiter's rate is read now.
-func (s *Schema) SnapshotSeries(dst []Series, snap *refresh.Snapshot) []Series {
+func (s *Schema) SnapshotSeries(dst []Series, snap *snapshot.Snapshot) []Series {
 	counts := snap.Counts()
 	dst = append(dst,
 		series(s.up, boolFloat(counts.Up > 0 && counts.Down == 0)),
@@ -203,7 +203,7 @@ func (s *Schema) SnapshotSeries(dst []Series, snap *refresh.Snapshot) []Series {
 // A space has series as soon as it has a state: its data is published when
 // its first listing ends, and a pending space has no state. A space without
 // data has only cams_space_up, 0: it is never up without its flow series.
-func (s *Schema) SpaceSeries(dst []Series, id string, st *refresh.SpaceState) []Series {
+func (s *Schema) SpaceSeries(dst []Series, id string, st *snapshot.SpaceState) []Series {
 	space := validUTF8(id)
 	dst = append(dst, series(s.spaceUp, boolFloat(st.Up && st.HasData), space))
 	if !st.Up && st.LastError != nil {
@@ -235,7 +235,7 @@ func (s *Schema) SpaceSeries(dst []Series, id string, st *refresh.SpaceState) []
 
 // appendFlowInfo appends one cams_flow_info per flow id: a flow id listed
 // twice would otherwise make two identical series and fail the whole scrape.
-func (s *Schema) appendFlowInfo(dst []Series, space string, st *refresh.SpaceState) []Series {
+func (s *Schema) appendFlowInfo(dst []Series, space string, st *snapshot.SpaceState) []Series {
 	var seen map[string]struct{}
 	if st.Flows.Len() > 1 {
 		seen, _ = seenPool.Get().(map[string]struct{})

@@ -14,7 +14,7 @@ import (
 	"github.com/cams-exporter/cams_exporter/client"
 	"github.com/cams-exporter/cams_exporter/collector"
 	"github.com/cams-exporter/cams_exporter/exposition"
-	"github.com/cams-exporter/cams_exporter/refresh"
+	"github.com/cams-exporter/cams_exporter/snapshot"
 )
 
 // A model of a 10,000-space account as a running exporter knows it, served
@@ -62,7 +62,7 @@ type scaleSpace struct {
 	added, removed, churn, growth uint64
 	categories                    map[string]int // flows by category
 	statuses                      map[string]int // flows by status, "" for not known; nil: never checked
-	flowStatuses                  *refresh.FlowStatuses
+	flowStatuses                  *snapshot.FlowStatuses
 }
 
 func (sp *scaleSpace) up() bool { return sp.code == "" }
@@ -83,10 +83,10 @@ func (sp *scaleSpace) age(t time.Time) time.Duration {
 
 // state is the space's state as the refresher would publish it before the
 // scrape-th scrape, at now.
-func (sp *scaleSpace) state(scrape int, now time.Time) *refresh.SpaceState {
-	st := &refresh.SpaceState{ID: sp.id, Up: sp.up(), HasData: sp.hasData, LastAttempt: now}
+func (sp *scaleSpace) state(scrape int, now time.Time) *snapshot.SpaceState {
+	st := &snapshot.SpaceState{ID: sp.id, Up: sp.up(), HasData: sp.hasData, LastAttempt: now}
 	if !sp.up() {
-		st.LastError = &refresh.ErrorInfo{Code: sp.code, Message: "the model's failure", Class: "permanent"}
+		st.LastError = &snapshot.ErrorInfo{Code: sp.code, Message: "the model's failure", Class: "permanent"}
 	}
 	if sp.hasData {
 		// A grower's new flows have no category and no status yet.
@@ -188,7 +188,7 @@ func scaleAge(r *rand.Rand, up bool) time.Duration {
 // scaleFlows gives n flows their categories (one documented each, a fifth
 // also SHOPPING) and statuses (mostly PUBLISHED, some not known yet); 2 %
 // of spaces were never checked.
-func scaleFlows(r *rand.Rand, n int) (map[string]int, map[string]int, *refresh.FlowStatuses) {
+func scaleFlows(r *rand.Rand, n int) (map[string]int, map[string]int, *snapshot.FlowStatuses) {
 	categories := map[string]int{}
 	statuses := make([]string, n)
 	checked := make([]int64, n)
@@ -212,7 +212,7 @@ func scaleFlows(r *rand.Rand, n int) (map[string]int, map[string]int, *refresh.F
 	if r.IntN(50) == 0 {
 		return categories, nil, nil
 	}
-	fs, err := refresh.NewFlowStatuses(statuses, checked, nil)
+	fs, err := snapshot.NewFlowStatuses(statuses, checked, nil)
 	if err != nil {
 		panic(err)
 	}
@@ -237,7 +237,7 @@ type scaleExporter struct {
 	metrics *exposition.Handler
 
 	mu      sync.Mutex
-	snap    *refresh.Snapshot
+	snap    *snapshot.Snapshot
 	scrapes int
 	stopped bool
 }
@@ -245,17 +245,17 @@ type scaleExporter struct {
 func newScaleExporter(acct *scaleAccount) *scaleExporter {
 	e := &scaleExporter{acct: acct, api: collector.NewAPIMetrics()}
 	e.api.Expect(client.OperationGetFlow)
-	states := map[string]*refresh.SpaceState{}
+	states := map[string]*snapshot.SpaceState{}
 	for _, sp := range acct.spaces {
 		states[sp.id] = sp.state(0, acct.start)
 		if sp.mover {
 			e.movers = append(e.movers, sp)
 		}
 	}
-	e.snap = refresh.Snapshot{
+	e.snap = snapshot.Snapshot{
 		Pending: scalePending, Completed: true, LastRefreshDuration: scalePass - time.Minute, LastRefreshEnd: acct.start,
 		Refreshes: scaleRefreshes, RefreshFailures: 20, ExpectedPassDuration: scalePass,
-		FlowStatus: refresh.FlowStatusTotals{ExpectedPass: 35 * time.Hour},
+		FlowStatus: snapshot.FlowStatusTotals{ExpectedPass: 35 * time.Hour},
 	}.WithSpaces(states)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(versioncollector.NewCollector("cams_exporter"), e.api)
@@ -277,7 +277,7 @@ func (e *scaleExporter) render() int {
 	return rec.Body.Len()
 }
 
-func (e *scaleExporter) snapshot() *refresh.Snapshot {
+func (e *scaleExporter) snapshot() *snapshot.Snapshot {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.snap
@@ -300,7 +300,7 @@ func (e *scaleExporter) next() bool {
 	}
 	e.scrapes++
 	now := time.Now()
-	changed := make(map[string]*refresh.SpaceState, len(e.movers))
+	changed := make(map[string]*snapshot.SpaceState, len(e.movers))
 	for _, sp := range e.movers {
 		changed[sp.id] = sp.state(e.scrapes, now)
 	}

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/cams-exporter/cams_exporter/collector"
-	"github.com/cams-exporter/cams_exporter/refresh"
+	"github.com/cams-exporter/cams_exporter/snapshot"
 )
 
 // discard is a ResponseWriter that keeps nothing.
@@ -36,7 +36,7 @@ func benchScrape(b *testing.B, h http.Handler, enc string, before func()) {
 // BenchmarkScrape10k is a scrape of 10,000 spaces between two refreshes.
 func BenchmarkScrape10k(b *testing.B) {
 	snap := testSnapshot(10000, 0)
-	h := NewHandler(Options{Snapshot: func() *refresh.Snapshot { return snap }, Metrics: collector.Options{}})
+	h := NewHandler(Options{Snapshot: func() *snapshot.Snapshot { return snap }, Metrics: collector.Options{}})
 	for _, enc := range []string{"identity", "gzip"} {
 		b.Run(enc, func(b *testing.B) { benchScrape(b, h, enc, nil) })
 	}
@@ -47,7 +47,7 @@ func BenchmarkScrape10k(b *testing.B) {
 func BenchmarkScrape10kAfterChanges(b *testing.B) {
 	base := testSnapshot(10000, 0)
 	ids := base.SpaceIDs()
-	var cur atomic.Pointer[refresh.Snapshot]
+	var cur atomic.Pointer[snapshot.Snapshot]
 	cur.Store(base)
 	h := NewHandler(Options{Snapshot: cur.Load, Metrics: collector.Options{}})
 	for _, enc := range []string{"identity", "gzip"} {
@@ -62,8 +62,8 @@ func BenchmarkScrape10kAfterChanges(b *testing.B) {
 }
 
 // fortyChanged is base with 40 of its spaces changed, the i-th such set.
-func fortyChanged(base *refresh.Snapshot, ids []string, i int) *refresh.Snapshot {
-	changes := map[string]*refresh.SpaceState{}
+func fortyChanged(base *snapshot.Snapshot, ids []string, i int) *snapshot.Snapshot {
+	changes := map[string]*snapshot.SpaceState{}
 	for j := range 40 {
 		id := ids[(i*280+j*131)%len(ids)]
 		st := *base.Space(id)
@@ -82,7 +82,7 @@ func BenchmarkViewUpdate(b *testing.B) {
 			base := testSnapshot(n, 0)
 			prev := update(nil, base)
 			ids := base.SpaceIDs()
-			nexts := make([]*refresh.Snapshot, 16)
+			nexts := make([]*snapshot.Snapshot, 16)
 			for i := range nexts {
 				nexts[i] = fortyChanged(base, ids, i)
 			}
@@ -102,7 +102,7 @@ func BenchmarkViewUpdate(b *testing.B) {
 // sampled every millisecond.
 func BenchmarkScrapeUnrenderedFormat50k(b *testing.B) {
 	snap := testSnapshot(50000, 0)
-	h := NewHandler(Options{Snapshot: func() *refresh.Snapshot { return snap }, Metrics: collector.Options{}})
+	h := NewHandler(Options{Snapshot: func() *snapshot.Snapshot { return snap }, Metrics: collector.Options{}})
 	req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
 	req.Header.Set("Accept", "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=text")
 	h.ServeHTTP(&discard{h: http.Header{}}, req) // renders every bucket

@@ -6,7 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/cams-exporter/cams_exporter/refresh"
+	"github.com/cams-exporter/cams_exporter/snapshot"
 )
 
 // kind is what a segment holds: text lines (for the text format and
@@ -51,7 +51,7 @@ func (s *segments) segment(i int) []byte {
 // member is a space of a bucket.
 type member struct {
 	id    string
-	state *refresh.SpaceState
+	state *snapshot.SpaceState
 }
 
 func compareMembers(x, y member) int { return strings.Compare(x.id, y.id) }

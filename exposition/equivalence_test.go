@@ -25,7 +25,7 @@ import (
 
 	"github.com/cams-exporter/cams_exporter/client"
 	"github.com/cams-exporter/cams_exporter/collector"
-	"github.com/cams-exporter/cams_exporter/refresh"
+	"github.com/cams-exporter/cams_exporter/snapshot"
 )
 
 // Accept headers as scrapers send them.
@@ -75,9 +75,9 @@ func selfRegistry() *prometheus.Registry {
 // reference is what the exporter served before pre-rendering, and what
 // client_golang renders from the same snapshot: promhttp over
 // collector.Collector and the exporter's own registry.
-func reference(snap *refresh.Snapshot, opts collector.Options, self prometheus.Gatherer) http.Handler {
+func reference(snap *snapshot.Snapshot, opts collector.Options, self prometheus.Gatherer) http.Handler {
 	reg := prometheus.NewPedanticRegistry()
-	reg.MustRegister(collector.New(func() *refresh.Snapshot { return snap }, opts))
+	reg.MustRegister(collector.New(func() *snapshot.Snapshot { return snap }, opts))
 	return promhttp.HandlerFor(prometheus.Gatherers{reg, self}, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError, EnableOpenMetrics: true})
 }
 
@@ -90,7 +90,7 @@ func TestEquivalence(t *testing.T) {
 	five := func() float64 { return 5 }
 	cases := []struct {
 		name string
-		snap *refresh.Snapshot
+		snap *snapshot.Snapshot
 		opts collector.Options
 	}{
 		{"odd values, flow info", oddSnapshot(), collector.Options{FlowInfo: true, RefreshInterval: 5 * time.Minute, LimiterRate: five}},
@@ -98,16 +98,16 @@ func TestEquivalence(t *testing.T) {
 		{"odd values, flow info and statuses", oddStatusSnapshot(), collector.Options{FlowInfo: true, FlowStatus: true, FlowStatusInterval: time.Hour, LimiterRate: five, GetFlowLimiterRate: five}},
 		{"odd values, statuses without flow info", oddStatusSnapshot(), collector.Options{FlowStatus: true}},
 		{"300 spaces in buckets, flow info", testSnapshot(300, 3), collector.Options{FlowInfo: true, RefreshInterval: time.Minute}},
-		{"before the first pass", refresh.Snapshot{}.WithSpaces(map[string]*refresh.SpaceState{"": {}, "cams-a": {ID: "cams-a"}, "b\xff": {}}), collector.Options{LimiterRate: five}},
+		{"before the first pass", snapshot.Snapshot{}.WithSpaces(map[string]*snapshot.SpaceState{"": {}, "cams-a": {ID: "cams-a"}, "b\xff": {}}), collector.Options{LimiterRate: five}},
 		{"no snapshot", nil, collector.Options{}},
-		{"no space", refresh.Snapshot{Completed: true}.WithSpaces(map[string]*refresh.SpaceState{}), collector.Options{FlowInfo: true}},
+		{"no space", snapshot.Snapshot{Completed: true}.WithSpaces(map[string]*snapshot.SpaceState{}), collector.Options{FlowInfo: true}},
 	}
 	queries := []string{"", "?name[]=cams_flows&name[]=cams_up&name[]=cams_flow_info&name[]=test_odd_total&name[]=cams_exporter_api_request_duration_seconds&name[]=cams_flows_by_status"}
 	for _, tc := range cases {
 		snap := tc.snap
-		h := NewHandler(Options{Snapshot: func() *refresh.Snapshot { return snap }, Metrics: tc.opts, Gatherer: self})
+		h := NewHandler(Options{Snapshot: func() *snapshot.Snapshot { return snap }, Metrics: tc.opts, Gatherer: self})
 		if snap == nil {
-			snap = &refresh.Snapshot{}
+			snap = &snapshot.Snapshot{}
 		}
 		ref := reference(snap, tc.opts, self)
 		for _, accept := range accepts {

@@ -14,14 +14,14 @@ import (
 	"github.com/prometheus/common/expfmt"
 
 	"github.com/cams-exporter/cams_exporter/collector"
-	"github.com/cams-exporter/cams_exporter/refresh"
+	"github.com/cams-exporter/cams_exporter/snapshot"
 )
 
 // Options configures a Handler.
 type Options struct {
 	// Snapshot returns the snapshot to serve (typically
 	// Refresher.Snapshot); nil is taken as "no refresh yet".
-	Snapshot func() *refresh.Snapshot
+	Snapshot func() *snapshot.Snapshot
 	// Metrics are the options of the snapshot's metrics.
 	Metrics collector.Options
 	// Gatherer gathers the exporter's own metrics at every scrape (build
@@ -49,7 +49,7 @@ type Options struct {
 // bytes a series. Encodings are identity and gzip; the name[] query
 // parameter selects families, as in promhttp.
 type Handler struct {
-	snapshot func() *refresh.Snapshot
+	snapshot func() *snapshot.Snapshot
 	schema   *collector.Schema
 	store    *store
 	gatherer prometheus.Gatherer
@@ -71,15 +71,15 @@ var renderedFormats = []expfmt.Format{
 // NewHandler returns a handler of o.Snapshot's metrics.
 func NewHandler(o Options) *Handler {
 	schema := collector.NewSchema(o.Metrics)
-	snapshot := o.Snapshot
-	if snapshot == nil {
-		snapshot = func() *refresh.Snapshot { return nil }
+	current := o.Snapshot
+	if current == nil {
+		current = func() *snapshot.Snapshot { return nil }
 	}
 	gatherer := o.Gatherer
 	if gatherer == nil {
 		gatherer = prometheus.Gatherers{}
 	}
-	h := &Handler{snapshot: snapshot, schema: schema, store: newStore(schema), gatherer: gatherer, errorLog: o.ErrorLog}
+	h := &Handler{snapshot: current, schema: schema, store: newStore(schema), gatherer: gatherer, errorLog: o.ErrorLog}
 	if o.MaxRequests > 0 {
 		h.inFlight = make(chan struct{}, o.MaxRequests)
 	}
@@ -140,7 +140,7 @@ func (h *Handler) prepare(r *http.Request) response {
 	keep := nameFilter(r)
 	snap := h.snapshot()
 	if snap == nil {
-		snap = &refresh.Snapshot{}
+		snap = &snapshot.Snapshot{}
 	}
 	resp.fams, resp.total = h.store.view(snap).plan(h.store.r, f, resp.gz).selected(keep)
 	resp.tail = bufPool.Get().(*bytes.Buffer)
@@ -200,7 +200,7 @@ var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // writeSnapshotFamilies renders the series that describe snap as a whole:
 // a handful, rendered at every scrape since the limiter's rate is read now.
-func (h *Handler) writeSnapshotFamilies(buf *bytes.Buffer, f format, snap *refresh.Snapshot, keep func(string) bool) {
+func (h *Handler) writeSnapshotFamilies(buf *bytes.Buffer, f format, snap *snapshot.Snapshot, keep func(string) bool) {
 	series := h.schema.SnapshotSeries(nil, snap)
 	var metrics []byte
 	for i := 0; i < len(series); {

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/cams-exporter/cams_exporter/collector"
-	"github.com/cams-exporter/cams_exporter/refresh"
+	"github.com/cams-exporter/cams_exporter/snapshot"
 )
 
 // TestMaxRequests holds max scrapes inside the handler and checks that the
@@ -22,7 +22,7 @@ func TestMaxRequests(t *testing.T) {
 	snap := testSnapshot(10, 0)
 	var calls atomic.Int32
 	entered, release := make(chan struct{}, max), make(chan struct{})
-	h := NewHandler(Options{MaxRequests: max, Snapshot: func() *refresh.Snapshot {
+	h := NewHandler(Options{MaxRequests: max, Snapshot: func() *snapshot.Snapshot {
 		if calls.Add(1) <= max {
 			entered <- struct{}{}
 			<-release
@@ -65,7 +65,7 @@ func TestNoLimit(t *testing.T) {
 	const n = 50
 	var calls atomic.Int32
 	entered, release := make(chan struct{}, n), make(chan struct{})
-	h := NewHandler(Options{Snapshot: func() *refresh.Snapshot {
+	h := NewHandler(Options{Snapshot: func() *snapshot.Snapshot {
 		if calls.Add(1) <= n {
 			entered <- struct{}{}
 			<-release
@@ -155,7 +155,7 @@ func TestUnrenderedFormatsGetText(t *testing.T) {
 	snap := testSnapshot(300, 3)
 	opts := collector.Options{FlowInfo: true, RefreshInterval: time.Minute}
 	self := selfRegistry()
-	h := NewHandler(Options{Snapshot: func() *refresh.Snapshot { return snap }, Metrics: opts, Gatherer: self})
+	h := NewHandler(Options{Snapshot: func() *snapshot.Snapshot { return snap }, Metrics: opts, Gatherer: self})
 	for _, tt := range []struct {
 		accept     string
 		textAccept string // the text scrape it must equal
@@ -192,7 +192,7 @@ func TestUnrenderedFormatsGetText(t *testing.T) {
 // once per series (a dto.Metric each).
 func TestUnrenderedFormatsGatherNoSeries(t *testing.T) {
 	snap := testSnapshot(10000, 0)
-	h := NewHandler(Options{Snapshot: func() *refresh.Snapshot { return snap }})
+	h := NewHandler(Options{Snapshot: func() *snapshot.Snapshot { return snap }})
 	for _, accept := range []string{acceptProtoText, acceptProtoCompact} {
 		t.Run(accept, func(t *testing.T) {
 			body, _ := scrape(t, h, accept, "identity", "")
@@ -239,7 +239,7 @@ func (w *blockedWriter) Write(p []byte) (int, error) {
 func TestStalledWritesHoldNoSlot(t *testing.T) {
 	const max = 2
 	snap := testSnapshot(500, 0)
-	h := NewHandler(Options{MaxRequests: max, Snapshot: func() *refresh.Snapshot { return snap }})
+	h := NewHandler(Options{MaxRequests: max, Snapshot: func() *snapshot.Snapshot { return snap }})
 	for _, enc := range []string{"identity", "gzip"} {
 		t.Run(enc, func(t *testing.T) {
 			want, _ := scrape(t, h, "", enc, "")
@@ -279,7 +279,7 @@ func lentBuffers(h *Handler) int {
 // are written through one buffer, not one each until MaxRequests are held.
 func TestScrapesOneAtATimeShareABuffer(t *testing.T) {
 	snap := testSnapshot(50, 0)
-	h := NewHandler(Options{MaxRequests: 40, Snapshot: func() *refresh.Snapshot { return snap }})
+	h := NewHandler(Options{MaxRequests: 40, Snapshot: func() *snapshot.Snapshot { return snap }})
 	for range 10 {
 		scrape(t, h, "", "gzip", "")
 	}

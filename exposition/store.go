@@ -6,7 +6,7 @@ import (
 	"sync/atomic"
 
 	"github.com/cams-exporter/cams_exporter/collector"
-	"github.com/cams-exporter/cams_exporter/refresh"
+	"github.com/cams-exporter/cams_exporter/snapshot"
 )
 
 // Spaces are spread over a power-of-two number of buckets by a hash of
@@ -35,7 +35,7 @@ func newStore(schema *collector.Schema) *store {
 // view is the exposition of one snapshot: its buckets, and the plans of the
 // formats asked for so far.
 type view struct {
-	snap    *refresh.Snapshot
+	snap    *snapshot.Snapshot
 	buckets []*bucket
 	plans   [numFormats][2]lazyPlan
 }
@@ -47,7 +47,7 @@ type lazyPlan struct {
 
 // view returns the view of snap, built from the last one: buckets whose
 // spaces kept their *SpaceState are shared, with whatever they rendered.
-func (s *store) view(snap *refresh.Snapshot) *view {
+func (s *store) view(snap *snapshot.Snapshot) *view {
 	if v := s.cur.Load(); v != nil && v.snap == snap {
 		return v
 	}
@@ -67,7 +67,7 @@ func (s *store) view(snap *refresh.Snapshot) *view {
 // (Snapshot.Changes) are made again, so that it costs what changed, not the
 // number of spaces. A view of another number of buckets is made from every
 // space.
-func update(prev *view, snap *refresh.Snapshot) *view {
+func update(prev *view, snap *snapshot.Snapshot) *view {
 	n := bucketCount(snap.Len(), prev)
 	if prev == nil || len(prev.buckets) != n {
 		return regroup(snap, n)
@@ -92,7 +92,7 @@ func update(prev *view, snap *refresh.Snapshot) *view {
 }
 
 // regroup returns the view of snap in n buckets, made from every space.
-func regroup(snap *refresh.Snapshot, n int) *view {
+func regroup(snap *snapshot.Snapshot, n int) *view {
 	groups := make([][]member, n)
 	for id, st := range snap.All() {
 		b := bucketOf(id, n)

@@ -16,15 +16,15 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/cams-exporter/cams_exporter/collector"
-	"github.com/cams-exporter/cams_exporter/refresh"
+	"github.com/cams-exporter/cams_exporter/snapshot"
 )
 
 // changed returns a copy of s in which every tenth space was removed, one in
 // ten changed, one in ten failing, and two spaces were added.
-func changed(s *refresh.Snapshot) (*refresh.Snapshot, int) {
+func changed(s *snapshot.Snapshot) (*snapshot.Snapshot, int) {
 	next := *s
 	next.Refreshes++
-	changes := map[string]*refresh.SpaceState{}
+	changes := map[string]*snapshot.SpaceState{}
 	for i, id := range s.SpaceIDs() {
 		st := s.Space(id)
 		switch i % 10 {
@@ -42,8 +42,8 @@ func changed(s *refresh.Snapshot) (*refresh.Snapshot, int) {
 			changes[id] = &cp
 		}
 	}
-	changes["cams-new"] = &refresh.SpaceState{ID: "cams-new"}
-	changes["bad\xff"] = &refresh.SpaceState{HasData: true, Up: true, LastSuccess: t0, ByCategory: map[string]int{"X\xfe": 1}}
+	changes["cams-new"] = &snapshot.SpaceState{ID: "cams-new"}
+	changes["bad\xff"] = &snapshot.SpaceState{HasData: true, Up: true, LastSuccess: t0, ByCategory: map[string]int{"X\xfe": 1}}
 	return next.WithChanged(changes), len(changes)
 }
 
@@ -73,8 +73,8 @@ func body(t *testing.T, h http.Handler, accept, enc string) []byte {
 // gives counters a created timestamp, which the protobuf format carries.
 var self = selfRegistry()
 
-func fresh(snap *refresh.Snapshot, opts collector.Options) *Handler {
-	return NewHandler(Options{Snapshot: func() *refresh.Snapshot { return snap }, Metrics: opts, Gatherer: self})
+func fresh(snap *snapshot.Snapshot, opts collector.Options) *Handler {
+	return NewHandler(Options{Snapshot: func() *snapshot.Snapshot { return snap }, Metrics: opts, Gatherer: self})
 }
 
 // TestViewFromPreviousMatchesFresh checks that a view built from the last
@@ -84,16 +84,16 @@ func TestViewFromPreviousMatchesFresh(t *testing.T) {
 	opts := collector.Options{FlowInfo: true}
 	s1 := testSnapshot(2000, 2)
 	s2, changes := changed(s1)
-	want := map[*refresh.Snapshot][][]byte{}
-	for _, s := range []*refresh.Snapshot{s1, s2} {
+	want := map[*snapshot.Snapshot][][]byte{}
+	for _, s := range []*snapshot.Snapshot{s1, s2} {
 		for _, f := range formats {
 			want[s] = append(want[s], body(t, fresh(s, opts), f.accept, f.enc))
 		}
 	}
-	var cur atomic.Pointer[refresh.Snapshot]
+	var cur atomic.Pointer[snapshot.Snapshot]
 	h := NewHandler(Options{Snapshot: cur.Load, Metrics: opts, Gatherer: self})
 	var prev *view
-	for _, s := range []*refresh.Snapshot{s1, s2, s1, s2} {
+	for _, s := range []*snapshot.Snapshot{s1, s2, s1, s2} {
 		cur.Store(s)
 		for i, f := range formats {
 			if got := body(t, h, f.accept, f.enc); !bytes.Equal(got, want[s][i]) {
@@ -131,12 +131,12 @@ func TestViewUnchangedSpacesShareBuckets(t *testing.T) {
 	// The same spaces, and the same states made into a snapshot apart.
 	same := *s1
 	same.Refreshes++
-	states := map[string]*refresh.SpaceState{}
+	states := map[string]*snapshot.SpaceState{}
 	for id, st := range s1.All() {
 		states[id] = st
 	}
 	v2 := v1
-	for _, s2 := range []*refresh.Snapshot{&same, s1.WithSpaces(states)} {
+	for _, s2 := range []*snapshot.Snapshot{&same, s1.WithSpaces(states)} {
 		v2 = h.store.view(s2)
 		for i := range v1.buckets {
 			if v1.buckets[i] != v2.buckets[i] {
@@ -147,7 +147,7 @@ func TestViewUnchangedSpacesShareBuckets(t *testing.T) {
 	id := s1.SpaceIDs()[500]
 	cp := *s1.Space(id)
 	cp.Count += 3
-	v3 := h.store.view(v2.snap.WithChanged(map[string]*refresh.SpaceState{id: &cp}))
+	v3 := h.store.view(v2.snap.WithChanged(map[string]*snapshot.SpaceState{id: &cp}))
 	for i := range v2.buckets {
 		if rebuilt := v2.buckets[i] != v3.buckets[i]; rebuilt != (i == bucketOf(id, len(v2.buckets))) {
 			t.Errorf("bucket %d rebuilt: %v, want only the changed space's", i, rebuilt)
@@ -161,7 +161,7 @@ func TestConcurrentScrapesWhileSnapshotsChange(t *testing.T) {
 	opts := collector.Options{FlowInfo: true}
 	s1 := testSnapshot(300, 2)
 	s2, _ := changed(s1)
-	var cur atomic.Pointer[refresh.Snapshot]
+	var cur atomic.Pointer[snapshot.Snapshot]
 	cur.Store(s1)
 	h := NewHandler(Options{Snapshot: cur.Load, Metrics: opts, Gatherer: self})
 	for fi, f := range formats {
@@ -180,7 +180,7 @@ func TestConcurrentScrapesWhileSnapshotsChange(t *testing.T) {
 			})
 		}
 		for i := range 20 {
-			cur.Store([]*refresh.Snapshot{s2, s1}[(i+fi)%2])
+			cur.Store([]*snapshot.Snapshot{s2, s1}[(i+fi)%2])
 		}
 		wg.Wait()
 		close(bad)
@@ -220,9 +220,9 @@ func TestBucketCount(t *testing.T) {
 // regroups the spaces, and back.
 func TestRegroupMatchesFresh(t *testing.T) {
 	small, big := testSnapshot(10, 0), testSnapshot(5000, 0)
-	var cur atomic.Pointer[refresh.Snapshot]
+	var cur atomic.Pointer[snapshot.Snapshot]
 	h := NewHandler(Options{Snapshot: cur.Load, Gatherer: self})
-	for i, s := range []*refresh.Snapshot{small, big, small} {
+	for i, s := range []*snapshot.Snapshot{small, big, small} {
 		cur.Store(s)
 		if got, want := body(t, h, acceptPrometheus3, "gzip"), body(t, fresh(s, collector.Options{}), acceptPrometheus3, "gzip"); !bytes.Equal(got, want) {
 			t.Errorf("%d spaces: not what a fresh handler serves", s.Len())
@@ -262,7 +262,7 @@ func TestViewFollowsASequenceOfSnapshots(t *testing.T) {
 	opts := collector.Options{FlowInfo: true}
 	rng := rand.New(rand.NewPCG(8, 9))
 	snap := testSnapshot(300, 2)
-	var cur atomic.Pointer[refresh.Snapshot]
+	var cur atomic.Pointer[snapshot.Snapshot]
 	cur.Store(snap)
 	h := NewHandler(Options{Snapshot: cur.Load, Metrics: opts, Gatherer: self})
 	stop := make(chan struct{})
@@ -285,14 +285,14 @@ func TestViewFollowsASequenceOfSnapshots(t *testing.T) {
 	next := 0
 	for step := range 30 {
 		ids := snap.SpaceIDs()
-		changes := map[string]*refresh.SpaceState{}
+		changes := map[string]*snapshot.SpaceState{}
 		for range 1 + rng.IntN(12) {
 			id := ids[rng.IntN(len(ids))]
 			switch cp := *snap.Space(id); rng.IntN(4) {
 			case 0:
 				changes[id] = nil // leaves
 			case 1:
-				cp.Up, cp.LastError = false, &refresh.ErrorInfo{Code: "Timeout", Class: "transient"}
+				cp.Up, cp.LastError = false, &snapshot.ErrorInfo{Code: "Timeout", Class: "transient"}
 				changes[id] = &cp
 			default:
 				cp.Count++
@@ -308,7 +308,7 @@ func TestViewFollowsASequenceOfSnapshots(t *testing.T) {
 		for range joining {
 			id := "cams-joined-" + strconv.Itoa(next)
 			next++
-			changes[id] = &refresh.SpaceState{ID: id, HasData: true, Up: true, Count: 1, LastSuccess: t0, ByCategory: map[string]int{"SURVEY": 1}}
+			changes[id] = &snapshot.SpaceState{ID: id, HasData: true, Up: true, Count: 1, LastSuccess: t0, ByCategory: map[string]int{"SURVEY": 1}}
 		}
 		snap = snap.WithChanged(changes)
 		cur.Store(snap)

@@ -5,14 +5,14 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/cams-exporter/cams_exporter/refresh"
+	"github.com/cams-exporter/cams_exporter/snapshot"
 )
 
 // headerExtras adds details to the status page's header, and spaceExtras
 // to a space's row, shown under its categories: where data a collector
 // adds beside the flow counts is shown to people. /status's JSON gains such
 // data as fields of Status and SpaceStatus.
-func (c Checker) headerExtras(snap *refresh.Snapshot) []Detail {
+func (c Checker) headerExtras(snap *snapshot.Snapshot) []Detail {
 	if c.FlowStatus == nil {
 		return nil
 	}
@@ -26,18 +26,18 @@ func (c Checker) headerExtras(snap *refresh.Snapshot) []Detail {
 
 // spaceExtras shows a space's flows by status, documented statuses first,
 // and its last failed status check.
-func (c Checker) spaceExtras(sp *refresh.SpaceState) []Detail {
+func (c Checker) spaceExtras(sp *snapshot.SpaceState) []Detail {
 	if c.FlowStatus == nil || !sp.HasData {
 		return nil
 	}
 	fs := spaceFlowStatus(sp)
 	parts := make([]string, 0, len(fs.ByStatus))
-	for _, st := range refresh.DocumentedStatuses {
+	for _, st := range snapshot.DocumentedStatuses {
 		parts = append(parts, fmt.Sprintf("%s=%d", st, fs.ByStatus[st]))
 	}
 	var others []string
 	for st := range fs.ByStatus {
-		if !slices.Contains(refresh.DocumentedStatuses, st) {
+		if !slices.Contains(snapshot.DocumentedStatuses, st) {
 			others = append(others, st)
 		}
 	}

@@ -3,7 +3,7 @@ package health
 import (
 	"time"
 
-	"github.com/cams-exporter/cams_exporter/refresh"
+	"github.com/cams-exporter/cams_exporter/snapshot"
 )
 
 // FlowStatusConfig describes the flow-status checks (--collector.flow-status)
@@ -34,7 +34,7 @@ type FlowStatusSummary struct {
 // SpaceFlowStatus is a space's flow_status in /status.
 type SpaceFlowStatus struct {
 	// ByStatus counts the space's flows by status: the documented
-	// statuses always, refresh.UnknownStatus for those not known; they
+	// statuses always, snapshot.UnknownStatus for those not known; they
 	// sum to the space's flows.
 	ByStatus map[string]int `json:"flows_by_status"`
 	// OldestCheck and LastCheck span the checks of the flows checked at
@@ -45,10 +45,10 @@ type SpaceFlowStatus struct {
 	// LastError is the last failed check, until a later one succeeds;
 	// none once the space has no flow.
 	// GetFlow's failures never take the space down.
-	LastError *refresh.ErrorInfo `json:"last_error,omitempty"`
+	LastError *snapshot.ErrorInfo `json:"last_error,omitempty"`
 }
 
-func spaceFlowStatus(sp *refresh.SpaceState) *SpaceFlowStatus {
+func spaceFlowStatus(sp *snapshot.SpaceState) *SpaceFlowStatus {
 	fs := sp.Statuses
 	oldest, latest, never := fs.CheckSpan()
 	out := &SpaceFlowStatus{ByStatus: fs.ByStatus(sp.Count), NeverChecked: never + max(sp.Count-fs.Len(), 0), LastError: fs.LastErrorOrNil()}
@@ -59,7 +59,7 @@ func spaceFlowStatus(sp *refresh.SpaceState) *SpaceFlowStatus {
 	return out
 }
 
-func (c *FlowStatusConfig) summary(snap *refresh.Snapshot) *FlowStatusSummary {
+func (c *FlowStatusConfig) summary(snap *snapshot.Snapshot) *FlowStatusSummary {
 	out := &FlowStatusSummary{Interval: c.Interval.Seconds(), ExpectedPass: snap.FlowStatus.ExpectedPass.Seconds(), Folded: snap.FlowStatus.Folded}
 	if c.LimiterRate != nil {
 		out.Limiter = LimiterStatus{Rate: c.LimiterRate(), MaxRate: c.LimiterMaxRate}

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cams-exporter/cams_exporter/refresh"
+	"github.com/cams-exporter/cams_exporter/snapshot"
 )
 
 // /status with flow statuses: per space, its counts by status summing to
@@ -16,12 +16,12 @@ import (
 // the space up; as a whole, the checks' interval, pass, limiter and
 // counts. Without the checks, nothing of them.
 func TestStatusFlowStatus(t *testing.T) {
-	denied := &refresh.ErrorInfo{Code: "Ram.PermissionDeny", Message: "no cams:GetFlow", RequestID: "R-7"}
-	known, err := refresh.NewFlowStatuses([]string{"PUBLISHED", "", "DRAFT"}, []int64{t0.Unix() - 600, 0, t0.Unix() - 60}, nil)
+	denied := &snapshot.ErrorInfo{Code: "Ram.PermissionDeny", Message: "no cams:GetFlow", RequestID: "R-7"}
+	known, err := snapshot.NewFlowStatuses([]string{"PUBLISHED", "", "DRAFT"}, []int64{t0.Unix() - 600, 0, t0.Unix() - 60}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	failing, err := refresh.NewFlowStatuses([]string{""}, []int64{t0.Unix() - 30}, denied)
+	failing, err := snapshot.NewFlowStatuses([]string{""}, []int64{t0.Unix() - 30}, denied)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,8 +30,8 @@ func TestStatusFlowStatus(t *testing.T) {
 	b.Count, b.Statuses = 1, failing // 1 flow, its check denied
 	c.Count = 2                      // 2 flows never checked
 	snap := snapOf(a, b, c, never)
-	snap.FlowStatus = refresh.FlowStatusTotals{ExpectedPass: 1500 * time.Millisecond, Folded: 3}
-	checker := Checker{Snapshot: func() *refresh.Snapshot { return snap }, MaxStaleness: time.Hour, Started: t0, Now: func() time.Time { return t0 },
+	snap.FlowStatus = snapshot.FlowStatusTotals{ExpectedPass: 1500 * time.Millisecond, Folded: 3}
+	checker := Checker{Snapshot: func() *snapshot.Snapshot { return snap }, MaxStaleness: time.Hour, Started: t0, Now: func() time.Time { return t0 },
 		FlowStatus: &FlowStatusConfig{Interval: time.Hour, LimiterRate: func() float64 { return 2 }, LimiterMaxRate: 4}}
 	rec := httptest.NewRecorder()
 	checker.StatusHandler(rec, httptest.NewRequest("GET", "/status", nil))
@@ -73,12 +73,12 @@ func TestStatusFlowStatus(t *testing.T) {
 // its flows by status (documented ones first, counts summing to its flows)
 // and GetFlow's failure; without the checks it shows none of it.
 func TestStatusPageShowsFlowStatuses(t *testing.T) {
-	denied := &refresh.ErrorInfo{Code: "Ram.PermissionDeny", Message: "no cams:GetFlow"}
-	known, err := refresh.NewFlowStatuses([]string{"PUBLISHED", "BLOCKED", "DRAFT"}, []int64{t0.Unix() - 600, t0.Unix() - 60, t0.Unix() - 60}, nil)
+	denied := &snapshot.ErrorInfo{Code: "Ram.PermissionDeny", Message: "no cams:GetFlow"}
+	known, err := snapshot.NewFlowStatuses([]string{"PUBLISHED", "BLOCKED", "DRAFT"}, []int64{t0.Unix() - 600, t0.Unix() - 60, t0.Unix() - 60}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	failing, err := refresh.NewFlowStatuses([]string{""}, []int64{t0.Unix() - 30}, denied)
+	failing, err := snapshot.NewFlowStatuses([]string{""}, []int64{t0.Unix() - 30}, denied)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +86,7 @@ func TestStatusPageShowsFlowStatuses(t *testing.T) {
 	a.Statuses = known
 	b.Count, b.Statuses = 1, failing
 	snap := snapOf(a, b)
-	snap.FlowStatus = refresh.FlowStatusTotals{ExpectedPass: 90 * time.Second}
+	snap.FlowStatus = snapshot.FlowStatusTotals{ExpectedPass: 90 * time.Second}
 	c := checkerOf(snap)
 	c.FlowStatus = &FlowStatusConfig{Interval: time.Hour, LimiterRate: func() float64 { return 2 }, LimiterMaxRate: 4}
 

@@ -13,12 +13,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cams-exporter/cams_exporter/refresh"
+	"github.com/cams-exporter/cams_exporter/snapshot"
 )
 
 // Checker judges a snapshot.
 type Checker struct {
-	Snapshot func() *refresh.Snapshot
+	Snapshot func() *snapshot.Snapshot
 	// MaxStaleness is how long the refresher may go without a successful
 	// ListFlow call while spaces are due before the exporter is not ready,
 	// and the age beyond which /status marks a space's data stale. 0 means
@@ -60,7 +60,7 @@ func (c Checker) Ready() (bool, string) {
 // under way) do not hold it back: a large account is ready within seconds of
 // its first listing. It reads only what the snapshot keeps counted, never
 // its spaces.
-func (c Checker) ready(snap *refresh.Snapshot, now time.Time) (bool, string) {
+func (c Checker) ready(snap *snapshot.Snapshot, now time.Time) (bool, string) {
 	counts := snap.Counts()
 	if counts.Pending+counts.Up+counts.Down == 0 {
 		return false, "no space to watch: the spaces file lists none, or discovery has found none yet"
@@ -82,7 +82,7 @@ func (c Checker) ready(snap *refresh.Snapshot, now time.Time) (bool, string) {
 // does: no ListFlow call has succeeded for longer than the limit, counted
 // from the last that did, or the exporter's start, or the end of the
 // refresher's idle time (nothing was due until then), whichever is latest.
-func (c Checker) progressLost(snap *refresh.Snapshot, now time.Time) string {
+func (c Checker) progressLost(snap *snapshot.Snapshot, now time.Time) string {
 	limit := c.progressLimit(snap)
 	since := latest(c.Started, snap.LastListCall, snap.IdleUntil)
 	if now.Sub(since) <= limit {
@@ -101,7 +101,7 @@ func (c Checker) progressLost(snap *refresh.Snapshot, now time.Time) string {
 // three passes: a large account calls without a pause, and a pass of
 // 200,000 spaces takes 14 hours, far too long to notice that none
 // succeeds.
-func (c Checker) progressLimit(snap *refresh.Snapshot) time.Duration {
+func (c Checker) progressLimit(snap *snapshot.Snapshot) time.Duration {
 	if c.MaxStaleness > 0 || c.RefreshInterval <= 0 {
 		return c.staleness(snap)
 	}
@@ -111,7 +111,7 @@ func (c Checker) progressLimit(snap *refresh.Snapshot) time.Duration {
 // staleness is the age beyond which /status marks data stale: MaxStaleness,
 // or three times the longer of the interval and the expected pass, since a
 // space's data cannot be fresher than a pass allows.
-func (c Checker) staleness(snap *refresh.Snapshot) time.Duration {
+func (c Checker) staleness(snap *snapshot.Snapshot) time.Duration {
 	if c.MaxStaleness > 0 {
 		return c.MaxStaleness
 	}
@@ -180,16 +180,16 @@ type LimiterStatus struct {
 // /metrics has them) and the age of its data in seconds; a failing one its
 // last error, with the cause and the remedy people are shown.
 type SpaceStatus struct {
-	Space       string             `json:"space"`
-	Up          bool               `json:"up"`
-	Flows       *int               `json:"flows,omitempty"`
-	ByCategory  map[string]int     `json:"flows_by_category,omitempty"`
-	LastSuccess *time.Time         `json:"last_success,omitempty"`
-	AgeSeconds  *float64           `json:"age_seconds,omitempty"`
-	LastAttempt *time.Time         `json:"last_attempt,omitempty"`
-	LastError   *refresh.ErrorInfo `json:"last_error,omitempty"`
-	Cause       string             `json:"cause,omitempty"`
-	Remedy      string             `json:"remedy,omitempty"`
+	Space       string              `json:"space"`
+	Up          bool                `json:"up"`
+	Flows       *int                `json:"flows,omitempty"`
+	ByCategory  map[string]int      `json:"flows_by_category,omitempty"`
+	LastSuccess *time.Time          `json:"last_success,omitempty"`
+	AgeSeconds  *float64            `json:"age_seconds,omitempty"`
+	LastAttempt *time.Time          `json:"last_attempt,omitempty"`
+	LastError   *snapshot.ErrorInfo `json:"last_error,omitempty"`
+	Cause       string              `json:"cause,omitempty"`
+	Remedy      string              `json:"remedy,omitempty"`
 	// FlowStatus is what GetFlow said of the space's flows, with data and
 	// --collector.flow-status.
 	FlowStatus *SpaceFlowStatus `json:"flow_status,omitempty"`
@@ -206,7 +206,7 @@ func (c Checker) Status() Status {
 }
 
 // statusHead is the status of snap at now without its spaces.
-func (c Checker) statusHead(snap *refresh.Snapshot, now time.Time) Status {
+func (c Checker) statusHead(snap *snapshot.Snapshot, now time.Time) Status {
 	ready, why := c.ready(snap, now)
 	counts := snap.Counts()
 	st := Status{Ready: ready, Reason: why, SpacesByState: StateCounts(counts),
@@ -227,7 +227,7 @@ func (c Checker) statusHead(snap *refresh.Snapshot, now time.Time) Status {
 
 // spaceStatus is a space's entry, with its flow statuses when they are
 // checked.
-func (c Checker) spaceStatus(sp *refresh.SpaceState, now time.Time) SpaceStatus {
+func (c Checker) spaceStatus(sp *snapshot.SpaceState, now time.Time) SpaceStatus {
 	ss := spaceStatus(sp, now)
 	if c.FlowStatus != nil && sp.HasData {
 		ss.FlowStatus = spaceFlowStatus(sp)
@@ -237,17 +237,17 @@ func (c Checker) spaceStatus(sp *refresh.SpaceState, now time.Time) SpaceStatus 
 
 // sortedSpaces returns the states of snap's spaces in the order of their
 // ids.
-func sortedSpaces(snap *refresh.Snapshot) []*refresh.SpaceState {
+func sortedSpaces(snap *snapshot.Snapshot) []*snapshot.SpaceState {
 	type entry struct {
 		id string
-		st *refresh.SpaceState
+		st *snapshot.SpaceState
 	}
 	entries := make([]entry, 0, snap.Len())
 	for id, st := range snap.All() {
 		entries = append(entries, entry{id, st})
 	}
 	slices.SortFunc(entries, func(a, b entry) int { return strings.Compare(a.id, b.id) })
-	out := make([]*refresh.SpaceState, len(entries))
+	out := make([]*snapshot.SpaceState, len(entries))
 	for i, e := range entries {
 		out[i] = e.st
 	}

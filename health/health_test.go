@@ -9,18 +9,18 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cams-exporter/cams_exporter/refresh"
+	"github.com/cams-exporter/cams_exporter/snapshot"
 )
 
 var t0 = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
 
-func space(id string, up bool, lastSuccessAgo time.Duration) *refresh.SpaceState {
-	st := &refresh.SpaceState{ID: id, Up: up, LastAttempt: t0}
+func space(id string, up bool, lastSuccessAgo time.Duration) *snapshot.SpaceState {
+	st := &snapshot.SpaceState{ID: id, Up: up, LastAttempt: t0}
 	if lastSuccessAgo >= 0 {
 		st.HasData, st.Count, st.LastSuccess = true, 3, t0.Add(-lastSuccessAgo)
 	}
 	if !up {
-		st.LastError = &refresh.ErrorInfo{Code: "Ram.PermissionDeny", Message: "denied", RequestID: "R1"}
+		st.LastError = &snapshot.ErrorInfo{Code: "Ram.PermissionDeny", Message: "denied", RequestID: "R1"}
 	}
 	return st
 }
@@ -34,14 +34,14 @@ const never = -1
 func TestReady(t *testing.T) {
 	tests := []struct {
 		name      string
-		snap      *refresh.Snapshot
+		snap      *snapshot.Snapshot
 		startedAt time.Duration // before t0
 		limit     time.Duration // --health.max-staleness; 0 for the default
 		wantReady bool
 		wantWhy   string
 	}{
-		{"before the first listing ends", refresh.Snapshot{Pending: 2}.WithSpaces(map[string]*refresh.SpaceState{}), time.Minute, 0, false, "no data yet: the first listing has not ended (2 space(s) pending)"},
-		{"nothing to watch", refresh.Snapshot{Completed: true}.WithSpaces(map[string]*refresh.SpaceState{}), time.Minute, 0, false, "no space to watch"},
+		{"before the first listing ends", snapshot.Snapshot{Pending: 2}.WithSpaces(map[string]*snapshot.SpaceState{}), time.Minute, 0, false, "no data yet: the first listing has not ended (2 space(s) pending)"},
+		{"nothing to watch", snapshot.Snapshot{Completed: true}.WithSpaces(map[string]*snapshot.SpaceState{}), time.Minute, 0, false, "no space to watch"},
 		{"all fresh", snapOf(space("a", true, time.Minute), space("b", true, 0)), time.Hour, 0, true, "ready: 2 space(s): 2 up, 0 failing their last refresh, 0 pending"},
 		{"one failing but fresh", snapOf(space("a", true, time.Minute), space("b", false, time.Minute)), time.Hour, 0, true, "1 failing"},
 		{"every space failed", snapOf(space("a", false, time.Minute), space("b", false, time.Minute)), time.Hour, 0, false, "every space refreshed so far (2) failed"},
@@ -73,7 +73,7 @@ func TestReady(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := Checker{Snapshot: func() *refresh.Snapshot { return tt.snap }, RefreshInterval: 5 * time.Minute, MaxStaleness: tt.limit,
+			c := Checker{Snapshot: func() *snapshot.Snapshot { return tt.snap }, RefreshInterval: 5 * time.Minute, MaxStaleness: tt.limit,
 				Started: t0.Add(-tt.startedAt), Now: func() time.Time { return t0 }}
 			checkReadyz(t, c, tt.wantReady, tt.wantWhy)
 		})
@@ -99,19 +99,19 @@ func checkReadyz(t *testing.T, c Checker, wantReady bool, wantWhy string) {
 	}
 }
 
-func withPending(s *refresh.Snapshot, n int) *refresh.Snapshot {
+func withPending(s *snapshot.Snapshot, n int) *snapshot.Snapshot {
 	s.Pending, s.Completed, s.Refreshes = n, false, 0
 	return s
 }
 
-func withPass(s *refresh.Snapshot, pass time.Duration) *refresh.Snapshot {
+func withPass(s *snapshot.Snapshot, pass time.Duration) *snapshot.Snapshot {
 	s.ExpectedPassDuration = pass
 	return s
 }
 
 // lastCall sets when the last ListFlow call succeeded, ago before t0;
 // never for none.
-func lastCall(s *refresh.Snapshot, ago time.Duration) *refresh.Snapshot {
+func lastCall(s *snapshot.Snapshot, ago time.Duration) *snapshot.Snapshot {
 	s.LastListCall = time.Time{}
 	if ago >= 0 {
 		s.LastListCall = t0.Add(-ago)
@@ -121,24 +121,24 @@ func lastCall(s *refresh.Snapshot, ago time.Duration) *refresh.Snapshot {
 
 // idleUntil marks the refresher idle until ago before t0 (after t0 when
 // negative).
-func idleUntil(s *refresh.Snapshot, ago time.Duration) *refresh.Snapshot {
+func idleUntil(s *snapshot.Snapshot, ago time.Duration) *snapshot.Snapshot {
 	s.IdleUntil = t0.Add(-ago)
 	return s
 }
 
 // snapOf is a snapshot of spaces whose last ListFlow call succeeded at t0,
 // when the spaces were last attempted.
-func snapOf(spaces ...*refresh.SpaceState) *refresh.Snapshot {
-	states := map[string]*refresh.SpaceState{}
+func snapOf(spaces ...*snapshot.SpaceState) *snapshot.Snapshot {
+	states := map[string]*snapshot.SpaceState{}
 	for _, sp := range spaces {
 		states[sp.ID] = sp
 	}
-	return refresh.Snapshot{Completed: true, Refreshes: 1, LastListCall: t0}.WithSpaces(states)
+	return snapshot.Snapshot{Completed: true, Refreshes: 1, LastListCall: t0}.WithSpaces(states)
 }
 
 func TestStatusJSON(t *testing.T) {
 	snap := snapOf(space("", true, time.Minute), space("cams-x", false, -1))
-	c := Checker{Snapshot: func() *refresh.Snapshot { return snap }, MaxStaleness: time.Hour, Started: t0,
+	c := Checker{Snapshot: func() *snapshot.Snapshot { return snap }, MaxStaleness: time.Hour, Started: t0,
 		Now: func() time.Time { return t0 }, LimiterRate: func() float64 { return 2 }, LimiterMaxRate: 4}
 	rec := httptest.NewRecorder()
 	c.StatusHandler(rec, httptest.NewRequest("GET", "/status", nil))
@@ -166,22 +166,22 @@ func TestStatusJSON(t *testing.T) {
 // denied-th of them (none when 0) failed its last listing, keeping that
 // data; the rest pending. The last ListFlow call that succeeded is the
 // freshest success. The expected pass is n calls at 4 calls/s.
-func accountSnapshot(n, listed, denied int, age func(i int) time.Duration) *refresh.Snapshot {
-	states := make(map[string]*refresh.SpaceState, listed)
+func accountSnapshot(n, listed, denied int, age func(i int) time.Duration) *snapshot.Snapshot {
+	states := make(map[string]*snapshot.SpaceState, listed)
 	var lastCall time.Time
 	for i := range listed {
 		at := t0.Add(-age(i))
 		id := fmt.Sprintf("cams-%06d", i)
-		st := &refresh.SpaceState{ID: id, HasData: true, Up: true, Count: 3, LastSuccess: at, LastAttempt: at}
+		st := &snapshot.SpaceState{ID: id, HasData: true, Up: true, Count: 3, LastSuccess: at, LastAttempt: at}
 		if denied > 0 && i%denied == 0 {
-			st.Up, st.LastAttempt, st.LastError = false, t0, &refresh.ErrorInfo{Code: "Ram.PermissionDeny", Message: "denied"}
+			st.Up, st.LastAttempt, st.LastError = false, t0, &snapshot.ErrorInfo{Code: "Ram.PermissionDeny", Message: "denied"}
 		}
 		if st.Up && at.After(lastCall) {
 			lastCall = at
 		}
 		states[id] = st
 	}
-	return refresh.Snapshot{Pending: n - listed, ExpectedPassDuration: time.Duration(n) * time.Second / 4, LastListCall: lastCall}.WithSpaces(states)
+	return snapshot.Snapshot{Pending: n - listed, ExpectedPassDuration: time.Duration(n) * time.Second / 4, LastListCall: lastCall}.WithSpaces(states)
 }
 
 // Readiness at account scale, interval 5m and the default limit (3 × the
@@ -224,7 +224,7 @@ func TestReadyAtScale(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			snap := accountSnapshot(tt.spaces, tt.listed, tt.denied, tt.age)
-			c := Checker{Snapshot: func() *refresh.Snapshot { return snap }, RefreshInterval: 5 * time.Minute, MaxStaleness: tt.maxStaleness,
+			c := Checker{Snapshot: func() *snapshot.Snapshot { return snap }, RefreshInterval: 5 * time.Minute, MaxStaleness: tt.maxStaleness,
 				Started: t0.Add(-tt.started), Now: func() time.Time { return t0 }}
 			checkReadyz(t, c, tt.wantReady, tt.wantWhy)
 		})
@@ -235,7 +235,7 @@ func TestReadyAtScale(t *testing.T) {
 func TestStatusCountsAndLimits(t *testing.T) {
 	snap := withPending(snapOf(space("a", true, time.Minute), space("b", false, never)), 7)
 	snap.ExpectedPassDuration = 10 * time.Minute
-	c := Checker{Snapshot: func() *refresh.Snapshot { return snap }, RefreshInterval: 5 * time.Minute, Started: t0, Now: func() time.Time { return t0 }}
+	c := Checker{Snapshot: func() *snapshot.Snapshot { return snap }, RefreshInterval: 5 * time.Minute, Started: t0, Now: func() time.Time { return t0 }}
 	st := c.Status()
 	if st.SpacesByState != (StateCounts{Pending: 7, Up: 1, Down: 1}) || st.MaxStaleness != 1800 || st.ExpectedPass != 600 || len(st.Spaces) != 2 {
 		t.Errorf("status counts %+v, max staleness %v, expected pass %v, %d spaces; want 7/1/1, 1800, 600 and 2 listed", st.SpacesByState, st.MaxStaleness, st.ExpectedPass, len(st.Spaces))
@@ -255,7 +255,7 @@ func TestStalenessGrowsWithThePass(t *testing.T) {
 		{0, 60 * time.Minute, 15 * time.Minute},
 		{7 * time.Minute, 7 * time.Minute, 7 * time.Minute},
 	} {
-		c := Checker{Snapshot: func() *refresh.Snapshot { return snap }, RefreshInterval: 5 * time.Minute, MaxStaleness: tt.maxStaleness, Now: func() time.Time { return t0 }}
+		c := Checker{Snapshot: func() *snapshot.Snapshot { return snap }, RefreshInterval: 5 * time.Minute, MaxStaleness: tt.maxStaleness, Now: func() time.Time { return t0 }}
 		if got := c.Status().MaxStaleness; got != tt.wantStatus.Seconds() {
 			t.Errorf("--health.max-staleness %v: /status max_staleness_seconds %v, want %v", tt.maxStaleness, got, tt.wantStatus.Seconds())
 		}

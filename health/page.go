@@ -14,15 +14,15 @@ import (
 	"time"
 
 	"github.com/cams-exporter/cams_exporter/client"
-	"github.com/cams-exporter/cams_exporter/refresh"
 	"github.com/cams-exporter/cams_exporter/remedy"
+	"github.com/cams-exporter/cams_exporter/snapshot"
 )
 
 // Bounds of the HTML status page. Whatever the number of spaces, a page
 // shows PageSize spaces and maxCodeRows error codes, and every text on it
 // was cut where it entered (space ids to client.MaxSpaceIDBytes, error
 // texts to client.MaxTextBytes, a space's categories to the documented ones,
-// refresh.MaxUndocumentedCategories others and refresh.OtherCategory), so
+// snapshot.MaxUndocumentedCategories others and snapshot.OtherCategory), so
 // a page stays under 3 MiB even when every text is as long and as full of
 // characters to escape as it may be (2.2 MB; TestStatusPageIsBounded), and
 // is about 55 KB for a real account.
@@ -82,7 +82,7 @@ func (q pageQuery) URL(n int) string {
 	return "?" + v.Encode()
 }
 
-func (q pageQuery) matches(sp *refresh.SpaceState) bool {
+func (q pageQuery) matches(sp *snapshot.SpaceState) bool {
 	switch {
 	case q.State == "up" && !sp.Up, q.State == "down" && sp.Up:
 		return false
@@ -95,7 +95,7 @@ func (q pageQuery) matches(sp *refresh.SpaceState) bool {
 // Filtered reports whether the page shows only some spaces.
 func (q pageQuery) Filtered() bool { return q.State != "" || q.Code != "" || q.Search != "" }
 
-func errorCode(sp *refresh.SpaceState) string {
+func errorCode(sp *snapshot.SpaceState) string {
 	if sp.LastError == nil {
 		return ""
 	}
@@ -156,7 +156,7 @@ type spaceRow struct {
 	Stale      bool   // older than the readiness limit
 	Success    string // when the data was listed, exactly
 	Attempt    string // of the last listing
-	Error      *refresh.ErrorInfo
+	Error      *snapshot.ErrorInfo
 	Cause      string
 	Remedy     string
 	Extras     []Detail
@@ -183,7 +183,7 @@ func (c Checker) StatusPage(w http.ResponseWriter, r *http.Request) {
 }
 
 // pageView builds the page q asks for from snap at now.
-func (c Checker) pageView(snap *refresh.Snapshot, q pageQuery, now time.Time) pageView {
+func (c Checker) pageView(snap *snapshot.Snapshot, q pageQuery, now time.Time) pageView {
 	ready, why := c.ready(snap, now)
 	counts := snap.Counts()
 	v := pageView{Generated: now.UTC().Format(time.RFC3339), Ready: ready, Reason: why, Counts: StateCounts(counts),
@@ -207,7 +207,7 @@ func (c Checker) pageView(snap *refresh.Snapshot, q pageQuery, now time.Time) pa
 	}
 	limit := c.staleness(snap)
 	for i := from; i < to; i++ {
-		var sp *refresh.SpaceState
+		var sp *snapshot.SpaceState
 		if i < len(down) {
 			sp = down[i]
 		} else {
@@ -221,7 +221,7 @@ func (c Checker) pageView(snap *refresh.Snapshot, q pageQuery, now time.Time) pa
 // selectSpaces returns the spaces q lets through, the failing ones sorted
 // by code and id, the others by id, and the failing spaces of the whole
 // snapshot counted by code.
-func selectSpaces(snap *refresh.Snapshot, q pageQuery) (down, up []*refresh.SpaceState, byCode map[string]int) {
+func selectSpaces(snap *snapshot.Snapshot, q pageQuery) (down, up []*snapshot.SpaceState, byCode map[string]int) {
 	byCode = map[string]int{}
 	for _, sp := range snap.All() {
 		if !sp.Up {
@@ -236,10 +236,10 @@ func selectSpaces(snap *refresh.Snapshot, q pageQuery) (down, up []*refresh.Spac
 			down = append(down, sp)
 		}
 	}
-	slices.SortFunc(down, func(a, b *refresh.SpaceState) int {
+	slices.SortFunc(down, func(a, b *snapshot.SpaceState) int {
 		return cmp.Or(strings.Compare(errorCode(a), errorCode(b)), strings.Compare(a.ID, b.ID))
 	})
-	slices.SortFunc(up, func(a, b *refresh.SpaceState) int { return strings.Compare(a.ID, b.ID) })
+	slices.SortFunc(up, func(a, b *snapshot.SpaceState) int { return strings.Compare(a.ID, b.ID) })
 	return down, up, byCode
 }
 
@@ -265,7 +265,7 @@ func codeRows(byCode map[string]int, q pageQuery) (rows []codeRow, moreCodes, mo
 }
 
 // newSpaceRow is sp's row at now; data older than limit is stale.
-func (c Checker) newSpaceRow(sp *refresh.SpaceState, now time.Time, limit time.Duration) spaceRow {
+func (c Checker) newSpaceRow(sp *snapshot.SpaceState, now time.Time, limit time.Duration) spaceRow {
 	row := spaceRow{Space: sp.ID, Up: sp.Up, HasData: sp.HasData, Error: sp.LastError, Extras: c.spaceExtras(sp)}
 	if sp.HasData {
 		row.Flows, row.Categories = sp.Count, categoryDetails(sp.ByCategory)

@@ -15,7 +15,7 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/cams-exporter/cams_exporter/internal/domtest"
-	"github.com/cams-exporter/cams_exporter/refresh"
+	"github.com/cams-exporter/cams_exporter/snapshot"
 )
 
 const browserAccept = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
@@ -24,8 +24,8 @@ const browserAccept = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*
 // here rather than read from the client.
 var documented = []string{"SIGN_UP", "SIGN_IN", "APPOINTMENT_BOOKING", "LEAD_GENERATION", "CONTACT_US", "CUSTOMER_SUPPORT", "SURVEY", "OTHER"}
 
-func checkerOf(snap *refresh.Snapshot) Checker {
-	return Checker{Snapshot: func() *refresh.Snapshot { return snap }, RefreshInterval: 5 * time.Minute, Started: t0.Add(-time.Hour),
+func checkerOf(snap *snapshot.Snapshot) Checker {
+	return Checker{Snapshot: func() *snapshot.Snapshot { return snap }, RefreshInterval: 5 * time.Minute, Started: t0.Add(-time.Hour),
 		Now: func() time.Time { return t0 }, LimiterRate: func() float64 { return 3.25 }, LimiterMaxRate: 4}
 }
 
@@ -74,7 +74,7 @@ func TestStatusJSONCategoriesAgeAndRemedy(t *testing.T) {
 	a := space("a", true, 90*time.Second)
 	a.ByCategory = map[string]int{"SURVEY": 2, "SHOPPING": 1}
 	b := space("b", false, never)
-	b.LastError = &refresh.ErrorInfo{Code: "NetworkError", Message: `Post "http://127.0.0.1:1/": dial tcp 127.0.0.1:1: connect: connection refused`}
+	b.LastError = &snapshot.ErrorInfo{Code: "NetworkError", Message: `Post "http://127.0.0.1:1/": dial tcp 127.0.0.1:1: connect: connection refused`}
 	c := checkerOf(snapOf(a, b))
 	var got struct {
 		Spaces []map[string]json.RawMessage `json:"spaces"`
@@ -175,9 +175,9 @@ func TestStatusPageShows(t *testing.T) {
 	old := space("cams-old", true, 3*time.Hour) // past the limit: 3 × max(5m, the pass of 41m40s)
 	denied := space("cams-denied", false, 2*time.Minute)
 	hostile := space(hostileID, false, never)
-	hostile.LastError = &refresh.ErrorInfo{Code: `<b>Bad"Code</b>`, Message: hostileMsg, RequestID: `R"<>`, Recommend: "https://api.aliyun.com/troubleshoot?q=x&y=<z>"}
+	hostile.LastError = &snapshot.ErrorInfo{Code: `<b>Bad"Code</b>`, Message: hostileMsg, RequestID: `R"<>`, Recommend: "https://api.aliyun.com/troubleshoot?q=x&y=<z>"}
 	network := space("cams-net", false, never)
-	network.LastError = &refresh.ErrorInfo{Code: "NetworkError", Message: `Post "http://127.0.0.1:1/": dial tcp 127.0.0.1:1: connect: connection refused`}
+	network.LastError = &snapshot.ErrorInfo{Code: "NetworkError", Message: `Post "http://127.0.0.1:1/": dial tcp 127.0.0.1:1: connect: connection refused`}
 	snap := withPending(snapOf(up, own, old, denied, hostile, network), 7)
 	snap.ExpectedPassDuration, snap.Refreshes, snap.RefreshFailures = 2500*time.Second, 3, 2
 	snap.LastRefreshEnd, snap.LastRefreshDuration = t0.Add(-3*time.Minute), 41*time.Minute+40*time.Second
@@ -275,21 +275,21 @@ func TestStatusPageShows(t *testing.T) {
 
 // An account of n spaces at t0, failing every 7th with one of three codes;
 // space i was listed i seconds ago.
-func pageAccount(n int) *refresh.Snapshot {
+func pageAccount(n int) *snapshot.Snapshot {
 	codes := []string{"Ram.PermissionDeny", "Product.Unsubscript", "System.LimitControl"}
-	states := make(map[string]*refresh.SpaceState, n)
+	states := make(map[string]*snapshot.SpaceState, n)
 	for i := range n {
 		id := fmt.Sprintf("cams-%06d", i)
 		at := t0.Add(-time.Duration(i) * time.Second)
-		st := &refresh.SpaceState{ID: id, HasData: true, Up: true, Count: i % 50, ByCategory: map[string]int{"SURVEY": i % 50},
+		st := &snapshot.SpaceState{ID: id, HasData: true, Up: true, Count: i % 50, ByCategory: map[string]int{"SURVEY": i % 50},
 			LastSuccess: at, LastAttempt: at}
 		if i%7 == 3 {
 			st.Up = false
-			st.LastError = &refresh.ErrorInfo{Code: codes[i%3], Message: "no", RequestID: fmt.Sprintf("R-%d", i)}
+			st.LastError = &snapshot.ErrorInfo{Code: codes[i%3], Message: "no", RequestID: fmt.Sprintf("R-%d", i)}
 		}
 		states[id] = st
 	}
-	return refresh.Snapshot{Completed: true, Refreshes: 1, ExpectedPassDuration: time.Duration(n) * time.Second / 4}.WithSpaces(states)
+	return snapshot.Snapshot{Completed: true, Refreshes: 1, ExpectedPassDuration: time.Duration(n) * time.Second / 4}.WithSpaces(states)
 }
 
 // At 10,000 spaces: a page holds PageSize rows, failing spaces first (by
@@ -406,23 +406,23 @@ func pageLink(n int) string {
 // the exporter lets it be and made of the character html/template
 // escapes the longest (" becomes &#34;): ids, codes (each its own),
 // messages, RequestIds, Recommend, and every category a space may keep.
-func hostileAccount(n int) *refresh.Snapshot {
+func hostileAccount(n int) *snapshot.Snapshot {
 	text := func(prefix string, size int) string { return prefix + strings.Repeat(`"`, size-len(prefix)) }
 	cats := map[string]int{}
 	for _, c := range documented {
 		cats[c] = 1
 	}
-	for i := range refresh.MaxUndocumentedCategories {
+	for i := range snapshot.MaxUndocumentedCategories {
 		cats[text(fmt.Sprint(i), 64)] = 1
 	}
-	cats[refresh.OtherCategory] = 1
-	states := make(map[string]*refresh.SpaceState, n)
+	cats[snapshot.OtherCategory] = 1
+	states := make(map[string]*snapshot.SpaceState, n)
 	for i := range n {
 		id := text(fmt.Sprint(i), 128)
-		states[id] = &refresh.SpaceState{ID: id, HasData: true, Count: 1 << 30, ByCategory: cats, LastSuccess: t0, LastAttempt: t0,
-			LastError: &refresh.ErrorInfo{Code: text(fmt.Sprint(i), 512), Message: text("", 512), RequestID: text("", 512), Recommend: text("", 512)}}
+		states[id] = &snapshot.SpaceState{ID: id, HasData: true, Count: 1 << 30, ByCategory: cats, LastSuccess: t0, LastAttempt: t0,
+			LastError: &snapshot.ErrorInfo{Code: text(fmt.Sprint(i), 512), Message: text("", 512), RequestID: text("", 512), Recommend: text("", 512)}}
 	}
-	return refresh.Snapshot{}.WithSpaces(states)
+	return snapshot.Snapshot{}.WithSpaces(states)
 }
 
 // maxPageBytes bounds a page whatever the account holds, with room to
@@ -447,7 +447,7 @@ func TestStatusPageIsBounded(t *testing.T) {
 
 // Before the first listing ends, every space pending: the page says so.
 func TestStatusPageBeforeTheFirstListing(t *testing.T) {
-	p := render(t, checkerOf(&refresh.Snapshot{Pending: 10000}), "/status")
+	p := render(t, checkerOf(&snapshot.Snapshot{Pending: 10000}), "/status")
 	if got := p.text(t, "pending") + "|" + p.text(t, "last-pass"); got != "10000|none yet" {
 		t.Errorf("pending|last pass = %q", got)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/cams-exporter/cams_exporter/client"
 	"github.com/cams-exporter/cams_exporter/internal/fakeclock"
 	"github.com/cams-exporter/cams_exporter/refresh"
+	"github.com/cams-exporter/cams_exporter/snapshot"
 )
 
 // fakeAccount answers ListFlow like CAMS: one empty page per space, except the
@@ -99,7 +100,7 @@ type refresherRun struct {
 // runRefresher starts a refresher of spaces from a on a clock, with interval and
 // limit (--health.max-staleness, 0 for the default), after restoring
 // cached states (none when nil), until the test ends.
-func runRefresher(t *testing.T, a *fakeAccount, spaces *watchList, interval, limit time.Duration, cached map[string]*refresh.SpaceState) *refresherRun {
+func runRefresher(t *testing.T, a *fakeAccount, spaces *watchList, interval, limit time.Duration, cached map[string]*snapshot.SpaceState) *refresherRun {
 	clk := fakeclock.New(t0)
 	r := refresh.New(refresh.Config{Lister: a, Spaces: spaces.list, Interval: interval, Now: clk.Now})
 	if n := r.Restore(cached); n != len(cached) {
@@ -166,12 +167,12 @@ func TestDeniedSpacesNeverMakeItUnready(t *testing.T) {
 			for _, id := range ids[:tt.denied] {
 				a.denied[id] = true
 			}
-			var cached map[string]*refresh.SpaceState
+			var cached map[string]*snapshot.SpaceState
 			if tt.cachedDeniedAge > 0 {
-				cached = map[string]*refresh.SpaceState{}
+				cached = map[string]*snapshot.SpaceState{}
 				for _, id := range ids[:tt.denied] {
 					at := t0.Add(-tt.cachedDeniedAge)
-					cached[id] = &refresh.SpaceState{ID: id, HasData: true, Up: true, Count: 3, LastSuccess: at, LastAttempt: at}
+					cached[id] = &snapshot.SpaceState{ID: id, HasData: true, Up: true, Count: 3, LastSuccess: at, LastAttempt: at}
 				}
 			}
 			rr := runRefresher(t, a, &watchList{ids: ids}, tt.interval, tt.limit, cached)

@@ -4,12 +4,12 @@ import (
 	"time"
 
 	"github.com/cams-exporter/cams_exporter/client"
-	"github.com/cams-exporter/cams_exporter/refresh"
 	"github.com/cams-exporter/cams_exporter/remedy"
+	"github.com/cams-exporter/cams_exporter/snapshot"
 )
 
 // spaceStatus is /status's entry for one space at now.
-func spaceStatus(sp *refresh.SpaceState, now time.Time) SpaceStatus {
+func spaceStatus(sp *snapshot.SpaceState, now time.Time) SpaceStatus {
 	ss := SpaceStatus{Space: sp.ID, Up: sp.Up, LastError: sp.LastError}
 	if sp.HasData {
 		age := now.Sub(sp.LastSuccess).Seconds()

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cams-exporter/cams_exporter/refresh"
+	"github.com/cams-exporter/cams_exporter/snapshot"
 )
 
 // TestStatusJSONIsWhatEncodingJSONWrites: /status, written a space at a
@@ -18,8 +18,8 @@ import (
 // writes for the whole Status: with no space, a few, hostile texts, flow
 // statuses, and an account of 3,000 spaces.
 func TestStatusJSONIsWhatEncodingJSONWrites(t *testing.T) {
-	statuses, err := refresh.NewFlowStatuses([]string{"PUBLISHED", "", "BLOCKED<&>"}, []int64{t0.Unix() - 600, 0, t0.Unix() - 60},
-		&refresh.ErrorInfo{Code: "Ram.PermissionDeny", Message: "no <cams:GetFlow> & more"})
+	statuses, err := snapshot.NewFlowStatuses([]string{"PUBLISHED", "", "BLOCKED<&>"}, []int64{t0.Unix() - 600, 0, t0.Unix() - 60},
+		&snapshot.ErrorInfo{Code: "Ram.PermissionDeny", Message: "no <cams:GetFlow> & more"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,10 +28,10 @@ func TestStatusJSONIsWhatEncodingJSONWrites(t *testing.T) {
 	flowStatus := &FlowStatusConfig{Interval: time.Hour, LimiterRate: func() float64 { return 2 }, LimiterMaxRate: 4}
 	tests := []struct {
 		name       string
-		snap       *refresh.Snapshot
+		snap       *snapshot.Snapshot
 		flowStatus *FlowStatusConfig
 	}{
-		{"no space", refresh.Snapshot{Pending: 3}.WithSpaces(nil), nil},
+		{"no space", snapshot.Snapshot{Pending: 3}.WithSpaces(nil), nil},
 		{"a few", snapOf(space("cams-a", true, time.Minute), space("cams-b", false, 20*time.Minute), space("cams-x", false, never)), nil},
 		{"hostile texts", hostileAccount(20), nil},
 		{"flow statuses", snapOf(withStatuses, space("cams-b", true, 0), space("cams-x", false, never)), flowStatus},
@@ -105,7 +105,7 @@ func TestStatusReadsOneSnapshot(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			calls := 0
 			c := checkerOf(first)
-			c.Snapshot = func() *refresh.Snapshot {
+			c.Snapshot = func() *snapshot.Snapshot {
 				calls++
 				if calls == 1 {
 					return first

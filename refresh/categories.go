@@ -6,17 +6,7 @@ import (
 	"sort"
 
 	"github.com/cams-exporter/cams_exporter/client"
-)
-
-// Bounds of the category values the exporter keeps.
-const (
-	// MaxUndocumentedCategories is how many distinct categories outside
-	// client.DocumentedCategories the exporter keeps under their own name,
-	// across all spaces, the first seen first kept, for as long as it runs.
-	MaxUndocumentedCategories = 30
-	// OtherCategory stands for every category past those: a flow carrying
-	// any of them carries OtherCategory instead, once.
-	OtherCategory = "_other"
+	"github.com/cams-exporter/cams_exporter/snapshot"
 )
 
 // categoryCap bounds the category values that enter the snapshot, and so
@@ -30,10 +20,10 @@ type categoryCap struct {
 // admit reports whether c passes under its own name, taking one of the free
 // places if it is new.
 func (cc *categoryCap) admit(c string) bool {
-	if c == OtherCategory || client.IsDocumentedCategory(c) {
+	if c == snapshot.OtherCategory || client.IsDocumentedCategory(c) {
 		return true
 	}
-	return admitCapped(&cc.kept, c, MaxUndocumentedCategories)
+	return admitCapped(&cc.kept, c, snapshot.MaxUndocumentedCategories)
 }
 
 // admitCapped reports whether the undocumented value v passes under its own
@@ -84,7 +74,7 @@ func (cc *categoryCap) foldOne(cats []string, values *map[string]struct{}) ([]st
 	other := false
 	for i, c := range cats {
 		if cc.admit(c) {
-			other = other || c == OtherCategory
+			other = other || c == snapshot.OtherCategory
 			if out != nil {
 				out = append(out, c)
 			}
@@ -98,7 +88,7 @@ func (cc *categoryCap) foldOne(cats []string, values *map[string]struct{}) ([]st
 			out = append(make([]string, 0, len(cats)), cats[:i]...)
 		}
 		if !other {
-			out = append(out, OtherCategory)
+			out = append(out, snapshot.OtherCategory)
 			other = true
 		}
 	}
@@ -115,7 +105,7 @@ func (cc *categoryCap) foldOne(cats []string, values *map[string]struct{}) ([]st
 // several of them. Kept flows are packed again by packer, sorted by id as
 // the refresher keeps them; FlowIDs becomes theirs when it names the same
 // ids.
-func (cc *categoryCap) foldStates(states map[string]*SpaceState, folded *uint64, packer *FlowPacker) {
+func (cc *categoryCap) foldStates(states map[string]*snapshot.SpaceState, folded *uint64, packer *snapshot.FlowPacker) {
 	ids := make([]string, 0, len(states))
 	for id := range states {
 		ids = append(ids, id)
@@ -125,7 +115,7 @@ func (cc *categoryCap) foldStates(states map[string]*SpaceState, folded *uint64,
 		st := states[id]
 		st.ByCategory = cc.foldCounts(st.ByCategory, st.Count, folded)
 		if st.Flows.Len() > 0 {
-			st.Flows = packer.packSorted(cc.fold(st.Flows.Flows(), folded))
+			st.Flows = packer.PackSorted(cc.fold(st.Flows.Flows(), folded))
 			if kept := st.Flows.IDs(); slices.Equal(kept, st.FlowIDs) {
 				st.FlowIDs = kept // one copy of the ids
 			}
@@ -150,7 +140,7 @@ func (cc *categoryCap) foldCounts(counts map[string]int, total int, folded *uint
 	other := 0
 	for i, c := range cats {
 		switch {
-		case c == OtherCategory:
+		case c == snapshot.OtherCategory:
 			other += counts[c]
 		case cc.admit(c):
 			if out != nil {
@@ -158,9 +148,9 @@ func (cc *categoryCap) foldCounts(counts map[string]int, total int, folded *uint
 			}
 		default:
 			if out == nil {
-				out = make(map[string]int, min(len(counts), len(client.DocumentedCategories)+MaxUndocumentedCategories+1))
+				out = make(map[string]int, min(len(counts), len(client.DocumentedCategories)+snapshot.MaxUndocumentedCategories+1))
 				for _, kept := range cats[:i] {
-					if kept != OtherCategory {
+					if kept != snapshot.OtherCategory {
 						out[kept] = counts[kept]
 					}
 				}
@@ -170,14 +160,14 @@ func (cc *categoryCap) foldCounts(counts map[string]int, total int, folded *uint
 		}
 	}
 	if out == nil {
-		if n, ok := counts[OtherCategory]; !ok || n > 0 && n <= max(total, 0) {
+		if n, ok := counts[snapshot.OtherCategory]; !ok || n > 0 && n <= max(total, 0) {
 			return counts
 		}
 		out = maps.Clone(counts)
-		delete(out, OtherCategory)
+		delete(out, snapshot.OtherCategory)
 	}
 	if other > 0 {
-		out[OtherCategory] = min(other, max(total, 0))
+		out[snapshot.OtherCategory] = min(other, max(total, 0))
 	}
 	return out
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/cams-exporter/cams_exporter/client"
+	"github.com/cams-exporter/cams_exporter/snapshot"
 )
 
 // undocumented returns n category names no one documents, from first.
@@ -30,7 +31,7 @@ func flowsWith(cats ...[]string) []client.Flow {
 }
 
 func TestCategoryCapFold(t *testing.T) {
-	full := undocumented(0, MaxUndocumentedCategories)
+	full := undocumented(0, snapshot.MaxUndocumentedCategories)
 	tests := []struct {
 		name       string
 		seen       []string // admitted before, in order
@@ -40,12 +41,12 @@ func TestCategoryCapFold(t *testing.T) {
 	}{
 		{name: "documented only", cats: [][]string{{"SIGN_UP", "OTHER"}}, want: [][]string{{"SIGN_UP", "OTHER"}}},
 		{name: "room for all", seen: full[:29], cats: [][]string{{"CAT_00029", "SIGN_IN"}}, want: [][]string{{"CAT_00029", "SIGN_IN"}}},
-		{name: "one past the cap", seen: full, cats: [][]string{{"SIGN_UP", "NEW"}}, want: [][]string{{"SIGN_UP", OtherCategory}}, wantFolded: 1},
+		{name: "one past the cap", seen: full, cats: [][]string{{"SIGN_UP", "NEW"}}, want: [][]string{{"SIGN_UP", snapshot.OtherCategory}}, wantFolded: 1},
 		{name: "several folded values count once per flow", seen: full, cats: [][]string{{"A", "SIGN_UP", "B"}, {"B", "C"}, {"CAT_00003"}},
-			want: [][]string{{OtherCategory, "SIGN_UP"}, {OtherCategory}, {"CAT_00003"}}, wantFolded: 3},
+			want: [][]string{{snapshot.OtherCategory, "SIGN_UP"}, {snapshot.OtherCategory}, {"CAT_00003"}}, wantFolded: 3},
 		{name: "first seen first kept within a listing", seen: full[:29], cats: [][]string{{"X"}, {"Y"}, {"X", "Y"}},
-			want: [][]string{{"X"}, {OtherCategory}, {"X", OtherCategory}}, wantFolded: 1},
-		{name: "a literal _other is not folded", seen: full, cats: [][]string{{OtherCategory, "Z"}}, want: [][]string{{OtherCategory}}, wantFolded: 1},
+			want: [][]string{{"X"}, {snapshot.OtherCategory}, {"X", snapshot.OtherCategory}}, wantFolded: 1},
+		{name: "a literal _other is not folded", seen: full, cats: [][]string{{snapshot.OtherCategory, "Z"}}, want: [][]string{{snapshot.OtherCategory}}, wantFolded: 1},
 		{name: "no categories", seen: full, cats: [][]string{nil, {}}, want: [][]string{nil, {}}},
 	}
 	for _, tt := range tests {
@@ -69,7 +70,7 @@ func TestCategoryCapFold(t *testing.T) {
 			if fmt.Sprint(in) != before {
 				t.Errorf("fold changed its input: %v", in)
 			}
-			if len(cc.kept) > MaxUndocumentedCategories {
+			if len(cc.kept) > snapshot.MaxUndocumentedCategories {
 				t.Errorf("%d categories kept", len(cc.kept))
 			}
 		})
@@ -78,12 +79,12 @@ func TestCategoryCapFold(t *testing.T) {
 
 func TestCategoryCapFoldCounts(t *testing.T) {
 	var cc categoryCap
-	for _, c := range undocumented(0, MaxUndocumentedCategories) {
+	for _, c := range undocumented(0, snapshot.MaxUndocumentedCategories) {
 		cc.admit(c)
 	}
 	var folded uint64
-	got := cc.foldCounts(map[string]int{"SIGN_UP": 5, "CAT_00001": 2, "A": 3, "B": 4, OtherCategory: 1}, 6, &folded)
-	want := map[string]int{"SIGN_UP": 5, "CAT_00001": 2, OtherCategory: 6} // 3+4+1 = 8, at most the 6 flows
+	got := cc.foldCounts(map[string]int{"SIGN_UP": 5, "CAT_00001": 2, "A": 3, "B": 4, snapshot.OtherCategory: 1}, 6, &folded)
+	want := map[string]int{"SIGN_UP": 5, "CAT_00001": 2, snapshot.OtherCategory: 6} // 3+4+1 = 8, at most the 6 flows
 	if !reflect.DeepEqual(got, want) || folded != 2 {
 		t.Errorf("got %v and %d folded, want %v and 2", got, folded, want)
 	}
@@ -98,10 +99,10 @@ func TestCategoryCapFoldCounts(t *testing.T) {
 		counts, want map[string]int
 		same         bool
 	}{
-		{map[string]int{"SIGN_UP": 5, "CAT_00001": 2, OtherCategory: 6}, map[string]int{"SIGN_UP": 5, "CAT_00001": 2, OtherCategory: 6}, true},
+		{map[string]int{"SIGN_UP": 5, "CAT_00001": 2, snapshot.OtherCategory: 6}, map[string]int{"SIGN_UP": 5, "CAT_00001": 2, snapshot.OtherCategory: 6}, true},
 		{map[string]int{}, map[string]int{}, true},
-		{map[string]int{"SIGN_UP": 1, OtherCategory: 9}, map[string]int{"SIGN_UP": 1, OtherCategory: 6}, false},
-		{map[string]int{"SIGN_UP": 1, OtherCategory: 0}, map[string]int{"SIGN_UP": 1}, false},
+		{map[string]int{"SIGN_UP": 1, snapshot.OtherCategory: 9}, map[string]int{"SIGN_UP": 1, snapshot.OtherCategory: 6}, false},
+		{map[string]int{"SIGN_UP": 1, snapshot.OtherCategory: 0}, map[string]int{"SIGN_UP": 1}, false},
 	} {
 		before := maps.Clone(tt.counts)
 		got := cc.foldCounts(tt.counts, 6, &folded)
@@ -148,10 +149,10 @@ func TestTenThousandCategories(t *testing.T) {
 			}
 		}
 	}
-	if kept != MaxUndocumentedCategories || a.ByCategory[OtherCategory] != 10000-MaxUndocumentedCategories {
-		t.Errorf("space a: %d undocumented categories kept, _other %d; want 30 and 9970", kept, a.ByCategory[OtherCategory])
+	if kept != snapshot.MaxUndocumentedCategories || a.ByCategory[snapshot.OtherCategory] != 10000-snapshot.MaxUndocumentedCategories {
+		t.Errorf("space a: %d undocumented categories kept, _other %d; want 30 and 9970", kept, a.ByCategory[snapshot.OtherCategory])
 	}
-	wantB := map[string]int{"OTHER": 1, OtherCategory: 1, "CAT_00007": 1}
+	wantB := map[string]int{"OTHER": 1, snapshot.OtherCategory: 1, "CAT_00007": 1}
 	if !reflect.DeepEqual(b.ByCategory, wantB) {
 		t.Errorf("space b: %v, want %v", b.ByCategory, wantB)
 	}
@@ -163,7 +164,7 @@ func TestTenThousandCategories(t *testing.T) {
 			}
 		}
 	}
-	if len(distinct) > len(client.DocumentedCategories)+MaxUndocumentedCategories+1 {
+	if len(distinct) > len(client.DocumentedCategories)+snapshot.MaxUndocumentedCategories+1 {
 		t.Errorf("kept flows carry %d distinct categories", len(distinct))
 	}
 	// Each listing of a folds 9,970 values; b, listed once, folds 5.
@@ -180,20 +181,20 @@ func TestRestoreFoldsCategories(t *testing.T) {
 		counts[c] = 1
 	}
 	r := New(Config{Lister: &fakeLister{}, Spaces: spacesFunc("x", "y")})
-	r.Restore(map[string]*SpaceState{
+	r.Restore(map[string]*snapshot.SpaceState{
 		"y": {ID: "y", HasData: true, Count: 2, ByCategory: map[string]int{"LATE": 2}},
 		"x": {ID: "x", HasData: true, Count: 41, ByCategory: counts,
-			Flows: NewFlowList(flowsWith(undocumented(35, 2), []string{"SIGN_UP"}))},
+			Flows: snapshot.NewFlowList(flowsWith(undocumented(35, 2), []string{"SIGN_UP"}))},
 	})
 	snap := r.Snapshot()
 	x, y := snap.Space("x"), snap.Space("y")
-	if len(x.ByCategory) != 1+MaxUndocumentedCategories+1 || x.ByCategory[OtherCategory] != 10 || x.ByCategory["CAT_00029"] != 1 {
-		t.Errorf("space x restored with %d categories, _other %d: %v", len(x.ByCategory), x.ByCategory[OtherCategory], x.ByCategory)
+	if len(x.ByCategory) != 1+snapshot.MaxUndocumentedCategories+1 || x.ByCategory[snapshot.OtherCategory] != 10 || x.ByCategory["CAT_00029"] != 1 {
+		t.Errorf("space x restored with %d categories, _other %d: %v", len(x.ByCategory), x.ByCategory[snapshot.OtherCategory], x.ByCategory)
 	}
-	if flows := x.Flows.Flows(); !reflect.DeepEqual(flows[0].Categories, []string{OtherCategory}) {
+	if flows := x.Flows.Flows(); !reflect.DeepEqual(flows[0].Categories, []string{snapshot.OtherCategory}) {
 		t.Errorf("restored flow of x carries %q", flows[0].Categories)
 	}
-	if !reflect.DeepEqual(y.ByCategory, map[string]int{OtherCategory: 2}) {
+	if !reflect.DeepEqual(y.ByCategory, map[string]int{snapshot.OtherCategory: 2}) {
 		t.Errorf("space y restored with %v; x came first and took every place", y.ByCategory)
 	}
 	if want := uint64(10 + 2 + 1); snap.CategoriesFolded != want { // x's counts, x's flow, y

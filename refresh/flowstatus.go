@@ -12,6 +12,7 @@ import (
 	"github.com/go-kit/log/level"
 
 	"github.com/cams-exporter/cams_exporter/client"
+	"github.com/cams-exporter/cams_exporter/snapshot"
 )
 
 // FlowGetter reads one flow, its status included; *client.Client is one.
@@ -123,7 +124,7 @@ func (c *FlowStatusChecker) Run(ctx context.Context) {
 // CheckAll checks every flow of the spaces with data once, whatever its
 // last check, and returns the snapshot published at the end. A run cut
 // short by ctx keeps what it checked.
-func (c *FlowStatusChecker) CheckAll(ctx context.Context) *Snapshot {
+func (c *FlowStatusChecker) CheckAll(ctx context.Context) *snapshot.Snapshot {
 	c.mu.Lock()
 	c.checked = map[flowKey]struct{}{}
 	c.mu.Unlock()
@@ -287,9 +288,9 @@ func (c *FlowStatusChecker) check(ctx context.Context, t statusTarget) statusRes
 	case err != nil && ctx.Err() != nil:
 		res.checked = 0
 	case err != nil:
-		res.err = NewErrorInfo(err)
+		res.err = snapshot.NewErrorInfo(err)
 	case resp.Data.FlowID != t.flow:
-		res.err = &ErrorInfo{Code: client.CodeInvalidResponse, RequestID: resp.RequestID, Class: client.ClassInvalidResponse.String(),
+		res.err = &snapshot.ErrorInfo{Code: client.CodeInvalidResponse, RequestID: resp.RequestID, Class: client.ClassInvalidResponse.String(),
 			Message: client.Cut(fmt.Sprintf("GetFlow answered flow %q when asked for %q", resp.Data.FlowID, t.flow), client.MaxTextBytes)}
 	default:
 		res.status = resp.Data.Status

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/cams-exporter/cams_exporter/snapshot"
 )
 
 // benchAccount is an account of spaces × perSpace flows restored with
@@ -75,7 +77,7 @@ func BenchmarkStatusMemory(b *testing.B) {
 	const spaces, perSpace = 10000, 50
 	statuses, checked := make([]string, perSpace), make([]int64, perSpace)
 	for f := range perSpace {
-		statuses[f], checked[f] = DocumentedStatuses[f%3], int64(1_800_000_000+f)
+		statuses[f], checked[f] = snapshot.DocumentedStatuses[f%3], int64(1_800_000_000+f)
 	}
 	measure := func(b *testing.B, build func() any) {
 		for b.Loop() {
@@ -91,9 +93,9 @@ func BenchmarkStatusMemory(b *testing.B) {
 	}
 	b.Run("FlowStatuses", func(b *testing.B) {
 		measure(b, func() any {
-			out := make([]*FlowStatuses, spaces)
+			out := make([]*snapshot.FlowStatuses, spaces)
 			for s := range out {
-				out[s], _ = NewFlowStatuses(statuses, checked, nil)
+				out[s], _ = snapshot.NewFlowStatuses(statuses, checked, nil)
 			}
 			return out
 		})

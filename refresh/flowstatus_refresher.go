@@ -3,6 +3,8 @@ package refresh
 import (
 	"sort"
 	"time"
+
+	"github.com/cams-exporter/cams_exporter/snapshot"
 )
 
 // The refresher's side of the flow-status checks: the checker reads the
@@ -23,19 +25,19 @@ type statusCap struct {
 // an undocumented status like any other, never for "not known".
 func (sc *statusCap) fold(s string, folded *uint64) string {
 	switch {
-	case s == "" || s == OtherStatus || isDocumentedStatus(s):
+	case s == "" || s == snapshot.OtherStatus || isDocumentedStatus(s):
 		return s
-	case s != UnknownStatus && admitCapped(&sc.kept, s, MaxUndocumentedStatuses):
+	case s != snapshot.UnknownStatus && admitCapped(&sc.kept, s, snapshot.MaxUndocumentedStatuses):
 		return s
 	}
 	*folded++
-	return OtherStatus
+	return snapshot.OtherStatus
 }
 
 // spaceRef is a watched space and its state.
 type spaceRef struct {
 	id string
-	st *SpaceState
+	st *snapshot.SpaceState
 }
 
 // statusTargets returns the watched spaces that have flows, with their
@@ -70,7 +72,7 @@ func (r *Refresher) applyFlowStatuses(results []statusResult, pass time.Duration
 			end++
 		}
 		if st := r.states[space]; st != nil && st.HasData {
-			if fs := st.Statuses.with(st.FlowIDs, results[start:end], fold); fs != st.Statuses {
+			if fs := withResults(st.Statuses, st.FlowIDs, results[start:end], fold); fs != st.Statuses {
 				next := *st
 				next.Statuses = fs
 				r.states[space] = &next
@@ -89,7 +91,7 @@ func (r *Refresher) applyFlowStatuses(results []statusResult, pass time.Duration
 // foldRestoredStatuses applies the status cap to states restored from a
 // cache, in the order of their ids so that the same file keeps the same
 // statuses, and drops statuses that do not describe the space's flows.
-func (r *Refresher) foldRestoredStatuses(states map[string]*SpaceState) {
+func (r *Refresher) foldRestoredStatuses(states map[string]*snapshot.SpaceState) {
 	ids := make([]string, 0, len(states))
 	for id, st := range states {
 		if st.Statuses != nil {
@@ -103,11 +105,11 @@ func (r *Refresher) foldRestoredStatuses(states map[string]*SpaceState) {
 			st.Statuses = nil
 			continue
 		}
-		statuses, checked := st.Statuses.expand(len(st.FlowIDs))
+		statuses, checked := expand(st.Statuses, len(st.FlowIDs))
 		for i, s := range statuses {
 			statuses[i] = r.statusCap.fold(s, &r.totals.FlowStatus.Folded)
 		}
-		st.Statuses, _ = NewFlowStatuses(statuses, checked, st.Statuses.LastError)
+		st.Statuses, _ = snapshot.NewFlowStatuses(statuses, checked, st.Statuses.LastError)
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 
 	"github.com/cams-exporter/cams_exporter/client"
 	"github.com/cams-exporter/cams_exporter/internal/fakeclock"
+	"github.com/cams-exporter/cams_exporter/snapshot"
 )
 
 // fakeGetter answers GetFlow from a table of statuses and records the
@@ -58,7 +59,7 @@ func flowsOf(ids ...string) []client.Flow {
 }
 
 // statusesOf returns each flow's status in the snapshot, "" for not known.
-func statusesOf(snap *Snapshot, space string) map[string]string {
+func statusesOf(snap *snapshot.Snapshot, space string) map[string]string {
 	st := snap.Space(space)
 	out := map[string]string{}
 	for i, id := range st.FlowIDs {
@@ -117,12 +118,12 @@ func TestStatusesStalestFirst(t *testing.T) {
 	clock := fakeclock.New(time.Unix(1_800_000_000, 0))
 	now := clock.Now().Unix()
 	hour := int64(3600)
-	st := func(id string, flows []string, statuses []string, checked []int64) *SpaceState {
-		return &SpaceState{ID: id, HasData: true, Up: true, Count: len(flows), FlowIDs: flows, LastAttempt: clock.Now(), LastSuccess: clock.Now(),
+	st := func(id string, flows []string, statuses []string, checked []int64) *snapshot.SpaceState {
+		return &snapshot.SpaceState{ID: id, HasData: true, Up: true, Count: len(flows), FlowIDs: flows, LastAttempt: clock.Now(), LastSuccess: clock.Now(),
 			Statuses: mustStatuses(t, statuses, checked)}
 	}
 	r := New(Config{Lister: &fakeLister{}, Spaces: spacesFunc("x", "y"), Interval: 24 * time.Hour, Now: clock.Now})
-	r.Restore(map[string]*SpaceState{
+	r.Restore(map[string]*snapshot.SpaceState{
 		"x":       st("x", []string{"fresh", "old", "older"}, []string{"DRAFT", "DRAFT", "DRAFT"}, []int64{now - 60, now - 2*hour, now - 5*hour}),
 		"y":       st("y", []string{"due", "future", "new"}, []string{"PUBLISHED", "DRAFT", ""}, []int64{now - hour, now + hour, 0}),
 		"unwatch": st("unwatch", []string{"z"}, []string{""}, []int64{0}),
@@ -215,7 +216,7 @@ func TestDeniedGetFlowLeavesTheSpaceUp(t *testing.T) {
 	if e := a.Statuses.LastError; e == nil || e.Code != "Ram.PermissionDeny" || e.RequestID != "R-1" {
 		t.Errorf("space a's status error %+v", e)
 	}
-	if a.Statuses.Known() != 0 || a.Statuses.ByStatus(a.Count)[UnknownStatus] != 3 {
+	if a.Statuses.Known() != 0 || a.Statuses.ByStatus(a.Count)[snapshot.UnknownStatus] != 3 {
 		t.Errorf("space a: %d known, want all 3 not known", a.Statuses.Known())
 	}
 	if n := len(getter.called()); n != 4 {
@@ -300,7 +301,7 @@ func TestCheckAllCutShort(t *testing.T) {
 // Past MaxUndocumentedStatuses, statuses count as OtherStatus, folded
 // counts the checks, and a cache's statuses go through the same cap.
 func TestUndocumentedStatusesAreCapped(t *testing.T) {
-	ids := make([]string, MaxUndocumentedStatuses+3)
+	ids := make([]string, snapshot.MaxUndocumentedStatuses+3)
 	getter := &fakeGetter{status: map[flowKey]string{}}
 	for i := range ids {
 		ids[i] = fmt.Sprintf("%02d", i)
@@ -311,8 +312,8 @@ func TestUndocumentedStatusesAreCapped(t *testing.T) {
 	snap := NewFlowStatusChecker(r, FlowStatusConfig{Getter: getter, Rate: 4, Concurrency: 1}).CheckAll(context.Background())
 	st := snap.Space("a")
 	// Concurrency 1: checked in flow order, so S00..S09 are kept.
-	if len(st.Statuses.Names()) != MaxUndocumentedStatuses+1 || st.Statuses.Count(OtherStatus) != 3 || snap.FlowStatus.Folded != 3 {
-		t.Errorf("names %v, other %d, folded %d", st.Statuses.Names(), st.Statuses.Count(OtherStatus), snap.FlowStatus.Folded)
+	if len(st.Statuses.Names()) != snapshot.MaxUndocumentedStatuses+1 || st.Statuses.Count(snapshot.OtherStatus) != 3 || snap.FlowStatus.Folded != 3 {
+		t.Errorf("names %v, other %d, folded %d", st.Statuses.Names(), st.Statuses.Count(snapshot.OtherStatus), snap.FlowStatus.Folded)
 	}
 
 	restored := New(Config{Lister: &fakeLister{}, Spaces: spacesFunc("b")})
@@ -320,13 +321,13 @@ func TestUndocumentedStatusesAreCapped(t *testing.T) {
 	for i := range statuses {
 		statuses[i] = fmt.Sprintf("T%02d", i)
 	}
-	fs, err := NewFlowStatuses(statuses, make([]int64, len(ids)), nil)
+	fs, err := snapshot.NewFlowStatuses(statuses, make([]int64, len(ids)), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	restored.Restore(map[string]*SpaceState{"b": {ID: "b", HasData: true, Up: true, Count: len(ids), FlowIDs: ids, Statuses: fs}})
+	restored.Restore(map[string]*snapshot.SpaceState{"b": {ID: "b", HasData: true, Up: true, Count: len(ids), FlowIDs: ids, Statuses: fs}})
 	snap = restored.Snapshot()
-	if got := snap.Space("b").Statuses.Count(OtherStatus); got != 3 || snap.FlowStatus.Folded != 3 {
+	if got := snap.Space("b").Statuses.Count(snapshot.OtherStatus); got != 3 || snap.FlowStatus.Folded != 3 {
 		t.Errorf("restored: other %d, folded %d; want 3 and 3", got, snap.FlowStatus.Folded)
 	}
 }
@@ -355,10 +356,10 @@ func TestStatusIntervalOutOfReachWarnsOnce(t *testing.T) {
 // spreadChecksAccount is an account of spaces × perSpace flows whose
 // statuses were checked within the 35 hours before now, about one flow in
 // 16 never (status not known).
-func spreadChecksAccount(tb testing.TB, spaces, perSpace int, now time.Time) ([]string, map[string]*SpaceState) {
+func spreadChecksAccount(tb testing.TB, spaces, perSpace int, now time.Time) ([]string, map[string]*snapshot.SpaceState) {
 	tb.Helper()
 	ids := make([]string, spaces)
-	states := make(map[string]*SpaceState, spaces)
+	states := make(map[string]*snapshot.SpaceState, spaces)
 	seed := uint64(1)
 	for s := range spaces {
 		ids[s] = fmt.Sprintf("cams-%06d", s)
@@ -368,14 +369,14 @@ func spreadChecksAccount(tb testing.TB, spaces, perSpace int, now time.Time) ([]
 			seed = seed*6364136223846793005 + 1442695040888963407
 			if seed>>60 != 0 {
 				checked[f] = now.Unix() - int64(seed>>33)%(35*3600)
-				statuses[f] = DocumentedStatuses[seed>>40%3]
+				statuses[f] = snapshot.DocumentedStatuses[seed>>40%3]
 			}
 		}
-		fs, err := NewFlowStatuses(statuses, checked, nil)
+		fs, err := snapshot.NewFlowStatuses(statuses, checked, nil)
 		if err != nil {
 			tb.Fatal(err)
 		}
-		states[ids[s]] = &SpaceState{ID: ids[s], HasData: true, Up: true, Count: perSpace, FlowIDs: flows, Statuses: fs, LastAttempt: now, LastSuccess: now}
+		states[ids[s]] = &snapshot.SpaceState{ID: ids[s], HasData: true, Up: true, Count: perSpace, FlowIDs: flows, Statuses: fs, LastAttempt: now, LastSuccess: now}
 	}
 	return ids, states
 }
@@ -437,7 +438,7 @@ func testStatusesStayAlignedWithChangingListings(t *testing.T) {
 	for i := range ids {
 		ids[i] = fmt.Sprintf("s%03d", i)
 	}
-	statusOf := func(flow string) string { return DocumentedStatuses[len(flow)%3] }
+	statusOf := func(flow string) string { return snapshot.DocumentedStatuses[len(flow)%3] }
 	lister := &churningLister{}
 	getter := getterFunc(func(_ context.Context, req client.GetFlowRequest) (*client.GetFlowResponse, error) {
 		return &client.GetFlowResponse{Data: &client.FlowDetail{FlowID: req.FlowID, Status: statusOf(req.FlowID)}}, nil
@@ -449,7 +450,7 @@ func testStatusesStayAlignedWithChangingListings(t *testing.T) {
 	var wg sync.WaitGroup
 	wg.Go(func() { r.Run(ctx) })
 	wg.Go(func() { c.Run(ctx) })
-	seen, known := map[*Snapshot]bool{}, 0
+	seen, known := map[*snapshot.Snapshot]bool{}, 0
 	for ctx.Err() == nil {
 		snap := r.Snapshot()
 		if seen[snap] {
@@ -574,14 +575,14 @@ func TestSpaceWithoutFlowsHasNoFlowStatusError(t *testing.T) {
 	}
 
 	// Restored from a cache written before: no flow, an error.
-	restored := &FlowStatuses{LastError: NewErrorInfo(denied)}
+	restored := &snapshot.FlowStatuses{LastError: snapshot.NewErrorInfo(denied)}
 	at := clock.Now().Add(-time.Minute)
 	r2 := New(Config{Lister: lister, Spaces: spacesFunc("a"), Now: clock.Now})
-	r2.Restore(map[string]*SpaceState{"a": {ID: "a", HasData: true, Up: true, LastSuccess: at, LastAttempt: at, Statuses: restored}})
+	r2.Restore(map[string]*snapshot.SpaceState{"a": {ID: "a", HasData: true, Up: true, LastSuccess: at, LastAttempt: at, Statuses: restored}})
 	if e := r2.Snapshot().Space("a").Statuses.LastErrorOrNil(); e != nil {
 		t.Errorf("restored space without flows: status error %+v, want none", e)
 	}
-	if fs, err := NewFlowStatuses(nil, nil, &ErrorInfo{Code: "Ram.PermissionDeny"}); err != nil || fs.LastError != nil {
+	if fs, err := snapshot.NewFlowStatuses(nil, nil, &snapshot.ErrorInfo{Code: "Ram.PermissionDeny"}); err != nil || fs.LastError != nil {
 		t.Errorf("NewFlowStatuses of no flow: %+v, %v; want no error", fs, err)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/cams-exporter/cams_exporter/client"
+	"github.com/cams-exporter/cams_exporter/snapshot"
 )
 
 // listResult is the outcome of listing one space.
@@ -22,8 +23,8 @@ type listResult struct {
 // keepFlows, the flows are kept too, packed by packer, sorted by id as
 // FlowIDs is (whose ids are theirs): the i-th flow is the one FlowIDs[i]
 // and Statuses' i-th entry describe.
-func (res listResult) apply(prev *SpaceState, keepFlows bool, packer *FlowPacker) *SpaceState {
-	st := &SpaceState{ID: res.space, LastAttempt: res.finish, LastDuration: res.finish.Sub(res.start), Pages: res.pages}
+func (res listResult) apply(prev *snapshot.SpaceState, keepFlows bool, packer *snapshot.FlowPacker) *snapshot.SpaceState {
+	st := &snapshot.SpaceState{ID: res.space, LastAttempt: res.finish, LastDuration: res.finish.Sub(res.start), Pages: res.pages}
 	if prev != nil {
 		kept := *prev
 		kept.LastAttempt, kept.LastDuration, kept.Pages = st.LastAttempt, st.LastDuration, st.Pages
@@ -31,13 +32,13 @@ func (res listResult) apply(prev *SpaceState, keepFlows bool, packer *FlowPacker
 	}
 	if res.err != nil {
 		st.Up = false
-		st.LastError = NewErrorInfo(res.err)
+		st.LastError = snapshot.NewErrorInfo(res.err)
 		return st
 	}
-	var flows *FlowList
+	var flows *snapshot.FlowList
 	var ids []string
 	if keepFlows {
-		flows = packer.packSorted(res.flows)
+		flows = packer.PackSorted(res.flows)
 		ids = flows.IDs()
 	} else {
 		ids = flowIDs(res.flows)
@@ -51,7 +52,7 @@ func (res listResult) apply(prev *SpaceState, keepFlows bool, packer *FlowPacker
 	st.LastSuccess = res.finish
 	st.Count = len(res.flows)
 	st.ByCategory = countCategories(res.flows)
-	st.Statuses = st.Statuses.realign(st.FlowIDs, ids)
+	st.Statuses = realign(st.Statuses, st.FlowIDs, ids)
 	st.FlowIDs, st.Flows = ids, flows
 	return st
 }

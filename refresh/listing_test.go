@@ -7,6 +7,7 @@ import (
 	"unsafe"
 
 	"github.com/cams-exporter/cams_exporter/client"
+	"github.com/cams-exporter/cams_exporter/snapshot"
 )
 
 // TestApplyKeepsFlowsSortedByID: with flow info the kept flows are sorted
@@ -18,7 +19,7 @@ func TestApplyKeepsFlowsSortedByID(t *testing.T) {
 	f := func(id, name string) client.Flow { return client.Flow{FlowID: id, FlowName: name} }
 	first := []client.Flow{f("c", "c"), f("a", "a1"), f("b", "b"), f("a", "a2")}
 	second := []client.Flow{f("d", "d"), f("b", "b"), f("e", "e")} // a and c removed, d and e added
-	var packer FlowPacker
+	var packer snapshot.FlowPacker
 	for _, keep := range []bool{false, true} {
 		st := listResult{space: "s", flows: first}.apply(nil, keep, &packer)
 		if keep {
@@ -34,7 +35,7 @@ func TestApplyKeepsFlowsSortedByID(t *testing.T) {
 			t.Errorf("keep flows %v: added %d, removed %d, count %d; want 2, 3 (a twice, c) and 3", keep, st.Added, st.Removed, st.Count)
 		}
 	}
-	restored := &SpaceState{ID: "s", HasData: true, Up: true, Count: 4, FlowIDs: []string{"a", "a", "b", "c"}, Flows: NewFlowList(first)}
+	restored := &snapshot.SpaceState{ID: "s", HasData: true, Up: true, Count: 4, FlowIDs: []string{"a", "a", "b", "c"}, Flows: snapshot.NewFlowList(first)}
 	st := listResult{space: "s", flows: second}.apply(restored, true, &packer)
 	if st.Added != 2 || st.Removed != 3 || !slices.Equal(st.FlowIDs, []string{"b", "d", "e"}) {
 		t.Errorf("after an older cache: added %d, removed %d, FlowIDs %q; want 2, 3, [b d e]", st.Added, st.Removed, st.FlowIDs)
@@ -49,9 +50,9 @@ func TestApplyKeepsFlowsSortedByID(t *testing.T) {
 func TestRestorePacksFlowsSortedByID(t *testing.T) {
 	flows := []client.Flow{{FlowID: "b", FlowName: "bee", Categories: []string{"SURVEY"}}, {FlowID: "a", FlowName: "ay", Categories: []string{"SIGN_UP"}}}
 	r := New(Config{Lister: &fakeLister{}, Spaces: spacesFunc("same", "other", "listed"), KeepFlows: true})
-	r.Restore(map[string]*SpaceState{
-		"same":  {ID: "same", HasData: true, Up: true, Count: 2, FlowIDs: []string{"a", "b"}, Flows: NewFlowList(flows)},
-		"other": {ID: "other", HasData: true, Up: true, Count: 2, FlowIDs: []string{"a", "c"}, Flows: NewFlowList(flows)},
+	r.Restore(map[string]*snapshot.SpaceState{
+		"same":  {ID: "same", HasData: true, Up: true, Count: 2, FlowIDs: []string{"a", "b"}, Flows: snapshot.NewFlowList(flows)},
+		"other": {ID: "other", HasData: true, Up: true, Count: 2, FlowIDs: []string{"a", "c"}, Flows: snapshot.NewFlowList(flows)},
 	})
 	r.record(listResult{space: "listed", flows: []client.Flow{{FlowID: "z", Categories: []string{"SURVEY"}}}})
 	r.flush()
@@ -64,7 +65,7 @@ func TestRestorePacksFlowsSortedByID(t *testing.T) {
 	if unsafe.StringData(same.FlowIDs[0]) != unsafe.StringData(same.Flows.IDs()[0]) || !slices.Equal(other.FlowIDs, []string{"a", "c"}) {
 		t.Errorf("FlowIDs %q (shared with the flows: want yes) and %q (want [a c])", same.FlowIDs, other.FlowIDs)
 	}
-	survey := func(st *SpaceState) []string {
+	survey := func(st *snapshot.SpaceState) []string {
 		for _, f := range st.Flows.All() {
 			if f.Categories[0] == "SURVEY" {
 				return f.Categories

@@ -13,6 +13,7 @@ import (
 
 	"github.com/cams-exporter/cams_exporter/client"
 	"github.com/cams-exporter/cams_exporter/internal/fakeclock"
+	"github.com/cams-exporter/cams_exporter/snapshot"
 )
 
 // progressLister answers ListFlow by space: a space in fail answers its
@@ -176,10 +177,10 @@ func TestRestoreWithAFullCacheIsIdle(t *testing.T) {
 	clock := fakeclock.New(time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC))
 	t0 := clock.Now()
 	lister := newProgressLister()
-	states := map[string]*SpaceState{}
+	states := map[string]*snapshot.SpaceState{}
 	for i, ago := range []time.Duration{10 * time.Minute, 25 * time.Minute, time.Minute} {
 		id := fmt.Sprint("s", i)
-		states[id] = &SpaceState{ID: id, HasData: true, Up: true, LastSuccess: t0.Add(-ago), LastAttempt: t0.Add(-ago)}
+		states[id] = &snapshot.SpaceState{ID: id, HasData: true, Up: true, LastSuccess: t0.Add(-ago), LastAttempt: t0.Add(-ago)}
 	}
 	r := New(Config{Lister: lister, Spaces: spacesFunc("s0", "s1", "s2"), Interval: time.Hour, Now: clock.Now})
 	if n := r.Restore(states); n != 3 {
@@ -229,7 +230,7 @@ func TestPassLogCountsItsFailures(t *testing.T) {
 			gate := lister.gate(last) // the pass ends with the last space
 			r := New(Config{Lister: lister, Spaces: func() []string { mu.Lock(); defer mu.Unlock(); return ids }, Concurrency: 4,
 				Logger: log.NewLogfmtLogger(&syncWriter{w: &logs})})
-			done := make(chan *Snapshot)
+			done := make(chan *snapshot.Snapshot)
 			go func() { done <- r.Refresh(context.Background()) }()
 			waitFor(t, func() bool { return r.Snapshot().Len() == tt.spaces-1 && lister.callsOf(last) == 1 })
 			if tt.removeID != "" {

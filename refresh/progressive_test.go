@@ -12,6 +12,7 @@ import (
 	"github.com/go-kit/log"
 
 	"github.com/cams-exporter/cams_exporter/client"
+	"github.com/cams-exporter/cams_exporter/snapshot"
 )
 
 // A space's state is in the first snapshot published after its listing
@@ -20,7 +21,7 @@ import (
 func TestProgressivePublication(t *testing.T) {
 	g := &gatedLister{gates: map[string]chan struct{}{"a": make(chan struct{}), "b": make(chan struct{}), "c": make(chan struct{})}}
 	r := New(Config{Lister: g, Spaces: spacesFunc("a", "b", "c"), Concurrency: 3, Interval: time.Hour, PublishEvery: time.Hour})
-	if c := r.Snapshot().Counts(); c != (SpaceCounts{Pending: 3}) {
+	if c := r.Snapshot().Counts(); c != (snapshot.SpaceCounts{Pending: 3}) {
 		t.Fatalf("before Run: counts %+v, want 3 pending", c)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -33,13 +34,13 @@ func TestProgressivePublication(t *testing.T) {
 	// either.
 	waitFor(t, func() bool { return r.Snapshot().Space("b") != nil })
 	snap := r.Snapshot()
-	if c := snap.Counts(); c != (SpaceCounts{Pending: 2, Up: 1}) || snap.Len() != 1 || snap.Completed || !snap.Up() {
+	if c := snap.Counts(); c != (snapshot.SpaceCounts{Pending: 2, Up: 1}) || snap.Len() != 1 || snap.Completed || !snap.Up() {
 		t.Errorf("after b: counts %+v, %d states, completed %v, up %v; want 2 pending and b up, no pass completed", c, snap.Len(), snap.Completed, snap.Up())
 	}
 	close(g.gates["a"])
 	close(g.gates["c"])
 	waitFor(t, func() bool { return r.Snapshot().Completed })
-	if c := r.Snapshot().Counts(); c != (SpaceCounts{Up: 3}) {
+	if c := r.Snapshot().Counts(); c != (snapshot.SpaceCounts{Up: 3}) {
 		t.Errorf("after the pass: counts %+v, want 3 up", c)
 	}
 }
@@ -47,23 +48,23 @@ func TestProgressivePublication(t *testing.T) {
 // cams_up's rule: at least one space attempted, and every attempted space
 // succeeded its last attempt; pending spaces do not count.
 func TestSnapshotUp(t *testing.T) {
-	up := &SpaceState{HasData: true, Up: true}
-	down := &SpaceState{LastError: &ErrorInfo{Code: "Timeout"}}
+	up := &snapshot.SpaceState{HasData: true, Up: true}
+	down := &snapshot.SpaceState{LastError: &snapshot.ErrorInfo{Code: "Timeout"}}
 	tests := []struct {
 		name    string
-		spaces  map[string]*SpaceState
+		spaces  map[string]*snapshot.SpaceState
 		pending int
 		want    bool
 	}{
 		{"nothing watched", nil, 0, false},
 		{"all pending", nil, 5, false},
-		{"one up, the rest pending", map[string]*SpaceState{"a": up}, 9999, true},
-		{"one down, the rest pending", map[string]*SpaceState{"a": down}, 9999, false},
-		{"up and down", map[string]*SpaceState{"a": up, "b": down}, 0, false},
-		{"all up", map[string]*SpaceState{"a": up, "b": up}, 0, true},
+		{"one up, the rest pending", map[string]*snapshot.SpaceState{"a": up}, 9999, true},
+		{"one down, the rest pending", map[string]*snapshot.SpaceState{"a": down}, 9999, false},
+		{"up and down", map[string]*snapshot.SpaceState{"a": up, "b": down}, 0, false},
+		{"all up", map[string]*snapshot.SpaceState{"a": up, "b": up}, 0, true},
 	}
 	for _, tt := range tests {
-		s := Snapshot{Pending: tt.pending}.WithSpaces(tt.spaces)
+		s := snapshot.Snapshot{Pending: tt.pending}.WithSpaces(tt.spaces)
 		if got := s.Up(); got != tt.want {
 			t.Errorf("%s: Up() = %v, want %v", tt.name, got, tt.want)
 		}
@@ -151,7 +152,7 @@ func TestRestoreIgnoresTheFuture(t *testing.T) {
 	lister := &fakeLister{flows: map[string][]client.Flow{"future": {{FlowID: "new"}}, "past": {{FlowID: "p"}}}}
 	r := New(Config{Lister: lister, Spaces: spacesFunc("future", "past"), Interval: time.Hour, Logger: log.NewLogfmtLogger(&syncWriter{w: &logs}),
 		Now: func() time.Time { return now }})
-	restored := r.Restore(map[string]*SpaceState{
+	restored := r.Restore(map[string]*snapshot.SpaceState{
 		"future": {ID: "future", HasData: true, Up: true, Count: 42, LastSuccess: now.Add(time.Hour), LastAttempt: now.Add(time.Hour)},
 		"past":   {ID: "past", HasData: true, Up: true, Count: 1, LastSuccess: now.Add(-time.Minute), LastAttempt: now.Add(-time.Minute)},
 	})
@@ -195,7 +196,7 @@ func TestFirstPassAtScale(t *testing.T) {
 	go func() { r.Run(ctx); close(done) }()
 	defer func() { cancel(); <-done }()
 	seen := 0
-	var last *Snapshot
+	var last *snapshot.Snapshot
 	for {
 		snap := r.Snapshot()
 		if snap == last {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/cams-exporter/cams_exporter/client"
+	"github.com/cams-exporter/cams_exporter/snapshot"
 )
 
 // publishModel is what the test knows of a refresher it drives: the spaces
@@ -49,10 +50,10 @@ func (m *publishModel) setWatched(ids []string) {
 // The known spaces not watched are retained, with their last state: none
 // is gone for the grace (an hour) in the test, nor are there more than the
 // most spaces watched at once.
-func (m *publishModel) want() (states, retained map[string]*SpaceState, c SpaceCounts, pass time.Duration) {
+func (m *publishModel) want() (states, retained map[string]*snapshot.SpaceState, c snapshot.SpaceCounts, pass time.Duration) {
 	m.r.mu.Lock()
 	defer m.r.mu.Unlock()
-	states, retained = map[string]*SpaceState{}, map[string]*SpaceState{}
+	states, retained = map[string]*snapshot.SpaceState{}, map[string]*snapshot.SpaceState{}
 	watched := map[string]bool{}
 	calls := 0
 	for _, id := range m.spaces() {
@@ -81,7 +82,7 @@ func (m *publishModel) want() (states, retained map[string]*SpaceState, c SpaceC
 
 // checkSnapshot checks that snap holds exactly states and counts c,
 // through every accessor.
-func checkSnapshot(t *testing.T, what string, snap *Snapshot, states map[string]*SpaceState, c SpaceCounts) {
+func checkSnapshot(t *testing.T, what string, snap *snapshot.Snapshot, states map[string]*snapshot.SpaceState, c snapshot.SpaceCounts) {
 	t.Helper()
 	got := maps.Collect(snap.All())
 	if !maps.Equal(got, states) {
@@ -106,8 +107,8 @@ func checkSnapshot(t *testing.T, what string, snap *Snapshot, states map[string]
 
 // consistent reports whether a snapshot agrees with itself: its counts
 // with its spaces. Readers call it while snapshots are published.
-func consistent(snap *Snapshot) bool {
-	var c SpaceCounts
+func consistent(snap *snapshot.Snapshot) bool {
+	var c snapshot.SpaceCounts
 	for id, st := range snap.All() {
 		if snap.Space(id) != st {
 			return false
@@ -139,11 +140,11 @@ func TestPublishMatchesFromScratch(t *testing.T) {
 	m.r = New(Config{Lister: &fakeLister{}, Spaces: m.spaces, PageSize: m.pageSize, Rate: m.rate, PublishEvery: time.Hour, Interval: time.Minute})
 	r := m.r
 	now := time.Now().Add(-time.Hour)
-	restored := map[string]*SpaceState{}
+	restored := map[string]*snapshot.SpaceState{}
 	for _, i := range rng.Perm(len(universe))[:800] {
 		id := universe[i]
 		at := now.Add(-time.Duration(rng.IntN(3600)) * time.Second)
-		restored[id] = &SpaceState{ID: id, HasData: true, Up: rng.IntN(4) > 0, Count: rng.IntN(40), LastSuccess: at, LastAttempt: at}
+		restored[id] = &snapshot.SpaceState{ID: id, HasData: true, Up: rng.IntN(4) > 0, Count: rng.IntN(40), LastSuccess: at, LastAttempt: at}
 		m.known[id] = true
 	}
 	r.Restore(restored)
@@ -167,9 +168,9 @@ func TestPublishMatchesFromScratch(t *testing.T) {
 		})
 	}
 	type published struct {
-		snap   *Snapshot
-		states map[string]*SpaceState
-		counts SpaceCounts
+		snap   *snapshot.Snapshot
+		states map[string]*snapshot.SpaceState
+		counts snapshot.SpaceCounts
 	}
 	var kept []published
 	check := func(what string) {
@@ -240,11 +241,11 @@ func TestPublishMatchesFromScratch(t *testing.T) {
 // restoredRefresher is a refresher of n spaces, all restored.
 func restoredRefresher(n int) (*Refresher, []string) {
 	ids := make([]string, n)
-	states := make(map[string]*SpaceState, n)
+	states := make(map[string]*snapshot.SpaceState, n)
 	at := time.Now().Add(-time.Hour)
 	for i := range ids {
 		ids[i] = fmt.Sprintf("cams-%07d", i)
-		states[ids[i]] = &SpaceState{ID: ids[i], HasData: true, Up: true, Count: 5, LastSuccess: at, LastAttempt: at}
+		states[ids[i]] = &snapshot.SpaceState{ID: ids[i], HasData: true, Up: true, Count: 5, LastSuccess: at, LastAttempt: at}
 	}
 	r := New(Config{Lister: &fakeLister{}, Spaces: func() []string { return ids }, PageSize: 100, Rate: 4, PublishEvery: time.Hour})
 	r.Restore(states)

@@ -16,6 +16,7 @@ import (
 	"github.com/go-kit/log/level"
 
 	"github.com/cams-exporter/cams_exporter/client"
+	"github.com/cams-exporter/cams_exporter/snapshot"
 )
 
 // Lister lists one page of the flows of a space; *client.Client is one.
@@ -102,37 +103,37 @@ type Config struct {
 // never waits for a listing.
 type Refresher struct {
 	cfg     Config
-	current atomic.Pointer[Snapshot]
+	current atomic.Pointer[snapshot.Snapshot]
 	wake    chan struct{}
 
 	mu sync.Mutex
 	// The last state of every space listed or restored, watched or not:
 	// of those not watched, retained and gone say which are kept and
 	// since when (retention.go).
-	states   map[string]*SpaceState
+	states   map[string]*snapshot.SpaceState
 	inflight map[string]bool
 	// The spaces of the next snapshot: those watched with a state. Each
 	// publish brings it up to date with the spaces recorded since the last
 	// (changed, possibly twice) and, when the list of spaces changed, with
 	// the list.
-	table       *tableBuilder
+	table       *snapshot.SpaceTableBuilder
 	changed     []string
-	watched     []string            // the list the table follows
-	watch       map[string]struct{} // its spaces
-	complete    bool                // the list is complete (Config.SpacesComplete)
-	mostWatched int                 // the most spaces watched at once
-	retained    *tableBuilder       // the states of the spaces not watched, kept
-	gone        goneLog             // since when those are gone
-	calls       int                 // calls a pass takes over the spaces of table (see expectedPass)
+	watched     []string                    // the list the table follows
+	watch       map[string]struct{}         // its spaces
+	complete    bool                        // the list is complete (Config.SpacesComplete)
+	mostWatched int                         // the most spaces watched at once
+	retained    *snapshot.SpaceTableBuilder // the states of the spaces not watched, kept
+	gone        goneLog                     // since when those are gone
+	calls       int                         // calls a pass takes over the spaces of table (see expectedPass)
 	pass        passState
-	totals      Snapshot // the pass counters of the next snapshot
+	totals      snapshot.Snapshot // the pass counters of the next snapshot
 	lastPublish time.Time
 	flushing    bool // a publish of results held back by PublishEvery is due
 	warned      bool
 	categories  categoryCap
-	packer      FlowPacker     // of kept flows
-	transitions *transitionLog // logs each space's failure and recovery once
-	statusCap   statusCap      // the flow statuses' names (flowstatus_refresher.go)
+	packer      snapshot.FlowPacker // of kept flows
+	transitions *transitionLog      // logs each space's failure and recovery once
+	statusCap   statusCap           // the flow statuses' names (flowstatus_refresher.go)
 }
 
 // passState is the pass under way: it ends when every space configured when
@@ -166,10 +167,10 @@ func New(cfg Config) *Refresher {
 	if cfg.ForgetAfter <= 0 {
 		cfg.ForgetAfter = defaultForgetAfter(cfg.Interval)
 	}
-	r := &Refresher{cfg: cfg, wake: make(chan struct{}, 1), states: map[string]*SpaceState{}, inflight: map[string]bool{},
-		table: newTableBuilder(spaceTable{}), retained: newTableBuilder(spaceTable{}), transitions: newTransitionLog(cfg.Logger, cfg.Now())}
+	r := &Refresher{cfg: cfg, wake: make(chan struct{}, 1), states: map[string]*snapshot.SpaceState{}, inflight: map[string]bool{},
+		table: snapshot.NewSpaceTableBuilder(), retained: snapshot.NewSpaceTableBuilder(), transitions: newTransitionLog(cfg.Logger, cfg.Now())}
 	r.followLocked(cfg.Now())
-	r.current.Store(&Snapshot{spaces: r.table.freeze(), Pending: len(r.watch)})
+	r.current.Store(snapshot.Snapshot{Pending: len(r.watch)}.WithTables(r.table.Freeze(), snapshot.SpaceTable{}))
 	return r
 }
 
@@ -178,7 +179,7 @@ func defaultConcurrency(rate float64) int {
 }
 
 // Snapshot returns the last published snapshot. It never blocks.
-func (r *Refresher) Snapshot() *Snapshot { return r.current.Load() }
+func (r *Refresher) Snapshot() *snapshot.Snapshot { return r.current.Load() }
 
 // Wake asks the scheduler to look at the spaces again now, for example after
 // the list of spaces changed.
@@ -197,7 +198,7 @@ func (r *Refresher) Wake() {
 // once. Call it before Run. Restore takes states over: the caller must not
 // use the map or the states any more (a copy of 200,000 would cost their
 // memory twice at start-up). It returns how many states it restored.
-func (r *Refresher) Restore(states map[string]*SpaceState) int {
+func (r *Refresher) Restore(states map[string]*snapshot.SpaceState) int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	now := r.cfg.Now()
@@ -264,7 +265,7 @@ func (r *Refresher) sleep(ctx context.Context, d time.Duration) bool {
 
 // Refresh lists every space once, now, and returns the snapshot published at
 // the end of that pass. A pass cut short by ctx keeps what it listed.
-func (r *Refresher) Refresh(ctx context.Context) *Snapshot {
+func (r *Refresher) Refresh(ctx context.Context) *snapshot.Snapshot {
 	r.listings(ctx, r.claim(r.cfg.Spaces(), true), true)
 	r.flush()
 	return r.Snapshot()
@@ -446,17 +447,15 @@ func (r *Refresher) publishLocked(now time.Time) {
 		r.changed = nil // after a restore: not kept for ever
 	}
 	r.changed = r.changed[:0]
-	spaces := r.table.freeze()
+	spaces := r.table.Freeze()
 	if !r.pass.start.IsZero() && len(r.pass.pending) == 0 {
 		r.closePassLocked(now)
 	}
-	next := r.totals
-	next.spaces = spaces
-	next.retained = r.retained.freeze()
-	next.Pending = len(r.watch) - spaces.len
+	next := r.totals.WithTables(spaces, r.retained.Freeze())
+	next.Pending = len(r.watch) - spaces.Len()
 	next.ExpectedPassDuration = r.expectedPass(next.Pending)
 	r.lastPublish = now
-	r.current.Store(&next)
+	r.current.Store(next)
 	if next.Completed && !r.warned && next.ExpectedPassDuration > r.cfg.Interval && r.cfg.Interval > 0 {
 		r.warned = true
 		r.warnOutOfReach(len(r.watch), next.ExpectedPassDuration)
@@ -485,7 +484,7 @@ func (r *Refresher) followLocked(now time.Time) bool {
 		}
 	}
 	var gone []string
-	for id := range r.table.all() {
+	for id := range r.table.All() {
 		if _, ok := watch[id]; !ok {
 			gone = append(gone, id)
 		}
@@ -540,21 +539,21 @@ func sameSlice(a, b []string) bool {
 }
 
 // putLocked sets a space's state in the table, and the pass's calls.
-func (r *Refresher) putLocked(id string, st *SpaceState) {
-	if old := r.table.put(id, st); old != st {
+func (r *Refresher) putLocked(id string, st *snapshot.SpaceState) {
+	if old := r.table.Put(id, st); old != st {
 		r.calls += r.passCalls(st) - r.passCalls(old)
 	}
 }
 
 // removeLocked takes a space out of the table.
 func (r *Refresher) removeLocked(id string) {
-	r.calls -= r.passCalls(r.table.remove(id))
+	r.calls -= r.passCalls(r.table.Remove(id))
 }
 
 // passCalls is how many calls listing a space takes, by its last listing:
 // one per full page plus the last, short one, or as many as its last
 // listing took if more (a listing cut at MaxPages); none without a state.
-func (r *Refresher) passCalls(st *SpaceState) int {
+func (r *Refresher) passCalls(st *snapshot.SpaceState) int {
 	if st == nil {
 		return 0
 	}

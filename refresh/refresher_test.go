@@ -14,6 +14,7 @@ import (
 	"github.com/go-kit/log"
 
 	"github.com/cams-exporter/cams_exporter/client"
+	"github.com/cams-exporter/cams_exporter/snapshot"
 )
 
 // fakeLister records the order in which it starts listing spaces (their
@@ -71,7 +72,7 @@ func TestStalestFirst(t *testing.T) {
 	lister := &fakeLister{}
 	r := New(Config{Lister: lister, Spaces: spacesFunc("fresh", "old", "new", "older"),
 		Interval: time.Hour, Concurrency: 1})
-	r.Restore(map[string]*SpaceState{
+	r.Restore(map[string]*snapshot.SpaceState{
 		"fresh": {ID: "fresh", HasData: true, Up: true, LastAttempt: now.Add(-2 * time.Minute), LastSuccess: now.Add(-2 * time.Minute)},
 		"old":   {ID: "old", HasData: true, Up: true, LastAttempt: now.Add(-2 * time.Hour), LastSuccess: now.Add(-2 * time.Hour)},
 		"older": {ID: "older", HasData: true, Up: true, LastAttempt: now.Add(-5 * time.Hour), LastSuccess: now.Add(-5 * time.Hour)},
@@ -270,7 +271,7 @@ func TestPassWaitsForEverySpaceWhenOneIsRemovedMidListing(t *testing.T) {
 	var mu sync.Mutex
 	ids := []string{"a", "b", "c"}
 	r := New(Config{Lister: g, Spaces: func() []string { mu.Lock(); defer mu.Unlock(); return ids }, Concurrency: 3})
-	done := make(chan *Snapshot)
+	done := make(chan *snapshot.Snapshot)
 	go func() { done <- r.Refresh(context.Background()) }()
 	close(g.gates["b"])
 	waitFor(t, func() bool { st := r.Snapshot().Space("b"); return st != nil && st.HasData })
@@ -299,7 +300,7 @@ func TestListChangedDuringTheFirstDelayIsPublished(t *testing.T) {
 	list.set("a")
 	r := New(Config{Lister: &fakeLister{}, Spaces: list.spaces, Interval: time.Hour, FirstDelay: time.Hour})
 	at := time.Now().Add(-time.Minute)
-	r.Restore(map[string]*SpaceState{
+	r.Restore(map[string]*snapshot.SpaceState{
 		"a": {ID: "a", HasData: true, Up: true, LastSuccess: at, LastAttempt: at},
 		"b": {ID: "b", HasData: true, Up: true, LastSuccess: at, LastAttempt: at},
 	})

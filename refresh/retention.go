@@ -1,6 +1,10 @@
 package refresh
 
-import "time"
+import (
+	"time"
+
+	"github.com/cams-exporter/cams_exporter/snapshot"
+)
 
 // The states of spaces no longer watched. A space that leaves the list
 // keeps its state for Config.ForgetAfter (Snapshot.Retained), so that one
@@ -111,8 +115,8 @@ func (g *goneLog) compact() {
 // retainLocked keeps st, the state of id, a space not watched. A space new
 // to the log is gone from now on if the list is complete, and not known to
 // be gone otherwise.
-func (r *Refresher) retainLocked(id string, st *SpaceState, now time.Time) {
-	r.retained.put(id, st)
+func (r *Refresher) retainLocked(id string, st *snapshot.SpaceState, now time.Time) {
+	r.retained.Put(id, st)
 	switch {
 	case r.gone.holds(id):
 	case r.complete:
@@ -126,7 +130,7 @@ func (r *Refresher) retainLocked(id string, st *SpaceState, now time.Time) {
 func (r *Refresher) unretainLocked(id string) {
 	if r.gone.holds(id) {
 		r.gone.drop(id)
-		r.retained.remove(id)
+		r.retained.Remove(id)
 	}
 }
 
@@ -157,7 +161,7 @@ func (r *Refresher) forgetLocked(now time.Time) {
 		}
 		r.gone.order.pop()
 		r.gone.drop(e.id)
-		r.retained.remove(e.id)
+		r.retained.Remove(e.id)
 		delete(r.states, e.id)
 	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/cams-exporter/cams_exporter/client"
 	"github.com/cams-exporter/cams_exporter/internal/fakeclock"
+	"github.com/cams-exporter/cams_exporter/snapshot"
 )
 
 // watchList is a list of spaces a test changes as the spaces file and
@@ -54,8 +55,8 @@ type held struct {
 func heldBy(r *Refresher) held {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return held{states: len(r.states), inflight: len(r.inflight), pending: len(r.pass.pending), table: r.table.t.len,
-		retained: r.retained.t.len, gone: len(r.gone.since), goneOrder: r.gone.order.len()}
+	return held{states: len(r.states), inflight: len(r.inflight), pending: len(r.pass.pending), table: r.table.Len(),
+		retained: r.retained.Len(), gone: len(r.gone.since), goneOrder: r.gone.order.len()}
 }
 
 // listAt records a successful listing of each space at now, with flows
@@ -139,7 +140,7 @@ func TestChurnKeepsStatesBounded(t *testing.T) {
 	if fromFourth != minGoneKept-3*watched {
 		t.Errorf("%d kept of the spaces gone four steps ago, want %d", fromFourth, minGoneKept-3*watched)
 	}
-	if snap.Len() != watched || snap.Counts() != (SpaceCounts{Up: watched}) {
+	if snap.Len() != watched || snap.Counts() != (snapshot.SpaceCounts{Up: watched}) {
 		t.Errorf("snapshot: %d spaces, counts %+v; want the %d watched, up", snap.Len(), snap.Counts(), watched)
 	}
 	// Kept, 1,300 states take about 1 MB; the 60,000 ids seen took 57 MB.
@@ -208,7 +209,7 @@ func TestReaddedSpaceKeepsItsDataWithinTheGrace(t *testing.T) {
 	list.set("a")
 	r.flush()
 	snap := r.Snapshot()
-	if snap.Space("x") != nil || snap.Len() != 1 || snap.Counts() != (SpaceCounts{Up: 1}) {
+	if snap.Space("x") != nil || snap.Len() != 1 || snap.Counts() != (snapshot.SpaceCounts{Up: 1}) {
 		t.Fatalf("removed: x in the snapshot (%v), %d spaces, counts %+v; want it out of every count", snap.Space("x") != nil, snap.Len(), snap.Counts())
 	}
 	if got := maps.Collect(snap.Retained()); len(got) != 1 || got["x"] != kept {
@@ -249,9 +250,9 @@ func TestIncompleteListKeepsRestoredStates(t *testing.T) {
 	r := New(Config{Lister: &fakeLister{}, Spaces: list.spaces, SpacesComplete: list.complete, Interval: time.Minute,
 		PublishEvery: time.Hour, Now: clock.Now})
 	at := clock.Now().Add(-time.Minute)
-	restored := map[string]*SpaceState{}
+	restored := map[string]*snapshot.SpaceState{}
 	for _, id := range []string{"explicit", "found", "departed"} {
-		restored[id] = &SpaceState{ID: id, HasData: true, Up: true, Count: 3, LastSuccess: at, LastAttempt: at}
+		restored[id] = &snapshot.SpaceState{ID: id, HasData: true, Up: true, Count: 3, LastSuccess: at, LastAttempt: at}
 	}
 	r.Restore(restored)
 	check := func(what string, all, retained []string) {
@@ -324,9 +325,9 @@ func TestRestoreKeepsTheCachedSpacesForTheirGrace(t *testing.T) {
 	list.set(churnIDs(0, 300)...)
 	r := New(Config{Lister: &fakeLister{}, Spaces: list.spaces, Interval: time.Minute, PublishEvery: time.Hour, Now: clock.Now})
 	at := clock.Now().Add(-time.Minute)
-	restored := map[string]*SpaceState{}
+	restored := map[string]*snapshot.SpaceState{}
 	for _, id := range churnIDs(0, 5000) {
-		restored[id] = &SpaceState{ID: id, HasData: true, Up: true, LastSuccess: at, LastAttempt: at}
+		restored[id] = &snapshot.SpaceState{ID: id, HasData: true, Up: true, LastSuccess: at, LastAttempt: at}
 	}
 	r.Restore(restored)
 	snap := r.Snapshot()

@@ -10,6 +10,7 @@ import (
 	"github.com/go-kit/log/level"
 
 	"github.com/cams-exporter/cams_exporter/remedy"
+	"github.com/cams-exporter/cams_exporter/snapshot"
 )
 
 // Bounds of the transition log: whatever the number of spaces, a window
@@ -78,14 +79,14 @@ type transitionGroup struct {
 // transition is one space's change.
 type transition struct {
 	space string
-	was   string     // "up", or the previous code; "" when not known in this run
-	err   *ErrorInfo // the new failure; nil for a recovery
+	was   string              // "up", or the previous code; "" when not known in this run
+	err   *snapshot.ErrorInfo // the new failure; nil for a recovery
 }
 
 // observe notes the change from prev (nil for a space never listed) to
 // next, if it is one worth logging. It costs a map lookup; call it with the
 // refresher's lock held.
-func (t *transitionLog) observe(prev, next *SpaceState) {
+func (t *transitionLog) observe(prev, next *snapshot.SpaceState) {
 	tr, key, ok := t.classify(prev, next)
 	if !ok {
 		return
@@ -117,7 +118,7 @@ func (t *transitionLog) observe(prev, next *SpaceState) {
 }
 
 // classify says whether prev to next is a transition to log, and how.
-func (t *transitionLog) classify(prev, next *SpaceState) (transition, transitionKey, bool) {
+func (t *transitionLog) classify(prev, next *snapshot.SpaceState) (transition, transitionKey, bool) {
 	tr := transition{space: next.ID}
 	known := prev != nil && !prev.LastAttempt.Before(t.since)
 	switch {

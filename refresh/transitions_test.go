@@ -13,17 +13,18 @@ import (
 	"github.com/go-kit/log/level"
 
 	"github.com/cams-exporter/cams_exporter/client"
+	"github.com/cams-exporter/cams_exporter/snapshot"
 )
 
 var tStart = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
 
 // upAt and downAt are states of a space listed at the given time.
-func upAt(id string, at time.Time) *SpaceState {
-	return &SpaceState{ID: id, Up: true, HasData: true, LastAttempt: at, LastSuccess: at}
+func upAt(id string, at time.Time) *snapshot.SpaceState {
+	return &snapshot.SpaceState{ID: id, Up: true, HasData: true, LastAttempt: at, LastSuccess: at}
 }
 
-func downAt(id, code string, at time.Time) *SpaceState {
-	return &SpaceState{ID: id, LastAttempt: at, LastError: &ErrorInfo{Code: code, Message: code + " says no", RequestID: "R-" + id}}
+func downAt(id, code string, at time.Time) *snapshot.SpaceState {
+	return &snapshot.SpaceState{ID: id, LastAttempt: at, LastError: &snapshot.ErrorInfo{Code: code, Message: code + " says no", RequestID: "R-" + id}}
 }
 
 // logLines returns the lines written to buf, without the empty last one.
@@ -50,7 +51,7 @@ func TestTransitionsFewSpaces(t *testing.T) {
 	restored := tStart.Add(-time.Hour)
 	tests := []struct {
 		name       string
-		prev, next *SpaceState
+		prev, next *snapshot.SpaceState
 		want       []string // substrings of the one line, or nothing logged
 	}{
 		{"first listing fails", nil, downAt("a", "Ram.PermissionDeny", later),
@@ -72,7 +73,7 @@ func TestTransitionsFewSpaces(t *testing.T) {
 			[]string{"level=info", "was=Ram.PermissionDeny"}},
 		{"restored up, now down", upAt("a", restored), downAt("a", "Ram.PermissionDeny", later),
 			[]string{"level=warn", "code=Ram.PermissionDeny"}},
-		{"a network failure says its cause", nil, &SpaceState{ID: "a", LastAttempt: later, LastError: &ErrorInfo{Code: client.CodeNetworkError,
+		{"a network failure says its cause", nil, &snapshot.SpaceState{ID: "a", LastAttempt: later, LastError: &snapshot.ErrorInfo{Code: client.CodeNetworkError,
 			Message: `Post "http://127.0.0.1:1/": dial tcp 127.0.0.1:1: connect: connection refused`}},
 			[]string{"code=NetworkError", `cause="connection refused"`, `remedy="nothing listens at the endpoint`}},
 		{"the account's own space", nil, downAt("", "Ram.PermissionDeny", later), []string{"space= "}},
@@ -114,7 +115,7 @@ func TestTransitionsManySpacesAggregateByCode(t *testing.T) {
 	var buf bytes.Buffer
 	tl := testTransitionLog(&buf)
 	at := tStart.Add(time.Minute)
-	prev := make([]*SpaceState, n)
+	prev := make([]*snapshot.SpaceState, n)
 	for i := range n {
 		id := fmt.Sprintf("cams-%05d", i)
 		code := client.CodeCredentials
@@ -174,8 +175,8 @@ func TestTransitionsBoundedWithManyCodes(t *testing.T) {
 	long := strings.Repeat("é", client.MaxTextBytes/2)
 	for i := range n {
 		id := fmt.Sprintf("cams-%0*d", client.MaxSpaceIDBytes-5, i)
-		st := &SpaceState{ID: id, LastAttempt: tStart.Add(time.Minute),
-			LastError: &ErrorInfo{Code: client.Cut(fmt.Sprintf("Code%d.%s", i, long), client.MaxTextBytes), Message: long, RequestID: long}}
+		st := &snapshot.SpaceState{ID: id, LastAttempt: tStart.Add(time.Minute),
+			LastError: &snapshot.ErrorInfo{Code: client.Cut(fmt.Sprintf("Code%d.%s", i, long), client.MaxTextBytes), Message: long, RequestID: long}}
 		tl.observe(nil, st)
 	}
 	tl.flush()

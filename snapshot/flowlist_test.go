@@ -1,4 +1,4 @@
-package refresh
+package snapshot
 
 import (
 	"fmt"
@@ -57,7 +57,7 @@ func TestPackSortedSortsByID(t *testing.T) {
 	in := []client.Flow{{FlowID: "c"}, {FlowID: "a", FlowName: "a1"}, {FlowID: "b"}, {FlowID: "a", FlowName: "a2"}}
 	given := slices.Clone(in)
 	var p FlowPacker
-	got := p.packSorted(in).Flows()
+	got := p.PackSorted(in).Flows()
 	want := []client.Flow{{FlowID: "a", FlowName: "a1"}, {FlowID: "a", FlowName: "a2"}, {FlowID: "b"}, {FlowID: "c"}}
 	if !reflect.DeepEqual(got, want) || !reflect.DeepEqual(in, given) {
 		t.Errorf("packed %+v from %+v; want %+v, the flows given unchanged", got, in, want)
@@ -73,8 +73,8 @@ func TestPackingAllocatesItsTextOnce(t *testing.T) {
 		flows[i] = client.Flow{FlowID: fmt.Sprint(1e15 + float64(i)), FlowName: fmt.Sprint("appointment booking ", i), Categories: []string{"SIGN_UP", "SURVEY"}[:1+i%2]}
 	}
 	var p FlowPacker
-	p.packSorted(flows)
-	if n := testing.AllocsPerRun(10, func() { p.packSorted(flows) }); n > 3 {
+	p.PackSorted(flows)
+	if n := testing.AllocsPerRun(10, func() { p.PackSorted(flows) }); n > 3 {
 		t.Errorf("packing 1,000 flows made %v allocations, want 3", n)
 	}
 }
@@ -151,4 +151,13 @@ func TestFlowListsAreReadWhileTheirPackerPacksMore(t *testing.T) {
 	}
 	close(stop)
 	<-done
+}
+
+// idsOf returns the ids of flows, in their order.
+func idsOf(flows []client.Flow) []string {
+	ids := make([]string, len(flows))
+	for i, f := range flows {
+		ids[i] = f.FlowID
+	}
+	return ids
 }

@@ -1,4 +1,4 @@
-package refresh
+package snapshot
 
 import (
 	"encoding/binary"
@@ -35,9 +35,9 @@ func (p *FlowPacker) Pack(flows []client.Flow) *FlowList {
 	return p.pack(flows, nil)
 }
 
-// packSorted returns flows packed in the order of their ids, a flow id
+// PackSorted returns flows packed in the order of their ids, a flow id
 // listed twice keeping its order; flows is not changed.
-func (p *FlowPacker) packSorted(flows []client.Flow) *FlowList {
+func (p *FlowPacker) PackSorted(flows []client.Flow) *FlowList {
 	order := make([]int32, len(flows))
 	for i := range order {
 		order[i] = int32(i)

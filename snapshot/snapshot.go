@@ -1,4 +1,4 @@
-package refresh
+package snapshot
 
 import (
 	"errors"
@@ -24,6 +24,7 @@ import (
 type Snapshot struct {
 	spaces   spaceTable
 	retained spaceTable
+	sources  []*SourceState // in wiring order; nil without sources
 	// Pending counts the watched spaces without a state: never attempted in
 	// this run and nothing restored. They wait for their first listing and
 	// are neither up nor down.
@@ -143,6 +144,14 @@ func (s Snapshot) WithSpaces(spaces map[string]*SpaceState) *Snapshot {
 	return &s
 }
 
+// WithTables returns a copy of s whose spaces are those of spaces and whose
+// retained states are those of retained: how the refresher publishes the
+// tables it keeps.
+func (s Snapshot) WithTables(spaces, retained SpaceTable) *Snapshot {
+	s.spaces, s.retained = spaces.t, retained.t
+	return &s
+}
+
 // WithChanged returns a copy of s whose spaces are s's with changed
 // applied: each the new state of a space, nil if the space leaves. The copy
 // shares with s everything else, as the refresher's snapshots do, so that
@@ -175,9 +184,9 @@ func (s *Snapshot) All() iter.Seq2[string, *SpaceState] { return s.spaces.all() 
 // Retained yields the states the refresher keeps of spaces it does not
 // watch, in no particular order: spaces restored from the cache that the
 // list may still name (it is not complete: discovery has not answered),
-// and spaces gone from the list less than Config.ForgetAfter ago. They are
-// not the snapshot's spaces: not in All, Len or Counts, never exported.
-// The cache saves them, so that a restart keeps them too.
+// and spaces gone from the list less than refresh.Config.ForgetAfter ago.
+// They are not the snapshot's spaces: not in All, Len or Counts, never
+// exported. The cache saves them, so that a restart keeps them too.
 func (s *Snapshot) Retained() iter.Seq2[string, *SpaceState] { return s.retained.all() }
 
 // Kept yields every state the refresher keeps: All, then Retained; no

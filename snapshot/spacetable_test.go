@@ -1,4 +1,4 @@
-package refresh
+package snapshot
 
 import (
 	"fmt"
@@ -212,18 +212,18 @@ func TestSpaceTableChangeCopiesOnePath(t *testing.T) {
 }
 
 // sharedNodes counts the nodes of b, and those of them that a holds too.
-func sharedNodes(a, b *tableNode) (shared, total int) {
-	inA := map[*tableNode]bool{}
-	var mark func(n *tableNode)
-	mark = func(n *tableNode) {
+func sharedNodes[V tableValue](a, b *tableNode[V]) (shared, total int) {
+	inA := map[*tableNode[V]]bool{}
+	var mark func(n *tableNode[V])
+	mark = func(n *tableNode[V]) {
 		inA[n] = true
 		for _, c := range n.children {
 			mark(c)
 		}
 	}
 	mark(a)
-	var count func(n *tableNode)
-	count = func(n *tableNode) {
+	var count func(n *tableNode[V])
+	count = func(n *tableNode[V]) {
 		total++
 		if inA[n] {
 			shared++
@@ -236,7 +236,7 @@ func sharedNodes(a, b *tableNode) (shared, total int) {
 	return shared, total
 }
 
-func pathLength(n *tableNode, hash uint64) int {
+func pathLength[V tableValue](n *tableNode[V], hash uint64) int {
 	length := 0
 	for depth := 0; n != nil; depth++ {
 		length++
@@ -246,4 +246,97 @@ func pathLength(n *tableNode, hash uint64) int {
 		n = n.child(slot(hash, depth))
 	}
 	return length
+}
+
+// benchTable returns a frozen table of n spaces, and their ids.
+func benchTable(n int) (spaceTable, []string) {
+	b := newTableBuilder(spaceTable{})
+	ids := make([]string, n)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("cams-%d", i)
+		b.put(ids[i], &SpaceState{ID: ids[i], Up: i%3 > 0, HasData: true})
+	}
+	return b.freeze(), ids
+}
+
+// BenchmarkTableBuild builds a table of 10,000 spaces from nothing, as a
+// restore does.
+func BenchmarkTableBuild(b *testing.B) {
+	states := make([]*SpaceState, 10000)
+	ids := make([]string, len(states))
+	for i := range states {
+		ids[i] = fmt.Sprintf("cams-%d", i)
+		states[i] = &SpaceState{ID: ids[i], Up: true}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		t := newTableBuilder(spaceTable{})
+		for i, id := range ids {
+			t.put(id, states[i])
+		}
+		t.freeze()
+	}
+}
+
+// BenchmarkTablePutFreeze changes one space of 200,000 and freezes: a
+// publish's table work.
+func BenchmarkTablePutFreeze(b *testing.B) {
+	tab, ids := benchTable(200000)
+	t := newTableBuilder(tab)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		i += 7919
+		id := ids[i%len(ids)]
+		t.put(id, &SpaceState{ID: id, Up: i%2 == 0})
+		t.freeze()
+	}
+}
+
+// BenchmarkTableGet looks spaces up in a table of 200,000.
+func BenchmarkTableGet(b *testing.B) {
+	tab, ids := benchTable(200000)
+	i := 0
+	for b.Loop() {
+		i += 7919
+		if tab.get(ids[i%len(ids)]) == nil {
+			b.Fatal("missing")
+		}
+	}
+}
+
+// BenchmarkTableChanges finds 10 changed spaces among 200,000.
+func BenchmarkTableChanges(b *testing.B) {
+	before, ids := benchTable(200000)
+	t := newTableBuilder(before)
+	for i := range 10 {
+		id := ids[i*19997]
+		t.put(id, &SpaceState{ID: id})
+	}
+	after := t.freeze()
+	b.ReportAllocs()
+	for b.Loop() {
+		n := 0
+		for range after.changes(before) {
+			n++
+		}
+		if n != 10 {
+			b.Fatalf("%d changes, want 10", n)
+		}
+	}
+}
+
+// BenchmarkTableAll walks a table of 200,000 spaces.
+func BenchmarkTableAll(b *testing.B) {
+	tab, _ := benchTable(200000)
+	b.ReportAllocs()
+	for b.Loop() {
+		n := 0
+		for range tab.all() {
+			n++
+		}
+		if n != 200000 {
+			b.Fatalf("%d entries", n)
+		}
+	}
 }

@@ -1,9 +1,8 @@
-package refresh
+package snapshot
 
 import (
 	"fmt"
 	"slices"
-	"sort"
 	"time"
 
 	"github.com/cams-exporter/cams_exporter/client"
@@ -28,10 +27,6 @@ const (
 // DocumentedStatuses are the flow statuses CAMS documents, in the order
 // the metrics show them.
 var DocumentedStatuses = []string{client.FlowStatusDraft, client.FlowStatusPublished, client.FlowStatusDeprecated}
-
-func isDocumentedStatus(s string) bool {
-	return s == client.FlowStatusDraft || s == client.FlowStatusPublished || s == client.FlowStatusDeprecated
-}
 
 // FlowStatuses is what GetFlow said of the flows of a space, flow by flow
 // in the order of the space's SpaceState.FlowIDs. It is immutable once
@@ -184,87 +179,12 @@ func (fs *FlowStatuses) CheckSpan() (oldest, latest int64, never int) {
 	return oldest, latest, never
 }
 
-// statusResult is the outcome of checking one flow.
-type statusResult struct {
-	space, flow string
-	status      string     // as GetFlow answered; "" for not known
-	checked     int64      // Unix seconds
-	err         *ErrorInfo // nil on success
-}
-
-// expand returns the statuses and check times of the flows, one string and
-// one number a flow, to change and build a new FlowStatuses from.
-func (fs *FlowStatuses) expand(n int) ([]string, []int64) {
-	statuses, checked := make([]string, n), make([]int64, n)
-	for i := range min(n, fs.Len()) {
-		statuses[i], checked[i] = fs.Status(i), fs.checked[i]
-	}
-	return statuses, checked
-}
-
-// with returns the statuses with results applied to the flows of ids (the
-// space's sorted FlowIDs); a result for a flow no longer listed is
-// dropped. A flow listed twice gets the result twice. fold bounds the
-// status names. It returns fs itself when no result applies.
-func (fs *FlowStatuses) with(ids []string, results []statusResult, fold func(string) string) *FlowStatuses {
-	statuses, checked := fs.expand(len(ids))
-	lastError, applied := fs.LastErrorOrNil(), false
-	for _, res := range results {
-		i := sort.SearchStrings(ids, res.flow)
-		if i == len(ids) || ids[i] != res.flow {
-			continue // gone since: its failure is no failure of the space
-		}
-		for ; i < len(ids) && ids[i] == res.flow; i++ {
-			checked[i] = res.checked
-			if res.err == nil && res.status != "" {
-				statuses[i] = fold(res.status)
-			}
-		}
-		applied, lastError = true, res.err
-	}
-	if !applied {
-		return fs
-	}
-	out, err := NewFlowStatuses(statuses, checked, lastError)
-	if err != nil {
-		// Cannot happen: fold lets through at most maxStatusNames names.
-		panic("refresh: " + err.Error())
-	}
-	return out
-}
-
 // LastErrorOrNil is LastError, nil for a nil FlowStatuses.
 func (fs *FlowStatuses) LastErrorOrNil() *ErrorInfo {
 	if fs == nil {
 		return nil
 	}
 	return fs.LastError
-}
-
-// realign returns the statuses of the flows of newIDs from those of
-// oldIDs (both sorted): a flow still listed keeps its status and check
-// time, a new flow is not known yet, a flow gone is forgotten. It returns
-// fs itself when the ids are the same, and nil while nothing was checked.
-func (fs *FlowStatuses) realign(oldIDs, newIDs []string) *FlowStatuses {
-	if fs == nil || slices.Equal(oldIDs, newIDs) {
-		return fs
-	}
-	statuses, checked := make([]string, len(newIDs)), make([]int64, len(newIDs))
-	i := 0
-	for j, id := range newIDs {
-		for i < len(oldIDs) && oldIDs[i] < id {
-			i++
-		}
-		if i < len(oldIDs) && oldIDs[i] == id {
-			statuses[j], checked[j] = fs.Status(i), fs.Checked(i)
-			i++
-		}
-	}
-	out, err := NewFlowStatuses(statuses, checked, fs.LastError)
-	if err != nil {
-		panic("refresh: " + err.Error()) // a subset of fs's names
-	}
-	return out
 }
 
 // FlowStatusTotals sums up the flow-status checks for a snapshot.
