@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"reflect"
 	"strings"
 )
 
@@ -79,8 +80,9 @@ type HealthError struct {
 //
 // A success without Data or Data.CanSendMessage, with more than
 // MaxHealthEntities entities, an entity without EntityType or carrying more
-// than MaxHealthErrorsPerEntity errors is an InvalidResponse error. An
-// entity listed twice (same type and ID) is returned once, as first listed.
+// than MaxHealthErrorsPerEntity errors is an InvalidResponse error, and so is
+// one listing an entity (a type and ID) twice with different values (listed
+// twice alike, it is returned once).
 // Ids are cut to MaxEntityIDBytes (a number to MaxPhoneNumberBytes), values
 // to MaxValueBytes, descriptions and solutions to MaxTextBytes.
 func (c *Client) GetHealthStatus(ctx context.Context, space string, node HealthNode) (*HealthStatus, error) {
@@ -95,7 +97,7 @@ func (c *Client) GetHealthStatus(ctx context.Context, space string, node HealthN
 	if err := c.call(ctx, OperationGetHealthStatus, params, &resp); err != nil {
 		return nil, err
 	}
-	return resp.status(), nil
+	return resp.status, nil
 }
 
 // addTo adds the node's NodeType and identifier to a query.
@@ -132,6 +134,7 @@ type healthAnswer struct {
 		CanSendMessage string     `json:"CanSendMessage"`
 		Entities       entityList `json:"Entities"`
 	} `json:"Data"`
+	status *HealthStatus // made by check
 }
 
 // entityList decodes Entities within MaxHealthEntities, and each entity's
@@ -164,8 +167,9 @@ func (l *errorList) UnmarshalJSON(data []byte) (err error) {
 	return err
 }
 
-// check refuses an answer without the node's status or with an entity of
-// no type.
+// check refuses an answer without the node's status, with an entity of no
+// type or with an entity listed twice with different values, and makes the
+// status: texts cut, each entity's ID set, entities listed twice alike once.
 func (a *healthAnswer) check() error {
 	switch {
 	case a.Data == nil:
@@ -173,28 +177,26 @@ func (a *healthAnswer) check() error {
 	case a.Data.CanSendMessage == "":
 		return errors.New("no Data.CanSendMessage")
 	}
-	for i, e := range a.Data.Entities {
-		if e.EntityType == "" {
-			return fmt.Errorf("Data.Entities[%d] has no EntityType", i)
-		}
-	}
-	return nil
-}
-
-// status returns the checked answer's status with its texts cut, each
-// entity's ID set, and entities listed twice once.
-func (a *healthAnswer) status() *HealthStatus {
 	s := &HealthStatus{CanSendMessage: Cut(a.Data.CanSendMessage, MaxValueBytes)}
 	type key struct{ entityType, id string }
-	seen := make(map[key]bool, len(a.Data.Entities))
-	for _, answered := range a.Data.Entities {
-		e := answered.entity()
-		if k := (key{e.EntityType, e.ID}); !seen[k] {
-			seen[k] = true
-			s.Entities = append(s.Entities, e)
+	seen := make(map[key]int, len(a.Data.Entities))
+	for i, answered := range a.Data.Entities {
+		if answered.EntityType == "" {
+			return fmt.Errorf("Data.Entities[%d] has no EntityType", i)
 		}
+		e := answered.entity()
+		k := key{e.EntityType, e.ID}
+		if first, ok := seen[k]; ok {
+			if !reflect.DeepEqual(e, s.Entities[first]) {
+				return fmt.Errorf("Data.Entities[%d]: %s %s listed twice with different values", i, e.EntityType, e.ID)
+			}
+			continue
+		}
+		seen[k] = len(s.Entities)
+		s.Entities = append(s.Entities, e)
 	}
-	return s
+	a.status = s
+	return nil
 }
 
 // entity returns the entity with its texts cut and its ID set.

@@ -33,8 +33,9 @@ type PhoneNumber struct {
 // The numbers are the answer's top-level PhoneNumbers (its Data is an
 // unrelated string), at most MaxPhoneNumbersPerAnswer, each with a
 // PhoneNumber of at most MaxPhoneNumberBytes; an answer beyond these is an
-// InvalidResponse error. A number listed twice is returned once, as first
-// listed. Names are cut to MaxNameBytes and values to MaxValueBytes.
+// InvalidResponse error, and so is one listing a number twice with different
+// values (listed twice alike, it is returned once). Names are cut to
+// MaxNameBytes and values to MaxValueBytes.
 func (c *Client) QueryPhoneNumbers(ctx context.Context, space string) ([]PhoneNumber, error) {
 	params, err := spaceQuery(OperationQueryPhoneNumbers, space)
 	if err != nil {
@@ -61,20 +62,25 @@ func (l *phoneNumberList) UnmarshalJSON(data []byte) (err error) {
 	return err
 }
 
-// check refuses a number without a usable PhoneNumber, drops repeated
-// numbers and cuts the texts of the rest.
+// check refuses a number without a usable PhoneNumber or listed twice with
+// different values, keeps one of numbers listed twice alike, and cuts the
+// texts.
 func (a *phoneNumbersAnswer) check() error {
-	seen := make(map[string]bool, len(a.PhoneNumbers))
+	seen := make(map[string]PhoneNumber, len(a.PhoneNumbers))
 	kept := a.PhoneNumbers[:0]
 	for i, n := range a.PhoneNumbers {
 		if problem := idProblem(n.PhoneNumber, MaxPhoneNumberBytes); problem != "" {
 			return fmt.Errorf("PhoneNumbers[%d]: PhoneNumber %s", i, problem)
 		}
-		if seen[n.PhoneNumber] {
+		n = n.bounded()
+		if first, ok := seen[n.PhoneNumber]; ok {
+			if first != n {
+				return fmt.Errorf("PhoneNumbers[%d]: number %s listed twice with different values", i, n.PhoneNumber)
+			}
 			continue
 		}
-		seen[n.PhoneNumber] = true
-		kept = append(kept, n.bounded())
+		seen[n.PhoneNumber] = n
+		kept = append(kept, n)
 	}
 	clear(a.PhoneNumbers[len(kept):])
 	a.PhoneNumbers = kept
