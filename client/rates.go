@@ -56,12 +56,13 @@ func (cfg Config) rates() (map[string]float64, error) {
 		}
 	}
 	shorthands := map[string]float64{OperationListFlow: cfg.RateLimit, OperationGetFlow: cfg.GetFlowRateLimit}
+	fields := map[string]string{OperationListFlow: "RateLimit", OperationGetFlow: "GetFlowRateLimit"}
 	for op, r := range shorthands {
 		if err := checkRate(op, r); err != nil {
 			return nil, err
 		}
 		if other := cfg.Rates[op]; r != 0 && other != 0 && other != r {
-			return nil, fmt.Errorf("two rate limits for %s: %g and %g in Rates", op, r, other)
+			return nil, fmt.Errorf("two rate limits for %s: %g in %s and %g in Rates; give one", op, r, fields[op], other)
 		}
 	}
 	out := make(map[string]float64, len(defaultRates))
