@@ -26,15 +26,17 @@ type seenRequest struct {
 // wireRecorder keeps every request it sees and answers each action with its
 // fixture.
 type wireRecorder struct {
-	t    *testing.T
-	mu   sync.Mutex
-	seen []seenRequest
+	answers map[string][]byte // by action
+	mu      sync.Mutex
+	seen    []seenRequest
 }
 
-var answerOf = map[string]string{
-	OperationQueryPhoneNumbers: "phone-numbers.json",
-	OperationQueryBindWaba:     "bind-waba.json",
-	OperationGetHealthStatus:   "health-waba.json",
+func newWireRecorder(t *testing.T) *wireRecorder {
+	return &wireRecorder{answers: map[string][]byte{
+		OperationQueryPhoneNumbers: readFixture(t, "phone-numbers.json"),
+		OperationQueryBindWaba:     readFixture(t, "bind-waba.json"),
+		OperationGetHealthStatus:   readFixture(t, "health-waba.json"),
+	}}
 }
 
 func (w *wireRecorder) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
@@ -42,7 +44,7 @@ func (w *wireRecorder) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	w.mu.Lock()
 	w.seen = append(w.seen, seenRequest{r.Method, r.URL.Path, r.URL.RawQuery, r.URL.Query(), r.Header.Clone(), body})
 	w.mu.Unlock()
-	_, _ = rw.Write(readFixture(w.t, answerOf[r.Header.Get("x-acs-action")]))
+	_, _ = rw.Write(w.answers[r.Header.Get("x-acs-action")])
 }
 
 func (w *wireRecorder) requests() []seenRequest {
@@ -90,7 +92,7 @@ var wireCases = []wireCase{
 func TestNewOperationsRequestShape(t *testing.T) {
 	for _, tc := range wireCases {
 		t.Run(tc.name, func(t *testing.T) {
-			rec := &wireRecorder{t: t}
+			rec := newWireRecorder(t)
 			c, attempts := newTestClient(t, rec, Config{})
 			if err := tc.call(c); err != nil {
 				t.Fatal(err)
@@ -131,7 +133,7 @@ func TestNewOperationsRequestIsTheOfficialClients(t *testing.T) {
 	fixed, _ := time.Parse(acs3.DateFormat, date)
 	for _, tc := range wireCases {
 		t.Run(tc.name, func(t *testing.T) {
-			rec := &wireRecorder{t: t}
+			rec := newWireRecorder(t)
 			srv := httptest.NewServer(rec)
 			defer srv.Close()
 			official, err := officialsdk.New(srv.URL, "testAccessKeyId", "testAccessKeySecret", "")
