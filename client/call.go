@@ -52,7 +52,7 @@ func decodeEnvelope(body []byte) (env envelope, ok bool) {
 // call performs action with its parameters, retrying what is retryable,
 // and decodes the successful body into out.
 func (c *Client) call(ctx context.Context, action string, params url.Values, out any) error {
-	limiter := c.limiterFor(action)
+	limiter := c.LimiterOf(action)
 	for retry := 0; ; retry++ {
 		if retry > 0 || !takeSlot(ctx) {
 			if err := limiter.Wait(ctx); err != nil {

@@ -15,6 +15,17 @@ var permanentCodes = map[string]bool{
 	"MissingParameter":            true,
 	"Forbidden.RAM":               true,
 	"Forbidden.AccessKeyDisabled": true,
+	CodeNoWABA:                    true,
+	CodePhoneNotBound:             true,
+}
+
+// transientCodes are errors a retry may not meet, whatever their HTTP
+// status.
+var transientCodes = map[string]bool{
+	"SignatureNonceUsed": true,
+	"InternalError":      true,
+	"ServiceUnavailable": true,
+	CodeMetaCallFailed:   true,
 }
 
 // permanentPrefixes cover families of key and token errors.
@@ -30,7 +41,7 @@ func classify(code string, status int) Class {
 		return ClassPermanent
 	case hasAnyPrefix(code, permanentPrefixes):
 		return ClassPermanent
-	case status >= 500 || code == "SignatureNonceUsed" || code == "InternalError" || code == "ServiceUnavailable":
+	case status >= 500 || transientCodes[code]:
 		return ClassTransient
 	case status >= 400:
 		return ClassPermanent

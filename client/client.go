@@ -33,9 +33,16 @@ type Config struct {
 	// limiter of its own: CAMS limits each operation to 5 calls per second.
 	// Default 4.
 	GetFlowRateLimit float64
-	MaxRetries       int           // retries after the first attempt; default 3, negative for none
-	Timeout          time.Duration // per attempt; default 10s
-	Backoff          Backoff       // default: DefaultBackoff
+	// Rates holds calls per second for the account by operation (see
+	// RateLimitedOperations), each on a limiter of its own; an operation
+	// left out, or 0, has its default (DefaultRate). RateLimit and
+	// GetFlowRateLimit say the same for ListFlow and GetFlow: both may be
+	// given only if they agree.
+	Rates map[string]float64
+
+	MaxRetries int           // retries after the first attempt; default 3, negative for none
+	Timeout    time.Duration // per attempt; default 10s
+	Backoff    Backoff       // default: DefaultBackoff
 
 	HTTPClient *http.Client // default: a client with sane transport timeouts; redirects are never followed
 	Observer   Observer     // told of every HTTP attempt; may be nil
@@ -44,20 +51,19 @@ type Config struct {
 }
 
 // Client calls CAMS. It is safe for concurrent use. ListFlow and
-// ListInstance calls share one account limiter; GetFlow calls wait on one of
-// their own.
+// ListInstance calls share one account limiter; every other operation's
+// calls wait on one of their own (see LimiterOf).
 type Client struct {
-	endpoint       *url.URL
-	creds          CredentialsProvider
-	limiter        *Limiter
-	getFlowLimiter *Limiter
-	maxRetries     int
-	timeout        time.Duration
-	backoff        Backoff
-	http           *http.Client
-	observer       Observer
-	signer         acs3.Signer
-	userAgent      string
+	endpoint   *url.URL
+	creds      CredentialsProvider
+	limiters   map[string]*Limiter // by operation; read-only once made
+	maxRetries int
+	timeout    time.Duration
+	backoff    Backoff
+	http       *http.Client
+	observer   Observer
+	signer     acs3.Signer
+	userAgent  string
 }
 
 // New validates cfg and returns a client.
@@ -66,24 +72,27 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	if cfg.RateLimit < 0 || cfg.GetFlowRateLimit < 0 {
-		return nil, errors.New("rate limit must be positive")
+	rates, err := cfg.rates()
+	if err != nil {
+		return nil, err
 	}
 	if cfg.Timeout < 0 {
 		return nil, errors.New("timeout must be positive")
 	}
 	c := &Client{
-		endpoint:       endpoint,
-		creds:          cfg.Credentials,
-		limiter:        NewLimiter(orDefault(cfg.RateLimit, DefaultRateLimit)),
-		getFlowLimiter: NewLimiter(orDefault(cfg.GetFlowRateLimit, DefaultRateLimit)),
-		maxRetries:     cfg.MaxRetries,
-		timeout:        orDefault(cfg.Timeout, DefaultTimeout),
-		backoff:        cfg.Backoff.withDefaults(),
-		http:           cfg.HTTPClient,
-		observer:       cfg.Observer,
-		signer:         cfg.Signer,
-		userAgent:      cfg.UserAgent,
+		endpoint:   endpoint,
+		creds:      cfg.Credentials,
+		limiters:   make(map[string]*Limiter, len(rates)),
+		maxRetries: cfg.MaxRetries,
+		timeout:    orDefault(cfg.Timeout, DefaultTimeout),
+		backoff:    cfg.Backoff.withDefaults(),
+		http:       cfg.HTTPClient,
+		observer:   cfg.Observer,
+		signer:     cfg.Signer,
+		userAgent:  cfg.UserAgent,
+	}
+	for op, r := range rates {
+		c.limiters[op] = NewLimiter(r)
 	}
 	if c.creds == nil {
 		c.creds = DefaultCredentials()
@@ -109,7 +118,7 @@ func New(cfg Config) (*Client, error) {
 }
 
 // Limiter returns the account limiter ListFlow and ListInstance calls wait on.
-func (c *Client) Limiter() *Limiter { return c.limiter }
+func (c *Client) Limiter() *Limiter { return c.LimiterOf(OperationListFlow) }
 
 // Endpoint returns the API's base URL.
 func (c *Client) Endpoint() string { return c.endpoint.String() }

@@ -52,6 +52,23 @@ const (
 	CodeInvalidResponse = "InvalidResponse"
 )
 
+// CAMS error codes of the number, WABA and health operations.
+const (
+	// CodeNoWABA: the space has no WhatsApp Business Account bound; a
+	// state of the space rather than a failure (see ErrNoWABA). Permanent.
+	CodeNoWABA = "ERR-OPERATION-MAAP-0060"
+	// CodePhoneNotBound: the number asked about is not bound to the space.
+	// Permanent.
+	CodePhoneNotBound = "ERR-OPERATION-MAAP-0065"
+	// CodeMetaCallFailed: CAMS's call to Meta failed. Transient.
+	CodeMetaCallFailed = "ERR-FB-001"
+)
+
+// ErrNoWABA matches (errors.Is) the error of a call CAMS answered with
+// CodeNoWABA: the space has no WABA. The error itself is the *Error of that
+// answer, permanent and never retried.
+var ErrNoWABA = errors.New("the space has no WhatsApp Business Account bound (" + CodeNoWABA + ")")
+
 // HTTPStatusCode is the outcome code of a failure known only by its HTTP
 // status, such as a 502 from a proxy with an HTML body.
 func HTTPStatusCode(status int) string { return fmt.Sprintf("HTTP_%d", status) }
@@ -85,6 +102,9 @@ func (e *Error) Error() string {
 	}
 	return b.String()
 }
+
+// Is reports whether e is ErrNoWABA's case: CAMS answered CodeNoWABA.
+func (e *Error) Is(target error) bool { return target == ErrNoWABA && e.Code == CodeNoWABA }
 
 // Unwrap returns the transport error behind a Timeout or NetworkError.
 func (e *Error) Unwrap() error { return e.cause }

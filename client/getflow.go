@@ -89,7 +89,7 @@ func (r *GetFlowResponse) check() error {
 }
 
 // GetFlowLimiter returns the account limiter GetFlow calls wait on.
-func (c *Client) GetFlowLimiter() *Limiter { return c.getFlowLimiter }
+func (c *Client) GetFlowLimiter() *Limiter { return c.LimiterOf(OperationGetFlow) }
 
 func (r GetFlowRequest) query() (url.Values, error) {
 	switch {

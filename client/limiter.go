@@ -70,22 +70,12 @@ func (l *Limiter) Rate() float64 { return float64(l.limiter.Limit()) }
 // MaxRate returns the configured rate in calls per second.
 func (l *Limiter) MaxRate() float64 { return float64(l.max) }
 
-// limiterFor returns the account limiter an operation waits on: GetFlow has
-// its own, since CAMS counts each operation's 5 calls per second apart;
-// ListFlow and ListInstance share the other.
-func (c *Client) limiterFor(action string) *Limiter {
-	if action == OperationGetFlow {
-		return c.getFlowLimiter
-	}
-	return c.limiter
-}
-
 // slotKey keys the limiter slot a context carries.
 type slotKey struct{}
 
 // WithLimiterSlot returns a context carrying one call's slot on the account
-// limiter of the operation the caller makes with it (Limiter for ListFlow,
-// GetFlowLimiter for GetFlow), which the caller has already waited for
+// limiter of the operation the caller makes with it (LimiterOf that
+// operation), which the caller has already waited for
 // (Limiter.Wait): the first attempt of the next call made with it goes at
 // once, and any other attempt waits as usual. A caller that paces its own
 // calls on the account limiter uses it to choose what to call at the moment

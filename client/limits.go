@@ -26,6 +26,32 @@ const (
 	// MaxCategoriesPerFlow is the most categories one flow may carry; a page
 	// with a flow carrying more is an invalid response.
 	MaxCategoriesPerFlow = 32
+	// MaxPhoneNumbersPerAnswer is the most numbers a QueryChatappPhoneNumbers
+	// answer may hold (it lists every number of a space at once; a real
+	// space has a few); an answer holding more is an invalid response.
+	MaxPhoneNumbersPerAnswer = 1000
+	// MaxHealthEntities is the most entities a GetWhatsappHealthStatus
+	// answer may hold (Meta lists at most five: the number or template, the
+	// WABA, the business, the app); more is an invalid response.
+	MaxHealthEntities = 100
+	// MaxHealthErrorsPerEntity is the most Errors one health entity may
+	// carry; more is an invalid response.
+	MaxHealthErrorsPerEntity = 20
+	// MaxPhoneNumberBytes bounds a phone number, sent or answered: E.164
+	// numbers have at most 15 digits. An answer with a longer one is an
+	// invalid response, so that every number answered can be asked about.
+	MaxPhoneNumberBytes = 32
+	// MaxEntityIDBytes bounds a WABA, business or template id. An answer
+	// whose WABA id is longer is an invalid response (the id is sent back
+	// in health queries); other ids are cut.
+	MaxEntityIDBytes = 128
+	// MaxNameBytes bounds a name: a number's VerifiedName, a WABA's Name and
+	// MessageTemplateNamespace.
+	MaxNameBytes = 256
+	// MaxValueBytes bounds one value of an open set (a status, rating,
+	// tier, currency, language, Meta error code), as MaxCategoryBytes does
+	// for categories.
+	MaxValueBytes = MaxCategoryBytes
 	// MaxResponseHeaderBytes bounds the headers of a response.
 	MaxResponseHeaderBytes = 64 << 10
 	// MaxBodyBytes bounds the body of a response; a ListFlow page is a few
