@@ -40,10 +40,10 @@ func TestWABASeries(t *testing.T) {
 		space string
 		want  []string
 	}{
-		{"bound", []string{"cams_collector_space_up[waba bound] 1", "cams_collector_space_last_success_timestamp_seconds[waba bound] 1.7949792e+09",
+		{"bound", []string{"cams_collector_space_up[waba bound] 1", "cams_collector_space_last_success_timestamp_seconds[waba bound] 1.7965152e+09",
 			"cams_waba_bound[bound] 1", "cams_waba_info[APPROVED biz-1 bound waba-1] 1"}},
 		// A space without a WABA is up: a state, not a failure.
-		{"unbound", []string{"cams_collector_space_up[waba unbound] 1", "cams_collector_space_last_success_timestamp_seconds[waba unbound] 1.7949792e+09",
+		{"unbound", []string{"cams_collector_space_up[waba unbound] 1", "cams_collector_space_last_success_timestamp_seconds[waba unbound] 1.7965152e+09",
 			"cams_waba_bound[unbound] 0"}},
 		{"denied", []string{"cams_collector_space_up[waba denied] 0", "cams_collector_space_error_info[Ram.PermissionDeny waba denied] 1"}},
 	} {
