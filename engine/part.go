@@ -8,8 +8,12 @@ import (
 
 // DueEvery is Source.Due for a source with one call per space, made again
 // once the last attempt is interval old (an attempt from the future is
-// taken for none).
+// taken for none). The account's own space ("") has no CustSpaceId, which
+// the operations of the account's health require: it has no call.
 func DueEvery(dst []Task, space string, part *snapshot.SpacePart, interval time.Duration, now time.Time) ([]Task, time.Time, int) {
+	if space == "" {
+		return dst, time.Time{}, 0
+	}
 	if part == nil || part.LastAttempt.IsZero() || part.LastAttempt.After(now) {
 		return append(dst, Task{Space: space}), time.Time{}, 1
 	}

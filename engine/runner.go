@@ -78,7 +78,7 @@ type Runner struct {
 	nextDue  time.Time // when the next call not due yet comes due
 	pass     time.Duration
 	inflight map[taskKey]struct{}
-	once     map[taskKey]struct{} // in a RunOnce: the calls made so far
+	once     map[taskKey]struct{}    // in a RunOnce: the calls made so far
 	retained map[string]retainedPart // parts of spaces no longer watched
 	lastList []string                // the list retained follows
 	warned   bool

@@ -414,6 +414,13 @@ func TestDueEvery(t *testing.T) {
 	}
 }
 
+func TestOwnSpaceHasNoCall(t *testing.T) {
+	tasks, next, calls := DueEvery(nil, "", nil, time.Minute, time.Now())
+	if len(tasks) != 0 || !next.IsZero() || calls != 0 {
+		t.Errorf("own space: %d tasks, next %v, %d calls; want none (no CustSpaceId to send)", len(tasks), next, calls)
+	}
+}
+
 func TestCallOrder(t *testing.T) {
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	calls := []ranked{

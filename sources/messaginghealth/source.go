@@ -63,6 +63,9 @@ func (s *Source) Needs() []string { return []string{waba.Name, phonenumbers.Name
 // phone-numbers source knows, each once its last call is its interval old;
 // a number never asked, not CONNECTED or not GREEN is urgent.
 func (s *Source) Due(dst []engine.Task, space string, part *snapshot.SpacePart, snap *snapshot.Snapshot, now time.Time) ([]engine.Task, time.Time, int) {
+	if space == "" {
+		return dst, time.Time{}, 0 // the account's own space: no CustSpaceId to send
+	}
 	var h Health
 	if part != nil {
 		h = Of(part.Data)

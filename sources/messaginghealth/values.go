@@ -15,4 +15,6 @@ func newCaps() caps {
 	}
 }
 
-func (c caps) folded() uint64 { return c.canSend.Folded() + c.entityType.Folded() + c.errorCode.Folded() }
+func (c caps) folded() uint64 {
+	return c.canSend.Folded() + c.entityType.Folded() + c.errorCode.Folded()
+}

@@ -73,7 +73,9 @@ func TestUndocumentedValuesAreFoldedAfterTheCap(t *testing.T) {
 	}
 }
 
-type fakeAPI struct{ numbers map[string][]client.PhoneNumber }
+type fakeAPI struct {
+	numbers map[string][]client.PhoneNumber
+}
 
 func (f fakeAPI) QueryPhoneNumbers(_ context.Context, space string) ([]client.PhoneNumber, error) {
 	n, ok := f.numbers[space]
