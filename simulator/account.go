@@ -86,14 +86,13 @@ const (
 
 // Errors of the account mutation methods, for errors.Is.
 var (
-	ErrUnknownNumber     = errors.New("unknown phone number")
-	ErrDuplicateNumber   = errors.New("duplicate PhoneNumber")
-	ErrEmptyPhoneNumber  = errors.New("empty PhoneNumber")
-	ErrEmptyWABAID       = errors.New("empty WABA Id")
-	ErrEmptyEntityType   = errors.New("empty EntityType")
-	ErrUnknownEntity     = errors.New("unknown entity (want waba, business or app)")
-	ErrNothingToSet      = errors.New("nothing to set")
-	ErrWABAFieldNotValid = errors.New("PhoneNumber cannot be changed; remove the number and add another")
+	ErrUnknownNumber    = errors.New("unknown phone number")
+	ErrDuplicateNumber  = errors.New("duplicate PhoneNumber")
+	ErrEmptyPhoneNumber = errors.New("empty PhoneNumber")
+	ErrEmptyWABAID      = errors.New("empty WABA Id")
+	ErrEmptyEntityType  = errors.New("empty EntityType")
+	ErrUnknownEntity    = errors.New("unknown entity (want waba, business or app)")
+	ErrNothingToSet     = errors.New("nothing to set")
 )
 
 // sendRank orders CanSendMessage values from best to worst: AVAILABLE,
