@@ -106,7 +106,10 @@ func TestHealthStatusCases(t *testing.T) {
 		}
 		return out
 	}
-	_, b := h.health(wabaNode("cams-numbers0", "100000000000002"))
+	r, b := h.health(wabaNode("cams-numbers0", "100000000000002"))
+	if keys := rawKeys(t, r.raw); string(keys["Success"]) != "true" || string(keys["Code"]) != `"OK"` {
+		t.Errorf("Success and Code: %s", r.raw)
+	}
 	if want := []string{"WABA/LIMITED", "BUSINESS/BLOCKED", "APP/AVAILABLE", "MESSAGE_TEMPLATE/AVAILABLE", "SOMETHING_ELSE/AVAILABLE"}; !reflect.DeepEqual(types(b), want) || b.Data.CanSendMessage != "BLOCKED" {
 		t.Errorf("waba node: %v %s, want %v BLOCKED", types(b), b.Data.CanSendMessage, want)
 	}
@@ -116,7 +119,7 @@ func TestHealthStatusCases(t *testing.T) {
 	if e := b.Data.Entities[2]; e.WabaId != "" || e.BusinessId != "" || e.PhoneNumber != "" {
 		t.Errorf("the APP entity carries an id the SDK has no field for: %+v", e)
 	}
-	r, b := h.health(phoneNode("cams-numbers0", "6591000003"))
+	r, b = h.health(phoneNode("cams-numbers0", "6591000003"))
 	if want := []string{"PHONE_NUMBER/DEGRADED", "WABA/LIMITED", "BUSINESS/BLOCKED", "APP/AVAILABLE", "MESSAGE_TEMPLATE/AVAILABLE", "SOMETHING_ELSE/AVAILABLE"}; !reflect.DeepEqual(types(b), want) {
 		t.Errorf("phone node: %v, want %v", types(b), want)
 	}

@@ -26,6 +26,9 @@ func TestQueryPhoneNumbersAnswersTheDataSet(t *testing.T) {
 					t.Fatalf("%q: HTTP %d %s", sp.ID, r.status, r.raw)
 				}
 				keys := rawKeys(t, r.raw)
+				if string(keys["Success"]) != "true" || string(keys["Code"]) != `"OK"` {
+					t.Errorf("%q: Success %s and Code %s, want JSON true and \"OK\"", sp.ID, keys["Success"], keys["Code"])
+				}
 				if string(keys["PhoneNumbers"]) == "null" || keys["Data"] != nil || keys["PhoneNumbers"] == nil {
 					t.Errorf("%q: PhoneNumbers must be a list at the top level, no Data: %s", sp.ID, r.raw)
 				}

@@ -42,6 +42,9 @@ func TestQueryBindWabaAnswersTheDataSet(t *testing.T) {
 func TestQueryBindWabaFields(t *testing.T) {
 	h := newHarness(t, Config{Data: loadAccount(t)})
 	r, _ := h.queryWABA("cams-numbers0")
+	if keys := rawKeys(t, r.raw); string(keys["Success"]) != "true" || string(keys["Code"]) != `"OK"` || string(keys["Message"]) != `"SUCCESS"` {
+		t.Errorf("Success, Code and Message: %s", r.raw)
+	}
 	var body struct{ Data map[string]any }
 	if err := json.Unmarshal(r.raw, &body); err != nil {
 		t.Fatal(err)
