@@ -31,8 +31,8 @@ type numbersAnswer struct {
 	Success                  *bool
 	PhoneNumbers             []struct {
 		PhoneNumber, VerifiedName, Status, QualityRating, MessagingLimitTier string
-		CodeVerificationStatus, NameStatus, NewNameStatus, IsOfficial       string
-		UpQueue, StatusQueue                                                string
+		CodeVerificationStatus, NameStatus, NewNameStatus, IsOfficial        string
+		UpQueue, StatusQueue                                                 string
 	}
 }
 
