@@ -2,9 +2,14 @@ package simulator
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
+
+	"github.com/cams-exporter/cams_exporter/client/acs3"
 )
 
 // The control endpoint moves a number through YELLOW, RED and FLAGGED, and
@@ -179,4 +184,57 @@ func jsonEqual(a, b any) bool {
 	x, _ := json.Marshal(a)
 	y, _ := json.Marshal(b)
 	return string(x) == string(y)
+}
+
+// Numbers, WABAs and health change while the three operations answer and
+// the data set is read (run with -race); every answer is whole.
+func TestConcurrentAccountMutation(t *testing.T) {
+	clock := newClock()
+	s, err := New(Config{Now: clock.Now, AccessKeyID: testKeyID, AccessKeySecret: testSecret, RateLimit: -1, Data: loadAccount(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ratings := []string{"GREEN", "YELLOW", "RED"}
+	var wg sync.WaitGroup
+	for g := range 3 {
+		wg.Go(func() {
+			for i := range 50 {
+				number := fmt.Sprintf("65%d%03d", g, i)
+				_ = s.AddPhoneNumber("cams-numbers0", PhoneNumber{PhoneNumber: number, Status: "CONNECTED"})
+				_ = s.SetPhoneNumber("cams-numbers0", "6591000001", NumberChange{QualityRating: &ratings[i%3]})
+				_ = s.SetNumberHealth("cams-numbers0", number, Health{CanSendMessage: "LIMITED"})
+				_ = s.SetEntityHealth("", "app", Health{CanSendMessage: []string{"AVAILABLE", "BLOCKED"}[i%2]})
+				_ = s.SetWABA("cams-healthy0", []*WABA{nil, {Id: "100000000000003"}}[i%2])
+				if i%2 == 0 {
+					_ = s.RemovePhoneNumber("cams-numbers0", number)
+				}
+			}
+		})
+		wg.Go(func() {
+			for i := range 50 {
+				action, query := OperationQueryPhoneNumbers, "CustSpaceId=cams-numbers0"
+				switch i % 3 {
+				case 1:
+					action, query = OperationGetHealthStatus, "CustSpaceId=cams-numbers0&NodeType=phone&PhoneNumber=6591000001"
+				case 2:
+					action, query = OperationQueryBindWaba, "CustSpaceId=cams-numbers0"
+				}
+				req := httptest.NewRequest(http.MethodPost, "http://cams.test/?"+query, nil)
+				req.Header.Set("x-acs-action", action)
+				req.Header.Set("x-acs-version", APIVersion)
+				acs3.Signer{Now: clock.Now}.Sign(req, acs3.Credentials{AccessKeyID: testKeyID, AccessKeySecret: testSecret})
+				w := httptest.NewRecorder()
+				s.ServeHTTP(w, req)
+				if w.Code != http.StatusOK || !json.Valid(w.Body.Bytes()) {
+					t.Errorf("%s: HTTP %d %s", action, w.Code, w.Body)
+					return
+				}
+				_ = s.Dataset()
+			}
+		})
+	}
+	wg.Wait()
+	if n := len(spaceOf(t, s.Dataset(), "cams-numbers0").PhoneNumbers); n != 4+3*25 {
+		t.Errorf("%d numbers, want %d", n, 4+3*25)
+	}
 }
