@@ -1,6 +1,7 @@
 package simulator
 
 import (
+	"math"
 	"net/http"
 	"net/url"
 	"strings"
@@ -126,6 +127,11 @@ func TestOperationRates(t *testing.T) {
 			_, err := New(Config{Rates: rates})
 			if err == nil || !strings.Contains(err.Error(), "no rate can be set") || !strings.Contains(err.Error(), OperationGetHealthStatus) {
 				t.Errorf("Rates %v: %v", rates, err)
+			}
+		}
+		for _, rate := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
+			if _, err := New(Config{Rates: map[string]float64{"GetFlow": rate}}); err == nil || !strings.Contains(err.Error(), "finite number") {
+				t.Errorf("rate %g: %v", rate, err)
 			}
 		}
 	})

@@ -43,6 +43,14 @@ type limiters map[string]*slidingWindow
 // rate, or no limit when rateLimit is negative. A negative rate is no
 // limit.
 func newLimiters(rateLimit float64, rates map[string]float64) (limiters, error) {
+	for op, rate := range rates {
+		if _, ok := DocumentedRates[op]; !ok {
+			return nil, fmt.Errorf("no rate can be set for %q (want one of %s)", op, strings.Join(slices.Sorted(maps.Keys(DocumentedRates)), ", "))
+		}
+		if math.IsNaN(rate) || math.IsInf(rate, 0) {
+			return nil, fmt.Errorf("the rate of %s must be a finite number, got %g", op, rate)
+		}
+	}
 	l := limiters{}
 	for bucket, documented := range DocumentedRates {
 		rate := documented
@@ -53,14 +61,6 @@ func newLimiters(rateLimit float64, rates map[string]float64) (limiters, error) 
 			rate = rateLimit
 		}
 		l[bucket] = newSlidingWindow(rate)
-	}
-	for op, rate := range rates {
-		if _, ok := DocumentedRates[op]; !ok {
-			return nil, fmt.Errorf("no rate can be set for %q (want one of %s)", op, strings.Join(slices.Sorted(maps.Keys(DocumentedRates)), ", "))
-		}
-		if math.IsNaN(rate) {
-			return nil, fmt.Errorf("the rate of %s must be a number", op)
-		}
 	}
 	return l, nil
 }
