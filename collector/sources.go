@@ -71,29 +71,41 @@ func (s *Schema) addSourceFamilies(add AddFamily) {
 	}
 }
 
-// appendSourceTotals appends the series of each source as a whole.
+// appendSourceTotals appends the series of each source as a whole, those
+// of a family one after the other.
 func (s *Schema) appendSourceTotals(dst []Series, snap *snapshot.Snapshot) []Series {
 	f := &s.sources
 	if f.byName == nil {
 		return dst
 	}
+	var on []*snapshot.SourceState
+	for _, st := range snap.Sources() {
+		if f.byName[st.Name] != nil {
+			on = append(on, st)
+		}
+	}
 	watched := snap.Counts()
 	total := watched.Pending + watched.Up + watched.Down
-	for _, st := range snap.Sources() {
-		if f.byName[st.Name] == nil {
-			continue
-		}
+	for _, st := range on {
 		up := st.Up()
 		dst = append(dst,
 			series(f.spaces, float64(max(total-st.Len(), 0)), st.Name, "pending"),
 			series(f.spaces, float64(up), st.Name, "up"),
-			series(f.spaces, float64(st.Len()-up), st.Name, "down"),
-			series(f.expectedPass, st.ExpectedPass.Seconds(), st.Name),
-			series(f.interval, st.Interval.Seconds(), st.Name),
-			series(f.folded, float64(st.Folded), st.Name))
+			series(f.spaces, float64(st.Len()-up), st.Name, "down"))
+	}
+	for _, st := range on {
+		dst = append(dst, series(f.expectedPass, st.ExpectedPass.Seconds(), st.Name))
+	}
+	for _, st := range on {
+		dst = append(dst, series(f.interval, st.Interval.Seconds(), st.Name))
+	}
+	for _, st := range on {
 		if rate := s.opts.SourceRates[st.Name]; rate != nil {
 			dst = append(dst, series(f.rate, rate(), st.Name))
 		}
+	}
+	for _, st := range on {
+		dst = append(dst, series(f.folded, float64(st.Folded), st.Name))
 	}
 	return dst
 }
