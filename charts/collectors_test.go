@@ -58,7 +58,7 @@ func TestCollectorValues(t *testing.T) {
 	}{
 		{"phone-numbers on", []string{"--set", "collectors.phoneNumbers=true"}, []string{"--collector.phone-numbers"}},
 		{"waba on", []string{"--set", "collectors.waba=true"}, []string{"--collector.waba"}},
-		{"messaging-health on", []string{"--set", "collectors.messagingHealth=true"}, []string{"--collector.messaging-health"}},
+		{"messaging-health on, with waba", []string{"--set", "collectors.messagingHealth=true", "--set", "collectors.waba=true"}, []string{"--collector.waba", "--collector.messaging-health"}},
 		{"every collector off", []string{"--set", "collectors.phoneNumbers=false", "--set", "collectors.waba=false", "--set", "collectors.messagingHealth=false"}, nil},
 		{"phone-numbers interval", []string{"--set", "phoneNumbers.interval=45m"}, []string{"--phone-numbers.interval=45m"}},
 		{"waba interval", []string{"--set", "waba.interval=1h30m"}, []string{"--waba.interval=1h30m"}},
@@ -81,6 +81,27 @@ func TestCollectorValues(t *testing.T) {
 				t.Errorf("args %v, want %v", got, want)
 			}
 		})
+	}
+}
+
+// TestMessagingHealthNeedsWaba: the exporter refuses
+// --collector.messaging-health without --collector.waba, so the chart
+// refuses the values at once, naming both keys, rather than render a pod that
+// cannot start.
+func TestMessagingHealthNeedsWaba(t *testing.T) {
+	for _, args := range [][]string{
+		{"--set", "collectors.messagingHealth=true"},
+		{"--set", "collectors.messagingHealth=true", "--set", "collectors.phoneNumbers=true"},
+		{"--set", "collectors.messagingHealth=true", "--set", "collectors.waba=false"},
+	} {
+		out, stderr, err := helm(t, append([]string{"template", release, chartDir}, args...)...)
+		if err == nil {
+			t.Errorf("helm template %v renders messaging-health without waba:\n%s", args, out)
+			continue
+		}
+		if !strings.Contains(stderr, "collectors.messagingHealth needs collectors.waba") || !strings.Contains(stderr, "set collectors.waba=true") {
+			t.Errorf("helm template %v: the error does not name collectors.messagingHealth and collectors.waba:\n%s", args, stderr)
+		}
 	}
 }
 
@@ -108,14 +129,16 @@ func TestChartArgsAreFlagsOfTheBinary(t *testing.T) {
 	if err != nil {
 		t.Fatalf("cams_exporter --help: %v\n%s", err, stderr)
 	}
-	// kingpin lists a flag at the start of a line: "--name=DEFAULT" for a
-	// flag with a value, "--[no-]name" for a boolean.
+	// kingpin lists each flag in the sixth column, its help wrapped further
+	// right: "--name=DEFAULT" for a flag with a value, "--[no-]name" for a
+	// boolean.
 	flags := map[string]bool{} // name: boolean
-	for _, m := range regexp.MustCompile(`(?m)^\s+(?:-\w, )?--(\[no-\])?([a-z0-9.-]+)`).FindAllStringSubmatch(help+stderr, -1) {
+	for _, m := range regexp.MustCompile(`(?m)^(?:  -\w, |      )--(\[no-\])?([a-z0-9.-]+)`).FindAllStringSubmatch(help+stderr, -1) {
 		flags[m[2]] = m[1] != ""
 	}
-	if len(flags) < 20 {
-		t.Fatalf("found %d flags in cams_exporter --help:\n%s%s", len(flags), help, stderr)
+	if boolean, ok := flags["collector.flow-status"]; len(flags) < 20 || !ok || !boolean || flags["refresh.interval"] {
+		t.Fatalf("found %d flags in cams_exporter --help (collector.flow-status a boolean: %v, refresh.interval one: %v):\n%s%s",
+			len(flags), flags["collector.flow-status"], flags["refresh.interval"], help, stderr)
 	}
 	args := renderedArgs(t, "-f", allOnValues)
 	for _, a := range args {

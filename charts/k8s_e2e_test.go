@@ -71,15 +71,16 @@ func TestKubernetesE2E(t *testing.T) {
 	if strings.Contains(out, "NOTE: messaging-health") {
 		t.Errorf("helm install's output (NOTES.txt) warns about messaging-health with every collector on:\n%s", out)
 	}
-	// messaging-health alone has nothing to ask: NOTES.txt says so.
-	out, stderr, err = helm(t, append([]string{"install", "notes", chart, "--dry-run", "--set", "collectors.messagingHealth=true"}, k...)...)
+	// messaging-health without phone-numbers asks about no number:
+	// NOTES.txt says so.
+	out, stderr, err = helm(t, append([]string{"install", "notes", chart, "--dry-run", "--set", "collectors.messagingHealth=true", "--set", "collectors.waba=true"}, k...)...)
 	if err != nil {
 		t.Fatalf("helm install --dry-run: %v\n%s%s", err, out, stderr)
 	}
-	for _, want := range []string{"Collectors: flows, messaging-health.", "The RAM identity needs cams:ListFlow, cams:GetWhatsappHealthStatus\n",
-		"with collectors.waba and collectors.phoneNumbers off it asks about no WABA and no number."} {
+	for _, want := range []string{"Collectors: flows, waba, messaging-health.", "The RAM identity needs cams:ListFlow, cams:QueryChatappBindWaba, cams:GetWhatsappHealthStatus\n",
+		"collectors.phoneNumbers off it asks about no number."} {
 		if !strings.Contains(out, want) {
-			t.Errorf("helm install --dry-run's output (NOTES.txt) with messaging-health alone lacks %q:\n%s", want, out)
+			t.Errorf("helm install --dry-run's output (NOTES.txt) with messaging-health and waba lacks %q:\n%s", want, out)
 		}
 	}
 
