@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"maps"
+	"strings"
 	"time"
 
 	"github.com/cams-exporter/cams_exporter/client"
@@ -92,10 +93,10 @@ func addSourceFlags(app flagGroup) []*sourceFlags {
 		app.Flag("collector."+spec.name, spec.help).BoolVar(&f.on)
 		app.Flag(rateFlag(spec.name), fmt.Sprintf("%s calls per second for the whole account, with --collector.%s (CAMS allows %g, apart from every other operation's).",
 			spec.operation, spec.name, client.DefaultRate(spec.operation)/0.8)).Default(fmt.Sprint(client.DefaultRate(spec.operation))).Float64Var(&f.rate)
-		app.Flag(spec.name+".interval", spec.intervalHelp).Default(spec.interval.String()).DurationVar(&f.interval)
+		app.Flag(spec.name+".interval", spec.intervalHelp).Default(durationText(spec.interval)).DurationVar(&f.interval)
 		for _, x := range spec.extra {
 			f.extra[x.flag] = new(time.Duration)
-			app.Flag(x.flag, x.help).Default(x.def.String()).DurationVar(f.extra[x.flag])
+			app.Flag(x.flag, x.help).Default(durationText(x.def)).DurationVar(f.extra[x.flag])
 		}
 		out[i] = f
 	}
@@ -178,4 +179,17 @@ func (e *exporter) wireSources(api *collector.APIMetrics, forgetAfter time.Durat
 		}
 		e.metrics.SourceRates[f.spec.name] = limiter.Rate
 	}
+}
+
+// durationText writes d as a flag's default is written: 15m, not 15m0s.
+func durationText(d time.Duration) string {
+	s := d.String()
+	s, _ = strings.CutSuffix(s, "m0s")
+	if len(s) < len(d.String()) {
+		s += "m"
+	}
+	if t, ok := strings.CutSuffix(s, "h0m"); ok {
+		s = t + "h"
+	}
+	return s
 }

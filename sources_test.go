@@ -6,6 +6,7 @@ import (
 	"math"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cams-exporter/cams_exporter/simulator"
 )
@@ -113,5 +114,16 @@ func TestSourcesOffLeaveNoTrace(t *testing.T) {
 	}
 	if n := len(h.exp.engine.Runners()); n != 0 {
 		t.Errorf("%d runners with the sources off", n)
+	}
+}
+
+func TestDurationText(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		15 * time.Minute: "15m", 6 * time.Hour: "6h", time.Hour: "1h", 12 * time.Hour: "12h",
+		90 * time.Minute: "1h30m", 90 * time.Second: "1m30s", 30 * time.Second: "30s", 720 * time.Hour: "720h",
+	} {
+		if got := durationText(d); got != want {
+			t.Errorf("durationText(%v) = %q, want %q", d, got, want)
+		}
 	}
 }

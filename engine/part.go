@@ -10,7 +10,7 @@ import (
 // once the last attempt is interval old (an attempt from the future is
 // taken for none). The account's own space ("") has no CustSpaceId, which
 // the operations of the account's health require: it has no call.
-func DueEvery(dst []Task, space string, part *snapshot.SpacePart, interval time.Duration, now time.Time) ([]Task, time.Time, int) {
+func DueEvery(dst []Task, space string, part *snapshot.SpacePart, interval time.Duration, now time.Time) ([]Task, time.Time, float64) {
 	if space == "" {
 		return dst, time.Time{}, 0
 	}

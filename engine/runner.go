@@ -277,7 +277,7 @@ func (r *Runner) scanLocked(now time.Time, once bool) {
 	ids, watched := r.cfg.Watched.List()
 	state, snap := r.current.Load(), r.cfg.Snapshot()
 	chosen := &firstCalls{max: r.queueLen()}
-	next, calls := time.Time{}, 0
+	next, calls := time.Time{}, 0.0
 	var tasks []Task
 	for _, id := range ids {
 		part := state.Part(id)
@@ -285,7 +285,7 @@ func (r *Runner) scanLocked(now time.Time, once bool) {
 			part = nil
 		}
 		var spaceNext time.Time
-		var n int
+		var n float64
 		tasks, spaceNext, n = r.cfg.Source.Due(tasks[:0], id, part, snap, now)
 		calls += n
 		if !spaceNext.IsZero() && (next.IsZero() || spaceNext.Before(next)) {
@@ -320,13 +320,13 @@ func (r *Runner) scanLocked(now time.Time, once bool) {
 
 // warnOutOfReachLocked warns once when a pass takes longer than the
 // interval at the configured rate.
-func (r *Runner) warnOutOfReachLocked(calls int) {
+func (r *Runner) warnOutOfReachLocked(calls float64) {
 	if r.warned || r.cfg.Interval <= 0 || r.pass <= r.cfg.Interval {
 		return
 	}
 	r.warned = true
 	level.Warn(r.cfg.Logger).Log("msg", "the interval is out of reach: a pass takes longer at this rate; calls are made back to back, the stalest first, and the data gets as old as a pass",
-		"collector", r.cfg.Source.Name(), "calls", calls, "rate_per_second", r.cfg.Rate, "expected_pass", r.pass.Round(time.Second), "interval", r.cfg.Interval)
+		"collector", r.cfg.Source.Name(), "calls", math.Round(calls), "rate_per_second", r.cfg.Rate, "expected_pass", r.pass.Round(time.Second), "interval", r.cfg.Interval)
 }
 
 // call makes t with the slot its caller waited for. A call cut short by

@@ -33,7 +33,7 @@ func (s *fakeSource) Name() string      { return s.name }
 func (s *fakeSource) Operation() string { return "Fake" + s.name }
 func (s *fakeSource) Needs() []string   { return s.needs }
 
-func (s *fakeSource) Due(dst []Task, space string, part *snapshot.SpacePart, _ *snapshot.Snapshot, now time.Time) ([]Task, time.Time, int) {
+func (s *fakeSource) Due(dst []Task, space string, part *snapshot.SpacePart, _ *snapshot.Snapshot, now time.Time) ([]Task, time.Time, float64) {
 	if part != nil && part.Data != nil {
 		return DueEvery(dst, space, part, s.interval, now)
 	}
@@ -41,7 +41,7 @@ func (s *fakeSource) Due(dst []Task, space string, part *snapshot.SpacePart, _ *
 	for _, k := range s.keys[space] {
 		dst = append(dst, Task{Space: space, Key: k, Urgent: true})
 	}
-	return dst, time.Time{}, 1 + len(s.keys[space])
+	return dst, time.Time{}, float64(1 + len(s.keys[space]))
 }
 
 func (s *fakeSource) Call(ctx context.Context, t Task) (any, error) {
@@ -408,7 +408,7 @@ func TestDueEvery(t *testing.T) {
 			}
 			tasks, next, calls := DueEvery(nil, "s", part, 15*time.Minute, now)
 			if (len(tasks) == 1) != tc.wantDue || !next.Equal(tc.wantNext) || calls != 1 {
-				t.Errorf("due %v next %v calls %d; want due %v next %v calls 1", len(tasks) == 1, next, calls, tc.wantDue, tc.wantNext)
+				t.Errorf("due %v next %v calls %g; want due %v next %v calls 1", len(tasks) == 1, next, calls, tc.wantDue, tc.wantNext)
 			}
 		})
 	}
@@ -417,7 +417,7 @@ func TestDueEvery(t *testing.T) {
 func TestOwnSpaceHasNoCall(t *testing.T) {
 	tasks, next, calls := DueEvery(nil, "", nil, time.Minute, time.Now())
 	if len(tasks) != 0 || !next.IsZero() || calls != 0 {
-		t.Errorf("own space: %d tasks, next %v, %d calls; want none (no CustSpaceId to send)", len(tasks), next, calls)
+		t.Errorf("own space: %d tasks, next %v, %g calls; want none (no CustSpaceId to send)", len(tasks), next, calls)
 	}
 }
 

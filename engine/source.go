@@ -19,8 +19,10 @@ type Source interface {
 	// (nil before its first call and when once asks for every call) and
 	// snap, the engine's last snapshot, for what other sources know. It
 	// returns when the space's next call that is not due yet comes due
-	// (zero for none) and how many calls a pass over the space takes.
-	Due(dst []Task, space string, part *snapshot.SpacePart, snap *snapshot.Snapshot, now time.Time) (tasks []Task, next time.Time, calls int)
+	// (zero for none) and how many calls the space takes per interval of
+	// the source (Config.Interval): a call made every other interval counts
+	// a half. The runner's expected pass is their sum at its rate.
+	Due(dst []Task, space string, part *snapshot.SpacePart, snap *snapshot.Snapshot, now time.Time) (tasks []Task, next time.Time, calls float64)
 	// Call makes one call. ctx carries the limiter slot the runner waited
 	// for.
 	Call(ctx context.Context, t Task) (value any, err error)

@@ -62,7 +62,7 @@ func (s *Source) Needs() []string { return []string{waba.Name, phonenumbers.Name
 // Due asks for the WABA the waba source knows and the numbers the
 // phone-numbers source knows, each once its last call is its interval old;
 // a number never asked, not CONNECTED or not GREEN is urgent.
-func (s *Source) Due(dst []engine.Task, space string, part *snapshot.SpacePart, snap *snapshot.Snapshot, now time.Time) ([]engine.Task, time.Time, int) {
+func (s *Source) Due(dst []engine.Task, space string, part *snapshot.SpacePart, snap *snapshot.Snapshot, now time.Time) ([]engine.Task, time.Time, float64) {
 	if space == "" {
 		return dst, time.Time{}, 0 // the account's own space: no CustSpaceId to send
 	}
@@ -71,9 +71,9 @@ func (s *Source) Due(dst []engine.Task, space string, part *snapshot.SpacePart, 
 		h = Of(part.Data)
 	}
 	var next time.Time
-	calls := 0
+	calls := 0.0
 	due := func(t engine.Task, n *Node, every time.Duration) {
-		calls++
+		calls += float64(s.interval) / float64(every) // per WABA interval, the runner's
 		if n != nil && !n.Checked.After(now) {
 			t.Last = n.Checked
 			if at := n.Checked.Add(every); now.Before(at) {

@@ -64,7 +64,7 @@ func (s *Source) Name() string      { return Name }
 func (s *Source) Operation() string { return client.OperationQueryBindWaba }
 func (s *Source) Folded() uint64    { return s.reviews.Folded() }
 
-func (s *Source) Due(dst []engine.Task, space string, part *snapshot.SpacePart, _ *snapshot.Snapshot, now time.Time) ([]engine.Task, time.Time, int) {
+func (s *Source) Due(dst []engine.Task, space string, part *snapshot.SpacePart, _ *snapshot.Snapshot, now time.Time) ([]engine.Task, time.Time, float64) {
 	return engine.DueEvery(dst, space, part, s.interval, now)
 }
 
