@@ -3,6 +3,7 @@ package messaginghealth
 import (
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -54,7 +55,7 @@ func TestDueAsksTheKnownNodesUrgentFirst(t *testing.T) {
 		t.Errorf("due %v, want %v", got, want)
 	}
 	// Per WABA interval (1h): the WABA once, each of 3 numbers a twelfth.
-	if calls != 1.25 || !next.Equal(t0.Add(11*time.Hour)) {
+	if math.Abs(calls-1.25) > 1e-9 || !next.Equal(t0.Add(11*time.Hour)) {
 		t.Errorf("calls %g next %v; want 1.25 and number 1's next at +11h", calls, next)
 	}
 	// Without a WABA or numbers known, nothing is asked.
