@@ -18,10 +18,15 @@
 //  5. memory again, as medians of 3 runs and side by side with the binary
 //     of another git revision (-baseline): peak RSS of the restore of
 //     200,000 spaces from a cache file, and of the first pass of 10,000
-//     spaces × 50 flows without and with flow info.
+//     spaces × 50 flows without and with flow info;
+//  6. budget use: each operation's calls per second in the first pass of
+//     10,000 spaces with every source on (phone numbers, WABA, messaging
+//     health), against the simulator at CAMS's documented limits, divided
+//     by its limiter's rate, from the simulator's request log; ListFlow's
+//     pace with every source off and on, side by side.
 //
 // Run it from the repository's root: `make bench` or `go run ./bench`.
-// Parts 3 to 5 build the binary and run it, and the simulator, as child
+// Parts 3 to 6 build the binary and run it, and the simulator, as child
 // processes on loopback ports; every child is killed when the harness ends.
 package main
 
@@ -95,6 +100,12 @@ type options struct {
 	journalWrites int
 	baseline      string
 	memMeasures   map[string]bool
+
+	budgetSize   scrapeSize
+	budgetWarmup time.Duration
+	budgetWindow time.Duration
+	budgetReps   int
+	budgetRuns   int
 }
 
 func main() {
@@ -103,8 +114,8 @@ func main() {
 
 func run() int {
 	var o options
-	var sweepSpaces, sweepRates, scrapeSizeFlag, scrapeBigFlag, scrapersFlag, steadySizeFlag, restoreSizeFlag, memMeasures string
-	flag.StringVar(&o.parts, "parts", "sweep,scrape,proc,steady,memory", "comma-separated parts to run: sweep (1), scrape (2), proc (3 memory and 4 CPU of a first pass), steady (4 CPU at 200,000 spaces: first pass and steady state), memory (5 peak RSS of a restore and of flow info, medians, beside -baseline)")
+	var sweepSpaces, sweepRates, scrapeSizeFlag, scrapeBigFlag, scrapersFlag, steadySizeFlag, restoreSizeFlag, memMeasures, budgetSizeFlag string
+	flag.StringVar(&o.parts, "parts", "sweep,scrape,proc,steady,memory,budget", "comma-separated parts to run: sweep (1), scrape (2), proc (3 memory and 4 CPU of a first pass), steady (4 CPU at 200,000 spaces: first pass and steady state), memory (5 peak RSS of a restore and of flow info, medians, beside -baseline), budget (6 each operation's budget use in the first pass with every source on, and ListFlow's pace with them off and on)")
 	flag.Int64Var(&o.seed, "seed", 1, "seed of the generated data sets")
 	flag.StringVar(&sweepSpaces, "sweep.spaces", "1000,10000", "sweep: comma-separated numbers of spaces")
 	flag.StringVar(&sweepRates, "sweep.rates", "500,1000", "sweep: comma-separated exporter rates (calls/s); the simulator allows twice as many")
@@ -141,6 +152,11 @@ func run() int {
 	flag.IntVar(&o.journalWrites, "memory.journal-writes", 0, "memory: minutes of listings (240 spaces each) in the journal of the cache file restored (a baseline before the journal, version 3, refuses the file)")
 	flag.StringVar(&memMeasures, "memory.measures", "restore,flow-info", "memory: comma-separated measures: restore, flow-info")
 	flag.StringVar(&o.baseline, "baseline", "", "memory: git revision whose binary is measured too, alternating with this tree's (built from git archive)")
+	flag.StringVar(&budgetSizeFlag, "budget.size", "10000x50", "budget: spaces x average flows of the simulator's generated account (3 numbers a space with a WABA)")
+	flag.DurationVar(&o.budgetWarmup, "budget.warmup", 30*time.Second, "budget: time from start-up to the first window")
+	flag.DurationVar(&o.budgetWindow, "budget.window", time.Minute, "budget: measuring window (calls per second from the simulator's request log)")
+	flag.IntVar(&o.budgetReps, "budget.reps", 3, "budget: consecutive windows of each run; figures are their medians")
+	flag.IntVar(&o.budgetRuns, "budget.runs", 1, "budget: pairs of runs, every source off then on")
 	flag.DurationVar(&o.quietWait, "quiet.wait", time.Minute, "before each part, wait up to this long for other processes to use less than -quiet.busy of the CPU")
 	flag.Float64Var(&o.quietBusy, "quiet.busy", 0.15, "share of the CPU other processes may use before a part")
 	flag.Parse()
@@ -163,8 +179,14 @@ func run() int {
 	if o.scrapers, err = parseList(scrapersFlag, strconv.Atoi); err != nil || len(o.scrapers) == 0 || slices.Min(o.scrapers) < 1 {
 		return usage("-scrape.scrapers", fmt.Errorf("%q is not a list of positive numbers", scrapersFlag))
 	}
-	if o.scrapeReps < 1 || o.scrapeCount < 1 || o.scrapeBigCount < 1 || o.steadyReps < 1 || o.memReps < 1 {
-		return usage("-scrape.reps, -scrape.count, -scrape.big-count, -steady.reps, -memory.reps", errors.New("must be at least 1"))
+	if o.scrapeReps < 1 || o.scrapeCount < 1 || o.scrapeBigCount < 1 || o.steadyReps < 1 || o.memReps < 1 || o.budgetReps < 1 || o.budgetRuns < 1 {
+		return usage("-scrape.reps, -scrape.count, -scrape.big-count, -steady.reps, -memory.reps, -budget.reps, -budget.runs", errors.New("must be at least 1"))
+	}
+	if o.budgetSize, err = parseSize(budgetSizeFlag); err != nil || o.budgetSize.spaces == 0 {
+		return usage("-budget.size", fmt.Errorf("%q is not SPACESxFLOWS", budgetSizeFlag))
+	}
+	if o.budgetWindow <= 0 || o.budgetWarmup < 0 {
+		return usage("-budget.window, -budget.warmup", errors.New("the window must be above 0, the warm-up at least 0"))
 	}
 	if o.restoreSize, err = parseSize(restoreSizeFlag); err != nil || o.restoreSize.spaces == 0 {
 		return usage("-memory.restore-size", fmt.Errorf("%q is not SPACESxFLOWS", restoreSizeFlag))
@@ -184,10 +206,12 @@ func run() int {
 	parts := map[string]bool{}
 	for _, p := range strings.Split(o.parts, ",") {
 		switch p = strings.TrimSpace(p); p {
-		case "sweep", "scrape", "proc", "steady", "memory":
+		case "sweep", "scrape", "proc", "steady", "memory", "budget":
 			parts[p] = true
 		case "all":
-			parts["sweep"], parts["scrape"], parts["proc"], parts["steady"], parts["memory"] = true, true, true, true, true
+			for _, p := range []string{"sweep", "scrape", "proc", "steady", "memory", "budget"} {
+				parts[p] = true
+			}
 		default:
 			return usage("-parts", fmt.Errorf("unknown part %q", p))
 		}
@@ -235,6 +259,15 @@ func run() int {
 		// Peak RSS does not depend on the machine's load: no wait.
 		if err := runMemory(ctx, &o, &t); err != nil {
 			fmt.Fprintf(os.Stderr, "memory: %v\n", err)
+			failed = true
+		}
+	}
+	if parts["budget"] && ctx.Err() == nil {
+		// Calls per second at 24 a second hardly depend on the load; the
+		// wait says how busy the machine was.
+		waitQuiet(ctx, &o, "the budget use", &t)
+		if err := runBudget(ctx, &o, &t); err != nil {
+			fmt.Fprintf(os.Stderr, "budget: %v\n", err)
 			failed = true
 		}
 	}

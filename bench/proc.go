@@ -91,17 +91,28 @@ type procData struct {
 	spaces, flowsPerSpace int
 	ids                   []string
 	flows                 int // in the sub-customer spaces
-	spacesFile            string
-	simURL                string
-	sim                   *child
+	// nodes are what messaging health asks about in each sub-customer
+	// space: its WABA, if bound, and its numbers.
+	nodes      map[string]accountNodes
+	spacesFile string
+	simURL     string
+	sim        *child
 }
 
 func startData(ctx context.Context, o *options, bin, dir string, spaces, flows int) (*procData, error) {
+	return startDataLimited(ctx, o, bin, dir, spaces, flows, []string{"--simulator.rate-limit=" + strconv.FormatFloat(o.procSimRate, 'g', -1, 64)})
+}
+
+// startDataLimited is startData with the simulator's limits given as its
+// flags (--simulator.rate-limit, --simulator.operation-rate-limit).
+func startDataLimited(ctx context.Context, o *options, bin, dir string, spaces, flows int, limits []string) (*procData, error) {
 	data := simulator.Generate(o.seed, spaces, flows)
 	d := &procData{spaces: spaces, flowsPerSpace: flows, ids: subSpaceIDs(data)}
+	d.nodes = make(map[string]accountNodes, len(data.Spaces))
 	for _, sp := range data.Spaces {
 		if sp.ID != "" {
 			d.flows += len(sp.Flows)
+			d.nodes[sp.ID] = accountNodes{waba: sp.WABA != nil, numbers: len(sp.PhoneNumbers)}
 		}
 	}
 	d.spacesFile = filepath.Join(dir, fmt.Sprintf("spaces-%d.txt", spaces))
@@ -118,7 +129,7 @@ func startData(ctx context.Context, o *options, bin, dir string, spaces, flows i
 	if err := os.WriteFile(dataFile, b, 0o600); err != nil {
 		return nil, err
 	}
-	d.simURL, d.sim, err = startSimulator(ctx, o, bin, dir, dataFile)
+	d.simURL, d.sim, err = startSimulator(ctx, bin, dataFile, limits)
 	return d, err
 }
 
@@ -231,15 +242,16 @@ func childEnv(extra ...string) []string {
 	return append(env, extra...)
 }
 
-// startSimulator runs `cams_exporter simulate` on a loopback port and
-// returns its URL, read from the line it prints first.
-func startSimulator(ctx context.Context, o *options, bin, dir, dataFile string) (string, *child, error) {
+// startSimulator runs `cams_exporter simulate` on a loopback port, with
+// the limits given as its flags, and returns its URL, read from the line
+// it prints first.
+func startSimulator(ctx context.Context, bin, dataFile string, limits []string) (string, *child, error) {
 	pr, pw := io.Pipe()
-	sim, err := startChild(bin, []string{"simulate",
+	sim, err := startChild(bin, append([]string{"simulate",
 		"--simulator.listen-address=127.0.0.1:0",
 		"--simulator.access-key-id=" + accessKeyID, "--simulator.access-key-secret=" + accessKeySecret,
-		"--simulator.data=" + dataFile, "--simulator.rate-limit=" + strconv.FormatFloat(o.procSimRate, 'g', -1, 64),
-	}, childEnv(), strings.TrimSuffix(dataFile, ".json")+"-simulator.log", pw)
+		"--simulator.data=" + dataFile,
+	}, limits...), childEnv(), strings.TrimSuffix(dataFile, ".json")+"-simulator.log", pw)
 	if err != nil {
 		return "", nil, err
 	}
