@@ -150,7 +150,7 @@ func run() int {
 	flag.IntVar(&o.memReps, "memory.reps", 3, "memory: runs of each measure and build; figures are their medians")
 	flag.StringVar(&restoreSizeFlag, "memory.restore-size", "200000x5", "memory: spaces x average flows of the cache file restored")
 	flag.IntVar(&o.journalWrites, "memory.journal-writes", 0, "memory: minutes of listings (240 spaces each) in the journal of the cache file restored (a baseline before the journal, version 3, refuses the file)")
-	flag.StringVar(&memMeasures, "memory.measures", "restore,flow-info", "memory: comma-separated measures: restore, flow-info")
+	flag.StringVar(&memMeasures, "memory.measures", "restore,flow-info,sources", "memory: comma-separated measures: restore, flow-info, sources (the restore of -proc.spaces × -proc.flows with every source's parts, every source on, beside the same flows without them)")
 	flag.StringVar(&o.baseline, "baseline", "", "memory: git revision whose binary is measured too, alternating with this tree's (built from git archive)")
 	flag.StringVar(&budgetSizeFlag, "budget.size", "10000x50", "budget: spaces x average flows of the simulator's generated account (3 numbers a space with a WABA)")
 	flag.DurationVar(&o.budgetWarmup, "budget.warmup", 30*time.Second, "budget: time from start-up to the first window")
@@ -194,7 +194,7 @@ func run() int {
 	o.memMeasures = map[string]bool{}
 	for _, m := range strings.Split(memMeasures, ",") {
 		switch m = strings.TrimSpace(m); m {
-		case "restore", "flow-info":
+		case "restore", "flow-info", "sources":
 			o.memMeasures[m] = true
 		default:
 			return usage("-memory.measures", fmt.Errorf("unknown measure %q", m))

@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -31,8 +33,8 @@ import (
 // Only memory is measured: peak RSS does not depend on how busy the
 // machine is, so the part does not wait for a quiet one.
 func runMemory(ctx context.Context, o *options, t *table) error {
-	fmt.Printf("\n== 5. memory, medians of %d runs: the restore of %s spaces from a cache file; the first pass of %s spaces × %d flows without and with flow info\n",
-		o.memReps, o.restoreSize, thousands(o.procSpaces), o.procFlows)
+	fmt.Printf("\n== 5. memory, medians of %d runs: the restore of %s spaces from a cache file; the first pass of %s spaces × %d flows without and with flow info; the restore of those spaces with every source's parts (-memory.measures: %v)\n",
+		o.memReps, o.restoreSize, thousands(o.procSpaces), o.procFlows, slices.Sorted(maps.Keys(o.memMeasures)))
 	dir, bin, cleanup, err := workDir(ctx, o, "cams-bench-memory-")
 	if err != nil {
 		return err
@@ -56,7 +58,15 @@ func runMemory(ctx context.Context, o *options, t *table) error {
 			return fmt.Errorf("flow info: %w", err)
 		}
 	}
+	if o.memMeasures["sources"] && ctx.Err() == nil {
+		if err := measureSourceRestores(ctx, o, dir, builds); err != nil {
+			addMemoryRows(o, t, builds)
+			addSourceRestoreRows(o, t, builds)
+			return fmt.Errorf("sources: %w", err)
+		}
+	}
 	addMemoryRows(o, t, builds)
+	addSourceRestoreRows(o, t, builds)
 	return nil
 }
 
@@ -67,6 +77,10 @@ type build struct {
 	// per run
 	restoreServing, restoreScraped []float64
 	without, with, ratio           []float64
+	// sourceRestores are the peak RSS once serving and after the first
+	// scrape of each run of a restore of the sources measure, by what it
+	// restores (restoreSourcesOn...).
+	sourceRestores map[string][2][]float64
 }
 
 // buildRevision builds the binary of the git revision rev (git archive of
@@ -163,28 +177,35 @@ func writeRestoredCache(ctx context.Context, path string, meta cache.Meta, snap 
 // once it answers /healthz (it listens once the restore is over) and after
 // the first scrape, as Prometheus 3 makes it, that shows every space.
 func measureRestore(ctx context.Context, o *options, dir string, d *procData, cacheFile, bin string) (serving, scraped float64, err error) {
+	serving, scraped, _, err = restoreRun(ctx, o, dir, d, cacheFile, bin)
+	return serving, scraped, err
+}
+
+// restoreRun is measureRestore with extra flags for the exporter; it
+// returns what the first scrape showed too.
+func restoreRun(ctx context.Context, o *options, dir string, d *procData, cacheFile, bin string, extra ...string) (serving, scraped float64, mv metricValues, err error) {
 	run := filepath.Join(dir, "restore-run.json")
 	if err := copyFile(cacheFile, run); err != nil {
-		return 0, 0, err
+		return 0, 0, mv, err
 	}
 	os.Remove(run + cache.JournalSuffix)
 	if _, err := os.Stat(cacheFile + cache.JournalSuffix); err == nil {
 		if err := copyFile(cacheFile+cache.JournalSuffix, run+cache.JournalSuffix); err != nil {
-			return 0, 0, err
+			return 0, 0, mv, err
 		}
 	}
 	port, err := freePort()
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, mv, err
 	}
 	base := "http://127.0.0.1:" + strconv.Itoa(port)
-	exp, err := startChild(bin, []string{
+	exp, err := startChild(bin, append([]string{
 		"--cams.endpoint=" + d.simURL, "--cams.spaces-file=" + d.spacesFile, "--cams.page-size=100",
 		"--cams.rate-limit=4", "--refresh.interval=10m", "--cache.file=" + run, "--web.listen-address=127.0.0.1:" + strconv.Itoa(port),
-	}, childEnv("ALIBABA_CLOUD_ACCESS_KEY_ID="+accessKeyID, "ALIBABA_CLOUD_ACCESS_KEY_SECRET="+accessKeySecret,
+	}, extra...), childEnv("ALIBABA_CLOUD_ACCESS_KEY_ID="+accessKeyID, "ALIBABA_CLOUD_ACCESS_KEY_SECRET="+accessKeySecret,
 		"ALIBABA_CLOUD_ECS_METADATA_DISABLED=true"), filepath.Join(dir, "exporter-restore.log"), nil)
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, mv, err
 	}
 	defer exp.stop()
 	hc := &http.Client{Timeout: time.Minute}
@@ -195,22 +216,21 @@ func measureRestore(ctx context.Context, o *options, dir string, d *procData, ca
 			break
 		}
 		if exp.exited() || ctx.Err() != nil || time.Now().After(deadline) {
-			return 0, 0, fmt.Errorf("the exporter did not serve (see %s)", exp.log.Name())
+			return 0, 0, mv, fmt.Errorf("the exporter did not serve (see %s)", exp.log.Name())
 		}
 		sleep(ctx, 20*time.Millisecond)
 	}
 	if serving, err = vmHWM(exp.pid()); err != nil {
-		return 0, 0, err
+		return 0, 0, mv, err
 	}
-	var mv metricValues
 	if code, err := get(ctx, hc, base+"/metrics", acceptPrometheus3, mv.scan); err != nil || code != http.StatusOK {
-		return 0, 0, fmt.Errorf("first scrape: HTTP %d, %v", code, err)
+		return 0, 0, mv, fmt.Errorf("first scrape: HTTP %d, %v", code, err)
 	}
 	if mv.spaces != len(d.ids) {
-		return 0, 0, fmt.Errorf("the first scrape shows %d spaces of the %d cached (see %s)", mv.spaces, len(d.ids), exp.log.Name())
+		return 0, 0, mv, fmt.Errorf("the first scrape shows %d spaces of the %d cached (see %s)", mv.spaces, len(d.ids), exp.log.Name())
 	}
 	scraped, err = vmHWM(exp.pid())
-	return serving, scraped, err
+	return serving, scraped, mv, err
 }
 
 func copyFile(from, to string) error {

@@ -451,6 +451,9 @@ type metricValues struct {
 	flows                float64
 	series               int
 	spaces               int // series of cams_space_up
+	// collectorSpaces are the samples of cams_collector_spaces, by their
+	// labels as written ({collector="waba",state="up"}).
+	collectorSpaces map[string]float64
 }
 
 func (mv *metricValues) scan(r io.Reader) error {
@@ -480,6 +483,16 @@ func (mv *metricValues) scan(r io.Reader) error {
 			dst = &mv.refreshDuration
 		case "cams_space_up":
 			mv.spaces++
+			continue
+		case "cams_collector_spaces":
+			v, err := strconv.ParseFloat(string(line[i+1:]), 64)
+			if err != nil {
+				return err
+			}
+			if mv.collectorSpaces == nil {
+				mv.collectorSpaces = map[string]float64{}
+			}
+			mv.collectorSpaces[string(line[len(name):i])] = v
 			continue
 		case "cams_flows":
 			v, err := strconv.ParseFloat(string(line[i+1:]), 64)
