@@ -87,8 +87,11 @@ type options struct {
 	steadyWarmup      time.Duration
 	steadyWindow      time.Duration
 	steadyReps        int
-	binary            string
-	keepTemp          bool
+	// steadySources runs the steady state with every source on too.
+	steadySources      bool
+	steadyStartTimeout time.Duration
+	binary             string
+	keepTemp           bool
 
 	quietWait time.Duration
 	quietBusy float64
@@ -144,6 +147,8 @@ func run() int {
 	flag.DurationVar(&o.steadyWarmup, "steady.warmup", 10*time.Second, "steady state: time before measuring")
 	flag.DurationVar(&o.steadyWindow, "steady.window", time.Minute, "steady state: measuring window (the cache file is written once a minute)")
 	flag.IntVar(&o.steadyReps, "steady.reps", 3, "steady state: consecutive windows; the figure is their median (the first pass has one)")
+	flag.BoolVar(&o.steadySources, "steady.sources", true, "steady state: run it with every source on as well (phone numbers, WABA, messaging health; each calling at its default rate, every part restored from the cache file), beside the run with them off")
+	flag.DurationVar(&o.steadyStartTimeout, "steady.start-timeout", 10*time.Minute, "steady state: bound of the exporter's start-up, the restore of the cache file included")
 	flag.DurationVar(&o.procTimeout, "proc.timeout", 2*time.Minute, "memory/CPU: bound of one exporter run")
 	flag.StringVar(&o.binary, "binary", "", "memory/CPU: cams_exporter binary to run (default: go build . into a temporary directory)")
 	flag.BoolVar(&o.keepTemp, "keep-temp", false, "keep the temporary directory (binary, spaces file, logs)")

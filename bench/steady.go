@@ -4,34 +4,41 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/cams-exporter/cams_exporter/cache"
 	"github.com/cams-exporter/cams_exporter/client"
+	"github.com/cams-exporter/cams_exporter/simulator"
 )
 
 // runSteady measures the exporter at o.steadySize as deployed: refreshing at
 // o.steadyRate calls/s, scraped as Prometheus 3 scrapes every
 // o.steadyScrapeEvery, probed on /healthz and /readyz every
 // steadyProbeEvery as the Helm chart does, with a cache file written once a
-// minute. Two runs:
+// minute. The runs:
 //
 //   - the first pass: nothing cached, every space pending and listed in
 //     turn; one window of o.steadyWindow;
 //   - the steady state: every space restored from a cache file and due
 //     (listed two refresh intervals ago), so that each listing replaces a
 //     space's data; o.steadyReps consecutive windows of o.steadyWindow,
-//     reported as their median.
+//     reported as their median;
+//   - with o.steadySources, the steady state again with every source on
+//     (steadySourcesRun): each source's parts restored too, every call of
+//     every source due, so that each calls at its rate throughout.
 //
 // After o.steadyWarmup, each window reports the CPU seconds the exporter
 // used per wall second, its calls, its scrapes' latency and its peak RSS;
 // the steady run then times /readyz and /status. The goal, under 5 % of a
-// core at 200,000 spaces, is item 2 of issue 11 (incremental publishing).
+// core at 200,000 spaces, is item 2 of issue 11 (incremental publishing),
+// and with every source on, of issue 18.
 func runSteady(ctx context.Context, o *options, t *table) error {
 	size := o.steadySize
 	fmt.Printf("\n== 4. steady state at %s spaces × %d flows: refreshing at %g calls/s, scraped every %s, /healthz and /readyz every %s, cache file; windows of %s after %s\n",
@@ -48,7 +55,7 @@ func runSteady(ctx context.Context, o *options, t *table) error {
 	defer d.sim.stop()
 	name := fmt.Sprintf("%s spaces × %d flows, %g calls/s, a scrape every %s", thousands(len(d.ids)), size.flows, o.steadyRate, o.steadyScrapeEvery)
 
-	first, err := steadyRun(ctx, o, bin, dir, d, filepath.Join(dir, "cache-first.json"), false, 1)
+	first, err := steadyRun(ctx, o, bin, dir, d, filepath.Join(dir, "cache-first.json"), false, 1, nil, nil)
 	if err != nil {
 		return fmt.Errorf("first pass: %w", err)
 	}
@@ -73,28 +80,82 @@ func runSteady(ctx context.Context, o *options, t *table) error {
 		return err
 	}
 	snap = nil
-	steady, err := steadyRun(ctx, o, bin, dir, d, cacheFile, true, o.steadyReps)
+	steady, err := steadyRun(ctx, o, bin, dir, d, cacheFile, true, o.steadyReps, nil, nil)
 	if err != nil {
 		return fmt.Errorf("steady state: %w", err)
 	}
+	share := reportSteady(o, t, name, "", steady)
+	if !o.steadySources {
+		return nil
+	}
+	on, err := steadySourcesRun(ctx, o, bin, dir, d, endpoint)
+	if err != nil {
+		return fmt.Errorf("steady state, every source on: %w", err)
+	}
+	onShare := reportSteady(o, t, name, ", every source on", on)
+	t.add("4. steady state, "+name+": CPU, every source on / off (medians)", fmt.Sprintf("%.2f (%.1f %% / %.1f %%)", onShare/share, 100*onShare, 100*share), "", nil)
+	return nil
+}
+
+// steadySourcesRun runs the steady state with every source on: every
+// space restored from a cache file with every source's parts, its flows
+// listed two refresh intervals ago and each source's calls made 13 hours
+// ago, past every source's default interval, so that each source calls at
+// its rate, as it does at 200,000 spaces, where a pass of each takes
+// longer than its interval.
+func steadySourcesRun(ctx context.Context, o *options, bin, dir string, d *procData, endpoint fmt.Stringer) (*steadyResult, error) {
+	size := o.steadySize
+	snap := buildSnapshot(o.seed, size.spaces, size.flows)
+	old := time.Now().Add(-20 * time.Minute)
+	for _, st := range snap.All() {
+		st.LastSuccess, st.LastAttempt = old, old
+	}
+	start := time.Now()
+	snap = withAccountParts(snap, simulator.Generate(o.seed, size.spaces, size.flows), time.Now().Add(-13*time.Hour))
+	want := map[string]int{}
+	for _, st := range snap.Sources() {
+		want[st.Name] = st.Len()
+	}
+	cacheFile := filepath.Join(dir, "cache-sources.json")
+	if err := cache.Save(cacheFile, cache.Meta{Endpoint: endpoint.String()}, snap, time.Now()); err != nil {
+		return nil, err
+	}
+	snap = nil
+	info, err := os.Stat(cacheFile)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Printf("   every source on: a cache file of %s with the parts %v, written in %s\n", mbAndMiB(float64(info.Size())), want, time.Since(start).Round(time.Second))
+	return steadyRun(ctx, o, bin, dir, d, cacheFile, true, o.steadyReps, sourceFlags, want)
+}
+
+// reportSteady prints a steady state's windows and adds its figures; it
+// returns the median CPU share.
+func reportSteady(o *options, t *table, name, sources string, steady *steadyResult) float64 {
 	var shares []float64
 	var scrapes []time.Duration
 	for i, w := range steady.windows {
 		shares = append(shares, w.share)
 		scrapes = append(scrapes, w.scrapes...)
-		fmt.Printf("   steady state, window %d: CPU %.1f %% of one core over %.0f s, %.2f calls/s, %d scrapes (p50 %s); machine %s\n",
-			i+1, 100*w.share, w.wall.Seconds(), w.calls, len(w.scrapes), ms(percentile(sortedCopy(w.scrapes), 50)), w.load)
+		fmt.Printf("   steady state%s, window %d: CPU %.1f %% of one core over %.0f s, %.2f calls/s (%s), %d scrapes (p50 %s); machine %s\n",
+			sources, i+1, 100*w.share, w.wall.Seconds(), w.calls, w.byOperation(), len(w.scrapes), ms(percentile(sortedCopy(w.scrapes), 50)), w.load)
 	}
 	share := median(shares)
-	fmt.Printf("   steady state: CPU median %.1f %% of one core (%s), peak RSS %s (the restore of the cache included), RSS at the end %s\n",
-		100*share, percents(shares), mbAndMiB(steady.hwm), mbAndMiB(steady.rss))
+	fmt.Printf("   steady state%s: CPU median %.1f %% of one core (%s), peak RSS %s (the restore of the cache included), RSS at the end %s\n",
+		sources, 100*share, percents(shares), mbAndMiB(steady.hwm), mbAndMiB(steady.rss))
 	fmt.Printf("   /readyz p50 %s over %d calls; /status %s for %s\n", ms(steady.readyz), steadyProbes, ms(steady.status), mbAndMiB(float64(steady.statusBytes)))
-	t.add("4. steady state, "+name+": CPU / wall (issue 11 item 2), median of "+strconv.Itoa(len(shares)),
+	goal := "issue 11 item 2"
+	if sources != "" {
+		goal = "issue 18"
+	}
+	name += sources
+	t.add("4. steady state, "+name+": CPU / wall ("+goal+"), median of "+strconv.Itoa(len(shares)),
 		fmt.Sprintf("%.1f %% of one core (%s), windows of %.0f s", 100*share, percents(shares), o.steadyWindow.Seconds()), "< 5 %", ptr(share < 0.05))
+	t.add("4. steady state, "+name+": calls/s by operation, last window", steady.windows[len(steady.windows)-1].byOperation(), "", nil)
 	t.add("4. steady state, "+name+": scrape p50 (first scrape of a new snapshot each time)", ms(percentile(sortedCopy(scrapes), 50)), "", nil)
 	t.add("4. steady state, "+name+": peak RSS (restore included) / RSS at the end", mbAndMiB(steady.hwm)+" / "+mbAndMiB(steady.rss), "", nil)
 	t.add("4. steady state, "+name+": /readyz p50, /status", fmt.Sprintf("%s; %s for %s", ms(steady.readyz), ms(steady.status), mbAndMiB(float64(steady.statusBytes))), "", nil)
-	return nil
+	return share
 }
 
 // steadyProbeEvery is the Helm chart's period of /healthz and /readyz; and
@@ -109,6 +170,7 @@ type steadyWindow struct {
 	share   float64 // CPU seconds per wall second
 	wall    time.Duration
 	calls   float64 // accepted by the simulator per second
+	ops     map[string]float64
 	scrapes []time.Duration
 	load    string // the machine's load over the window
 }
@@ -124,18 +186,21 @@ type steadyResult struct {
 // steadyRun starts the exporter on d's spaces with the cache file given (a
 // file to restore when restored), waits until it serves (every cached
 // space, when restored), and measures reps windows after the warm-up.
-func steadyRun(ctx context.Context, o *options, bin, dir string, d *procData, cacheFile string, restored bool, reps int) (*steadyResult, error) {
+//
+// extra are flags for the exporter; with want, the parts of each source
+// restored from the cache file, it waits until the exporter shows them.
+func steadyRun(ctx context.Context, o *options, bin, dir string, d *procData, cacheFile string, restored bool, reps int, extra []string, want map[string]int) (*steadyResult, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, err
 	}
 	base := "http://127.0.0.1:" + strconv.Itoa(port)
-	exp, err := startChild(bin, []string{
+	exp, err := startChild(bin, append([]string{
 		"--cams.endpoint=" + d.simURL, "--cams.spaces-file=" + d.spacesFile, "--cams.page-size=100",
 		"--cams.rate-limit=" + strconv.FormatFloat(o.steadyRate, 'g', -1, 64), "--refresh.interval=10m",
 		"--cache.file=" + cacheFile, "--web.listen-address=127.0.0.1:" + strconv.Itoa(port),
-	}, childEnv("ALIBABA_CLOUD_ACCESS_KEY_ID="+accessKeyID, "ALIBABA_CLOUD_ACCESS_KEY_SECRET="+accessKeySecret,
-		"ALIBABA_CLOUD_ECS_METADATA_DISABLED=true"), filepath.Join(dir, fmt.Sprintf("exporter-steady-%v.log", restored)), nil)
+	}, extra...), childEnv("ALIBABA_CLOUD_ACCESS_KEY_ID="+accessKeyID, "ALIBABA_CLOUD_ACCESS_KEY_SECRET="+accessKeySecret,
+		"ALIBABA_CLOUD_ECS_METADATA_DISABLED=true"), filepath.Join(dir, fmt.Sprintf("exporter-steady-%v-%d.log", restored, len(extra))), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -147,10 +212,17 @@ func steadyRun(ctx context.Context, o *options, bin, dir string, d *procData, ca
 		var mv metricValues
 		code, err := get(ctx, hc, base+"/metrics", acceptPrometheus3, mv.scan)
 		if err == nil && code == http.StatusOK && (!restored || mv.spaces == len(d.ids)) {
+			if want == nil {
+				break
+			}
+			// The parts come with the cache: all of them, or none.
+			if err := checkRestoredParts(mv, want); err != nil {
+				return nil, err
+			}
 			break
 		}
-		if exp.exited() || ctx.Err() != nil || time.Since(started) > o.procTimeout {
-			return nil, fmt.Errorf("the exporter did not serve (see %s)", exp.log.Name())
+		if exp.exited() || ctx.Err() != nil || time.Since(started) > o.steadyStartTimeout {
+			return nil, fmt.Errorf("the exporter did not serve within -steady.start-timeout %s (see %s)", o.steadyStartTimeout, exp.log.Name())
 		}
 		sleep(ctx, 500*time.Millisecond)
 	}
@@ -306,8 +378,23 @@ func (s *steadyScraper) window(pid int, simURL string, d time.Duration) (steadyW
 	}
 	w.share = float64(cpu1-cpu0) / clockTicks() / w.wall.Seconds()
 	w.calls = float64(after.Accepted-before.Accepted) / w.wall.Seconds()
+	w.ops = map[string]float64{}
+	for op, n := range after.Operations {
+		if n -= before.Operations[op]; n > 0 {
+			w.ops[op] = float64(n) / w.wall.Seconds()
+		}
+	}
 	w.load = fmt.Sprintf("%.0f %% busy (every process, this one included), load average %s", 100*float64(busy1-busy0)/float64(max(total1-total0, 1)), loadAverage())
 	return w, nil
+}
+
+// byOperation lists the window's calls per second by operation.
+func (w steadyWindow) byOperation() string {
+	var s []string
+	for _, op := range slices.Sorted(maps.Keys(w.ops)) {
+		s = append(s, fmt.Sprintf("%s %.2f", op, w.ops[op]))
+	}
+	return strings.Join(s, ", ")
 }
 
 // loadAverage is the first figure of /proc/loadavg.
