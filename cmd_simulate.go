@@ -3,7 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
+	"maps"
+	"math"
 	"os"
+	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/alecthomas/kingpin/v2"
 
@@ -20,11 +25,12 @@ type simulateCommand struct {
 	seed                         int64
 	data                         string
 	rateLimit                    float64
+	operationRates               map[string]string
 }
 
 func addSimulateCommand(app *kingpin.Application) *simulateCommand {
-	c := &simulateCommand{name: "simulate"}
-	cmd := app.Command(c.name, "Run a local CAMS simulator (ListFlow, GetFlow and ListInstance with signatures, paging, the 5 calls/s limit, error codes and fault injection under /-/).")
+	c := &simulateCommand{name: "simulate", operationRates: map[string]string{}}
+	cmd := app.Command(c.name, "Run a local CAMS simulator (ListFlow, GetFlow, ListInstance, QueryChatappPhoneNumbers, QueryChatappBindWaba and GetWhatsappHealthStatus with signatures, paging, each operation's calls/s limit, error codes and fault injection under /-/).")
 	cmd.Flag("simulator.listen-address", "Address to listen on.").Default("127.0.0.1:9950").StringVar(&c.listen)
 	cmd.Flag("simulator.access-key-id", "AccessKeyId the simulator accepts.").Default(simulator.DefaultAccessKeyID).StringVar(&c.accessKeyID)
 	cmd.Flag("simulator.access-key-secret", "AccessKeySecret the simulator accepts.").Default(simulator.DefaultAccessKeySecret).StringVar(&c.accessKeySecret)
@@ -33,7 +39,8 @@ func addSimulateCommand(app *kingpin.Application) *simulateCommand {
 	cmd.Flag("simulator.flows-per-space", "Average number of generated flows per space.").Default("12").IntVar(&c.flowsPerSpace)
 	cmd.Flag("simulator.seed", "Seed of the generated data.").Default("1").Int64Var(&c.seed)
 	cmd.Flag("simulator.data", "JSON data set to serve instead of generated data (see README).").StringVar(&c.data)
-	cmd.Flag("simulator.rate-limit", "Accepted calls per second per AccessKeyId.").Default("5").Float64Var(&c.rateLimit)
+	cmd.Flag("simulator.rate-limit", "Accepted calls per second per AccessKeyId of ListFlow, and of GetFlow.").Default("5").Float64Var(&c.rateLimit)
+	cmd.Flag("simulator.operation-rate-limit", "Accepted calls per second per AccessKeyId of one operation, as OPERATION=RATE (repeatable); the defaults are the documented ones: QueryChatappPhoneNumbers=10, QueryChatappBindWaba=10, GetWhatsappHealthStatus=5 (ListFlow and GetFlow: --simulator.rate-limit).").PlaceHolder("OPERATION=RATE").StringMapVar(&c.operationRates)
 	return c
 }
 
@@ -68,6 +75,11 @@ func (c *simulateCommand) run(ctx context.Context) int {
 
 func (c *simulateCommand) config() (simulator.Config, error) {
 	cfg := simulator.Config{AccessKeyID: c.accessKeyID, AccessKeySecret: c.accessKeySecret, SecurityToken: c.securityToken, RateLimit: c.rateLimit}
+	rates, err := operationRates(c.operationRates)
+	if err != nil {
+		return cfg, err
+	}
+	cfg.Rates = rates
 	switch {
 	case c.rateLimit <= 0:
 		return cfg, fmt.Errorf("--simulator.rate-limit must be above 0, got %g", c.rateLimit)
@@ -101,4 +113,21 @@ func spaceList(d *simulator.Dataset) string {
 		s += fmt.Sprintf("%q", sp.ID)
 	}
 	return s
+}
+
+// operationRates reads --simulator.operation-rate-limit: each operation
+// that has a bucket of its own, with a rate above 0.
+func operationRates(flag map[string]string) (map[string]float64, error) {
+	rates := map[string]float64{}
+	for op, raw := range flag {
+		if _, ok := simulator.DocumentedRates[op]; !ok {
+			return nil, fmt.Errorf("--simulator.operation-rate-limit: %q has no limit of its own (want one of %s)", op, strings.Join(slices.Sorted(maps.Keys(simulator.DocumentedRates)), ", "))
+		}
+		rate, err := strconv.ParseFloat(raw, 64)
+		if err != nil || !(rate > 0) || math.IsInf(rate, 0) {
+			return nil, fmt.Errorf("--simulator.operation-rate-limit: the rate of %s must be a number above 0, got %q", op, raw)
+		}
+		rates[op] = rate
+	}
+	return rates, nil
 }

@@ -91,6 +91,8 @@ func TestBadInputIsAOneLineErrorAndANonZeroExit(t *testing.T) {
 		{[]string{"check", "--check.slow=3"}, 3, `--check.slow: "3" is not a duration`},
 		{[]string{"simulate", "--simulator.rate-limit=0"}, 1, "--simulator.rate-limit must be above 0"},
 		{[]string{"simulate", "--simulator.data=" + filepath.Join(dir, "missing.json")}, 1, "--simulator.data"},
+		{[]string{"simulate", "--simulator.operation-rate-limit=ListInstance=3"}, 1, `--simulator.operation-rate-limit: "ListInstance" has no limit of its own`},
+		{[]string{"simulate", "--simulator.operation-rate-limit=GetFlow=0"}, 1, "--simulator.operation-rate-limit: the rate of GetFlow must be a number above 0"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
@@ -279,7 +281,8 @@ func TestSimulateCommand(t *testing.T) {
 	bin := buildBinary(t)
 	addr := loopback.FreeAddr(t)
 	cmd := exec.Command(bin, "simulate", "--simulator.listen-address="+addr, "--simulator.access-key-id=LTAIsimCmd",
-		"--simulator.access-key-secret=simCmdSecret", "--simulator.spaces=3", "--simulator.flows-per-space=10", "--simulator.rate-limit=0.01")
+		"--simulator.access-key-secret=simCmdSecret", "--simulator.spaces=3", "--simulator.flows-per-space=10", "--simulator.rate-limit=0.01",
+		"--simulator.operation-rate-limit=QueryChatappPhoneNumbers=0.01")
 	stdout := &lockedBuffer{}
 	cmd.Stdout = stdout
 	if err := cmd.Start(); err != nil {
@@ -314,6 +317,18 @@ func TestSimulateCommand(t *testing.T) {
 	}
 	if throttled != 7 {
 		t.Errorf("7 calls after the one allowed in 100 s: %d throttled, want every one", throttled)
+	}
+	// QueryChatappPhoneNumbers has the rate it was given, one call in 100 s;
+	// QueryChatappBindWaba its own bucket at the documented 10 calls/s,
+	// which ListFlow's throttling leaves alone.
+	if body, err := officialsdk.QueryPhoneNumbers(good, "", nil); err != nil || body["Code"] != "OK" {
+		t.Fatalf("QueryChatappPhoneNumbers: %v, %v", body, err)
+	}
+	if _, err := officialsdk.QueryPhoneNumbers(good, "", nil); err == nil || !strings.Contains(err.Error(), "System.LimitControl") {
+		t.Errorf("a second QueryChatappPhoneNumbers within 100 s: %v, want System.LimitControl", err)
+	}
+	if body, err := officialsdk.QueryBindWaba(good, "", nil); err != nil || body["Code"] != "OK" {
+		t.Errorf("QueryChatappBindWaba with ListFlow throttled: %v, %v", body, err)
 	}
 }
 

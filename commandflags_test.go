@@ -62,6 +62,7 @@ var flagsOfCommands = []struct {
 	{"simulator.seed", "42", "42", false, false, true},
 	{"simulator.data", "/etc/data.json", "/etc/data.json", false, false, true},
 	{"simulator.rate-limit", "7", "7", false, false, true},
+	{"simulator.operation-rate-limit", "GetWhatsappHealthStatus=2", "GetWhatsappHealthStatus:2", false, false, true},
 }
 
 // takes reports whether command takes the flag of row i.

@@ -47,6 +47,7 @@ func (s *Server) controlMux() *http.ServeMux {
 		}
 		w.WriteHeader(http.StatusNoContent)
 	})
+	s.handleAccount(mux)
 	return mux
 }
 

@@ -20,22 +20,37 @@ type Flow struct {
 
 // Space is a CAMS space and its flows. ID "" is the account's own space;
 // the others are ISV sub-customer spaces (CustSpaceId), which ListInstance
-// lists. A space with Error answers that error code on every ListFlow and
-// GetFlow call (ListInstance still lists it). ChannelType is the channel of
+// lists. A space with Error answers that error code on every call that
+// names it (ListInstance still lists it). ChannelType is the channel of
 // the space's instance as ListInstance answers it; empty means "whatsapp".
 // An Endless space pages forever: every page is full of new flows (see
 // [EndlessPage]).
+//
+// PhoneNumbers are what QueryChatappPhoneNumbers answers, in this order.
+// WABA is what QueryChatappBindWaba answers; nil means none is bound
+// (ERR-OPERATION-MAAP-0060, from GetWhatsappHealthStatus too). WABAHealth
+// and BusinessHealth are the health of the space's WABA and BUSINESS
+// entities (nil: AVAILABLE, no errors); ExtraEntities are served after the
+// others in every GetWhatsappHealthStatus answer on the space.
 type Space struct {
-	ID          string `json:"id"`
-	Flows       []Flow `json:"flows,omitempty"`
-	Error       string `json:"error,omitempty"`
-	ChannelType string `json:"channelType,omitempty"`
-	Endless     bool   `json:"endless,omitempty"`
+	ID             string         `json:"id"`
+	Flows          []Flow         `json:"flows,omitempty"`
+	Error          string         `json:"error,omitempty"`
+	ChannelType    string         `json:"channelType,omitempty"`
+	Endless        bool           `json:"endless,omitempty"`
+	PhoneNumbers   []PhoneNumber  `json:"phoneNumbers,omitempty"`
+	WABA           *WABA          `json:"waba,omitempty"`
+	WABAHealth     *Health        `json:"wabaHealth,omitempty"`
+	BusinessHealth *Health        `json:"businessHealth,omitempty"`
+	ExtraEntities  []HealthEntity `json:"extraEntities,omitempty"`
 }
 
-// Dataset is what the simulator serves.
+// Dataset is what the simulator serves. AppHealth is the health of the APP
+// entity (the Meta app CAMS sends through, one for the whole account), in
+// every GetWhatsappHealthStatus answer; nil means AVAILABLE, no errors.
 type Dataset struct {
-	Spaces []Space `json:"spaces"`
+	AppHealth *Health `json:"appHealth,omitempty"`
+	Spaces    []Space `json:"spaces"`
 }
 
 // OwnSpacePathID stands for the account's own space (ID "") in the control
@@ -45,7 +60,10 @@ const OwnSpacePathID = "_"
 // LoadDataset reads a data set from a JSON file of the form
 //
 //	{"spaces":[{"id":"","flows":[{"FlowId":"1","FlowName":"sign up","Categories":["SIGN_UP"],"Status":"PUBLISHED"}]},
-//	           {"id":"cams-x","error":"Ram.PermissionDeny"}]}
+//	           {"id":"cams-x","error":"Ram.PermissionDeny"},
+//	           {"id":"cams-y","waba":{"Id":"1029384756","BusinessId":"5647382910","AccountReviewStatus":"APPROVED"},
+//	            "phoneNumbers":[{"PhoneNumber":"8613800000001","Status":"CONNECTED","QualityRating":"GREEN",
+//	                             "health":{"CanSendMessage":"BLOCKED","Errors":[{"ErrorCode":"141000"}]}}]}]}
 //
 // Unknown fields are rejected, and so is a data set that [Dataset.Validate]
 // rejects. Errors name the file.
@@ -91,7 +109,9 @@ func jsonError(b []byte, err error) string {
 
 // Validate reports the first problem of the data set: a duplicate or reserved
 // space ID, an empty FlowId, a flow Status that is not a status name (see
-// [ValidFlowStatus]), or an error code the simulator does not know. A FlowId
+// [ValidFlowStatus]), an error code the simulator does not know, an empty
+// or duplicate PhoneNumber in a space, a WABA without Id or an extra health
+// entity without EntityType. A FlowId
 // may appear twice in a space: that is what a listing shows when a flow is
 // created while it pages, and a client must list such a flow once.
 func (d *Dataset) Validate() error {
@@ -114,17 +134,31 @@ func (d *Dataset) Validate() error {
 				return fmt.Errorf("space %q: flow %q: %s", sp.ID, f.FlowId, flowStatusRule)
 			}
 		}
+		if err := sp.validateAccount(); err != nil {
+			return err
+		}
 	}
 	return nil
 }
 
 // Clone returns a deep copy of the data set.
 func (d *Dataset) Clone() *Dataset {
-	c := &Dataset{Spaces: make([]Space, len(d.Spaces))}
+	c := &Dataset{AppHealth: d.AppHealth.clone(), Spaces: make([]Space, len(d.Spaces))}
 	for i, sp := range d.Spaces {
-		c.Spaces[i] = Space{ID: sp.ID, Error: sp.Error, Flows: cloneFlows(sp.Flows), ChannelType: sp.ChannelType, Endless: sp.Endless}
+		c.Spaces[i] = sp.clone()
 	}
 	return c
+}
+
+// clone returns a deep copy of the space.
+func (sp Space) clone() Space {
+	sp.Flows = cloneFlows(sp.Flows)
+	sp.PhoneNumbers = cloneNumbers(sp.PhoneNumbers)
+	sp.WABA = sp.WABA.clone()
+	sp.WABAHealth = sp.WABAHealth.clone()
+	sp.BusinessHealth = sp.BusinessHealth.clone()
+	sp.ExtraEntities = cloneEntities(sp.ExtraEntities)
+	return sp
 }
 
 func cloneFlows(flows []Flow) []Flow {

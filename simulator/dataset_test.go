@@ -40,6 +40,11 @@ func TestLoadDatasetBad(t *testing.T) {
 		{"testdata/bad-trailing.json", "unexpected data after"},
 		{"testdata/bad-type.json", "line 1"},
 		{"testdata/no-such-file.json", "no such file"},
+		{"testdata/bad-duplicate-number.json", `space "cams-a": phoneNumbers[1]: duplicate PhoneNumber "6591000001"`},
+		{"testdata/bad-empty-phonenumber.json", `space "cams-a": phoneNumbers[0]: empty PhoneNumber`},
+		{"testdata/bad-waba-without-id.json", `space "cams-a": waba: empty WABA Id`},
+		{"testdata/bad-entity-without-type.json", `space "cams-a": extraEntities[0]: empty EntityType`},
+		{"testdata/bad-health-field.json", `unknown field "Reason"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
@@ -65,8 +70,42 @@ func TestDatasetJSONRoundTrip(t *testing.T) {
 	if err := json.Unmarshal(b, &back); err != nil || !reflect.DeepEqual(&back, d) {
 		t.Errorf("round trip changed the data set: %v", err)
 	}
-	if !strings.Contains(string(b), `"FlowId":`) || !strings.Contains(string(b), `"Categories":[`) {
-		t.Errorf("field names: %.200s", b)
+	for _, field := range []string{`"FlowId":`, `"Categories":[`, `"phoneNumbers":[`, `"waba":{"Id":`, `"QualityRating":`} {
+		if !strings.Contains(string(b), field) {
+			t.Errorf("no %s in %.300s", field, b)
+		}
+	}
+}
+
+// The account file loads as written, and the server serves it back (GET
+// /-/dataset) as it was loaded; a clone shares nothing with its original.
+func TestLoadAccountDataset(t *testing.T) {
+	d := loadAccount(t)
+	sp := d.Spaces[1]
+	if sp.ID != "cams-numbers0" || len(sp.PhoneNumbers) != 4 || sp.WABA.Currency != "EUR" || sp.WABAHealth.CanSendMessage != "LIMITED" ||
+		len(sp.BusinessHealth.Errors) != 2 || len(sp.ExtraEntities) != 2 || d.AppHealth.CanSendMessage != "AVAILABLE" {
+		t.Fatalf("space %+v", sp)
+	}
+	if n := sp.PhoneNumbers[2]; n.Status != "WARMING_UP" || n.MessagingLimitTier != "TIER_10" || n.Health.CanSendMessage != "DEGRADED" {
+		t.Errorf("undocumented values: %+v", n)
+	}
+	h := newHarness(t, Config{Data: d})
+	if got := h.srv.Dataset(); !reflect.DeepEqual(got, d) {
+		t.Errorf("Dataset() = %+v\nwant %+v", got, d)
+	}
+	_, body := h.control("GET", "/-/dataset", "")
+	var served Dataset
+	if err := json.Unmarshal([]byte(body), &served); err != nil || !reflect.DeepEqual(&served, d) {
+		t.Errorf("GET /-/dataset: %v %s", err, body)
+	}
+	c := d.Clone()
+	c.AppHealth.CanSendMessage = "BLOCKED"
+	c.Spaces[1].PhoneNumbers[1].Health.Errors[0].ErrorCode = "x"
+	c.Spaces[1].WABA.Id = "x"
+	c.Spaces[1].BusinessHealth.Errors[0].ErrorCode = "x"
+	c.Spaces[1].ExtraEntities[0].EntityType = "x"
+	if !reflect.DeepEqual(d, loadAccount(t)) {
+		t.Error("changing a clone changed the original")
 	}
 }
 

@@ -1,7 +1,8 @@
 // Package simulator is a local stand-in for Alibaba Cloud's Chat App Message
 // Service (CAMS) API, faithful enough to test a client against: it checks
 // ACS3-HMAC-SHA256 signatures the way the API gateway does, answers ListFlow,
-// GetFlow and ListInstance from a data set, enforces the 5 calls/s flow
+// GetFlow, ListInstance, QueryChatappPhoneNumbers, QueryChatappBindWaba and
+// GetWhatsappHealthStatus from a data set, enforces each operation's flow
 // control and can inject the faults a real deployment meets (error codes,
 // 5xx, latency, hangs, broken bodies, connection resets).
 //
@@ -11,8 +12,8 @@
 // order and the first failure answers the gateway's JSON error envelope
 // ({"RequestId","HostId","Code","Message","Recommend"}):
 //
-//   - method GET or POST, x-acs-action ListFlow, GetFlow or ListInstance
-//     and x-acs-version 2020-06-06, else InvalidApi.NotFound (404);
+//   - method GET or POST, x-acs-action one of the operations above and
+//     x-acs-version 2020-06-06, else InvalidApi.NotFound (404);
 //   - an ACS3-HMAC-SHA256 Authorization header that signs host, x-acs-action,
 //     x-acs-version, x-acs-date, x-acs-signature-nonce, x-acs-content-sha256
 //     (and x-acs-security-token and x-acs-accesskey-id when sent), else
@@ -25,8 +26,11 @@
 //     expired), or InvalidAccessKeyId.Inactive (an expired key without token);
 //   - x-acs-content-sha256 and the signature, else SignatureDoesNotMatch (400);
 //   - a nonce not seen in the last 15 minutes, else SignatureNonceUsed (400);
-//   - the rate limit per AccessKeyId, else System.LimitControl (400): GetFlow
-//     has a bucket of its own, ListFlow and ListInstance share one;
+//   - the rate limit per AccessKeyId, else System.LimitControl (400): each
+//     operation has a bucket of its own at its documented rate (ListFlow and
+//     GetFlow 5 calls/s, or Config.RateLimit; QueryChatappPhoneNumbers and
+//     QueryChatappBindWaba 10, GetWhatsappHealthStatus 5; see
+//     [DocumentedRates] and Config.Rates), ListInstance shares ListFlow's;
 //   - injected faults (see [Fault]); then the operation.
 //
 // ListFlow reads FlowName, Page and CustSpaceId from the query (as the SDK
@@ -59,6 +63,30 @@
 // PageSize, ChannelType the space's as loaded (default "whatsapp"). Faults
 // without a space or page apply to it (see [Fault]).
 //
+// QueryChatappPhoneNumbers, QueryChatappBindWaba and GetWhatsappHealthStatus
+// read their parameters from the query (as the SDK sends them) and answer
+// in the official SDK's shapes, {"RequestId","Code":"OK","Message":
+// "SUCCESS","Success":true,...}, from the data set's numbers, WABA and
+// health (see [Space]), without paging:
+//
+//   - QueryChatappPhoneNumbers: "PhoneNumbers" at the top level, every
+//     number of CustSpaceId (the own space when absent), each {PhoneNumber,
+//     VerifiedName, Status, QualityRating, MessagingLimitTier,
+//     CodeVerificationStatus, NameStatus, NewNameStatus, IsOfficial,
+//     UpQueue, StatusQueue} (empty fields left out); Status filters.
+//   - QueryChatappBindWaba: "Data" {Id, Name, BusinessId,
+//     AccountReviewStatus, Currency, MessageTemplateNamespace}, or
+//     ERR-OPERATION-MAAP-0060 (400) for a space without a WABA.
+//   - GetWhatsappHealthStatus: "Data" {CanSendMessage, Entities}; see the
+//     getHealthStatus method for its parameters, entities and errors
+//     (MissingCustSpaceId, MissingNodeType, InvalidParameter,
+//     ERR-OPERATION-MAAP-0060, ERR-OPERATION-MAAP-0065, ERR-FB-001,
+//     DetailError.TemplateNotExist).
+//
+// As for ListFlow, an unknown space answers Unknown.ResourceOwnerId and a
+// space with an error code that code (any of the reference's, such as
+// Ram.PermissionDeny naming the operation's RAM action, or ERR-FB-001).
+//
 // # Control endpoint
 //
 // Paths under /-/ need no signature; they are a local test tool. The account's
@@ -73,16 +101,26 @@
 //	DELETE /-/faults/{id}                    clear one fault
 //	POST   /-/spaces/{id}                    add an empty space
 //	DELETE /-/spaces/{id}                    delete a space
-//	PUT    /-/spaces/{id}/error              body {"code":"Ram.PermissionDeny"}; "" clears
+//	PUT    /-/spaces/{id}/error              body {"code":"Ram.PermissionDeny"}; "" clears (every call on the space but ListInstance)
 //	PUT    /-/spaces/{id}/endless            body {"endless":true}: every page full of new flows
 //	GET    /-/requests                       the request log, a [RequestLog] as JSON
 //	POST   /-/spaces/{id}/flows              add a [Flow] (JSON body)
 //	PUT    /-/spaces/{id}/flows/{flowId}/status  body {"status":"PUBLISHED"}; "" gives the default
 //	DELETE /-/spaces/{id}/flows/{flowId}     remove a flow
+//	POST   /-/spaces/{id}/phone-numbers      add a [PhoneNumber] (JSON body)
+//	PUT    /-/spaces/{id}/phone-numbers/{number}         change fields of a number, a [NumberChange]: {"QualityRating":"RED","Status":"FLAGGED"}
+//	DELETE /-/spaces/{id}/phone-numbers/{number}         remove a number
+//	PUT    /-/spaces/{id}/phone-numbers/{number}/health  the number's PHONE_NUMBER [Health]: {"CanSendMessage":"BLOCKED","Errors":[...]}
+//	PUT    /-/spaces/{id}/waba               bind a [WABA] (JSON body, Id required), in place of the space's
+//	DELETE /-/spaces/{id}/waba               unbind it (ERR-OPERATION-MAAP-0060 from then on)
+//	PUT    /-/spaces/{id}/health/{entity}    the space's waba or business entity's [Health]
+//	PUT    /-/app/health                     the account's APP entity's [Health], in every space's answers
+//
+// The PUT paths of numbers, WABAs and health take POST as well.
 //
 // Answers with a body are 200, those without 204. Bad input answers 400 with
-// a one-line text error; an unknown space, flow or fault 404; a duplicate
-// FlowId 409.
+// a one-line text error; an unknown space, flow, number, entity or fault
+// 404; a duplicate FlowId or PhoneNumber 409.
 //
 // The simulator logs nothing itself, and never a secret.
 package simulator

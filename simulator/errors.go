@@ -31,6 +31,13 @@ const (
 	CodeUnknownResourceOwnerID        = "Unknown.ResourceOwnerId"
 	CodeInternalError                 = "InternalError"
 	CodeServiceUnavailable            = "ServiceUnavailable"
+	// Codes of CAMS's public error code list.
+	CodeNoWABA            = "ERR-OPERATION-MAAP-0060"
+	CodePhoneNotBound     = "ERR-OPERATION-MAAP-0065"
+	CodeMetaRequestFailed = "ERR-FB-001"
+	CodeChatAPIError      = "CHAT.APIError"
+	CodeCommonError       = "ERR-COMMON-001"
+	CodeTemplateNotExist  = "DetailError.TemplateNotExist"
 )
 
 type codeInfo struct {
@@ -57,6 +64,12 @@ var knownCodes = map[string]codeInfo{
 	CodeUnknownResourceOwnerID:        {400, "The resource does not belong to the current user."},
 	CodeInternalError:                 {500, "The request processing has failed due to some unknown error, exception or failure."},
 	CodeServiceUnavailable:            {503, "The request has failed due to a temporary failure of the server."},
+	CodeNoWABA:                        {400, "The subscriber has not bind WABA."},
+	CodePhoneNotBound:                 {400, "The phoneCode is not bind to the subscriber."},
+	CodeMetaRequestFailed:             {400, "Unsupported get request. Does not exist, cannot be loaded due to missing permissions, Or does not support this operation. Please read the Graph API documentation at https://developers.facebook.com/docs/graph-api."},
+	CodeChatAPIError:                  {500, "You are not authorized to do this operation."},
+	CodeCommonError:                   {500, "System exception, please contact administrator."},
+	CodeTemplateNotExist:              {400, "The template is not exist."},
 }
 
 // KnownCode reports whether the simulator knows code (it is one of the Code*

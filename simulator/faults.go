@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 )
@@ -61,18 +62,20 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 
 // Fault is a misbehaviour injected into API calls, after authentication and
 // the rate limit. Action, when set, limits it to calls of that operation
-// (ListFlow, ListInstance or GetFlow). Space limits it to ListFlow and
-// GetFlow calls on one space (a pointer so that "", the account's own space,
-// can be named); nil matches every space and ListInstance calls too. Count
+// (any the simulator serves, see [OperationNames]). Space limits it to
+// calls on one space (their CustSpaceId; a pointer so that "", the
+// account's own space or none, can be named); nil matches every space and
+// ListInstance calls too. Count
 // is how many calls it affects before it clears itself; 0 means until
 // cleared. Detail is the AccessDeniedDetail of an error or ok-error answer:
 // "object" gives the gateway's object form, any other text a string; for
 // Ram.PermissionDeny it defaults to a string naming the call's RAM action.
 // Page, when set, limits the fault to ListFlow calls for that page index
-// (Page.Index), to fail a listing halfway; such a fault never applies to
-// ListInstance or GetFlow. Location, Items and Bytes shape the hostile kinds
-// (see [FaultRedirect]), which apply to ListFlow only. ID is set by the
-// server.
+// (Page.Index), to fail a listing halfway; such a fault applies to no other
+// operation. Location, Items and Bytes shape the hostile kinds (see
+// [FaultRedirect]), which apply to ListFlow, and where they mean something
+// to QueryChatappPhoneNumbers, QueryChatappBindWaba and
+// GetWhatsappHealthStatus (see hostileApplies). ID is set by the server.
 type Fault struct {
 	ID       int      `json:"id,omitempty"`
 	Action   string   `json:"action,omitempty"`
@@ -107,7 +110,7 @@ func (f Fault) Validate() error {
 	case f.Page < 0:
 		return errors.New("page must not be negative")
 	case f.Action != "" && operations[f.Action] == nil:
-		return fmt.Errorf("unknown action %q (want ListFlow, ListInstance or GetFlow)", f.Action)
+		return fmt.Errorf("unknown action %q (want one of %s)", f.Action, strings.Join(OperationNames(), ", "))
 	case f.Page != 0 && f.Action != "" && f.Action != "ListFlow":
 		return fmt.Errorf("a page fault applies to ListFlow only, not %s", f.Action)
 	}
@@ -115,21 +118,21 @@ func (f Fault) Validate() error {
 }
 
 // matches reports whether f applies to a call of action; spaceID matters to
-// ListFlow and GetFlow, page to ListFlow only.
+// every operation but ListInstance, page to ListFlow only.
 func (f Fault) matches(action, spaceID string, page int) bool {
 	if f.Action != "" && f.Action != action {
 		return false
 	}
-	if action != "ListFlow" && hostileKinds[f.Kind] {
+	if hostileKinds[f.Kind] && !hostileApplies(f.Kind, action) {
 		return false
 	}
 	switch action {
 	case "ListFlow":
 		return (f.Space == nil || *f.Space == spaceID) && (f.Page == 0 || f.Page == page)
-	case "GetFlow":
-		return (f.Space == nil || *f.Space == spaceID) && f.Page == 0
-	default:
+	case "ListInstance":
 		return f.Space == nil && f.Page == 0
+	default:
+		return (f.Space == nil || *f.Space == spaceID) && f.Page == 0
 	}
 }
 

@@ -57,11 +57,11 @@ func (s *Server) serveFault(w http.ResponseWriter, c *call, f Fault, op operatio
 		s.wait(c.r.Context(), -1)
 		abortIfClosing(c.r.Context())
 	case FaultError:
-		s.writeError(w, c, s.faultError(f))
+		s.writeError(w, c, s.faultError(f, c.action))
 	case FaultHTTP:
 		s.writeError(w, c, httpError(f))
 	case FaultOKError:
-		e := s.faultError(f)
+		e := s.faultError(f, c.action)
 		s.stats.add(func(st *Stats) { st.Codes[e.code]++ })
 		writeBody(w, http.StatusOK, jsonContentType, marshal(okErrorBody{c.requestID, e.code, e.message, e.accessDeniedDetail(c.action)}))
 	case FaultMalformed:
@@ -75,8 +75,9 @@ func (s *Server) serveFault(w http.ResponseWriter, c *call, f Fault, op operatio
 	return true
 }
 
-// faultError is the answer of an error or ok-error fault.
-func (s *Server) faultError(f Fault) *apiError {
+// faultError is the answer of an error or ok-error fault to a call of
+// action.
+func (s *Server) faultError(f Fault, action string) *apiError {
 	e := newError(f.Code, "")
 	if f.Status != 0 {
 		e.status = f.Status
@@ -89,10 +90,7 @@ func (s *Server) faultError(f Fault) *apiError {
 		e.detail = f.Detail
 	}
 	if f.Code == CodeThrottlingUser {
-		limit := DefaultRateLimit
-		if s.limiter != nil {
-			limit = s.limiter.limit
-		}
+		limit := s.limiters.limitOf(action)
 		reset := s.now().Add(time.Second).UnixMilli()
 		e.header = http.Header{}
 		e.header.Set("x-ratelimit-user-api", fmt.Sprintf("Limit:%d,Remain:0,TimeLeft:1000,Reset:%d", limit, reset))

@@ -40,6 +40,28 @@ var categoryWeights = []struct {
 // DEPRECATED, the others about 70% PUBLISHED, 20% DRAFT and 10% DEPRECATED,
 // drawn from a stream of their own so that the rest of the data is what it
 // was before flows had statuses.
+//
+// Every space has a WABA and NumbersPerSpace (3) numbers but one
+// sub-customer space (chosen by seed) and about 2% of the others, which
+// have neither (QueryChatappBindWaba answers ERR-OPERATION-MAAP-0060); they
+// too come from a stream of their own. A WABA has a 15-digit Id and
+// BusinessId, the name of a made-up business, AccountReviewStatus about 98%
+// APPROVED (PENDING, REJECTED, DISABLED), Currency about 90% USD, and a
+// template namespace. Numbers are a country code and ten digits, unique in
+// the account, named after the business; about 85% GREEN (YELLOW 8%, RED
+// 4%, UNKNOWN 3%; half the RED ones FLAGGED), 96% CONNECTED (the other
+// documented statuses share the rest), MessagingLimitTier one of Meta's
+// (TIER_50 to TIER_UNLIMITED, mostly TIER_1K and TIER_10K),
+// CodeVerificationStatus 96% VERIFIED, NameStatus 93% Approval (CAMS's
+// spelling), NewNameStatus mostly empty, IsOfficial 95% N. Health follows:
+// a number BANNED, DELETED, PENDING, UNVERIFIED, DISCONNECTED or OFFLINE is
+// BLOCKED with an error, RESTRICTED or RATE_LIMITED LIMITED, and others
+// AVAILABLE; about 2.5% of WABAs (and the REJECTED or DISABLED ones, 1%)
+// and 2% of businesses are LIMITED or BLOCKED; the APP is AVAILABLE. So that small
+// data sets show them, the second number made is YELLOW, the third RED and
+// FLAGGED, the fifth RESTRICTED, the sixth a new number (PENDING, UNKNOWN,
+// NOT_VERIFIED, TIER_250), the second WABA LIMITED and the fourth PENDING.
+// The data set holds nothing undocumented: write a data file for that.
 func Generate(seed int64, spaces, flowsPerSpace int) *Dataset {
 	spaces, flowsPerSpace = max(spaces, 0), max(flowsPerSpace, 0)
 	r := rand.New(rand.NewPCG(uint64(seed), 0x63616d73)) // "cams"
@@ -50,6 +72,7 @@ func Generate(seed int64, spaces, flowsPerSpace int) *Dataset {
 	for i, id := range ids {
 		d.Spaces[i] = Space{ID: id, Flows: g.flows(counts[i])}
 	}
+	addAccounts(seed, d)
 	return d
 }
 

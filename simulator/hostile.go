@@ -10,14 +10,17 @@ import (
 )
 
 // Fault kinds of a hostile or broken server, beyond what a healthy CAMS
-// does on a bad day. They apply to ListFlow calls only.
+// does on a bad day. They apply to ListFlow calls, and where they mean
+// something to the account operations (see hostileApplies).
 const (
 	// FaultRedirect answers Status (307 if unset, else a 3xx) with a
 	// Location header of Location, and no body.
 	FaultRedirect = "redirect"
 	// FaultOversizedPage answers HTTP 200 with a page of Items flows
 	// (10 times the Page.Size asked for if unset), whatever the page size:
-	// ids oversized-<page>-<n>, category OTHER.
+	// ids oversized-<page>-<n>, category OTHER. To QueryChatappPhoneNumbers
+	// it answers Items numbers (10,000 if unset), to
+	// GetWhatsappHealthStatus Items entities (1,000 if unset).
 	FaultOversizedPage = "oversized-page"
 	// FaultNoFlowID answers the page the call would have had with the
 	// FlowId left out of every flow; an empty page gets one such flow.
@@ -41,7 +44,26 @@ const (
 	maxFaultBytes        = 64 << 20
 	defaultOversizeRatio = 10
 	defaultHugeBytes     = 4 << 20
+	defaultManyNumbers   = 10000
+	defaultManyEntities  = 1000
 )
+
+// hostileApplies reports whether a hostile kind applies to a call of
+// action: every kind to ListFlow; redirect and huge-message to the three
+// account operations too, and oversized-page to those that answer a list
+// (QueryChatappPhoneNumbers, GetWhatsappHealthStatus); none to GetFlow and
+// ListInstance.
+func hostileApplies(kind, action string) bool {
+	switch action {
+	case "ListFlow":
+		return true
+	case OperationQueryPhoneNumbers, OperationGetHealthStatus:
+		return kind == FaultRedirect || kind == FaultHugeMessage || kind == FaultOversizedPage
+	case OperationQueryBindWaba:
+		return kind == FaultRedirect || kind == FaultHugeMessage
+	}
+	return false
+}
 
 // validateHostile reports what is wrong with a fault of a hostile kind.
 func (f Fault) validateHostile() error {
@@ -76,6 +98,10 @@ func (s *Server) serveHostile(w http.ResponseWriter, c *call, f Fault, op operat
 		w.Header().Set("Location", f.Location)
 		w.WriteHeader(status)
 	case FaultOversizedPage:
+		if c.action != "ListFlow" {
+			writeBody(w, http.StatusOK, jsonContentType, marshal(oversizedAnswer(c, f.Items)))
+			break
+		}
 		index, size, _ := s.parsePage(c.params.Get("Page"))
 		n := f.Items
 		if n == 0 {
@@ -92,6 +118,29 @@ func (s *Server) serveHostile(w http.ResponseWriter, c *call, f Fault, op operat
 		s.writeHugeError(w, c, f)
 	}
 	return true
+}
+
+// oversizedAnswer is an account operation's success answer with n made-up
+// numbers or entities (the kind's default when n is 0).
+func oversizedAnswer(c *call, n int) any {
+	if c.action == OperationGetHealthStatus {
+		if n == 0 {
+			n = defaultManyEntities
+		}
+		entities := make([]HealthEntity, n)
+		for i := range entities {
+			entities[i] = HealthEntity{EntityType: EntityPhoneNumber, PhoneNumber: fmt.Sprintf("999%09d", i+1), CanSendMessage: HealthAvailable}
+		}
+		return healthBody{RequestId: c.requestID, Code: "OK", Message: "SUCCESS", Success: true, Data: healthData{CanSendMessage: HealthAvailable, Entities: entities}}
+	}
+	if n == 0 {
+		n = defaultManyNumbers
+	}
+	numbers := make([]listedNumber, n)
+	for i := range numbers {
+		numbers[i] = listedNumber{PhoneNumber: fmt.Sprintf("999%09d", i+1), Status: "CONNECTED", QualityRating: "GREEN", UpQueue: numberUpQueue, StatusQueue: numberStatusQueue}
+	}
+	return phoneNumbersBody{RequestId: c.requestID, Code: "OK", Message: "SUCCESS", Success: true, PhoneNumbers: numbers}
 }
 
 // madeUpFlows returns n flows named for the page.

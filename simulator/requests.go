@@ -16,11 +16,15 @@ type Request struct {
 	Time time.Time `json:"time"`
 	// Action is the operation, e.g. ListFlow.
 	Action string `json:"action"`
-	// Space is a ListFlow call's CustSpaceId ("" for the account's own
-	// space, and for other operations).
+	// Space is the call's CustSpaceId ("" when absent, and for
+	// ListInstance).
 	Space string `json:"space"`
 	// Page is a ListFlow call's page index (1 when absent, 0 when invalid).
 	Page int `json:"page,omitempty"`
+	// Node and PhoneNumber are a GetWhatsappHealthStatus call's NodeType
+	// and PhoneNumber, as sent.
+	Node        string `json:"node,omitempty"`
+	PhoneNumber string `json:"phoneNumber,omitempty"`
 }
 
 // RequestLog is the request log: the latest RequestLogSize accepted calls,

@@ -3,10 +3,12 @@ package simulator
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -34,9 +36,16 @@ type Config struct {
 	// With a SecurityToken the credential is temporary (STS) and requests
 	// must carry the token.
 	AccessKeyID, AccessKeySecret, SecurityToken string
-	// RateLimit is the number of accepted calls per second per AccessKeyId;
-	// 0 means DefaultRateLimit (5) and a negative value no limit.
+	// RateLimit is the number of accepted calls per second per AccessKeyId
+	// of ListFlow (with ListInstance) and of GetFlow, each in a bucket of
+	// its own; 0 means DefaultRateLimit (5). A negative value means no limit
+	// on any operation, unless Rates sets one.
 	RateLimit float64
+	// Rates sets the rate of an operation's bucket (calls per second per
+	// AccessKeyId; negative: no limit), by operation: ListFlow, GetFlow or
+	// one of the Operation* constants. Unset, the other operations have
+	// their documented rate ([DocumentedRates]).
+	Rates map[string]float64
 	// MaxPageSize is the largest Page.Size accepted; 0 means
 	// DefaultMaxPageSize (100).
 	MaxPageSize int
@@ -55,7 +64,7 @@ type Config struct {
 type Server struct {
 	now         func() time.Time
 	maxPageSize int
-	limiter     *slidingWindow
+	limiters    limiters
 	control     *http.ServeMux
 
 	creds  credentials
@@ -102,10 +111,14 @@ func New(cfg Config) (*Server, error) {
 	if err := data.Validate(); err != nil {
 		return nil, fmt.Errorf("simulator: data set: %w", err)
 	}
+	lims, err := newLimiters(cfg.RateLimit, cfg.Rates)
+	if err != nil {
+		return nil, fmt.Errorf("simulator: Rates: %w", err)
+	}
 	s := &Server{
 		now:         cfg.Now,
 		maxPageSize: cfg.MaxPageSize,
-		limiter:     newSlidingWindow(cfg.RateLimit),
+		limiters:    lims,
 		creds:       credentials{byID: map[string]*credEntry{}},
 		stats:       newStatsCounter(),
 		data:        newStore(data),
@@ -142,11 +155,24 @@ type call struct {
 // operation runs an API action; it returns the success body or an error.
 type operation func(s *Server, c *call) (any, *apiError)
 
+// The operations that tell the health of what flows run on.
+const (
+	OperationQueryPhoneNumbers = "QueryChatappPhoneNumbers"
+	OperationQueryBindWaba     = "QueryChatappBindWaba"
+	OperationGetHealthStatus   = "GetWhatsappHealthStatus"
+)
+
 var operations = map[string]operation{
-	"ListFlow":     (*Server).listFlow,
-	"ListInstance": (*Server).listInstance,
-	"GetFlow":      (*Server).getFlow,
+	"ListFlow":                 (*Server).listFlow,
+	"ListInstance":             (*Server).listInstance,
+	"GetFlow":                  (*Server).getFlow,
+	OperationQueryPhoneNumbers: (*Server).queryPhoneNumbers,
+	OperationQueryBindWaba:     (*Server).queryBindWaba,
+	OperationGetHealthStatus:   (*Server).getHealthStatus,
 }
+
+// OperationNames are the operations the simulator serves, sorted.
+func OperationNames() []string { return slices.Sorted(maps.Keys(operations)) }
 
 // route finds the operation of a call.
 func route(c *call) (operation, *apiError) {
@@ -170,8 +196,8 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	if e == nil {
 		accessKeyID, c.params, e = s.authenticate(w, r, now)
 	}
-	if e == nil && !s.limiter.allow(rateKey(accessKeyID, c.action), now) {
-		s.stats.add(func(st *Stats) { st.Throttled++ })
+	if e == nil && !s.limiters.allow(c.action, accessKeyID, now) {
+		s.stats.add(func(st *Stats) { st.Throttled++; st.ThrottledByOperation[c.action]++ })
 		e = newError(CodeSystemLimitControl, "")
 		e.message = "Request was denied due to flow control."
 	}
@@ -179,26 +205,48 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, c, e)
 		return
 	}
-	s.stats.add(func(st *Stats) { st.Accepted++ })
-	var spaceID string
-	var page int
-	switch c.action {
-	case "ListFlow":
-		spaceID = c.params.Get("CustSpaceId")
-		s.stats.add(func(st *Stats) { st.ListFlow[spaceID]++ })
-		page, _, _ = s.parsePage(c.params.Get("Page")) // a bad Page is the operation's to answer
-	case "ListInstance":
-		s.stats.add(func(st *Stats) { st.ListInstance++ })
-	case "GetFlow":
-		spaceID = c.params.Get("CustSpaceId")
-		s.stats.add(func(st *Stats) { st.GetFlow[spaceID]++ })
-	}
-	s.requests.add(Request{Time: now, Action: c.action, Space: spaceID, Page: page})
-	if f, ok := s.faults.take(c.action, spaceID, page); ok && s.serveFault(w, c, f, op) {
+	req := s.logged(c, now)
+	if f, ok := s.faults.take(c.action, req.Space, req.Page); ok && s.serveFault(w, c, f, op) {
 		return
 	}
 	status, body := s.answer(c, op)
 	writeBody(w, status, jsonContentType, body)
+}
+
+// logged counts an accepted call and logs it; it returns the log's entry.
+func (s *Server) logged(c *call, now time.Time) Request {
+	req := Request{Time: now, Action: c.action}
+	if c.action != "ListInstance" {
+		req.Space = c.params.Get("CustSpaceId")
+	}
+	switch c.action {
+	case "ListFlow":
+		req.Page, _, _ = s.parsePage(c.params.Get("Page")) // a bad Page is the operation's to answer
+	case OperationGetHealthStatus:
+		req.Node = c.params.Get("NodeType")
+		req.PhoneNumber = c.params.Get("PhoneNumber")
+	}
+	s.stats.add(func(st *Stats) {
+		st.Accepted++
+		st.Operations[c.action]++
+		switch c.action {
+		case "ListFlow":
+			st.ListFlow[req.Space]++
+		case "ListInstance":
+			st.ListInstance++
+		case "GetFlow":
+			st.GetFlow[req.Space]++
+		default:
+			bySpace := st.Spaces[c.action]
+			if bySpace == nil {
+				bySpace = map[string]int{}
+				st.Spaces[c.action] = bySpace
+			}
+			bySpace[req.Space]++
+		}
+	})
+	s.requests.add(req)
+	return req
 }
 
 // answer runs the operation and renders its answer.

@@ -20,19 +20,31 @@ type space struct {
 	code        string // error code answered on every ListFlow and GetFlow call; "" for none
 	channelType string // as loaded; "" is served as DefaultChannelType
 	endless     bool   // every page full of new flows
+
+	numbers        []PhoneNumber
+	waba           *WABA // nil: none bound
+	wabaHealth     *Health
+	businessHealth *Health
+	extraEntities  []HealthEntity
 }
 
-// store holds the spaces in their order; guarded by Server.dataMu.
+// store holds the spaces in their order, and the account's APP health;
+// guarded by Server.dataMu.
 type store struct {
-	order  []string
-	spaces map[string]*space
+	order     []string
+	spaces    map[string]*space
+	appHealth *Health
 }
 
 func newStore(d *Dataset) store {
-	st := store{spaces: map[string]*space{}}
+	st := store{spaces: map[string]*space{}, appHealth: d.AppHealth.clone()}
 	for _, sp := range d.Spaces {
 		st.order = append(st.order, sp.ID)
-		st.spaces[sp.ID] = &space{flows: cloneFlows(sp.Flows), code: sp.Error, channelType: sp.ChannelType, endless: sp.Endless}
+		st.spaces[sp.ID] = &space{
+			flows: cloneFlows(sp.Flows), code: sp.Error, channelType: sp.ChannelType, endless: sp.Endless,
+			numbers: cloneNumbers(sp.PhoneNumbers), waba: sp.WABA.clone(),
+			wabaHealth: sp.WABAHealth.clone(), businessHealth: sp.BusinessHealth.clone(), extraEntities: cloneEntities(sp.ExtraEntities),
+		}
 	}
 	if st.spaces[""] == nil {
 		st.order = append([]string{""}, st.order...)
@@ -46,10 +58,14 @@ func newStore(d *Dataset) store {
 func (s *Server) Dataset() *Dataset {
 	s.dataMu.RLock()
 	defer s.dataMu.RUnlock()
-	d := &Dataset{Spaces: make([]Space, 0, len(s.data.order))}
+	d := &Dataset{AppHealth: s.data.appHealth.clone(), Spaces: make([]Space, 0, len(s.data.order))}
 	for _, id := range s.data.order {
 		sp := s.data.spaces[id]
-		d.Spaces = append(d.Spaces, Space{ID: id, Flows: cloneFlows(sp.flows), Error: sp.code, ChannelType: sp.channelType, Endless: sp.endless})
+		d.Spaces = append(d.Spaces, Space{
+			ID: id, Flows: cloneFlows(sp.flows), Error: sp.code, ChannelType: sp.channelType, Endless: sp.endless,
+			PhoneNumbers: cloneNumbers(sp.numbers), WABA: sp.waba.clone(),
+			WABAHealth: sp.wabaHealth.clone(), BusinessHealth: sp.businessHealth.clone(), ExtraEntities: cloneEntities(sp.extraEntities),
+		})
 	}
 	return d
 }
@@ -104,8 +120,8 @@ func (s *Server) spaceLocked(id string) (*space, error) {
 	return sp, nil
 }
 
-// SetSpaceError makes every ListFlow and GetFlow call on a space answer code (with the
-// status [StatusOf] gives); "" clears it. A space that does not exist is
+// SetSpaceError makes every call on a space (all but ListInstance) answer
+// code (with the status [StatusOf] gives); "" clears it. A space that does not exist is
 // created, empty.
 func (s *Server) SetSpaceError(spaceID, code string) {
 	s.dataMu.Lock()

@@ -14,6 +14,11 @@ type Stats struct {
 	Accepted int `json:"accepted"`
 	// Throttled counts calls the rate limit refused (System.LimitControl).
 	Throttled int `json:"throttled"`
+	// ThrottledByOperation counts them by operation (x-acs-action).
+	ThrottledByOperation map[string]int `json:"throttledByOperation"`
+	// Operations counts accepted calls by operation; they add up to
+	// Accepted.
+	Operations map[string]int `json:"operations"`
 	// Faulted counts accepted calls an injected fault acted on.
 	Faulted int `json:"faulted"`
 	// Codes counts the error codes answered, whatever answered them (the
@@ -22,13 +27,16 @@ type Stats struct {
 	// Faults counts the calls each kind of fault acted on.
 	Faults map[string]int `json:"faults"`
 	// ListFlow counts accepted ListFlow calls by CustSpaceId ("" for the
-	// account's own space); with ListInstance and GetFlow they add up to
-	// Accepted.
+	// account's own space or none).
 	ListFlow map[string]int `json:"listFlow"`
 	// ListInstance counts accepted ListInstance calls.
 	ListInstance int `json:"listInstance"`
 	// GetFlow counts accepted GetFlow calls by CustSpaceId.
 	GetFlow map[string]int `json:"getFlow"`
+	// Spaces counts accepted calls of the other operations
+	// (QueryChatappPhoneNumbers, QueryChatappBindWaba,
+	// GetWhatsappHealthStatus) by operation, then CustSpaceId.
+	Spaces map[string]map[string]int `json:"spaces"`
 }
 
 type statsCounter struct {
@@ -37,7 +45,10 @@ type statsCounter struct {
 }
 
 func newStatsCounter() *statsCounter {
-	return &statsCounter{s: Stats{Codes: map[string]int{}, Faults: map[string]int{}, ListFlow: map[string]int{}, GetFlow: map[string]int{}}}
+	return &statsCounter{s: Stats{
+		Codes: map[string]int{}, Faults: map[string]int{}, ThrottledByOperation: map[string]int{}, Operations: map[string]int{},
+		ListFlow: map[string]int{}, GetFlow: map[string]int{}, Spaces: map[string]map[string]int{},
+	}}
 }
 
 func (c *statsCounter) add(f func(*Stats)) {
@@ -54,6 +65,12 @@ func (c *statsCounter) snapshot() Stats {
 	s.Faults = maps.Clone(c.s.Faults)
 	s.ListFlow = maps.Clone(c.s.ListFlow)
 	s.GetFlow = maps.Clone(c.s.GetFlow)
+	s.ThrottledByOperation = maps.Clone(c.s.ThrottledByOperation)
+	s.Operations = maps.Clone(c.s.Operations)
+	s.Spaces = make(map[string]map[string]int, len(c.s.Spaces))
+	for op, bySpace := range c.s.Spaces {
+		s.Spaces[op] = maps.Clone(bySpace)
+	}
 	return s
 }
 
