@@ -79,8 +79,10 @@ func (f *findings) sorted() []*finding {
 
 // withFindings adds the sources' findings to r, judged from the flows:
 // the worst status wins, and the summary names every finding, the worst
-// first (a status's findings together), then what the flows' judgement
-// said. In a run without findings, read says what each source read.
+// first, then what the listings read when they were fine. Counts of one
+// status are separated by commas ("2 numbers RED, 1 WABA LIMITED"), the
+// rest by semicolons. In a run without findings, read says what each
+// source read.
 func (r *Result) withFindings(f *findings, read []string) {
 	list := f.sorted()
 	if len(list) == 0 {
@@ -89,38 +91,35 @@ func (r *Result) withFindings(f *findings, read []string) {
 		}
 		return
 	}
-	type group struct {
-		status Status
-		texts  []string
+	type item struct {
+		status  Status
+		text    string
+		counted bool
 	}
-	var groups []group
-	add := func(s Status, text string) {
-		for _, g := range groups {
-			if slices.Contains(g.texts, text) {
-				return
-			}
-		}
-		if i := slices.IndexFunc(groups, func(g group) bool { return g.status == s }); i >= 0 {
-			groups[i].texts = append(groups[i].texts, text)
-			return
-		}
-		groups = append(groups, group{status: s, texts: []string{text}})
-	}
-	flowsOK := r.Status == OK
-	if !flowsOK {
-		add(r.Status, r.Summary)
+	var items []item
+	if r.Status != OK {
+		items = append(items, item{status: r.Status, text: r.Summary})
 	}
 	for _, fd := range list {
-		add(fd.status, fd.String())
-		r.Status = max(r.Status, fd.status)
+		text := fd.String()
+		if !slices.ContainsFunc(items, func(it item) bool { return it.text == text }) {
+			items = append(items, item{status: fd.status, text: text, counted: fd.one != ""})
+		}
 	}
-	slices.SortStableFunc(groups, func(a, b group) int { return cmp.Compare(b.status, a.status) })
-	parts := make([]string, len(groups))
-	for i, g := range groups {
-		parts[i] = strings.Join(g.texts, ", ")
+	slices.SortStableFunc(items, func(a, b item) int { return cmp.Compare(b.status, a.status) })
+	if r.Status == OK {
+		items = append(items, item{status: OK, text: r.Summary}) // what the listings read
 	}
-	if flowsOK {
-		parts = append(parts, r.Summary) // what the listings read
+	var b strings.Builder
+	for i, it := range items {
+		switch {
+		case i == 0:
+		case it.counted && items[i-1].counted && it.status == items[i-1].status:
+			b.WriteString(", ")
+		default:
+			b.WriteString("; ")
+		}
+		b.WriteString(it.text)
 	}
-	r.Summary = strings.Join(parts, "; ")
+	r.Status, r.Summary = max(r.Status, items[0].status), b.String()
 }

@@ -66,11 +66,10 @@ func judgeHealth(j *judging, sr *SpaceResult, part *snapshot.SpacePart) *Call {
 	}
 	for i := range h.Phones {
 		n := &h.Phones[i]
-		nh := NumberHealth{PhoneNumber: n.PhoneNumber, CanSendMessage: res.node(j, n)}
-		if e := n.LastError; e != nil && e.Code != client.CodeNoWABA {
-			nh.Error = e
+		if e := n.LastError; e != nil && e.Code == client.CodeNoWABA {
+			continue // a space without a WABA: its numbers' health is not known
 		}
-		res.Numbers = append(res.Numbers, nh)
+		res.Numbers = append(res.Numbers, NumberHealth{PhoneNumber: n.PhoneNumber, CanSendMessage: res.node(j, n), Error: n.LastError})
 	}
 	missing, expected := j.missingNodes(sr.Space, h)
 	switch {

@@ -219,7 +219,7 @@ func TestEvaluateSources(t *testing.T) {
 			h := a.health["a"].Data.(messaginghealth.Health)
 			a.health["a"] = answered(messaginghealth.Health{WABA: h.WABA, Phones: h.Phones[:1]})
 		}, allSources, time.Minute, Unknown,
-			"QueryChatappPhoneNumbers not finished for 1 space of 2 before --check.timeout 1m0s, GetWhatsappHealthStatus not finished for 1 space of 2 before --check.timeout 1m0s; 3 spaces, 6 flows",
+			"QueryChatappPhoneNumbers not finished for 1 space of 2 before --check.timeout 1m0s; GetWhatsappHealthStatus not finished for 1 space of 2 before --check.timeout 1m0s; 3 spaces, 6 flows",
 			[]string{"UNFINISHED", "GetWhatsappHealthStatus NotFinished: GetWhatsappHealthStatus: 1 health check of 3 not made when --check.timeout (1m0s) expired"}},
 	}
 	for _, tt := range tests {
@@ -274,14 +274,14 @@ func TestEvaluateFlowsAndSources(t *testing.T) {
 	spaces := map[string]*snapshot.SpaceState{"a": space("a", true, "", time.Second), "b": space("b", false, "Ram.PermissionDeny", 0)}
 	snap = snapshot.Snapshot{}.WithSpaces(spaces).WithSources(snap.Sources())
 	r := Evaluate(Input{Snapshot: snap, Throttled: 3})
-	if want := "1 space of 2 failed, 1 number BANNED; 1 number RED"; r.Status != Critical || r.Summary != want {
+	if want := "1 space of 2 failed; 1 number BANNED; 1 number RED"; r.Status != Critical || r.Summary != want {
 		t.Errorf("got %v %q, want CRITICAL %q", r.Status, r.Summary, want)
 	}
 	// Throttled listings are a WARNING; a RED number another.
 	acc = healthyAccount()
 	acc.numbers["b"] = answered(phonenumbers.Numbers{number("221", "CONNECTED", "RED", "TIER_1K")})
 	r = Evaluate(Input{Snapshot: acc.snapshotOf(allSources...), Throttled: 3})
-	if want := "complete, but CAMS throttled 3 calls, 1 number RED"; r.Status != Warning || r.Summary != want {
+	if want := "complete, but CAMS throttled 3 calls; 1 number RED"; r.Status != Warning || r.Summary != want {
 		t.Errorf("got %v %q, want WARNING %q", r.Status, r.Summary, want)
 	}
 }
@@ -338,7 +338,7 @@ func TestEvaluateSourcesJSON(t *testing.T) {
 	if err := json.Unmarshal(js.Bytes(), &got); err != nil {
 		t.Fatal(err)
 	}
-	if got.Status != "CRITICAL" || got.Summary != "1 business BLOCKED; 1 number RED, 1 number FLAGGED, QueryChatappBindWaba failed for 1 space of 2 (Ram.PermissionDeny), 1 number LIMITED; 3 spaces, 6 flows" {
+	if got.Status != "CRITICAL" || got.Summary != "1 business BLOCKED; 1 number RED, 1 number FLAGGED; QueryChatappBindWaba failed for 1 space of 2 (Ram.PermissionDeny); 1 number LIMITED; 3 spaces, 6 flows" {
 		t.Errorf("status %s %q", got.Status, got.Summary)
 	}
 	a := got.Spaces[1]
