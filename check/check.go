@@ -28,6 +28,8 @@ func (s Status) String() string {
 
 // Input is what one check run found.
 type Input struct {
+	// Snapshot holds the listings and, for each source that was on
+	// (Snapshot.Sources), its part of each space.
 	Snapshot *snapshot.Snapshot
 	// Watched are the spaces the run was to check; nil means those of the
 	// snapshot. A watched space the snapshot has no state for (a space

@@ -184,7 +184,7 @@ func (j *judging) missingNodes(space string, h messaginghealth.Health) (missing,
 	}
 	for _, n := range phonenumbers.Of(j.partData(phonenumbers.Name, space)) {
 		expected++
-		if !slices.ContainsFunc(h.Phones, func(p messaginghealth.Node) bool { return p.PhoneNumber == n.PhoneNumber }) {
+		if _, found := slices.BinarySearchFunc(h.Phones, n.PhoneNumber, func(p messaginghealth.Node, number string) int { return strings.Compare(p.PhoneNumber, number) }); !found {
 			missing++
 		}
 	}
