@@ -39,7 +39,7 @@ func addCheckCommand(app *kingpin.Application) *checkCommand {
 	cmd := app.Command(c.name, "Refresh every configured space once (and read it with each --collector.<name> turned on), print a report and exit 0 OK, 1 WARNING, 2 CRITICAL or 3 UNKNOWN.")
 	cmd.Flag("output", "Report format. One of: [text, json]").Default("text").EnumVar(&c.output, "text", "json")
 	cmd.Flag("check.slow", "A space whose listing takes longer than this is a WARNING.").Default("5s").DurationVar(&c.slowAfter)
-	cmd.Flag("check.timeout", "Give up after this long: exit 3 (UNKNOWN) naming the spaces not finished.").Default("60s").DurationVar(&c.timeout)
+	cmd.Flag("check.timeout", "Give up after this long: exit 3 (UNKNOWN) naming the spaces and the sources' operations not finished.").Default("60s").DurationVar(&c.timeout)
 	flags := newSomeFlags(cmd, checkFlags)
 	c.opts = addExporterFlags(flags)
 	flags.done()
@@ -118,7 +118,7 @@ func (c *checkCommand) evaluate(ctx context.Context, o *exporterOptions, creds c
 		}
 		watched = spaces.Union(explicitSpaces(o, set), d.Spaces)
 	}
-	snap := c.readOnce(ctx, o, cl, watched)
+	snap := readOnce(ctx, o, cl, watched)
 	in := check.Input{Snapshot: snap, Watched: watched(), Throttled: int(throttled.Load()), SlowAfter: c.slowAfter, FlowStatus: o.flowStatus}
 	switch {
 	case c.timedOut(ctx):
@@ -134,7 +134,7 @@ func (c *checkCommand) evaluate(ctx context.Context, o *exporterOptions, creds c
 // listed) and, beside them, each source that is on, a source after those
 // it needs; each operation waits on its own limiter only. It returns the
 // snapshot at the end, with what a run cut short by ctx got.
-func (c *checkCommand) readOnce(ctx context.Context, o *exporterOptions, cl *client.Client, watched func() []string) *snapshot.Snapshot {
+func readOnce(ctx context.Context, o *exporterOptions, cl *client.Client, watched func() []string) *snapshot.Snapshot {
 	r := refresh.New(refresh.Config{Lister: cl, Pacer: cl.Limiter(), Spaces: watched, FlowName: o.flowName, PageSize: o.pageSize,
 		MaxPages: o.maxPages, Rate: o.rateLimit, Logger: log.NewNopLogger()})
 	eng := engine.New(r, engine.NewWatched(watched, nil))
