@@ -78,8 +78,10 @@ type SpaceResult struct {
 	StatusError   *snapshot.ErrorInfo `json:"flow_status_error,omitempty"`
 	StatusRemedy  string              `json:"flow_status_remedy,omitempty"`
 	// The space's results of the sources that are on (see
-	// judgeSources); absent for a source that is off, and for the
-	// account's own space, which they make no call for.
+	// judgeSources); absent for a source that is off, for the account's
+	// own space, which they make no call for, and for the messaging
+	// health of a space it asked nothing (no WABA bound or known, no
+	// number known).
 	PhoneNumbers    *NumbersResult `json:"phone_numbers,omitempty"`
 	WABA            *WABAResult    `json:"waba,omitempty"`
 	MessagingHealth *HealthResult  `json:"messaging_health,omitempty"`

@@ -60,7 +60,6 @@ func judgeHealth(j *judging, sr *SpaceResult, part *snapshot.SpacePart) *Call {
 		h = messaginghealth.Of(part.Data)
 	}
 	res := &HealthResult{Call: Call{OK: true}}
-	sr.MessagingHealth = res
 	if w := h.WABA; w != nil {
 		res.CanSendMessage = res.node(j, w)
 	}
@@ -76,8 +75,9 @@ func judgeHealth(j *judging, sr *SpaceResult, part *snapshot.SpacePart) *Call {
 	case missing > 0 && j.in.TimedOut > 0:
 		res.Call = *j.notFinished(plural(missing, "health check") + " of " + plural(expected, "") + " not made")
 	case part == nil && expected == 0:
-		return nil // nothing to ask: no WABA bound, no number known
+		return nil // nothing asked: no WABA bound or known, no number known
 	}
+	sr.MessagingHealth = res
 	for _, e := range res.Entities {
 		j.noteEntity(sr.Space, e)
 	}

@@ -402,3 +402,19 @@ func TestEvaluateSourcesAtScale(t *testing.T) {
 		t.Errorf("got %v %q, want CRITICAL %q", r.Status, r.Summary, want)
 	}
 }
+
+// The messaging health of a space it asked nothing (its WABA not read, no
+// number known) is absent, not OK: nothing is known of it.
+func TestEvaluateHealthNotAsked(t *testing.T) {
+	acc := healthyAccount()
+	acc.wabas["b"] = failedPart("Ram.PermissionDeny")
+	delete(acc.health, "b")
+	r := Evaluate(Input{Snapshot: acc.snapshotOf(waba.Name, messaginghealth.Name)})
+	a, b := r.Spaces[1], r.Spaces[2]
+	if a.MessagingHealth == nil || !a.MessagingHealth.OK || b.MessagingHealth != nil {
+		t.Errorf("messaging health of a %+v, of b %+v; want a's OK, b's absent", a.MessagingHealth, b.MessagingHealth)
+	}
+	if want := "QueryChatappBindWaba failed for 1 space of 2 (Ram.PermissionDeny); 3 spaces, 6 flows"; r.Status != Warning || r.Summary != want {
+		t.Errorf("got %v %q, want WARNING %q", r.Status, r.Summary, want)
+	}
+}
