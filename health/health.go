@@ -38,7 +38,7 @@ type Checker struct {
 	// SourceLimiters describes the limiter of each source of the engine,
 	// by collector name; /status shows none of a source without one.
 	SourceLimiters map[string]SourceLimiter
-	Now        func() time.Time
+	Now            func() time.Time
 }
 
 func (c Checker) now() time.Time {
