@@ -109,8 +109,12 @@ func collectorPart(src *snapshot.SourceState, p *snapshot.SpacePart, now time.Ti
 }
 
 // pendingSpaces returns the spaces a source has a part of that snap's
-// flows have no state of, sorted.
+// flows have no state of, sorted: none once no space is pending (a part
+// of a space no longer watched is on its way out).
 func pendingSpaces(snap *snapshot.Snapshot) []string {
+	if snap.Counts().Pending == 0 {
+		return nil
+	}
 	seen := map[string]bool{}
 	var out []string
 	for _, src := range snap.Sources() {
