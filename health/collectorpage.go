@@ -188,7 +188,7 @@ func newDataTally(source string) dataTally {
 
 type noTally struct{}
 
-func (noTally) add(string, any)          {}
+func (noTally) add(string, any)        {}
 func (noTally) fill(*collectorSection) {}
 
 // counter counts values; its detail lists them by count, the most first.
