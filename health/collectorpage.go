@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cams-exporter/cams_exporter/client"
 	"github.com/cams-exporter/cams_exporter/snapshot"
 	"github.com/cams-exporter/cams_exporter/sources/messaginghealth"
 	"github.com/cams-exporter/cams_exporter/sources/phonenumbers"
@@ -22,6 +23,9 @@ const (
 	maxWorstRows    = 25
 	maxExamples     = 3
 	maxEntityErrors = 3
+	// maxRowCodeBytes cuts a code in a space's row (its section has it
+	// whole): codes are short, but the client keeps up to 512 bytes.
+	maxRowCodeBytes = 64
 )
 
 // collectorTitles are the sections' titles of the sources known here.
@@ -181,7 +185,7 @@ func newDataTally(source string) dataTally {
 	case waba.Name:
 		return &wabaTally{byReview: counter{}, notApproved: newTopList(maxWorstRows, func(a, b wabaRow) int { return strings.Compare(a.Space, b.Space) })}
 	case messaginghealth.Name:
-		return &healthTally{wabaNodes: counter{}, phoneNodes: counter{}, entities: map[entityKey]*entityRow{}}
+		return &healthTally{wabaNodes: counter{}, phoneNodes: counter{}, entities: map[entityKey]*entityRow{}, seen: map[entityKey]bool{}}
 	}
 	return noTally{}
 }
@@ -265,11 +269,13 @@ type healthTally struct {
 	wabaNodes, phoneNodes counter
 	failingNodes          int
 	entities              map[entityKey]*entityRow
+	seen                  map[entityKey]bool // a space's entities, counted once
 }
 
 func (t *healthTally) add(space string, data any) {
 	h := messaginghealth.Of(data)
-	seen := map[entityKey]bool{}
+	seen := t.seen
+	clear(seen)
 	node := func(n *messaginghealth.Node, byValue counter) {
 		if n.LastError != nil {
 			t.failingNodes++
@@ -340,7 +346,7 @@ func spaceCollectorDetails(snap *snapshot.Snapshot, space string) []Detail {
 		case p == nil:
 			value = "pending"
 		case !p.Up && p.LastError != nil:
-			value = "failing: " + p.LastError.Code
+			value = "failing: " + client.Cut(p.LastError.Code, maxRowCodeBytes)
 		}
 		if p != nil && p.HasData {
 			value = strings.TrimPrefix(value+"; "+dataSummary(src.Name, p.Data), "; ")
