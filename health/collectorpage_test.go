@@ -40,7 +40,9 @@ func cells(n *html.Node, class string) [][]string {
 	return out
 }
 
-func textOf(n *html.Node, class string) string { return domtest.Text(domtest.First(n, domtest.Class(class))) }
+func textOf(n *html.Node, class string) string {
+	return domtest.Text(domtest.First(n, domtest.Class(class)))
+}
 
 // tallies returns a section's tallies: label to value.
 func tallies(n *html.Node) map[string]string {
