@@ -19,14 +19,18 @@ const MaxPartDataBytes = 64 << 10
 
 // partData returns data as /status shows it, at most MaxPartDataBytes,
 // and what was left out by kind ("numbers", "nodes", "entities", "data"):
-// nil when nothing was.
-func partData(data any) (json.RawMessage, map[string]int) {
+// nil when nothing was. Data that surely fits (dataBound) is shown as it
+// is, not encoded here first: that is every real space.
+func partData(data any) (any, map[string]int) {
+	if n, known := dataBound(data); known && n <= MaxPartDataBytes {
+		return data, nil
+	}
 	whole, err := json.Marshal(data)
 	if err != nil {
 		return nil, map[string]int{"data": 1}
 	}
 	if len(whole) <= MaxPartDataBytes {
-		return whole, nil
+		return json.RawMessage(whole), nil
 	}
 	switch d := data.(type) {
 	case phonenumbers.Numbers:
@@ -43,7 +47,7 @@ const listOverhead = 64
 
 // cutNumbers keeps the worst numbers first (numberSeverity, then their
 // order) as long as they fit.
-func cutNumbers(numbers phonenumbers.Numbers) (json.RawMessage, map[string]int) {
+func cutNumbers(numbers phonenumbers.Numbers) (any, map[string]int) {
 	keep := make([]bool, len(numbers))
 	used := listOverhead
 	for _, i := range worstFirst(len(numbers), func(i int) int { return numberSeverity(numbers[i]) }) {
@@ -58,15 +62,14 @@ func cutNumbers(numbers phonenumbers.Numbers) (json.RawMessage, map[string]int) 
 			kept = append(kept, n)
 		}
 	}
-	out, _ := json.Marshal(kept)
-	return out, omitted("numbers", len(numbers)-len(kept))
+	return kept, omitted("numbers", len(numbers)-len(kept))
 }
 
 // cutHealth keeps the worst nodes first (nodeSeverity; the WABA's before
 // a number's), whole while they fit, then without their entities, as
 // long as they fit: "nodes" counts the nodes left out, "entities" the
 // entities of the nodes kept without them.
-func cutHealth(h messaginghealth.Health) (json.RawMessage, map[string]int) {
+func cutHealth(h messaginghealth.Health) (any, map[string]int) {
 	var nodes []*messaginghealth.Node
 	if h.WABA != nil {
 		nodes = append(nodes, h.WABA)
@@ -99,7 +102,6 @@ func cutHealth(h messaginghealth.Health) (json.RawMessage, map[string]int) {
 			out.Phones = append(out.Phones, *n)
 		}
 	}
-	b, _ := json.Marshal(out)
 	dropped := omitted("nodes", droppedNodes)
 	if droppedEntities > 0 {
 		if dropped == nil {
@@ -107,7 +109,7 @@ func cutHealth(h messaginghealth.Health) (json.RawMessage, map[string]int) {
 		}
 		dropped["entities"] = droppedEntities
 	}
-	return b, dropped
+	return out, dropped
 }
 
 // worstFirst returns the indexes 0..n-1 by severity, the worst first,

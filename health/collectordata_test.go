@@ -1,6 +1,7 @@
 package health
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"reflect"
@@ -95,22 +96,22 @@ func TestStatusJSONPartDataIsBounded(t *testing.T) {
 			}
 			parts := st.Spaces[0].Collectors
 			t.Logf("the space's entry is %d bytes; data: numbers %d, WABA %d, health %d (compact); omitted: numbers %v, health %v",
-				len(entry), len(parts[phoneNumbers].Data), len(parts[wabas].Data), len(parts[messagingHealth].Data),
+				len(entry), len(dataJSON(t, parts[phoneNumbers])), len(dataJSON(t, parts[wabas])), len(dataJSON(t, parts[messagingHealth])),
 				parts[phoneNumbers].DataOmitted, parts[messagingHealth].DataOmitted)
 			if len(entry) > maxSpaceEntryBytes {
 				t.Errorf("the space's entry is %d bytes, more than %d", len(entry), maxSpaceEntryBytes)
 			}
 			for name, p := range parts {
-				if len(p.Data) > MaxPartDataBytes {
-					t.Errorf("%s: %d bytes of data, more than %d", name, len(p.Data), MaxPartDataBytes)
+				if size := len(dataJSON(t, p)); size > MaxPartDataBytes {
+					t.Errorf("%s: %d bytes of data, more than %d", name, size, MaxPartDataBytes)
 				}
 			}
 			var ns phonenumbers.Numbers
 			var h messaginghealth.Health
-			if err := json.Unmarshal(parts[phoneNumbers].Data, &ns); err != nil {
+			if err := json.Unmarshal(dataJSON(t, parts[phoneNumbers]), &ns); err != nil {
 				t.Fatal(err)
 			}
-			if err := json.Unmarshal(parts[messagingHealth].Data, &h); err != nil {
+			if err := json.Unmarshal(dataJSON(t, parts[messagingHealth]), &h); err != nil {
 				t.Fatal(err)
 			}
 			if tt.wantWhole {
@@ -205,5 +206,68 @@ func checkSubsequence[T any](t *testing.T, what string, got, all []T, key func(T
 			return
 		}
 		j++
+	}
+}
+
+// writes records what /status writes: bytes, writes and the largest.
+type writes struct{ total, count, largest, entries, withCollectors int }
+
+func (w *writes) Write(p []byte) (int, error) {
+	w.total += len(p)
+	w.count++
+	w.largest = max(w.largest, len(p))
+	w.entries += bytes.Count(p, []byte("\n      \"space\": "))
+	w.withCollectors += bytes.Count(p, []byte("\n      \"collectors\": {"))
+	return len(p), nil
+}
+
+// withLargeSpaces gives every step-th space of snap 1,000 numbers (the
+// most an answer may hold) and their health: one value, shared.
+func withLargeSpaces(snap *snapshot.Snapshot, step int) *snapshot.Snapshot {
+	ns := numbersNeedingAttention(1000, 37, 0)
+	numbers, health := map[string]*snapshot.SpacePart{}, map[string]*snapshot.SpacePart{}
+	numbersPart, healthPart := upPart(time.Minute, ns), upPart(time.Hour, healthOf(0, ns))
+	for id := range snap.All() {
+		var i int
+		if _, err := fmt.Sscanf(id, "cams-%d", &i); err == nil && i%step == 0 {
+			numbers[id], health[id] = numbersPart, healthPart
+		}
+	}
+	src := snap.Sources()
+	return snap.WithSources([]*snapshot.SourceState{src[0].WithParts(numbers), src[1], src[2].WithParts(health)})
+}
+
+// /status at 10,000 spaces with the three sources on: every space with
+// its parts, the answer's size in proportion to the spaces, and written a
+// space at a time (no write larger than a space's bounded entry), with
+// spaces of 3 numbers and with one space in 100 of 1,000.
+func TestStatusJSONAtScale(t *testing.T) {
+	const n = 10000
+	tests := []struct {
+		name string
+		snap *snapshot.Snapshot
+		// maxBytes bounds the answer: the spaces' entries and the head.
+		maxBytes int
+	}{
+		{"3 numbers a space", sourcesAccount(n, 3), n * 8 << 10},
+		{"one space in 100 of 1,000 numbers", withLargeSpaces(sourcesAccount(n, 3), 100), n*8<<10 + n/100*maxSpaceEntryBytes},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var w writes
+			if err := checkerOf(tt.snap).writeStatus(&w); err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("%d bytes (%.0f a space) in %d writes, the largest %d", w.total, float64(w.total)/n, w.count, w.largest)
+			if w.entries != n || w.withCollectors != n {
+				t.Errorf("%d spaces, %d with collectors; want %d of each", w.entries, w.withCollectors, n)
+			}
+			if w.total > tt.maxBytes {
+				t.Errorf("an answer of %d bytes, more than %d", w.total, tt.maxBytes)
+			}
+			if w.largest > maxSpaceEntryBytes {
+				t.Errorf("a write of %d bytes: more than a space's entry (%d)", w.largest, maxSpaceEntryBytes)
+			}
+		})
 	}
 }

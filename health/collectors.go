@@ -1,7 +1,6 @@
 package health
 
 import (
-	"encoding/json"
 	"slices"
 	"time"
 
@@ -38,8 +37,10 @@ type CollectorPart struct {
 	LastError   *snapshot.ErrorInfo `json:"last_error,omitempty"`
 	Cause       string              `json:"cause,omitempty"`
 	Remedy      string              `json:"remedy,omitempty"`
-	Data        json.RawMessage     `json:"data,omitempty"`
-	DataOmitted map[string]int      `json:"data_omitted,omitempty"`
+	// Data is the source's Data (of a type its package defines), or a
+	// part of it, or JSON.
+	Data        any            `json:"data,omitempty"`
+	DataOmitted map[string]int `json:"data_omitted,omitempty"`
 }
 
 // PendingSpaceStatus is a space the flows have not listed yet (pending in
