@@ -240,7 +240,7 @@ func withLargeSpaces(snap *snapshot.Snapshot, step int) *snapshot.Snapshot {
 // /status at 10,000 spaces with the three sources on: every space with
 // its parts, the answer's size in proportion to the spaces, and written a
 // space at a time (no write larger than a space's bounded entry), with
-// spaces of 3 numbers and with one space in 100 of 1,000.
+// spaces of 3 numbers and with one space in 1,000 of 1,000.
 func TestStatusJSONAtScale(t *testing.T) {
 	const n = 10000
 	tests := []struct {
@@ -250,7 +250,7 @@ func TestStatusJSONAtScale(t *testing.T) {
 		maxBytes int
 	}{
 		{"3 numbers a space", sourcesAccount(n, 3), n * 8 << 10},
-		{"one space in 100 of 1,000 numbers", withLargeSpaces(sourcesAccount(n, 3), 100), n*8<<10 + n/100*maxSpaceEntryBytes},
+		{"one space in 1,000 of 1,000 numbers", withLargeSpaces(sourcesAccount(n, 3), 1000), n*8<<10 + n/1000*maxSpaceEntryBytes},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -369,10 +369,10 @@ func dataSummary(source string, data any) string {
 			}
 		}
 		if worst < 0 || numberSeverity(ns[worst]) == fine {
-			return fmt.Sprintf("%d numbers, none needing attention", len(ns))
+			return countOf(len(ns), "number") + ", none needing attention"
 		}
 		w := ns[worst]
-		return fmt.Sprintf("%d numbers, worst %s: %s, %s", len(ns), w.PhoneNumber, w.Status, w.QualityRating)
+		return fmt.Sprintf("%s, worst %s: %s, %s", countOf(len(ns), "number"), w.PhoneNumber, w.Status, w.QualityRating)
 	case waba.Name:
 		if w, bound := waba.Of(data); bound {
 			return fmt.Sprintf("WABA %s, %s", w.ID, w.AccountReviewStatus)
@@ -404,7 +404,7 @@ func healthSummary(h messaginghealth.Health) string {
 	case worst == nil:
 		return "no node asked yet"
 	case nodeSeverity(worst) == fine:
-		return fmt.Sprintf("%d nodes, all AVAILABLE", nodes)
+		return countOf(nodes, "node") + ", none LIMITED or BLOCKED"
 	}
 	name := "WABA " + worst.WabaID
 	if worst.PhoneNumber != "" {
@@ -414,5 +414,13 @@ func healthSummary(h messaginghealth.Health) string {
 	if worst.LastError != nil {
 		what += ", last call failed: " + worst.LastError.Code
 	}
-	return fmt.Sprintf("%d nodes, worst %s: %s", nodes, name, what)
+	return fmt.Sprintf("%s, worst %s: %s", countOf(nodes, "node"), name, what)
+}
+
+// countOf says n things: "1 number", "3 numbers".
+func countOf(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return strconv.Itoa(n) + " " + thing + "s"
 }

@@ -164,8 +164,9 @@ func TestStatusPageCollectorSections(t *testing.T) {
 	wantLines := map[string][]string{
 		"a": {"Phone numbers: 3 numbers, worst 86000000001: FLAGGED, RED", "WABA: WABA waba-0, APPROVED", "Messaging health: 4 nodes, worst number 86000000001: LIMITED"},
 		"c": {"Phone numbers: failing: Ram.PermissionDeny", "WABA: no WABA bound", "Messaging health: pending"},
-		"d": {"Phone numbers: failing: System.LimitControl; 1 numbers, worst 86000030000: CONNECTED, RED", "WABA: WABA waba-3, PENDING",
+		"d": {"Phone numbers: failing: System.LimitControl; 1 number, worst 86000030000: CONNECTED, RED", "WABA: WABA waba-3, PENDING",
 			"Messaging health: 2 nodes, worst WABA waba-3: BLOCKED"},
+		"b": {"Phone numbers: 1 number, worst 86000010000: BANNED, GREEN", "WABA: WABA waba-1, REJECTED", "Messaging health: 2 nodes, worst WABA waba-1: BLOCKED"},
 	}
 	for _, tr := range domtest.All(domtest.ByID(t, p.doc, "spaces"), domtest.Tag("tr")) {
 		id := textOf(tr, "space")
@@ -318,5 +319,34 @@ func hostileSources(n int) []*snapshot.SourceState {
 	}
 	return []*snapshot.SourceState{
 		sourceState(phoneNumbers, time.Minute, 0, 0, numbers), sourceState(wabas, time.Minute, 0, 0, wabaParts), sourceState(messagingHealth, time.Minute, 0, 0, health),
+	}
+}
+
+// A space's line of each source says what its data says in a few words.
+func TestDataSummary(t *testing.T) {
+	fine := healthOf(0, numbersOf(0, 2))
+	failed := healthOf(0, numbersOf(0, 1))
+	failed.Phones[0].LastError = &snapshot.ErrorInfo{Code: "ERR-OPERATION-MAAP-0065"}
+	notAnswered := messaginghealth.Health{Phones: []messaginghealth.Node{{PhoneNumber: "1", LastError: &snapshot.ErrorInfo{Code: "Timeout"}}}}
+	tests := []struct {
+		source string
+		data   any
+		want   string
+	}{
+		{phoneNumbers, numbersOf(0, 1), "1 number, none needing attention"},
+		{phoneNumbers, phonenumbers.Numbers{}, "0 numbers, none needing attention"},
+		{phoneNumbers, phonenumbers.Numbers{number(0, 0, "CONNECTED", "YELLOW"), number(0, 1, "DELETED", "GREEN"), number(0, 2, "FLAGGED", "RED")},
+			"3 numbers, worst 86000000001: DELETED, GREEN"},
+		{wabas, waba.WABA{}, "no WABA bound"},
+		{messagingHealth, fine, "3 nodes, none LIMITED or BLOCKED"},
+		{messagingHealth, messaginghealth.Health{}, "no node asked yet"},
+		{messagingHealth, failed, "2 nodes, worst number 86000000000: AVAILABLE, last call failed: ERR-OPERATION-MAAP-0065"},
+		{messagingHealth, notAnswered, "1 node, worst number 1: not answered, last call failed: Timeout"},
+		{"templates", []string{"x"}, ""},
+	}
+	for _, tt := range tests {
+		if got := dataSummary(tt.source, tt.data); got != tt.want {
+			t.Errorf("%s %+v: %q, want %q", tt.source, tt.data, got, tt.want)
+		}
 	}
 }
