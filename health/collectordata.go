@@ -9,12 +9,12 @@ import (
 )
 
 // MaxPartDataBytes bounds the data /status shows of one source's part of
-// one space: its JSON (compact; written indented it is about half as much
-// again). Within it a source's data is its Data as the source encodes it,
-// whole for every real space (3 numbers: about 700 bytes); a space whose
-// data is larger (a space of 1,000 numbers, or answers full of long
-// texts) keeps its worst items first, in the data's own order, and
-// data_omitted counts those left out.
+// one space: its JSON (compact; written indented in /status it takes up
+// to about twice as much). Within it a source's data is its Data as the
+// source encodes it, whole for every real space (3 numbers: about 700
+// bytes); a space whose data is larger (a space of 1,000 numbers, or
+// answers full of long texts) keeps its worst items first, in the data's
+// own order, and data_omitted counts those left out.
 const MaxPartDataBytes = 64 << 10
 
 // partData returns data as /status shows it, at most MaxPartDataBytes,
