@@ -85,7 +85,7 @@ func TestDashboardAtScale(t *testing.T) {
 		}
 		perSpace[name] = len(spacesOf(r.instant)) > 0
 	}
-	checkWants(t, "All", acct.wants(acct.spaces, at, sc.number), results)
+	checkWants(t, "All", acct.wants(acct.spaces, at, sc), results)
 	if n := countTrue(perSpace); n < 6 {
 		t.Errorf("only %d queries name spaces: %v", n, perSpace)
 	}
@@ -120,7 +120,7 @@ func TestDashboardAtScale(t *testing.T) {
 					}
 				}
 			}
-			checkWants(t, sel.space, acct.wants(chosen, at, sc.number), results)
+			checkWants(t, sel.space, acct.wants(chosen, at, sc), results)
 		})
 	}
 }
@@ -214,6 +214,9 @@ type scrapes struct {
 	// number is how many times the model was served up to the last: it
 	// moved on that many times.
 	number int
+	// held are the numbers of the scrapes Prometheus holds (the times the
+	// model was served up to each), first to last.
+	held []int
 	// window is a duration, as Grafana writes one ("12s"), that holds them
 	// all: what the test gives $__rate_interval and $__range, so that they
 	// see every scrape however slow the machine.
@@ -247,6 +250,9 @@ func waitForScrapes(t *testing.T, promAddr string, n int) scrapes {
 		last := samples[len(samples)-1]
 		sc = scrapes{count: len(samples), first: sampleTime(samples[0]), last: sampleTime(last),
 			number: int(sampleValue(last)) - scaleRefreshes}
+		for _, s := range samples {
+			sc.held = append(sc.held, int(sampleValue(s))-scaleRefreshes)
+		}
 		return ""
 	})
 	sc.window = fmt.Sprintf("%ds", int(math.Ceil(sc.last-sc.first))+2)
@@ -262,12 +268,19 @@ type want struct {
 	// ranked: the values are Prometheus' extrapolations (increase), so
 	// only their order and which are 0 must be as wanted.
 	ranked bool
+	// top: the query is a topk (or bottomk) of top series among values,
+	// which are all the candidates: ties at the top-th value may come in
+	// any choice, so the series must be top (or all) of them, with their
+	// values, and have the largest values (the smallest if bottom).
+	top    int
+	bottom bool
 }
 
 // wants are the queries' answers the model implies with the spaces of sel
-// chosen, at time at, when it was served for the scrape-th time, by panel
-// title and refId.
-func (a *scaleAccount) wants(sel []*scaleSpace, at time.Time, scrape int) map[string]want {
+// chosen, at time at, when Prometheus holds the scrapes sc, by panel title
+// and refId.
+func (a *scaleAccount) wants(sel []*scaleSpace, at time.Time, sc scrapes) map[string]want {
+	scrape := sc.number
 	var data []*scaleSpace
 	down := 0
 	for _, sp := range a.spaces {
@@ -358,6 +371,7 @@ func (a *scaleAccount) wants(sel []*scaleSpace, at time.Time, scrape int) map[st
 		n := countFunc(data, func(sp *scaleSpace) bool { return flows(sp) > b.lo && flows(sp) <= b.hi })
 		w[fmt.Sprintf("Spaces by flow count/%c", 'A'+i)] = want{values: map[string]float64{"": float64(n)}}
 	}
+	maps.Copy(w, a.sourceWants(sel, at, sc))
 	return w
 }
 
@@ -387,6 +401,9 @@ func checkWants(t *testing.T, spaces string, wants map[string]want, results map[
 
 // mismatch says how got differs from w, "" if it does not.
 func (w want) mismatch(got map[string]float64) string {
+	if w.top > 0 {
+		return w.topMismatch(got)
+	}
 	if gk, wk := keys(got), keys(w.values); !slices.Equal(slices.Sorted(slices.Values(gk)), slices.Sorted(slices.Values(wk))) {
 		return "not the series wanted"
 	}
@@ -407,6 +424,44 @@ func (w want) mismatch(got map[string]float64) string {
 			}
 		case math.Abs(g-v) > w.tol:
 			return fmt.Sprintf("%s: %v, want %v", k, g, v)
+		}
+	}
+	return ""
+}
+
+// topMismatch says how got differs from the top w.top of w.values, ""
+// if it does not.
+func (w want) topMismatch(got map[string]float64) string {
+	n := min(w.top, len(w.values))
+	if len(got) != n {
+		return fmt.Sprintf("%d series, want %d", len(got), n)
+	}
+	ranked := slices.Sorted(maps.Values(w.values))
+	if !w.bottom {
+		slices.Reverse(ranked)
+	}
+	if n == 0 {
+		return ""
+	}
+	last := ranked[n-1] // the value of the n-th
+	for k, g := range got {
+		v, ok := w.values[k]
+		switch {
+		case !ok:
+			return fmt.Sprintf("%s is not a candidate", k)
+		case !(math.IsInf(v, 0) && v == g) && math.Abs(g-v) > w.tol:
+			return fmt.Sprintf("%s: %v, want %v", k, g, v)
+		case !w.bottom && v < last-w.tol, w.bottom && v > last+w.tol:
+			return fmt.Sprintf("%s (%v) is not among the %d wanted, beyond %v", k, v, n, last)
+		}
+	}
+	for k, v := range w.values {
+		beyond := v > last+w.tol
+		if w.bottom {
+			beyond = v < last-w.tol
+		}
+		if _, ok := got[k]; beyond && !ok {
+			return fmt.Sprintf("%s (%v) is missing, though beyond the %d-th value %v", k, v, n, last)
 		}
 	}
 	return ""
