@@ -83,6 +83,9 @@ type Panel struct {
 	FieldConfig FieldConfig `json:"fieldConfig"`
 	Targets     []Target    `json:"targets"`
 	Panels      []Panel     `json:"panels"`
+	// Collapsed is set on a row whose panels are hidden (in Panels) until
+	// it is opened; Grafana runs their queries only then.
+	Collapsed bool `json:"collapsed"`
 }
 
 // FieldConfig is a panel's field configuration.
