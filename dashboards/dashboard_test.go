@@ -3,9 +3,11 @@ package dashboards
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -253,6 +255,7 @@ func TestPanelsDoNotOverlap(t *testing.T) {
 // collector costs nothing), and the series their panels may query: their
 // collector's only, so that a row shows its data whichever other collectors
 // are on.
+// The keys are dashboards.CollectorRows.
 var collectorRows = map[string]*regexp.Regexp{
 	"Phone numbers":    regexp.MustCompile(`^cams_phone_number`),
 	"WABA":             regexp.MustCompile(`^cams_waba_`),
@@ -308,6 +311,9 @@ func TestCollectorRows(t *testing.T) {
 		if !found[title] {
 			t.Errorf("no row %q", title)
 		}
+	}
+	if got, want := slices.Sorted(slices.Values(CollectorRows)), slices.Sorted(maps.Keys(collectorRows)); !slices.Equal(got, want) {
+		t.Errorf("CollectorRows = %q, want %q", got, want)
 	}
 }
 
@@ -848,7 +854,7 @@ func TestQueriesOrderAndCollapsedRows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []Query{{"A", "A", "a", false}, {"B", "A", "b", false}}
+	want := []Query{{"A", "A", "a", false, ""}, {"B", "A", "b", false, "R"}}
 	if got := d.Queries(); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("Queries() = %v, want %v", got, want)
 	}
