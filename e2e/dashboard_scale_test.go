@@ -446,14 +446,14 @@ func (w want) topMismatch(got map[string]float64) string {
 	if len(got) != n {
 		return fmt.Sprintf("%d series, want %d", len(got), n)
 	}
-	ranked := slices.Sorted(maps.Values(w.values))
+	sorted := slices.Sorted(maps.Values(w.values))
 	if !w.bottom {
-		slices.Reverse(ranked)
+		slices.Reverse(sorted)
 	}
 	if n == 0 {
 		return ""
 	}
-	last := ranked[n-1] // the value of the n-th
+	last := sorted[n-1] // the value of the n-th
 	for k, g := range got {
 		v, ok := w.values[k]
 		switch {

@@ -64,7 +64,7 @@ type scaleSpace struct {
 	categories                    map[string]int // flows by category
 	statuses                      map[string]int // flows by status, "" for not known; nil: never checked
 	flowStatuses                  *snapshot.FlowStatuses
-	index                         int
+	index                         int              // in the model
 	src                           scaleSourceSpace // numbers, WABA, health (scale_sources_test.go)
 }
 
@@ -228,12 +228,13 @@ func scaleFlows(r *rand.Rand, n int) (map[string]int, map[string]int, *snapshot.
 }
 
 // scaleExporter serves the model's metrics with package exposition, as the
-// exporter does, and moves them before each scrape: the movers are listed
-// again (their data is new, the churners' flows change), a pass ends, and
-// API calls are counted, so that rates and increases have something to
-// show. The 11 movers are about what the exporter lists between two
-// scrapes 2 s apart at 4 calls/s: each scrape renders their buckets again,
-// not the whole exposition.
+// exporter does (and the collectors' parts with partsExposition), and moves
+// them before each scrape: the movers are listed again (their data is new,
+// the churners' flows change), the spaces of falling numbers answered
+// again, a pass ends, and API calls are counted, so that rates and
+// increases have something to show. The 11 movers are about what the
+// exporter lists between two scrapes 2 s apart at 4 calls/s: each scrape
+// renders their buckets again, not the whole exposition.
 type scaleExporter struct {
 	acct    *scaleAccount
 	movers  []*scaleSpace
@@ -243,7 +244,6 @@ type scaleExporter struct {
 
 	mu      sync.Mutex
 	snap    *snapshot.Snapshot
-	sources []*snapshot.SourceState // the collectors' states, as in snap
 	scrapes int
 	stopped bool
 }
@@ -265,8 +265,7 @@ func newScaleExporter(acct *scaleAccount) *scaleExporter {
 		Refreshes: scaleRefreshes, RefreshFailures: 20, ExpectedPassDuration: scalePass,
 		FlowStatus: snapshot.FlowStatusTotals{ExpectedPass: 35 * time.Hour},
 	}.WithSpaces(states)
-	e.sources = acct.sourceStates(0, acct.start)
-	e.snap = e.snap.WithSources(e.sources)
+	e.snap = e.snap.WithSources(acct.sourceStates(0, acct.start))
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(versioncollector.NewCollector("cams_exporter"), e.api)
 	rate := func() float64 { return 4 }
@@ -317,12 +316,9 @@ func (e *scaleExporter) serve(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, rec.Body.String(), rec.Code)
 		return
 	}
-	e.mu.Lock()
-	sources := e.sources
-	e.mu.Unlock()
 	w.Header().Set("Content-Type", string(expfmt.FmtText))
 	w.Write(rec.Body.Bytes())
-	e.parts.writeTo(w, sources)
+	e.parts.writeTo(w, e.snapshot().Sources())
 }
 
 func (e *scaleExporter) next() bool {
@@ -341,8 +337,7 @@ func (e *scaleExporter) next() bool {
 	snap.Refreshes++
 	snap.RefreshFailures++
 	e.snap = snap
-	e.sources = e.acct.movedSourceStates(e.sources, e.scrapes, now)
-	e.snap = e.snap.WithSources(e.sources)
+	e.snap = e.snap.WithSources(e.acct.movedSourceStates(e.snap.Sources(), e.scrapes, now))
 	for _, c := range scaleAPICalls {
 		for i := range c.n {
 			throttled := c.code == "System.LimitControl" || c.code == "Throttling.User"

@@ -179,12 +179,13 @@ func scaleNumberOf(i, k int) scaleNumber {
 	return n
 }
 
-// scaleWABAOf is space i's WABA: its review status, whether it can send and
-// why not.
+// scaleWABAModel is a space's WABA: its id, its business's, its review
+// status, whether it can send and the error code why not.
 type scaleWABAModel struct {
 	id, business, review, health, code string
 }
 
+// scaleWABAOf is space i's WABA.
 func scaleWABAOf(i int) scaleWABAModel {
 	w := scaleWABAModel{id: fmt.Sprintf("1%014d", i), business: fmt.Sprintf("2%014d", i), review: "APPROVED", health: "AVAILABLE"}
 	if i%25 == 9 {
