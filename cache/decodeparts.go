@@ -10,7 +10,7 @@ import (
 
 // sources reads the sources' parts, null or an object of each source's,
 // a part at a time; the parts of a source not wired are read and counted,
-// not kept.
+// not kept (see partList).
 func (d *decoder) sources() error {
 	if err := d.startBody(); err != nil {
 		return err
@@ -83,7 +83,15 @@ func (d *decoder) partList(name string, entry *part) error {
 	if tok != json.Delim('[') {
 		return d.corrupt(fmt.Errorf("the parts of collector %q are %v, not an array", cutName(name), tok))
 	}
+	wired := d.codecs.wired(name)
 	for d.dec.More() {
+		if !wired { // read, not kept: not even its id
+			if err := d.value(new(ignored)); err != nil {
+				return err
+			}
+			d.dropped.drop(name, 1, nil)
+			continue
+		}
 		*entry = part{Data: entry.Data[:0]}
 		if err := d.value(entry); err != nil {
 			return err
@@ -95,18 +103,13 @@ func (d *decoder) partList(name string, entry *part) error {
 	return d.delim(']')
 }
 
-// addPart validates the part p of the source name and keeps it, as add
-// does a space: one of a space id no space can have is left out, one the
-// journal changed takes the journal's part (or none) without its data
-// being decoded. A source not wired has its parts counted, not kept; a
-// part whose data does not decode is left out and counted. A part twice
-// (of a source wired) is refused as a space twice is.
+// addPart validates the part p of the source name, which is wired, and
+// keeps it, as add does a space: one of a space id no space can have is
+// left out, one the journal changed takes the journal's part (or none)
+// without its data being decoded. A part whose data does not decode is
+// left out and counted. A part twice is refused as a space twice is.
 func (d *decoder) addPart(name string, p *part) error {
 	if !validSpaceID(p.Space) {
-		return nil
-	}
-	if !d.codecs.wired(name) {
-		d.dropped.drop(name, 1, nil)
 		return nil
 	}
 	if d.parts.has(name, p.Space) || d.skipped.has(name, p.Space) {

@@ -28,21 +28,25 @@ func (s *Source) Decode(raw json.RawMessage) (any, error) {
 		return nil, fmt.Errorf("%d numbers, more than the %d of an answer", len(h.Phones), client.MaxPhoneNumbersPerAnswer)
 	}
 	var out Health
+	ids := idSet{}
 	if h.WABA != nil {
 		if h.WABA.PhoneNumber != "" {
 			return nil, fmt.Errorf("the WABA's node has a phone number")
 		}
-		n, err := s.restored(*h.WABA)
+		n, err := s.restored(*h.WABA, ids)
 		if err != nil {
 			return nil, fmt.Errorf("the WABA's node: %w", err)
 		}
 		out.WABA = &n
 	}
+	if len(h.Phones) > 0 {
+		out.Phones = make([]Node, 0, len(h.Phones))
+	}
 	for i, node := range h.Phones {
 		if err := values.CheckID(node.PhoneNumber, client.MaxPhoneNumberBytes); err != nil {
 			return nil, fmt.Errorf("number %d: %w", i, err)
 		}
-		n, err := s.restored(node)
+		n, err := s.restored(node, ids)
 		if err != nil {
 			return nil, fmt.Errorf("number %d: %w", i, err)
 		}
@@ -53,18 +57,29 @@ func (s *Source) Decode(raw json.RawMessage) (any, error) {
 	return out, nil
 }
 
-// restored returns a node read back, bounded as node keeps an answer.
-func (s *Source) restored(n Node) (Node, error) {
+// restored returns a node read back, bounded as node keeps an answer, in
+// memory of its exact size, its ids one string each within the space
+// (ids).
+func (s *Source) restored(n Node, ids idSet) (Node, error) {
 	if len(n.Entities) > client.MaxHealthEntities {
 		return Node{}, fmt.Errorf("%d entities, more than the %d of an answer", len(n.Entities), client.MaxHealthEntities)
 	}
-	out := Node{PhoneNumber: n.PhoneNumber, WabaID: values.Cut(n.WabaID), Checked: n.Checked,
+	out := Node{PhoneNumber: ids.one(n.PhoneNumber), WabaID: ids.one(values.Cut(n.WabaID)), Checked: n.Checked,
 		CanSendMessage: values.Shared(s.caps.canSend.Fold(n.CanSendMessage)), LastError: boundedError(n.LastError)}
+	if len(n.Entities) > 0 {
+		out.Entities = make([]Entity, 0, len(n.Entities))
+	}
 	for _, e := range n.Entities {
 		if len(e.Errors) > client.MaxHealthErrorsPerEntity {
 			return Node{}, fmt.Errorf("an entity with %d errors, more than the %d of an answer", len(e.Errors), client.MaxHealthErrorsPerEntity)
 		}
-		ent := Entity{Type: values.Shared(s.caps.entityType.Fold(e.Type)), ID: values.Cut(e.ID), CanSendMessage: values.Shared(s.caps.canSend.Fold(e.CanSendMessage))}
+		ent := Entity{Type: values.Shared(s.caps.entityType.Fold(e.Type)), ID: ids.one(values.Cut(e.ID)), CanSendMessage: values.Shared(s.caps.canSend.Fold(e.CanSendMessage))}
+		if ent.Type == "BUSINESS" || ent.Type == "APP" {
+			ent.ID = values.Shared(ent.ID) // one business or app behind many spaces
+		}
+		if len(e.Errors) > 0 {
+			ent.Errors = make([]Error, 0, len(e.Errors))
+		}
 		for _, er := range e.Errors {
 			ent.Errors = append(ent.Errors, Error{Code: values.Shared(s.caps.errorCode.Fold(er.Code)),
 				Description: values.Shared(client.Cut(er.Description, client.MaxTextBytes)), Solution: values.Shared(client.Cut(er.Solution, client.MaxTextBytes))})
@@ -72,6 +87,21 @@ func (s *Source) restored(n Node) (Node, error) {
 		out.Entities = append(out.Entities, ent)
 	}
 	return out, nil
+}
+
+// idSet holds one string of each id read back of a space: the WABA's id
+// and each number are in several of its nodes' entities.
+type idSet map[string]string
+
+func (s idSet) one(id string) string {
+	if id == "" {
+		return ""
+	}
+	if kept, ok := s[id]; ok {
+		return kept
+	}
+	s[id] = id
+	return id
 }
 
 // boundedError returns e with every text cut to client.MaxTextBytes, as
