@@ -92,6 +92,7 @@ func BenchmarkRestorePeak(b *testing.B) {
 				}
 				peak, live, rss, cpu = append(peak, m["peak"]), append(live, m["live"]), append(rss, m["rss"]), append(cpu, m["cpu"])
 			}
+			b.Logf("runs: peak heap %s MB, live heap %s MB, peak RSS %s MB, CPU %s s", mbs(peak), mbs(live), mbs(rss), fmt.Sprint(cpu))
 			b.ReportMetric(median(peak)/1e6, "peak-heap-MB")
 			b.ReportMetric(median(live)/1e6, "live-heap-MB")
 			b.ReportMetric(median(rss)/1e6, "peak-RSS-MB")
@@ -99,6 +100,15 @@ func BenchmarkRestorePeak(b *testing.B) {
 			b.ReportMetric(float64(fileBytes(filepath.Join(dir, tt.file)))/1e6, "file-MB")
 		})
 	}
+}
+
+// mbs lists v in MB.
+func mbs(v []float64) string {
+	var out []string
+	for _, x := range v {
+		out = append(out, fmt.Sprintf("%.1f", x/1e6))
+	}
+	return strings.Join(out, ", ")
 }
 
 func median(v []float64) float64 {
