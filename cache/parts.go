@@ -35,8 +35,9 @@ import (
 // keep raw, which the decoder reuses.
 type Codecs map[string]func(raw json.RawMessage) (any, error)
 
-// DroppedParts says that a restore left out parts of one source, and why.
-// It is an error to log as a warning: the parts are read afresh.
+// DroppedParts says that a restore left out parts of one source, and why:
+// one line to log, a warning when Err is set (those spaces are called
+// afresh), a note when the collector is off.
 type DroppedParts struct {
 	// Source is the source's name as the file gives it (cut).
 	Source string
@@ -270,7 +271,8 @@ func sortedSources(snap *snapshot.Snapshot) []*snapshot.SourceState {
 	return slices.CompactFunc(out, func(a, b *snapshot.SourceState) bool { return a.Name == b.Name })
 }
 
-// sourceNames returns the names of the sources of snap, sorted.
+// sourceNames returns the names of the sources of snap and of written
+// (nil for none), sorted, each once.
 func sourceNames(snap *snapshot.Snapshot, written *snapshot.Snapshot) []string {
 	names := map[string]bool{}
 	for _, st := range snap.Sources() {
