@@ -80,7 +80,8 @@ func BenchmarkViewUpdate(b *testing.B) {
 	for _, n := range []int{10000, 200000} {
 		b.Run("spaces="+strconv.Itoa(n), func(b *testing.B) {
 			base := testSnapshot(n, 0)
-			prev := update(nil, base)
+			tables := newTables(collector.NewSchema(collector.Options{}), nil)
+			prev := update(tables, nil, base)
 			ids := base.SpaceIDs()
 			nexts := make([]*snapshot.Snapshot, 16)
 			for i := range nexts {
@@ -89,7 +90,7 @@ func BenchmarkViewUpdate(b *testing.B) {
 			b.ReportAllocs()
 			i := 0
 			for b.Loop() {
-				update(prev, nexts[i%len(nexts)])
+				update(tables, prev, nexts[i%len(nexts)])
 				i++
 			}
 		})

@@ -79,7 +79,11 @@ func NewHandler(o Options) *Handler {
 	if gatherer == nil {
 		gatherer = prometheus.Gatherers{}
 	}
-	h := &Handler{snapshot: current, schema: schema, store: newStore(schema), gatherer: gatherer, errorLog: o.ErrorLog}
+	sources := make([]string, len(o.Metrics.Sources))
+	for i, src := range o.Metrics.Sources {
+		sources[i] = src.Name()
+	}
+	h := &Handler{snapshot: current, schema: schema, store: newStore(schema, sources), gatherer: gatherer, errorLog: o.ErrorLog}
 	if o.MaxRequests > 0 {
 		h.inFlight = make(chan struct{}, o.MaxRequests)
 	}

@@ -92,7 +92,7 @@ func TestViewFromPreviousMatchesFresh(t *testing.T) {
 	}
 	var cur atomic.Pointer[snapshot.Snapshot]
 	h := NewHandler(Options{Snapshot: cur.Load, Metrics: opts, Gatherer: self})
-	var prev *view
+	var prev []*bucket
 	for _, s := range []*snapshot.Snapshot{s1, s2, s1, s2} {
 		cur.Store(s)
 		for i, f := range formats {
@@ -100,19 +100,19 @@ func TestViewFromPreviousMatchesFresh(t *testing.T) {
 				t.Errorf("%s %s after a switch: not what a fresh handler serves", f.accept, f.enc)
 			}
 		}
-		v := h.store.cur.Load()
+		v := flowBuckets(h.store.cur.Load())
 		if prev != nil {
-			if len(v.buckets) != len(prev.buckets) {
-				t.Fatalf("%d buckets, then %d", len(prev.buckets), len(v.buckets))
+			if len(v) != len(prev) {
+				t.Fatalf("%d buckets, then %d", len(prev), len(v))
 			}
 			rebuilt := 0
-			for i := range v.buckets {
-				if v.buckets[i] != prev.buckets[i] {
+			for i := range v {
+				if v[i] != prev[i] {
 					rebuilt++
 				}
 			}
 			if rebuilt == 0 || rebuilt > changes {
-				t.Errorf("%d of %d buckets rebuilt for %d changed spaces", rebuilt, len(v.buckets), changes)
+				t.Errorf("%d of %d buckets rebuilt for %d changed spaces", rebuilt, len(v), changes)
 			}
 		}
 		prev = v
@@ -126,7 +126,7 @@ func TestViewUnchangedSpacesShareBuckets(t *testing.T) {
 	s1 := testSnapshot(1000, 0)
 	h := fresh(s1, collector.Options{})
 	body(t, h, "text/plain", "gzip")
-	v1 := h.store.view(s1)
+	v1 := flowBuckets(h.store.view(s1))
 
 	// The same spaces, and the same states made into a snapshot apart.
 	same := *s1
@@ -135,21 +135,22 @@ func TestViewUnchangedSpacesShareBuckets(t *testing.T) {
 	for id, st := range s1.All() {
 		states[id] = st
 	}
-	v2 := v1
+	last := s1
 	for _, s2 := range []*snapshot.Snapshot{&same, s1.WithSpaces(states)} {
-		v2 = h.store.view(s2)
-		for i := range v1.buckets {
-			if v1.buckets[i] != v2.buckets[i] {
+		v2 := flowBuckets(h.store.view(s2))
+		for i := range v1 {
+			if v1[i] != v2[i] {
 				t.Fatalf("bucket %d rebuilt though no space changed", i)
 			}
 		}
+		last = s2
 	}
 	id := s1.SpaceIDs()[500]
 	cp := *s1.Space(id)
 	cp.Count += 3
-	v3 := h.store.view(v2.snap.WithChanged(map[string]*snapshot.SpaceState{id: &cp}))
-	for i := range v2.buckets {
-		if rebuilt := v2.buckets[i] != v3.buckets[i]; rebuilt != (i == bucketOf(id, len(v2.buckets))) {
+	v3 := flowBuckets(h.store.view(last.WithChanged(map[string]*snapshot.SpaceState{id: &cp})))
+	for i := range v1 {
+		if rebuilt := v1[i] != v3[i]; rebuilt != (i == bucketOf(id, len(v1))) {
 			t.Errorf("bucket %d rebuilt: %v, want only the changed space's", i, rebuilt)
 		}
 	}
@@ -206,11 +207,7 @@ func TestBucketCount(t *testing.T) {
 		{10000, 1024, 128},
 		{50, 1, 1},
 	} {
-		var prev *view
-		if tt.prev > 0 {
-			prev = &view{buckets: make([]*bucket, tt.prev)}
-		}
-		if got := bucketCount(tt.spaces, prev); got != tt.want {
+		if got := bucketCount(tt.spaces, tt.prev); got != tt.want {
 			t.Errorf("bucketCount(%d, %d buckets before) = %d, want %d", tt.spaces, tt.prev, got, tt.want)
 		}
 	}
@@ -229,7 +226,7 @@ func TestRegroupMatchesFresh(t *testing.T) {
 		}
 		// At least 64 spaces a bucket, a power of two buckets (TestBucketCount): 10 spaces
 		// in 1 bucket, 5,000 in 64.
-		if n, want := len(h.store.cur.Load().buckets), []int{1, 64, 1}[i]; n != want {
+		if n, want := len(flowBuckets(h.store.cur.Load())), []int{1, 64, 1}[i]; n != want {
 			t.Errorf("%d spaces in %d buckets, want %d", s.Len(), n, want)
 		}
 	}
@@ -312,7 +309,7 @@ func TestViewFollowsASequenceOfSnapshots(t *testing.T) {
 		}
 		snap = snap.WithChanged(changes)
 		cur.Store(snap)
-		if n, want := len(h.store.view(snap).buckets), 32; step >= 27 && n != want {
+		if n, want := len(flowBuckets(h.store.view(snap))), 32; step >= 27 && n != want {
 			t.Fatalf("step %d: %d buckets, want %d after the regrouping", step, n, want)
 		}
 		for _, f := range formats[step%3*2 : step%3*2+2] { // every format, in turn
@@ -345,3 +342,6 @@ func parsesWhole(h http.Handler) bool {
 	_, err = p.TextToMetricFamilies(zr)
 	return err == nil
 }
+
+// flowBuckets returns the buckets of v's flows' table.
+func flowBuckets(v *view) []*bucket { return v.sets[0].buckets }
