@@ -6,6 +6,7 @@ import (
 	"hash/crc32"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"sync"
 
@@ -203,9 +204,12 @@ func writeBody(w io.Writer, fams []planFamily, total planFamily, tail []byte, gz
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // writeSnapshotFamilies renders the series that describe snap as a whole:
-// a handful, rendered at every scrape since the limiter's rate is read now.
+// a handful, rendered at every scrape since the limiters' rates are read
+// now. They are grouped by family first: the sources' come source by
+// source, and a family's series must be written together.
 func (h *Handler) writeSnapshotFamilies(buf *bytes.Buffer, f format, snap *snapshot.Snapshot, keep func(string) bool) {
 	series := h.schema.SnapshotSeries(nil, snap)
+	slices.SortStableFunc(series, func(a, b collector.Series) int { return a.Family.Index - b.Family.Index })
 	var metrics []byte
 	for i := 0; i < len(series); {
 		fam := series[i].Family

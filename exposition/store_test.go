@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/cams-exporter/cams_exporter/collector"
 	"github.com/cams-exporter/cams_exporter/snapshot"
+	"github.com/cams-exporter/cams_exporter/sources/phonenumbers"
 )
 
 // changed returns a copy of s in which every tenth space was removed, one in
@@ -74,7 +76,7 @@ func body(t *testing.T, h http.Handler, accept, enc string) []byte {
 var self = selfRegistry()
 
 func fresh(snap *snapshot.Snapshot, opts collector.Options) *Handler {
-	return NewHandler(Options{Snapshot: func() *snapshot.Snapshot { return snap }, Metrics: opts, Gatherer: self})
+	return NewHandler(Options{Snapshot: func() *snapshot.Snapshot { return snap }, Metrics: ownSeries(opts), Gatherer: self})
 }
 
 // TestViewFromPreviousMatchesFresh checks that a view built from the last
@@ -250,15 +252,27 @@ func TestBucketOfIsStable(t *testing.T) {
 }
 
 // TestViewFollowsASequenceOfSnapshots publishes snapshots one after the
-// other as a refresher does (each shares with the last all but what
-// changed: spaces listed again, failing, joining, leaving, enough joining to
-// regroup), while scrapers scrape all along (race detector): after each,
-// the handler serves byte for byte what a fresh handler serves, and every
-// body a scraper got was whole.
+// other as a refresher and the engine's sources do (each shares with the
+// last all but what changed: spaces listed again, failing, joining,
+// leaving, enough joining to regroup; with the sources on, parts changed,
+// failing, added and removed, in steps of their own or with the flows'),
+// while scrapers scrape all along (race detector): after each, the handler
+// serves byte for byte what a fresh handler serves, and every body a
+// scraper got was whole.
 func TestViewFollowsASequenceOfSnapshots(t *testing.T) {
+	for _, sources := range []bool{false, true} {
+		t.Run("sources "+strconv.FormatBool(sources), func(t *testing.T) { followSequence(t, sources) })
+	}
+}
+
+func followSequence(t *testing.T, sources bool) {
 	opts := collector.Options{FlowInfo: true}
 	rng := rand.New(rand.NewPCG(8, 9))
 	snap := testSnapshot(300, 2)
+	if sources {
+		opts = withSources(opts)
+		snap = withTestSources(snap, 3)
+	}
 	var cur atomic.Pointer[snapshot.Snapshot]
 	cur.Store(snap)
 	h := NewHandler(Options{Snapshot: cur.Load, Metrics: opts, Gatherer: self})
@@ -281,36 +295,24 @@ func TestViewFollowsASequenceOfSnapshots(t *testing.T) {
 	}
 	next := 0
 	for step := range 30 {
-		ids := snap.SpaceIDs()
-		changes := map[string]*snapshot.SpaceState{}
-		for range 1 + rng.IntN(12) {
-			id := ids[rng.IntN(len(ids))]
-			switch cp := *snap.Space(id); rng.IntN(4) {
-			case 0:
-				changes[id] = nil // leaves
-			case 1:
-				cp.Up, cp.LastError = false, &snapshot.ErrorInfo{Code: "Timeout", Class: "transient"}
-				changes[id] = &cp
-			default:
-				cp.Count++
-				cp.Added++
-				cp.LastSuccess = cp.LastSuccess.Add(time.Minute)
-				changes[id] = &cp
-			}
+		flows := !sources || step%3 != 1 // with the sources on, one step in three changes only them
+		if flows {
+			snap = changeFlows(rng, snap, step, &next)
 		}
-		joining := rng.IntN(4)
-		if step == 27 {
-			joining = 2000 // regroups: 4 buckets (about 300 spaces) become 32
+		if sources && step%3 != 0 {
+			snap = changeParts(rng, snap, step)
 		}
-		for range joining {
-			id := "cams-joined-" + strconv.Itoa(next)
-			next++
-			changes[id] = &snapshot.SpaceState{ID: id, HasData: true, Up: true, Count: 1, LastSuccess: t0, ByCategory: map[string]int{"SURVEY": 1}}
-		}
-		snap = snap.WithChanged(changes)
 		cur.Store(snap)
-		if n, want := len(flowBuckets(h.store.view(snap))), 32; step >= 27 && n != want {
-			t.Fatalf("step %d: %d buckets, want %d after the regrouping", step, n, want)
+		if step >= 27 {
+			v := h.store.view(snap)
+			if n, want := len(flowBuckets(v)), 32; n != want {
+				t.Fatalf("step %d: %d buckets, want %d after the regrouping", step, n, want)
+			}
+			if sources && step >= 28 {
+				if n, want := len(v.sets[1].buckets), 32; n != want {
+					t.Fatalf("step %d: %d buckets of phone numbers, want %d after the regrouping", step, n, want)
+				}
+			}
 		}
 		for _, f := range formats[step%3*2 : step%3*2+2] { // every format, in turn
 			if got, want := body(t, h, f.accept, f.enc), body(t, fresh(snap, opts), f.accept, f.enc); !bytes.Equal(got, want) {
@@ -323,6 +325,83 @@ func TestViewFollowsASequenceOfSnapshots(t *testing.T) {
 	if n := broken.Load(); n > 0 {
 		t.Errorf("%d scrapes got a body that does not parse", n)
 	}
+}
+
+// changeFlows changes a few spaces of snap's flows (listed again, failing,
+// leaving) and adds a few, 2,000 at step 27 (which regroups 300 spaces'
+// 4 buckets into 32).
+func changeFlows(rng *rand.Rand, snap *snapshot.Snapshot, step int, next *int) *snapshot.Snapshot {
+	ids := snap.SpaceIDs()
+	changes := map[string]*snapshot.SpaceState{}
+	for range 1 + rng.IntN(12) {
+		id := ids[rng.IntN(len(ids))]
+		switch cp := *snap.Space(id); rng.IntN(4) {
+		case 0:
+			changes[id] = nil // leaves
+		case 1:
+			cp.Up, cp.LastError = false, &snapshot.ErrorInfo{Code: "Timeout", Class: "transient"}
+			changes[id] = &cp
+		default:
+			cp.Count++
+			cp.Added++
+			cp.LastSuccess = cp.LastSuccess.Add(time.Minute)
+			changes[id] = &cp
+		}
+	}
+	joining := rng.IntN(4)
+	if step == 27 {
+		joining = 2000
+	}
+	for range joining {
+		id := "cams-joined-" + strconv.Itoa(*next)
+		*next++
+		changes[id] = &snapshot.SpaceState{ID: id, HasData: true, Up: true, Count: 1, LastSuccess: t0, ByCategory: map[string]int{"SURVEY": 1}}
+	}
+	return snap.WithChanged(changes)
+}
+
+// changeParts changes a few parts of each source of snap (a number turned
+// RED, a call failing, a part removed) and gives a part to a few spaces
+// without one: at step 28 every space without a phone numbers' part, which
+// regroups that table's buckets as step 27 regrouped the flows'.
+func changeParts(rng *rand.Rand, snap *snapshot.Snapshot, step int) *snapshot.Snapshot {
+	var states []*snapshot.SourceState
+	for _, src := range snap.Sources() {
+		var ids []string
+		for id := range src.All() {
+			ids = append(ids, id)
+		}
+		slices.Sort(ids)
+		changes := map[string]*snapshot.SpacePart{}
+		for range rng.IntN(6) {
+			id := ids[rng.IntN(len(ids))]
+			switch cp := *src.Part(id); rng.IntN(3) {
+			case 0:
+				changes[id] = nil
+			case 1:
+				cp.Up, cp.LastError = false, &snapshot.ErrorInfo{Code: "HTTP_503", Class: "transient"}
+				changes[id] = &cp
+			default:
+				cp.Up, cp.LastError, cp.LastSuccess = true, nil, cp.LastSuccess.Add(time.Minute)
+				if numbers, ok := cp.Data.(phonenumbers.Numbers); ok && len(numbers) > 0 {
+					numbers = slices.Clone(numbers)
+					numbers[0].QualityRating = "RED"
+					cp.Data = numbers
+				}
+				changes[id] = &cp
+			}
+		}
+		for _, id := range snap.SpaceIDs() {
+			if src.Part(id) == nil && (step == 28 && src.Name == phonenumbers.Name || rng.IntN(200) == 0) {
+				changes[id] = &snapshot.SpacePart{Up: true, HasData: true, LastSuccess: t0, Data: phonenumbers.Numbers{{PhoneNumber: "+1" + id, Status: "CONNECTED"}}}
+				if src.Name != phonenumbers.Name {
+					changes[id].Data = nil // the data of another source: its series of a part without them
+				}
+			}
+		}
+		states = append(states, src.WithParts(changes))
+	}
+	return snap.WithSources(states)
 }
 
 // parsesWhole scrapes h as gzipped text and reports whether the body is a
