@@ -21,9 +21,12 @@ import (
 // Options configures a Handler.
 type Options struct {
 	// Snapshot returns the snapshot to serve (typically
-	// Refresher.Snapshot); nil is taken as "no refresh yet".
+	// engine.Engine.Snapshot: the flows' with each source's state); nil is
+	// taken as "no refresh yet".
 	Snapshot func() *snapshot.Snapshot
-	// Metrics are the options of the snapshot's metrics.
+	// Metrics are the options of the snapshot's metrics; the series of
+	// its Sources must be the handler's own (a source's series keep the
+	// families of the one schema they are given to).
 	Metrics collector.Options
 	// Gatherer gathers the exporter's own metrics at every scrape (build
 	// info, API metrics, Go and process metrics); nil for none. Its
