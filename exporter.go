@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -147,16 +148,17 @@ func (e *exporter) restoreCache() {
 	if e.opts.cacheFile == "" {
 		return
 	}
-	contents, err := cache.Read(e.opts.cacheFile, e.cacheMeta())
+	contents, err := cache.ReadWith(e.opts.cacheFile, e.cacheMeta(), e.sourceCodecs())
 	var states map[string]*snapshot.SpaceState
 	if contents != nil {
 		states = contents.States
 		logJournal(e.logger, contents.Journal)
+		logDropped(e.logger, contents.Dropped)
 	}
 	switch {
 	case err != nil:
 		level.Warn(e.logger).Log("msg", "ignoring the cache file; every space will be listed afresh", "err", err)
-	case len(states) > 0:
+	case contents != nil && (len(states) > 0 || len(contents.Parts) > 0):
 		if !e.opts.flowStatus {
 			for _, st := range states {
 				st.Statuses = nil // not exported, not kept
@@ -165,8 +167,39 @@ func (e *exporter) restoreCache() {
 		if n := e.refresher.Restore(states); n > 0 {
 			level.Info(e.logger).Log("msg", "serving cached data until each space is refreshed, the stalest first", "file", e.opts.cacheFile, "spaces", n)
 		}
-		contents.States = nil // the refresher's now
-		e.restored, e.cacheContents = e.refresher.Snapshot(), contents
+		for name, parts := range contents.Parts {
+			if r := e.engine.Runner(name); r != nil {
+				r.Restore(parts)
+			}
+		}
+		contents.States, contents.Parts = nil, nil // the engine's now
+		e.restored, e.cacheContents = e.engine.Snapshot(), contents
+	}
+}
+
+// sourceCodecs returns the codec of each source that is on, which reads
+// its parts back from the cache.
+func (e *exporter) sourceCodecs() cache.Codecs {
+	codecs := cache.Codecs{}
+	for _, r := range e.engine.Runners() {
+		if d, ok := r.Source().(interface {
+			Decode(json.RawMessage) (any, error)
+		}); ok {
+			codecs[r.Source().Name()] = d.Decode
+		}
+	}
+	return codecs
+}
+
+// logDropped says which sources' parts the cache's restore left out: a
+// warning when they did not decode, a note when their collector is off.
+func logDropped(logger log.Logger, dropped []*cache.DroppedParts) {
+	for _, d := range dropped {
+		if d.Err != nil {
+			level.Warn(logger).Log("msg", "left out of the cache's restore; those spaces are called afresh", "err", d)
+			continue
+		}
+		level.Info(logger).Log("msg", "left out of the cache's restore: the collector is off", "collector", d.Source, "parts", d.Parts)
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/cams-exporter/cams_exporter/client"
 	"github.com/cams-exporter/cams_exporter/collector"
 	"github.com/cams-exporter/cams_exporter/engine"
+	"github.com/cams-exporter/cams_exporter/health"
 	"github.com/cams-exporter/cams_exporter/sources/messaginghealth"
 	"github.com/cams-exporter/cams_exporter/sources/phonenumbers"
 	"github.com/cams-exporter/cams_exporter/sources/waba"
@@ -178,6 +179,10 @@ func (e *exporter) wireSources(api *collector.APIMetrics, forgetAfter time.Durat
 			e.metrics.SourceRates = map[string]func() float64{}
 		}
 		e.metrics.SourceRates[f.spec.name] = limiter.Rate
+		if e.checker.SourceLimiters == nil {
+			e.checker.SourceLimiters = map[string]health.SourceLimiter{}
+		}
+		e.checker.SourceLimiters[f.spec.name] = health.SourceLimiter{Rate: limiter.Rate, MaxRate: limiter.MaxRate()}
 	}
 }
 

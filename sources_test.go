@@ -76,7 +76,6 @@ func TestSourcesMatchTheDataSet(t *testing.T) {
 		`cams_collector_space_error_info{code="Ram.PermissionDeny",collector="phone-numbers",space="cs-denied"}`:                     1,
 		`cams_collector_rate_limit_requests_per_second{collector="messaging-health"}`:                                                500,
 		`cams_collector_interval_seconds{collector="waba"}`:                                                                          6 * 3600,
-		`cams_api_errors_total{code="ERR-OPERATION-MAAP-0060",operation="QueryChatappBindWaba"}`:                                     0,
 	})
 	if v, ok := got[`cams_api_requests_total{operation="GetWhatsappHealthStatus"}`]; !ok || v != 3 {
 		t.Errorf("GetWhatsappHealthStatus requests = %v, want 3: the shop's WABA and two numbers, nothing for the unbound or denied spaces", v)

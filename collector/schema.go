@@ -165,9 +165,9 @@ const (
 // is the position in it. The caller must not change them.
 func (s *Schema) Families() []*Family { return s.families }
 
-// SnapshotSeries appends the series that describe snap as a whole, those
-// of a family one after the other. They are rendered at every scrape: a
-// handful, and the limiter's rate is read now.
+// SnapshotSeries appends the series that describe snap as a whole, in any
+// order (the sources' come source by source). They are rendered at every
+// scrape: a handful, and the limiters' rates are read now.
 func (s *Schema) SnapshotSeries(dst []Series, snap *snapshot.Snapshot) []Series {
 	counts := snap.Counts()
 	dst = append(dst,

@@ -34,6 +34,7 @@ type sourceFamilies struct {
 	spaces, expectedPass, interval, rate, folded *Family
 	up, lastSuccess, errorInfo                   *Family
 	byName                                       map[string]SourceSeries
+	perSpace                                     map[string][]*Family // by source: PartFamilies
 }
 
 // addSourceFamilies adds the cams_collector_* families, then each source's.
@@ -65,11 +66,26 @@ func (s *Schema) addSourceFamilies(add AddFamily) {
 		"1 for a space whose last call of the collector failed, with the code of its error, bounded as in cams_api_errors_total; absent while the space is up or pending.",
 		labelCode, labelCollector, labelSpace)
 	f.byName = map[string]SourceSeries{}
+	f.perSpace = map[string][]*Family{}
 	for _, src := range s.opts.Sources {
-		f.byName[src.Name()] = src
-		src.Families(add)
+		name := src.Name()
+		f.byName[name] = src
+		f.perSpace[name] = []*Family{f.up, f.lastSuccess, f.errorInfo}
+		src.Families(func(perSpace bool, typ dto.MetricType, fam, help string, labels ...string) *Family {
+			added := add(perSpace, typ, fam, help, labels...)
+			if perSpace {
+				f.perSpace[name] = append(f.perSpace[name], added)
+			}
+			return added
+		})
 	}
 }
+
+// PartFamilies returns the families of the series PartSeries gives for the
+// source named source, in the schema's order: the cams_collector_space_*
+// families and the source's own per-space ones; nil for a source the schema
+// does not have. The caller must not change the slice.
+func (s *Schema) PartFamilies(source string) []*Family { return s.sources.perSpace[source] }
 
 // appendSourceTotals appends the series of each source as a whole, those
 // of a family one after the other.
