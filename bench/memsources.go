@@ -10,6 +10,7 @@ import (
 	"github.com/cams-exporter/cams_exporter/cache"
 	"github.com/cams-exporter/cams_exporter/client"
 	"github.com/cams-exporter/cams_exporter/simulator"
+	"github.com/cams-exporter/cams_exporter/snapshot"
 	"github.com/cams-exporter/cams_exporter/sources/messaginghealth"
 	"github.com/cams-exporter/cams_exporter/sources/phonenumbers"
 	"github.com/cams-exporter/cams_exporter/sources/waba"
@@ -56,10 +57,7 @@ func measureSourceRestores(ctx context.Context, o *options, dir string, builds [
 	if err := cache.Save(sourcesFile, meta, full, time.Now()); err != nil {
 		return err
 	}
-	want := map[string]int{}
-	for _, st := range full.Sources() {
-		want[st.Name] = st.Len()
-	}
+	want := restoredParts(full)
 	for _, f := range []string{flowsFile, sourcesFile} {
 		info, err := os.Stat(f)
 		if err != nil {
@@ -109,10 +107,35 @@ func measureSourceRestores(ctx context.Context, o *options, dir string, builds [
 	return nil
 }
 
+// restoredParts counts the parts of each source of snap, and under
+// numbersKey the numbers of the phone-numbers parts.
+func restoredParts(snap *snapshot.Snapshot) map[string]int {
+	want := map[string]int{}
+	for _, st := range snap.Sources() {
+		want[st.Name] = st.Len()
+		if st.Name == phonenumbers.Name {
+			for _, p := range st.All() {
+				want[numbersKey] += len(phonenumbers.Of(p.Data))
+			}
+		}
+	}
+	return want
+}
+
+// numbersKey counts the numbers in restoredParts.
+const numbersKey = "numbers"
+
 // checkRestoredParts checks that the exporter restored every source's
-// parts: as many spaces up or down as the file holds parts.
+// parts, as many spaces up or down as the file holds parts, and that its
+// scrape shows their series: a cams_phone_number_state series a number.
 func checkRestoredParts(mv metricValues, want map[string]int) error {
+	if mv.phoneStates != want[numbersKey] {
+		return fmt.Errorf("the first scrape shows %d series of cams_phone_number_state, the cache file holds %d numbers", mv.phoneStates, want[numbersKey])
+	}
 	for name, n := range want {
+		if name == numbersKey {
+			continue
+		}
 		got := mv.collectorSpaces[`{collector="`+name+`",state="up"}`] + mv.collectorSpaces[`{collector="`+name+`",state="down"}`]
 		if int(got) != n {
 			return fmt.Errorf("collector %s: the first scrape shows %.0f spaces up or down, the cache file holds %d parts: the exporter did not restore them", name, got, n)

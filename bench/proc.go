@@ -451,6 +451,7 @@ type metricValues struct {
 	flows                float64
 	series               int
 	spaces               int // series of cams_space_up
+	phoneStates          int // series of cams_phone_number_state
 	// collectorSpaces are the samples of cams_collector_spaces, by their
 	// labels as written ({collector="waba",state="up"}).
 	collectorSpaces map[string]float64
@@ -483,6 +484,9 @@ func (mv *metricValues) scan(r io.Reader) error {
 			dst = &mv.refreshDuration
 		case "cams_space_up":
 			mv.spaces++
+			continue
+		case "cams_phone_number_state":
+			mv.phoneStates++
 			continue
 		case "cams_collector_spaces":
 			v, err := strconv.ParseFloat(string(line[i+1:]), 64)

@@ -112,10 +112,7 @@ func steadySourcesRun(ctx context.Context, o *options, bin, dir string, d *procD
 	}
 	start := time.Now()
 	snap = withAccountParts(snap, simulator.Generate(o.seed, size.spaces, size.flows), time.Now().Add(-13*time.Hour))
-	want := map[string]int{}
-	for _, st := range snap.Sources() {
-		want[st.Name] = st.Len()
-	}
+	want := restoredParts(snap)
 	cacheFile := filepath.Join(dir, "cache-sources.json")
 	if err := cache.Save(cacheFile, cache.Meta{Endpoint: endpoint.String()}, snap, time.Now()); err != nil {
 		return nil, err
