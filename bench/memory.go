@@ -59,7 +59,7 @@ func runMemory(ctx context.Context, o *options, t *table) error {
 		}
 	}
 	if o.memMeasures["sources"] && ctx.Err() == nil {
-		if err := measureSourceRestores(ctx, o, dir, builds); err != nil {
+		if err := measureSources(ctx, o, dir, builds); err != nil {
 			addMemoryRows(o, t, builds)
 			addSourceRestoreRows(o, t, builds)
 			return fmt.Errorf("sources: %w", err)
@@ -77,10 +77,9 @@ type build struct {
 	// per run
 	restoreServing, restoreScraped []float64
 	without, with, ratio           []float64
-	// sourceRestores are the peak RSS once serving and after the first
-	// scrape of each run of a restore of the sources measure, by what it
-	// restores (restoreSourcesOn...).
-	sourceRestores map[string][2][]float64
+	// sources are the figures of each run of the sources measure, by what
+	// it runs (restoreSourcesOn...).
+	sources map[string]*sourceRuns
 }
 
 // buildRevision builds the binary of the git revision rev (git archive of
@@ -177,26 +176,35 @@ func writeRestoredCache(ctx context.Context, path string, meta cache.Meta, snap 
 // once it answers /healthz (it listens once the restore is over) and after
 // the first scrape, as Prometheus 3 makes it, that shows every space.
 func measureRestore(ctx context.Context, o *options, dir string, d *procData, cacheFile, bin string) (serving, scraped float64, err error) {
-	serving, scraped, _, err = restoreRun(ctx, o, dir, d, cacheFile, bin)
-	return serving, scraped, err
+	f, err := restoreRun(ctx, o, dir, d, cacheFile, bin, false)
+	return f.serving, f.scraped, err
 }
 
-// restoreRun is measureRestore with extra flags for the exporter; it
-// returns what the first scrape showed too.
-func restoreRun(ctx context.Context, o *options, dir string, d *procData, cacheFile, bin string, extra ...string) (serving, scraped float64, mv metricValues, err error) {
+// restored is what restoreRun measured: peak RSS once serving, after the
+// first scrape and, if asked, after a text scrape too; and what the first
+// scrape showed.
+type restored struct {
+	serving, scraped, text float64
+	mv                     metricValues
+}
+
+// restoreRun is measureRestore with extra flags for the exporter, and with
+// text a scrape in the text format without compression after the first
+// (what curl asks for: the exporter keeps the uncompressed text too).
+func restoreRun(ctx context.Context, o *options, dir string, d *procData, cacheFile, bin string, text bool, extra ...string) (f restored, err error) {
 	run := filepath.Join(dir, "restore-run.json")
 	if err := copyFile(cacheFile, run); err != nil {
-		return 0, 0, mv, err
+		return f, err
 	}
 	os.Remove(run + cache.JournalSuffix)
 	if _, err := os.Stat(cacheFile + cache.JournalSuffix); err == nil {
 		if err := copyFile(cacheFile+cache.JournalSuffix, run+cache.JournalSuffix); err != nil {
-			return 0, 0, mv, err
+			return f, err
 		}
 	}
 	port, err := freePort()
 	if err != nil {
-		return 0, 0, mv, err
+		return f, err
 	}
 	base := "http://127.0.0.1:" + strconv.Itoa(port)
 	exp, err := startChild(bin, append([]string{
@@ -205,7 +213,7 @@ func restoreRun(ctx context.Context, o *options, dir string, d *procData, cacheF
 	}, extra...), childEnv("ALIBABA_CLOUD_ACCESS_KEY_ID="+accessKeyID, "ALIBABA_CLOUD_ACCESS_KEY_SECRET="+accessKeySecret,
 		"ALIBABA_CLOUD_ECS_METADATA_DISABLED=true"), filepath.Join(dir, "exporter-restore.log"), nil)
 	if err != nil {
-		return 0, 0, mv, err
+		return f, err
 	}
 	defer exp.stop()
 	hc := &http.Client{Timeout: time.Minute}
@@ -216,21 +224,27 @@ func restoreRun(ctx context.Context, o *options, dir string, d *procData, cacheF
 			break
 		}
 		if exp.exited() || ctx.Err() != nil || time.Now().After(deadline) {
-			return 0, 0, mv, fmt.Errorf("the exporter did not serve (see %s)", exp.log.Name())
+			return f, fmt.Errorf("the exporter did not serve (see %s)", exp.log.Name())
 		}
 		sleep(ctx, 20*time.Millisecond)
 	}
-	if serving, err = vmHWM(exp.pid()); err != nil {
-		return 0, 0, mv, err
+	if f.serving, err = vmHWM(exp.pid()); err != nil {
+		return f, err
 	}
-	if code, err := get(ctx, hc, base+"/metrics", acceptPrometheus3, mv.scan); err != nil || code != http.StatusOK {
-		return 0, 0, mv, fmt.Errorf("first scrape: HTTP %d, %v", code, err)
+	if code, err := get(ctx, hc, base+"/metrics", acceptPrometheus3, f.mv.scan); err != nil || code != http.StatusOK {
+		return f, fmt.Errorf("first scrape: HTTP %d, %v", code, err)
 	}
-	if mv.spaces != len(d.ids) {
-		return 0, 0, mv, fmt.Errorf("the first scrape shows %d spaces of the %d cached (see %s)", mv.spaces, len(d.ids), exp.log.Name())
+	if f.mv.spaces != len(d.ids) {
+		return f, fmt.Errorf("the first scrape shows %d spaces of the %d cached (see %s)", f.mv.spaces, len(d.ids), exp.log.Name())
 	}
-	scraped, err = vmHWM(exp.pid())
-	return serving, scraped, mv, err
+	if f.scraped, err = vmHWM(exp.pid()); err != nil || !text {
+		return f, err
+	}
+	if code, err := get(ctx, hc, base+"/metrics", acceptText, nil); err != nil || code != http.StatusOK {
+		return f, fmt.Errorf("text scrape: HTTP %d, %v", code, err)
+	}
+	f.text, err = vmHWM(exp.pid())
+	return f, err
 }
 
 func copyFile(from, to string) error {

@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"github.com/cams-exporter/cams_exporter/cache"
@@ -19,25 +21,38 @@ import (
 // sourceFlags turn every source of the engine on.
 var sourceFlags = []string{"--collector." + phonenumbers.Name, "--collector." + waba.Name, "--collector." + messaginghealth.Name}
 
-// Restores of the sources measure, by what is restored and how.
+// Runs of the sources measure, by what is restored and how.
 const (
 	restoreSourcesOn  = "every source on, the cache file with their parts"
 	restoreSourcesOff = "every source off, the same file without their parts"
 	restoreBaseFile   = "every source off, the cache file the baseline wrote"
+	firstPassSources  = "every source on, a first pass at 1,000 calls/s each"
 )
 
-// measureSourceRestores measures the peak RSS of restoring o.procSpaces ×
+// sourceRuns are the peak RSS of each run of one kind: once serving (a
+// restore) or at the end of the pass (a first pass), after the first
+// scrape as Prometheus 3 makes it, and after a text scrape as well.
+type sourceRuns struct{ serving, scraped, text []float64 }
+
+// measureSources measures the peak RSS of restoring o.procSpaces ×
 // o.procFlows spaces with every source on from a cache file that holds
 // every source's part of every space (3 numbers a space with a WABA: what
-// an exporter saves after hours of calls), once serving and after one
-// scrape as Prometheus 3 makes it; and, side by side, of the same file
-// without the parts, every source off. With a baseline build (a release
-// before the sources, which cannot read this file's version), the baseline
-// first writes a cache file of its own first pass over the same spaces,
-// and both builds restore that file too.
-func measureSourceRestores(ctx context.Context, o *options, dir string, builds []build) error {
+// an exporter saves after hours of calls), once serving, after one scrape
+// as Prometheus 3 makes it and after a text scrape; and, side by side, of
+// the same file without the parts, every source off. With a baseline build
+// (a release before the sources, which cannot read this file's version),
+// the baseline first writes a cache file of its own first pass over the
+// same spaces, and both builds restore that file too. Last, the first pass
+// of every source, each at o.procRate calls/s against a simulator that
+// allows more, until every source has made each of its calls.
+func measureSources(ctx context.Context, o *options, dir string, builds []build) error {
 	current := &builds[len(builds)-1]
-	d, err := startData(ctx, o, current.bin, dir, o.procSpaces, o.procFlows)
+	rate := strconv.FormatFloat(o.procSimRate, 'g', -1, 64)
+	limits := []string{"--simulator.rate-limit=" + rate}
+	for _, op := range budgetOps()[1:] {
+		limits = append(limits, "--simulator.operation-rate-limit="+op.operation+"="+rate)
+	}
+	d, err := startDataLimited(ctx, o, current.bin, dir, o.procSpaces, o.procFlows, limits)
 	if err != nil {
 		return err
 	}
@@ -73,38 +88,118 @@ func measureSourceRestores(ctx context.Context, o *options, dir string, builds [
 			return fmt.Errorf("%s: %w", builds[0].name, err)
 		}
 	}
-	type restore struct {
+	type run struct {
 		b     *build
 		what  string
 		file  string
 		flags []string
 	}
-	var restores []restore
+	var runs []run
 	if baseFile != "" {
-		restores = append(restores, restore{&builds[0], restoreBaseFile, baseFile, nil}, restore{current, restoreBaseFile, baseFile, nil})
+		runs = append(runs, run{&builds[0], restoreBaseFile, baseFile, nil}, run{current, restoreBaseFile, baseFile, nil})
 	}
-	restores = append(restores, restore{current, restoreSourcesOff, flowsFile, nil}, restore{current, restoreSourcesOn, sourcesFile, sourceFlags})
+	runs = append(runs, run{current, restoreSourcesOff, flowsFile, nil}, run{current, restoreSourcesOn, sourcesFile, sourceFlags},
+		run{current, firstPassSources, "", nil})
 	for rep := range o.memReps {
-		for _, r := range restores {
-			serving, scraped, mv, err := restoreRun(ctx, o, dir, d, r.file, r.b.bin, r.flags...)
+		for _, r := range runs {
+			var f restored
+			var err error
+			if r.what == firstPassSources {
+				f, err = sourcesFirstPass(ctx, o, dir, d, r.b.bin, want[numbersKey])
+			} else {
+				f, err = restoreRun(ctx, o, dir, d, r.file, r.b.bin, true, r.flags...)
+			}
+			if err == nil && r.what == restoreSourcesOn {
+				err = checkRestoredParts(f.mv, want)
+			}
 			if err != nil {
 				return fmt.Errorf("%s, %s: %w", r.b.name, r.what, err)
 			}
-			if r.what == restoreSourcesOn {
-				if err := checkRestoredParts(mv, want); err != nil {
-					return err
-				}
+			if r.b.sources == nil {
+				r.b.sources = map[string]*sourceRuns{}
 			}
-			if r.b.sourceRestores == nil {
-				r.b.sourceRestores = map[string][2][]float64{}
+			sr := r.b.sources[r.what]
+			if sr == nil {
+				sr = &sourceRuns{}
+				r.b.sources[r.what] = sr
 			}
-			runs := r.b.sourceRestores[r.what]
-			r.b.sourceRestores[r.what] = [2][]float64{append(runs[0], serving), append(runs[1], scraped)}
-			fmt.Printf("   run %d, %s, %s: peak RSS %s once serving, %s after the first scrape\n",
-				rep+1, r.b.name, r.what, mbAndMiB(serving), mbAndMiB(scraped))
+			sr.serving, sr.scraped, sr.text = append(sr.serving, f.serving), append(sr.scraped, f.scraped), append(sr.text, f.text)
+			fmt.Printf("   run %d, %s, %s: peak RSS %s once serving or at the end of the pass, %s after the first scrape, %s after a text scrape\n",
+				rep+1, r.b.name, r.what, mbAndMiB(f.serving), mbAndMiB(f.scraped), mbAndMiB(f.text))
 		}
 	}
 	return nil
+}
+
+// sourcesFirstPass runs bin's first pass over d's spaces with every source
+// on, each at o.procRate calls/s, until ListFlow's pass is over and each
+// source has made every call of its pass (the simulator counts them:
+// each space's numbers and WABA, then the health of each WABA and
+// number), polled as Prometheus 3 scrapes; then a scrape, which must
+// show every number, and a text scrape.
+func sourcesFirstPass(ctx context.Context, o *options, dir string, d *procData, bin string, numbers int) (restored, error) {
+	var f restored
+	rate := strconv.FormatFloat(o.procRate, 'g', -1, 64)
+	args := append([]string(nil), sourceFlags...)
+	for _, op := range budgetOps()[1:] {
+		args = append(args, "--"+op.rateFlag+"="+rate)
+	}
+	nodes := 0
+	for _, n := range d.nodes {
+		nodes += n.numbers
+		if n.waba {
+			nodes++
+		}
+	}
+	before, err := simStats(ctx, d.simURL)
+	if err != nil {
+		return f, err
+	}
+	// Four passes share the machine: a longer bound than one.
+	long := *o
+	long.procTimeout = max(o.procTimeout, 10*time.Minute)
+	r, err := startExporter(ctx, &long, bin, dir, d, "exporter-sources-first-pass.log", args...)
+	if err != nil {
+		return f, err
+	}
+	defer r.stop()
+	deadline := time.Now().Add(long.procTimeout)
+	for {
+		st, err := simStats(ctx, d.simURL)
+		if err != nil {
+			return f, err
+		}
+		calls := func(op string) int { return st.Operations[op] - before.Operations[op] }
+		if calls(client.OperationQueryPhoneNumbers) >= len(d.ids) && calls(client.OperationQueryBindWaba) >= len(d.ids) && calls(client.OperationGetHealthStatus) >= nodes {
+			break
+		}
+		if r.exp.exited() || ctx.Err() != nil || time.Now().After(deadline) {
+			return f, fmt.Errorf("the sources' first pass did not end within %s: %d, %d and %d of %d, %d and %d calls (see %s)", long.procTimeout,
+				calls(client.OperationQueryPhoneNumbers), calls(client.OperationQueryBindWaba), calls(client.OperationGetHealthStatus), len(d.ids), len(d.ids), nodes, r.exp.log.Name())
+		}
+		var mv metricValues
+		_, _ = get(ctx, r.hc, r.base+"/metrics", acceptPrometheus3, mv.scan)
+		sleep(ctx, time.Second)
+	}
+	// The last answers are applied within a second.
+	sleep(ctx, 2*time.Second)
+	if f.serving, err = vmHWM(r.exp.pid()); err != nil {
+		return f, err
+	}
+	if code, err := get(ctx, r.hc, r.base+"/metrics", acceptPrometheus3, f.mv.scan); err != nil || code != http.StatusOK {
+		return f, fmt.Errorf("scrape after the pass: HTTP %d, %v", code, err)
+	}
+	if f.mv.phoneStates != numbers {
+		return f, fmt.Errorf("the scrape after the pass shows %d series of cams_phone_number_state, the data set holds %d numbers", f.mv.phoneStates, numbers)
+	}
+	if f.scraped, err = vmHWM(r.exp.pid()); err != nil {
+		return f, err
+	}
+	if code, err := get(ctx, r.hc, r.base+"/metrics", acceptText, nil); err != nil || code != http.StatusOK {
+		return f, fmt.Errorf("text scrape after the pass: HTTP %d, %v", code, err)
+	}
+	f.text, err = vmHWM(r.exp.pid())
+	return f, err
 }
 
 // restoredParts counts the parts of each source of snap, and under
@@ -161,36 +256,39 @@ func firstPassCache(ctx context.Context, o *options, dir string, d *procData, bi
 	return file, nil
 }
 
-// addSourceRestoreRows adds measureSourceRestores's figures.
+// addSourceRestoreRows adds measureSources's figures.
 func addSourceRestoreRows(o *options, t *table, builds []build) {
-	name := fmt.Sprintf("5. restore of %s spaces × %d flows, 3 numbers a space, ", thousands(o.procSpaces), o.procFlows)
+	name := fmt.Sprintf("5. %s spaces × %d flows, 3 numbers a space, ", thousands(o.procSpaces), o.procFlows)
 	current := builds[len(builds)-1]
 	for _, b := range builds {
-		for _, what := range []string{restoreBaseFile, restoreSourcesOff, restoreSourcesOn} {
-			runs, ok := b.sourceRestores[what]
+		for _, what := range []string{restoreBaseFile, restoreSourcesOff, restoreSourcesOn, firstPassSources} {
+			runs, ok := b.sources[what]
 			if !ok {
 				continue
 			}
-			suffix := fmt.Sprintf(" (%s, median of %d)", b.name, len(runs[0]))
-			t.add(name+what+": peak RSS once serving"+suffix, mbRuns(runs[0]), "", nil)
-			if what == restoreSourcesOn && b.name == current.name {
-				t.add(name+what+": peak RSS after the first scrape"+suffix, mbRuns(runs[1]), "<= 150 MB", ptr(median(runs[1]) <= 150e6))
-			} else {
-				t.add(name+what+": peak RSS after the first scrape"+suffix, mbRuns(runs[1]), "", nil)
+			suffix := fmt.Sprintf(" (%s, median of %d)", b.name, len(runs.serving))
+			first := "restore"
+			if what == firstPassSources {
+				first = "end of the pass"
 			}
+			t.add(name+what+": peak RSS, "+first+suffix, mbRuns(runs.serving), "", nil)
+			if what == restoreSourcesOn && b.name == current.name {
+				t.add(name+what+": peak RSS, + the first scrape"+suffix, mbRuns(runs.scraped), "<= 150 MB", ptr(median(runs.scraped) <= 150e6))
+			} else {
+				t.add(name+what+": peak RSS, + the first scrape"+suffix, mbRuns(runs.scraped), "", nil)
+			}
+			t.add(name+what+": peak RSS, + a text scrape (identity)"+suffix, mbRuns(runs.text), "", nil)
 		}
 	}
-	on, off := current.sourceRestores[restoreSourcesOn], current.sourceRestores[restoreSourcesOff]
-	if len(on[1]) > 0 && len(off[1]) > 0 {
-		t.add(name+"after the first scrape: every source on / off (this tree, medians)", fmt.Sprintf("%.2f", median(on[1])/median(off[1])), "", nil)
+	ratio := func(label string, a, b *sourceRuns) {
+		if a != nil && b != nil {
+			t.add(name+label, fmt.Sprintf("%.2f", median(a.scraped)/median(b.scraped)), "", nil)
+		}
 	}
+	ratio("after the first scrape: every source on / off, the restores (this tree, medians)", current.sources[restoreSourcesOn], current.sources[restoreSourcesOff])
 	if len(builds) == 2 {
-		base, cur := builds[0].sourceRestores[restoreBaseFile], current.sourceRestores[restoreBaseFile]
-		if len(base[1]) > 0 && len(cur[1]) > 0 {
-			t.add(name+"the baseline's file, after the first scrape: this tree / "+builds[0].name+" (medians)", fmt.Sprintf("%.2f", median(cur[1])/median(base[1])), "", nil)
-		}
-		if len(base[1]) > 0 && len(on[1]) > 0 {
-			t.add(name+"after the first scrape: this tree with every source on / "+builds[0].name+" (medians)", fmt.Sprintf("%.2f", median(on[1])/median(base[1])), "", nil)
-		}
+		base := builds[0].sources[restoreBaseFile]
+		ratio("the baseline's file, after the first scrape: this tree / "+builds[0].name+" (medians)", current.sources[restoreBaseFile], base)
+		ratio("after the first scrape: this tree's restore with every source on / "+builds[0].name+"'s of its file (medians)", current.sources[restoreSourcesOn], base)
 	}
 }
