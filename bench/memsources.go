@@ -124,8 +124,8 @@ func measureSources(ctx context.Context, o *options, dir string, builds []build)
 				r.b.sources[r.what] = sr
 			}
 			sr.serving, sr.scraped, sr.text = append(sr.serving, f.serving), append(sr.scraped, f.scraped), append(sr.text, f.text)
-			fmt.Printf("   run %d, %s, %s: peak RSS %s once serving or at the end of the pass, %s after the first scrape, %s after a text scrape\n",
-				rep+1, r.b.name, r.what, mbAndMiB(f.serving), mbAndMiB(f.scraped), mbAndMiB(f.text))
+			fmt.Printf("   run %d, %s, %s: peak RSS %s once serving or at the end of the pass, %s after the first scrape, %s after a text scrape; heap at the first scrape: %s in use, %s allocated\n",
+				rep+1, r.b.name, r.what, mbAndMiB(f.serving), mbAndMiB(f.scraped), mbAndMiB(f.text), mbAndMiB(f.mv.heapInuse), mbAndMiB(f.mv.heapAlloc))
 		}
 	}
 	return nil
