@@ -148,7 +148,7 @@ func withoutWriteID(t *testing.T, path string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stripped := regexp.MustCompile(`,"write_id":"[0-9a-f]{16}"`).ReplaceAll(bytes.Replace(data, []byte(`{"version":3,`), []byte(`{"version":2,`), 1), nil)
+	stripped := regexp.MustCompile(`,"write_id":"[0-9a-f]{16}"`).ReplaceAll(bytes.Replace(data, []byte(`{"version":4,`), []byte(`{"version":2,`), 1), nil)
 	if len(stripped) != len(data)-len(`,"write_id":"0123456789abcdef"`) {
 		t.Fatalf("the cache file has no write id to take out: %.200s", data)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -14,14 +15,17 @@ import (
 	"github.com/cams-exporter/cams_exporter/check"
 	"github.com/cams-exporter/cams_exporter/client"
 	"github.com/cams-exporter/cams_exporter/discovery"
+	"github.com/cams-exporter/cams_exporter/engine"
 	"github.com/cams-exporter/cams_exporter/refresh"
+	"github.com/cams-exporter/cams_exporter/snapshot"
 	"github.com/cams-exporter/cams_exporter/spaces"
 )
 
 // checkCommandName is check's command word.
 const checkCommandName = "check"
 
-// checkCommand refreshes every space once and reports.
+// checkCommand refreshes every space once, reads each source that is on
+// once, and reports.
 type checkCommand struct {
 	name      string
 	opts      *exporterOptions
@@ -32,10 +36,10 @@ type checkCommand struct {
 
 func addCheckCommand(app *kingpin.Application) *checkCommand {
 	c := &checkCommand{name: checkCommandName}
-	cmd := app.Command(c.name, "Refresh every configured space once, print a report and exit 0 OK, 1 WARNING, 2 CRITICAL or 3 UNKNOWN.")
+	cmd := app.Command(c.name, "Refresh every configured space once (and read it with each --collector.<name> turned on), print a report and exit 0 OK, 1 WARNING, 2 CRITICAL or 3 UNKNOWN.")
 	cmd.Flag("output", "Report format. One of: [text, json]").Default("text").EnumVar(&c.output, "text", "json")
 	cmd.Flag("check.slow", "A space whose listing takes longer than this is a WARNING.").Default("5s").DurationVar(&c.slowAfter)
-	cmd.Flag("check.timeout", "Give up after this long: exit 3 (UNKNOWN) naming the spaces not finished.").Default("60s").DurationVar(&c.timeout)
+	cmd.Flag("check.timeout", "Give up after this long: exit 3 (UNKNOWN) naming the spaces and the sources' operations not finished.").Default("60s").DurationVar(&c.timeout)
 	flags := newSomeFlags(cmd, checkFlags)
 	c.opts = addExporterFlags(flags)
 	flags.done()
@@ -93,7 +97,7 @@ func (c *checkCommand) evaluate(ctx context.Context, o *exporterOptions, creds c
 	var throttled atomic.Int64
 	cl, err := client.New(client.Config{
 		Region: o.region, Endpoint: o.endpoint, AllowInsecure: o.insecureEndpoint, Credentials: creds,
-		RateLimit: o.rateLimit, GetFlowRateLimit: o.getFlowRateLimit, MaxRetries: retriesFlag(o.maxRetries), Timeout: o.timeout, UserAgent: "cams_exporter-check",
+		RateLimit: o.rateLimit, GetFlowRateLimit: o.getFlowRateLimit, Rates: sourceRates(o.sources), MaxRetries: retriesFlag(o.maxRetries), Timeout: o.timeout, UserAgent: "cams_exporter-check",
 		Observer: client.ObserverFunc(func(a client.Attempt) {
 			if a.Throttled {
 				throttled.Add(1)
@@ -114,14 +118,7 @@ func (c *checkCommand) evaluate(ctx context.Context, o *exporterOptions, creds c
 		}
 		watched = spaces.Union(explicitSpaces(o, set), d.Spaces)
 	}
-	r := refresh.New(refresh.Config{Lister: cl, Pacer: cl.Limiter(), Spaces: watched, FlowName: o.flowName, PageSize: o.pageSize,
-		MaxPages: o.maxPages, Rate: o.rateLimit, Logger: log.NewNopLogger()})
-	snap := r.Refresh(ctx)
-	if o.flowStatus {
-		// GetFlow only with --collector.flow-status: every flow of the
-		// spaces listed, once, on GetFlow's own limiter.
-		snap = refresh.NewFlowStatusChecker(r, refresh.FlowStatusConfig{Getter: cl, Pacer: cl.GetFlowLimiter(), Rate: o.getFlowRateLimit}).CheckAll(ctx)
-	}
+	snap := readOnce(ctx, o, cl, watched)
 	in := check.Input{Snapshot: snap, Watched: watched(), Throttled: int(throttled.Load()), SlowAfter: c.slowAfter, FlowStatus: o.flowStatus}
 	switch {
 	case c.timedOut(ctx):
@@ -130,6 +127,35 @@ func (c *checkCommand) evaluate(ctx context.Context, o *exporterOptions, creds c
 		return check.Result{}, ctx.Err()
 	}
 	return check.Evaluate(in), nil
+}
+
+// readOnce builds the engine as serve does and makes every call once: the
+// listings (then, with --collector.flow-status, GetFlow for each flow
+// listed) and, beside them, each source that is on, a source after those
+// it needs; each operation waits on its own limiter only. It returns the
+// snapshot at the end, with what a run cut short by ctx got.
+func readOnce(ctx context.Context, o *exporterOptions, cl *client.Client, watched func() []string) *snapshot.Snapshot {
+	r := refresh.New(refresh.Config{Lister: cl, Pacer: cl.Limiter(), Spaces: watched, FlowName: o.flowName, PageSize: o.pageSize,
+		MaxPages: o.maxPages, Rate: o.rateLimit, Logger: log.NewNopLogger()})
+	eng := engine.New(r, engine.NewWatched(watched, nil))
+	for _, f := range enabledSources(o.sources) {
+		src, _ := f.spec.build(cl, f)
+		// Results are applied every 100 ms rather than every second: a
+		// source that needs another waits for its last answers.
+		eng.Add(engine.Config{Source: src, Pacer: cl.LimiterOf(f.spec.operation), Rate: f.rate, ApplyEvery: 100 * time.Millisecond})
+	}
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		r.Refresh(ctx)
+		if o.flowStatus {
+			// GetFlow only with --collector.flow-status: every flow of the
+			// spaces listed, once, on GetFlow's own limiter.
+			refresh.NewFlowStatusChecker(r, refresh.FlowStatusConfig{Getter: cl, Pacer: cl.GetFlowLimiter(), Rate: o.getFlowRateLimit}).CheckAll(ctx)
+		}
+	})
+	eng.RunOnce(ctx)
+	wg.Wait()
+	return eng.Snapshot()
 }
 
 // timedOut reports whether ctx, the run's, ended because --check.timeout

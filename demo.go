@@ -33,6 +33,23 @@ func startDemo(ctx context.Context, o *exporterOptions, logger log.Logger) (*dem
 	return &demoRun{Demo: d, credentials: client.StaticCredentials(d.Credentials)}, nil
 }
 
+// demoSources turns every source of the engine on for the exporter's demo,
+// whose numbers move now and then: a source's data is read again once it is
+// a minute old, when its intervals were left at their defaults.
+func demoSources(o *exporterOptions) {
+	for _, f := range o.sources {
+		f.on = true
+		if f.interval == f.spec.interval {
+			f.interval = time.Minute
+		}
+		for _, x := range f.spec.extra {
+			if *f.extra[x.flag] == x.def {
+				*f.extra[x.flag] = time.Minute
+			}
+		}
+	}
+}
+
 // demoFlowStatus turns the flow-status checks on for the exporter's demo,
 // whose statuses change now and then: a flow is checked again once its last
 // check is a minute old, when --flow-status.interval was left at its

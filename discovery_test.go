@@ -155,7 +155,7 @@ func TestCorruptCacheIsIgnoredWithAWarning(t *testing.T) {
 	cancel()
 	wait()
 	b, _ := os.ReadFile(path)
-	if !strings.Contains(string(b), `"version":3`) || !strings.HasSuffix(strings.TrimSpace(string(b)), "}") {
+	if !strings.Contains(string(b), `"version":4`) || !strings.HasSuffix(strings.TrimSpace(string(b)), "}") {
 		t.Errorf("the cache was not rewritten: %.100s", b)
 	}
 }

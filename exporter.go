@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -23,6 +24,7 @@ import (
 	"github.com/cams-exporter/cams_exporter/client"
 	"github.com/cams-exporter/cams_exporter/collector"
 	"github.com/cams-exporter/cams_exporter/discovery"
+	"github.com/cams-exporter/cams_exporter/engine"
 	"github.com/cams-exporter/cams_exporter/exposition"
 	"github.com/cams-exporter/cams_exporter/health"
 	"github.com/cams-exporter/cams_exporter/refresh"
@@ -40,9 +42,12 @@ type exporter struct {
 	watched   func() []string       // configured and discovered spaces
 	refresher *refresh.Refresher
 	statuses  *refresh.FlowStatusChecker // nil without --collector.flow-status
-	registry  *prometheus.Registry       // the exporter's own metrics
-	metrics   collector.Options          // the snapshot's metrics
-	checker   health.Checker
+	// engine composes the refresher's snapshots with the sources' states:
+	// its snapshot is what every reader reads.
+	engine   *engine.Engine
+	registry *prometheus.Registry // the exporter's own metrics
+	metrics  collector.Options    // the snapshot's metrics
+	checker  health.Checker
 	// restored is the snapshot restored from the cache file, which the
 	// file holds already; nil if nothing was restored.
 	restored *snapshot.Snapshot
@@ -70,7 +75,7 @@ func newExporter(o *exporterOptions, creds client.CredentialsProvider, logger lo
 	api := collector.NewAPIMetrics()
 	c, err := client.New(client.Config{
 		Region: o.region, Endpoint: o.endpoint, AllowInsecure: o.insecureEndpoint,
-		Credentials: creds, RateLimit: o.rateLimit, GetFlowRateLimit: o.getFlowRateLimit, MaxRetries: retriesFlag(o.maxRetries), Timeout: o.timeout,
+		Credentials: creds, RateLimit: o.rateLimit, GetFlowRateLimit: o.getFlowRateLimit, Rates: sourceRates(o.sources), MaxRetries: retriesFlag(o.maxRetries), Timeout: o.timeout,
 		Observer: api, UserAgent: "cams_exporter/" + version.Version,
 	})
 	if err != nil {
@@ -108,15 +113,17 @@ func newExporter(o *exporterOptions, creds client.CredentialsProvider, logger lo
 	if !o.disableExporterMetrics {
 		reg.MustRegister(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), collectors.NewGoCollector())
 	}
+	eng := engine.New(r, engine.NewWatched(watched, complete))
 	e := &exporter{
-		opts: o, logger: logger, client: c, spaces: spaceSet, discovery: disc, watched: watched, refresher: r, registry: reg,
+		opts: o, logger: logger, client: c, spaces: spaceSet, discovery: disc, watched: watched, refresher: r, engine: eng, registry: reg,
 		metrics: collector.Options{FlowInfo: o.flowInfo, RefreshInterval: o.refreshInterval, StartTime: started, LimiterRate: c.Limiter().Rate, ErrorCodes: api.Codes()},
-		checker: health.Checker{Snapshot: r.Snapshot, MaxStaleness: o.maxStaleness, RefreshInterval: o.refreshInterval, Started: started,
+		checker: health.Checker{Snapshot: eng.Snapshot, MaxStaleness: o.maxStaleness, RefreshInterval: o.refreshInterval, Started: started,
 			LimiterRate: c.Limiter().Rate, LimiterMaxRate: c.Limiter().MaxRate()},
 	}
 	if o.flowStatus {
 		e.wireFlowStatus(api)
 	}
+	e.wireSources(api, forgetAfter)
 	e.restoreCache()
 	return e, nil
 }
@@ -141,16 +148,17 @@ func (e *exporter) restoreCache() {
 	if e.opts.cacheFile == "" {
 		return
 	}
-	contents, err := cache.Read(e.opts.cacheFile, e.cacheMeta())
+	contents, err := cache.ReadWith(e.opts.cacheFile, e.cacheMeta(), e.sourceCodecs())
 	var states map[string]*snapshot.SpaceState
 	if contents != nil {
 		states = contents.States
 		logJournal(e.logger, contents.Journal)
+		logDropped(e.logger, contents.Dropped)
 	}
 	switch {
 	case err != nil:
 		level.Warn(e.logger).Log("msg", "ignoring the cache file; every space will be listed afresh", "err", err)
-	case len(states) > 0:
+	case contents != nil && (len(states) > 0 || len(contents.Parts) > 0):
 		if !e.opts.flowStatus {
 			for _, st := range states {
 				st.Statuses = nil // not exported, not kept
@@ -159,8 +167,39 @@ func (e *exporter) restoreCache() {
 		if n := e.refresher.Restore(states); n > 0 {
 			level.Info(e.logger).Log("msg", "serving cached data until each space is refreshed, the stalest first", "file", e.opts.cacheFile, "spaces", n)
 		}
-		contents.States = nil // the refresher's now
-		e.restored, e.cacheContents = e.refresher.Snapshot(), contents
+		for name, parts := range contents.Parts {
+			if r := e.engine.Runner(name); r != nil {
+				r.Restore(parts)
+			}
+		}
+		contents.States, contents.Parts = nil, nil // the engine's now
+		e.restored, e.cacheContents = e.engine.Snapshot(), contents
+	}
+}
+
+// sourceCodecs returns the codec of each source that is on, which reads
+// its parts back from the cache.
+func (e *exporter) sourceCodecs() cache.Codecs {
+	codecs := cache.Codecs{}
+	for _, r := range e.engine.Runners() {
+		if d, ok := r.Source().(interface {
+			Decode(json.RawMessage) (any, error)
+		}); ok {
+			codecs[r.Source().Name()] = d.Decode
+		}
+	}
+	return codecs
+}
+
+// logDropped says which sources' parts the cache's restore left out: a
+// warning when they did not decode, a note when their collector is off.
+func logDropped(logger log.Logger, dropped []*cache.DroppedParts) {
+	for _, d := range dropped {
+		if d.Err != nil {
+			level.Warn(logger).Log("msg", "left out of the cache's restore; those spaces are called afresh", "err", d)
+			continue
+		}
+		level.Info(logger).Log("msg", "left out of the cache's restore: the collector is off", "collector", d.Source, "parts", d.Parts)
 	}
 }
 
@@ -194,22 +233,16 @@ func (e *exporter) start(ctx context.Context) (wait func()) {
 		go func() { defer wg.Done(); f() }()
 	}
 	if e.discovery != nil {
-		e.discovery.SetOnChange(e.refresher.Wake)
+		e.discovery.SetOnChange(e.engine.Wake)
 		run(func() { e.discovery.Run(ctx) })
 	}
-	refresherDone := make(chan struct{})
-	run(func() { e.refresher.Run(ctx); close(refresherDone) })
-	statusesDone := make(chan struct{})
-	if e.statuses != nil {
-		run(func() { e.statuses.Run(ctx); close(statusesDone) })
-	} else {
-		close(statusesDone)
-	}
+	engineDone := make(chan struct{})
+	run(func() { e.engine.Run(ctx); close(engineDone) })
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	run(func() {
 		defer signal.Stop(hup)
-		e.spaces.Watch(ctx, hup, 30*time.Second, e.logger, e.refresher.Wake)
+		e.spaces.Watch(ctx, hup, 30*time.Second, e.logger, e.engine.Wake)
 	})
 	e.abandonCacheWrite = func() {}
 	// Held here, the restored snapshot would keep every restored state for
@@ -218,14 +251,14 @@ func (e *exporter) start(ctx context.Context) (wait func()) {
 	restored, contents := e.restored, e.cacheContents
 	e.restored, e.cacheContents = nil, nil
 	if e.opts.cacheFile != "" && !e.cacheReadOnly {
-		w := &cache.Writer{Path: e.opts.cacheFile, Meta: e.cacheMeta(), Snapshot: e.refresher.Snapshot, Restored: restored, Contents: contents, Logger: e.logger}
+		w := &cache.Writer{Path: e.opts.cacheFile, Meta: e.cacheMeta(), Snapshot: e.engine.Snapshot, Restored: restored, Contents: contents, Logger: e.logger}
 		writerCtx, stopWriter := context.WithCancel(context.Background())
 		deadline, abandon := context.WithCancel(context.Background())
 		e.abandonCacheWrite = abandon
 		run(func() { w.Run(writerCtx, deadline) })
-		// The last write waits for the refresher and the status checks, so
-		// it holds their last results.
-		run(func() { <-refresherDone; <-statusesDone; stopWriter() })
+		// The last write waits for the engine (the refresher, the status
+		// checks, the sources), so it holds their last results.
+		run(func() { <-engineDone; stopWriter() })
 	}
 	return wg.Wait
 }
@@ -234,7 +267,7 @@ func (e *exporter) start(ctx context.Context) (wait func()) {
 func (e *exporter) handler(landing http.Handler) http.Handler {
 	mux := http.NewServeMux()
 	var metrics http.Handler = exposition.NewHandler(exposition.Options{
-		Snapshot: e.refresher.Snapshot, Metrics: e.metrics, Gatherer: e.registry,
+		Snapshot: e.engine.Snapshot, Metrics: e.metrics, Gatherer: e.registry,
 		MaxRequests: e.opts.maxRequests, ErrorLog: promhttpLogger{e.logger},
 	})
 	if !e.opts.disableExporterMetrics {

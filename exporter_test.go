@@ -601,10 +601,17 @@ func TestRestoreLogCountsTheSpacesServed(t *testing.T) {
 func TestMetricsPassPromtool(t *testing.T) {
 	promtool := tooltest.Debian(t, "promtool", "prometheus")
 	data := testData()
-	h := newHarness(t, data, "--collector.flow-info", "--cams.space="+data.Spaces[1].ID, "--cams.space="+data.Spaces[2].ID)
+	args := append([]string{"--collector.flow-info", "--cams.space=" + data.Spaces[1].ID, "--cams.space=" + data.Spaces[2].ID}, allSources...)
+	h := newHarness(t, data, append(args, sourceRateFlags()...)...)
 	h.sim.SetSpaceError(data.Spaces[2].ID, "Ram.PermissionDeny")
 	h.refresh()
+	h.exp.engine.RunOnce(context.Background())
 	_, body := h.get("/metrics")
+	for _, family := range []string{"cams_phone_number_state", "cams_waba_info", "cams_messaging_health", "cams_collector_space_error_info"} {
+		if !strings.Contains(body, "\n"+family+"{") {
+			t.Errorf("/metrics has no %s series: promtool would check nothing of it", family)
+		}
+	}
 	out, err := runWithStdin(promtool, body, "check", "metrics")
 	if err != nil || strings.TrimSpace(out) != "" {
 		t.Errorf("promtool check metrics: %v\n%s", err, out)

@@ -52,6 +52,9 @@ type exporterOptions struct {
 	getFlowRateLimit   float64
 	flowStatusInterval time.Duration
 
+	// sources are the flags of the engine's sources (sources.go).
+	sources []*sourceFlags
+
 	maxStaleness time.Duration
 	demo         bool
 }
@@ -90,6 +93,7 @@ func addExporterFlags(app flagGroup) *exporterOptions {
 	app.Flag("collector.flow-status", "Also read each flow's status (DRAFT, PUBLISHED, DEPRECATED) with GetFlow, one call per flow per --flow-status.interval, on a limiter of its own (needs cams:GetFlow): cams_flows_by_status.").BoolVar(&o.flowStatus)
 	app.Flag("cams.getflow-rate-limit", "GetFlow calls per second for the whole account, with --collector.flow-status (CAMS allows 5, apart from ListFlow's 5).").Default("4").Float64Var(&o.getFlowRateLimit)
 	app.Flag("flow-status.interval", "Target age of each flow's status, with --collector.flow-status: a flow is checked again once its last check is this old, the stalest first (1m-720h). A pass checks every flow at --cams.getflow-rate-limit: when that takes longer, statuses are as old as a pass.").Default("1h").DurationVar(&o.flowStatusInterval)
+	o.sources = addSourceFlags(app)
 	app.Flag("health.max-staleness", "/readyz fails when no ListFlow call has succeeded for this long while spaces were due, and /status marks data older than this stale (default: 3 x --refresh.interval for /readyz; 3 x the longer of --refresh.interval and the expected pass over every space for /status).").DurationVar(&o.maxStaleness)
 	app.Flag("demo", "Run against a built-in CAMS simulator with generated data: no account needed.").BoolVar(&o.demo)
 	return o
@@ -138,6 +142,9 @@ func (o *exporterOptions) validate() error {
 		return fmt.Errorf("--cams.getflow-rate-limit must be above 0 and at most 1000 calls per second, got %g", o.getFlowRateLimit)
 	case (o.flowStatusInterval < time.Minute && !o.demo) || o.flowStatusInterval > maxFlowStatusInterval:
 		return fmt.Errorf("--flow-status.interval must be between 1m and 720h, got %s", o.flowStatusInterval)
+	}
+	if err := validateSources(o.sources, o.demo); err != nil {
+		return err
 	}
 	if o.web.WebConfigFile != nil && *o.web.WebConfigFile != "" {
 		if err := safefile.CheckRegular(*o.web.WebConfigFile); err != nil {

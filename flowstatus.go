@@ -14,6 +14,7 @@ func (e *exporter) wireFlowStatus(api *collector.APIMetrics) {
 	e.statuses = refresh.NewFlowStatusChecker(e.refresher, refresh.FlowStatusConfig{
 		Getter: e.client, Pacer: limiter, Rate: o.getFlowRateLimit, Interval: o.flowStatusInterval, Logger: e.logger,
 	})
+	e.engine.Also(e.statuses.Run)
 	api.Expect(client.OperationGetFlow)
 	e.metrics.FlowStatus, e.metrics.FlowStatusInterval, e.metrics.GetFlowLimiterRate = true, o.flowStatusInterval, limiter.Rate
 	e.checker.FlowStatus = &health.FlowStatusConfig{Interval: o.flowStatusInterval, LimiterRate: limiter.Rate, LimiterMaxRate: limiter.MaxRate()}

@@ -5,10 +5,16 @@ import (
 	"net/http"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/cams-exporter/cams_exporter/collector"
 	"github.com/cams-exporter/cams_exporter/simulator"
+	"github.com/cams-exporter/cams_exporter/sources/messaginghealth"
+	"github.com/cams-exporter/cams_exporter/sources/phonenumbers"
+	"github.com/cams-exporter/cams_exporter/sources/waba"
 )
 
 func readFile(t *testing.T, path string) string {
@@ -111,6 +117,56 @@ func TestREADMEDocumentsEveryFlag(t *testing.T) {
 	for _, want := range []string{"--check.slow", "--demo", "--output"} {
 		if !strings.Contains(section, want) {
 			t.Errorf("check's documentation lacks %s", want)
+		}
+	}
+}
+
+// Every family the exporter serves from its snapshots, with every option
+// and every collector on, has a row in the README's metrics tables that
+// gives its type and names each of its labels.
+func TestREADMEDocumentsEveryMetric(t *testing.T) {
+	readme := readFile(t, "README.md")
+	rate := func() float64 { return 1 }
+	schema := collector.NewSchema(collector.Options{
+		FlowInfo: true, FlowStatus: true, FlowStatusInterval: time.Hour, RefreshInterval: 5 * time.Minute,
+		StartTime: time.Unix(1, 0), LimiterRate: rate, GetFlowLimiterRate: rate,
+		Sources:     []collector.SourceSeries{&phonenumbers.Series{}, &waba.Series{}, &messaginghealth.Series{}},
+		SourceRates: map[string]func() float64{phonenumbers.Name: rate, waba.Name: rate, messaginghealth.Name: rate},
+	})
+	rows := map[string][]string{} // a family's name: the cells of its row
+	name := regexp.MustCompile("`(cams_[a-z_]+)`")
+	for _, line := range strings.Split(readme, "\n") {
+		if !strings.HasPrefix(line, "| `cams_") {
+			continue
+		}
+		cells := strings.SplitN(strings.TrimPrefix(line, "|"), "|", 4) // name, type, labels, meaning
+		for _, m := range name.FindAllStringSubmatch(cells[0], -1) {
+			rows[m[1]] = cells
+		}
+	}
+	families := schema.Families()
+	if len(families) < 35 {
+		t.Fatalf("the schema with every option on has %d families", len(families))
+	}
+	word := regexp.MustCompile(`[a-z_]+`)
+	for _, f := range families {
+		cells, ok := rows[f.Name]
+		switch {
+		case !ok:
+			t.Errorf("the README's metrics tables have no row for %s", f.Name)
+			continue
+		case len(cells) < 4:
+			t.Errorf("the README's row for %s has %d cells: %q", f.Name, len(cells), cells)
+			continue
+		}
+		if typ := strings.ToLower(f.Type.String()); !strings.Contains(cells[1], typ) {
+			t.Errorf("the README gives %s the type %q; it is a %s", f.Name, cells[1], typ)
+		}
+		documented := word.FindAllString(cells[2], -1)
+		for _, l := range f.Labels {
+			if !slices.Contains(documented, l) {
+				t.Errorf("the README's labels of %s (%q) lack %s", f.Name, cells[2], l)
+			}
 		}
 	}
 }

@@ -46,6 +46,7 @@ func serveExporter(ctx context.Context, o *exporterOptions) int {
 		defer d.Close()
 		creds = d.credentials
 		demoFlowStatus(o)
+		demoSources(o)
 	}
 	var e *exporter
 	err = interruptible(ctx, func() (err error) {

@@ -112,6 +112,7 @@ func run() int {
 	flag.IntVar(&o.sweepConcurrency, "sweep.concurrency", 32, "sweep: spaces listed at once by the refresher")
 	flag.DurationVar(&o.sweepTimeout, "sweep.timeout", 2*time.Minute, "sweep: bound of one pass")
 	flag.StringVar(&scrapeSizeFlag, "scrape.size", "10000x49", "scrape: spaces x average flows of the snapshot served by every side")
+	flag.IntVar(&o.scrapeSize.numbers, "scrape.numbers", 0, "scrape: phone numbers a space of the -scrape.size data set with every source on (phone numbers, WABA, messaging health); 0 for the flows alone")
 	flag.StringVar(&scrapeBigFlag, "scrape.big", "200000x5", "scrape: spaces x flows served by the exporter and the static baseline only, 1 scraper; empty to skip")
 	flag.StringVar(&scrapersFlag, "scrape.scrapers", "1,8", "scrape: comma-separated numbers of concurrent scrapers")
 	flag.IntVar(&o.scrapeCount, "scrape.count", 8, "scrape: scrapes per side and cell (encoding × scrapers), shared by the scrapers")
@@ -152,8 +153,12 @@ func run() int {
 	if o.sweepRates, err = parseList(sweepRates, func(s string) (float64, error) { return strconv.ParseFloat(s, 64) }); err != nil {
 		return usage("-sweep.rates", err)
 	}
+	numbers := o.scrapeSize.numbers
 	if o.scrapeSize, err = parseSize(scrapeSizeFlag); err != nil || o.scrapeSize.spaces == 0 {
 		return usage("-scrape.size", fmt.Errorf("%q is not SPACESxFLOWS", scrapeSizeFlag))
+	}
+	if o.scrapeSize.numbers = numbers; numbers < 0 || numbers > 1000 {
+		return usage("-scrape.numbers", fmt.Errorf("%d is not between 0 and 1,000 (the most numbers CAMS answers for a space)", numbers))
 	}
 	if scrapeBigFlag != "" {
 		if o.scrapeBig, err = parseSize(scrapeBigFlag); err != nil {
@@ -260,7 +265,7 @@ func parseSize(s string) (scrapeSize, error) {
 	if !ok || err1 != nil || err2 != nil || spaces < 0 || flows < 0 {
 		return scrapeSize{}, fmt.Errorf("%q is not SPACESxFLOWS", s)
 	}
-	return scrapeSize{spaces, flows}, nil
+	return scrapeSize{spaces: spaces, flows: flows}, nil
 }
 
 func parseList[T any](s string, parse func(string) (T, error)) ([]T, error) {

@@ -28,10 +28,16 @@ import (
 	"github.com/cams-exporter/cams_exporter/snapshot"
 )
 
-// scrapeSize is a data set of the scrape part: spaces × average flows.
-type scrapeSize struct{ spaces, flows int }
+// scrapeSize is a data set of the scrape part: spaces × average flows, and
+// the phone numbers of each space with every source on (0: sources off).
+type scrapeSize struct{ spaces, flows, numbers int }
 
-func (s scrapeSize) String() string { return fmt.Sprintf("%s × %d", thousands(s.spaces), s.flows) }
+func (s scrapeSize) String() string {
+	if s.numbers > 0 {
+		return fmt.Sprintf("%s × %d, every source on with %d numbers a space", thousands(s.spaces), s.flows, s.numbers)
+	}
+	return fmt.Sprintf("%s × %d", thousands(s.spaces), s.flows)
+}
 
 // Sides of the scrape part, served side by side from one process.
 const (
@@ -79,7 +85,11 @@ func scrapeOne(ctx context.Context, o *options, t *table, size scrapeSize, names
 		thousands(size.spaces), strings.Join(names, ", "), o.scrapeReps, count, scraperCounts)
 	start := time.Now()
 	snap := buildSnapshot(o.seed, size.spaces, size.flows)
-	metricsOpts := collector.Options{RefreshInterval: 5 * time.Minute, LimiterRate: func() float64 { return 4 }}
+	sources := size.numbers > 0
+	if sources {
+		snap = withSources(snap, o.seed, size.numbers)
+	}
+	metricsOpts := func() collector.Options { return metricsOptions(sources) }
 	self := selfRegistry()
 
 	handlers := map[string]http.Handler{}
@@ -87,16 +97,16 @@ func scrapeOne(ctx context.Context, o *options, t *table, size scrapeSize, names
 	for _, name := range names {
 		switch name {
 		case sideExporter:
-			exp = exposition.NewHandler(exposition.Options{Snapshot: func() *snapshot.Snapshot { return snap }, Metrics: metricsOpts, Gatherer: self, MaxRequests: 40})
+			exp = exposition.NewHandler(exposition.Options{Snapshot: func() *snapshot.Snapshot { return snap }, Metrics: metricsOpts(), Gatherer: self, MaxRequests: 40})
 			handlers[name] = promhttp.InstrumentMetricHandler(self, exp)
 		case sideStatic:
-			mfs, err := gatherReference(snap, metricsOpts, self)
+			mfs, err := gatherReference(snap, metricsOpts(), self)
 			if err != nil {
 				return err
 			}
 			handlers[name] = promhttp.HandlerFor(prometheus.GathererFunc(func() ([]*dto.MetricFamily, error) { return mfs, nil }), handlerOpts)
 		case sideGaugeVec:
-			vecs, err := gaugeVecCopy(snap, metricsOpts)
+			vecs, err := gaugeVecCopy(snap, metricsOpts())
 			if err != nil {
 				return err
 			}
@@ -123,7 +133,7 @@ func scrapeOne(ctx context.Context, o *options, t *table, size scrapeSize, names
 	// The first scrapes of the exporter render every bucket: measured
 	// apart, then every side is checked and warmed up.
 	for _, gz := range []bool{false, true} {
-		fresh := exposition.NewHandler(exposition.Options{Snapshot: func() *snapshot.Snapshot { return snap }, Metrics: metricsOpts, Gatherer: self})
+		fresh := exposition.NewHandler(exposition.Options{Snapshot: func() *snapshot.Snapshot { return snap }, Metrics: metricsOpts(), Gatherer: self})
 		d, err := timeFirstScrape(ctx, fresh, gz)
 		if err != nil {
 			return err
@@ -182,7 +192,7 @@ func scrapeOne(ctx context.Context, o *options, t *table, size scrapeSize, names
 		}
 	}
 	addScrapeFigures(t, size, series, sides, scraperCounts)
-	if err := changedSpacesFigure(ctx, t, size, snap, metricsOpts, self); err != nil {
+	if err := changedSpacesFigure(ctx, t, size, snap, metricsOpts(), self); err != nil {
 		return err
 	}
 	fmt.Printf("   took %s\n", time.Since(start).Round(time.Second))

@@ -31,7 +31,12 @@ import (
 //   - 3: also the file's write id (write_id), which the journal beside it
 //     names (journal.go). A file of version 1 or 2 reads as one without a
 //     write id: it has no journal, and the first write writes it whole.
-const formatVersion = 3
+//   - 4: also the parts of the engine's sources (sources, parts.go), and
+//     their changes in the journal. A file of version 1 to 3 reads as one
+//     without parts: each source calls for every space; the first write
+//     writes it whole, so that a journal of parts extends only a file of
+//     version 4.
+const formatVersion = 4
 
 // oldestFormatVersion is the oldest version Load migrates.
 const oldestFormatVersion = 1
@@ -48,11 +53,12 @@ type Meta struct {
 // Save writes these very bytes by hand (encode.go), and decode reads them a
 // space at a time (decode.go).
 type file struct {
-	Version int       `json:"version"`
-	Meta    Meta      `json:"meta"`
-	SavedAt time.Time `json:"saved_at"`
-	WriteID string    `json:"write_id"`
-	Spaces  []space   `json:"spaces"`
+	Version int                    `json:"version"`
+	Meta    Meta                   `json:"meta"`
+	SavedAt time.Time              `json:"saved_at"`
+	WriteID string                 `json:"write_id"`
+	Spaces  []space                `json:"spaces"`
+	Sources map[string]sourceParts `json:"sources,omitempty"`
 }
 
 type space struct {
@@ -140,6 +146,9 @@ func saveBase(ctx context.Context, path string, meta Meta, snap *snapshot.Snapsh
 		} else {
 			bw.WriteByte(']')
 		}
+		if err := writeSources(bw, snap, entry); err != nil {
+			return err
+		}
 		bw.WriteByte('}')
 		err := bw.Flush()
 		b.bytes = maxWriteBytes - counted.left
@@ -149,6 +158,54 @@ func saveBase(ctx context.Context, path string, meta Meta, snap *snapshot.Snapsh
 		return base{}, err
 	}
 	return b, nil
+}
+
+// writeSources writes the parts of snap's sources to bw, a part at a time
+// (in entry's memory), as encoding/json writes a file's sources: a source
+// without a part to keep left out, the key left out without any.
+func writeSources(bw *bufio.Writer, snap *snapshot.Snapshot, entry []byte) error {
+	enc := newPartEncoder()
+	opened := false
+	for _, st := range sortedSources(snap) {
+		n := 0
+		for space, p := range st.All() {
+			if !partWorthKeeping(p) {
+				continue
+			}
+			entry = entry[:0]
+			if n > 0 {
+				entry = append(entry, ',')
+			} else {
+				entry = appendSourceHead(entry, st.Name, opened)
+				opened = true
+			}
+			var err error
+			if entry, err = enc.appendPart(entry, space, p); err != nil {
+				return fmt.Errorf("collector %q, space %q: %w", st.Name, space, err)
+			}
+			bw.Write(entry)
+			n++
+		}
+		if n > 0 {
+			bw.WriteString("]}")
+		}
+	}
+	if opened {
+		bw.WriteByte('}')
+	}
+	return nil
+}
+
+// appendSourceHead appends what comes before the first part of the source
+// name in the file: the sources' key unless opened, the source's key.
+func appendSourceHead(b []byte, name string, opened bool) []byte {
+	if opened {
+		b = append(b, ',')
+	} else {
+		b = append(b, `,"sources":{`...)
+	}
+	b = appendString(b, name)
+	return append(b, `:{"parts":[`...)
 }
 
 // worthKeeping reports whether the state of a space is saved: not one
@@ -195,6 +252,18 @@ type Contents struct {
 	// States are the states saved: the file's, with its journal's writes
 	// applied.
 	States map[string]*snapshot.SpaceState
+	// Parts are the parts saved of each source that has a codec, by the
+	// source's name then by space, the journal's writes applied: for its
+	// runner's Restore (engine.Runner.Restore). Give them, then set Parts
+	// to nil, so that they are not held twice.
+	Parts map[string]map[string]*snapshot.SpacePart
+	// Dropped names the sources whose parts were left out, with how many
+	// (entries of the file and its journal) and why: the source has no
+	// codec (its collector is off), or a part's data does not decode (a
+	// warning). Each is one line to log. The parts left out are not
+	// written again: the first write after such a restore writes the whole
+	// file.
+	Dropped []*DroppedParts
 	// Journal says why the journal beside the file was not applied, or only
 	// in part: its last write cut short (a kill or a power loss during it),
 	// a journal of another write of the file (a kill between a write of the
@@ -207,17 +276,30 @@ type Contents struct {
 
 	base    base        // the file's write id ("" for none) and size
 	journal journalRead // what the writer does with the journal
+	// rewrite is true when the file is to be written whole before anything
+	// is appended to its journal: parts were left out, or it is of an
+	// older version.
+	rewrite bool
 }
 
-// Read reads the states saved in path and in its journal. A missing file
-// is no error (nothing to restore: nil Contents); a file that is not a
-// regular file or is larger than MaxFileBytes, a corrupt file, another
-// format version or other settings is, and nothing of it is restored.
-// Texts are cut to the client's bounds, and spaces with an id longer than
-// a space id can be are left out. The file is read a space at a time (see
-// decode), its journal a write at a time, first (see readJournal): the
-// states the journal replaces are never held twice.
+// Read reads the states saved in path and in its journal, as ReadWith
+// does without any codec: the parts of sources are left out.
 func Read(path string, meta Meta) (*Contents, error) {
+	return ReadWith(path, meta, nil)
+}
+
+// ReadWith reads the states and the sources' parts saved in path and in its
+// journal, the parts' data decoded by codecs. A missing file is no error
+// (nothing to restore: nil Contents); a file that is not a regular file or
+// is larger than MaxFileBytes, a corrupt file, another format version or
+// other settings is, and nothing of it is restored. Texts are cut to the
+// client's bounds, and spaces with an id longer than a space id can be are
+// left out. The parts of a source without a codec, and those whose data
+// its codec refuses, are left out alone (Contents.Dropped). The file is
+// read a space and a part at a time (see decode), its journal a write at a
+// time, first (see readJournal): the states and parts the journal replaces
+// are never held twice.
+func ReadWith(path string, meta Meta, codecs Codecs) (*Contents, error) {
 	f, info, err := safefile.Open(path, MaxFileBytes)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
@@ -227,6 +309,7 @@ func Read(path string, meta Meta) (*Contents, error) {
 	}
 	defer f.Close()
 	d := newDecoder(path, meta)
+	d.codecs = codecs
 	j := d.readJournal(path + JournalSuffix)
 	r := &errorReader{r: f}
 	states, err := d.decode(r, j)
@@ -236,8 +319,9 @@ func Read(path string, meta Meta) (*Contents, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Contents{States: states, Journal: j.outcome(d.baseID), base: base{id: d.baseID, bytes: info.Size()}}
+	c := &Contents{States: states, Parts: d.parts, Dropped: d.dropped.list(), Journal: j.outcome(d.baseID), base: base{id: d.baseID, bytes: info.Size()}}
 	c.journal = j.read
+	c.rewrite = len(c.Dropped) > 0 || d.version < formatVersion
 	return c, nil
 }
 

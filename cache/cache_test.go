@@ -92,14 +92,14 @@ func TestLoadRefuses(t *testing.T) {
 	}{
 		{"truncated", write("truncated.json", string(data[:len(data)/2])), meta, "corrupt"},
 		{"not JSON", write("garbage.json", "\x00\x01garbage"), meta, "corrupt"},
-		{"other version", write("v9.json", strings.Replace(string(data), `"version":3`, `"version":9`, 1)), meta, "format version 9"},
+		{"other version", write("v9.json", strings.Replace(string(data), `"version":4`, `"version":9`, 1)), meta, "format version 9"},
 		{"other endpoint", good, Meta{Endpoint: "http://127.0.0.1:1/", FlowInfo: true}, "other settings"},
 		{"other flow name", good, Meta{Endpoint: meta.Endpoint, FlowName: "x", FlowInfo: true}, "other settings"},
 		{"up without data", write("nodata.json", `{"version":1,"meta":{"endpoint":"https://cams.ap-southeast-1.aliyuncs.com/","flow_name":"","flow_info":true},"spaces":[{"id":"a","up":true,"last_attempt":"2026-11-26T10:00:00Z"}]}`), meta, "up without data"},
 		{"statuses for other flows", write("statuses.json", `{"version":2,"meta":{"endpoint":"https://cams.ap-southeast-1.aliyuncs.com/","flow_name":"","flow_info":true},"spaces":[{"id":"a","has_data":true,"count":2,"flow_ids":["1","2"],"flow_status":{"statuses":["DRAFT"],"checked":[5]}}]}`), meta, "1 statuses for 2 flows"},
 		{"statuses without times", write("times.json", `{"version":2,"meta":{"endpoint":"https://cams.ap-southeast-1.aliyuncs.com/","flow_name":"","flow_info":true},"spaces":[{"id":"a","has_data":true,"count":1,"flow_ids":["1"],"flow_status":{"statuses":["DRAFT"],"checked":[]}}]}`), meta, "1 statuses for 0 check times"},
 		{"negative check time", write("negative.json", `{"version":2,"meta":{"endpoint":"https://cams.ap-southeast-1.aliyuncs.com/","flow_name":"","flow_info":true},"spaces":[{"id":"a","has_data":true,"count":1,"flow_ids":["1"],"flow_status":{"statuses":["DRAFT"],"checked":[-3]}}]}`), meta, "negative"},
-		{"version 0", write("v0.json", strings.Replace(string(data), `"version":3`, `"version":0`, 1)), meta, "format version 0; this release reads versions 1 to 3"},
+		{"version 0", write("v0.json", strings.Replace(string(data), `"version":4`, `"version":0`, 1)), meta, "format version 0; this release reads versions 1 to 4"},
 		{"duplicate space", write("dup.json", `{"version":1,"meta":{"endpoint":"https://cams.ap-southeast-1.aliyuncs.com/","flow_name":"","flow_info":true},"spaces":[{"id":"a"},{"id":"a"}]}`), meta, "twice"},
 	}
 	for _, tt := range tests {
@@ -188,13 +188,13 @@ func TestLoadMigratesVersion1(t *testing.T) {
 	if len(got) != 1 || !reflect.DeepEqual(got["cams-a"], want) {
 		t.Errorf("version 1 restored as %+v, want %+v", got["cams-a"], want)
 	}
-	// Saved again, it is version 3.
+	// Saved again, it is version 4.
 	snap := snapshot.Snapshot{}.WithSpaces(got)
 	if err := Save(path, meta, snap, t0); err != nil {
 		t.Fatal(err)
 	}
-	if data, _ := os.ReadFile(path); !strings.Contains(string(data), `"version":3`) {
-		t.Errorf("saved as %.40s..., want version 3", data)
+	if data, _ := os.ReadFile(path); !strings.Contains(string(data), `"version":4`) {
+		t.Errorf("saved as %.40s..., want version 4", data)
 	}
 }
 

@@ -8,7 +8,6 @@ import (
 	"io"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/cams-exporter/cams_exporter/client"
 	"github.com/cams-exporter/cams_exporter/snapshot"
@@ -45,6 +44,13 @@ type decoder struct {
 	// they are met (a space twice is refused with or without a journal).
 	replaced map[string]bool
 	maker    stateMaker
+	// codecs decode the parts of the wired sources; parts holds those
+	// read, skipped (as nil) those of the file left out or replaced by the
+	// journal, so that a part twice is refused as a space twice is.
+	codecs  Codecs
+	parts   partsTable
+	skipped partsTable
+	dropped dropCounter
 }
 
 // stateMaker makes the states of decoded spaces, sharing their flows and
@@ -94,6 +100,8 @@ func (d *decoder) file() error {
 			err = d.value(&d.writeID)
 		case strings.EqualFold(key, "spaces"):
 			err = d.spaces()
+		case strings.EqualFold(key, "sources"):
+			err = d.sources()
 		default:
 			err = d.value(new(ignored)) // an unknown key: read, not kept
 		}
@@ -115,10 +123,7 @@ func (d *decoder) file() error {
 // writes it), are checked first: a file that would be refused is not read
 // any further.
 func (d *decoder) spaces() error {
-	if err := d.checkVersion(); d.hasVersion && err != nil {
-		return err
-	}
-	if err := d.checkMeta(); d.hasMeta && err != nil {
+	if err := d.startBody(); err != nil {
 		return err
 	}
 	tok, err := d.dec.Token()
@@ -126,8 +131,6 @@ func (d *decoder) spaces() error {
 		return d.corrupt(err)
 	}
 	d.states, d.replaced = nil, nil // a repeated key replaces the list
-	d.baseID = client.Cut(d.writeID, maxWriteIDBytes)
-	d.applying = d.journal.extends(d.baseID)
 	if tok == nil {
 		return nil
 	}
@@ -158,6 +161,22 @@ func (d *decoder) spaces() error {
 	return d.corrupt(err)
 }
 
+// startBody is called at the spaces and at the sources: the version and
+// the settings, when the file gave them before (as an exporter writes it),
+// are checked first, so that a file that would be refused is not read any
+// further; and the write id given so far is the one the journal must name.
+func (d *decoder) startBody() error {
+	if err := d.checkVersion(); d.hasVersion && err != nil {
+		return err
+	}
+	if err := d.checkMeta(); d.hasMeta && err != nil {
+		return err
+	}
+	d.baseID = client.Cut(d.writeID, maxWriteIDBytes)
+	d.applying = d.journal.extends(d.baseID)
+	return nil
+}
+
 // add validates the space sp and adds its state; one with an id longer
 // than a space id can be, or not valid UTF-8 (U+FFFD is what encoding/json
 // made of a Latin-1 id an older release saved, two of them possibly the
@@ -165,7 +184,7 @@ func (d *decoder) spaces() error {
 // is validated as any other, and takes the journal's state (or none) at
 // once: the file's is not kept, so that a restore never holds both.
 func (d *decoder) add(sp space) error {
-	if len(sp.ID) > client.MaxSpaceIDBytes || !utf8.ValidString(sp.ID) || strings.ContainsRune(sp.ID, utf8.RuneError) {
+	if !validSpaceID(sp.ID) {
 		return nil
 	}
 	if _, dup := d.states[sp.ID]; dup || d.replaced[sp.ID] {
@@ -222,6 +241,14 @@ func (d *decoder) applyJournal() {
 		}
 		d.states[id] = st
 	}
+	for name, byspace := range d.journal.parts {
+		for space, p := range byspace {
+			if p != nil {
+				d.parts.put(name, space, p)
+			}
+		}
+	}
+	d.dropped.add(d.journal.dropped)
 }
 
 // check refuses another format version or other settings.

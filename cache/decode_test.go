@@ -165,7 +165,7 @@ func TestLoadStopsAtARefusal(t *testing.T) {
 		want string
 	}{
 		"other settings": {data, Meta{Endpoint: "http://127.0.0.1:1/"}, "other settings"},
-		"version 9":      {bytes.Replace(data, []byte(`"version":3`), []byte(`"version":9`), 1), meta, "format version 9"},
+		"version 9":      {bytes.Replace(data, []byte(`"version":4`), []byte(`"version":9`), 1), meta, "format version 9"},
 	} {
 		r := &countingReader{r: bytes.NewReader(tt.data)}
 		got, err := decode(r, path, tt.meta)

@@ -25,9 +25,11 @@ import (
 //
 // and each of the others is one write: the spaces whose state changed
 // since the write before, each as the file holds it, and the spaces no
-// longer kept,
+// longer kept; and per source, the parts that changed, each as the file
+// holds it, and the spaces whose part is no longer kept (parts.go),
 //
-//	{"spaces":[{"id":"cams-a",...}],"gone":["cams-b"]}
+//	{"spaces":[{"id":"cams-a",...}],"gone":["cams-b"],
+//	 "sources":{"phone-numbers":{"parts":[{"space":"cams-c",...}],"gone":["cams-b"]}}}
 //
 // A write is one line appended and synced. Read applies the lines in order
 // to the file they extend; a journal naming another write of the file is
@@ -91,8 +93,20 @@ type journal struct {
 	// changes holds each space the journal changed, with its state after
 	// the last write that changed it; nil if it is no longer kept.
 	changes map[string]*snapshot.SpaceState
+	// parts holds, by source then space, each part the journal changed,
+	// as changes does; nil when it is no longer kept or its data does not
+	// decode. dropped counts the parts left out.
+	parts   partsTable
+	dropped dropCounter
 	lines   int   // the writes applied
 	err     error // why it is not applied whole: see outcome
+}
+
+// lineChanges are the changes of one write of the journal.
+type lineChanges struct {
+	spaces  map[string]*snapshot.SpaceState
+	parts   partsTable
+	dropped dropCounter
 }
 
 // extends reports whether j is to be applied to the file of write id id.
@@ -108,6 +122,32 @@ func (j *journal) change(applying bool, id string) (*snapshot.SpaceState, bool) 
 	}
 	st, ok := j.changes[id]
 	return st, ok
+}
+
+// partChange returns the change of the part of space of the source name,
+// if the journal is applied and has one.
+func (j *journal) partChange(applying bool, name, space string) (*snapshot.SpacePart, bool) {
+	if !applying {
+		return nil, false
+	}
+	p, ok := j.parts[name][space]
+	return p, ok
+}
+
+// apply applies the changes of one write.
+func (j *journal) apply(line lineChanges) {
+	if j.changes == nil {
+		j.changes = map[string]*snapshot.SpaceState{}
+	}
+	for id, st := range line.spaces {
+		j.changes[id] = st
+	}
+	for name, byspace := range line.parts {
+		for space, p := range byspace {
+			j.parts.put(name, space, p)
+		}
+	}
+	j.dropped.add(line.dropped)
 }
 
 // outcome says what became of j with the file of write id id: nil if it
@@ -157,7 +197,7 @@ func (d *decoder) readJournal(name string) *journal {
 	defer f.Close()
 	j.read.size = info.Size()
 	if err := d.readLines(j, bufio.NewReaderSize(f, 64<<10)); err != nil {
-		j.err, j.changes, j.read.applied = err, nil, 0
+		j.err, j.changes, j.parts, j.dropped, j.read.applied = err, nil, nil, dropCounter{}, 0
 	}
 	return j
 }
@@ -180,7 +220,7 @@ func (d *decoder) readLines(j *journal, r *bufio.Reader) error {
 		if err != nil {
 			return fmt.Errorf("%w: %s, line %d: %v", ErrJournalIgnored, j.name, n, err)
 		}
-		var changes map[string]*snapshot.SpaceState
+		var changes lineChanges
 		if whole && n == 1 {
 			j.base, err = readHeader(line)
 		} else if whole {
@@ -193,12 +233,7 @@ func (d *decoder) readLines(j *journal, r *bufio.Reader) error {
 			j.err = fmt.Errorf("cache journal %s, line %d: %w", j.name, n, errJournalCut)
 			return nil
 		}
-		if j.changes == nil {
-			j.changes = map[string]*snapshot.SpaceState{}
-		}
-		for id, st := range changes {
-			j.changes[id] = st
-		}
+		j.apply(changes)
 		j.read.applied += int64(len(line)) + 1
 		j.lines = n - 1
 	}
@@ -250,38 +285,40 @@ func readHeader(line []byte) (string, error) {
 }
 
 // journalLine decodes a write of the journal: the states of the spaces it
-// changed (made as the file's are), nil for those no longer kept. A space
-// twice in one write is an error; ids longer than a space id can be are
-// left out.
-func (d *decoder) journalLine(line []byte) (map[string]*snapshot.SpaceState, error) {
+// changed (made as the file's are), nil for those no longer kept, and the
+// parts of the sources it changed (see journalSources). A space twice in
+// one write is an error; ids longer than a space id can be are left out.
+func (d *decoder) journalLine(line []byte) (lineChanges, error) {
 	dec := json.NewDecoder(bytes.NewReader(line))
 	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		return nil, fmt.Errorf("not a JSON object (%v, %v)", tok, err)
+		return lineChanges{}, fmt.Errorf("not a JSON object (%v, %v)", tok, err)
 	}
-	changes := map[string]*snapshot.SpaceState{}
+	changes := lineChanges{spaces: map[string]*snapshot.SpaceState{}}
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
-			return nil, err
+			return lineChanges{}, err
 		}
 		key, _ := tok.(string)
 		switch {
 		case strings.EqualFold(key, "spaces"):
-			err = d.journalSpaces(dec, changes)
+			err = d.journalSpaces(dec, changes.spaces)
 		case strings.EqualFold(key, "gone"):
-			err = journalGone(dec, changes)
+			err = journalGone(dec, changes.spaces)
+		case strings.EqualFold(key, "sources"):
+			err = d.journalSources(dec, &changes)
 		default:
 			err = dec.Decode(new(ignored))
 		}
 		if err != nil {
-			return nil, err
+			return lineChanges{}, err
 		}
 	}
 	if tok, err := dec.Token(); err != nil || tok != json.Delim('}') {
-		return nil, fmt.Errorf("the object does not end (%v, %v)", tok, err)
+		return lineChanges{}, fmt.Errorf("the object does not end (%v, %v)", tok, err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return nil, errors.New("data after the object")
+		return lineChanges{}, errors.New("data after the object")
 	}
 	return changes, nil
 }
@@ -349,9 +386,10 @@ func appendHeader(b []byte, id string) []byte {
 }
 
 // appendChanges appends to b the journal line of the changes from since to
-// snap (see snapshot.Snapshot.KeptChanges), newline included, and returns
-// it with the number of spaces it names: none if nothing changed. It stops
-// with full true as soon as the line would be longer than room bytes.
+// snap (see snapshot.Snapshot.KeptChanges, and appendPartChanges for the
+// sources' parts), newline included, and returns it with the number of
+// spaces and parts it names: none if nothing changed. It stops with full
+// true as soon as the line would be longer than room bytes.
 func appendChanges(b []byte, snap, since *snapshot.Snapshot, room int) (line []byte, n int, full bool, err error) {
 	start := len(b)
 	b = append(b, `{"spaces":[`...)
@@ -383,5 +421,9 @@ func appendChanges(b []byte, snap, since *snapshot.Snapshot, room int) (line []b
 		b = append(b, gone...)
 		b = append(b, ']')
 	}
-	return append(b, "}\n"...), n, false, nil
+	b, parts, full, err := appendPartChanges(b, snap, since, start+room, len("}\n"))
+	if err != nil || full {
+		return nil, n + parts, full, err
+	}
+	return append(b, "}\n"...), n + parts, false, nil
 }

@@ -138,3 +138,66 @@ func BenchmarkRestoreWithJournal(b *testing.B) {
 		})
 	}
 }
+
+// aMinuteOfCalls is snap after minute i of the sources' calls at their
+// default rates: 480 spaces' numbers and 480 spaces' WABAs (8 calls a
+// second each), 240 spaces' health (4 a second), each a new part (a call
+// makes one even when the data did not change), in the order a pass goes.
+func aMinuteOfCalls(snap *snapshot.Snapshot, ids []string, i int) *snapshot.Snapshot {
+	at := t0.Add(time.Duration(i+1) * time.Minute)
+	states := slices.Clone(snap.Sources())
+	for k, st := range states {
+		calls := map[string]int{"phone-numbers": 480, "waba": 480, "messaging-health": 240}[st.Name]
+		changed := make(map[string]*snapshot.SpacePart, calls)
+		for c := range calls {
+			id := ids[(i*calls+c)%len(ids)]
+			p := *st.Part(id)
+			p.LastSuccess, p.LastAttempt = at, at
+			changed[id] = &p
+		}
+		states[k] = st.WithParts(changed)
+	}
+	return snap.WithSources(states)
+}
+
+// BenchmarkMinuteWriteWithParts is BenchmarkMinuteWrite with the three
+// sources on, 3 numbers a space: the write of a minute's listings and
+// calls at 200,000 spaces, whole or appended. Run it with -benchtime=5x.
+func BenchmarkMinuteWriteWithParts(b *testing.B) {
+	spaces, ids := benchAccount(200_000)
+	snap := spaces.WithSources(accountParts(ids, 3))
+	for _, mode := range []string{"whole", "journal"} {
+		b.Run(mode, func(b *testing.B) {
+			path := filepath.Join(b.TempDir(), "cams.cache")
+			current := snap
+			w := &Writer{Path: path, Meta: meta, Snapshot: func() *snapshot.Snapshot { return current }, Logger: log.NewNopLogger()}
+			if err := w.Write(context.Background()); err != nil {
+				b.Fatal(err)
+			}
+			var written int64
+			for i := 0; b.Loop(); i++ {
+				b.StopTimer()
+				current = aMinuteOfCalls(aMinute(current, ids, i), ids, i)
+				if mode == "whole" {
+					w.file.id = ""
+				}
+				before := fileBytes(path + JournalSuffix)
+				b.StartTimer()
+				if err := w.Write(context.Background()); err != nil {
+					b.Fatal(err)
+				}
+				b.StopTimer()
+				if mode == "whole" {
+					written += fileBytes(path)
+				} else {
+					written += fileBytes(path+JournalSuffix) - before
+				}
+				b.StartTimer()
+			}
+			b.ReportMetric(float64(written)/float64(b.N), "written-B/op")
+			if mode == "journal" && w.wholes.Load() != 1 {
+				b.Fatalf("%d writes of the whole file during the run", w.wholes.Load()-1)
+			}
+		})
+	}
+}

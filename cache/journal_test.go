@@ -429,7 +429,7 @@ func TestJournalOfAFileWithoutWriteID(t *testing.T) {
 	if err := json.Unmarshal(data, &f); err != nil {
 		t.Fatal(err)
 	}
-	v2 := bytes.Replace(bytes.Replace(data, []byte(`"version":3`), []byte(`"version":2`), 1), []byte(`,"write_id":"`+f.WriteID+`"`), nil, 1)
+	v2 := bytes.Replace(bytes.Replace(data, []byte(`"version":4`), []byte(`"version":2`), 1), []byte(`,"write_id":"`+f.WriteID+`"`), nil, 1)
 	os.WriteFile(path, v2, 0o600)
 	c := mustRead(t, path)
 	sameStates(t, "restored", c.States, savedFromScratch(t, snaps[0]))

@@ -18,19 +18,21 @@ import (
 const WriteInterval = time.Minute
 
 // Writer saves the snapshot at most once per interval, when a space's state
-// changed since the last write, and once more when its context ends: during
-// a pass too, so that a restart keeps every listing already done. A
-// snapshot without any space state (nothing listed or restored yet) is not
-// written, nor one whose spaces are those of the last write (a shutdown
-// with nothing new writes nothing).
+// or a source's part of it changed since the last write, and once more
+// when its context ends: during a pass too, so that a restart keeps every
+// listing and call already done. A snapshot without any space state or
+// part (nothing listed or restored yet) is not written, nor one whose
+// spaces and parts are those of the last write (a shutdown with nothing
+// new writes nothing).
 //
-// A write appends the spaces that changed to the file's journal (see
-// journal.go): a minute's listings at 200,000 spaces of 5 flows append
+// A write appends the spaces and parts that changed to the file's journal
+// (see journal.go): a minute's listings at 200,000 spaces of 5 flows append
 // 76 KB instead of writing 63 MB. The file is written whole, with a new
 // write id, and the journal removed, when nothing is known of the file (the
 // first write after a start that restored nothing, or a file without a
-// write id), when an append failed or was abandoned, and when the journal
-// would outgrow journalLimit.
+// write id), when the restore left parts out or read an older version,
+// when an append failed or was abandoned, and when the journal would
+// outgrow journalLimit.
 //
 // It removes the leftovers of killed writes (see Sweep) when it starts and
 // after each write; when it starts, it also cuts off a journal's last
@@ -41,11 +43,15 @@ type Writer struct {
 	Meta Meta
 	// Interval is the least time between two writes; default WriteInterval.
 	Interval time.Duration
+	// Snapshot returns the state to save: the engine's (engine.Engine's
+	// Snapshot), whose sources' parts are saved with the spaces.
 	Snapshot func() *snapshot.Snapshot
 	// Restored is the snapshot made of the file when the exporter started,
-	// if any: the file holds it already, so it is not written again until a
-	// space's state differs from it. States the restore left out (dated
-	// later than the clock) stay in the file until it is written whole.
+	// if any: the engine's, once the refresher and every runner restored
+	// what Read gave them. The file holds it already, so it is not written
+	// again until a space's state or a part differs from it. States the
+	// restore left out (dated later than the clock) stay in the file until
+	// it is written whole.
 	Restored *snapshot.Snapshot
 	// Contents is what Read read of the file that Restored was made of:
 	// the writer appends to its journal. Without it, or without Restored,
@@ -100,7 +106,7 @@ func (w *Writer) start() {
 	contents := w.Contents
 	w.written, w.Restored, w.Contents = w.Restored, nil, nil
 	w.sweep()
-	if w.written == nil || contents == nil || contents.base.id == "" {
+	if w.written == nil || contents == nil || contents.base.id == "" || contents.rewrite {
 		return // the first write is of the whole file, and removes the journal
 	}
 	w.file = contents.base
@@ -149,7 +155,7 @@ func (w *Writer) Write(ctx context.Context) error {
 // journal, or the whole file.
 func (w *Writer) write(ctx context.Context) error {
 	snap := w.Snapshot()
-	if snap.Len() == 0 {
+	if snap.Len() == 0 && !hasParts(snap) {
 		return nil
 	}
 	if w.file.id != "" && w.written != nil {
@@ -220,15 +226,31 @@ func (w *Writer) writeWhole(ctx context.Context, snap *snapshot.Snapshot) error 
 	return nil
 }
 
-// changedSince reports whether a state kept in snap differs from its state
-// in written (or is new, or gone): what the file would hold. It costs what
-// changed, as the refresher's snapshots share what did not.
+// changedSince reports whether a state kept in snap, or a source's part,
+// differs from its state in written (or is new, or gone): what the file
+// would hold. It costs what changed, as the refresher's snapshots and a
+// runner's states share what did not.
 func changedSince(snap, written *snapshot.Snapshot) bool {
 	if written == nil {
 		return true
 	}
 	for range snap.KeptChanges(written) {
 		return true
+	}
+	for _, name := range sourceNames(snap, written) {
+		for range sourceChanges(sourceOf(snap, name), sourceOf(written, name)) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasParts reports whether a source of snap has a part.
+func hasParts(snap *snapshot.Snapshot) bool {
+	for _, st := range snap.Sources() {
+		if st.Len() > 0 {
+			return true
+		}
 	}
 	return false
 }

@@ -161,6 +161,18 @@ func TestValuesSchemaRejectsMistakes(t *testing.T) {
 		{"string for a list", []string{"--set", "spaces=cams-abc123"}, "spaces"},
 		{"flag without dashes", []string{"--set", "extraArgs[0]=cams.region=cn-hangzhou"}, "extraArgs"},
 		{"bad duration", []string{"--set-string", "serviceMonitor.interval=30sec"}, "interval"},
+		{"misspelled collector", []string{"--set", "collectors.phoneNumber=true"}, "phoneNumber"},
+		{"string for a collector", []string{"--set-string", "collectors.waba=true"}, "waba"},
+		{"collector's interval not a duration", []string{"--set-string", "phoneNumbers.interval=15min"}, "interval"},
+		{"collector's interval in days", []string{"--set-string", "messagingHealth.phoneInterval=1d"}, "phoneInterval"},
+		{"collector's interval without a unit", []string{"--set", "waba.interval=3600"}, "interval"},
+		{"misspelled collector's interval", []string{"--set-string", "waba.intervall=1h"}, "intervall"},
+		{"zero rate", []string{"--set", "cams.wabaRateLimit=0"}, "wabaRateLimit"},
+		{"zero rate as text", []string{"--set-string", "cams.wabaRateLimit=0.0"}, "wabaRateLimit"},
+		{"negative rate", []string{"--set", "cams.phoneNumbersRateLimit=-1"}, "phoneNumbersRateLimit"},
+		{"rate above 1000", []string{"--set", "cams.messagingHealthRateLimit=5000"}, "messagingHealthRateLimit"},
+		{"rate not a number", []string{"--set", "cams.phoneNumbersRateLimit=fast"}, "phoneNumbersRateLimit"},
+		{"the flows' rate as a value", []string{"--set", "cams.rateLimit=4"}, "rateLimit"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			out, stderr, err := helm(t, append([]string{"template", release, chartDir}, tc.args...)...)
@@ -291,12 +303,10 @@ func TestDefaults(t *testing.T) {
 		t.Errorf("replicas %v, want 1", got)
 	}
 	c := get(d, "spec", "template", "spec", "containers", 0)
-	args := strings.Join(strs(get(c, "args")), " ")
-	if strings.Contains(args, "--cams.spaces-file") {
-		t.Errorf("args %s: a spaces file with no spaces configured", args)
-	}
-	if !strings.Contains(args, "--cache.file=/var/lib/cams_exporter/cache.json") {
-		t.Errorf("args %s: no cache file", args)
+	// No spaces file without spaces, every collector off and every interval
+	// and rate left to the exporter's defaults: nothing but these two.
+	if args := strs(get(c, "args")); !slices.Equal(args, baseArgs) {
+		t.Errorf("args %v, want only %v", args, baseArgs)
 	}
 	if get(d, "spec", "template", "spec", "volumes", 0, "emptyDir") == nil {
 		t.Errorf("cache volume %v, want an emptyDir", get(d, "spec", "template", "spec", "volumes", 0))
@@ -373,11 +383,16 @@ func TestAllOn(t *testing.T) {
 
 	args := strs(get(c, "args"))
 	for _, want := range []string{"--web.listen-address=:9949", "--cache.file=/var/lib/cams_exporter/cache.json",
-		"--cams.spaces-file=/etc/cams_exporter/spaces/spaces.txt", "--cams.region=cn-hangzhou", "--refresh.interval=10m", "--log.format=json"} {
+		"--cams.spaces-file=/etc/cams_exporter/spaces/spaces.txt", "--cams.region=cn-hangzhou", "--refresh.interval=10m", "--log.format=json",
+		// The collectors, their intervals and rates as ci/all-on-values.yaml sets them.
+		"--collector.phone-numbers", "--collector.waba", "--collector.messaging-health",
+		"--phone-numbers.interval=30m", "--waba.interval=12h", "--messaging-health.interval=2h", "--messaging-health.phone-interval=24h",
+		"--cams.phone-numbers-rate-limit=6", "--cams.waba-rate-limit=2.5", "--cams.messaging-health-rate-limit=3"} {
 		if !slices.Contains(args, want) {
 			t.Errorf("args %v lack %s", args, want)
 		}
 	}
+	assertFlagsOnce(t, args)
 
 	// Credentials only by reference to the Secret.
 	refs := map[string]string{}

@@ -62,9 +62,25 @@ func TestKubernetesE2E(t *testing.T) {
 	t.Logf("helm install:\n%s", out)
 	for _, want := range []string{"STATUS: deployed", "port-forward svc/" + fullname + " 9949:9949",
 		"Credentials: AccessKey from Secret cams-credentials.", "Spaces: 2 from the chart's values.",
-		"Cache: on PersistentVolumeClaim " + fullname + "-cache"} {
+		"Cache: on PersistentVolumeClaim " + fullname + "-cache", "Collectors: flows, phone-numbers, waba, messaging-health.",
+		"The RAM identity needs cams:ListFlow, cams:QueryChatappPhoneNumbers, cams:QueryChatappBindWaba, cams:GetWhatsappHealthStatus\n"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("helm install's output (NOTES.txt) lacks %q", want)
+		}
+	}
+	if strings.Contains(out, "NOTE: messaging-health") {
+		t.Errorf("helm install's output (NOTES.txt) warns about messaging-health with every collector on:\n%s", out)
+	}
+	// messaging-health without phone-numbers asks about no number:
+	// NOTES.txt says so.
+	out, stderr, err = helm(t, append([]string{"install", "notes", chart, "--dry-run", "--set", "collectors.messagingHealth=true", "--set", "collectors.waba=true"}, k...)...)
+	if err != nil {
+		t.Fatalf("helm install --dry-run: %v\n%s%s", err, out, stderr)
+	}
+	for _, want := range []string{"Collectors: flows, waba, messaging-health.", "The RAM identity needs cams:ListFlow, cams:QueryChatappBindWaba, cams:GetWhatsappHealthStatus\n",
+		"collectors.phoneNumbers off it asks about no number."} {
+		if !strings.Contains(out, want) {
+			t.Errorf("helm install --dry-run's output (NOTES.txt) with messaging-health and waba lacks %q:\n%s", want, out)
 		}
 	}
 

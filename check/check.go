@@ -28,6 +28,8 @@ func (s Status) String() string {
 
 // Input is what one check run found.
 type Input struct {
+	// Snapshot holds the listings and, for each source that was on
+	// (Snapshot.Sources), its part of each space.
 	Snapshot *snapshot.Snapshot
 	// Watched are the spaces the run was to check; nil means those of the
 	// snapshot. A watched space the snapshot has no state for (a space
@@ -51,7 +53,12 @@ type Result struct {
 	State   string        `json:"status"`
 	Summary string        `json:"summary"`
 	Spaces  []SpaceResult `json:"spaces"`
+	// sources are the sources that were on, in their order.
+	sources []sourceInfo
 }
+
+// sourceInfo names a source that was on.
+type sourceInfo struct{ name, operation string }
 
 // SpaceResult is one space's line of the report.
 type SpaceResult struct {
@@ -70,6 +77,14 @@ type SpaceResult struct {
 	FlowsByStatus map[string]int      `json:"flows_by_status,omitempty"`
 	StatusError   *snapshot.ErrorInfo `json:"flow_status_error,omitempty"`
 	StatusRemedy  string              `json:"flow_status_remedy,omitempty"`
+	// The space's results of the sources that are on (see
+	// judgeSources); absent for a source that is off, for the account's
+	// own space, which they make no call for, and for the messaging
+	// health of a space it asked nothing (no WABA bound or known, no
+	// number known).
+	PhoneNumbers    *NumbersResult `json:"phone_numbers,omitempty"`
+	WABA            *WABAResult    `json:"waba,omitempty"`
+	MessagingHealth *HealthResult  `json:"messaging_health,omitempty"`
 }
 
 // Evaluate judges one run.
@@ -112,7 +127,7 @@ func Evaluate(in Input) Result {
 	case n == 0:
 		r.Status, r.Summary = Unknown, "no space to check"
 	case credentialFailures == n:
-		r.Status, r.Summary = Unknown, "no usable credentials"
+		r.Status, r.Summary = Unknown, noCredentials
 	case failed > 0:
 		r.Status, r.Summary = Critical, plural(failed, "space")+" of "+plural(n, "")+" failed"
 	case in.FlowStatus && in.statusesLacking(&r): // sets r.Status and r.Summary
@@ -123,6 +138,7 @@ func Evaluate(in Input) Result {
 	default:
 		r.Status, r.Summary = OK, plural(n, "space")+", "+plural(flows, "flow")
 	}
+	r.withFindings(in.judgeSources(&r))
 	r.State = r.Status.String()
 	return r
 }

@@ -12,27 +12,36 @@ import (
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
-// WriteText writes the first line a monitoring plugin shows, then a table.
+// WriteText writes the first line a monitoring plugin shows, then a table
+// (with a column per source that was on) and what the sources found wrong.
 func (r Result) WriteText(w io.Writer) error {
 	fmt.Fprintf(w, "CAMS %s - %s\n\n", r.State, r.Summary)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	statuses := r.hasStatuses()
-	if statuses {
-		fmt.Fprintln(tw, "SPACE\tRESULT\tFLOWS\tLATENCY\tCATEGORIES / ERROR\tSTATUSES")
-	} else {
-		fmt.Fprintln(tw, "SPACE\tRESULT\tFLOWS\tLATENCY\tCATEGORIES / ERROR")
+	statuses, cols := r.hasStatuses(), r.sourceColumns()
+	fmt.Fprint(tw, "SPACE\tRESULT\tFLOWS\tLATENCY")
+	for _, c := range cols {
+		fmt.Fprint(tw, "\t"+c.header)
 	}
+	fmt.Fprint(tw, "\tCATEGORIES / ERROR")
+	if statuses {
+		fmt.Fprint(tw, "\tSTATUSES")
+	}
+	fmt.Fprintln(tw)
 	for _, s := range r.Spaces {
 		name := s.Space
 		if name == "" {
 			name = "(own space)"
+		}
+		sourceCells := ""
+		for _, c := range cols {
+			sourceCells += c.cell(s) + "\t"
 		}
 		if s.OK {
 			result := "ok"
 			if s.Slow {
 				result = "slow"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%d\t%.3fs\t%s", name, result, s.Flows, s.LatencySeconds, categories(s.ByCategory))
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%.3fs\t%s%s", name, result, s.Flows, s.LatencySeconds, sourceCells, categories(s.ByCategory))
 			if statuses {
 				fmt.Fprintf(tw, "\t%s", s.statusText())
 			}
@@ -53,9 +62,12 @@ func (r Result) WriteText(w io.Writer) error {
 		if s.Error.Code == CodeNotFinished {
 			result = "UNFINISHED"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t-\t%.3fs\t%s\n", name, result, s.LatencySeconds, detail)
+		fmt.Fprintf(tw, "%s\t%s\t-\t%.3fs\t%s%s\n", name, result, s.LatencySeconds, sourceCells, detail)
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	return r.writeProblems(w)
 }
 
 func categories(m map[string]int) string {

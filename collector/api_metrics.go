@@ -34,7 +34,7 @@ func NewAPIMetrics() *APIMetrics {
 		errors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "cams_api_errors_total",
 			Help: "Failed attempts to call the CAMS API by operation and code: the API's error code, HTTP_<status>, Timeout, NetworkError, InvalidResponse or Credentials; unexpected codes beyond the first " +
-				strconv.Itoa(MaxExtraErrorCodes) + " are counted as " + OtherErrorCode + ".",
+				strconv.Itoa(MaxExtraErrorCodes) + " are counted as " + OtherErrorCode + ". QueryChatappBindWaba's " + client.CodeNoWABA + " (no WABA bound to the space) is an answer, not a failure: see cams_waba_bound.",
 		}, []string{"operation", "code"}),
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "cams_api_request_duration_seconds",
@@ -65,9 +65,15 @@ func (m *APIMetrics) ObserveAttempt(a client.Attempt) {
 		m.requests.WithLabelValues(op).Inc()
 		m.duration.WithLabelValues(op).Observe(max(a.Duration.Seconds(), 0))
 	}
-	if a.Code != client.CodeOK {
+	if a.Code != client.CodeOK && !isState(a) {
 		m.errors.WithLabelValues(op, m.codes.Label(a.Code)).Inc()
 	}
+}
+
+// isState reports whether an attempt's error code is an answer about the
+// space rather than a failure: QueryChatappBindWaba's "no WABA bound".
+func isState(a client.Attempt) bool {
+	return a.Code == client.CodeNoWABA && a.Operation == client.OperationQueryBindWaba
 }
 
 // Codes returns the set that bounds the code label of

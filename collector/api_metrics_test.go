@@ -76,7 +76,8 @@ func TestAPIMetrics(t *testing.T) {
 				listFlow("9Lives", 0),
 				listFlow("", 0),
 				listFlow("Code!", 0),
-				listFlow("Code-1", 0),
+				listFlow("Code/1", 0),
+				listFlow("-Lead", 0),
 				listFlow("_Lead", 0),
 				listFlow("A"+strings.Repeat("b", 64), 0),
 				listFlow("Code\xff", 0),
@@ -177,4 +178,53 @@ func BenchmarkObserveAttempt(b *testing.B) {
 			m.ObserveAttempt(a)
 		}
 	})
+}
+
+// TestNoWABAIsNotAnAPIError: a space without a WABA is an answer of
+// QueryChatappBindWaba, counted as a request, not as an error; the new
+// operations' codes, with their hyphens, keep their own label.
+func TestNoWABAIsNotAnAPIError(t *testing.T) {
+	m := NewAPIMetrics()
+	m.ObserveAttempt(client.Attempt{Operation: client.OperationQueryBindWaba, Code: client.CodeNoWABA})
+	m.ObserveAttempt(client.Attempt{Operation: client.OperationGetHealthStatus, Code: client.CodeNoWABA})
+	m.ObserveAttempt(client.Attempt{Operation: client.OperationGetHealthStatus, Code: client.CodeMetaCallFailed})
+	for _, tc := range []struct {
+		metric string
+		want   float64
+	}{
+		{`cams_api_requests_total{operation="QueryChatappBindWaba"}`, 1},
+		{`cams_api_errors_total{code="ERR-OPERATION-MAAP-0060",operation="QueryChatappBindWaba"}`, 0},
+		{`cams_api_errors_total{code="ERR-OPERATION-MAAP-0060",operation="GetWhatsappHealthStatus"}`, 1},
+		{`cams_api_errors_total{code="ERR-FB-001",operation="GetWhatsappHealthStatus"}`, 1},
+	} {
+		if got := sampleOf(t, m, tc.metric); got != tc.want {
+			t.Errorf("%s = %g, want %g", tc.metric, got, tc.want)
+		}
+	}
+}
+
+// sampleOf returns the value of one series of c, 0 when absent.
+func sampleOf(t *testing.T, c prometheus.Collector, series string) float64 {
+	t.Helper()
+	reg := prometheus.NewPedanticRegistry()
+	reg.MustRegister(c)
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range families {
+		for _, m := range f.GetMetric() {
+			var labels []string
+			for _, l := range m.GetLabel() {
+				labels = append(labels, fmt.Sprintf("%s=%q", l.GetName(), l.GetValue()))
+			}
+			if f.GetName()+"{"+strings.Join(labels, ",")+"}" == series {
+				if m.GetCounter() != nil {
+					return m.GetCounter().GetValue()
+				}
+				return m.GetGauge().GetValue()
+			}
+		}
+	}
+	return 0
 }

@@ -34,6 +34,11 @@ var KnownErrorCodes = []string{
 	"Ram.PermissionDeny",
 	"Product.Unsubscript",
 	"Unknown.ResourceOwnerId",
+	client.CodeNoWABA,
+	client.CodePhoneNotBound,
+	client.CodeMetaCallFailed,
+	"CHAT.APIError",
+	"ERR-COMMON-001",
 	// gateway
 	"SignatureDoesNotMatch",
 	"IncompleteSignature",
@@ -62,7 +67,7 @@ var (
 		}
 		return m
 	}()
-	wellFormedCode = regexp.MustCompile(`^(?:[A-Za-z][A-Za-z0-9._]{0,63}|HTTP_[0-9]{3})$`)
+	wellFormedCode = regexp.MustCompile(`^(?:[A-Za-z][A-Za-z0-9._-]{0,63}|HTTP_[0-9]{3})$`)
 )
 
 // ErrorCodes bounds the values of a code label: known codes pass,

@@ -49,6 +49,12 @@ type Options struct {
 	// metrics' (APIMetrics.Codes), so that the two label a code alike; nil
 	// for a set of its own.
 	ErrorCodes *ErrorCodes
+	// Sources are the series of the engine's sources that are on
+	// (--collector.<name>), each with the cams_collector_* families;
+	// SourceRates returns a source's limiter's current rate by name (nil,
+	// or no entry, omits its cams_collector_rate_limit_requests_per_second).
+	Sources     []SourceSeries
+	SourceRates map[string]func() float64
 }
 
 // Collector exports a Snapshot as Prometheus metrics through client_golang:
@@ -92,6 +98,12 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	for id, st := range snap.All() {
 		series = c.schema.SpaceSeries(series[:0], id, st)
 		c.send(ch, series)
+	}
+	for _, src := range snap.Sources() {
+		for id, part := range src.All() {
+			series = c.schema.PartSeries(series[:0], src.Name, id, part)
+			c.send(ch, series)
+		}
 	}
 }
 

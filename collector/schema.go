@@ -12,9 +12,9 @@ import (
 	"github.com/cams-exporter/cams_exporter/snapshot"
 )
 
-// MaxLabels is the most labels a family of the schema has (cams_flow_info
-// with flow statuses).
-const MaxLabels = 5
+// MaxLabels is the most labels a family of the schema has
+// (cams_phone_number_state).
+const MaxLabels = 7
 
 // Family is one metric family derived from snapshots.
 type Family struct {
@@ -55,6 +55,8 @@ type Schema struct {
 	refreshDuration, expectedPass, interval, startTime             *Family
 	// Families of the flow statuses as a whole (nil without them).
 	statusPass, statusInterval, statusesFolded, statusRate *Family
+	// The sources' families (sources.go).
+	sources sourceFamilies
 	// Families with series for each space.
 	spaceUp, spaceError, spaceLastSuccess, flowChanges, flows, flowsByCategory, flowsByStatus, flowInfo *Family
 }
@@ -143,6 +145,9 @@ func NewSchema(opts Options) *Schema {
 				"categories", "flow_id", "flow_name", labelSpace)
 		}
 	}
+	if len(opts.Sources) > 0 {
+		s.addSourceFamilies(add)
+	}
 	return s
 }
 
@@ -160,9 +165,9 @@ const (
 // is the position in it. The caller must not change them.
 func (s *Schema) Families() []*Family { return s.families }
 
-// SnapshotSeries appends the series that describe snap as a whole, those
-// of a family one after the other. They are rendered at every scrape: a
-// handful, and the limiter's rate is read now.
+// SnapshotSeries appends the series that describe snap as a whole, in any
+// order (the sources' come source by source). They are rendered at every
+// scrape: a handful, and the limiters' rates are read now.
 func (s *Schema) SnapshotSeries(dst []Series, snap *snapshot.Snapshot) []Series {
 	counts := snap.Counts()
 	dst = append(dst,
@@ -189,7 +194,7 @@ func (s *Schema) SnapshotSeries(dst []Series, snap *snapshot.Snapshot) []Series 
 	if s.statusPass != nil {
 		dst = s.appendStatusTotals(dst, snap)
 	}
-	return dst
+	return s.appendSourceTotals(dst, snap)
 }
 
 // SpaceSeries appends the series of the space id in state st, in any order.

@@ -1,10 +1,13 @@
 package dashboards
 
 import (
+	"cmp"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -42,18 +45,47 @@ var knownMetrics = map[string]bool{
 	"cams_exporter_build_info":                   true,
 	"cams_flow_status_expected_duration_seconds": true,
 	"cams_flow_status_interval_seconds":          true,
+	// The engine's collectors (--collector.phone-numbers, --collector.waba,
+	// --collector.messaging-health).
+	"cams_collector_spaces":                               true,
+	"cams_collector_expected_duration_seconds":            true,
+	"cams_collector_interval_seconds":                     true,
+	"cams_collector_rate_limit_requests_per_second":       true,
+	"cams_collector_values_folded_total":                  true,
+	"cams_collector_space_up":                             true,
+	"cams_collector_space_last_success_timestamp_seconds": true,
+	"cams_collector_space_error_info":                     true,
+	"cams_phone_numbers":                                  true,
+	"cams_phone_number_state":                             true,
+	"cams_phone_number_messaging_limit":                   true,
+	"cams_waba_bound":                                     true,
+	"cams_waba_info":                                      true,
+	"cams_messaging_health":                               true,
+	"cams_messaging_health_entity":                        true,
+	"cams_messaging_health_error_info":                    true,
 }
 
 // spaceMetrics carry the space label, so their selectors must filter on
 // the space variable, as a regular expression: space=~"${space:pipe}".
 var spaceMetrics = map[string]bool{
-	"cams_flows":                                true,
-	"cams_flows_by_category":                    true,
-	"cams_flows_by_status":                      true,
-	"cams_flow_changes_total":                   true,
-	"cams_space_up":                             true,
-	"cams_space_error_info":                     true,
-	"cams_space_last_success_timestamp_seconds": true,
+	"cams_flows":                                          true,
+	"cams_flows_by_category":                              true,
+	"cams_flows_by_status":                                true,
+	"cams_flow_changes_total":                             true,
+	"cams_space_up":                                       true,
+	"cams_space_error_info":                               true,
+	"cams_space_last_success_timestamp_seconds":           true,
+	"cams_collector_space_up":                             true,
+	"cams_collector_space_last_success_timestamp_seconds": true,
+	"cams_collector_space_error_info":                     true,
+	"cams_phone_numbers":                                  true,
+	"cams_phone_number_state":                             true,
+	"cams_phone_number_messaging_limit":                   true,
+	"cams_waba_bound":                                     true,
+	"cams_waba_info":                                      true,
+	"cams_messaging_health":                               true,
+	"cams_messaging_health_entity":                        true,
+	"cams_messaging_health_error_info":                    true,
 }
 
 // spaceMatch is how every selector of a per-space metric matches the space
@@ -218,6 +250,90 @@ func TestPanelsDoNotOverlap(t *testing.T) {
 	}
 }
 
+// collectorRows are the rows of the engine's collectors, each collapsed
+// (Grafana runs a row's queries when it is opened: an exporter without the
+// collector costs nothing), and the series their panels may query: their
+// collector's only, so that a row shows its data whichever other collectors
+// are on.
+// The keys are dashboards.CollectorRows.
+var collectorRows = map[string]*regexp.Regexp{
+	"Phone numbers":    regexp.MustCompile(`^cams_phone_number`),
+	"WABA":             regexp.MustCompile(`^cams_waba_`),
+	"Messaging health": regexp.MustCompile(`^cams_messaging_health`),
+	"Collectors: phone numbers, WABA, messaging health": regexp.MustCompile(`^(cams_collector_.*|cams_api_errors_total)$`),
+}
+
+// collectorSeries are the series of the engine's collectors.
+var collectorSeries = regexp.MustCompile(`^cams_(phone_number|waba_|messaging_health|collector_)`)
+
+// collectorUnits are the units of the collectors' panels that are not
+// counts ("none").
+var collectorUnits = map[string]string{
+	"Collector spaces failing":    "s",
+	"Collector pass and interval": "s",
+	"Collector limiter rates":     "reqps",
+}
+
+func TestCollectorRows(t *testing.T) {
+	d := loadDashboard(t)
+	found := map[string]bool{}
+	row := ""
+	for _, p := range d.Panels {
+		if p.Type == "row" {
+			row = p.Title
+			allowed, ok := collectorRows[row]
+			if !ok {
+				continue
+			}
+			found[row] = true
+			if !p.Collapsed || len(p.Panels) < 3 {
+				t.Errorf("row %q: collapsed %v with %d panels, want collapsed with its panels", row, p.Collapsed, len(p.Panels))
+			}
+			for _, c := range p.Panels {
+				if want := cmp.Or(collectorUnits[c.Title], "none"); c.FieldConfig.Defaults.Unit != want {
+					t.Errorf("row %q, panel %q: unit %q, want %q", row, c.Title, c.FieldConfig.Defaults.Unit, want)
+				}
+				for _, metric := range panelMetrics(t, c) {
+					if !allowed.MatchString(metric) {
+						t.Errorf("row %q, panel %q queries %s, not its collector's", row, c.Title, metric)
+					}
+				}
+			}
+			continue
+		}
+		for _, metric := range panelMetrics(t, p) {
+			if collectorSeries.MatchString(metric) {
+				t.Errorf("row %q, panel %q queries a collector's %s: it belongs in the collector's row", row, p.Title, metric)
+			}
+		}
+	}
+	for title := range collectorRows {
+		if !found[title] {
+			t.Errorf("no row %q", title)
+		}
+	}
+	if got, want := slices.Sorted(slices.Values(CollectorRows)), slices.Sorted(maps.Keys(collectorRows)); !slices.Equal(got, want) {
+		t.Errorf("CollectorRows = %q, want %q", got, want)
+	}
+}
+
+// panelMetrics returns the metrics the panel's queries select.
+func panelMetrics(t *testing.T, p Panel) []string {
+	t.Helper()
+	var out []string
+	for _, tg := range p.Targets {
+		sc, err := scanExpr(tg.Expr)
+		if err != nil {
+			t.Errorf("panel %q, target %s: %v", p.Title, tg.RefID, err)
+			continue
+		}
+		for _, s := range sc.selectors {
+			out = append(out, s.metric)
+		}
+	}
+	return out
+}
+
 var spaces = regexp.MustCompile(`\s+`)
 
 // TestRequiredQueries checks that the panels asked for are there, with the
@@ -229,6 +345,13 @@ func TestRequiredQueries(t *testing.T) {
 	// The refresh period of each exporter: the longer of the interval and
 	// the expected pass, as the alerts' cams:refresh_period_seconds:max.
 	const period = `max by (job, instance) (cams_refresh_interval_seconds{` + ji + `} >= on (job, instance) cams_refresh_expected_duration_seconds{` + ji + `} or on (job, instance) cams_refresh_expected_duration_seconds{` + ji + `})`
+	// A collector's period: the longer of its interval and its expected
+	// pass.
+	const collectorPeriod = `max by (job, instance, collector) (cams_collector_interval_seconds{` + ji + `} >= on (job, instance, collector) cams_collector_expected_duration_seconds{` + ji + `} or on (job, instance, collector) cams_collector_expected_duration_seconds{` + ji + `})`
+	// The numbers whose messaging limit is lower now than at some time in
+	// the range.
+	const limit = `cams_phone_number_messaging_limit{` + jis + `}`
+	const decreased = `max by (space, phone_number) (` + limit + ` < on (job, instance, space, phone_number) max_over_time(` + limit + `[$__range]))`
 	byPanel := map[string][]string{}
 	panelType := map[string]string{}
 	for _, p := range d.AllPanels() {
@@ -276,6 +399,40 @@ func TestRequiredQueries(t *testing.T) {
 		{"Expected pass duration", "timeseries", `cams_refresh_interval_seconds{` + ji + `}`},
 		{"Refresh failure rate", "timeseries", `sum(rate(cams_refresh_failures_total{` + ji + `}[$__rate_interval])) * 3600`},
 		{"Build info", "table", `cams_exporter_build_info{` + ji + `}`},
+		// The collectors' rows.
+		{"Phone numbers", "stat", `sum(max by (space) (cams_phone_numbers{` + jis + `}))`},
+		{"Phone numbers", "stat", `count(max by (space, phone_number) (cams_phone_number_state{` + jis + `,status!="CONNECTED"})) or vector(0)`},
+		{"Phone numbers", "stat", `count(max by (space, phone_number) (cams_phone_number_state{` + jis + `,quality_rating="RED"})) or vector(0)`},
+		{"Phone numbers", "stat", `count(` + decreased + `) or vector(0)`},
+		{"Numbers by status", "timeseries", `count by (status) (max by (space, phone_number, status) (cams_phone_number_state{` + jis + `}))`},
+		{"Numbers by quality rating", "timeseries", `count by (quality_rating) (max by (space, phone_number, quality_rating) (cams_phone_number_state{` + jis + `}))`},
+		{"Numbers by messaging limit tier", "timeseries", `count by (messaging_limit_tier) (max by (space, phone_number, messaging_limit_tier) (cams_phone_number_state{` + jis + `}))`},
+		{"Numbers needing attention", "table", `sort_desc(topk(20, max by (space, phone_number, status, quality_rating, messaging_limit_tier) (cams_phone_number_state{` + jis + `,status=~"BANNED|DELETED"} * 3 or cams_phone_number_state{` + jis + `,status=~"FLAGGED|RESTRICTED|RATE_LIMITED|DISCONNECTED|OFFLINE"} * 2 or cams_phone_number_state{` + jis + `,quality_rating="RED"})))`},
+		{"Messaging limit decreases", "table", `sort(bottomk(20, ` + decreased + `))`},
+		{"Messaging limit decreases", "table", `max by (space, phone_number) (max_over_time(` + limit + `[$__range])) and on (space, phone_number) bottomk(20, ` + decreased + `)`},
+		{"Spaces by phone number count", "bargauge", `count(max by (space) (cams_phone_numbers{` + jis + `}) == 0) or vector(0)`},
+		{"Spaces by phone number count", "bargauge", `count(max by (space) (cams_phone_numbers{` + jis + `}) > 10) or vector(0)`},
+		{"WABA binding", "stat", `count(max by (space) (cams_waba_bound{` + jis + `}) == 1) or vector(0)`},
+		{"WABA binding", "stat", `count(max by (space) (cams_waba_bound{` + jis + `}) == 0) or vector(0)`},
+		{"Spaces by WABA review status", "timeseries", `count by (account_review_status) (max by (space, account_review_status) (cams_waba_info{` + jis + `}))`},
+		{"WABAs not approved", "table", `sort_desc(topk(20, max by (space, waba_id, business_id, account_review_status) (cams_waba_info{` + jis + `,account_review_status=~"REJECTED|DISABLED"} * 2 or cams_waba_info{` + jis + `,account_review_status!="APPROVED"})))`},
+		{"Nodes by can_send_message", "timeseries", `count by (node, can_send_message) (max by (space, node, phone_number, can_send_message) (cams_messaging_health{` + jis + `}))`},
+		{"Entities not available by type", "timeseries", `count by (entity_type, can_send_message) (max by (entity_type, entity_id, can_send_message) (cams_messaging_health_entity{` + jis + `,can_send_message!="AVAILABLE"}))`},
+		{"Spaces by health error code", "timeseries", `count by (error_code) (max by (space, error_code) (cams_messaging_health_error_info{` + jis + `}))`},
+		{"Entities not available", "table", `sort_desc(topk(20, count by (entity_type, entity_id, can_send_message) (max by (space, entity_type, entity_id, can_send_message) (cams_messaging_health_entity{` + jis + `,can_send_message!="AVAILABLE"}))))`},
+		{"API errors by operation", "timeseries", `sum by (operation) (rate(cams_api_errors_total{` + ji + `}[$__rate_interval]))`},
+		{"API latency by operation", "timeseries", `histogram_quantile(0.5, sum by (operation, le) (rate(cams_api_request_duration_seconds_bucket{` + ji + `}[$__rate_interval])))`},
+		{"API latency by operation", "timeseries", `histogram_quantile(0.99, sum by (operation, le) (rate(cams_api_request_duration_seconds_bucket{` + ji + `}[$__rate_interval])))`},
+		{"Collector spaces by state", "timeseries", `sum by (collector, state) (cams_collector_spaces{` + ji + `})`},
+		{"Failing collector spaces by code", "timeseries", `count by (collector, code) (max by (collector, space, code) (cams_collector_space_error_info{` + jis + `}))`},
+		{"Collector spaces failing", "table", `sort_desc(topk(20, max by (collector, space, code) ((time() - cams_collector_space_last_success_timestamp_seconds{` + jis + `}) * on (job, instance, collector, space) group_left (code) cams_collector_space_error_info{` + jis + `} or on (job, instance, collector, space) cams_collector_space_error_info{` + jis + `} * Inf)))`},
+		{"Collector data age", "bargauge", `count by (collector) (max by (collector, space) ((time() - cams_collector_space_last_success_timestamp_seconds{` + jis + `}) / on (job, instance, collector) group_left () ` + collectorPeriod + `) <= 1)`},
+		{"Collector data age", "bargauge", `count by (collector) (max by (collector, space) ((time() - cams_collector_space_last_success_timestamp_seconds{` + jis + `}) / on (job, instance, collector) group_left () ` + collectorPeriod + `) > 3 <= 10)`},
+		{"Collector data age", "bargauge", `count by (collector) (max by (collector, space) (cams_collector_space_up{` + jis + `} == 0 unless on (job, instance, collector, space) cams_collector_space_last_success_timestamp_seconds{` + jis + `}))`},
+		{"Collector pass and interval", "timeseries", `cams_collector_expected_duration_seconds{` + ji + `}`},
+		{"Collector pass and interval", "timeseries", `cams_collector_interval_seconds{` + ji + `}`},
+		{"Collector limiter rates", "timeseries", `cams_collector_rate_limit_requests_per_second{` + ji + `}`},
+		{"Collector limiter rates", "timeseries", `sum by (operation) (rate(cams_api_errors_total{` + ji + `,operation=~"QueryChatappPhoneNumbers|QueryChatappBindWaba|GetWhatsappHealthStatus",code=~"System.LimitControl|Throttling.*"}[$__rate_interval]))`},
 	} {
 		if got := panelType[tc.panel]; got != tc.typ {
 			t.Errorf("panel %q: type %q, want %q", tc.panel, got, tc.typ)
@@ -697,7 +854,7 @@ func TestQueriesOrderAndCollapsedRows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []Query{{"A", "A", "a", false}, {"B", "A", "b", false}}
+	want := []Query{{"A", "A", "a", false, ""}, {"B", "A", "b", false, "R"}}
 	if got := d.Queries(); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("Queries() = %v, want %v", got, want)
 	}

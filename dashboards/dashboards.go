@@ -83,6 +83,9 @@ type Panel struct {
 	FieldConfig FieldConfig `json:"fieldConfig"`
 	Targets     []Target    `json:"targets"`
 	Panels      []Panel     `json:"panels"`
+	// Collapsed is set on a row whose panels are hidden (in Panels) until
+	// it is opened; Grafana runs their queries only then.
+	Collapsed bool `json:"collapsed"`
 }
 
 // FieldConfig is a panel's field configuration.
@@ -115,7 +118,15 @@ type Query struct {
 	// Instant is true for an instant query (tables, bar gauges): Grafana
 	// evaluates it once, at the end of the time range.
 	Instant bool
+	// Row is the title of the row the panel is in, "" above the first.
+	Row string
 }
+
+// CollectorRows are the titles of the rows of the engine's collectors,
+// which are off by default (--collector.phone-numbers, --collector.waba,
+// --collector.messaging-health): their panels have data only when the
+// collectors are on.
+var CollectorRows = []string{"Phone numbers", "WABA", "Messaging health", "Collectors: phone numbers, WABA, messaging health"}
 
 // Load reads and parses the dashboard JSON file at path.
 func Load(path string) (*Dashboard, error) {
@@ -174,12 +185,16 @@ func (d *Dashboard) Variable(name string) (Variable, bool) {
 // and are not included.
 func (d *Dashboard) Queries() []Query {
 	var out []Query
+	row := ""
 	for _, p := range d.AllPanels() {
+		if p.Type == "row" {
+			row = p.Title
+		}
 		for _, t := range p.Targets {
 			if t.Expr == "" {
 				continue
 			}
-			out = append(out, Query{PanelTitle: p.Title, RefID: t.RefID, Expr: t.Expr, Instant: t.Instant})
+			out = append(out, Query{PanelTitle: p.Title, RefID: t.RefID, Expr: t.Expr, Instant: t.Instant, Row: row})
 		}
 	}
 	return out

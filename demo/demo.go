@@ -77,8 +77,9 @@ func (d *Demo) Close() error {
 }
 
 // churn adds or removes a flow every ChurnEvery; one time in eight it
-// changes a flow's status instead, and one time in eight it makes the next
-// call meet System.LimitControl.
+// changes a flow's status instead, one time in eight it moves a phone
+// number a step along its quality journey (moveNumber), and one time in
+// eight it makes the next call meet System.LimitControl.
 func (d *Demo) churn(ctx context.Context, o Options, logger log.Logger) {
 	defer close(d.done)
 	r := rand.New(rand.NewPCG(uint64(o.Seed), 1))
@@ -111,6 +112,8 @@ func (d *Demo) step(r *rand.Rand, next *int) error {
 		return err
 	case 1:
 		return d.changeStatus(r, space)
+	case 2:
+		return d.moveNumber(r, space)
 	}
 	flows := d.Sim.Dataset().Spaces
 	for _, sp := range flows {
@@ -142,4 +145,39 @@ func (d *Demo) changeStatus(r *rand.Rand, space string) error {
 		return d.Sim.SetFlowStatus(space, f.FlowId, status)
 	}
 	return nil
+}
+
+// moveNumber moves a number of space one step along the journey Meta takes
+// a number on when its recipients block or report it: GREEN, YELLOW, RED,
+// then FLAGGED with a lower messaging limit and its messaging LIMITED, and
+// back to CONNECTED and GREEN (Meta lifts a flag after 7 days).
+func (d *Demo) moveNumber(r *rand.Rand, space string) error {
+	for _, sp := range d.Sim.Dataset().Spaces {
+		if sp.ID != space || len(sp.PhoneNumbers) == 0 {
+			continue
+		}
+		n := sp.PhoneNumbers[r.IntN(len(sp.PhoneNumbers))]
+		change, health := nextStep(n)
+		if err := d.Sim.SetPhoneNumber(space, n.PhoneNumber, change); err != nil {
+			return err
+		}
+		return d.Sim.SetNumberHealth(space, n.PhoneNumber, health)
+	}
+	return nil
+}
+
+// nextStep is the change that moves n a step along its journey, and its
+// messaging health after it.
+func nextStep(n simulator.PhoneNumber) (simulator.NumberChange, simulator.Health) {
+	set := func(s string) *string { return &s }
+	switch {
+	case n.Status == "FLAGGED":
+		return simulator.NumberChange{Status: set("CONNECTED"), QualityRating: set("GREEN")}, simulator.Health{CanSendMessage: "AVAILABLE"}
+	case n.QualityRating == "YELLOW":
+		return simulator.NumberChange{QualityRating: set("RED")}, simulator.Health{CanSendMessage: "AVAILABLE"}
+	case n.QualityRating == "RED":
+		return simulator.NumberChange{Status: set("FLAGGED"), MessagingLimitTier: set("TIER_250")},
+			simulator.Health{CanSendMessage: "LIMITED", Errors: []simulator.HealthError{{ErrorCode: "141005", ErrorDescription: "The phone number is flagged for low quality.", PossibleSolution: "Improve the quality of the messages sent from this number."}}}
+	}
+	return simulator.NumberChange{QualityRating: set("YELLOW")}, simulator.Health{CanSendMessage: "AVAILABLE"}
 }

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -311,7 +312,9 @@ func checkDashboard(t *testing.T, promAddr string) {
 			t.Errorf("panel %q %s: %v", q.PanelTitle, q.RefID, err)
 			continue
 		}
-		if len(samples) == 0 {
+		// The collectors' rows have data only with the collectors on: here
+		// their queries must evaluate.
+		if len(samples) == 0 && !slices.Contains(dashboards.CollectorRows, q.Row) {
 			t.Errorf("panel %q %s returns no data: %s", q.PanelTitle, q.RefID, expr)
 		}
 	}

@@ -63,6 +63,8 @@ type scaleSpace struct {
 	categories                    map[string]int // flows by category
 	statuses                      map[string]int // flows by status, "" for not known; nil: never checked
 	flowStatuses                  *snapshot.FlowStatuses
+	index                         int              // in the model
+	src                           scaleSourceSpace // numbers, WABA, health (scale_sources_test.go)
 }
 
 func (sp *scaleSpace) up() bool { return sp.code == "" }
@@ -111,7 +113,7 @@ func newScaleAccount(start time.Time) *scaleAccount {
 	r := rand.New(rand.NewPCG(scaleSpaces, 17))
 	a := &scaleAccount{start: start}
 	for i := range scaleSpaces {
-		sp := &scaleSpace{id: fmt.Sprintf("cams-%05d", i), hasData: true}
+		sp := &scaleSpace{id: fmt.Sprintf("cams-%05d", i), hasData: true, index: i}
 		if i == 0 {
 			sp.id = "" // the account's own space
 		}
@@ -135,6 +137,7 @@ func newScaleAccount(start time.Time) *scaleAccount {
 		}
 		a.spaces = append(a.spaces, sp)
 	}
+	a.addSources(rand.New(rand.NewPCG(scaleSpaces, 18)))
 	return a
 }
 
@@ -224,12 +227,13 @@ func scaleFlows(r *rand.Rand, n int) (map[string]int, map[string]int, *snapshot.
 }
 
 // scaleExporter serves the model's metrics with package exposition, as the
-// exporter does, and moves them before each scrape: the movers are listed
-// again (their data is new, the churners' flows change), a pass ends, and
-// API calls are counted, so that rates and increases have something to
-// show. The 11 movers are about what the exporter lists between two
-// scrapes 2 s apart at 4 calls/s: each scrape renders their buckets again,
-// not the whole exposition.
+// exporter does, and moves
+// them before each scrape: the movers are listed again (their data is new,
+// the churners' flows change), the spaces of falling numbers answered
+// again, a pass ends, and API calls are counted, so that rates and
+// increases have something to show. The 11 movers are about what the
+// exporter lists between two scrapes 2 s apart at 4 calls/s: each scrape
+// renders their buckets again, not the whole exposition.
 type scaleExporter struct {
 	acct    *scaleAccount
 	movers  []*scaleSpace
@@ -244,7 +248,9 @@ type scaleExporter struct {
 
 func newScaleExporter(acct *scaleAccount) *scaleExporter {
 	e := &scaleExporter{acct: acct, api: collector.NewAPIMetrics()}
-	e.api.Expect(client.OperationGetFlow)
+	for _, op := range []string{client.OperationGetFlow, client.OperationQueryPhoneNumbers, client.OperationQueryBindWaba, client.OperationGetHealthStatus} {
+		e.api.Expect(op)
+	}
 	states := map[string]*snapshot.SpaceState{}
 	for _, sp := range acct.spaces {
 		states[sp.id] = sp.state(0, acct.start)
@@ -257,13 +263,15 @@ func newScaleExporter(acct *scaleAccount) *scaleExporter {
 		Refreshes: scaleRefreshes, RefreshFailures: 20, ExpectedPassDuration: scalePass,
 		FlowStatus: snapshot.FlowStatusTotals{ExpectedPass: 35 * time.Hour},
 	}.WithSpaces(states)
+	e.snap = e.snap.WithSources(acct.sourceStates(0, acct.start))
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(versioncollector.NewCollector("cams_exporter"), e.api)
 	rate := func() float64 { return 4 }
 	e.metrics = exposition.NewHandler(exposition.Options{
 		Snapshot: e.snapshot, Gatherer: reg, MaxRequests: 1,
 		Metrics: collector.Options{RefreshInterval: scaleInterval, StartTime: acct.start.Add(-72 * time.Hour), LimiterRate: rate,
-			FlowStatus: true, FlowStatusInterval: time.Hour, GetFlowLimiterRate: rate},
+			FlowStatus: true, FlowStatusInterval: time.Hour, GetFlowLimiterRate: rate, ErrorCodes: e.api.Codes(),
+			Sources: scaleSourceSeries(), SourceRates: scaleSourceRates()},
 	})
 	return e
 }
@@ -273,7 +281,7 @@ func newScaleExporter(acct *scaleAccount) *scaleExporter {
 // changed), well within its timeout; it returns the exposition's size.
 func (e *scaleExporter) render() int {
 	rec := httptest.NewRecorder()
-	e.metrics.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	e.serve(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
 	return rec.Body.Len()
 }
 
@@ -289,8 +297,11 @@ func (e *scaleExporter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "stopped", http.StatusServiceUnavailable)
 		return
 	}
-	e.metrics.ServeHTTP(w, r)
+	e.serve(w, r)
 }
+
+// serve serves the snapshot's exposition.
+func (e *scaleExporter) serve(w http.ResponseWriter, r *http.Request) { e.metrics.ServeHTTP(w, r) }
 
 func (e *scaleExporter) next() bool {
 	e.mu.Lock()
@@ -308,17 +319,36 @@ func (e *scaleExporter) next() bool {
 	snap.Refreshes++
 	snap.RefreshFailures++
 	e.snap = snap
-	for i := range 40 {
-		e.api.ObserveAttempt(client.Attempt{Operation: client.OperationListFlow, Code: client.CodeOK, Duration: time.Duration(i+1) * 30 * time.Millisecond})
-	}
-	for _, code := range []string{"Ram.PermissionDeny", "Ram.PermissionDeny", "Product.Unsubscript", "System.LimitControl", "Throttling.User"} {
-		throttled := code == "System.LimitControl" || code == "Throttling.User"
-		e.api.ObserveAttempt(client.Attempt{Operation: client.OperationListFlow, Code: code, Duration: 80 * time.Millisecond, Throttled: throttled})
-	}
-	for i := range 20 {
-		e.api.ObserveAttempt(client.Attempt{Operation: client.OperationGetFlow, Code: client.CodeOK, Duration: time.Duration(i+1) * 20 * time.Millisecond})
+	e.snap = e.snap.WithSources(e.acct.movedSourceStates(e.snap.Sources(), e.scrapes, now))
+	for _, c := range scaleAPICalls {
+		for i := range c.n {
+			throttled := c.code == "System.LimitControl" || c.code == "Throttling.User"
+			e.api.ObserveAttempt(client.Attempt{Operation: c.op, Code: c.code, Duration: time.Duration(i+1) * c.latency, Throttled: throttled})
+		}
 	}
 	return true
+}
+
+// scaleAPICalls are the API calls each scrape adds: n attempts of an
+// operation that ended with code, the i-th taking i times latency.
+var scaleAPICalls = []struct {
+	op, code string
+	n        int
+	latency  time.Duration
+}{
+	{client.OperationListFlow, client.CodeOK, 40, 30 * time.Millisecond},
+	{client.OperationListFlow, "Ram.PermissionDeny", 2, 40 * time.Millisecond},
+	{client.OperationListFlow, "Product.Unsubscript", 1, 80 * time.Millisecond},
+	{client.OperationListFlow, "System.LimitControl", 1, 80 * time.Millisecond},
+	{client.OperationListFlow, "Throttling.User", 1, 80 * time.Millisecond},
+	{client.OperationGetFlow, client.CodeOK, 20, 20 * time.Millisecond},
+	{client.OperationQueryPhoneNumbers, client.CodeOK, 15, 25 * time.Millisecond},
+	{client.OperationQueryPhoneNumbers, "Ram.PermissionDeny", 1, 40 * time.Millisecond},
+	{client.OperationQueryBindWaba, client.CodeOK, 6, 15 * time.Millisecond},
+	{client.OperationQueryBindWaba, client.CodeNoWABA, 1, 15 * time.Millisecond}, // an answer, not an error
+	{client.OperationQueryBindWaba, "System.LimitControl", 1, 15 * time.Millisecond},
+	{client.OperationGetHealthStatus, client.CodeOK, 6, 200 * time.Millisecond},
+	{client.OperationGetHealthStatus, client.CodeMetaCallFailed, 2, 400 * time.Millisecond},
 }
 
 // stop makes every later scrape fail, so that Prometheus stops ingesting

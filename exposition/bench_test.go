@@ -33,35 +33,49 @@ func benchScrape(b *testing.B, h http.Handler, enc string, before func()) {
 	}
 }
 
-// BenchmarkScrape10k is a scrape of 10,000 spaces between two refreshes.
+// BenchmarkScrape10k is a scrape of 10,000 spaces between two refreshes:
+// the flows only, and with every source on (3 numbers a space).
 func BenchmarkScrape10k(b *testing.B) {
-	snap := testSnapshot(10000, 0)
-	h := NewHandler(Options{Snapshot: func() *snapshot.Snapshot { return snap }, Metrics: collector.Options{}})
-	for _, enc := range []string{"identity", "gzip"} {
-		b.Run(enc, func(b *testing.B) { benchScrape(b, h, enc, nil) })
+	for _, sources := range []bool{false, true} {
+		snap, opts := testSnapshot(10000, 0), collector.Options{}
+		if sources {
+			snap, opts = withTestSources(snap, 3), withSources(opts)
+		}
+		h := NewHandler(Options{Snapshot: func() *snapshot.Snapshot { return snap }, Metrics: opts})
+		for _, enc := range []string{"identity", "gzip"} {
+			b.Run("sources="+strconv.FormatBool(sources)+"/"+enc, func(b *testing.B) { benchScrape(b, h, enc, nil) })
+		}
 	}
 }
 
 // BenchmarkScrape10kAfterChanges is the first scrape of a snapshot in which
-// 40 of 10,000 spaces changed: about ten seconds of refreshing at 4 calls/s.
+// 40 of 10,000 spaces changed: about ten seconds of refreshing at 4
+// calls/s; with the sources on, 40 spaces' flows and 40 parts of each
+// source (about ten seconds of their calls at their rates).
 func BenchmarkScrape10kAfterChanges(b *testing.B) {
-	base := testSnapshot(10000, 0)
-	ids := base.SpaceIDs()
-	var cur atomic.Pointer[snapshot.Snapshot]
-	cur.Store(base)
-	h := NewHandler(Options{Snapshot: cur.Load, Metrics: collector.Options{}})
-	for _, enc := range []string{"identity", "gzip"} {
-		b.Run(enc, func(b *testing.B) {
-			i := 0
-			benchScrape(b, h, enc, func() {
-				cur.Store(fortyChanged(base, ids, i))
-				i++
+	for _, sources := range []bool{false, true} {
+		base, opts := testSnapshot(10000, 0), collector.Options{}
+		if sources {
+			base, opts = withTestSources(base, 3), withSources(opts)
+		}
+		ids := base.SpaceIDs()
+		var cur atomic.Pointer[snapshot.Snapshot]
+		cur.Store(base)
+		h := NewHandler(Options{Snapshot: cur.Load, Metrics: opts})
+		for _, enc := range []string{"identity", "gzip"} {
+			b.Run("sources="+strconv.FormatBool(sources)+"/"+enc, func(b *testing.B) {
+				i := 0
+				benchScrape(b, h, enc, func() {
+					cur.Store(fortyChanged(base, ids, i))
+					i++
+				})
 			})
-		})
+		}
 	}
 }
 
-// fortyChanged is base with 40 of its spaces changed, the i-th such set.
+// fortyChanged is base with 40 of its spaces changed, and 40 parts of each
+// of its sources, the i-th such set.
 func fortyChanged(base *snapshot.Snapshot, ids []string, i int) *snapshot.Snapshot {
 	changes := map[string]*snapshot.SpaceState{}
 	for j := range 40 {
@@ -70,30 +84,61 @@ func fortyChanged(base *snapshot.Snapshot, ids []string, i int) *snapshot.Snapsh
 		st.Added++
 		changes[id] = &st
 	}
-	return base.WithChanged(changes)
+	next := base.WithChanged(changes)
+	if len(base.Sources()) == 0 {
+		return next
+	}
+	var states []*snapshot.SourceState
+	for _, src := range base.Sources() {
+		parts := map[string]*snapshot.SpacePart{}
+		for j := range 40 {
+			id := ids[(i*280+j*137+7)%len(ids)]
+			p := *src.Part(id)
+			p.LastSuccess = p.LastSuccess.Add(time.Minute)
+			parts[id] = &p
+		}
+		states = append(states, src.WithParts(parts))
+	}
+	return next.WithSources(states)
 }
 
 // BenchmarkViewUpdate makes the view of a snapshot in which 40 spaces
 // changed from the view of the last (no rendering): it costs what changed,
-// plus a copy of the list of buckets (one pointer per 64 spaces or so).
+// plus a copy of the list of buckets (one pointer per 64 spaces or so) of
+// each table that changed; with the sources on, 40 parts of each source
+// changed too.
 func BenchmarkViewUpdate(b *testing.B) {
 	for _, n := range []int{10000, 200000} {
-		b.Run("spaces="+strconv.Itoa(n), func(b *testing.B) {
-			base := testSnapshot(n, 0)
-			prev := update(nil, base)
-			ids := base.SpaceIDs()
-			nexts := make([]*snapshot.Snapshot, 16)
-			for i := range nexts {
-				nexts[i] = fortyChanged(base, ids, i)
-			}
-			b.ReportAllocs()
-			i := 0
-			for b.Loop() {
-				update(prev, nexts[i%len(nexts)])
-				i++
-			}
-		})
+		for _, sources := range []bool{false, true} {
+			b.Run("spaces="+strconv.Itoa(n)+"/sources="+strconv.FormatBool(sources), func(b *testing.B) {
+				base, opts := testSnapshot(n, 0), collector.Options{}
+				if sources {
+					base, opts = withTestSources(base, 3), withSources(opts)
+				}
+				tables := newRenderer(collector.NewSchema(opts), sourceNames(opts)).tables
+				prev := update(tables, nil, base)
+				ids := base.SpaceIDs()
+				nexts := make([]*snapshot.Snapshot, 16)
+				for i := range nexts {
+					nexts[i] = fortyChanged(base, ids, i)
+				}
+				b.ReportAllocs()
+				i := 0
+				for b.Loop() {
+					update(tables, prev, nexts[i%len(nexts)])
+					i++
+				}
+			})
+		}
 	}
+}
+
+func sourceNames(opts collector.Options) []string {
+	var names []string
+	for _, src := range opts.Sources {
+		names = append(names, src.Name())
+	}
+	return names
 }
 
 // BenchmarkScrapeUnrenderedFormat50k is a scrape of 50,000 spaces in the

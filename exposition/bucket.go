@@ -24,6 +24,7 @@ const (
 // one of its spaces changes state, the next view gets a new bucket and keeps
 // the others as they are.
 type bucket struct {
+	tab     *table   // the table the members are of
 	members []member // sorted by id
 
 	mu   sync.Mutex // serialises rendering
@@ -48,28 +49,33 @@ func (s *segments) segment(i int) []byte {
 	return s.data[start:s.ends[i]]
 }
 
-// member is a space of a bucket.
+// member is a space of a bucket: its state in the bucket's table, the
+// flows' (state) or a source's (part); neither in a change for a space that
+// left.
 type member struct {
 	id    string
 	state *snapshot.SpaceState
+	part  *snapshot.SpacePart
 }
+
+func (m member) gone() bool { return m.state == nil && m.part == nil }
 
 func compareMembers(x, y member) int { return strings.Compare(x.id, y.id) }
 
-// newBucket returns a bucket of members, which it sorts.
-func newBucket(members []member) *bucket {
+// newBucket returns a bucket of t of members, which it sorts.
+func newBucket(t *table, members []member) *bucket {
 	slices.SortFunc(members, compareMembers)
-	return &bucket{members: members}
+	return &bucket{tab: t, members: members}
 }
 
 // with returns a new bucket: b's members with changes applied, each the new
-// state of a space, nil if it left.
+// state of a space, none if it left.
 func (b *bucket) with(changes []member) *bucket {
 	members := make([]member, 0, len(b.members)+len(changes))
 	gone := make(map[string]bool, len(changes))
 	for _, c := range changes {
 		gone[c.id] = true
-		if c.state != nil {
+		if !c.gone() {
 			members = append(members, c)
 		}
 	}
@@ -78,7 +84,7 @@ func (b *bucket) with(changes []member) *bucket {
 			members = append(members, m)
 		}
 	}
-	return newBucket(members)
+	return newBucket(b.tab, members)
 }
 
 // segments returns b's rendering of kind k, compressed if gz, rendering it

@@ -77,7 +77,7 @@ func selfRegistry() *prometheus.Registry {
 // collector.Collector and the exporter's own registry.
 func reference(snap *snapshot.Snapshot, opts collector.Options, self prometheus.Gatherer) http.Handler {
 	reg := prometheus.NewPedanticRegistry()
-	reg.MustRegister(collector.New(func() *snapshot.Snapshot { return snap }, opts))
+	reg.MustRegister(collector.New(func() *snapshot.Snapshot { return snap }, ownSeries(opts)))
 	return promhttp.HandlerFor(prometheus.Gatherers{reg, self}, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError, EnableOpenMetrics: true})
 }
 
@@ -101,8 +101,19 @@ func TestEquivalence(t *testing.T) {
 		{"before the first pass", snapshot.Snapshot{}.WithSpaces(map[string]*snapshot.SpaceState{"": {}, "cams-a": {ID: "cams-a"}, "b\xff": {}}), collector.Options{LimiterRate: five}},
 		{"no snapshot", nil, collector.Options{}},
 		{"no space", snapshot.Snapshot{Completed: true}.WithSpaces(map[string]*snapshot.SpaceState{}), collector.Options{FlowInfo: true}},
+		{"odd values, sources, flow info and statuses", oddStatusSnapshot().WithSources(oddSourcesSnapshot().Sources()), withSources(collector.Options{FlowInfo: true, FlowStatus: true, RefreshInterval: 5 * time.Minute, LimiterRate: five})},
+		{"odd values, sources", oddSourcesSnapshot(), withSources(collector.Options{LimiterRate: five})},
+		{"130 spaces in buckets, sources", withTestSources(testSnapshot(130, 0), 3), withSources(collector.Options{RefreshInterval: time.Minute})},
+		{"sources without parts", snapshot.Snapshot{Completed: true}.WithSpaces(nil).WithSources(sourceStates(nil, nil, nil)), withSources(collector.Options{})},
+		{"sources on, none in the snapshot", oddSnapshot(), withSources(collector.Options{})},
+		{"one source on, three in the snapshot", oddSourcesSnapshot(), collector.Options{Sources: withSources(collector.Options{}).Sources[1:2]}},
 	}
-	queries := []string{"", "?name[]=cams_flows&name[]=cams_up&name[]=cams_flow_info&name[]=test_odd_total&name[]=cams_exporter_api_request_duration_seconds&name[]=cams_flows_by_status"}
+	const sourcesQuery = "?name[]=cams_collector_space_up&name[]=cams_phone_number_state&name[]=cams_waba_bound&name[]=cams_collector_spaces&name[]=cams_space_up&name[]=cams_up"
+	queries := []string{
+		"",
+		"?name[]=cams_flows&name[]=cams_up&name[]=cams_flow_info&name[]=test_odd_total&name[]=cams_exporter_api_request_duration_seconds&name[]=cams_flows_by_status",
+		sourcesQuery,
+	}
 	for _, tc := range cases {
 		snap := tc.snap
 		h := NewHandler(Options{Snapshot: func() *snapshot.Snapshot { return snap }, Metrics: tc.opts, Gatherer: self})
@@ -113,6 +124,9 @@ func TestEquivalence(t *testing.T) {
 		for _, accept := range accepts {
 			for _, enc := range []string{"identity", "gzip"} {
 				for _, q := range queries {
+					if q == sourcesQuery && tc.opts.Sources == nil {
+						continue
+					}
 					t.Run(fmt.Sprintf("%s/%s/%s/%s", tc.name, accept, enc, q), func(t *testing.T) {
 						got, gotType := scrape(t, h, accept, enc, q)
 						want, wantType := scrape(t, ref, accept, enc, q)

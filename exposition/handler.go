@@ -6,6 +6,7 @@ import (
 	"hash/crc32"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"sync"
 
@@ -20,9 +21,12 @@ import (
 // Options configures a Handler.
 type Options struct {
 	// Snapshot returns the snapshot to serve (typically
-	// Refresher.Snapshot); nil is taken as "no refresh yet".
+	// engine.Engine.Snapshot: the flows' with each source's state); nil is
+	// taken as "no refresh yet".
 	Snapshot func() *snapshot.Snapshot
-	// Metrics are the options of the snapshot's metrics.
+	// Metrics are the options of the snapshot's metrics; the series of
+	// its Sources must be the handler's own (a source's series keep the
+	// families of the one schema they are given to).
 	Metrics collector.Options
 	// Gatherer gathers the exporter's own metrics at every scrape (build
 	// info, API metrics, Go and process metrics); nil for none. Its
@@ -79,7 +83,11 @@ func NewHandler(o Options) *Handler {
 	if gatherer == nil {
 		gatherer = prometheus.Gatherers{}
 	}
-	h := &Handler{snapshot: current, schema: schema, store: newStore(schema), gatherer: gatherer, errorLog: o.ErrorLog}
+	sources := make([]string, len(o.Metrics.Sources))
+	for i, src := range o.Metrics.Sources {
+		sources[i] = src.Name()
+	}
+	h := &Handler{snapshot: current, schema: schema, store: newStore(schema, sources), gatherer: gatherer, errorLog: o.ErrorLog}
 	if o.MaxRequests > 0 {
 		h.inFlight = make(chan struct{}, o.MaxRequests)
 	}
@@ -199,9 +207,12 @@ func writeBody(w io.Writer, fams []planFamily, total planFamily, tail []byte, gz
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // writeSnapshotFamilies renders the series that describe snap as a whole:
-// a handful, rendered at every scrape since the limiter's rate is read now.
+// a handful, rendered at every scrape since the limiters' rates are read
+// now. They are grouped by family first: the sources' come source by
+// source, and a family's series must be written together.
 func (h *Handler) writeSnapshotFamilies(buf *bytes.Buffer, f format, snap *snapshot.Snapshot, keep func(string) bool) {
 	series := h.schema.SnapshotSeries(nil, snap)
+	slices.SortStableFunc(series, func(a, b collector.Series) int { return a.Family.Index - b.Family.Index })
 	var metrics []byte
 	for i := 0; i < len(series); {
 		fam := series[i].Family

@@ -37,9 +37,11 @@ func appendHeader(b []byte, f format, fam *collector.Family, metrics int) []byte
 }
 
 // plan is what a view writes of its per-space families in one format and
-// encoding: for each family with series, its header and every bucket's
-// segment. The parts are shared with the buckets; a plan is built once per
-// view, format and encoding, and written by every scrape that asks for them.
+// encoding: for each family with series, its header and the segment of
+// every bucket of every table that has series of it (the
+// cams_collector_space_* families have them from each source's table). The
+// parts are shared with the buckets; a plan is built once per view, format
+// and encoding, and written by every scrape that asks for them.
 type plan struct {
 	families []planFamily
 	total    planFamily // of all families: raw, size and crc
@@ -70,20 +72,37 @@ func (p *planFamily) add(part []byte, raw int64, crc uint32, gz bool) {
 // be; concurrent scrapes wait for one build.
 func (v *view) plan(r *renderer, f format, gz bool) *plan {
 	lp := &v.plans[f][index(gz)]
-	lp.once.Do(func() { lp.p = buildPlan(r, v.buckets, f, gz) })
+	lp.once.Do(func() { lp.p = buildPlan(r, v.sets, f, gz) })
 	return lp.p
 }
 
-func buildPlan(r *renderer, buckets []*bucket, f format, gz bool) *plan {
-	segs := make([]*segments, len(buckets))
-	for i, b := range buckets {
-		segs[i] = b.segments(r, f.kind(), gz)
+// tableSegments are the segments of one table's buckets.
+type tableSegments struct {
+	tab  *table
+	segs []*segments // by bucket
+}
+
+func buildPlan(r *renderer, sets []*bucketSet, f format, gz bool) *plan {
+	var tables []tableSegments
+	for i, set := range sets {
+		if set == nil {
+			continue
+		}
+		ts := tableSegments{tab: r.tables[i], segs: make([]*segments, len(set.buckets))}
+		for j, b := range set.buckets {
+			ts.segs[j] = b.segments(r, f.kind(), gz)
+		}
+		tables = append(tables, ts)
 	}
 	p := &plan{}
-	for i, fam := range r.spaceFams {
+	for _, fam := range r.spaceFams {
 		metrics := 0
-		for _, s := range segs {
-			metrics += s.raw[i]
+		for _, ts := range tables {
+			if pos := ts.tab.pos[fam.Index]; pos >= 0 {
+				for _, s := range ts.segs {
+					metrics += s.raw[pos]
+				}
+			}
 		}
 		if metrics == 0 {
 			continue // no series, no family: as client_golang gathers
@@ -95,12 +114,18 @@ func buildPlan(r *renderer, buckets []*bucket, f format, gz bool) *plan {
 		} else {
 			pf.add(header, int64(len(header)), 0, gz)
 		}
-		for _, s := range segs {
-			var crc uint32
-			if gz {
-				crc = s.crc[i]
+		for _, ts := range tables {
+			pos := ts.tab.pos[fam.Index]
+			if pos < 0 {
+				continue
 			}
-			pf.add(s.segment(i), int64(s.raw[i]), crc, gz)
+			for _, s := range ts.segs {
+				var crc uint32
+				if gz {
+					crc = s.crc[pos]
+				}
+				pf.add(s.segment(pos), int64(s.raw[pos]), crc, gz)
+			}
 		}
 		p.families = append(p.families, pf)
 		p.total.crc = crcCombine(p.total.crc, pf.crc, pf.raw)

@@ -12,17 +12,22 @@ import (
 type renderer struct {
 	schema    *collector.Schema
 	spaceFams []*collector.Family // the per-space families, in order
-	pos       []int               // by Family.Index: position in spaceFams
+	tables    []*table            // the flows', then each source's
+	maxFams   int                 // the most families of a table
 	scratch   sync.Pool           // of *scratch
 }
 
-func newRenderer(schema *collector.Schema) *renderer {
-	r := &renderer{schema: schema}
+// newRenderer returns the renderer of schema's series, for the sources
+// named (the schema's, in the order their series are written).
+func newRenderer(schema *collector.Schema, sources []string) *renderer {
+	r := &renderer{schema: schema, tables: newTables(schema, sources)}
 	for _, f := range schema.Families() {
-		r.pos = append(r.pos, len(r.spaceFams))
 		if f.PerSpace {
 			r.spaceFams = append(r.spaceFams, f)
 		}
+	}
+	for _, t := range r.tables {
+		r.maxFams = max(r.maxFams, len(t.fams))
 	}
 	return r
 }
@@ -30,33 +35,34 @@ func newRenderer(schema *collector.Schema) *renderer {
 // scratch is the working memory of one rendering.
 type scratch struct {
 	series []collector.Series
-	fams   [][]byte // by position in spaceFams
+	fams   [][]byte // by position in the table's families
 }
 
-// render renders b's series of kind k into scratch buffers, one per
-// per-space family, and returns what keep makes of them; keep must not
-// retain them.
+// render renders b's series of kind k into scratch buffers, one per family
+// of its table, and returns what keep makes of them; keep must not retain
+// them.
 func (r *renderer) render(b *bucket, k kind, keep func(parts [][]byte) *segments) *segments {
 	sc, _ := r.scratch.Get().(*scratch)
 	if sc == nil {
-		sc = &scratch{fams: make([][]byte, len(r.spaceFams))}
+		sc = &scratch{fams: make([][]byte, r.maxFams)}
 	}
-	for i := range sc.fams {
-		sc.fams[i] = sc.fams[i][:0]
+	fams := sc.fams[:len(b.tab.fams)]
+	for i := range fams {
+		fams[i] = fams[i][:0]
 	}
 	for _, m := range b.members {
-		sc.series = r.schema.SpaceSeries(sc.series[:0], m.id, m.state)
+		sc.series = b.tab.series(r.schema, sc.series[:0], m)
 		for j := range sc.series {
 			s := &sc.series[j]
-			p := r.pos[s.Family.Index]
+			p := b.tab.pos[s.Family.Index]
 			if k == kindProto {
-				sc.fams[p] = appendProtoMetric(sc.fams[p], s)
+				fams[p] = appendProtoMetric(fams[p], s)
 			} else {
-				sc.fams[p] = appendSample(sc.fams[p], s)
+				fams[p] = appendSample(fams[p], s)
 			}
 		}
 	}
-	out := keep(sc.fams)
+	out := keep(fams)
 	clear(sc.series) // drop references to label values
 	r.scratch.Put(sc)
 	return out

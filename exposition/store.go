@@ -1,7 +1,6 @@
 package exposition
 
 import (
-	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -28,16 +27,16 @@ type store struct {
 	cur atomic.Pointer[view]
 }
 
-func newStore(schema *collector.Schema) *store {
-	return &store{r: newRenderer(schema)}
+func newStore(schema *collector.Schema, sources []string) *store {
+	return &store{r: newRenderer(schema, sources)}
 }
 
-// view is the exposition of one snapshot: its buckets, and the plans of the
-// formats asked for so far.
+// view is the exposition of one snapshot: each of its tables in buckets,
+// and the plans of the formats asked for so far.
 type view struct {
-	snap    *snapshot.Snapshot
-	buckets []*bucket
-	plans   [numFormats][2]lazyPlan
+	snap  *snapshot.Snapshot
+	sets  []*bucketSet // by table (renderer.tables); nil for a source the snapshot has not
+	plans [numFormats][2]lazyPlan
 }
 
 type lazyPlan struct {
@@ -46,7 +45,8 @@ type lazyPlan struct {
 }
 
 // view returns the view of snap, built from the last one: buckets whose
-// spaces kept their *SpaceState are shared, with whatever they rendered.
+// spaces kept their state (*SpaceState, *SpacePart) are shared, with
+// whatever they rendered.
 func (s *store) view(snap *snapshot.Snapshot) *view {
 	if v := s.cur.Load(); v != nil && v.snap == snap {
 		return v
@@ -57,65 +57,39 @@ func (s *store) view(snap *snapshot.Snapshot) *view {
 	if prev != nil && prev.snap == snap {
 		return prev
 	}
-	v := update(prev, snap)
+	v := update(s.r.tables, prev, snap)
 	s.cur.Store(v)
 	return v
 }
 
-// update returns the view of snap, sharing prev's unchanged buckets: only
-// the buckets of the spaces that changed between prev's snapshot and snap
-// (Snapshot.Changes) are made again, so that it costs what changed, not the
-// number of spaces. A view of another number of buckets is made from every
-// space.
-func update(prev *view, snap *snapshot.Snapshot) *view {
-	n := bucketCount(snap.Len(), prev)
-	if prev == nil || len(prev.buckets) != n {
-		return regroup(snap, n)
-	}
-	var changes map[int][]member
-	for id, st := range snap.Changes(prev.snap) {
-		if changes == nil {
-			changes = map[int][]member{}
+// update returns the view of snap, sharing prev's unchanged buckets: each
+// table's buckets are made from prev's and what changed in that table
+// (Snapshot.Changes, SourceState.Changes), so that it costs what changed,
+// not the number of spaces, and a table that did not change (a source's
+// state prev had) costs nothing. A table of another number of buckets is
+// made from every space.
+func update(tables []*table, prev *view, snap *snapshot.Snapshot) *view {
+	v := &view{snap: snap, sets: make([]*bucketSet, len(tables))}
+	for i, t := range tables {
+		var last *bucketSet
+		if prev != nil {
+			last = prev.sets[i]
 		}
-		b := bucketOf(id, n)
-		changes[b] = append(changes[b], member{id, st})
-	}
-	v := &view{snap: snap, buckets: prev.buckets}
-	if changes == nil {
-		return v
-	}
-	v.buckets = slices.Clone(prev.buckets)
-	for b, ch := range changes {
-		v.buckets[b] = prev.buckets[b].with(ch)
+		v.sets[i] = t.update(last, snap)
 	}
 	return v
 }
 
-// regroup returns the view of snap in n buckets, made from every space.
-func regroup(snap *snapshot.Snapshot, n int) *view {
-	groups := make([][]member, n)
-	for id, st := range snap.All() {
-		b := bucketOf(id, n)
-		groups[b] = append(groups[b], member{id, st})
-	}
-	v := &view{snap: snap, buckets: make([]*bucket, n)}
-	for i, g := range groups {
-		v.buckets[i] = newBucket(g)
-	}
-	return v
-}
-
-// bucketCount is the number of buckets for n spaces: prev's if it is within
-// regroupFactor of the ideal, about spacesPerBucket a bucket.
-func bucketCount(n int, prev *view) int {
+// bucketCount is the number of buckets for n spaces: have (the number
+// before; 0 for none) if it is within regroupFactor of the ideal, about
+// spacesPerBucket a bucket.
+func bucketCount(n, have int) int {
 	ideal := 1
 	for ideal*2*spacesPerBucket <= n && ideal < maxBuckets {
 		ideal *= 2
 	}
-	if prev != nil {
-		if have := len(prev.buckets); have*regroupFactor >= ideal && have <= ideal*regroupFactor {
-			return have
-		}
+	if have > 0 && have*regroupFactor >= ideal && have <= ideal*regroupFactor {
+		return have
 	}
 	return ideal
 }

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/cams-exporter/cams_exporter/collector"
 	"github.com/cams-exporter/cams_exporter/snapshot"
+	"github.com/cams-exporter/cams_exporter/sources/phonenumbers"
 )
 
 // changed returns a copy of s in which every tenth space was removed, one in
@@ -74,7 +76,7 @@ func body(t *testing.T, h http.Handler, accept, enc string) []byte {
 var self = selfRegistry()
 
 func fresh(snap *snapshot.Snapshot, opts collector.Options) *Handler {
-	return NewHandler(Options{Snapshot: func() *snapshot.Snapshot { return snap }, Metrics: opts, Gatherer: self})
+	return NewHandler(Options{Snapshot: func() *snapshot.Snapshot { return snap }, Metrics: ownSeries(opts), Gatherer: self})
 }
 
 // TestViewFromPreviousMatchesFresh checks that a view built from the last
@@ -92,7 +94,7 @@ func TestViewFromPreviousMatchesFresh(t *testing.T) {
 	}
 	var cur atomic.Pointer[snapshot.Snapshot]
 	h := NewHandler(Options{Snapshot: cur.Load, Metrics: opts, Gatherer: self})
-	var prev *view
+	var prev []*bucket
 	for _, s := range []*snapshot.Snapshot{s1, s2, s1, s2} {
 		cur.Store(s)
 		for i, f := range formats {
@@ -100,19 +102,19 @@ func TestViewFromPreviousMatchesFresh(t *testing.T) {
 				t.Errorf("%s %s after a switch: not what a fresh handler serves", f.accept, f.enc)
 			}
 		}
-		v := h.store.cur.Load()
+		v := flowBuckets(h.store.cur.Load())
 		if prev != nil {
-			if len(v.buckets) != len(prev.buckets) {
-				t.Fatalf("%d buckets, then %d", len(prev.buckets), len(v.buckets))
+			if len(v) != len(prev) {
+				t.Fatalf("%d buckets, then %d", len(prev), len(v))
 			}
 			rebuilt := 0
-			for i := range v.buckets {
-				if v.buckets[i] != prev.buckets[i] {
+			for i := range v {
+				if v[i] != prev[i] {
 					rebuilt++
 				}
 			}
 			if rebuilt == 0 || rebuilt > changes {
-				t.Errorf("%d of %d buckets rebuilt for %d changed spaces", rebuilt, len(v.buckets), changes)
+				t.Errorf("%d of %d buckets rebuilt for %d changed spaces", rebuilt, len(v), changes)
 			}
 		}
 		prev = v
@@ -126,7 +128,7 @@ func TestViewUnchangedSpacesShareBuckets(t *testing.T) {
 	s1 := testSnapshot(1000, 0)
 	h := fresh(s1, collector.Options{})
 	body(t, h, "text/plain", "gzip")
-	v1 := h.store.view(s1)
+	v1 := flowBuckets(h.store.view(s1))
 
 	// The same spaces, and the same states made into a snapshot apart.
 	same := *s1
@@ -135,21 +137,22 @@ func TestViewUnchangedSpacesShareBuckets(t *testing.T) {
 	for id, st := range s1.All() {
 		states[id] = st
 	}
-	v2 := v1
+	last := s1
 	for _, s2 := range []*snapshot.Snapshot{&same, s1.WithSpaces(states)} {
-		v2 = h.store.view(s2)
-		for i := range v1.buckets {
-			if v1.buckets[i] != v2.buckets[i] {
+		v2 := flowBuckets(h.store.view(s2))
+		for i := range v1 {
+			if v1[i] != v2[i] {
 				t.Fatalf("bucket %d rebuilt though no space changed", i)
 			}
 		}
+		last = s2
 	}
 	id := s1.SpaceIDs()[500]
 	cp := *s1.Space(id)
 	cp.Count += 3
-	v3 := h.store.view(v2.snap.WithChanged(map[string]*snapshot.SpaceState{id: &cp}))
-	for i := range v2.buckets {
-		if rebuilt := v2.buckets[i] != v3.buckets[i]; rebuilt != (i == bucketOf(id, len(v2.buckets))) {
+	v3 := flowBuckets(h.store.view(last.WithChanged(map[string]*snapshot.SpaceState{id: &cp})))
+	for i := range v1 {
+		if rebuilt := v1[i] != v3[i]; rebuilt != (i == bucketOf(id, len(v1))) {
 			t.Errorf("bucket %d rebuilt: %v, want only the changed space's", i, rebuilt)
 		}
 	}
@@ -206,11 +209,7 @@ func TestBucketCount(t *testing.T) {
 		{10000, 1024, 128},
 		{50, 1, 1},
 	} {
-		var prev *view
-		if tt.prev > 0 {
-			prev = &view{buckets: make([]*bucket, tt.prev)}
-		}
-		if got := bucketCount(tt.spaces, prev); got != tt.want {
+		if got := bucketCount(tt.spaces, tt.prev); got != tt.want {
 			t.Errorf("bucketCount(%d, %d buckets before) = %d, want %d", tt.spaces, tt.prev, got, tt.want)
 		}
 	}
@@ -229,7 +228,7 @@ func TestRegroupMatchesFresh(t *testing.T) {
 		}
 		// At least 64 spaces a bucket, a power of two buckets (TestBucketCount): 10 spaces
 		// in 1 bucket, 5,000 in 64.
-		if n, want := len(h.store.cur.Load().buckets), []int{1, 64, 1}[i]; n != want {
+		if n, want := len(flowBuckets(h.store.cur.Load())), []int{1, 64, 1}[i]; n != want {
 			t.Errorf("%d spaces in %d buckets, want %d", s.Len(), n, want)
 		}
 	}
@@ -253,15 +252,27 @@ func TestBucketOfIsStable(t *testing.T) {
 }
 
 // TestViewFollowsASequenceOfSnapshots publishes snapshots one after the
-// other as a refresher does (each shares with the last all but what
-// changed: spaces listed again, failing, joining, leaving, enough joining to
-// regroup), while scrapers scrape all along (race detector): after each,
-// the handler serves byte for byte what a fresh handler serves, and every
-// body a scraper got was whole.
+// other as a refresher and the engine's sources do (each shares with the
+// last all but what changed: spaces listed again, failing, joining,
+// leaving, enough joining to regroup; with the sources on, parts changed,
+// failing, added and removed, in steps of their own or with the flows'),
+// while scrapers scrape all along (race detector): after each, the handler
+// serves byte for byte what a fresh handler serves, and every body a
+// scraper got was whole.
 func TestViewFollowsASequenceOfSnapshots(t *testing.T) {
+	for _, sources := range []bool{false, true} {
+		t.Run("sources "+strconv.FormatBool(sources), func(t *testing.T) { followSequence(t, sources) })
+	}
+}
+
+func followSequence(t *testing.T, sources bool) {
 	opts := collector.Options{FlowInfo: true}
 	rng := rand.New(rand.NewPCG(8, 9))
 	snap := testSnapshot(300, 2)
+	if sources {
+		opts = withSources(opts)
+		snap = withTestSources(snap, 3)
+	}
 	var cur atomic.Pointer[snapshot.Snapshot]
 	cur.Store(snap)
 	h := NewHandler(Options{Snapshot: cur.Load, Metrics: opts, Gatherer: self})
@@ -284,36 +295,24 @@ func TestViewFollowsASequenceOfSnapshots(t *testing.T) {
 	}
 	next := 0
 	for step := range 30 {
-		ids := snap.SpaceIDs()
-		changes := map[string]*snapshot.SpaceState{}
-		for range 1 + rng.IntN(12) {
-			id := ids[rng.IntN(len(ids))]
-			switch cp := *snap.Space(id); rng.IntN(4) {
-			case 0:
-				changes[id] = nil // leaves
-			case 1:
-				cp.Up, cp.LastError = false, &snapshot.ErrorInfo{Code: "Timeout", Class: "transient"}
-				changes[id] = &cp
-			default:
-				cp.Count++
-				cp.Added++
-				cp.LastSuccess = cp.LastSuccess.Add(time.Minute)
-				changes[id] = &cp
-			}
+		flows := !sources || step%3 != 1 // with the sources on, one step in three changes only them
+		if flows {
+			snap = changeFlows(rng, snap, step, &next)
 		}
-		joining := rng.IntN(4)
-		if step == 27 {
-			joining = 2000 // regroups: 4 buckets (about 300 spaces) become 32
+		if sources && step%3 != 0 {
+			snap = changeParts(rng, snap, step)
 		}
-		for range joining {
-			id := "cams-joined-" + strconv.Itoa(next)
-			next++
-			changes[id] = &snapshot.SpaceState{ID: id, HasData: true, Up: true, Count: 1, LastSuccess: t0, ByCategory: map[string]int{"SURVEY": 1}}
-		}
-		snap = snap.WithChanged(changes)
 		cur.Store(snap)
-		if n, want := len(h.store.view(snap).buckets), 32; step >= 27 && n != want {
-			t.Fatalf("step %d: %d buckets, want %d after the regrouping", step, n, want)
+		if step >= 27 {
+			v := h.store.view(snap)
+			if n, want := len(flowBuckets(v)), 32; n != want {
+				t.Fatalf("step %d: %d buckets, want %d after the regrouping", step, n, want)
+			}
+			if sources && step >= 28 {
+				if n, want := len(v.sets[1].buckets), 32; n != want {
+					t.Fatalf("step %d: %d buckets of phone numbers, want %d after the regrouping", step, n, want)
+				}
+			}
 		}
 		for _, f := range formats[step%3*2 : step%3*2+2] { // every format, in turn
 			if got, want := body(t, h, f.accept, f.enc), body(t, fresh(snap, opts), f.accept, f.enc); !bytes.Equal(got, want) {
@@ -326,6 +325,83 @@ func TestViewFollowsASequenceOfSnapshots(t *testing.T) {
 	if n := broken.Load(); n > 0 {
 		t.Errorf("%d scrapes got a body that does not parse", n)
 	}
+}
+
+// changeFlows changes a few spaces of snap's flows (listed again, failing,
+// leaving) and adds a few, 2,000 at step 27 (which regroups 300 spaces'
+// 4 buckets into 32).
+func changeFlows(rng *rand.Rand, snap *snapshot.Snapshot, step int, next *int) *snapshot.Snapshot {
+	ids := snap.SpaceIDs()
+	changes := map[string]*snapshot.SpaceState{}
+	for range 1 + rng.IntN(12) {
+		id := ids[rng.IntN(len(ids))]
+		switch cp := *snap.Space(id); rng.IntN(4) {
+		case 0:
+			changes[id] = nil // leaves
+		case 1:
+			cp.Up, cp.LastError = false, &snapshot.ErrorInfo{Code: "Timeout", Class: "transient"}
+			changes[id] = &cp
+		default:
+			cp.Count++
+			cp.Added++
+			cp.LastSuccess = cp.LastSuccess.Add(time.Minute)
+			changes[id] = &cp
+		}
+	}
+	joining := rng.IntN(4)
+	if step == 27 {
+		joining = 2000
+	}
+	for range joining {
+		id := "cams-joined-" + strconv.Itoa(*next)
+		*next++
+		changes[id] = &snapshot.SpaceState{ID: id, HasData: true, Up: true, Count: 1, LastSuccess: t0, ByCategory: map[string]int{"SURVEY": 1}}
+	}
+	return snap.WithChanged(changes)
+}
+
+// changeParts changes a few parts of each source of snap (a number turned
+// RED, a call failing, a part removed) and gives a part to a few spaces
+// without one: at step 28 every space without a phone numbers' part, which
+// regroups that table's buckets as step 27 regrouped the flows'.
+func changeParts(rng *rand.Rand, snap *snapshot.Snapshot, step int) *snapshot.Snapshot {
+	var states []*snapshot.SourceState
+	for _, src := range snap.Sources() {
+		var ids []string
+		for id := range src.All() {
+			ids = append(ids, id)
+		}
+		slices.Sort(ids)
+		changes := map[string]*snapshot.SpacePart{}
+		for range rng.IntN(6) {
+			id := ids[rng.IntN(len(ids))]
+			switch cp := *src.Part(id); rng.IntN(3) {
+			case 0:
+				changes[id] = nil
+			case 1:
+				cp.Up, cp.LastError = false, &snapshot.ErrorInfo{Code: "HTTP_503", Class: "transient"}
+				changes[id] = &cp
+			default:
+				cp.Up, cp.LastError, cp.LastSuccess = true, nil, cp.LastSuccess.Add(time.Minute)
+				if numbers, ok := cp.Data.(phonenumbers.Numbers); ok && len(numbers) > 0 {
+					numbers = slices.Clone(numbers)
+					numbers[0].QualityRating = "RED"
+					cp.Data = numbers
+				}
+				changes[id] = &cp
+			}
+		}
+		for _, id := range snap.SpaceIDs() {
+			if src.Part(id) == nil && (step == 28 && src.Name == phonenumbers.Name || rng.IntN(200) == 0) {
+				changes[id] = &snapshot.SpacePart{Up: true, HasData: true, LastSuccess: t0, Data: phonenumbers.Numbers{{PhoneNumber: "+1" + id, Status: "CONNECTED"}}}
+				if src.Name != phonenumbers.Name {
+					changes[id].Data = nil // the data of another source: its series of a part without them
+				}
+			}
+		}
+		states = append(states, src.WithParts(changes))
+	}
+	return snap.WithSources(states)
 }
 
 // parsesWhole scrapes h as gzipped text and reports whether the body is a
@@ -345,3 +421,6 @@ func parsesWhole(h http.Handler) bool {
 	_, err = p.TextToMetricFamilies(zr)
 	return err == nil
 }
+
+// flowBuckets returns the buckets of v's flows' table.
+func flowBuckets(v *view) []*bucket { return v.sets[0].buckets }

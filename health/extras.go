@@ -11,7 +11,8 @@ import (
 // headerExtras adds details to the status page's header, and spaceExtras
 // to a space's row, shown under its categories: where data a collector
 // adds beside the flow counts is shown to people. /status's JSON gains such
-// data as fields of Status and SpaceStatus.
+// data as fields of Status and SpaceStatus. The sources of the engine have
+// a section each (collectorpage.go) and a line each in a space's row.
 func (c Checker) headerExtras(snap *snapshot.Snapshot) []Detail {
 	if c.FlowStatus == nil {
 		return nil
@@ -25,8 +26,12 @@ func (c Checker) headerExtras(snap *snapshot.Snapshot) []Detail {
 }
 
 // spaceExtras shows a space's flows by status, documented statuses first,
-// and its last failed status check.
-func (c Checker) spaceExtras(sp *snapshot.SpaceState) []Detail {
+// and its last failed status check; then its part of each source.
+func (c Checker) spaceExtras(snap *snapshot.Snapshot, sp *snapshot.SpaceState) []Detail {
+	return append(c.flowStatusExtras(sp), spaceCollectorDetails(snap, sp.ID)...)
+}
+
+func (c Checker) flowStatusExtras(sp *snapshot.SpaceState) []Detail {
 	if c.FlowStatus == nil || !sp.HasData {
 		return nil
 	}

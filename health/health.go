@@ -35,7 +35,10 @@ type Checker struct {
 	LimiterMaxRate float64
 	// FlowStatus describes the flow-status checks; nil without them.
 	FlowStatus *FlowStatusConfig
-	Now        func() time.Time
+	// SourceLimiters describes the limiter of each source of the engine,
+	// by collector name; /status shows none of a source without one.
+	SourceLimiters map[string]SourceLimiter
+	Now            func() time.Time
 }
 
 func (c Checker) now() time.Time {
@@ -145,7 +148,8 @@ func (c Checker) Readyz(w http.ResponseWriter, _ *http.Request) {
 }
 
 // Status is /status's body. Spaces lists the spaces with a state; pending
-// ones are only counted.
+// ones are only counted, but for those a source of the engine has a part
+// of (PendingSpaces).
 type Status struct {
 	Ready               bool          `json:"ready"`
 	Reason              string        `json:"reason"`
@@ -159,7 +163,13 @@ type Status struct {
 	Limiter             LimiterStatus `json:"limiter"`
 	// FlowStatus sums up the flow-status checks (--collector.flow-status).
 	FlowStatus *FlowStatusSummary `json:"flow_status,omitempty"`
-	Spaces     []SpaceStatus      `json:"spaces"`
+	// Collectors sums up each source of the engine that is on, in the
+	// order they were wired.
+	Collectors []CollectorStatus `json:"collectors,omitempty"`
+	Spaces     []SpaceStatus     `json:"spaces"`
+	// PendingSpaces are the spaces not listed yet (pending) that a source
+	// has a part of already: their parts.
+	PendingSpaces []PendingSpaceStatus `json:"pending_spaces,omitempty"`
 }
 
 // StateCounts counts the watched spaces by state, as cams_spaces does.
@@ -193,6 +203,9 @@ type SpaceStatus struct {
 	// FlowStatus is what GetFlow said of the space's flows, with data and
 	// --collector.flow-status.
 	FlowStatus *SpaceFlowStatus `json:"flow_status,omitempty"`
+	// Collectors holds the space's part of each source that has one, by
+	// collector name.
+	Collectors map[string]*CollectorPart `json:"collectors,omitempty"`
 }
 
 // Status builds the status of the current snapshot.
@@ -200,7 +213,10 @@ func (c Checker) Status() Status {
 	snap, now := c.Snapshot(), c.now()
 	st := c.statusHead(snap, now)
 	for _, sp := range sortedSpaces(snap) {
-		st.Spaces = append(st.Spaces, c.spaceStatus(sp, now))
+		st.Spaces = append(st.Spaces, c.spaceStatus(snap, sp, now))
+	}
+	for _, id := range pendingSpaces(snap) {
+		st.PendingSpaces = append(st.PendingSpaces, PendingSpaceStatus{Space: id, Collectors: spaceCollectors(snap, id, now)})
 	}
 	return st
 }
@@ -222,16 +238,18 @@ func (c Checker) statusHead(snap *snapshot.Snapshot, now time.Time) Status {
 	if c.FlowStatus != nil {
 		st.FlowStatus = c.FlowStatus.summary(snap)
 	}
+	st.Collectors = c.collectorStatuses(snap)
 	return st
 }
 
 // spaceStatus is a space's entry, with its flow statuses when they are
-// checked.
-func (c Checker) spaceStatus(sp *snapshot.SpaceState, now time.Time) SpaceStatus {
+// checked and its parts of snap's sources.
+func (c Checker) spaceStatus(snap *snapshot.Snapshot, sp *snapshot.SpaceState, now time.Time) SpaceStatus {
 	ss := spaceStatus(sp, now)
 	if c.FlowStatus != nil && sp.HasData {
 		ss.FlowStatus = spaceFlowStatus(sp)
 	}
+	ss.Collectors = spaceCollectors(snap, sp.ID, now)
 	return ss
 }
 
@@ -270,26 +288,54 @@ func (c Checker) StatusHandler(w http.ResponseWriter, r *http.Request) {
 }
 
 // writeStatus writes Status as json.Encoder with an indent of two spaces
-// writes it, a space at a time: the JSON of 200,000 spaces is about 95 MB,
-// and the entries of that many spaces as much again, which building the
-// whole answer first would hold at once.
+// writes it, a space at a time: the JSON of 200,000 spaces is about 95 MB
+// (more with the sources' data), and the entries of that many spaces as
+// much again, which building the whole answer first would hold at once.
 func (c Checker) writeStatus(w io.Writer) error {
 	snap, now := c.Snapshot(), c.now()
 	head, err := json.MarshalIndent(c.statusHead(snap, now), "", "  ")
 	if err != nil {
 		return err
 	}
-	spaces := sortedSpaces(snap)
-	if len(spaces) == 0 {
+	spaces, pending := sortedSpaces(snap), pendingSpaces(snap)
+	if len(spaces) == 0 && len(pending) == 0 {
 		_, err := w.Write(append(head, '\n'))
 		return err
 	}
 	const empty = "[]\n}"
-	if _, err := w.Write(append(head[:len(head)-len(empty)], '[')); err != nil {
+	if _, err := w.Write(head[:len(head)-len(empty)]); err != nil {
 		return err
 	}
-	for i, sp := range spaces {
-		entry, err := json.MarshalIndent(c.spaceStatus(sp, now), "    ", "  ")
+	if err := writeList(w, len(spaces), func(i int) any { return c.spaceStatus(snap, spaces[i], now) }); err != nil {
+		return err
+	}
+	if len(pending) > 0 {
+		if _, err := io.WriteString(w, ",\n  \"pending_spaces\": "); err != nil {
+			return err
+		}
+		err := writeList(w, len(pending), func(i int) any {
+			return PendingSpaceStatus{Space: pending[i], Collectors: spaceCollectors(snap, pending[i], now)}
+		})
+		if err != nil {
+			return err
+		}
+	}
+	_, err = io.WriteString(w, "\n}\n")
+	return err
+}
+
+// writeList writes a list of n entries, entry(i) each, as the value of a
+// field of Status, a entry at a time.
+func writeList(w io.Writer, n int, entry func(i int) any) error {
+	if n == 0 {
+		_, err := io.WriteString(w, "[]")
+		return err
+	}
+	if _, err := io.WriteString(w, "["); err != nil {
+		return err
+	}
+	for i := range n {
+		b, err := json.MarshalIndent(entry(i), "    ", "  ")
 		if err != nil {
 			return err
 		}
@@ -300,10 +346,10 @@ func (c Checker) writeStatus(w io.Writer) error {
 		if _, err := io.WriteString(w, sep); err != nil {
 			return err
 		}
-		if _, err := w.Write(entry); err != nil {
+		if _, err := w.Write(b); err != nil {
 			return err
 		}
 	}
-	_, err = io.WriteString(w, "\n  ]\n}\n")
+	_, err := io.WriteString(w, "\n  ]")
 	return err
 }

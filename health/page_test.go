@@ -426,8 +426,8 @@ func hostileAccount(n int) *snapshot.Snapshot {
 }
 
 // maxPageBytes bounds a page whatever the account holds, with room to
-// spare: see hostileAccount.
-const maxPageBytes = 3 << 20
+// spare: see hostileAccount and hostileSources.
+const maxPageBytes = 5 << 20
 
 // A page stays bounded at 10,000 spaces of the longest texts, even asked
 // to search for the longest text.

@@ -271,3 +271,62 @@ func TestReadinessReasonsComeAndGo(t *testing.T) {
 		t.Run(s.name, func(t *testing.T) { checkReadyz(t, rr.c, s.wantReady, s.wantWhy) })
 	}
 }
+
+// failingEverywhere returns the three sources with a part of every space of
+// snap, each failing its last call (messaging health denied by RAM), with
+// data a month old or none.
+func failingEverywhere(snap *snapshot.Snapshot, withData bool) []*snapshot.SourceState {
+	codes := map[string]string{phoneNumbers: "System.LimitControl", wabas: "Timeout", messagingHealth: "Ram.PermissionDeny"}
+	var out []*snapshot.SourceState
+	for _, name := range []string{phoneNumbers, wabas, messagingHealth} {
+		parts := map[string]*snapshot.SpacePart{}
+		for id := range snap.All() {
+			p := downPart(codes[name], nil)
+			if withData {
+				p.HasData, p.LastSuccess, p.Data = true, t0.Add(-30*24*time.Hour), numbersOf(0, 1)
+			}
+			parts[id] = p
+		}
+		out = append(out, sourceState(name, time.Hour, time.Hour, 0, parts))
+	}
+	return out
+}
+
+// /readyz reads the flows' state only: a source failing for every space
+// (messaging health denied by RAM, a throttled or unreachable operation),
+// with or without old data, or not called yet, is data shown in its
+// metrics and /status, never the exporter's readiness; nor do the sources
+// make ready an exporter whose listings all fail.
+func TestReadyzIgnoresSources(t *testing.T) {
+	fine := lastCall(snapOf(space("a", true, time.Minute), space("b", true, time.Minute)), time.Minute)
+	allDown := lastCall(snapOf(space("a", false, time.Minute), space("b", false, time.Minute)), time.Minute)
+	big := accountSnapshot(10000, 10000, 0, func(i int) time.Duration { return time.Duration(i) * time.Second / 4 })
+	const fineWhy = "ready: 2 space(s): 2 up, 0 failing their last refresh, 0 pending"
+	tests := []struct {
+		name      string
+		snap      *snapshot.Snapshot
+		sources   []*snapshot.SourceState
+		wantReady bool
+		wantWhy   string
+	}{
+		{"every source failing everywhere, no data", fine, failingEverywhere(fine, false), true, fineWhy},
+		{"every source failing everywhere, data a month old", fine, failingEverywhere(fine, true), true, fineWhy},
+		{"sources on, nothing called yet", fine, []*snapshot.SourceState{sourceState(phoneNumbers, time.Minute, 0, 0, nil), sourceState(messagingHealth, time.Minute, 0, 0, nil)}, true, fineWhy},
+		{"10,000 spaces, every source failing everywhere", big, failingEverywhere(big, false), true, "ready: 10000 space(s): 10000 up, 0 failing their last refresh, 0 pending"},
+		{"every listing failed, every source up", allDown, []*snapshot.SourceState{sourceState(phoneNumbers, time.Minute, 0, 0,
+			map[string]*snapshot.SpacePart{"a": upPart(0, numbersOf(0, 1)), "b": upPart(0, numbersOf(1, 1))})}, false, "every space refreshed so far (2) failed its last refresh; 0 pending"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			snap := tt.snap.WithSources(tt.sources)
+			if len(snap.Sources()) != len(tt.sources) {
+				t.Fatalf("%d sources in the snapshot", len(snap.Sources()))
+			}
+			c := Checker{Snapshot: func() *snapshot.Snapshot { return snap }, RefreshInterval: 5 * time.Minute, Started: t0.Add(-time.Hour), Now: func() time.Time { return t0 }}
+			checkReadyz(t, c, tt.wantReady, tt.wantWhy)
+			if st := c.Status(); st.Ready != tt.wantReady || st.Reason != tt.wantWhy {
+				t.Errorf("/status says ready %v: %q", st.Ready, st.Reason)
+			}
+		})
+	}
+}

@@ -16,7 +16,8 @@ import (
 // TestStatusJSONIsWhatEncodingJSONWrites: /status, written a space at a
 // time, is byte for byte what json.Encoder with an indent of two spaces
 // writes for the whole Status: with no space, a few, hostile texts, flow
-// statuses, and an account of 3,000 spaces.
+// statuses, an account of 3,000 spaces, and the sources' parts, of spaces
+// listed and pending.
 func TestStatusJSONIsWhatEncodingJSONWrites(t *testing.T) {
 	statuses, err := snapshot.NewFlowStatuses([]string{"PUBLISHED", "", "BLOCKED<&>"}, []int64{t0.Unix() - 600, 0, t0.Unix() - 60},
 		&snapshot.ErrorInfo{Code: "Ram.PermissionDeny", Message: "no <cams:GetFlow> & more"})
@@ -36,6 +37,10 @@ func TestStatusJSONIsWhatEncodingJSONWrites(t *testing.T) {
 		{"hostile texts", hostileAccount(20), nil},
 		{"flow statuses", snapOf(withStatuses, space("cams-b", true, 0), space("cams-x", false, never)), flowStatus},
 		{"3,000 spaces", pageAccount(3000), flowStatus},
+		{"sources", sourcesAccount(300, 3), flowStatus},
+		{"sources, spaces pending", withPending(sourcesAccount(300, 3).WithSources(pendingSources()), 3), nil},
+		{"sources, every space pending", withPending(snapshot.Snapshot{}.WithSpaces(nil).WithSources(pendingSources()), 3), nil},
+		{"sources, hostile texts", hostileAccount(3).WithSources(pendingSources()), nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -129,4 +134,15 @@ func statusIDs(st Status) []string {
 		ids = append(ids, sp.Space)
 	}
 	return ids
+}
+
+// pendingSources are sources with parts of spaces the flows have not
+// listed ("pending-*"), one with hostile texts.
+func pendingSources() []*snapshot.SourceState {
+	hostile := numbersOf(0, 2)
+	hostile[0].VerifiedName = hostileText("", 512)
+	return []*snapshot.SourceState{
+		sourceState(phoneNumbers, time.Minute, 0, 0, map[string]*snapshot.SpacePart{"pending-1": upPart(0, hostile), "pending-2": downPart("<&>", nil)}),
+		sourceState(wabas, time.Minute, 0, 0, map[string]*snapshot.SpacePart{"pending-0": upPart(0, wabaOf(0))}),
+	}
 }

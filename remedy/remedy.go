@@ -39,6 +39,12 @@ func For(code string) string {
 		return "the endpoint answered something other than CAMS's JSON: check that --cams.endpoint points at CAMS and that no proxy rewrites its answers"
 	case strings.HasPrefix(code, "HTTP_5") || code == "InternalError" || code == "ServiceUnavailable":
 		return "CAMS had a server-side problem: retry later"
+	case code == client.CodeNoWABA:
+		return noWABARemedy
+	case code == client.CodePhoneNotBound:
+		return phoneNotBoundRemedy
+	case code == client.CodeMetaCallFailed:
+		return metaCallFailedRemedy
 	case code == client.CodeTooManyPages:
 		return "the listing never reached a short page: if the space really holds that many flows, raise --cams.max-pages or --cams.page-size; if its pages never end, report it to Alibaba Cloud"
 	}

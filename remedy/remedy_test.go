@@ -20,6 +20,9 @@ func TestFor(t *testing.T) {
 		"InvalidResponse":              "points at CAMS",
 		"HTTP_502":                     "server-side",
 		"TooManyPages":                 "--cams.max-pages",
+		"ERR-OPERATION-MAAP-0060":      "not an error",
+		"ERR-OPERATION-MAAP-0065":      "not bound to the space",
+		"ERR-FB-001":                   "call to Meta failed",
 		"Something.New":                "",
 	}
 	for code, want := range tests {

@@ -1,0 +1,452 @@
+package engine
+
+import (
+	"context"
+	"math"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/go-kit/log"
+	"github.com/go-kit/log/level"
+
+	"github.com/cams-exporter/cams_exporter/client"
+	"github.com/cams-exporter/cams_exporter/snapshot"
+)
+
+// Pacer spaces a source's calls: its account limiter, *client.Limiter.
+type Pacer interface {
+	Wait(ctx context.Context) error
+}
+
+// Defaults of Config.
+const (
+	defaultPollEvery  = 5 * time.Second
+	defaultApplyEvery = time.Second
+	// queueSeconds is how many seconds of calls one look at the spaces
+	// chooses: a new space waits at most that long behind the chosen.
+	queueSeconds = 15
+)
+
+// Config configures a Runner.
+type Config struct {
+	Source Source
+	// Pacer is the source's own limiter: the runner waits for a slot, then
+	// chooses the call and makes it with that slot
+	// (client.WithLimiterSlot). Without it, calls go as fast as
+	// Concurrency allows.
+	Pacer Pacer
+	// Rate is the pacer's configured rate in calls per second, for the
+	// expected pass and the default Concurrency.
+	Rate float64
+	// Interval is the source's target age, as its flag says; the source's
+	// Due applies it.
+	Interval time.Duration
+	Watched  *Watched
+	// Snapshot returns the engine's last snapshot, which Source.Due reads
+	// for what other sources know; nil for none.
+	Snapshot func() *snapshot.Snapshot
+	// ForgetAfter is how long the part of a space no longer watched is
+	// kept, out of the state, so that a space re-added meanwhile keeps its
+	// data.
+	ForgetAfter time.Duration
+	// Concurrency is how many calls may be under way at once. Default: two
+	// seconds of calls at Rate, between 2 and 32.
+	Concurrency int
+	// PollEvery is how often an idle runner looks for calls come due;
+	// ApplyEvery how often results are applied and published.
+	PollEvery, ApplyEvery time.Duration
+	// OnPublish is told after each new state is published.
+	OnPublish func()
+	Logger    log.Logger
+	Now       func() time.Time
+}
+
+// Runner calls a source's due work until its context ends: the urgent
+// calls first, then the stalest, fair between spaces, on the source's own
+// pacer, and publishes the source's state (snapshot.SourceState) as
+// results come in. It never waits on another source's pacer.
+type Runner struct {
+	cfg     Config
+	current atomic.Pointer[snapshot.SourceState]
+	wake    chan struct{}
+
+	mu       sync.Mutex
+	queue    []Task // chosen by the last look, in order
+	scanned  time.Time
+	dirty    bool      // results came in, or a wake: look again once the queue is empty
+	nextDue  time.Time // when the next call not due yet comes due
+	pass     time.Duration
+	inflight map[taskKey]struct{}
+	once     map[taskKey]struct{}    // in a RunOnce: the calls made so far
+	retained map[string]retainedPart // parts of spaces no longer watched
+	lastList []string                // the list retained follows
+	warned   bool
+	failures failureLog
+}
+
+// retainedPart is the part of a space no longer watched, and since when.
+type retainedPart struct {
+	part  *snapshot.SpacePart
+	since time.Time
+}
+
+// NewRunner returns a runner of cfg.Source with no state.
+func NewRunner(cfg Config) *Runner {
+	if cfg.Concurrency < 1 {
+		cfg.Concurrency = int(min(max(math.Ceil(cfg.Rate*2), 2), 32))
+	}
+	if cfg.PollEvery <= 0 {
+		cfg.PollEvery = defaultPollEvery
+	}
+	if cfg.ApplyEvery <= 0 {
+		cfg.ApplyEvery = defaultApplyEvery
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = log.NewNopLogger()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Snapshot == nil {
+		cfg.Snapshot = func() *snapshot.Snapshot { return nil }
+	}
+	if cfg.OnPublish == nil {
+		cfg.OnPublish = func() {}
+	}
+	r := &Runner{cfg: cfg, wake: make(chan struct{}, 1), inflight: map[taskKey]struct{}{}, retained: map[string]retainedPart{}}
+	st := snapshot.NewSourceState(cfg.Source.Name(), cfg.Source.Operation())
+	st.Interval = cfg.Interval
+	r.current.Store(st)
+	return r
+}
+
+// State returns the source's last published state.
+func (r *Runner) State() *snapshot.SourceState { return r.current.Load() }
+
+// Source returns the runner's source.
+func (r *Runner) Source() Source { return r.cfg.Source }
+
+// Restore sets the parts of a cache's spaces, before Run: each space's
+// next call comes due from its restored times.
+func (r *Runner) Restore(parts map[string]*snapshot.SpacePart) {
+	if len(parts) == 0 {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.current.Store(r.current.Load().WithParts(parts))
+	r.cfg.OnPublish()
+}
+
+// Wake makes the runner look for due calls now: a space was added.
+func (r *Runner) Wake() {
+	r.mu.Lock()
+	r.dirty = true
+	r.mu.Unlock()
+	select {
+	case r.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run calls due work until ctx ends. The results in at the end are
+// published before it returns, so that a cache written after it holds them.
+func (r *Runner) Run(ctx context.Context) {
+	level.Info(r.cfg.Logger).Log("msg", "calling "+r.cfg.Source.Operation()+" in the background, the stalest first",
+		"collector", r.cfg.Source.Name(), "interval", r.cfg.Interval, "rate_per_second", r.cfg.Rate)
+	r.run(ctx, false)
+}
+
+// RunOnce makes every call of every watched space once, whatever its last
+// call, and returns the state published at the end. A run cut short by ctx
+// keeps what it made.
+func (r *Runner) RunOnce(ctx context.Context) *snapshot.SourceState {
+	r.mu.Lock()
+	r.once = map[taskKey]struct{}{}
+	r.mu.Unlock()
+	r.run(ctx, true)
+	r.mu.Lock()
+	r.once = nil
+	r.mu.Unlock()
+	return r.State()
+}
+
+// run calls until ctx ends or, once, until every call was made in this run.
+func (r *Runner) run(ctx context.Context, once bool) {
+	results := make(chan Done, r.cfg.Concurrency)
+	collected := make(chan struct{})
+	go func() { r.collect(results); close(collected) }()
+	slots := make(chan struct{}, r.cfg.Concurrency)
+	var wg sync.WaitGroup
+	for r.acquire(ctx, slots) {
+		t, wait, ok := r.next(once)
+		if !ok {
+			<-slots
+			if wait < 0 || !r.sleep(ctx, wait) {
+				break
+			}
+			continue
+		}
+		wg.Go(func() {
+			defer func() { <-slots }()
+			results <- r.call(ctx, t)
+		})
+	}
+	wg.Wait()
+	close(results)
+	<-collected
+}
+
+// acquire takes a worker slot and, with a pacer, waits for the next call's
+// turn; false when ctx ended.
+func (r *Runner) acquire(ctx context.Context, slots chan struct{}) bool {
+	select {
+	case slots <- struct{}{}:
+	case <-ctx.Done():
+		return false
+	}
+	if r.cfg.Pacer != nil {
+		if err := r.cfg.Pacer.Wait(ctx); err != nil {
+			<-slots
+			return false
+		}
+	}
+	return true
+}
+
+// sleep waits d, or until a wake; false when ctx ended first.
+func (r *Runner) sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+	case <-r.wake:
+	}
+	return true
+}
+
+// next returns the next call, marked in flight; without one, how long to
+// wait before looking again, negative when a once run has nothing left.
+func (r *Runner) next(once bool) (Task, time.Duration, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	now := r.cfg.Now()
+	if now.Sub(r.scanned) >= r.lookEvery() || (len(r.queue) == 0 && (once || r.dirty || !now.Before(r.nextDue))) {
+		r.scanLocked(now, once)
+	}
+	for len(r.queue) > 0 {
+		t := r.queue[0]
+		r.queue = r.queue[1:]
+		if _, busy := r.inflight[t.key()]; !busy {
+			r.inflight[t.key()] = struct{}{}
+			return t, 0, true
+		}
+	}
+	if once {
+		if len(r.inflight) > 0 {
+			return Task{}, r.cfg.ApplyEvery, false // calls whose results may bring more
+		}
+		return Task{}, -1, false
+	}
+	return Task{}, min(max(r.nextDue.Sub(now), 0), r.cfg.PollEvery), false
+}
+
+// lookEvery is how long a queue is worth: queueSeconds of calls, or
+// PollEvery when it was empty.
+func (r *Runner) lookEvery() time.Duration {
+	if len(r.queue) == 0 {
+		return r.cfg.PollEvery
+	}
+	return queueSeconds * time.Second
+}
+
+// queueLen is how many calls one look chooses.
+func (r *Runner) queueLen() int {
+	return int(min(max(r.cfg.Rate*queueSeconds, 8), 10000))
+}
+
+// scanLocked asks the source for the due calls of every watched space and
+// queues the first of them in order (see before), notes when the next call
+// comes due and the expected pass, and starts or ends the grace of spaces
+// that left the list. With once, a call is due when not made in this run.
+func (r *Runner) scanLocked(now time.Time, once bool) {
+	r.scanned, r.dirty = now, false
+	ids, watched := r.cfg.Watched.List()
+	state, snap := r.current.Load(), r.cfg.Snapshot()
+	chosen := &firstCalls{max: r.queueLen()}
+	next, calls := time.Time{}, 0.0
+	var tasks []Task
+	for _, id := range ids {
+		part := state.Part(id)
+		if once {
+			part = nil
+		}
+		var spaceNext time.Time
+		var n float64
+		tasks, spaceNext, n = r.cfg.Source.Due(tasks[:0], id, part, snap, now)
+		calls += n
+		if !spaceNext.IsZero() && (next.IsZero() || spaceNext.Before(next)) {
+			next = spaceNext
+		}
+		byUrgency(tasks)
+		turn := 0
+		for _, t := range tasks {
+			if _, busy := r.inflight[t.key()]; busy {
+				continue
+			}
+			if _, made := r.once[t.key()]; once && made {
+				continue
+			}
+			chosen.offer(ranked{Task: t, turn: turn})
+			turn++
+		}
+	}
+	r.queue = chosen.sorted()
+	r.nextDue = next
+	if next.IsZero() {
+		r.nextDue = now.Add(r.cfg.PollEvery)
+	}
+	if r.cfg.Rate > 0 {
+		r.pass = time.Duration(float64(calls) / r.cfg.Rate * float64(time.Second))
+	}
+	if !once {
+		r.followListLocked(now, ids, watched)
+		r.warnOutOfReachLocked(calls)
+	}
+}
+
+// warnOutOfReachLocked warns once when a pass takes longer than the
+// interval at the configured rate.
+func (r *Runner) warnOutOfReachLocked(calls float64) {
+	if r.warned || r.cfg.Interval <= 0 || r.pass <= r.cfg.Interval {
+		return
+	}
+	r.warned = true
+	level.Warn(r.cfg.Logger).Log("msg", "the interval is out of reach: a pass takes longer at this rate; calls are made back to back, the stalest first, and the data gets as old as a pass",
+		"collector", r.cfg.Source.Name(), "calls", math.Round(calls), "rate_per_second", r.cfg.Rate, "expected_pass", r.pass.Round(time.Second), "interval", r.cfg.Interval)
+}
+
+// call makes t with the slot its caller waited for. A call cut short by
+// ctx is no call: its result is dropped.
+func (r *Runner) call(ctx context.Context, t Task) Done {
+	callCtx := ctx
+	if r.cfg.Pacer != nil {
+		callCtx = client.WithLimiterSlot(ctx)
+	}
+	value, err := r.cfg.Source.Call(callCtx, t)
+	d := Done{Task: t, At: r.cfg.Now(), Value: value, Err: err}
+	if err != nil && ctx.Err() != nil {
+		d.At = time.Time{}
+	}
+	return d
+}
+
+// collect applies the results every ApplyEvery, and what is left when
+// results closes, then frees their calls for the next look.
+func (r *Runner) collect(results <-chan Done) {
+	tick := time.NewTicker(r.cfg.ApplyEvery)
+	defer tick.Stop()
+	var batch []Done
+	apply := func() {
+		r.apply(batch)
+		batch = batch[:0]
+	}
+	for {
+		select {
+		case d, ok := <-results:
+			if !ok {
+				apply()
+				return
+			}
+			batch = append(batch, d)
+		case <-tick.C:
+			apply()
+		}
+	}
+}
+
+// apply hands each space's results to the source and publishes the state
+// when anything changed. Results of spaces no longer watched are dropped.
+func (r *Runner) apply(batch []Done) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	_, watched := r.cfg.Watched.List()
+	bySpace := map[string][]Done{}
+	for _, d := range batch {
+		delete(r.inflight, d.key())
+		if d.At.IsZero() || !watched(d.Space) {
+			continue
+		}
+		if r.once != nil {
+			r.once[d.key()] = struct{}{}
+		}
+		bySpace[d.Space] = append(bySpace[d.Space], d)
+	}
+	r.dirty = r.dirty || len(batch) > 0
+	state, snap := r.current.Load(), r.cfg.Snapshot()
+	changed := make(map[string]*snapshot.SpacePart, len(bySpace))
+	for space, done := range bySpace {
+		prev := state.Part(space)
+		if next := r.cfg.Source.Apply(space, prev, done, snap); next != prev {
+			changed[space] = next
+		}
+		r.failures.note(r.cfg.Logger, r.cfg.Source, r.cfg.Now(), done)
+	}
+	r.publishLocked(state, changed)
+}
+
+// publishLocked publishes state with changed applied and the expected pass
+// of the last look, if either differs.
+func (r *Runner) publishLocked(state *snapshot.SourceState, changed map[string]*snapshot.SpacePart) {
+	folded := state.Folded
+	if f, ok := r.cfg.Source.(Folder); ok {
+		folded = f.Folded()
+	}
+	if len(changed) == 0 && state.ExpectedPass == r.pass && state.Folded == folded {
+		return
+	}
+	next := state.WithParts(changed)
+	next.ExpectedPass, next.Folded = r.pass, folded
+	r.current.Store(next)
+	r.cfg.OnPublish()
+}
+
+// followListLocked moves the parts of spaces that left the list out of
+// the state, into retained, and back when they return; a part retained
+// longer than ForgetAfter is forgotten, but not while the list is not
+// complete (a space missing may be one not found yet). The state so holds
+// only watched spaces.
+func (r *Runner) followListLocked(now time.Time, ids []string, watched func(string) bool) {
+	state := r.current.Load()
+	changed := map[string]*snapshot.SpacePart{}
+	if !sameSlice(ids, r.lastList) {
+		r.lastList = ids
+		for id, kept := range r.retained {
+			if watched(id) {
+				changed[id] = kept.part
+				delete(r.retained, id)
+			}
+		}
+		if state.Len() > 0 {
+			for id, part := range state.All() {
+				if !watched(id) {
+					r.retained[id] = retainedPart{part: part, since: now}
+					changed[id] = nil
+				}
+			}
+		}
+	}
+	if r.cfg.Watched.Complete() {
+		for id, kept := range r.retained {
+			if now.Sub(kept.since) >= r.cfg.ForgetAfter {
+				delete(r.retained, id)
+			}
+		}
+	}
+	if len(changed) > 0 {
+		r.publishLocked(state, changed)
+	}
+}

@@ -1,0 +1,273 @@
+package health
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cams-exporter/cams_exporter/snapshot"
+	"github.com/cams-exporter/cams_exporter/sources/messaginghealth"
+	"github.com/cams-exporter/cams_exporter/sources/phonenumbers"
+)
+
+// maxSpaceEntryBytes bounds a space's entry in /status with the three
+// sources' parts, written indented, whatever CAMS answered: each part's
+// data is at most MaxPartDataBytes compact, and indentation adds at most
+// twice as much again to the shortest lines.
+const maxSpaceEntryBytes = 3*3*MaxPartDataBytes + 64<<10
+
+// numbersNeedingAttention returns n numbers of space 0, every step-th of
+// them (from the last) FLAGGED and RED; texts of textBytes when > 0.
+func numbersNeedingAttention(n, step, textBytes int) phonenumbers.Numbers {
+	ns := numbersOf(0, n)
+	for j := range ns {
+		if textBytes > 0 {
+			ns[j].VerifiedName = hostileText("", textBytes)
+			ns[j].NewNameStatus, ns[j].IsOfficial = hostileText("", 128), hostileText("", 128)
+		}
+		if (n-1-j)%step == 0 {
+			ns[j].Status, ns[j].QualityRating = "FLAGGED", "RED"
+		}
+	}
+	return ns
+}
+
+// bigNode is a WABA node of entities entities of errors errors each, every
+// text as long as the client keeps it and escaped the longest.
+func bigNode(entities, errors int) *messaginghealth.Node {
+	n := &messaginghealth.Node{WabaID: hostileText("w", 128), Checked: t0, CanSendMessage: "BLOCKED"}
+	for i := range entities {
+		e := messaginghealth.Entity{Type: "APP", ID: hostileText(fmt.Sprint(i), 128), CanSendMessage: "BLOCKED"}
+		for j := range errors {
+			e.Errors = append(e.Errors, messaginghealth.Error{Code: hostileText(fmt.Sprint(j), 128), Description: hostileText("", 512), Solution: hostileText("", 512)})
+		}
+		n.Entities = append(n.Entities, e)
+	}
+	return n
+}
+
+// A space's part shows its data whole up to MaxPartDataBytes; beyond, the
+// worst items first, in the data's order, and data_omitted counts the
+// rest. Its entry in /status stays bounded: measured here with 3 numbers
+// and with 1,000.
+func TestStatusJSONPartDataIsBounded(t *testing.T) {
+	thousand := numbersNeedingAttention(1000, 37, 0)
+	hostileNumbers := numbersNeedingAttention(1000, 37, 512)
+	thousandHealth := healthOf(0, thousand)
+	blockedLast := &thousandHealth.Phones[999]
+	blockedLast.CanSendMessage, blockedLast.Entities[3] = "BLOCKED", withHealth(blockedLast.Entities[3], "BLOCKED", "131031")
+	oneBigNode := messaginghealth.Health{WABA: bigNode(100, 20)}
+	bigAndSmall := healthOf(0, numbersOf(0, 3))
+	bigAndSmall.WABA = bigNode(100, 20)
+
+	tests := []struct {
+		name    string
+		numbers phonenumbers.Numbers
+		health  messaginghealth.Health
+		// wantWhole: the data is shown whole, nothing omitted.
+		wantWhole bool
+		// mustKeep: numbers (or phone nodes) that must be kept whole.
+		mustKeep []string
+		// wantNodeWithoutEntities: the WABA node is kept, its entities not.
+		wantNodeWithoutEntities bool
+	}{
+		{name: "3 numbers", numbers: numbersOf(0, 3), health: healthOf(0, numbersOf(0, 3)), wantWhole: true},
+		{name: "1,000 numbers", numbers: thousand, health: thousandHealth, mustKeep: attention(thousand, blockedLast.PhoneNumber)},
+		{name: "1,000 numbers of the longest texts", numbers: hostileNumbers, health: healthOf(0, hostileNumbers), mustKeep: attention(hostileNumbers)[:5]},
+		{name: "a node larger than the bound", numbers: numbersOf(0, 1), health: oneBigNode, wantNodeWithoutEntities: true},
+		{name: "a node larger than the bound, and 3 numbers", numbers: numbersOf(0, 3), health: bigAndSmall, wantNodeWithoutEntities: true,
+			mustKeep: []string{bigAndSmall.Phones[0].PhoneNumber, bigAndSmall.Phones[2].PhoneNumber}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			snap := snapOf(space("cams-a", true, 0)).WithSources([]*snapshot.SourceState{
+				sourceState(phoneNumbers, time.Minute, 0, 0, map[string]*snapshot.SpacePart{"cams-a": upPart(0, tt.numbers)}),
+				sourceState(wabas, time.Minute, 0, 0, map[string]*snapshot.SpacePart{"cams-a": upPart(0, wabaOf(0))}),
+				sourceState(messagingHealth, time.Minute, 0, 0, map[string]*snapshot.SpacePart{"cams-a": upPart(0, tt.health)}),
+			})
+			st := checkerOf(snap).Status()
+			entry, err := json.MarshalIndent(st.Spaces[0], "    ", "  ")
+			if err != nil {
+				t.Fatal(err)
+			}
+			parts := st.Spaces[0].Collectors
+			t.Logf("the space's entry is %d bytes; data: numbers %d, WABA %d, health %d (compact); omitted: numbers %v, health %v",
+				len(entry), len(dataJSON(t, parts[phoneNumbers])), len(dataJSON(t, parts[wabas])), len(dataJSON(t, parts[messagingHealth])),
+				parts[phoneNumbers].DataOmitted, parts[messagingHealth].DataOmitted)
+			if len(entry) > maxSpaceEntryBytes {
+				t.Errorf("the space's entry is %d bytes, more than %d", len(entry), maxSpaceEntryBytes)
+			}
+			for name, p := range parts {
+				if size := len(dataJSON(t, p)); size > MaxPartDataBytes {
+					t.Errorf("%s: %d bytes of data, more than %d", name, size, MaxPartDataBytes)
+				}
+			}
+			var ns phonenumbers.Numbers
+			var h messaginghealth.Health
+			if err := json.Unmarshal(dataJSON(t, parts[phoneNumbers]), &ns); err != nil {
+				t.Fatal(err)
+			}
+			if err := json.Unmarshal(dataJSON(t, parts[messagingHealth]), &h); err != nil {
+				t.Fatal(err)
+			}
+			if tt.wantWhole {
+				if !reflect.DeepEqual(ns, tt.numbers) || !reflect.DeepEqual(h, tt.health) || parts[phoneNumbers].DataOmitted != nil || parts[messagingHealth].DataOmitted != nil {
+					t.Errorf("the data is not whole: %d numbers, omitted %v and %v", len(ns), parts[phoneNumbers].DataOmitted, parts[messagingHealth].DataOmitted)
+				}
+				return
+			}
+			checkSubsequence(t, "numbers", ns, tt.numbers, func(n phonenumbers.Number) string { return n.PhoneNumber })
+			if omitted := parts[phoneNumbers].DataOmitted["numbers"]; omitted != len(tt.numbers)-len(ns) {
+				t.Errorf("%d numbers shown of %d, %d omitted", len(ns), len(tt.numbers), omitted)
+			}
+			// A node is shown whole, or without its entities once whole
+			// ones no longer fit.
+			entitiesLeft := 0
+			briefOrWhole := func(shown messaginghealth.Node, all []messaginghealth.Node) messaginghealth.Node {
+				for _, n := range all {
+					if n.PhoneNumber == shown.PhoneNumber && shown.Entities == nil && n.Entities != nil {
+						entitiesLeft += len(n.Entities)
+						return n
+					}
+				}
+				return shown
+			}
+			phones := make([]messaginghealth.Node, len(h.Phones))
+			for i, n := range h.Phones {
+				phones[i] = briefOrWhole(n, tt.health.Phones)
+			}
+			checkSubsequence(t, "phone nodes", phones, tt.health.Phones, func(n messaginghealth.Node) string { return n.PhoneNumber })
+			wabaKept := 0
+			if h.WABA != nil {
+				wabaKept = 1
+				briefOrWhole(*h.WABA, []messaginghealth.Node{*tt.health.WABA})
+			}
+			omitted := parts[messagingHealth].DataOmitted
+			if omitted["nodes"] != 1+len(tt.health.Phones)-len(h.Phones)-wabaKept || omitted["entities"] != entitiesLeft {
+				t.Errorf("%d phone nodes shown of %d, the WABA's %d times, %d entities left out; omitted %v", len(h.Phones), len(tt.health.Phones), wabaKept, entitiesLeft, omitted)
+			}
+			for _, number := range tt.mustKeep {
+				if !hasNumber(ns, number) && !hasNode(h, number) {
+					t.Errorf("%s, which needs attention, is not shown", number)
+				}
+			}
+			if tt.wantNodeWithoutEntities {
+				if h.WABA == nil || h.WABA.Entities != nil || h.WABA.CanSendMessage != "BLOCKED" || omitted["entities"] != len(tt.health.WABA.Entities) {
+					t.Errorf("the large WABA node: %+v, omitted %v; want it without its %d entities", h.WABA, omitted, len(tt.health.WABA.Entities))
+				}
+			}
+		})
+	}
+}
+
+// attention returns the numbers of ns that need attention, and more.
+func attention(ns phonenumbers.Numbers, more ...string) []string {
+	var out []string
+	for _, n := range ns {
+		if n.Status != "CONNECTED" {
+			out = append(out, n.PhoneNumber)
+		}
+	}
+	return append(out, more...)
+}
+
+func hasNumber(ns phonenumbers.Numbers, number string) bool {
+	for _, n := range ns {
+		if n.PhoneNumber == number {
+			return true
+		}
+	}
+	return false
+}
+
+func hasNode(h messaginghealth.Health, number string) bool {
+	for _, n := range h.Phones {
+		if n.PhoneNumber == number {
+			return true
+		}
+	}
+	return false
+}
+
+// checkSubsequence checks that got is whole items of all, in all's order.
+func checkSubsequence[T any](t *testing.T, what string, got, all []T, key func(T) string) {
+	t.Helper()
+	j := 0
+	for _, g := range got {
+		for j < len(all) && key(all[j]) != key(g) {
+			j++
+		}
+		if j == len(all) || !reflect.DeepEqual(g, all[j]) {
+			t.Errorf("%s: %s is not one of the data's, whole and in order", what, strings.TrimSpace(key(g)[:min(len(key(g)), 40)]))
+			return
+		}
+		j++
+	}
+}
+
+// writes records what /status writes: bytes, writes and the largest.
+type writes struct{ total, count, largest, entries, withCollectors int }
+
+func (w *writes) Write(p []byte) (int, error) {
+	w.total += len(p)
+	w.count++
+	w.largest = max(w.largest, len(p))
+	w.entries += bytes.Count(p, []byte("\n      \"space\": "))
+	w.withCollectors += bytes.Count(p, []byte("\n      \"collectors\": {"))
+	return len(p), nil
+}
+
+// withLargeSpaces gives every step-th space of snap 1,000 numbers (the
+// most an answer may hold) and their health: one value, shared.
+func withLargeSpaces(snap *snapshot.Snapshot, step int) *snapshot.Snapshot {
+	ns := numbersNeedingAttention(1000, 37, 0)
+	numbers, health := map[string]*snapshot.SpacePart{}, map[string]*snapshot.SpacePart{}
+	numbersPart, healthPart := upPart(time.Minute, ns), upPart(time.Hour, healthOf(0, ns))
+	for id := range snap.All() {
+		var i int
+		if _, err := fmt.Sscanf(id, "cams-%d", &i); err == nil && i%step == 0 {
+			numbers[id], health[id] = numbersPart, healthPart
+		}
+	}
+	src := snap.Sources()
+	return snap.WithSources([]*snapshot.SourceState{src[0].WithParts(numbers), src[1], src[2].WithParts(health)})
+}
+
+// /status at 10,000 spaces with the three sources on: every space with
+// its parts, the answer's size in proportion to the spaces, and written a
+// space at a time (no write larger than a space's bounded entry), with
+// spaces of 3 numbers and with one space in 1,000 of 1,000.
+func TestStatusJSONAtScale(t *testing.T) {
+	const n = 10000
+	tests := []struct {
+		name string
+		snap *snapshot.Snapshot
+		// maxBytes bounds the answer: the spaces' entries and the head.
+		maxBytes int
+	}{
+		{"3 numbers a space", sourcesAccount(n, 3), n * 8 << 10},
+		{"one space in 1,000 of 1,000 numbers", withLargeSpaces(sourcesAccount(n, 3), 1000), n*8<<10 + n/1000*maxSpaceEntryBytes},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var w writes
+			if err := checkerOf(tt.snap).writeStatus(&w); err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("%d bytes (%.0f a space) in %d writes, the largest %d", w.total, float64(w.total)/n, w.count, w.largest)
+			if w.entries != n || w.withCollectors != n {
+				t.Errorf("%d spaces, %d with collectors; want %d of each", w.entries, w.withCollectors, n)
+			}
+			if w.total > tt.maxBytes {
+				t.Errorf("an answer of %d bytes, more than %d", w.total, tt.maxBytes)
+			}
+			if w.largest > maxSpaceEntryBytes {
+				t.Errorf("a write of %d bytes: more than a space's entry (%d)", w.largest, maxSpaceEntryBytes)
+			}
+		})
+	}
+}

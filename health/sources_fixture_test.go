@@ -1,0 +1,137 @@
+package health
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/cams-exporter/cams_exporter/snapshot"
+	"github.com/cams-exporter/cams_exporter/sources/messaginghealth"
+	"github.com/cams-exporter/cams_exporter/sources/phonenumbers"
+	"github.com/cams-exporter/cams_exporter/sources/waba"
+)
+
+// The sources' names and operations, written out rather than read from
+// their packages.
+const (
+	phoneNumbers    = "phone-numbers"
+	wabas           = "waba"
+	messagingHealth = "messaging-health"
+)
+
+var operations = map[string]string{
+	phoneNumbers: "QueryChatappPhoneNumbers", wabas: "QueryChatappBindWaba", messagingHealth: "GetWhatsappHealthStatus",
+}
+
+// sourceState is the state of the source name with parts.
+func sourceState(name string, interval, pass time.Duration, folded uint64, parts map[string]*snapshot.SpacePart) *snapshot.SourceState {
+	st := snapshot.NewSourceState(name, operations[name]).WithParts(parts)
+	st.Interval, st.ExpectedPass, st.Folded = interval, pass, folded
+	return st
+}
+
+// upPart is a part whose last call, ago before t0, succeeded with data.
+func upPart(ago time.Duration, data any) *snapshot.SpacePart {
+	at := t0.Add(-ago)
+	return &snapshot.SpacePart{Up: true, HasData: true, LastSuccess: at, LastAttempt: at, Data: data}
+}
+
+// downPart is a part whose last call (at t0) failed with code; data is
+// kept from a success an hour before, or nil for none.
+func downPart(code string, data any) *snapshot.SpacePart {
+	p := &snapshot.SpacePart{LastAttempt: t0, LastError: &snapshot.ErrorInfo{Code: code, Message: "failed: " + code, RequestID: "REQ-" + code, Class: "permanent"}}
+	if data != nil {
+		p.HasData, p.LastSuccess, p.Data = true, t0.Add(-time.Hour), data
+	}
+	return p
+}
+
+// number is a number of space i: CONNECTED, GREEN, TIER_1K, unless set.
+func number(i, j int, status, rating string) phonenumbers.Number {
+	return phonenumbers.Number{PhoneNumber: fmt.Sprintf("86%05d%04d", i, j), Status: status, QualityRating: rating,
+		MessagingLimitTier: "TIER_1K", CodeVerificationStatus: "VERIFIED", NameStatus: "APPROVED",
+		VerifiedName: fmt.Sprintf("Shop %d number %d", i, j), IsOfficial: "false"}
+}
+
+// numbersOf returns n numbers of space i, all fine.
+func numbersOf(i, n int) phonenumbers.Numbers {
+	out := make(phonenumbers.Numbers, n)
+	for j := range n {
+		out[j] = number(i, j, "CONNECTED", "GREEN")
+	}
+	return out
+}
+
+// wabaOf is space i's WABA, APPROVED.
+func wabaOf(i int) waba.WABA {
+	return waba.WABA{Bound: true, ID: fmt.Sprintf("waba-%d", i), BusinessID: "biz-1", AccountReviewStatus: "APPROVED", Name: fmt.Sprintf("Shop %d", i), Currency: "USD"}
+}
+
+// healthOf is what Meta says of space i's WABA and numbers: every node
+// and entity AVAILABLE; the WABA, the business and the app in each node,
+// the number in its own.
+func healthOf(i int, numbers phonenumbers.Numbers) messaginghealth.Health {
+	shared := func() []messaginghealth.Entity {
+		return []messaginghealth.Entity{
+			{Type: "WABA", ID: fmt.Sprintf("waba-%d", i), CanSendMessage: "AVAILABLE"},
+			{Type: "BUSINESS", ID: "biz-1", CanSendMessage: "AVAILABLE"},
+			{Type: "APP", ID: "app-1", CanSendMessage: "AVAILABLE"},
+		}
+	}
+	h := messaginghealth.Health{WABA: &messaginghealth.Node{WabaID: fmt.Sprintf("waba-%d", i), Checked: t0.Add(-time.Hour), CanSendMessage: "AVAILABLE", Entities: shared()}}
+	for _, n := range numbers {
+		h.Phones = append(h.Phones, messaginghealth.Node{PhoneNumber: n.PhoneNumber, Checked: t0.Add(-2 * time.Hour), CanSendMessage: "AVAILABLE",
+			Entities: append(shared(), messaginghealth.Entity{Type: "PHONE_NUMBER", ID: n.PhoneNumber, CanSendMessage: "AVAILABLE"})})
+	}
+	return h
+}
+
+// blocked returns e BLOCKED (or LIMITED) with one error of code.
+func withHealth(e messaginghealth.Entity, canSend, code string) messaginghealth.Entity {
+	e.CanSendMessage = canSend
+	e.Errors = []messaginghealth.Error{{Code: code, Description: "Meta says " + code, Solution: "fix " + code}}
+	return e
+}
+
+// sourcesAccount is pageAccount(n) with the three sources on: space i has
+// perSpace numbers (every 97th space's first number RED and every 101st's
+// BANNED), its WABA (every 89th PENDING) and their health (every 103rd
+// space's business BLOCKED); every 11th space's numbers call fails with
+// Ram.PermissionDeny, without data.
+func sourcesAccount(n, perSpace int) *snapshot.Snapshot {
+	numbers, wabaParts, health := map[string]*snapshot.SpacePart{}, map[string]*snapshot.SpacePart{}, map[string]*snapshot.SpacePart{}
+	for i := range n {
+		id := fmt.Sprintf("cams-%06d", i)
+		ns := numbersOf(i, perSpace)
+		if perSpace > 0 && i%97 == 5 {
+			ns[0].QualityRating = "RED"
+		}
+		if perSpace > 0 && i%101 == 7 {
+			ns[0].Status = "BANNED"
+		}
+		w := wabaOf(i)
+		if i%89 == 1 {
+			w.AccountReviewStatus = "PENDING"
+		}
+		h := healthOf(i, ns)
+		if i%103 == 2 {
+			h.WABA.CanSendMessage, h.WABA.Entities[1] = "BLOCKED", withHealth(h.WABA.Entities[1], "BLOCKED", "141010")
+		}
+		numbers[id] = upPart(time.Minute, ns)
+		if i%11 == 4 {
+			numbers[id] = downPart("Ram.PermissionDeny", nil)
+		}
+		wabaParts[id], health[id] = upPart(time.Hour, w), upPart(time.Hour, h)
+	}
+	return pageAccount(n).WithSources([]*snapshot.SourceState{
+		sourceState(phoneNumbers, 15*time.Minute, time.Duration(n)*time.Second/8, 0, numbers),
+		sourceState(wabas, 6*time.Hour, time.Duration(n)*time.Second/8, 0, wabaParts),
+		sourceState(messagingHealth, time.Hour, time.Duration(n*(perSpace+1))*time.Second/4, 2, health),
+	})
+}
+
+// hostileText is size bytes of the character JSON and HTML escape the
+// longest, after prefix.
+func hostileText(prefix string, size int) string {
+	return prefix + strings.Repeat("<", max(size-len(prefix), 0))
+}
