@@ -45,6 +45,8 @@ type alertRuleTest struct {
 type expAlert struct {
 	ExpLabels      map[string]string `yaml:"exp_labels"`
 	ExpAnnotations map[string]string `yaml:"exp_annotations"`
+	// value is the alert's value, where a test needs it.
+	value float64
 }
 
 const (
@@ -166,7 +168,13 @@ func TestHealthyLargeAccountFiresNoAlert(t *testing.T) {
 // Debian's 2.42.
 func testRules(t *testing.T, path string) {
 	t.Helper()
-	eachTool(t, promtools(t), func(t *testing.T, promtool string) {
+	testRulesWith(t, promtools(t), path)
+}
+
+// testRulesWith runs promtool test rules on path under the promtools given.
+func testRulesWith(t *testing.T, tools []tool, path string) {
+	t.Helper()
+	eachTool(t, tools, func(t *testing.T, promtool string) {
 		start := time.Now()
 		out := run(t, ".", promtool, "test", "rules", path)
 		t.Logf("promtool test rules: %v\n%s", time.Since(start).Round(time.Millisecond), out)

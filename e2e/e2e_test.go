@@ -68,6 +68,7 @@ func endToEnd(t *testing.T, exporterBin string, s stack) {
 
 	data := simulator.Generate(11, 3, 30)
 	data.Spaces = append(data.Spaces, simulator.Space{ID: deniedSpace, Flows: []simulator.Flow{{FlowId: "1", FlowName: "x", Categories: []string{"SURVEY"}}}})
+	banned := banOneNumber(t, data)
 	sim, simURL := startSimulator(t, data)
 
 	exporterAddr, promAddr, amAddr := loopback.FreeAddr(t), loopback.FreeAddr(t), loopback.FreeAddr(t)
@@ -75,8 +76,10 @@ func endToEnd(t *testing.T, exporterBin string, s stack) {
 	hookSrv := httptest.NewServer(hook)
 	defer hookSrv.Close()
 
-	// Flow statuses on, so that their panels and rules have data too.
-	args := []string{"--web.listen-address=" + exporterAddr, "--cams.endpoint=" + simURL, "--refresh.interval=10s", "--log.level=debug", "--collector.flow-status"}
+	// Flow statuses and every collector on, so that their panels and rules
+	// have data too.
+	args := []string{"--web.listen-address=" + exporterAddr, "--cams.endpoint=" + simURL, "--refresh.interval=10s", "--log.level=debug", "--collector.flow-status",
+		"--collector.phone-numbers", "--collector.waba", "--collector.messaging-health"}
 	var spaces []string
 	for _, sp := range data.Spaces {
 		if sp.ID != "" {
@@ -122,6 +125,15 @@ func endToEnd(t *testing.T, exporterBin string, s stack) {
 			return "webhook got: " + all
 		}
 		return ""
+	})
+
+	// The banned number, read by the phone-numbers collector, pages.
+	checkNumbers(t, promAddr, data)
+	eventually(t, 60*time.Second, "CAMSPhoneNumberUnusable firing in Prometheus", func() string {
+		return alertState(promAddr, "CAMSPhoneNumberUnusable", banned, "firing")
+	})
+	eventually(t, 30*time.Second, "CAMSPhoneNumberUnusable in Alertmanager", func() string {
+		return alertInAlertmanager(amAddr, "CAMSPhoneNumberUnusable", banned, true)
 	})
 
 	// With a space failing, every dashboard query and every rule evaluates,
@@ -413,4 +425,46 @@ func rewritePrometheus(t *testing.T, dir, exporterAddr, amAddr, rules string) st
 		t.Fatal(err)
 	}
 	return path
+}
+
+// banOneNumber makes the first number of the first space that has one
+// BANNED, its messaging BLOCKED, and returns that space.
+func banOneNumber(t *testing.T, data *simulator.Dataset) string {
+	t.Helper()
+	for i := range data.Spaces {
+		sp := &data.Spaces[i]
+		if sp.ID != "" && sp.WABA != nil && len(sp.PhoneNumbers) > 0 {
+			sp.PhoneNumbers[0].Status = "BANNED"
+			sp.PhoneNumbers[0].Health = &simulator.Health{CanSendMessage: "BLOCKED", Errors: []simulator.HealthError{{ErrorCode: "141000"}}}
+			return sp.ID
+		}
+	}
+	t.Fatal("the generated data set has no space with a WABA and numbers")
+	return ""
+}
+
+// checkNumbers checks that Prometheus holds one cams_phone_number_state
+// series for each number of the data set's spaces, and a WABA series for
+// each space with one.
+func checkNumbers(t *testing.T, promAddr string, data *simulator.Dataset) {
+	t.Helper()
+	numbers, wabas := 0, 0
+	for _, sp := range data.Spaces {
+		if sp.ID == "" {
+			continue // the own space has no CustSpaceId: not asked
+		}
+		numbers += len(sp.PhoneNumbers)
+		if sp.WABA != nil {
+			wabas++
+		}
+	}
+	eventually(t, 60*time.Second, "every number and WABA in Prometheus", func() string {
+		for q, want := range map[string]int{`count(cams_phone_number_state{job="cams"})`: numbers, `count(cams_waba_info{job="cams"})`: wabas} {
+			s, err := query(promAddr, q)
+			if err != nil || len(s) != 1 || int(s[0].value()) != want {
+				return fmt.Sprintf("%s = %v (%v), want %d", q, s, err, want)
+			}
+		}
+		return ""
+	})
 }

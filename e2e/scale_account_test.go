@@ -10,7 +10,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	versioncollector "github.com/prometheus/client_golang/prometheus/collectors/version"
-	"github.com/prometheus/common/expfmt"
 
 	"github.com/cams-exporter/cams_exporter/client"
 	"github.com/cams-exporter/cams_exporter/collector"
@@ -228,7 +227,7 @@ func scaleFlows(r *rand.Rand, n int) (map[string]int, map[string]int, *snapshot.
 }
 
 // scaleExporter serves the model's metrics with package exposition, as the
-// exporter does (and the collectors' parts with partsExposition), and moves
+// exporter does, and moves
 // them before each scrape: the movers are listed again (their data is new,
 // the churners' flows change), the spaces of falling numbers answered
 // again, a pass ends, and API calls are counted, so that rates and
@@ -240,7 +239,6 @@ type scaleExporter struct {
 	movers  []*scaleSpace
 	api     *collector.APIMetrics
 	metrics *exposition.Handler
-	parts   *partsExposition
 
 	mu      sync.Mutex
 	snap    *snapshot.Snapshot
@@ -275,7 +273,6 @@ func newScaleExporter(acct *scaleAccount) *scaleExporter {
 			FlowStatus: true, FlowStatusInterval: time.Hour, GetFlowLimiterRate: rate, ErrorCodes: e.api.Codes(),
 			Sources: scaleSourceSeries(), SourceRates: scaleSourceRates()},
 	})
-	e.parts = newPartsExposition(collector.Options{Sources: scaleSourceSeries(), ErrorCodes: e.api.Codes()})
 	return e
 }
 
@@ -303,23 +300,8 @@ func (e *scaleExporter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	e.serve(w, r)
 }
 
-// serve serves the snapshot: the exposition's series in the text format,
-// then the collectors' per-space series, which it does not render yet
-// (partsExposition).
-func (e *scaleExporter) serve(w http.ResponseWriter, r *http.Request) {
-	req := r.Clone(r.Context())
-	req.Header.Set("Accept", string(expfmt.FmtText))
-	req.Header.Del("Accept-Encoding")
-	rec := httptest.NewRecorder()
-	e.metrics.ServeHTTP(rec, req)
-	if rec.Code != http.StatusOK {
-		http.Error(w, rec.Body.String(), rec.Code)
-		return
-	}
-	w.Header().Set("Content-Type", string(expfmt.FmtText))
-	w.Write(rec.Body.Bytes())
-	e.parts.writeTo(w, e.snapshot().Sources())
-}
+// serve serves the snapshot's exposition.
+func (e *scaleExporter) serve(w http.ResponseWriter, r *http.Request) { e.metrics.ServeHTTP(w, r) }
 
 func (e *scaleExporter) next() bool {
 	e.mu.Lock()

@@ -64,7 +64,7 @@ func (s *Source) restored(n Node, ids idSet) (Node, error) {
 	if len(n.Entities) > client.MaxHealthEntities {
 		return Node{}, fmt.Errorf("%d entities, more than the %d of an answer", len(n.Entities), client.MaxHealthEntities)
 	}
-	out := Node{PhoneNumber: ids.one(n.PhoneNumber), WabaID: ids.one(values.Cut(n.WabaID)), Checked: n.Checked,
+	out := Node{PhoneNumber: ids.one(n.PhoneNumber), WabaID: ids.one(values.Cut(n.WabaID)), Checked: n.Checked, Answered: n.Answered,
 		CanSendMessage: values.Shared(s.caps.canSend.Fold(n.CanSendMessage)), LastError: boundedError(n.LastError)}
 	if len(n.Entities) > 0 {
 		out.Entities = make([]Entity, 0, len(n.Entities))

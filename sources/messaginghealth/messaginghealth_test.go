@@ -158,3 +158,31 @@ func TestNodesFollowTheOtherSources(t *testing.T) {
 		t.Errorf("health %+v, want waba-2 and number 1 only", h)
 	}
 }
+
+// TestEntityStateIsTheFreshestAnswers: the business is in every node's
+// answer; its series says what the latest successful answer said, whatever
+// the order of the nodes, and a failed call's node does not count.
+func TestEntityStateIsTheFreshestAnswers(t *testing.T) {
+	api := fakeAPI{
+		"waba/waba-1": {CanSendMessage: "BLOCKED", Entities: entities("BLOCKED", "AVAILABLE")},
+		"phone/1":     {CanSendMessage: "BLOCKED", Entities: entities("BLOCKED", "AVAILABLE")},
+	}
+	src := New(api, time.Hour, time.Hour)
+	snap := snapWith("s", "waba-1", green("1"))
+	part := callAll(t, src, snap, nil, t0)
+	// Two hours later the business is unblocked: the WABA's answer says so;
+	// number 1's call fails and keeps its older answer.
+	api["waba/waba-1"] = &client.HealthStatus{CanSendMessage: "AVAILABLE", Entities: entities("AVAILABLE", "AVAILABLE")}
+	delete(api, "phone/1")
+	part = callAll(t, src, snap, part, t0.Add(2*time.Hour))
+	schema := collector.NewSchema(collector.Options{Sources: []collector.SourceSeries{&Series{}}})
+	for _, s := range schema.PartSeries(nil, Name, "s", part) {
+		if s.Family.Name == "cams_messaging_health_entity" && s.LabelValues()[2] == "BUSINESS" {
+			if got := s.LabelValues()[0]; got != "AVAILABLE" {
+				t.Errorf("business %s, want AVAILABLE as the freshest answer (the WABA's) says", got)
+			}
+			return
+		}
+	}
+	t.Error("no business series")
+}

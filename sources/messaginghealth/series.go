@@ -1,6 +1,8 @@
 package messaginghealth
 
 import (
+	"time"
+
 	dto "github.com/prometheus/client_model/go"
 
 	"github.com/cams-exporter/cams_exporter/collector"
@@ -29,14 +31,20 @@ func (s *Series) Families(add collector.AddFamily) {
 
 func (s *Series) SpaceSeries(dst []collector.Series, space string, part *snapshot.SpacePart) []collector.Series {
 	h := Of(part.Data)
+	// An entity (the WABA, the business, the app) is in every node's
+	// answer: the freshest answer says its state.
 	entities := map[[2]string]Entity{}
+	answered := map[[2]string]time.Time{}
 	add := func(node string, n *Node) {
 		if n.CanSendMessage == "" {
 			return // never answered
 		}
 		dst = append(dst, collector.NewSeries(s.health, 1, n.CanSendMessage, node, n.PhoneNumber, space))
 		for _, e := range n.Entities {
-			entities[[2]string{e.Type, e.ID}] = e
+			key := [2]string{e.Type, e.ID}
+			if at, seen := answered[key]; !seen || n.Answered.After(at) {
+				entities[key], answered[key] = e, n.Answered
+			}
 		}
 	}
 	if h.WABA != nil {

@@ -21,9 +21,11 @@ type Health struct {
 
 // Node is the last answer for one node: the space's WABA or one number.
 type Node struct {
-	PhoneNumber    string    `json:"phone_number,omitempty"` // "" for the WABA
-	WabaID         string    `json:"waba_id,omitempty"`
-	Checked        time.Time `json:"checked"` // the last call, successful or not
+	PhoneNumber string    `json:"phone_number,omitempty"` // "" for the WABA
+	WabaID      string    `json:"waba_id,omitempty"`
+	Checked     time.Time `json:"checked"` // the last call, successful or not
+	// Answered is when the last successful answer, the rest's, came.
+	Answered       time.Time `json:"answered,omitzero"`
 	CanSendMessage string    `json:"can_send_message,omitempty"`
 	Entities       []Entity  `json:"entities,omitempty"`
 	// LastError is the last call's error; the rest is the last success's.
@@ -72,6 +74,8 @@ func (h Health) with(done []engine.Done) Health {
 		n, ok := d.Value.(Node)
 		if d.Err != nil || !ok {
 			n = failed(h.node(d.Key), d)
+		} else {
+			n.Answered = d.At
 		}
 		n.Checked = d.At
 		if _, isWABA := strings.CutPrefix(d.Key, wabaKey); isWABA {
