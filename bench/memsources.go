@@ -26,7 +26,7 @@ const (
 	restoreSourcesOn  = "every source on, the cache file with their parts"
 	restoreSourcesOff = "every source off, the same file without their parts"
 	restoreBaseFile   = "every source off, the cache file the baseline wrote"
-	firstPassSources  = "every source on, a first pass at 1,000 calls/s each"
+	firstPassSources  = "every source on, a first pass at -proc.rate calls/s each"
 )
 
 // sourceRuns are the peak RSS of each run of one kind: once serving (a
