@@ -37,7 +37,7 @@ demo:
 soak:
 	ALIBABA_CLOUD_ECS_METADATA_DISABLED=true SOAK_DURATION=60s STORM_DURATION=1m $(GO) test -count=1 -run '^(TestSoak|TestLimitControlStorm)$$' -v .
 
-# Benchmarks against the simulator (see BENCHMARKS.md); about 40 minutes.
+# Benchmarks against the simulator (see BENCHMARKS.md); about 30 minutes.
 # Pass harness flags in BENCHFLAGS, e.g. BENCHFLAGS=-parts=scrape.
 bench:
 	ALIBABA_CLOUD_ECS_METADATA_DISABLED=true $(GO) run ./bench $(BENCHFLAGS)
