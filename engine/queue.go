@@ -1,9 +1,6 @@
 package engine
 
-import (
-	"container/heap"
-	"slices"
-)
+import "slices"
 
 // ranked is a due call and its turn within its space (its place among
 // the space's due calls, urgent first, then the stalest): a space's second
@@ -31,29 +28,11 @@ func before(a, b ranked) bool {
 	return a.Key < b.Key
 }
 
-// firstCalls keeps the max first calls offered: a bounded max-heap, so
-// that choosing among a million costs no more memory than the queue.
-type firstCalls struct {
-	max   int
-	items []ranked
-}
-
-func (s *firstCalls) offer(t ranked) {
-	if len(s.items) < s.max {
-		heap.Push(s, t)
-		return
-	}
-	if before(t, s.items[0]) {
-		s.items[0] = t
-		heap.Fix(s, 0)
-	}
-}
-
-// sorted returns the calls kept, in order.
-func (s *firstCalls) sorted() []Task {
-	out := make([]Task, len(s.items))
-	for i := len(out) - 1; i >= 0; i-- {
-		out[i] = heap.Pop(s).(ranked).Task
+// tasksOf returns the calls of ranked, in its order.
+func tasksOf(ranked []ranked) []Task {
+	out := make([]Task, len(ranked))
+	for i, r := range ranked {
+		out[i] = r.Task
 	}
 	return out
 }
@@ -69,14 +48,4 @@ func byUrgency(tasks []Task) {
 		}
 		return a.Last.Compare(b.Last)
 	})
-}
-
-func (s *firstCalls) Len() int           { return len(s.items) }
-func (s *firstCalls) Less(i, j int) bool { return before(s.items[j], s.items[i]) } // the last in order on top
-func (s *firstCalls) Swap(i, j int)      { s.items[i], s.items[j] = s.items[j], s.items[i] }
-func (s *firstCalls) Push(x any)         { s.items = append(s.items, x.(ranked)) }
-func (s *firstCalls) Pop() any {
-	last := s.items[len(s.items)-1]
-	s.items = s.items[:len(s.items)-1]
-	return last
 }

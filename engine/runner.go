@@ -11,6 +11,8 @@ import (
 	"github.com/go-kit/log/level"
 
 	"github.com/cams-exporter/cams_exporter/client"
+	"github.com/cams-exporter/cams_exporter/internal/failurelog"
+	"github.com/cams-exporter/cams_exporter/internal/firstn"
 	"github.com/cams-exporter/cams_exporter/snapshot"
 )
 
@@ -82,7 +84,7 @@ type Runner struct {
 	retained map[string]retainedPart // parts of spaces no longer watched
 	lastList []string                // the list retained follows
 	warned   bool
-	failures failureLog
+	failures failurelog.Log
 }
 
 // retainedPart is the part of a space no longer watched, and since when.
@@ -276,7 +278,7 @@ func (r *Runner) scanLocked(now time.Time, once bool) {
 	r.scanned, r.dirty = now, false
 	ids, watched := r.cfg.Watched.List()
 	state, snap := r.current.Load(), r.cfg.Snapshot()
-	chosen := &firstCalls{max: r.queueLen()}
+	chosen := &firstn.Keeper[ranked]{Max: r.queueLen(), Before: before}
 	next, calls := time.Time{}, 0.0
 	var tasks []Task
 	for _, id := range ids {
@@ -300,11 +302,11 @@ func (r *Runner) scanLocked(now time.Time, once bool) {
 			if _, made := r.once[t.key()]; once && made {
 				continue
 			}
-			chosen.offer(ranked{Task: t, turn: turn})
+			chosen.Offer(ranked{Task: t, turn: turn})
 			turn++
 		}
 	}
-	r.queue = chosen.sorted()
+	r.queue = tasksOf(chosen.Sorted())
 	r.nextDue = next
 	if next.IsZero() {
 		r.nextDue = now.Add(r.cfg.PollEvery)
@@ -393,7 +395,7 @@ func (r *Runner) apply(batch []Done) {
 		if next := r.cfg.Source.Apply(space, prev, done, snap); next != prev {
 			changed[space] = next
 		}
-		r.failures.note(r.cfg.Logger, r.cfg.Source, r.cfg.Now(), done)
+		noteFailures(&r.failures, r.cfg.Logger, r.cfg.Source, r.cfg.Now(), done)
 	}
 	r.publishLocked(state, changed)
 }

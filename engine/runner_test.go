@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/cams-exporter/cams_exporter/client"
+	"github.com/cams-exporter/cams_exporter/internal/firstn"
 	"github.com/cams-exporter/cams_exporter/snapshot"
 )
 
@@ -431,12 +432,12 @@ func TestCallOrder(t *testing.T) {
 		{Task: Task{Space: "d", Last: t0.Add(time.Hour)}, turn: 0},
 		{Task: Task{Space: "a", Last: t0}, turn: 2},
 	}
-	q := &firstCalls{max: 5}
+	q := &firstn.Keeper[ranked]{Max: 5, Before: before}
 	for _, c := range calls {
-		q.offer(c)
+		q.Offer(c)
 	}
 	var got []string
-	for _, c := range q.sorted() {
+	for _, c := range tasksOf(q.Sorted()) {
 		got = append(got, c.Space+c.Key)
 	}
 	// By turn, urgent first within a turn, then the stalest (never

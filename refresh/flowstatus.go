@@ -1,7 +1,6 @@
 package refresh
 
 import (
-	"container/heap"
 	"context"
 	"fmt"
 	"math"
@@ -12,6 +11,8 @@ import (
 	"github.com/go-kit/log/level"
 
 	"github.com/cams-exporter/cams_exporter/client"
+	"github.com/cams-exporter/cams_exporter/internal/failurelog"
+	"github.com/cams-exporter/cams_exporter/internal/firstn"
 	"github.com/cams-exporter/cams_exporter/snapshot"
 )
 
@@ -78,7 +79,7 @@ type FlowStatusChecker struct {
 	inflight map[flowKey]struct{}
 	checked  map[flowKey]struct{} // in a CheckAll pass: the flows checked so far
 	warned   bool
-	failures failureLog
+	failures failurelog.Log
 }
 
 // flowKey names a flow of a space.
@@ -244,7 +245,7 @@ func (c *FlowStatusChecker) scanLocked(now time.Time, once bool) {
 		}
 		return checked
 	}
-	chosen := &stalest{max: c.queueLen()}
+	chosen := &firstn.Keeper[statusTarget]{Max: c.queueLen(), Before: staler}
 	next, flows := int64(math.MaxInt64), 0
 	for _, ref := range c.r.statusTargets() {
 		flows += len(ref.st.FlowIDs)
@@ -256,11 +257,11 @@ func (c *FlowStatusChecker) scanLocked(now time.Time, once bool) {
 			}
 			t := statusTarget{key, trusted(checked)}
 			if _, busy := c.inflight[t.flowKey]; !busy {
-				chosen.offer(t)
+				chosen.Offer(t)
 			}
 		}
 	}
-	c.queue = chosen.sorted()
+	c.queue = chosen.Sorted()
 	c.nextDue = time.Unix(next, 0)
 	if next == math.MaxInt64 {
 		c.nextDue = now.Add(c.cfg.Interval)
@@ -324,7 +325,7 @@ func (c *FlowStatusChecker) collect(results <-chan statusResult) {
 			}
 		}
 		c.dirty = c.dirty || len(batch) > 0
-		c.failures.note(c.cfg.Logger, c.cfg.Now(), done)
+		noteFailures(&c.failures, c.cfg.Logger, c.cfg.Now(), done)
 		c.mu.Unlock()
 		batch = batch[:0]
 	}
@@ -354,33 +355,6 @@ func sleepCtx(ctx context.Context, d time.Duration) bool {
 	}
 }
 
-// stalest keeps the max stalest targets offered: a bounded max-heap, so
-// that choosing among a million flows costs no more memory than the queue.
-type stalest struct {
-	max   int
-	items []statusTarget
-}
-
-func (s *stalest) offer(t statusTarget) {
-	if len(s.items) < s.max {
-		heap.Push(s, t)
-		return
-	}
-	if staler(t, s.items[0]) {
-		s.items[0] = t
-		heap.Fix(s, 0)
-	}
-}
-
-// sorted returns the targets kept, the stalest first.
-func (s *stalest) sorted() []statusTarget {
-	out := make([]statusTarget, len(s.items))
-	for i := len(out) - 1; i >= 0; i-- {
-		out[i] = heap.Pop(s).(statusTarget)
-	}
-	return out
-}
-
 // staler orders targets: the older check first (never checked is oldest),
 // then by space and flow, so that a space's flows are checked together.
 func staler(a, b statusTarget) bool {
@@ -393,57 +367,17 @@ func staler(a, b statusTarget) bool {
 	return a.flow < b.flow
 }
 
-func (s *stalest) Len() int           { return len(s.items) }
-func (s *stalest) Less(i, j int) bool { return staler(s.items[j], s.items[i]) } // the least stale on top
-func (s *stalest) Swap(i, j int)      { s.items[i], s.items[j] = s.items[j], s.items[i] }
-func (s *stalest) Push(x any)         { s.items = append(s.items, x.(statusTarget)) }
-func (s *stalest) Pop() any {
-	last := s.items[len(s.items)-1]
-	s.items = s.items[:len(s.items)-1]
-	return last
-}
-
-// failureLog logs failed checks by code: a code's first failure at once,
-// then at most once an hour with the count since, never once per flow.
-type failureLog struct {
-	codes map[string]*codeFailures
-}
-
-type codeFailures struct {
-	logged time.Time
-	since  int
-}
-
-const failureLogEvery = time.Hour
-
-func (l *failureLog) note(logger log.Logger, now time.Time, results []statusResult) {
+// noteFailures logs the failed checks of results by code, through l: a
+// code's first failure at once, then at most once an hour with the count
+// since, never once per flow.
+func noteFailures(l *failurelog.Log, logger log.Logger, now time.Time, results []statusResult) {
 	for _, res := range results {
 		if res.err == nil {
 			continue
 		}
-		if l.codes == nil {
-			l.codes = map[string]*codeFailures{}
-		}
-		cf := l.codes[res.err.Code]
-		if cf == nil {
-			if len(l.codes) >= 100 {
-				continue // a hostile server's codes, bounded
-			}
-			cf = &codeFailures{}
-			l.codes[res.err.Code] = cf
-		}
-		cf.since++
-		if cf.logged.IsZero() || now.Sub(cf.logged) >= failureLogEvery {
+		if n, last, ok := l.Note(res.err.Code, now); ok {
 			level.Warn(logger).Log("msg", "GetFlow failed: flow statuses are not refreshed (the spaces' listings are not affected)",
-				"code", res.err.Code, "failed_checks", cf.since, "since", sinceText(cf.logged), "space", res.space, "flow", res.flow, "err", res.err.Message)
-			cf.logged, cf.since = now, 0
+				"code", res.err.Code, "failed_checks", n, "since", failurelog.Since(last), "space", res.space, "flow", res.flow, "err", res.err.Message)
 		}
 	}
-}
-
-func sinceText(t time.Time) string {
-	if t.IsZero() {
-		return "start"
-	}
-	return t.Format(time.RFC3339)
 }
