@@ -82,7 +82,8 @@ type Runner struct {
 	inflight map[taskKey]struct{}
 	once     map[taskKey]struct{}    // in a RunOnce: the calls made so far
 	retained map[string]retainedPart // parts of spaces no longer watched
-	lastList []string                // the list retained follows
+	index    *dueIndex
+	lastList []string // the list retained follows
 	warned   bool
 	failures failurelog.Log
 }
@@ -116,7 +117,7 @@ func NewRunner(cfg Config) *Runner {
 	if cfg.OnPublish == nil {
 		cfg.OnPublish = func() {}
 	}
-	r := &Runner{cfg: cfg, wake: make(chan struct{}, 1), inflight: map[taskKey]struct{}{}, retained: map[string]retainedPart{}}
+	r := &Runner{cfg: cfg, wake: make(chan struct{}, 1), inflight: map[taskKey]struct{}{}, retained: map[string]retainedPart{}, index: newDueIndex()}
 	st := snapshot.NewSourceState(cfg.Source.Name(), cfg.Source.Operation())
 	st.Interval = cfg.Interval
 	r.current.Store(st)
@@ -270,53 +271,118 @@ func (r *Runner) queueLen() int {
 	return int(min(max(r.cfg.Rate*queueSeconds, 8), 10000))
 }
 
-// scanLocked asks the source for the due calls of every watched space and
-// queues the first of them in order (see before), notes when the next call
-// comes due and the expected pass, and starts or ends the grace of spaces
-// that left the list. With once, a call is due when not made in this run.
+// scanLocked chooses the next calls: the first of the watched spaces' due
+// calls in order (see before), notes when the next call comes due and the
+// expected pass, and starts or ends the grace of spaces that left the
+// list. A look asks Due only of the spaces whose answer may have changed
+// (dueIndex); a once run asks every space, a call being due when not made
+// in this run.
 func (r *Runner) scanLocked(now time.Time, once bool) {
 	r.scanned, r.dirty = now, false
 	ids, watched := r.cfg.Watched.List()
-	state, snap := r.current.Load(), r.cfg.Snapshot()
+	if once {
+		r.scanAllLocked(now, ids)
+		return
+	}
+	r.followListLocked(now, ids, watched)
+	r.lookLocked(now, ids, watched)
+	r.warnOutOfReachLocked(r.index.calls)
+}
+
+// lookLocked brings the index up to date and queues the first due calls.
+// The spaces are taken from the index in the order of their first due
+// call until queueLen of them offered that call (it was not in flight): a
+// space's later calls rank after every space's first, and a space's first
+// call not in flight ranks no earlier than its index rank, so no space
+// left in the index has a call before those chosen.
+func (r *Runner) lookLocked(now time.Time, ids []string, watched func(string) bool) {
+	state, snap, x := r.current.Load(), r.cfg.Snapshot(), r.index
+	x.follow(ids, watched, state, snap, now)
+	var tasks []Task
+	for id := range x.stale {
+		delete(x.stale, id)
+		if !watched(id) {
+			x.drop(id)
+			continue
+		}
+		var next time.Time
+		var calls float64
+		tasks, next, calls = r.dueLocked(tasks[:0], id, state.Part(id), snap, now)
+		x.set(id, tasks, next, calls)
+	}
 	chosen := &firstn.Keeper[ranked]{Max: r.queueLen(), Before: before}
-	next, calls := time.Time{}, 0.0
+	var taken []*dueEntry
+	for given := 0; given < chosen.Max && x.due.len() > 0; {
+		e := x.due.pop()
+		taken = append(taken, e)
+		tasks, _, _ = r.dueLocked(tasks[:0], e.space, state.Part(e.space), snap, now)
+		if len(tasks) > 0 && !r.busyLocked(tasks[0], false) {
+			given++ // its first call ranks where the index put it
+		}
+		r.offerLocked(chosen, tasks, false)
+	}
+	for _, e := range taken {
+		x.due.upsert(e)
+	}
+	r.queue = tasksOf(chosen.Sorted())
+	r.nextDue = x.soonest()
+	if r.nextDue.IsZero() {
+		r.nextDue = now.Add(r.cfg.PollEvery)
+	}
+	r.setPassLocked(x.calls)
+}
+
+// scanAllLocked asks the source for the due calls of every watched space,
+// as if none had been made, and queues the first of those not made in this
+// run.
+func (r *Runner) scanAllLocked(now time.Time, ids []string) {
+	snap := r.cfg.Snapshot()
+	chosen := &firstn.Keeper[ranked]{Max: r.queueLen(), Before: before}
+	calls := 0.0
 	var tasks []Task
 	for _, id := range ids {
-		part := state.Part(id)
-		if once {
-			part = nil
-		}
-		var spaceNext time.Time
 		var n float64
-		tasks, spaceNext, n = r.cfg.Source.Due(tasks[:0], id, part, snap, now)
+		tasks, _, n = r.dueLocked(tasks[:0], id, nil, snap, now)
 		calls += n
-		if !spaceNext.IsZero() && (next.IsZero() || spaceNext.Before(next)) {
-			next = spaceNext
-		}
-		byUrgency(tasks)
-		turn := 0
-		for _, t := range tasks {
-			if _, busy := r.inflight[t.key()]; busy {
-				continue
-			}
-			if _, made := r.once[t.key()]; once && made {
-				continue
-			}
+		r.offerLocked(chosen, tasks, true)
+	}
+	r.queue = tasksOf(chosen.Sorted())
+	r.nextDue = now.Add(r.cfg.PollEvery)
+	r.setPassLocked(calls)
+}
+
+// dueLocked asks the source for space's due calls, sorted by byUrgency.
+func (r *Runner) dueLocked(dst []Task, space string, part *snapshot.SpacePart, snap *snapshot.Snapshot, now time.Time) ([]Task, time.Time, float64) {
+	tasks, next, calls := r.cfg.Source.Due(dst, space, part, snap, now)
+	byUrgency(tasks)
+	return tasks, next, calls
+}
+
+// offerLocked offers chosen a space's due calls that are not busy, each
+// with its turn.
+func (r *Runner) offerLocked(chosen *firstn.Keeper[ranked], tasks []Task, once bool) {
+	turn := 0
+	for _, t := range tasks {
+		if !r.busyLocked(t, once) {
 			chosen.Offer(ranked{Task: t, turn: turn})
 			turn++
 		}
 	}
-	r.queue = tasksOf(chosen.Sorted())
-	r.nextDue = next
-	if next.IsZero() {
-		r.nextDue = now.Add(r.cfg.PollEvery)
+}
+
+// busyLocked reports whether t is in flight or, once, made in this run.
+func (r *Runner) busyLocked(t Task, once bool) bool {
+	if _, busy := r.inflight[t.key()]; busy {
+		return true
 	}
+	_, made := r.once[t.key()]
+	return once && made
+}
+
+// setPassLocked sets the expected pass: calls per interval at the rate.
+func (r *Runner) setPassLocked(calls float64) {
 	if r.cfg.Rate > 0 {
-		r.pass = time.Duration(float64(calls) / r.cfg.Rate * float64(time.Second))
-	}
-	if !once {
-		r.followListLocked(now, ids, watched)
-		r.warnOutOfReachLocked(calls)
+		r.pass = time.Duration(calls / r.cfg.Rate * float64(time.Second))
 	}
 }
 

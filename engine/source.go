@@ -22,6 +22,11 @@ type Source interface {
 	// (zero for none) and how many calls the space takes per interval of
 	// the source (Config.Interval): a call made every other interval counts
 	// a half. The runner's expected pass is their sum at its rate.
+	//
+	// What Due returns must depend only on space, part, the snapshot's
+	// flows and other sources' parts of space, and now, and must not change
+	// with now before next: the runner asks a space again only when one of
+	// those changed or next came (its due index), not at every look.
 	Due(dst []Task, space string, part *snapshot.SpacePart, snap *snapshot.Snapshot, now time.Time) (tasks []Task, next time.Time, calls float64)
 	// Call makes one call. ctx carries the limiter slot the runner waited
 	// for.
