@@ -53,6 +53,8 @@ type SourceState struct {
 	// because the undocumented values kept were already as many as allowed.
 	Folded uint64
 	parts  table[*SpacePart]
+	// retained holds the parts of spaces no longer watched (Retained).
+	retained table[*KeptPart]
 }
 
 // NewSourceState returns the state of a source without any part.
