@@ -103,8 +103,10 @@ func TestSpaceBackWithinItsGraceIsNotCalled(t *testing.T) {
 	})
 }
 
-// A part retained is forgotten once its grace is over, but not while the
-// list is not complete: a space missing from it may be one not found yet.
+// A part retained while the list is not complete (a space missing from it
+// may be one not found yet) is not known gone: it is kept however long
+// that takes, and its grace starts when the list becomes complete. Until
+// then its RetainedSince is zero, which the cache saves as a watched part.
 func TestRetainedPartIsKeptWhileTheListIsIncomplete(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ids := spaceIDs(3)
@@ -120,23 +122,34 @@ func TestRetainedPartIsKeptWhileTheListIsIncomplete(t *testing.T) {
 		list.set(ids[:1], false)
 		r.Wake()
 		time.Sleep(30 * time.Minute)
-		if n := r.State().RetainedLen(); n != 2 {
-			t.Fatalf("%d retained 30 min after two spaces left an incomplete list, want 2", n)
+		st := r.State()
+		if st.RetainedLen() != 2 || !st.RetainedPart(ids[1]).RetainedSince.IsZero() {
+			t.Fatalf("%d retained 30 min after two spaces left an incomplete list (%s since %v), want 2 not known gone",
+				st.RetainedLen(), ids[1], st.RetainedPart(ids[1]))
 		}
+		complete := time.Now()
 		list.set(ids[:1], true)
 		r.Wake()
-		time.Sleep(time.Second)
+		if k := r.State().RetainedPart(ids[1]); k == nil || !k.RetainedSince.Equal(complete) {
+			t.Fatalf("%s retained as %v once the list is complete, want gone since then (%v)", ids[1], k, complete)
+		}
+		time.Sleep(9 * time.Minute)
+		if n := r.State().RetainedLen(); n != 2 {
+			t.Errorf("%d retained 9 min after the list became complete, want 2 (a grace of 10 min)", n)
+		}
+		time.Sleep(2 * time.Minute)
 		if n := r.State().RetainedLen(); n != 0 {
-			t.Errorf("%d retained once the list is complete, their grace over; want none", n)
+			t.Errorf("%d retained 11 min after the list became complete, want none", n)
 		}
 	})
 }
 
 // Restore and RestoreRetained put each part in the state when its space
-// is watched, and retain it otherwise: a part restored as watched from now
-// (its space left while the exporter was down), a retained one since when
-// it left (a time later than the clock's taken for now). A part restored
-// as watched wins over a retained one of the same space.
+// is watched, and retain it otherwise: a part restored as watched not
+// known gone (its space left while the exporter was down, or is not found
+// yet), a retained one since when it was known gone (a time later than
+// the clock's taken for now). A part restored as watched wins over a
+// retained one of the same space.
 func TestRestorePutsPartsWhereTheirSpacesAre(t *testing.T) {
 	now := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
 	list := &movingList{}
@@ -167,7 +180,7 @@ func TestRestorePutsPartsWhereTheirSpacesAre(t *testing.T) {
 		t.Errorf("state parts %v (%d, %d up), want %v", gotParts, st.Len(), st.Up(), wantParts)
 	}
 	wantRetained := map[string]snapshot.KeptPart{
-		"cs-left":   {Part: left, RetainedSince: now},
+		"cs-left":   {Part: left},
 		"cs-gone":   {Part: gone, RetainedSince: now.Add(-50 * time.Minute)},
 		"cs-future": {Part: future, RetainedSince: now},
 	}
@@ -178,15 +191,19 @@ func TestRestorePutsPartsWhereTheirSpacesAre(t *testing.T) {
 		t.Errorf("%d publishes, want one per restore", published)
 	}
 
-	// The list completes without cs-gone and cs-future: ten minutes
-	// later, cs-gone's grace (from its restored time) is over, not the
-	// others'.
+	// The list completes without cs-left, cs-gone and cs-future: ten
+	// minutes later, cs-gone's grace (from its restored time) is over;
+	// cs-left is known gone from now.
 	list.set([]string{"cs-watched", "cs-back", "cs-both"}, true)
+	restoredAt := now
 	now = now.Add(10 * time.Minute)
 	r.Wake()
-	got := retainedOf(r.State())
-	if _, ok := got["cs-gone"]; ok || len(got) != 2 {
-		t.Errorf("10 min on, retained %v; want cs-gone forgotten (left 60 min ago), cs-left and cs-future kept", got)
+	wantRetained = map[string]snapshot.KeptPart{
+		"cs-left":   {Part: left, RetainedSince: now},
+		"cs-future": {Part: future, RetainedSince: restoredAt},
+	}
+	if got := retainedOf(r.State()); !maps.EqualFunc(got, wantRetained, sameKept) {
+		t.Errorf("10 min on, retained %v; want %v", got, wantRetained)
 	}
 	// Restored again, a part of a space now watched takes the retained
 	// one's place.

@@ -124,8 +124,8 @@ func (r *Runner) Source() Source { return r.cfg.Source }
 
 // Restore sets the parts of a cache's spaces, before Run: each space's
 // next call comes due from its restored times. The part of a space not
-// watched now is retained from now on, as if it had just left the list
-// (see RestoreRetained).
+// watched now is retained, not known gone until the first look at the list
+// (see followListLocked, and RestoreRetained).
 func (r *Runner) Restore(parts map[string]*snapshot.SpacePart) { r.restore(parts, nil) }
 
 // Wake makes the runner look for due calls now: a space was added. A
@@ -406,10 +406,11 @@ func (r *Runner) publishLocked(state *snapshot.SourceState, changed map[string]*
 }
 
 // followListLocked moves the parts of spaces that left the list out of
-// the state, into its retained parts, and back when they return; a part
-// retained longer than ForgetAfter is forgotten, but not while the list is
-// not complete (a space missing may be one not found yet). The state so
-// holds only watched spaces.
+// the state, into its retained parts, and back when they return. A part
+// retained is forgotten ForgetAfter after its space is known to be gone:
+// when it left, or, if the list was not complete then (a space missing
+// from it may be one not found yet), when the list became complete; until
+// then its RetainedSince is zero. The state so holds only watched spaces.
 func (r *Runner) followListLocked(now time.Time, ids []string, watched func(string) bool) {
 	state := r.current.Load()
 	complete := r.cfg.Watched.Complete()
@@ -425,15 +426,15 @@ func (r *Runner) followListLocked(now time.Time, ids []string, watched func(stri
 		if state.Len() > 0 {
 			for id, part := range state.All() {
 				if !watched(id) {
-					changed[id], retained[id] = nil, r.retain(part, now, now, complete)
+					changed[id], retained[id] = nil, r.retain(part, time.Time{}, now, complete)
 				}
 			}
 		}
 	}
 	if complete {
 		for id, kept := range state.Retained() {
-			if _, moved := retained[id]; !moved && r.forgotten(kept.RetainedSince, now) {
-				retained[id] = nil
+			if _, moved := retained[id]; !moved && (kept.RetainedSince.IsZero() || r.forgotten(kept.RetainedSince, now)) {
+				retained[id] = r.retain(kept.Part, kept.RetainedSince, now, complete)
 			}
 		}
 	}
@@ -448,10 +449,13 @@ func (r *Runner) followNowLocked() {
 	r.followListLocked(r.cfg.Now(), ids, watched)
 }
 
-// retain returns the retained part of part, of a space not watched since
-// since; nil when it is to be forgotten at once (its grace is over and the
-// list is complete).
+// retain returns the retained part of part, whose space is known to be
+// gone since since (zero: not known): with a complete list, one not known
+// gone is gone from now; nil when its grace is over.
 func (r *Runner) retain(part *snapshot.SpacePart, since, now time.Time, complete bool) *snapshot.KeptPart {
+	if complete && since.IsZero() {
+		since = now
+	}
 	if complete && r.forgotten(since, now) {
 		return nil
 	}
@@ -463,12 +467,12 @@ func (r *Runner) retain(part *snapshot.SpacePart, since, now time.Time, complete
 func (r *Runner) forgotten(since, now time.Time) bool { return now.Sub(since) >= r.cfg.ForgetAfter }
 
 // RestoreRetained sets the parts a cache kept of spaces not watched when
-// it was written, each retained since when its space left the list, so
-// that a restart does not start their grace again. Call it before Run,
-// after Restore. A space watched now has its part back in the state at
-// once (it is not called for as a new space would be); one that has a
-// part already keeps that one. A time later than the clock's (a clock set
-// back) is taken for now.
+// it was written, each retained since its space was known to be gone (see
+// followListLocked), so that a restart does not start their grace again.
+// Call it before Run, after Restore. A space watched now has its part back
+// in the state at once (it is not called for as a new space would be);
+// one that has a part already keeps that one. A time later than the
+// clock's (a clock set back) is taken for now.
 func (r *Runner) RestoreRetained(parts map[string]*snapshot.KeptPart) { r.restore(nil, parts) }
 
 // restore sets restored parts (see Restore and RestoreRetained), each in
@@ -485,7 +489,7 @@ func (r *Runner) restore(parts map[string]*snapshot.SpacePart, retainedParts map
 	retained := map[string]*snapshot.KeptPart{}
 	for id, part := range parts {
 		if !watched(id) {
-			retained[id] = &snapshot.KeptPart{Part: part, RetainedSince: now}
+			retained[id] = &snapshot.KeptPart{Part: part} // not known gone until the first look
 		}
 	}
 	watchedParts := parts // most often, every part restored is watched
@@ -505,7 +509,7 @@ func (r *Runner) restore(parts map[string]*snapshot.SpacePart, retainedParts map
 			watchedParts[id] = kept.Part
 		default:
 			since := kept.RetainedSince
-			if since.IsZero() || since.After(now) {
+			if since.After(now) {
 				since = now
 			}
 			retained[id] = &snapshot.KeptPart{Part: kept.Part, RetainedSince: since}

@@ -13,10 +13,15 @@ import (
 // exported, nor in /status or readiness, as the flows' retained states
 // are not (Snapshot.Retained).
 
-// KeptPart is a part a source keeps of a space: watched (RetainedSince
-// zero), or retained since RetainedSince, when the space left the list.
+// KeptPart is a part a source keeps of a space, watched or retained.
 type KeptPart struct {
-	Part          *SpacePart
+	Part *SpacePart
+	// RetainedSince is, for a retained part, since when its space is
+	// known to be gone: when it left the list, or when the list became
+	// complete if it was not then (a space missing from a list not
+	// complete may be one not found yet). Zero for a watched part, and for
+	// a retained one not known gone yet: to the cache, both are a part to
+	// keep, whose place the list decides.
 	RetainedSince time.Time
 }
 
@@ -35,8 +40,8 @@ func (s *SourceState) RetainedLen() int { return s.retained.len }
 func (s *SourceState) RetainedPart(space string) *KeptPart { return s.retained.get(space) }
 
 // WithRetained returns a copy of s whose retained parts are s's with
-// changed applied: each the new retained part of a space (RetainedSince
-// set), nil to remove it. The caller keeps a space in at most one of the
+// changed applied: each the new retained part of a space, nil to remove
+// it. The caller keeps a space in at most one of the
 // parts and the retained parts.
 func (s SourceState) WithRetained(changed map[string]*KeptPart) *SourceState {
 	b := newTableBuilder(s.retained)
@@ -71,8 +76,9 @@ func (s *SourceState) Kept() iter.Seq2[string, KeptPart] {
 // KeptChanges yields the spaces whose kept part (see Kept) differs between
 // since and s, each with its kept part in s: its Part nil when s keeps none
 // (forgotten). A part that moves between the watched and the retained is a
-// change: its RetainedSince does. It costs what changed, as Changes does;
-// a nil since keeps nothing.
+// change only if its RetainedSince does (a space known gone), as that is
+// all the cache saves of where it is. It costs what changed, as Changes
+// does; a nil since keeps nothing.
 func (s *SourceState) KeptChanges(since *SourceState) iter.Seq2[string, KeptPart] {
 	var from SourceState
 	if since != nil {
@@ -87,7 +93,10 @@ func (s *SourceState) KeptChanges(since *SourceState) iter.Seq2[string, KeptPart
 		for space := range s.retained.changes(from.retained) {
 			// A space watched on either side changed (or not) with the
 			// watched ones, above.
-			if s.parts.get(space) == nil && from.parts.get(space) == nil && !yield(space, s.kept(space)) {
+			if s.parts.get(space) != nil || from.parts.get(space) != nil {
+				continue
+			}
+			if k := s.kept(space); !sameKept(k, from.kept(space)) && !yield(space, k) {
 				return
 			}
 		}

@@ -84,10 +84,11 @@ func checkRetained(t *testing.T, what string, s *SourceState, m partsModel) {
 
 // A source's retained parts, checked against maps after each of the moves
 // a runner makes: a space called (a new part), one that leaves the list
-// (its part retained since then), one back (the same part watched again),
-// one forgotten, one restored retained. Each batch's state is compared
-// with the one before, with one several batches older and with nothing;
-// the parts readers see are the watched ones alone.
+// (its part retained since then, or not known gone if the list is not
+// complete, which is no change to the cache), one back (the same part
+// watched again), one forgotten, one restored retained. Each batch's state
+// is compared with the one before, with one several batches older and
+// with nothing; the parts readers see are the watched ones alone.
 func TestSourceStateRetainedParts(t *testing.T) {
 	for _, tt := range []struct {
 		name                 string
@@ -117,11 +118,18 @@ func TestSourceStateRetainedParts(t *testing.T) {
 					}
 					p, watched := model.parts[space]
 					k, isRetained := model.retained[space]
-					switch op := rng.IntN(5); {
+					switch op := rng.IntN(7); {
 					case op == 0 && watched: // left the list
 						changed[space], retained[space] = nil, &KeptPart{Part: p, RetainedSince: now}
 						delete(model.parts, space)
 						model.retained[space] = KeptPart{Part: p, RetainedSince: now}
+					case op == 5 && watched: // left a list not complete: not known gone
+						changed[space], retained[space] = nil, &KeptPart{Part: p}
+						delete(model.parts, space)
+						model.retained[space] = KeptPart{Part: p}
+					case op == 6 && isRetained && k.RetainedSince.IsZero(): // the list became complete
+						retained[space] = &KeptPart{Part: k.Part, RetainedSince: now}
+						model.retained[space] = KeptPart{Part: k.Part, RetainedSince: now}
 					case op == 1 && isRetained: // back within its grace
 						changed[space], retained[space] = k.Part, nil
 						delete(model.retained, space)
