@@ -221,3 +221,39 @@ func TestRestorePutsPartsWhereTheirSpacesAre(t *testing.T) {
 func sameKept(a, b snapshot.KeptPart) bool {
 	return a.Part == b.Part && a.RetainedSince.Equal(b.RetainedSince)
 }
+
+// A list that churns faster than the grace never has more parts retained
+// than the most spaces watched at once, or 1,000: the longest gone are
+// forgotten first. 31 lists of 100 new spaces each, 5 s apart, leave 3,000
+// spaces gone within their hour: the last 1,000 to go are kept.
+func TestRetainedPartsAreBounded(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ids := spaceIDs(3100)
+		list := &movingList{}
+		list.set(ids[:100], true)
+		src := &fakeSource{name: "fake", interval: time.Hour}
+		r := NewRunner(Config{Source: src, Pacer: client.NewLimiter(1000), Rate: 1000, Interval: time.Hour, ForgetAfter: time.Hour, Watched: list.watched()})
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { r.Run(ctx); close(done) }()
+		defer func() { cancel(); <-done }()
+		for batch := range 31 {
+			list.set(ids[batch*100:(batch+1)*100], true)
+			r.Wake()
+			time.Sleep(5 * time.Second)
+			if n := r.State().Len(); n != 100 {
+				t.Fatalf("batch %d: %d parts, want the 100 watched", batch, n)
+			}
+		}
+		st := r.State()
+		if st.RetainedLen() != 1000 {
+			t.Errorf("%d parts retained after 3,000 spaces left within their grace, want 1,000", st.RetainedLen())
+		}
+		for id := range st.Retained() {
+			if id < ids[2000] || id >= ids[3000] {
+				t.Errorf("%s retained; want only the last 1,000 gone (%s to %s)", id, ids[2000], ids[2999])
+				break
+			}
+		}
+	})
+}

@@ -1,8 +1,11 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"math"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -82,6 +85,9 @@ type Runner struct {
 	inflight map[taskKey]struct{}
 	once     map[taskKey]struct{} // in a RunOnce: the calls made so far
 	lastList []string             // the list the retained parts follow
+	// mostWatched is the most spaces watched at once, or restored: as
+	// many parts as that are retained at most (boundRetainedLocked).
+	mostWatched int
 	warned   bool
 	failures failurelog.Log
 }
@@ -437,6 +443,8 @@ func (r *Runner) followListLocked(now time.Time, ids []string, watched func(stri
 				retained[id] = r.retain(kept.Part, kept.RetainedSince, now, complete)
 			}
 		}
+		r.mostWatched = max(r.mostWatched, len(ids))
+		r.boundRetainedLocked(state, retained)
 	}
 	if len(changed) > 0 || len(retained) > 0 {
 		r.publishLocked(state.WithRetained(retained), changed)
@@ -460,6 +468,44 @@ func (r *Runner) retain(part *snapshot.SpacePart, since, now time.Time, complete
 		return nil
 	}
 	return &snapshot.KeptPart{Part: part, RetainedSince: since}
+}
+
+// minRetained is the least of the most parts retained at once, as the
+// flows keep the states of as many spaces gone (refresh's minGoneKept).
+const minRetained = 1000
+
+// boundRetainedLocked forgets, in retained (the changes to state's
+// retained parts about to be published), the parts retained the longest
+// beyond the most kept: as many as the most spaces watched at once (or
+// restored), at least minRetained. A list that churns faster than the
+// grace so never has more kept. It costs nothing below the bound.
+func (r *Runner) boundRetainedLocked(state *snapshot.SourceState, retained map[string]*snapshot.KeptPart) {
+	limit := max(r.mostWatched, minRetained)
+	if state.RetainedLen()+len(retained) <= limit {
+		return
+	}
+	type gone struct {
+		id    string
+		since time.Time
+	}
+	var kept []gone
+	for id, k := range state.Retained() {
+		if _, changed := retained[id]; !changed {
+			kept = append(kept, gone{id, k.RetainedSince})
+		}
+	}
+	for id, k := range retained {
+		if k != nil {
+			kept = append(kept, gone{id, k.RetainedSince})
+		}
+	}
+	if len(kept) <= limit {
+		return
+	}
+	slices.SortFunc(kept, func(a, b gone) int { return cmp.Or(a.since.Compare(b.since), strings.Compare(a.id, b.id)) })
+	for _, g := range kept[:len(kept)-limit] {
+		retained[g.id] = nil
+	}
 }
 
 // forgotten reports whether the grace of a part retained since since is
@@ -486,6 +532,9 @@ func (r *Runner) restore(parts map[string]*snapshot.SpacePart, retainedParts map
 	now := r.cfg.Now()
 	_, watched := r.cfg.Watched.List()
 	state := r.current.Load()
+	// The run that saved them watched or kept that many: a list shorter
+	// at start-up keeps the others for their grace.
+	r.mostWatched = max(r.mostWatched, state.Len()+state.RetainedLen()+len(parts)+len(retainedParts))
 	retained := map[string]*snapshot.KeptPart{}
 	for id, part := range parts {
 		if !watched(id) {
