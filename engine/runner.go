@@ -88,8 +88,8 @@ type Runner struct {
 	// mostWatched is the most spaces watched at once, or restored: as
 	// many parts as that are retained at most (boundRetainedLocked).
 	mostWatched int
-	warned   bool
-	failures failurelog.Log
+	warned      bool
+	failures    failurelog.Log
 }
 
 // NewRunner returns a runner of cfg.Source with no state.
