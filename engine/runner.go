@@ -85,11 +85,12 @@ type Runner struct {
 	inflight map[taskKey]struct{}
 	once     map[taskKey]struct{} // in a RunOnce: the calls made so far
 	lastList []string             // the list the retained parts follow
+	warned   bool
+	failures failurelog.Log
+
 	// mostWatched is the most spaces watched at once, or restored: as
 	// many parts as that are retained at most (boundRetainedLocked).
 	mostWatched int
-	warned      bool
-	failures    failurelog.Log
 }
 
 // NewRunner returns a runner of cfg.Source with no state.
