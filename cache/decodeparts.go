@@ -104,10 +104,11 @@ func (d *decoder) partList(name string, entry *part) error {
 }
 
 // addPart validates the part p of the source name, which is wired, and
-// keeps it (retained, if it says since when), as add does a space: one of a space id no space can have is
-// left out, one the journal changed takes the journal's part (or none)
-// without its data being decoded. A part whose data does not decode is
-// left out and counted. A part twice is refused as a space twice is.
+// keeps it (retained, if it says since when), as add does a space: one of
+// a space id no space can have is left out, one the journal changed takes
+// the journal's part (or none) without its data being decoded. A part
+// whose data does not decode is left out and counted. A part twice is
+// refused as a space twice is.
 func (d *decoder) addPart(name string, p *part) error {
 	if !validSpaceID(p.Space) {
 		return nil

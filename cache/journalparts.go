@@ -129,9 +129,9 @@ func (d *decoder) journalPartsGone(dec *json.Decoder, name string, changes *line
 
 // appendPartChanges appends to b the sources' part of a journal line: the
 // changes of each source's parts, watched or retained, from since to snap
-// (see snapshot.SourceState.KeptChanges), nothing if none changed. It returns them
-// with the number of parts they name, and stops with full true as soon as
-// b would be longer than limit bytes, tail included.
+// (see snapshot.SourceState.KeptChanges), nothing if none changed. It
+// returns them with the number of parts they name, and stops with full
+// true as soon as b would be longer than limit bytes, tail included.
 func appendPartChanges(b []byte, snap, since *snapshot.Snapshot, limit, tail int) (line []byte, n int, full bool, err error) {
 	enc := newPartEncoder()
 	opened := false

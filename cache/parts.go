@@ -76,8 +76,9 @@ type part struct {
 	Up          bool      `json:"up"`
 	LastSuccess time.Time `json:"last_success"`
 	LastAttempt time.Time `json:"last_attempt"`
-	// RetainedSince is when the space left the list, for a part retained;
-	// absent for a watched one.
+	// RetainedSince is, for a part retained, since when its space is known
+	// gone (snapshot.KeptPart); absent for a part watched or not known
+	// gone yet.
 	RetainedSince time.Time           `json:"retained_since,omitzero"`
 	LastError     *snapshot.ErrorInfo `json:"last_error,omitempty"`
 	Data          rawData             `json:"data,omitempty"`
