@@ -352,6 +352,7 @@ func TestRestartKeepsRetainedPartsForTheirGrace(t *testing.T) {
 		}
 		before := maps.Collect(first.runner.State().All())
 		left := time.Now()
+		synctest.Wait() // the runner between looks: the list changes, then Wake
 		list.set(stay)
 		first.runner.Wake()
 		time.Sleep(time.Minute)
@@ -375,6 +376,7 @@ func TestRestartKeepsRetainedPartsForTheirGrace(t *testing.T) {
 			t.Fatalf("restarted: %d parts, %d retained (since %v); want 9,000, and 1,000 since they left (%v)", st.Len(), len(got), got[gone[0]], left)
 		}
 		time.Sleep(time.Minute)
+		synctest.Wait() // the runner between looks: the list changes, then Wake
 		list.set(back, stay)
 		second.runner.Wake()
 		time.Sleep(time.Second)
@@ -418,6 +420,7 @@ func TestRestartKeepsRetainedPartsForTheirGrace(t *testing.T) {
 		if n := afterGrace.runner.State().RetainedLen(); n != 0 {
 			t.Errorf("restarted after their grace: %d retained after the first look, want none", n)
 		}
+		synctest.Wait() // the runner between looks: the list changes, then Wake
 		list.set(gone[999:], stay)
 		afterGrace.runner.Wake()
 		time.Sleep(2 * time.Second) // its call, and the apply a second after

@@ -73,6 +73,7 @@ func TestSpaceBackWithinItsGraceIsNotCalled(t *testing.T) {
 			t.Fatalf("%s: part %+v after %d calls, want one call's", ids[2], before, src.callsBySpace()[ids[2]])
 		}
 		left := time.Now()
+		synctest.Wait() // the runner between looks: the list changes, then Wake
 		list.set(ids[:2], true)
 		r.Wake()
 		time.Sleep(5 * time.Minute)
@@ -90,6 +91,7 @@ func TestSpaceBackWithinItsGraceIsNotCalled(t *testing.T) {
 			}
 		}
 
+		synctest.Wait() // the runner between looks: the list changes, then Wake
 		list.set(ids[:3], true)
 		r.Wake()
 		time.Sleep(time.Second)
@@ -119,6 +121,7 @@ func TestRetainedPartIsKeptWhileTheListIsIncomplete(t *testing.T) {
 		go func() { r.Run(ctx); close(done) }()
 		defer func() { cancel(); <-done }()
 		time.Sleep(10 * time.Second)
+		synctest.Wait() // the runner between looks: the list changes, then Wake
 		list.set(ids[:1], false)
 		r.Wake()
 		time.Sleep(30 * time.Minute)
@@ -128,6 +131,7 @@ func TestRetainedPartIsKeptWhileTheListIsIncomplete(t *testing.T) {
 				st.RetainedLen(), ids[1], st.RetainedPart(ids[1]))
 		}
 		complete := time.Now()
+		synctest.Wait() // the runner between looks: the list changes, then Wake
 		list.set(ids[:1], true)
 		r.Wake()
 		if k := r.State().RetainedPart(ids[1]); k == nil || !k.RetainedSince.Equal(complete) {
@@ -238,6 +242,7 @@ func TestRetainedPartsAreBounded(t *testing.T) {
 		go func() { r.Run(ctx); close(done) }()
 		defer func() { cancel(); <-done }()
 		for batch := range 31 {
+			synctest.Wait() // the runner between looks: the list changes, then Wake
 			list.set(ids[batch*100:(batch+1)*100], true)
 			r.Wake()
 			time.Sleep(5 * time.Second)
