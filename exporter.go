@@ -158,7 +158,7 @@ func (e *exporter) restoreCache() {
 	switch {
 	case err != nil:
 		level.Warn(e.logger).Log("msg", "ignoring the cache file; every space will be listed afresh", "err", err)
-	case contents != nil && (len(states) > 0 || len(contents.Parts) > 0):
+	case contents != nil && (len(states) > 0 || len(contents.Parts) > 0 || len(contents.Retained) > 0):
 		if !e.opts.flowStatus {
 			for _, st := range states {
 				st.Statuses = nil // not exported, not kept
@@ -167,12 +167,11 @@ func (e *exporter) restoreCache() {
 		if n := e.refresher.Restore(states); n > 0 {
 			level.Info(e.logger).Log("msg", "serving cached data until each space is refreshed, the stalest first", "file", e.opts.cacheFile, "spaces", n)
 		}
-		for name, parts := range contents.Parts {
-			if r := e.engine.Runner(name); r != nil {
-				r.Restore(parts)
-			}
+		for _, r := range e.engine.Runners() {
+			r.Restore(contents.Parts[r.Source().Name()])
+			r.RestoreRetained(contents.Retained[r.Source().Name()])
 		}
-		contents.States, contents.Parts = nil, nil // the engine's now
+		contents.States, contents.Parts, contents.Retained = nil, nil, nil // the engine's now
 		e.restored, e.cacheContents = e.engine.Snapshot(), contents
 	}
 }

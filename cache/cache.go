@@ -35,7 +35,12 @@ import (
 //     their changes in the journal. A file of version 1 to 3 reads as one
 //     without parts: each source calls for every space; the first write
 //     writes it whole, so that a journal of parts extends only a file of
-//     version 4.
+//     version 4. Later, a part may say it is retained for a removed
+//     space's grace, and since when (retained_since): still version 4, as
+//     a release that does not know the key reads such a part as a watched
+//     one, which its runner retains (from its first look) as it does the
+//     part of any space no longer listed. Nothing is misread, so nothing
+//     is refused.
 const formatVersion = 4
 
 // oldestFormatVersion is the oldest version Load migrates.
@@ -168,8 +173,8 @@ func writeSources(bw *bufio.Writer, snap *snapshot.Snapshot, entry []byte) error
 	opened := false
 	for _, st := range sortedSources(snap) {
 		n := 0
-		for space, p := range st.All() {
-			if !partWorthKeeping(p) {
+		for space, k := range st.Kept() {
+			if !partWorthKeeping(k.Part) {
 				continue
 			}
 			entry = entry[:0]
@@ -180,7 +185,7 @@ func writeSources(bw *bufio.Writer, snap *snapshot.Snapshot, entry []byte) error
 				opened = true
 			}
 			var err error
-			if entry, err = enc.appendPart(entry, space, p); err != nil {
+			if entry, err = enc.appendPart(entry, space, k); err != nil {
 				return fmt.Errorf("collector %q, space %q: %w", st.Name, space, err)
 			}
 			bw.Write(entry)
@@ -257,6 +262,11 @@ type Contents struct {
 	// runner's Restore (engine.Runner.Restore). Give them, then set Parts
 	// to nil, so that they are not held twice.
 	Parts map[string]map[string]*snapshot.SpacePart
+	// Retained are the parts saved of spaces no longer watched, each with
+	// since when, as Parts are: for its runner's RestoreRetained (after
+	// Restore), so that their grace goes on from when their spaces left.
+	// No space has both a part and a retained part.
+	Retained map[string]map[string]*snapshot.KeptPart
 	// Dropped names the sources whose parts were left out, with how many
 	// (entries of the file and its journal) and why: the source has no
 	// codec (its collector is off), or a part's data does not decode (a
@@ -319,7 +329,8 @@ func ReadWith(path string, meta Meta, codecs Codecs) (*Contents, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Contents{States: states, Parts: d.parts, Dropped: d.dropped.list(), Journal: j.outcome(d.baseID), base: base{id: d.baseID, bytes: info.Size()}}
+	retained := d.since.split(d.parts)
+	c := &Contents{States: states, Parts: d.parts, Retained: retained, Dropped: d.dropped.list(), Journal: j.outcome(d.baseID), base: base{id: d.baseID, bytes: info.Size()}}
 	c.journal = j.read
 	c.rewrite = len(c.Dropped) > 0 || d.version < formatVersion
 	return c, nil

@@ -50,6 +50,7 @@ type decoder struct {
 	codecs  Codecs
 	parts   partsTable
 	skipped partsTable
+	since   sinceTable // of the retained parts among parts
 	dropped dropCounter
 }
 
@@ -245,6 +246,7 @@ func (d *decoder) applyJournal() {
 		for space, p := range byspace {
 			if p != nil {
 				d.parts.put(name, space, p)
+				d.since.set(name, space, d.journal.since.get(name, space))
 			}
 		}
 	}

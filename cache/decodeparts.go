@@ -19,7 +19,7 @@ func (d *decoder) sources() error {
 	if err != nil {
 		return d.corrupt(err)
 	}
-	d.parts, d.skipped, d.dropped = nil, nil, dropCounter{} // a repeated key replaces them
+	d.parts, d.skipped, d.since, d.dropped = nil, nil, nil, dropCounter{} // a repeated key replaces them
 	if tok == nil {
 		return nil
 	}
@@ -104,10 +104,11 @@ func (d *decoder) partList(name string, entry *part) error {
 }
 
 // addPart validates the part p of the source name, which is wired, and
-// keeps it, as add does a space: one of a space id no space can have is
-// left out, one the journal changed takes the journal's part (or none)
-// without its data being decoded. A part whose data does not decode is
-// left out and counted. A part twice is refused as a space twice is.
+// keeps it (retained, if it says since when), as add does a space: one of
+// a space id no space can have is left out, one the journal changed takes
+// the journal's part (or none) without its data being decoded. A part
+// whose data does not decode is left out and counted. A part twice is
+// refused as a space twice is.
 func (d *decoder) addPart(name string, p *part) error {
 	if !validSpaceID(p.Space) {
 		return nil
@@ -115,9 +116,10 @@ func (d *decoder) addPart(name string, p *part) error {
 	if d.parts.has(name, p.Space) || d.skipped.has(name, p.Space) {
 		return fmt.Errorf("cache file %s is corrupt: space %q twice in the parts of collector %q", d.path, p.Space, cutName(name))
 	}
-	if changed, ok := d.journal.partChange(d.applying, name, p.Space); ok {
+	if changed, since, ok := d.journal.partChange(d.applying, name, p.Space); ok {
 		if changed != nil {
 			d.parts.put(name, p.Space, changed)
+			d.since.set(name, p.Space, since)
 		} else {
 			d.skipped.put(name, p.Space, nil)
 		}
@@ -130,6 +132,7 @@ func (d *decoder) addPart(name string, p *part) error {
 		return nil
 	}
 	d.parts.put(name, p.Space, sp)
+	d.since.set(name, p.Space, p.RetainedSince)
 	return nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/cams-exporter/cams_exporter/client"
 	"github.com/cams-exporter/cams_exporter/internal/safefile"
@@ -97,6 +98,7 @@ type journal struct {
 	// as changes does; nil when it is no longer kept or its data does not
 	// decode. dropped counts the parts left out.
 	parts   partsTable
+	since   sinceTable // of the retained parts among parts
 	dropped dropCounter
 	lines   int   // the writes applied
 	err     error // why it is not applied whole: see outcome
@@ -106,6 +108,7 @@ type journal struct {
 type lineChanges struct {
 	spaces  map[string]*snapshot.SpaceState
 	parts   partsTable
+	since   sinceTable // of the retained parts among parts
 	dropped dropCounter
 }
 
@@ -125,13 +128,14 @@ func (j *journal) change(applying bool, id string) (*snapshot.SpaceState, bool) 
 }
 
 // partChange returns the change of the part of space of the source name,
-// if the journal is applied and has one.
-func (j *journal) partChange(applying bool, name, space string) (*snapshot.SpacePart, bool) {
+// and since when it is retained (zero for a watched part), if the journal
+// is applied and has one.
+func (j *journal) partChange(applying bool, name, space string) (*snapshot.SpacePart, time.Time, bool) {
 	if !applying {
-		return nil, false
+		return nil, time.Time{}, false
 	}
 	p, ok := j.parts[name][space]
-	return p, ok
+	return p, j.since.get(name, space), ok
 }
 
 // apply applies the changes of one write.
@@ -145,6 +149,7 @@ func (j *journal) apply(line lineChanges) {
 	for name, byspace := range line.parts {
 		for space, p := range byspace {
 			j.parts.put(name, space, p)
+			j.since.set(name, space, line.since.get(name, space))
 		}
 	}
 	j.dropped.add(line.dropped)
@@ -197,7 +202,7 @@ func (d *decoder) readJournal(name string) *journal {
 	defer f.Close()
 	j.read.size = info.Size()
 	if err := d.readLines(j, bufio.NewReaderSize(f, 64<<10)); err != nil {
-		j.err, j.changes, j.parts, j.dropped, j.read.applied = err, nil, nil, dropCounter{}, 0
+		j.err, j.changes, j.parts, j.since, j.dropped, j.read.applied = err, nil, nil, nil, dropCounter{}, 0
 	}
 	return j
 }

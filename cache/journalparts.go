@@ -3,6 +3,7 @@ package cache
 import (
 	"encoding/json"
 	"fmt"
+	"iter"
 	"strings"
 
 	"github.com/cams-exporter/cams_exporter/snapshot"
@@ -95,6 +96,8 @@ func (d *decoder) journalParts(dec *json.Decoder, name string, entry *part, chan
 		p, err := d.codecs.part(name, entry)
 		if err != nil {
 			changes.dropped.drop(name, 1, err)
+		} else {
+			changes.since.set(name, entry.Space, entry.RetainedSince)
 		}
 		changes.parts.put(name, entry.Space, p)
 	}
@@ -125,22 +128,22 @@ func (d *decoder) journalPartsGone(dec *json.Decoder, name string, changes *line
 }
 
 // appendPartChanges appends to b the sources' part of a journal line: the
-// changes of each source's parts from since to snap (see
-// snapshot.SourceState.Changes), nothing if none changed. It returns them
-// with the number of parts they name, and stops with full true as soon as
-// b would be longer than limit bytes, tail included.
+// changes of each source's parts, watched or retained, from since to snap
+// (see snapshot.SourceState.KeptChanges), nothing if none changed. It
+// returns them with the number of parts they name, and stops with full
+// true as soon as b would be longer than limit bytes, tail included.
 func appendPartChanges(b []byte, snap, since *snapshot.Snapshot, limit, tail int) (line []byte, n int, full bool, err error) {
 	enc := newPartEncoder()
 	opened := false
 	for _, name := range sourceNames(snap, since) {
 		var gone []byte
 		parts := 0
-		for space, p := range sourceChanges(sourceOf(snap, name), sourceOf(since, name)) {
+		for space, k := range sourceChanges(sourceOf(snap, name), sourceOf(since, name)) {
 			if parts == 0 && len(gone) == 0 {
 				b = appendJournalSourceHead(b, name, opened)
 				opened = true
 			}
-			if !partWorthKeeping(p) {
+			if !partWorthKeeping(k.Part) {
 				if len(gone) > 0 {
 					gone = append(gone, ',')
 				}
@@ -149,7 +152,7 @@ func appendPartChanges(b []byte, snap, since *snapshot.Snapshot, limit, tail int
 				if parts > 0 {
 					b = append(b, ',')
 				}
-				if b, err = enc.appendPart(b, space, p); err != nil {
+				if b, err = enc.appendPart(b, space, k); err != nil {
 					return nil, 0, false, fmt.Errorf("collector %q, space %q: %w", name, space, err)
 				}
 				parts++
@@ -188,18 +191,19 @@ func appendJournalSourceHead(b []byte, name string, opened bool) []byte {
 	return append(b, `:{"parts":[`...)
 }
 
-// sourceChanges yields the parts that differ between since and st (either
-// may be nil: a source without parts), each with its part in st, or nil.
-func sourceChanges(st, since *snapshot.SourceState) func(yield func(string, *snapshot.SpacePart) bool) {
+// sourceChanges yields the kept parts (watched or retained) that differ
+// between since and st (either may be nil: a source without parts), each
+// with its kept part in st, whose Part is nil for none.
+func sourceChanges(st, since *snapshot.SourceState) iter.Seq2[string, snapshot.KeptPart] {
 	if st != nil {
-		return st.Changes(since)
+		return st.KeptChanges(since)
 	}
-	return func(yield func(string, *snapshot.SpacePart) bool) {
+	return func(yield func(string, snapshot.KeptPart) bool) {
 		if since == nil {
 			return
 		}
-		for space := range since.All() {
-			if !yield(space, nil) {
+		for space := range since.Kept() {
+			if !yield(space, snapshot.KeptPart{}) {
 				return
 			}
 		}

@@ -22,6 +22,12 @@ import (
 //	  "last_success":"2026-11-26T10:00:00Z","last_attempt":"2026-11-26T10:00:00Z",
 //	  "data":[{"phone_number":"8613800000001","status":"CONNECTED",...}]}]}}
 //
+// A part retained for the grace of a space no longer watched
+// (snapshot.SourceState.Retained) is saved with the others, with since
+// when ("retained_since"), so that a restart neither loses it nor starts
+// its grace again; a release that does not know the key takes it for a
+// watched part, which its runner retains from its first look.
+//
 // Data is the source's own value as encoding/json writes it; the cache
 // knows none of the sources' types: it reads Data back through the codec
 // the wiring gives for each source (Codecs). A source without a codec (its
@@ -65,13 +71,17 @@ const otherSources = "(other collectors)"
 
 // part is a source's part of one space as the file holds it.
 type part struct {
-	Space       string              `json:"space"`
-	HasData     bool                `json:"has_data"`
-	Up          bool                `json:"up"`
-	LastSuccess time.Time           `json:"last_success"`
-	LastAttempt time.Time           `json:"last_attempt"`
-	LastError   *snapshot.ErrorInfo `json:"last_error,omitempty"`
-	Data        rawData             `json:"data,omitempty"`
+	Space       string    `json:"space"`
+	HasData     bool      `json:"has_data"`
+	Up          bool      `json:"up"`
+	LastSuccess time.Time `json:"last_success"`
+	LastAttempt time.Time `json:"last_attempt"`
+	// RetainedSince is, for a part retained, since when its space is known
+	// gone (snapshot.KeptPart); absent for a part watched or not known
+	// gone yet.
+	RetainedSince time.Time           `json:"retained_since,omitzero"`
+	LastError     *snapshot.ErrorInfo `json:"last_error,omitempty"`
+	Data          rawData             `json:"data,omitempty"`
 }
 
 // sourceParts is a source's parts as the file holds them.
@@ -205,6 +215,58 @@ func (t partsTable) has(name, space string) bool {
 	return ok
 }
 
+// sinceTable holds since when each retained part of a partsTable is, by
+// source then space; a watched part has no entry.
+type sinceTable map[string]map[string]time.Time
+
+// set sets since when the part of space of the source name is retained;
+// a zero since removes the entry (a watched part, or none).
+func (t *sinceTable) set(name, space string, since time.Time) {
+	if since.IsZero() {
+		delete((*t)[name], space)
+		return
+	}
+	if *t == nil {
+		*t = sinceTable{}
+	}
+	byspace := (*t)[name]
+	if byspace == nil {
+		byspace = map[string]time.Time{}
+		(*t)[name] = byspace
+	}
+	byspace[space] = since
+}
+
+// get returns since when the part of space of the source name is
+// retained; zero for a watched part.
+func (t sinceTable) get(name, space string) time.Time { return t[name][space] }
+
+// split takes the retained parts out of parts (those since holds), and
+// returns them by source then space.
+func (t sinceTable) split(parts partsTable) map[string]map[string]*snapshot.KeptPart {
+	var out map[string]map[string]*snapshot.KeptPart
+	for name, byspace := range t {
+		for space, since := range byspace {
+			p := parts[name][space]
+			if p == nil {
+				continue
+			}
+			if out == nil {
+				out = map[string]map[string]*snapshot.KeptPart{}
+			}
+			if out[name] == nil {
+				out[name] = map[string]*snapshot.KeptPart{}
+			}
+			out[name][space] = &snapshot.KeptPart{Part: p, RetainedSince: since}
+			delete(parts[name], space)
+		}
+		if len(parts[name]) == 0 {
+			delete(parts, name)
+		}
+	}
+	return out
+}
+
 // partEncoder encodes the data of parts with encoding/json, into memory it
 // reuses.
 type partEncoder struct {
@@ -218,9 +280,10 @@ func newPartEncoder() *partEncoder {
 	return e
 }
 
-// appendPart appends the JSON of the part p of space, as encoding/json
+// appendPart appends the JSON of the part k of space, as encoding/json
 // marshals a part.
-func (e *partEncoder) appendPart(b []byte, space string, p *snapshot.SpacePart) ([]byte, error) {
+func (e *partEncoder) appendPart(b []byte, space string, k snapshot.KeptPart) ([]byte, error) {
+	p := k.Part
 	b = append(b, `{"space":`...)
 	b = appendString(b, space)
 	b = append(b, `,"has_data":`...)
@@ -235,6 +298,12 @@ func (e *partEncoder) appendPart(b []byte, space string, p *snapshot.SpacePart) 
 	b = append(b, `,"last_attempt":`...)
 	if b, err = appendTime(b, p.LastAttempt); err != nil {
 		return b, err
+	}
+	if !k.RetainedSince.IsZero() {
+		b = append(b, `,"retained_since":`...)
+		if b, err = appendTime(b, k.RetainedSince); err != nil {
+			return b, err
+		}
 	}
 	if le := p.LastError; le != nil {
 		b = append(b, `,"last_error":`...)
@@ -258,18 +327,21 @@ func appendBool(b []byte, v bool) []byte {
 	return append(b, "false"...)
 }
 
-// sortedSources returns the sources of snap with a part, by name: the
-// order in which encoding/json writes a map.
+// sortedSources returns the sources of snap with a part, watched or
+// retained, by name: the order in which encoding/json writes a map.
 func sortedSources(snap *snapshot.Snapshot) []*snapshot.SourceState {
 	var out []*snapshot.SourceState
 	for _, st := range snap.Sources() {
-		if st.Len() > 0 {
+		if keepsParts(st) {
 			out = append(out, st)
 		}
 	}
 	slices.SortFunc(out, func(a, b *snapshot.SourceState) int { return strings.Compare(a.Name, b.Name) })
 	return slices.CompactFunc(out, func(a, b *snapshot.SourceState) bool { return a.Name == b.Name })
 }
+
+// keepsParts reports whether st keeps a part, watched or retained.
+func keepsParts(st *snapshot.SourceState) bool { return st.Len() > 0 || st.RetainedLen() > 0 }
 
 // sourceNames returns the names of the sources of snap and of written
 // (nil for none), sorted, each once.

@@ -242,7 +242,14 @@ func withPart(snap *snapshot.Snapshot, name, space string, p *snapshot.SpacePart
 // part: what the file and the journal must hold.
 func partJSON(t *testing.T, space string, p *snapshot.SpacePart) string {
 	t.Helper()
-	entry := part{Space: space, HasData: p.HasData, Up: p.Up, LastSuccess: p.LastSuccess, LastAttempt: p.LastAttempt, LastError: p.LastError}
+	return keptJSON(t, space, snapshot.KeptPart{Part: p})
+}
+
+// keptJSON is partJSON of a part kept, watched or retained.
+func keptJSON(t *testing.T, space string, k snapshot.KeptPart) string {
+	t.Helper()
+	p := k.Part
+	entry := part{Space: space, HasData: p.HasData, Up: p.Up, LastSuccess: p.LastSuccess, LastAttempt: p.LastAttempt, RetainedSince: k.RetainedSince, LastError: p.LastError}
 	if p.Data != nil {
 		data, err := json.Marshal(p.Data)
 		if err != nil {
@@ -526,7 +533,8 @@ func TestPartsRoundTripAt10000Spaces(t *testing.T) {
 	}
 	sameParts(t, "read", c.Parts, partsOf(snap))
 
-	watched := engine.NewWatched(func() []string { return nil }, nil)
+	ids := snap.SpaceIDs() // the spaces watched, whose parts the runners restore
+	watched := engine.NewWatched(func() []string { return ids }, nil)
 	var states []*snapshot.SourceState
 	for _, name := range sourceNamesAll {
 		r := engine.NewRunner(engine.Config{Source: src[name], Watched: watched})
@@ -552,14 +560,19 @@ func TestPartsRoundTripAt10000Spaces(t *testing.T) {
 // The file Save writes with parts is, byte for byte, what encoding/json
 // marshals the same spaces and parts to (each source's parts in the order
 // Save met them, the sources by name as encoding/json writes a map): a
-// source without a part is left out, and the key without any source.
+// source without a part is left out, and the key without any source. A
+// part retained says since when; one not known gone yet is written as a
+// watched one.
 func TestSaveWithPartsIsEncodingJSON(t *testing.T) {
 	snap := withParts(freshSpaces(300), 300, 3)
 	empty := snapshot.NewSourceState("empty", "Op")
 	never := snapshot.NewSourceState("never", "Op").WithParts(map[string]*snapshot.SpacePart{"cams-00001": {}}) // never attempted: not saved
+	onlyRetained := snapshot.NewSourceState("only-retained", "Op").WithRetained(map[string]*snapshot.KeptPart{
+		"cams-00400": {Part: partOf(400, "x"), RetainedSince: t0.Add(-time.Minute)}, "cams-00401": {Part: partOf(401, "y")}})
 	for name, snap := range map[string]*snapshot.Snapshot{
 		"parts":           snap.WithSources(append(slices.Clone(snap.Sources()), empty, never)),
 		"only empty ones": snap.WithSources([]*snapshot.SourceState{empty, never}),
+		"retained":        retainFirst(snap, 40, t0.Add(-time.Hour)).WithSources(append(slices.Clone(retainFirst(snap, 40, t0.Add(-time.Hour)).Sources()), onlyRetained)),
 	} {
 		path := filepath.Join(t.TempDir(), "cache.json")
 		if err := Save(path, meta, snap, t0); err != nil {
@@ -575,15 +588,15 @@ func TestSaveWithPartsIsEncodingJSON(t *testing.T) {
 			want.Spaces = append(want.Spaces, spaceOf(id, st))
 		}
 		for _, st := range snap.Sources() {
-			for space, p := range st.All() {
-				if p.LastAttempt.IsZero() {
+			for space, k := range st.Kept() {
+				if k.Part.LastAttempt.IsZero() {
 					continue
 				}
 				if want.Sources == nil {
 					want.Sources = map[string]sourceParts{}
 				}
 				var entry part
-				json.Unmarshal([]byte(partJSON(t, space, p)), &entry)
+				json.Unmarshal([]byte(keptJSON(t, space, k)), &entry)
 				sp := want.Sources[st.Name]
 				sp.Parts = append(sp.Parts, entry)
 				want.Sources[st.Name] = sp
@@ -595,6 +608,11 @@ func TestSaveWithPartsIsEncodingJSON(t *testing.T) {
 		}
 		if string(got) != string(wantBytes) {
 			t.Errorf("%s: the file is not what encoding/json writes (%d bytes, want %d)", name, len(got), len(wantBytes))
+		}
+		// 30 of the first 40 of each of the 3 sources, and one of
+		// only-retained: every fourth is not known gone.
+		if n, want := strings.Count(string(got), `"retained_since":"`), map[bool]int{true: 3*30 + 1}[name == "retained"]; n != want {
+			t.Errorf("%s: %d parts say since when they are retained, want %d", name, n, want)
 		}
 	}
 }

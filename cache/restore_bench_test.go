@@ -157,10 +157,12 @@ func restoreChild(path string) {
 	}
 	snap := snapshot.Snapshot{}.WithSpaces(c.States)
 	c.States = nil
+	ids := snap.SpaceIDs() // the spaces watched, whose parts the runners restore
+	watched := engine.NewWatched(func() []string { return ids }, nil)
 	var runners []*engine.Runner
 	for _, name := range sourceNamesAll {
 		if parts := c.Parts[name]; parts != nil {
-			r := engine.NewRunner(engine.Config{Source: src[name], Watched: engine.NewWatched(func() []string { return nil }, nil)})
+			r := engine.NewRunner(engine.Config{Source: src[name], Watched: watched})
 			r.Restore(parts)
 			runners = append(runners, r)
 		}

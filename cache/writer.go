@@ -245,10 +245,11 @@ func changedSince(snap, written *snapshot.Snapshot) bool {
 	return false
 }
 
-// hasParts reports whether a source of snap has a part.
+// hasParts reports whether a source of snap keeps a part, watched or
+// retained.
 func hasParts(snap *snapshot.Snapshot) bool {
 	for _, st := range snap.Sources() {
-		if st.Len() > 0 {
+		if keepsParts(st) {
 			return true
 		}
 	}

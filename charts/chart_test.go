@@ -322,6 +322,11 @@ func TestDefaults(t *testing.T) {
 	if p := get(svc, "spec", "ports", 0); str(p, "name") != "http-metrics" || get(p, "port") != 9949 || str(p, "targetPort") != "http-metrics" {
 		t.Errorf("Service port %v, want http-metrics 9949", p)
 	}
+	// The memory the README's "Memory" table gives the default: the
+	// collectors off up to 200,000 spaces, on up to 10,000.
+	if lim, req := str(c, "resources", "limits", "memory"), str(c, "resources", "requests", "memory"); lim != "512Mi" || req != "128Mi" {
+		t.Errorf("memory limit %q, request %q; want 512Mi and 128Mi, as the README documents", lim, req)
+	}
 }
 
 // assertHardened checks the pod's and the container's security settings,

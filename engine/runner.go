@@ -1,8 +1,11 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"math"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -80,18 +83,15 @@ type Runner struct {
 	nextDue  time.Time // when the next call not due yet comes due
 	pass     time.Duration
 	inflight map[taskKey]struct{}
-	once     map[taskKey]struct{}    // in a RunOnce: the calls made so far
-	retained map[string]retainedPart // parts of spaces no longer watched
+	once     map[taskKey]struct{} // in a RunOnce: the calls made so far
+	lastList []string             // the list the retained parts follow
 	index    *dueIndex
-	lastList []string // the list retained follows
 	warned   bool
 	failures failurelog.Log
-}
 
-// retainedPart is the part of a space no longer watched, and since when.
-type retainedPart struct {
-	part  *snapshot.SpacePart
-	since time.Time
+	// mostWatched is the most spaces watched at once, or restored: as
+	// many parts as that are retained at most (boundRetainedLocked).
+	mostWatched int
 }
 
 // NewRunner returns a runner of cfg.Source with no state.
@@ -117,7 +117,7 @@ func NewRunner(cfg Config) *Runner {
 	if cfg.OnPublish == nil {
 		cfg.OnPublish = func() {}
 	}
-	r := &Runner{cfg: cfg, wake: make(chan struct{}, 1), inflight: map[taskKey]struct{}{}, retained: map[string]retainedPart{}, index: newDueIndex()}
+	r := &Runner{cfg: cfg, wake: make(chan struct{}, 1), inflight: map[taskKey]struct{}{}, index: newDueIndex()}
 	st := snapshot.NewSourceState(cfg.Source.Name(), cfg.Source.Operation())
 	st.Interval = cfg.Interval
 	r.current.Store(st)
@@ -131,21 +131,17 @@ func (r *Runner) State() *snapshot.SourceState { return r.current.Load() }
 func (r *Runner) Source() Source { return r.cfg.Source }
 
 // Restore sets the parts of a cache's spaces, before Run: each space's
-// next call comes due from its restored times.
-func (r *Runner) Restore(parts map[string]*snapshot.SpacePart) {
-	if len(parts) == 0 {
-		return
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.current.Store(r.current.Load().WithParts(parts))
-	r.cfg.OnPublish()
-}
+// next call comes due from its restored times. The part of a space not
+// watched now is retained, not known gone until the first look at the list
+// (see followListLocked, and RestoreRetained).
+func (r *Runner) Restore(parts map[string]*snapshot.SpacePart) { r.restore(parts, nil) }
 
-// Wake makes the runner look for due calls now: a space was added.
+// Wake makes the runner look for due calls now: a space was added. A
+// space re-added within its grace has its part back at once.
 func (r *Runner) Wake() {
 	r.mu.Lock()
 	r.dirty = true
+	r.followNowLocked()
 	r.mu.Unlock()
 	select {
 	case r.wake <- struct{}{}:
@@ -467,13 +463,13 @@ func (r *Runner) apply(batch []Done) {
 }
 
 // publishLocked publishes state with changed applied and the expected pass
-// of the last look, if either differs.
+// of the last look, if any of them differs from the state published.
 func (r *Runner) publishLocked(state *snapshot.SourceState, changed map[string]*snapshot.SpacePart) {
 	folded := state.Folded
 	if f, ok := r.cfg.Source.(Folder); ok {
 		folded = f.Folded()
 	}
-	if len(changed) == 0 && state.ExpectedPass == r.pass && state.Folded == folded {
+	if len(changed) == 0 && state == r.current.Load() && state.ExpectedPass == r.pass && state.Folded == folded {
 		return
 	}
 	next := state.WithParts(changed)
@@ -483,38 +479,165 @@ func (r *Runner) publishLocked(state *snapshot.SourceState, changed map[string]*
 }
 
 // followListLocked moves the parts of spaces that left the list out of
-// the state, into retained, and back when they return; a part retained
-// longer than ForgetAfter is forgotten, but not while the list is not
-// complete (a space missing may be one not found yet). The state so holds
-// only watched spaces.
+// the state, into its retained parts, and back when they return. A part
+// retained is forgotten ForgetAfter after its space is known to be gone:
+// when it left, or, if the list was not complete then (a space missing
+// from it may be one not found yet), when the list became complete; until
+// then its RetainedSince is zero. The state so holds only watched spaces.
 func (r *Runner) followListLocked(now time.Time, ids []string, watched func(string) bool) {
 	state := r.current.Load()
+	complete := r.cfg.Watched.Complete()
 	changed := map[string]*snapshot.SpacePart{}
+	retained := map[string]*snapshot.KeptPart{}
 	if !sameSlice(ids, r.lastList) {
 		r.lastList = ids
-		for id, kept := range r.retained {
+		for id, kept := range state.Retained() {
 			if watched(id) {
-				changed[id] = kept.part
-				delete(r.retained, id)
+				changed[id], retained[id] = kept.Part, nil
 			}
 		}
 		if state.Len() > 0 {
 			for id, part := range state.All() {
 				if !watched(id) {
-					r.retained[id] = retainedPart{part: part, since: now}
-					changed[id] = nil
+					changed[id], retained[id] = nil, r.retain(part, time.Time{}, now, complete)
 				}
 			}
 		}
 	}
-	if r.cfg.Watched.Complete() {
-		for id, kept := range r.retained {
-			if now.Sub(kept.since) >= r.cfg.ForgetAfter {
-				delete(r.retained, id)
+	if complete {
+		for id, kept := range state.Retained() {
+			if _, moved := retained[id]; !moved && (kept.RetainedSince.IsZero() || r.forgotten(kept.RetainedSince, now)) {
+				retained[id] = r.retain(kept.Part, kept.RetainedSince, now, complete)
+			}
+		}
+		r.mostWatched = max(r.mostWatched, len(ids))
+		r.boundRetainedLocked(state, retained)
+	}
+	if len(changed) > 0 || len(retained) > 0 {
+		r.publishLocked(state.WithRetained(retained), changed)
+	}
+}
+
+// followNowLocked follows the list as it is now (see followListLocked).
+func (r *Runner) followNowLocked() {
+	ids, watched := r.cfg.Watched.List()
+	r.followListLocked(r.cfg.Now(), ids, watched)
+}
+
+// retain returns the retained part of part, whose space is known to be
+// gone since since (zero: not known): with a complete list, one not known
+// gone is gone from now; nil when its grace is over.
+func (r *Runner) retain(part *snapshot.SpacePart, since, now time.Time, complete bool) *snapshot.KeptPart {
+	if complete && since.IsZero() {
+		since = now
+	}
+	if complete && r.forgotten(since, now) {
+		return nil
+	}
+	return &snapshot.KeptPart{Part: part, RetainedSince: since}
+}
+
+// minRetained is the least of the most parts retained at once, as the
+// flows keep the states of as many spaces gone (refresh's minGoneKept).
+const minRetained = 1000
+
+// boundRetainedLocked forgets, in retained (the changes to state's
+// retained parts about to be published), the parts retained the longest
+// beyond the most kept: as many as the most spaces watched at once (or
+// restored), at least minRetained. A list that churns faster than the
+// grace so never has more kept. It costs nothing below the bound.
+func (r *Runner) boundRetainedLocked(state *snapshot.SourceState, retained map[string]*snapshot.KeptPart) {
+	limit := max(r.mostWatched, minRetained)
+	if state.RetainedLen()+len(retained) <= limit {
+		return
+	}
+	type gone struct {
+		id    string
+		since time.Time
+	}
+	var kept []gone
+	for id, k := range state.Retained() {
+		if _, changed := retained[id]; !changed {
+			kept = append(kept, gone{id, k.RetainedSince})
+		}
+	}
+	for id, k := range retained {
+		if k != nil {
+			kept = append(kept, gone{id, k.RetainedSince})
+		}
+	}
+	if len(kept) <= limit {
+		return
+	}
+	slices.SortFunc(kept, func(a, b gone) int { return cmp.Or(a.since.Compare(b.since), strings.Compare(a.id, b.id)) })
+	for _, g := range kept[:len(kept)-limit] {
+		retained[g.id] = nil
+	}
+}
+
+// forgotten reports whether the grace of a part retained since since is
+// over at now.
+func (r *Runner) forgotten(since, now time.Time) bool { return now.Sub(since) >= r.cfg.ForgetAfter }
+
+// RestoreRetained sets the parts a cache kept of spaces not watched when
+// it was written, each retained since its space was known to be gone (see
+// followListLocked), so that a restart does not start their grace again.
+// Call it before Run, after Restore. A space watched now has its part back
+// in the state at once (it is not called for as a new space would be);
+// one that has a part already keeps that one. A time later than the
+// clock's (a clock set back) is taken for now.
+func (r *Runner) RestoreRetained(parts map[string]*snapshot.KeptPart) { r.restore(nil, parts) }
+
+// restore sets restored parts (see Restore and RestoreRetained), each in
+// the state if its space is watched now, retained otherwise.
+func (r *Runner) restore(parts map[string]*snapshot.SpacePart, retainedParts map[string]*snapshot.KeptPart) {
+	if len(parts) == 0 && len(retainedParts) == 0 {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	now := r.cfg.Now()
+	_, watched := r.cfg.Watched.List()
+	state := r.current.Load()
+	// The run that saved them watched or kept that many: a list shorter
+	// at start-up keeps the others for their grace.
+	r.mostWatched = max(r.mostWatched, state.Len()+state.RetainedLen()+len(parts)+len(retainedParts))
+	retained := map[string]*snapshot.KeptPart{}
+	for id, part := range parts {
+		if !watched(id) {
+			retained[id] = &snapshot.KeptPart{Part: part} // not known gone until the first look
+		}
+	}
+	watchedParts := parts // most often, every part restored is watched
+	if len(retained) > 0 || len(retainedParts) > 0 {
+		watchedParts = make(map[string]*snapshot.SpacePart, len(parts)-len(retained))
+		for id, part := range parts {
+			if watched(id) {
+				watchedParts[id] = part
 			}
 		}
 	}
-	if len(changed) > 0 {
-		r.publishLocked(state, changed)
+	for id, kept := range retainedParts {
+		_, given := parts[id]
+		switch {
+		case kept == nil || kept.Part == nil || given || state.Part(id) != nil:
+		case watched(id):
+			watchedParts[id] = kept.Part
+		default:
+			since := kept.RetainedSince
+			if since.After(now) {
+				since = now
+			}
+			retained[id] = &snapshot.KeptPart{Part: kept.Part, RetainedSince: since}
+		}
 	}
+	if state.RetainedLen() > 0 {
+		for id := range watchedParts {
+			if state.RetainedPart(id) != nil {
+				retained[id] = nil // watched: in the state alone
+			}
+		}
+	}
+	r.current.Store(state.WithParts(watchedParts).WithRetained(retained))
+	r.cfg.OnPublish()
 }

@@ -37,7 +37,9 @@ func (p *SpacePart) tally() tally {
 // of each space's state. It is immutable once published: a source makes a
 // new one with WithParts, which shares with the old one every space that
 // did not change, so that a change costs what changed and Changes tells
-// what changed at that cost.
+// what changed at that cost. Beside its parts it keeps those of spaces no
+// longer watched, for their grace (Retained), which are not its parts:
+// the cache saves them, readers never see them.
 type SourceState struct {
 	// Name is the collector's name, e.g. "phone-numbers".
 	Name string
@@ -53,6 +55,8 @@ type SourceState struct {
 	// because the undocumented values kept were already as many as allowed.
 	Folded uint64
 	parts  table[*SpacePart]
+	// retained holds the parts of spaces no longer watched (Retained).
+	retained table[*KeptPart]
 }
 
 // NewSourceState returns the state of a source without any part.
