@@ -60,6 +60,14 @@ type Config struct {
 	PollEvery, ApplyEvery time.Duration
 	// OnPublish is told after each new state is published.
 	OnPublish func()
+	// Store, when set, keeps the source's parts instead of the runner's
+	// own state, and is the runner's Snapshot (see Store).
+	Store Store
+	// AcrossSpaces ranks the due calls by age alone, whatever their space:
+	// the stalest call first, so that a space's second call may go before
+	// another space's first. Without it a space's second call goes after
+	// every space's first (see ranked).
+	AcrossSpaces bool
 	Logger    log.Logger
 	Now       func() time.Time
 }
@@ -110,6 +118,9 @@ func NewRunner(cfg Config) *Runner {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.Store != nil {
+		cfg.Snapshot = cfg.Store.Snapshot
 	}
 	if cfg.Snapshot == nil {
 		cfg.Snapshot = func() *snapshot.Snapshot { return nil }
@@ -312,7 +323,7 @@ func (r *Runner) lookLocked(now time.Time, ids []string, watched func(string) bo
 	}
 	chosen := &firstn.Keeper[ranked]{Max: r.queueLen(), Before: before}
 	var taken []*dueEntry
-	for given := 0; given < chosen.Max && x.due.len() > 0; {
+	for given := 0; x.due.len() > 0 && r.moreLocked(chosen, given, x.due.top()); {
 		e := x.due.pop()
 		taken = append(taken, e)
 		tasks, _, _ = r.dueLocked(tasks[:0], e.space, state.Part(e.space), snap, now)
@@ -342,7 +353,7 @@ func (r *Runner) scanAllLocked(now time.Time, ids []string) {
 	var tasks []Task
 	for _, id := range ids {
 		var n float64
-		tasks, _, n = r.dueLocked(tasks[:0], id, nil, snap, now)
+		tasks, n = r.everyCallLocked(tasks[:0], id, snap, now)
 		calls += n
 		r.offerLocked(chosen, tasks, true)
 	}
@@ -365,7 +376,9 @@ func (r *Runner) offerLocked(chosen *firstn.Keeper[ranked], tasks []Task, once b
 	for _, t := range tasks {
 		if !r.busyLocked(t, once) {
 			chosen.Offer(ranked{Task: t, turn: turn})
-			turn++
+			if !r.cfg.AcrossSpaces {
+				turn++
+			}
 		}
 	}
 }
@@ -454,6 +467,10 @@ func (r *Runner) apply(batch []Done) {
 		bySpace[d.Space] = append(bySpace[d.Space], d)
 	}
 	r.dirty = r.dirty || len(batch) > 0
+	if r.cfg.Store != nil {
+		r.cfg.Store.Apply(bySpace, r.pass)
+		return
+	}
 	state, snap := r.current.Load(), r.cfg.Snapshot()
 	changed := make(map[string]*snapshot.SpacePart, len(bySpace))
 	for space, done := range bySpace {
@@ -517,4 +534,32 @@ func (r *Runner) followListLocked(now time.Time, ids []string, watched func(stri
 	if len(changed) > 0 {
 		r.publishLocked(state, changed)
 	}
+}
+
+// moreLocked reports whether a look takes another space, next, from the
+// index, given the calls chosen so far and how many spaces offered their
+// first call. With turns, until a queue's worth of spaces did; across
+// spaces, until the chosen are a queue's worth and next's first call ranks
+// after every one of them: no space left in the index has a call before.
+func (r *Runner) moreLocked(chosen *firstn.Keeper[ranked], given int, next *dueEntry) bool {
+	if !r.cfg.AcrossSpaces {
+		return given < chosen.Max
+	}
+	if !chosen.Full() {
+		return true
+	}
+	worst := chosen.Worst()
+	return !rankedBefore(&dueEntry{space: worst.Space, urgent: worst.Urgent, last: unixNano(worst.Last)}, next)
+}
+
+// everyCallLocked returns every call of space, as if none had been made,
+// and its calls per interval: for a once run.
+func (r *Runner) everyCallLocked(dst []Task, space string, snap *snapshot.Snapshot, now time.Time) ([]Task, float64) {
+	if o, ok := r.cfg.Source.(Oncer); ok {
+		tasks, calls := o.Once(dst, space, snap, now)
+		byUrgency(tasks)
+		return tasks, calls
+	}
+	tasks, _, calls := r.dueLocked(dst, space, nil, snap, now)
+	return tasks, calls
 }
