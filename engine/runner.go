@@ -68,8 +68,8 @@ type Config struct {
 	// another space's first. Without it a space's second call goes after
 	// every space's first (see ranked).
 	AcrossSpaces bool
-	Logger    log.Logger
-	Now       func() time.Time
+	Logger       log.Logger
+	Now          func() time.Time
 }
 
 // Runner calls a source's due work until its context ends: the urgent
