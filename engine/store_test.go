@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cams-exporter/cams_exporter/internal/firstn"
 	"github.com/cams-exporter/cams_exporter/snapshot"
 )
 
@@ -330,4 +331,64 @@ func compareStrings(a, b string) int {
 		return 1
 	}
 	return 0
+}
+
+// BenchmarkStoreLook measures one look of a runner whose parts are in a
+// Store, ranking across spaces, as GetFlow's checker: an account whose
+// checks spread over two intervals (a pass longer than the interval, so
+// that flows are always due), 60 calls (15 s at 4/s) applied through the
+// store since the last look. With the index, the look asks Due of the
+// spaces whose flows' states changed and of those chosen, beside a look
+// that asks every space (GetFlow's checker before the engine ran it).
+func BenchmarkStoreLook(b *testing.B) {
+	for _, size := range []struct{ spaces, flows int }{{10000, 50}, {200000, 5}} {
+		name := fmt.Sprintf("%dx%d", size.spaces, size.flows)
+		b.Run(name+"/index", func(b *testing.B) { benchmarkStoreLook(b, size.spaces, size.flows, false) })
+		b.Run(name+"/every-space", func(b *testing.B) { benchmarkStoreLook(b, size.spaces, size.flows, true) })
+	}
+}
+
+func benchmarkStoreLook(b *testing.B, spaces, flows int, everySpace bool) {
+	now := time.Date(2026, 12, 6, 0, 0, 0, 0, time.UTC)
+	ids := spaceIDs(spaces)
+	rng := rand.New(rand.NewPCG(18, 4))
+	model := make(map[string]map[string]int64, spaces)
+	for _, id := range ids {
+		model[id] = make(map[string]int64, flows)
+		for f := range flows {
+			model[id][fmt.Sprintf("%04d", f)] = now.Unix() - rng.Int64N(int64(2*checkEvery/time.Second))
+		}
+	}
+	store := newFlowsStore(model)
+	r := NewRunner(Config{
+		Source: &flowsSource{}, Store: store, AcrossSpaces: true, Rate: 4, Interval: checkEvery,
+		Watched: NewWatched(func() []string { return ids }, nil),
+		Now:     func() time.Time { return now },
+	})
+	r.mu.Lock()
+	r.scanLocked(now, false)
+	r.mu.Unlock()
+	b.ResetTimer()
+	for b.Loop() {
+		now = now.Add(15 * time.Second)
+		var batch []Done
+		for _, t := range r.queue[:min(60, len(r.queue))] {
+			batch = append(batch, Done{Task: t, At: now})
+		}
+		r.apply(batch)
+		r.mu.Lock()
+		if everySpace {
+			snap := store.Snapshot()
+			chosen := &firstn.Keeper[ranked]{Max: r.queueLen(), Before: before}
+			var tasks []Task
+			for _, id := range ids {
+				tasks, _, _ = r.dueLocked(tasks[:0], id, nil, snap, now)
+				r.offerLocked(chosen, tasks, false)
+			}
+			r.queue = tasksOf(chosen.Sorted())
+		} else {
+			r.scanLocked(now, false)
+		}
+		r.mu.Unlock()
+	}
 }
