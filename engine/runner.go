@@ -406,6 +406,10 @@ func (r *Runner) warnOutOfReachLocked(calls float64) {
 		return
 	}
 	r.warned = true
+	if w, ok := r.cfg.Source.(ReachWarner); ok {
+		w.WarnOutOfReach(r.cfg.Logger, calls, r.cfg.Rate, r.pass, r.cfg.Interval)
+		return
+	}
 	level.Warn(r.cfg.Logger).Log("msg", "the interval is out of reach: a pass takes longer at this rate; calls are made back to back, the stalest first, and the data gets as old as a pass",
 		"collector", r.cfg.Source.Name(), "calls", math.Round(calls), "rate_per_second", r.cfg.Rate, "expected_pass", r.pass.Round(time.Second), "interval", r.cfg.Interval)
 }

@@ -3,6 +3,8 @@ package engine
 import (
 	"time"
 
+	"github.com/go-kit/log"
+
 	"github.com/cams-exporter/cams_exporter/snapshot"
 )
 
@@ -29,4 +31,11 @@ type Store interface {
 // when each was last made, and the space's calls per interval.
 type Oncer interface {
 	Once(dst []Task, space string, snap *snapshot.Snapshot, now time.Time) (tasks []Task, calls float64)
+}
+
+// ReachWarner is a source that words the warning that its interval is out
+// of reach (a pass takes longer at its rate) itself, as GetFlow's checker
+// did before the engine ran it.
+type ReachWarner interface {
+	WarnOutOfReach(logger log.Logger, calls, rate float64, pass, interval time.Duration)
 }

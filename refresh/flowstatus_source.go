@@ -6,6 +6,9 @@ import (
 	"math"
 	"time"
 
+	"github.com/go-kit/log"
+	"github.com/go-kit/log/level"
+
 	"github.com/cams-exporter/cams_exporter/client"
 	"github.com/cams-exporter/cams_exporter/engine"
 	"github.com/cams-exporter/cams_exporter/snapshot"
@@ -114,6 +117,13 @@ func (s flowStatusSource) Call(ctx context.Context, t engine.Task) (any, error) 
 // states (statusStore). It keeps prev.
 func (flowStatusSource) Apply(_ string, prev *snapshot.SpacePart, _ []engine.Done, _ *snapshot.Snapshot) *snapshot.SpacePart {
 	return prev
+}
+
+// WarnOutOfReach warns that checking every flow takes longer than the
+// interval at the rate, in the checker's own words.
+func (flowStatusSource) WarnOutOfReach(logger log.Logger, calls, rate float64, pass, interval time.Duration) {
+	level.Warn(logger).Log("msg", "the flow-status interval is out of reach: checking every flow takes longer at this rate; flows are checked back to back, the stalest first, and each status is as old as a pass",
+		"flows", int(math.Round(calls)), "rate_per_second", rate, "expected_pass", pass.Round(time.Second), "flow_status_interval", interval)
 }
 
 // resultOf is the check that d made.

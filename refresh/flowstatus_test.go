@@ -357,7 +357,7 @@ func TestStatusIntervalOutOfReachWarnsOnce(t *testing.T) {
 	waitFor(t, func() bool { return r.Snapshot().Space("a").Statuses.Checked(99) != 0 })
 	cancel()
 	<-done
-	if n := strings.Count(logs.String(), "out of reach"); n != 1 || !strings.Contains(logs.String(), "expected_pass=1m40s") {
+	if n := strings.Count(logs.String(), "out of reach"); n != 1 || !strings.Contains(logs.String(), "expected_pass=1m40s") || !strings.Contains(logs.String(), "flows=100") {
 		t.Errorf("%d warnings, want one with the 100 s pass:\n%s", n, logs.String())
 	}
 	if n := len(getter.called()); n != 100 {
