@@ -14,9 +14,9 @@ import (
 	"github.com/cams-exporter/cams_exporter/snapshot"
 )
 
-// FlowStatusCollector is the GetFlow source's name, as in
+// flowStatusName is the GetFlow source's name, as in
 // --collector.flow-status.
-const FlowStatusCollector = "flow-status"
+const flowStatusName = "flow-status"
 
 // flowStatusSource is GetFlow as an engine.Source: one call per flow of a
 // space's last listing (Task.Key is the flow's id), due once its last
@@ -34,7 +34,7 @@ type flowCheck struct {
 	err    *snapshot.ErrorInfo
 }
 
-func (flowStatusSource) Name() string      { return FlowStatusCollector }
+func (flowStatusSource) Name() string      { return flowStatusName }
 func (flowStatusSource) Operation() string { return client.OperationGetFlow }
 
 // Due returns the flows of space never checked (or checked at a time
@@ -129,11 +129,11 @@ func (flowStatusSource) WarnOutOfReach(logger log.Logger, calls, rate float64, p
 // resultOf is the check that d made.
 func resultOf(d engine.Done) statusResult {
 	res := statusResult{space: d.Space, flow: d.Key, checked: d.At.Unix()}
-	switch v, _ := d.Value.(flowCheck); {
-	case d.Err != nil:
+	if d.Err != nil {
 		res.err = snapshot.NewErrorInfo(d.Err)
-	default:
-		res.status, res.err = v.status, v.err
+		return res
 	}
+	check, _ := d.Value.(flowCheck)
+	res.status, res.err = check.status, check.err
 	return res
 }
