@@ -190,7 +190,7 @@ func (r *Runner) RunOnce(ctx context.Context) *snapshot.SourceState {
 func (r *Runner) run(ctx context.Context, once bool) {
 	results := make(chan Done, r.cfg.Concurrency)
 	collected := make(chan struct{})
-	go func() { r.collect(results); close(collected) }()
+	go func() { r.collect(results, once); close(collected) }()
 	slots := make(chan struct{}, r.cfg.Concurrency)
 	var wg sync.WaitGroup
 	for r.acquire(ctx, slots) {
@@ -430,8 +430,10 @@ func (r *Runner) call(ctx context.Context, t Task) Done {
 }
 
 // collect applies the results every ApplyEvery, and what is left when
-// results closes, then frees their calls for the next look.
-func (r *Runner) collect(results <-chan Done) {
+// results closes, then frees their calls for the next look. A once run
+// applies them as they come and wakes the run, so that it ends as soon as
+// the last call returns instead of an ApplyEvery later.
+func (r *Runner) collect(results <-chan Done, once bool) {
 	tick := time.NewTicker(r.cfg.ApplyEvery)
 	defer tick.Stop()
 	var batch []Done
@@ -447,6 +449,10 @@ func (r *Runner) collect(results <-chan Done) {
 				return
 			}
 			batch = append(batch, d)
+			if once {
+				apply()
+				r.Wake()
+			}
 		case <-tick.C:
 			apply()
 		}

@@ -286,7 +286,8 @@ func TestStoreRunnerChoosesAcrossSpacesAsAFullScan(t *testing.T) {
 
 // RunOnce of a runner whose parts are in a Store calls every flow of every
 // watched space once, those checked just now too (Oncer), and the store
-// gets every result.
+// gets every result; it ends once the last call returns, not an
+// ApplyEvery (here an hour) later.
 func TestStoreRunOnceCallsEveryFlow(t *testing.T) {
 	now := time.Date(2026, 12, 6, 0, 0, 0, 0, time.UTC)
 	ids := spaceIDs(300)
@@ -301,9 +302,15 @@ func TestStoreRunOnceCallsEveryFlow(t *testing.T) {
 	}
 	store := newFlowsStore(model)
 	src := &flowsSource{}
-	r := NewRunner(Config{Source: src, Store: store, AcrossSpaces: true, Rate: 50, Interval: checkEvery, ApplyEvery: time.Millisecond,
+	r := NewRunner(Config{Source: src, Store: store, AcrossSpaces: true, Rate: 50, Interval: checkEvery, ApplyEvery: time.Hour,
 		Watched: NewWatched(func() []string { return ids }, nil), Now: func() time.Time { return now }})
-	r.RunOnce(context.Background())
+	done := make(chan struct{})
+	go func() { r.RunOnce(context.Background()); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(time.Minute):
+		t.Fatal("RunOnce did not end within a minute of its calls: it waits for ApplyEvery")
+	}
 	cmpKeys := func(a, b taskKey) int {
 		if a.space != b.space {
 			return compareStrings(a.space, b.space)
