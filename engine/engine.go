@@ -41,7 +41,9 @@ func New(flows Flows, watched *Watched) *Engine {
 }
 
 // Also runs work beside the flows' refresher for the engine's life: a
-// worker that applies to the flows' state, such as GetFlow's checker.
+// worker that applies to the flows' state, such as GetFlow's checker (a
+// Runner whose parts are in the flows' state, Config.Store: not added with
+// Add, so that the snapshot has no source state of its own for it).
 func (e *Engine) Also(work func(context.Context)) { e.workers = append(e.workers, work) }
 
 // Add adds a source, run by a runner of cfg: its Watched, Snapshot and

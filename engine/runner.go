@@ -63,8 +63,16 @@ type Config struct {
 	PollEvery, ApplyEvery time.Duration
 	// OnPublish is told after each new state is published.
 	OnPublish func()
-	Logger    log.Logger
-	Now       func() time.Time
+	// Store, when set, keeps the source's parts instead of the runner's
+	// own state, and is the runner's Snapshot (see Store).
+	Store Store
+	// AcrossSpaces ranks the due calls by age alone, whatever their space:
+	// the stalest call first, so that a space's second call may go before
+	// another space's first. Without it a space's second call goes after
+	// every space's first (see ranked).
+	AcrossSpaces bool
+	Logger       log.Logger
+	Now          func() time.Time
 }
 
 // Runner calls a source's due work until its context ends: the urgent
@@ -110,6 +118,9 @@ func NewRunner(cfg Config) *Runner {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.Store != nil {
+		cfg.Snapshot = cfg.Store.Snapshot
 	}
 	if cfg.Snapshot == nil {
 		cfg.Snapshot = func() *snapshot.Snapshot { return nil }
@@ -175,7 +186,7 @@ func (r *Runner) RunOnce(ctx context.Context) *snapshot.SourceState {
 func (r *Runner) run(ctx context.Context, once bool) {
 	results := make(chan Done, r.cfg.Concurrency)
 	collected := make(chan struct{})
-	go func() { r.collect(results); close(collected) }()
+	go func() { r.collect(results, once); close(collected) }()
 	slots := make(chan struct{}, r.cfg.Concurrency)
 	var wg sync.WaitGroup
 	for r.acquire(ctx, slots) {
@@ -308,7 +319,7 @@ func (r *Runner) lookLocked(now time.Time, ids []string, watched func(string) bo
 	}
 	chosen := &firstn.Keeper[ranked]{Max: r.queueLen(), Before: before}
 	var taken []*dueEntry
-	for given := 0; given < chosen.Max && x.due.len() > 0; {
+	for given := 0; x.due.len() > 0 && r.moreLocked(chosen, given, x.due.top()); {
 		e := x.due.pop()
 		taken = append(taken, e)
 		tasks, _, _ = r.dueLocked(tasks[:0], e.space, state.Part(e.space), snap, now)
@@ -338,7 +349,7 @@ func (r *Runner) scanAllLocked(now time.Time, ids []string) {
 	var tasks []Task
 	for _, id := range ids {
 		var n float64
-		tasks, _, n = r.dueLocked(tasks[:0], id, nil, snap, now)
+		tasks, n = r.everyCallLocked(tasks[:0], id, snap, now)
 		calls += n
 		r.offerLocked(chosen, tasks, true)
 	}
@@ -361,7 +372,9 @@ func (r *Runner) offerLocked(chosen *firstn.Keeper[ranked], tasks []Task, once b
 	for _, t := range tasks {
 		if !r.busyLocked(t, once) {
 			chosen.Offer(ranked{Task: t, turn: turn})
-			turn++
+			if !r.cfg.AcrossSpaces {
+				turn++
+			}
 		}
 	}
 }
@@ -389,6 +402,10 @@ func (r *Runner) warnOutOfReachLocked(calls float64) {
 		return
 	}
 	r.warned = true
+	if w, ok := r.cfg.Source.(ReachWarner); ok {
+		w.WarnOutOfReach(r.cfg.Logger, calls, r.cfg.Rate, r.pass, r.cfg.Interval)
+		return
+	}
 	level.Warn(r.cfg.Logger).Log("msg", "the interval is out of reach: a pass takes longer at this rate; calls are made back to back, the stalest first, and the data gets as old as a pass",
 		"collector", r.cfg.Source.Name(), "calls", math.Round(calls), "rate_per_second", r.cfg.Rate, "expected_pass", r.pass.Round(time.Second), "interval", r.cfg.Interval)
 }
@@ -409,8 +426,10 @@ func (r *Runner) call(ctx context.Context, t Task) Done {
 }
 
 // collect applies the results every ApplyEvery, and what is left when
-// results closes, then frees their calls for the next look.
-func (r *Runner) collect(results <-chan Done) {
+// results closes, then frees their calls for the next look. A once run
+// applies them as they come and wakes the run, so that it ends as soon as
+// the last call returns instead of an ApplyEvery later.
+func (r *Runner) collect(results <-chan Done, once bool) {
 	tick := time.NewTicker(r.cfg.ApplyEvery)
 	defer tick.Stop()
 	var batch []Done
@@ -426,6 +445,10 @@ func (r *Runner) collect(results <-chan Done) {
 				return
 			}
 			batch = append(batch, d)
+			if once {
+				apply()
+				r.Wake()
+			}
 		case <-tick.C:
 			apply()
 		}
@@ -450,6 +473,10 @@ func (r *Runner) apply(batch []Done) {
 		bySpace[d.Space] = append(bySpace[d.Space], d)
 	}
 	r.dirty = r.dirty || len(batch) > 0
+	if r.cfg.Store != nil {
+		r.cfg.Store.Apply(bySpace, r.pass)
+		return
+	}
 	state, snap := r.current.Load(), r.cfg.Snapshot()
 	changed := make(map[string]*snapshot.SpacePart, len(bySpace))
 	for space, done := range bySpace {
@@ -640,4 +667,32 @@ func (r *Runner) restore(parts map[string]*snapshot.SpacePart, retainedParts map
 	}
 	r.current.Store(state.WithParts(watchedParts).WithRetained(retained))
 	r.cfg.OnPublish()
+}
+
+// moreLocked reports whether a look takes another space, next, from the
+// index, given the calls chosen so far and how many spaces offered their
+// first call. With turns, until a queue's worth of spaces did; across
+// spaces, until the chosen are a queue's worth and next's first call ranks
+// after every one of them: no space left in the index has a call before.
+func (r *Runner) moreLocked(chosen *firstn.Keeper[ranked], given int, next *dueEntry) bool {
+	if !r.cfg.AcrossSpaces {
+		return given < chosen.Max
+	}
+	if !chosen.Full() {
+		return true
+	}
+	worst := chosen.Worst()
+	return !rankedBefore(&dueEntry{space: worst.Space, urgent: worst.Urgent, last: unixNano(worst.Last)}, next)
+}
+
+// everyCallLocked returns every call of space, as if none had been made,
+// and its calls per interval: for a once run.
+func (r *Runner) everyCallLocked(dst []Task, space string, snap *snapshot.Snapshot, now time.Time) ([]Task, float64) {
+	if o, ok := r.cfg.Source.(Oncer); ok {
+		tasks, calls := o.Once(dst, space, snap, now)
+		byUrgency(tasks)
+		return tasks, calls
+	}
+	tasks, _, calls := r.dueLocked(dst, space, nil, snap, now)
+	return tasks, calls
 }

@@ -5,7 +5,8 @@
 // and publishes what it knows as immutable snapshot.Snapshots, each space's
 // data as soon as its listing ends. A space not listed yet is pending:
 // counted, not published. A FlowStatusChecker reads the flows' statuses
-// with GetFlow and hands them to the refresher. It bounds what enters a
+// with GetFlow, an engine.Runner of the GetFlow source whose parts are the
+// refresher's flows' states, and hands them to the refresher. It bounds what enters a
 // snapshot (categories and statuses beyond the kept ones are folded) and
 // keeps the states of spaces gone for a grace. It knows nothing of
 // Prometheus; readers (collector, exposition, health, cache, check) import

@@ -1,12 +1,16 @@
 package refresh
 
 import (
+	"cmp"
+	"context"
 	"fmt"
 	"runtime"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/cams-exporter/cams_exporter/client"
 	"github.com/cams-exporter/cams_exporter/snapshot"
 )
 
@@ -22,40 +26,45 @@ func benchAccount(b *testing.B, spaces, perSpace int) (*Refresher, time.Time) {
 	return r, now
 }
 
-// BenchmarkStatusScan is one look at every flow of the account choosing the
-// next 60 to check (15 s of calls at 4/s): the checker's bounded heap
+// BenchmarkStatusScan is the checker's first look at every flow of the
+// account choosing the next 60 to check (15 s of calls at 4/s), from a
+// checker made anew (its due index empty: later looks ask only the spaces
+// that changed), with one call and its publish: the engine's runner
 // against the strongest plain alternative, collecting every due flow and
 // sorting them all.
 func BenchmarkStatusScan(b *testing.B) {
 	for _, size := range []struct{ spaces, flows int }{{10000, 50}, {200000, 5}} {
 		r, now := benchAccount(b, size.spaces, size.flows)
-		c := NewFlowStatusChecker(r, FlowStatusConfig{Getter: &fakeGetter{}, Rate: 4, Interval: time.Hour, Now: func() time.Time { return now }})
 		name := fmt.Sprintf("%dx%d", size.spaces, size.flows)
-		b.Run(name+"/heap", func(b *testing.B) {
+		b.Run(name+"/runner", func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				c.mu.Lock()
-				c.scanLocked(now, false)
-				c.mu.Unlock()
+				ctx, cancel := context.WithCancel(context.Background())
+				stop := getterFunc(func(context.Context, client.GetFlowRequest) (*client.GetFlowResponse, error) {
+					cancel()
+					return nil, ctx.Err()
+				})
+				NewFlowStatusChecker(r, FlowStatusConfig{Getter: stop, Rate: 4, Interval: time.Hour, Concurrency: 1, Now: func() time.Time { return now }}).Run(ctx)
 			}
 		})
 		b.Run(name+"/sort-all", func(b *testing.B) {
 			b.ReportAllocs()
+			type target struct {
+				space, flow string
+				checked     int64
+			}
 			sec, iv := now.Unix(), int64(3600)
 			for b.Loop() {
-				var due []statusTarget
-				for _, ref := range r.statusTargets() {
-					for i, id := range ref.st.FlowIDs {
-						if checked := ref.st.Statuses.Checked(i); checked == 0 || checked+iv <= sec {
-							due = append(due, statusTarget{flowKey{ref.id, id}, checked})
+				var due []target
+				for id, st := range r.Snapshot().All() {
+					for i, flow := range st.FlowIDs {
+						if checked := st.Statuses.Checked(i); checked == 0 || checked+iv <= sec {
+							due = append(due, target{id, flow, checked})
 						}
 					}
 				}
-				slices.SortFunc(due, func(x, y statusTarget) int {
-					if staler(x, y) {
-						return -1
-					}
-					return 1
+				slices.SortFunc(due, func(x, y target) int {
+					return cmp.Or(cmp.Compare(x.checked, y.checked), strings.Compare(x.space, y.space), strings.Compare(x.flow, y.flow))
 				})
 				_ = due[:min(len(due), 60)]
 			}

@@ -8,7 +8,7 @@ import (
 )
 
 // The refresher's side of the flow-status checks: the checker reads the
-// spaces to check with statusTargets and hands its results to
+// flows to check in the snapshots and hands its results to
 // applyFlowStatuses; a listing carries the statuses of the flows it finds
 // again (FlowStatuses.realign, in listResult.apply).
 
@@ -34,32 +34,11 @@ func (sc *statusCap) fold(s string, folded *uint64) string {
 	return snapshot.OtherStatus
 }
 
-// spaceRef is a watched space and its state.
-type spaceRef struct {
-	id string
-	st *snapshot.SpaceState
-}
-
-// statusTargets returns the watched spaces that have flows, with their
-// current states, which are immutable: the checker reads them without the
-// lock.
-func (r *Refresher) statusTargets() []spaceRef {
-	ids := r.cfg.Spaces()
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	out := make([]spaceRef, 0, len(ids))
-	for _, id := range ids {
-		if st := r.states[id]; st != nil && st.HasData && len(st.FlowIDs) > 0 {
-			out = append(out, spaceRef{id, st})
-		}
-	}
-	return out
-}
-
 // applyFlowStatuses applies checks to the spaces' current states, sets
-// the expected pass of the checks, and publishes within PublishEvery when
-// anything changed. A result for a space without data, or for a flow its
-// last listing did not find, is dropped.
+// the expected pass of the checks, and publishes at once when anything
+// changed: the checker's next look reads the published snapshot
+// (statusStore). A result for a space without data, or for a flow its last
+// listing did not find, is dropped.
 func (r *Refresher) applyFlowStatuses(results []statusResult, pass time.Duration) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -84,7 +63,7 @@ func (r *Refresher) applyFlowStatuses(results []statusResult, pass time.Duration
 	}
 	if changed {
 		r.totals.FlowStatus.ExpectedPass = pass
-		r.publishSoonLocked(r.cfg.Now(), false)
+		r.publishLocked(r.cfg.Now())
 	}
 }
 
@@ -110,16 +89,5 @@ func (r *Refresher) foldRestoredStatuses(states map[string]*snapshot.SpaceState)
 			statuses[i] = r.statusCap.fold(s, &r.totals.FlowStatus.Folded)
 		}
 		st.Statuses, _ = snapshot.NewFlowStatuses(statuses, checked, st.Statuses.LastError)
-	}
-}
-
-// flushHeld publishes at once what a publish held back by PublishEvery
-// waits for, if anything.
-func (r *Refresher) flushHeld() {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.flushing {
-		r.flushing = false
-		r.publishLocked(r.cfg.Now())
 	}
 }

@@ -2,6 +2,7 @@ package refresh
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"reflect"
@@ -18,6 +19,9 @@ import (
 	"github.com/cams-exporter/cams_exporter/internal/fakeclock"
 	"github.com/cams-exporter/cams_exporter/snapshot"
 )
+
+// flowKey names a flow of a space.
+type flowKey struct{ space, flow string }
 
 // fakeGetter answers GetFlow from a table of statuses and records the
 // flows asked for, in order; a space in fail answers that error.
@@ -333,7 +337,7 @@ func TestUndocumentedStatusesAreCapped(t *testing.T) {
 }
 
 // The out-of-reach warning: once, when checking every flow takes longer
-// than the interval at the rate.
+// than the interval at the rate, however many looks the checker takes.
 func TestStatusIntervalOutOfReachWarnsOnce(t *testing.T) {
 	flows := make([]string, 100)
 	for i := range flows {
@@ -343,13 +347,21 @@ func TestStatusIntervalOutOfReachWarnsOnce(t *testing.T) {
 	r.Refresh(context.Background())
 	var logs bytes.Buffer
 	clock := fakeclock.New(time.Now())
-	c := NewFlowStatusChecker(r, FlowStatusConfig{Getter: &fakeGetter{}, Rate: 1, Interval: time.Minute, Now: clock.Now, Logger: log.NewLogfmtLogger(&logs)})
-	c.mu.Lock()
-	c.scanLocked(clock.Now(), false)
-	c.scanLocked(clock.Now(), false)
-	c.mu.Unlock()
-	if n := strings.Count(logs.String(), "out of reach"); n != 1 || !strings.Contains(logs.String(), "expected_pass=1m40s") {
+	getter := &fakeGetter{}
+	c := NewFlowStatusChecker(r, FlowStatusConfig{Getter: getter, Rate: 1, Interval: time.Minute, Concurrency: 1, PollEvery: 5 * time.Millisecond, ApplyEvery: 5 * time.Millisecond,
+		Now: clock.Now, Logger: log.NewLogfmtLogger(&syncWriter{w: &logs})})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { c.Run(ctx); close(done) }()
+	// Rate 1 without a pacer: 100 calls as fast as they go, 15 a look.
+	waitFor(t, func() bool { return r.Snapshot().Space("a").Statuses.Checked(99) != 0 })
+	cancel()
+	<-done
+	if n := strings.Count(logs.String(), "out of reach"); n != 1 || !strings.Contains(logs.String(), "expected_pass=1m40s") || !strings.Contains(logs.String(), "flows=100") {
 		t.Errorf("%d warnings, want one with the 100 s pass:\n%s", n, logs.String())
+	}
+	if n := len(getter.called()); n != 100 {
+		t.Errorf("%d calls, want one per flow", n)
 	}
 }
 
@@ -383,42 +395,52 @@ func spreadChecksAccount(tb testing.TB, spaces, perSpace int, now time.Time) ([]
 
 // At 10,000 spaces of 50 flows restored from a cache whose checks spread
 // over the last 35 hours (a pass longer than the interval), the first
-// flows chosen are the stalest of all 500,000, computed here by sorting
+// flows checked are the stalest of all 500,000, computed here by sorting
 // them all; the 1h-fresh ones are not due, and the expected pass is 500,000
 // calls at 4/s.
 func TestStatusesStalestFirstAtScale(t *testing.T) {
-	const spaces, perSpace = 10000, 50
+	const spaces, perSpace, first = 10000, 50, 60 // 15 s of calls at 4/s: one look's
 	clock := fakeclock.New(time.Unix(1_800_000_000, 0))
 	now := clock.Now().Unix()
 	ids, states := spreadChecksAccount(t, spaces, perSpace, clock.Now())
-	var all []statusTarget
+	type target struct {
+		flowKey
+		checked int64
+	}
+	var all []target
 	for _, id := range ids {
 		st := states[id]
 		for f, flow := range st.FlowIDs {
 			if checked := st.Statuses.Checked(f); checked == 0 || checked+3600 <= now {
-				all = append(all, statusTarget{flowKey{id, flow}, checked})
+				all = append(all, target{flowKey{id, flow}, checked})
 			}
 		}
 	}
-	slices.SortFunc(all, func(a, b statusTarget) int {
-		if staler(a, b) {
-			return -1
+	slices.SortFunc(all, func(a, b target) int {
+		if a.checked != b.checked {
+			return cmp.Compare(a.checked, b.checked)
 		}
-		return 1
+		return cmp.Or(strings.Compare(a.space, b.space), strings.Compare(a.flow, b.flow))
 	})
+	want := make([]flowKey, first)
+	for i := range want {
+		want[i] = all[i].flowKey
+	}
 	r := New(Config{Lister: &fakeLister{}, Spaces: spacesFunc(ids...), Now: clock.Now})
 	r.Restore(states)
-	c := NewFlowStatusChecker(r, FlowStatusConfig{Getter: &fakeGetter{}, Rate: 4, Interval: time.Hour, Now: clock.Now})
-	c.mu.Lock()
-	c.scanLocked(clock.Now(), false)
-	queue := slices.Clone(c.queue)
-	pass := c.pass
-	c.mu.Unlock()
-	if want := all[:4*statusQueueSeconds]; !reflect.DeepEqual(queue, want) {
-		t.Errorf("first %d chosen differ from the stalest of all:\n got %v\nwant %v", len(want), queue[:5], want[:5])
+	getter := &fakeGetter{status: map[flowKey]string{}}
+	c := NewFlowStatusChecker(r, FlowStatusConfig{Getter: getter, Rate: 4, Interval: time.Hour, Concurrency: 1, ApplyEvery: 5 * time.Millisecond, Now: clock.Now})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { c.Run(ctx); close(done) }()
+	waitFor(t, func() bool { return len(getter.called()) >= first && r.Snapshot().FlowStatus.ExpectedPass != 0 })
+	cancel()
+	<-done
+	if got := getter.called()[:first]; !reflect.DeepEqual(got, want) {
+		t.Errorf("first %d checked differ from the stalest of all:\n got %v\nwant %v", first, got[:5], want[:5])
 	}
-	if want := 125000 * time.Second; pass != want {
-		t.Errorf("expected pass %v, want %v (about 35 h)", pass, want)
+	if got, want := r.Snapshot().FlowStatus.ExpectedPass, 125000*time.Second; got != want {
+		t.Errorf("expected pass %v, want %v (about 35 h)", got, want)
 	}
 }
 

@@ -24,6 +24,13 @@ func (k *Keeper[T]) Offer(v T) {
 	}
 }
 
+// Full reports whether Max values are kept: a value is kept from now on
+// only if it is before Worst.
+func (k *Keeper[T]) Full() bool { return len(k.items) >= k.Max }
+
+// Worst returns the last of the values kept; there must be one.
+func (k *Keeper[T]) Worst() T { return k.items[0] }
+
 // Sorted returns the values kept, first first, and empties the keeper.
 func (k *Keeper[T]) Sorted() []T {
 	out := make([]T, len(k.items))

@@ -21,3 +21,29 @@ func TestKeepsTheFirstN(t *testing.T) {
 		}
 	}
 }
+
+// Full says when Max values are kept, and Worst is the last of them: a
+// value offered after it is not kept, one before it is.
+func TestFullAndWorst(t *testing.T) {
+	k := &Keeper[int]{Max: 3, Before: func(a, b int) bool { return a < b }}
+	for _, v := range []int{7, 2, 9} {
+		if k.Full() {
+			t.Fatalf("full before %d values", 3)
+		}
+		k.Offer(v)
+	}
+	if !k.Full() || k.Worst() != 9 {
+		t.Fatalf("full %v, worst %d; want full, 9", k.Full(), k.Worst())
+	}
+	k.Offer(10)
+	if k.Worst() != 9 {
+		t.Errorf("10, after the worst, was kept: worst %d", k.Worst())
+	}
+	k.Offer(4)
+	if k.Worst() != 7 {
+		t.Errorf("after offering 4, worst %d, want 7", k.Worst())
+	}
+	if got := k.Sorted(); !slices.Equal(got, []int{2, 4, 7}) {
+		t.Errorf("kept %v, want [2 4 7]", got)
+	}
+}
