@@ -3,6 +3,7 @@ package refresh
 import (
 	"time"
 
+	"github.com/cams-exporter/cams_exporter/internal/fifo"
 	"github.com/cams-exporter/cams_exporter/snapshot"
 )
 
@@ -37,8 +38,8 @@ func defaultForgetAfter(interval time.Duration) time.Duration {
 // forgotten, not the spaces kept.
 type goneLog struct {
 	since map[string]time.Time
-	order fifo[goneEntry] // may hold entries of spaces since re-added, or gone again
-	known int             // entries of since with a time
+	order fifo.Queue[goneEntry] // may hold entries of spaces since re-added, or gone again
+	known int                   // entries of since with a time
 }
 
 type goneEntry struct {
@@ -65,8 +66,8 @@ func (g *goneLog) went(id string, at time.Time) {
 	g.keep(id)
 	g.since[id] = at
 	g.known++
-	g.order.push(goneEntry{id, at})
-	if g.order.len() > 2*g.known+1024 {
+	g.order.Push(goneEntry{id, at})
+	if g.order.Len() > 2*g.known+1024 {
 		g.compact()
 	}
 }
@@ -91,11 +92,11 @@ func (g *goneLog) live(e goneEntry) bool {
 // no longer say when their space went.
 func (g *goneLog) oldest() (goneEntry, bool) {
 	for {
-		e, ok := g.order.peek()
+		e, ok := g.order.Peek()
 		if !ok || g.live(e) {
 			return e, ok
 		}
-		g.order.pop()
+		g.order.Pop()
 	}
 }
 
@@ -103,10 +104,10 @@ func (g *goneLog) oldest() (goneEntry, bool) {
 // a space that comes and goes many times within its grace leaves one each
 // time.
 func (g *goneLog) compact() {
-	var kept fifo[goneEntry]
-	for e, ok := g.order.pop(); ok; e, ok = g.order.pop() {
+	var kept fifo.Queue[goneEntry]
+	for e, ok := g.order.Pop(); ok; e, ok = g.order.Pop() {
 		if g.live(e) {
-			kept.push(e)
+			kept.Push(e)
 		}
 	}
 	g.order = kept
@@ -159,7 +160,7 @@ func (r *Refresher) forgetLocked(now time.Time) {
 		if !ok || (now.Sub(e.at) < r.cfg.ForgetAfter && r.gone.known <= limit) {
 			return
 		}
-		r.gone.order.pop()
+		r.gone.order.Pop()
 		r.gone.drop(e.id)
 		r.retained.Remove(e.id)
 		delete(r.states, e.id)
