@@ -37,9 +37,9 @@ type Lister[L Listing] interface {
 	// or a failed one. It runs on the worker that fetched the page, so that
 	// recording and publishing never hold up the scheduler.
 	Record(space string, l L, err error)
-	// Answered notes a page of a listing under way that the API answered
-	// (progress, however long the listing runs), at its time.
-	Answered(at time.Time)
+	// Answered notes a page of l, a listing under way, that the API
+	// answered (progress, however long the listing runs), at its time.
+	Answered(l L, at time.Time)
 	// Release gives back claimed spaces that were not listed: cut short by
 	// shutdown or by leaving the list, not failed.
 	Release(spaces ...string)
@@ -176,7 +176,7 @@ func (s *pager[L]) settle(ctx context.Context, l *listing[L], done bool, err err
 	case err != nil || done:
 		s.cfg.Lister.Record(l.space, l.listing, err)
 	default:
-		s.cfg.Lister.Answered(s.cfg.Now())
+		s.cfg.Lister.Answered(l.listing, s.cfg.Now())
 		return false
 	}
 	return true

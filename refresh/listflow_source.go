@@ -12,22 +12,15 @@ import (
 // lists each space's flows a page at a time into the refresher's states.
 type listFlow struct{ r *Refresher }
 
-// flowListing is one space's ListFlow listing under way.
+// flowListing is one space's ListFlow listing under way: its pager
+// fetches the pages (engine.Listing).
 type flowListing struct {
-	pager *client.Pager
+	*client.Pager
 	start time.Time
-	// answered is set when the call of the page being fetched succeeded.
+	// answered is set when the call of the page being fetched succeeded;
+	// cleared once a page that did not end the listing is noted.
 	answered bool
 }
-
-// Next fetches the next page.
-func (l *flowListing) Next(ctx context.Context) (bool, error) {
-	l.answered = false
-	return l.pager.Next(ctx)
-}
-
-// Pages is how many pages the listing fetched.
-func (l *flowListing) Pages() int { return l.pager.Pages() }
 
 // listings lists spaces a page at a time until ctx ends (engine.RunPaged).
 // With once, it lists the spaces given, claimed, and returns when they are
@@ -42,7 +35,7 @@ func (s listFlow) Due() ([]string, time.Duration) { return s.r.due() }
 func (s listFlow) Start(space string) *flowListing {
 	r := s.r
 	l := &flowListing{start: r.cfg.Now()}
-	l.pager = client.NewPager(func(ctx context.Context, index, size int) ([]client.Flow, error) {
+	l.Pager = client.NewPager(func(ctx context.Context, index, size int) ([]client.Flow, error) {
 		flows, err := r.cfg.Lister.ListFlowPage(ctx, space, r.cfg.FlowName, index, size)
 		l.answered = err == nil
 		return flows, err
@@ -55,12 +48,15 @@ func (s listFlow) Watching(space string) bool { return s.r.watching(space) }
 func (s listFlow) Record(space string, l *flowListing, err error) {
 	var flows []client.Flow
 	if err == nil {
-		flows = l.pager.Flows()
+		flows = l.Flows()
 	}
-	s.r.record(listResult{space: space, flows: flows, err: err, pages: l.pager.Pages(), answered: l.answered, start: l.start, finish: s.r.cfg.Now()})
+	s.r.record(listResult{space: space, flows: flows, err: err, pages: l.Pages(), answered: l.answered, start: l.start, finish: s.r.cfg.Now()})
 }
 
-func (s listFlow) Answered(at time.Time) { s.r.answered(at) }
+func (s listFlow) Answered(l *flowListing, at time.Time) {
+	l.answered = false
+	s.r.answered(at)
+}
 
 func (s listFlow) Release(spaces ...string) { s.r.release(spaces...) }
 
