@@ -5,8 +5,11 @@
 // (snapshot.SourceState) and, in its own package, its series. A Runner
 // calls a source's due work the stalest first and fair between spaces, on
 // the source's limiter only, so that a throttled, failing or hanging
-// operation never slows another. ListFlow (package refresh's Refresher)
-// keeps the spaces' flow state, GetFlow applies to it; every other
-// operation is a Source run by a Runner. Readers never import this
+// operation never slows another. A paged operation, which lists a space a
+// page at a time (ListFlow), is a Lister run by RunPaged: pages in three
+// lanes (new, young and long listings), so that no huge or endless listing
+// holds back the others. ListFlow (package refresh) is a Lister whose
+// state is the Refresher's flows' states, GetFlow a Source applying to
+// them; every other operation is a Source run by a Runner. Readers never import this
 // package: they read snapshots (package snapshot).
 package engine
