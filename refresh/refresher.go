@@ -38,8 +38,9 @@ type Config struct {
 	// Pacer is the Lister's account limiter. With it, a worker waits on it
 	// before each page and calls with the slot it got
 	// (client.WithLimiterSlot), and only a few pages wait on it at once
-	// (pagesAhead): the next page is chosen just before its call, so a
-	// listing's next page follows its last one as soon as its turn comes.
+	// (engine.PagedConfig): the next page is chosen just before its call,
+	// so a listing's next page follows its last one as soon as its turn
+	// comes.
 	// Without it, pages go to free workers at once.
 	Pacer Pacer
 	// Spaces lists the spaces to refresh; asked whenever due spaces are
@@ -81,8 +82,8 @@ type Config struct {
 	// Concurrency is how many pages are fetched at once, so that the
 	// limiter, which spaces the calls, never waits on a slow answer, and a
 	// few slow spaces (one page each at most) cannot hold every worker. It
-	// also bounds the young listings under way (see lanes). Default: two
-	// seconds' worth of calls at Rate, between 4 and 64.
+	// also bounds the young listings under way (see engine.RunPaged).
+	// Default: two seconds' worth of calls at Rate, between 4 and 64.
 	Concurrency int
 	// FirstDelay is the most the first pass waits after start-up, drawn at
 	// random, so that restarted replicas do not call in step.
@@ -98,8 +99,8 @@ type Config struct {
 // Refresher lists the flows of every configured space in the background and
 // publishes what it knows as immutable Snapshots. Spaces are refreshed
 // continuously within the account's budget, the stalest first, a page at a
-// time so that no space can starve the others (see lanes); a space's data is
-// published as soon as its listing ends. A scrape never calls the API and
+// time so that no space can starve the others (see engine.RunPaged); a
+// space's data is published as soon as its listing ends. A scrape never calls the API and
 // never waits for a listing.
 type Refresher struct {
 	cfg     Config
