@@ -63,10 +63,10 @@ type PagedConfig[L Listing] struct {
 	Pacer Pacer
 	// Rate is the pacer's rate in calls per second.
 	Rate float64
-	// Concurrency is how many pages are fetched at once; it also bounds
-	// the young listings under way (see lanes).
+	// Concurrency is how many pages are fetched at once (at least one);
+	// it also bounds the young listings under way (see lanes).
 	Concurrency int
-	Now         func() time.Time
+	Now         func() time.Time // default time.Now
 	// Wake tells that the spaces changed: new ones go first, removed ones
 	// go.
 	Wake <-chan struct{}
@@ -80,6 +80,10 @@ var errNotWatched = errors.New("the space is no longer watched")
 // returns when they are all listed; otherwise it starts the spaces as they
 // come due (Lister.Due).
 func RunPaged[L Listing](ctx context.Context, cfg PagedConfig[L], initial []string, once bool) {
+	cfg.Concurrency = max(cfg.Concurrency, 1)
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
 	s := &pager[L]{cfg: cfg, q: lanes[L]{maxYoung: cfg.Concurrency}, reports: make(chan report[L]),
 		started: make(chan struct{}, cfg.Concurrency), ahead: pagesAhead(cfg.Pacer != nil, cfg.Rate, cfg.Concurrency),
 		once: once, refill: !once, timer: time.NewTimer(time.Hour)}
