@@ -281,7 +281,7 @@ func TestStatusJSONAtScale(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var w writes
-			if err := checkerOf(tt.snap).writeStatus(&w); err != nil {
+			if err := checkerOf(tt.snap).writeStatus(&w, statusQuery{}); err != nil {
 				t.Fatal(err)
 			}
 			t.Logf("%d bytes (%.0f a space) in %d writes, the largest %d", w.total, float64(w.total)/n, w.count, w.largest)
