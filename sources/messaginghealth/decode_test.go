@@ -96,10 +96,10 @@ func TestDecodeReadsTheShapeOfMain5010183(t *testing.T) {
 	at := func(h int) time.Time { return time.Date(2026, 12, 1, h, 0, 0, 0, time.UTC) }
 	a := Of(parts["cams-a"].Data)
 	wantA := Health{
-		WABA: &Node{WabaID: "waba-cams-a", Checked: at(8), Answered: at(8), CanSendMessage: "BLOCKED", NamedEntities: []uint32{0, 1, 4}},
+		WABA: &Node{WabaID: "waba-cams-a", Checked: at(8), Answered: at(8), CanSendMessage: "BLOCKED", NamedEntities: []uint32{4, 1, 0}},
 		Phones: []Node{
-			{PhoneNumber: "8613800000001", Checked: at(9), Answered: at(9), CanSendMessage: "AVAILABLE", NamedEntities: []uint32{0, 1, 2, 4}},
-			{PhoneNumber: "8613800000002", Checked: at(10), Answered: at(10), CanSendMessage: "LIMITED", NamedEntities: []uint32{0, 1, 3, 4}},
+			{PhoneNumber: "8613800000001", Checked: at(9), Answered: at(9), CanSendMessage: "AVAILABLE", NamedEntities: []uint32{2, 4, 1, 0}},
+			{PhoneNumber: "8613800000002", Checked: at(10), Answered: at(10), CanSendMessage: "LIMITED", NamedEntities: []uint32{3, 4, 1, 0}},
 			{PhoneNumber: "8613800000003", Checked: at(9).Add(30 * time.Minute)},
 		},
 		Entities: []Entity{
@@ -121,7 +121,7 @@ func TestDecodeReadsTheShapeOfMain5010183(t *testing.T) {
 	}
 	// cams-b: the WABA's call failed after an answer: the answer's
 	// entities stay.
-	if b := Of(parts["cams-b"].Data); b.WABA == nil || b.WABA.LastError == nil || len(b.Entities) != 3 || !slices.Equal(b.WABA.NamedEntities, []uint32{0, 1, 2}) {
+	if b := Of(parts["cams-b"].Data); b.WABA == nil || b.WABA.LastError == nil || len(b.Entities) != 3 || !slices.Equal(b.WABA.NamedEntities, []uint32{2, 1, 0}) {
 		t.Errorf("cams-b read as %+v, want the WABA's failure and the 3 entities of its answer before", b)
 	}
 	// Written again, today's shape reads back the same.

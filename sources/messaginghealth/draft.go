@@ -241,10 +241,10 @@ func (d *draft) health() Health {
 			out.NamedEntities = make([]uint32, 0, len(n.named))
 			for _, k := range n.named {
 				i, _ := slices.BinarySearchFunc(keys, k, compareKeys)
-				out.NamedEntities = append(out.NamedEntities, uint32(i))
+				if !slices.Contains(out.NamedEntities, uint32(i)) {
+					out.NamedEntities = append(out.NamedEntities, uint32(i))
+				}
 			}
-			slices.Sort(out.NamedEntities)
-			out.NamedEntities = slices.Compact(out.NamedEntities)
 		}
 		return out
 	}

@@ -235,7 +235,8 @@ func describe(h Health) []string {
 }
 
 // A space of 3 numbers whose 4 answers all name the WABA, the business and
-// the app keeps each once: 6 entities, each node naming its own.
+// the app keeps each once: 6 entities, each node naming its own in the
+// order its answer listed them.
 func TestEachEntityOnceASpace(t *testing.T) {
 	api := fakeAPI{"waba/waba-1": {CanSendMessage: "AVAILABLE", Entities: shared("waba-1", "AVAILABLE")}}
 	for _, n := range []string{"1", "2", "3"} {
@@ -245,16 +246,16 @@ func TestEachEntityOnceASpace(t *testing.T) {
 	h := Of(part.Data)
 	want := []string{
 		"APP  AVAILABLE", "BUSINESS biz-1 AVAILABLE", "PHONE_NUMBER 1 AVAILABLE", "PHONE_NUMBER 2 AVAILABLE", "PHONE_NUMBER 3 AVAILABLE", "WABA waba-1 AVAILABLE",
-		"waba waba-1 names APP , BUSINESS biz-1, WABA waba-1",
-		"number 1 names APP , BUSINESS biz-1, PHONE_NUMBER 1, WABA waba-1",
-		"number 2 names APP , BUSINESS biz-1, PHONE_NUMBER 2, WABA waba-1",
-		"number 3 names APP , BUSINESS biz-1, PHONE_NUMBER 3, WABA waba-1",
+		"waba waba-1 names WABA waba-1, BUSINESS biz-1, APP ",
+		"number 1 names PHONE_NUMBER 1, WABA waba-1, BUSINESS biz-1, APP ",
+		"number 2 names PHONE_NUMBER 2, WABA waba-1, BUSINESS biz-1, APP ",
+		"number 3 names PHONE_NUMBER 3, WABA waba-1, BUSINESS biz-1, APP ",
 	}
 	if got := describe(h); !slices.Equal(got, want) {
 		t.Errorf("health:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
-	if h.Phones[0].NamedEntities[0] != 0 || !slices.Equal(h.WABA.NamedEntities, []uint32{0, 1, 5}) {
-		t.Errorf("the WABA names %v, number 1 %v; want indexes [0 1 5] and [0 1 2 5]", h.WABA.NamedEntities, h.Phones[0].NamedEntities)
+	if !slices.Equal(h.WABA.NamedEntities, []uint32{5, 1, 0}) || !slices.Equal(h.Phones[0].NamedEntities, []uint32{2, 5, 1, 0}) {
+		t.Errorf("the WABA names %v, number 1 %v; want indexes [5 1 0] and [2 5 1 0], in the answers' order", h.WABA.NamedEntities, h.Phones[0].NamedEntities)
 	}
 }
 
@@ -273,8 +274,8 @@ func TestEntitiesLeaveWithTheLastNodeNamingThem(t *testing.T) {
 	part = callAll(t, src, snap, part, t0.Add(time.Hour))
 	want := []string{
 		"APP  AVAILABLE", "BUSINESS biz-1 AVAILABLE", "PHONE_NUMBER 1 AVAILABLE", "WABA waba-1 AVAILABLE", "WABA waba-2 AVAILABLE",
-		"waba waba-2 names APP , BUSINESS biz-1, WABA waba-2",
-		"number 1 names APP , BUSINESS biz-1, PHONE_NUMBER 1, WABA waba-1",
+		"waba waba-2 names WABA waba-2, BUSINESS biz-1, APP ",
+		"number 1 names PHONE_NUMBER 1, WABA waba-1, BUSINESS biz-1, APP ",
 	}
 	if got := describe(Of(part.Data)); !slices.Equal(got, want) {
 		t.Errorf("after number 2 left and the WABA changed:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -285,8 +286,8 @@ func TestEntitiesLeaveWithTheLastNodeNamingThem(t *testing.T) {
 	part = callAll(t, src, snap, part, t0.Add(13*time.Hour))
 	want = []string{
 		"APP  AVAILABLE", "BUSINESS biz-1 AVAILABLE", "PHONE_NUMBER 1 AVAILABLE", "WABA waba-2 AVAILABLE",
-		"waba waba-2 names APP , BUSINESS biz-1, WABA waba-2",
-		"number 1 names APP , BUSINESS biz-1, PHONE_NUMBER 1, WABA waba-2",
+		"waba waba-2 names WABA waba-2, BUSINESS biz-1, APP ",
+		"number 1 names PHONE_NUMBER 1, WABA waba-2, BUSINESS biz-1, APP ",
 	}
 	if got := describe(Of(part.Data)); !slices.Equal(got, want) {
 		t.Errorf("after number 1 answered again:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))

@@ -32,7 +32,7 @@ type Node struct {
 	Answered       time.Time `json:"answered,omitzero"`
 	CanSendMessage string    `json:"can_send_message,omitempty"`
 	// NamedEntities are the indexes in Health.Entities of the entities the
-	// last successful answer named, ascending. Its JSON name is that of
+	// last successful answer named, in its order, each once. Its JSON name is that of
 	// the entities themselves in files written before each entity was
 	// kept once: a release of then refuses the data of today (its codec
 	// fails, the nodes are asked afresh) rather than read nodes without
