@@ -34,7 +34,7 @@ func (s *Source) Decode(raw json.RawMessage) (any, error) {
 		nodes++
 	}
 	if len(st.Entities) > client.MaxHealthEntities*nodes {
-		return nil, fmt.Errorf("%d entities, more than the %d answers of %d nodes name", len(st.Entities), client.MaxHealthEntities*nodes, nodes)
+		return nil, fmt.Errorf("%d entities, more than the %d the answers of %d nodes can name", len(st.Entities), client.MaxHealthEntities*nodes, nodes)
 	}
 	ids := idSet{}
 	entities := make([]Entity, len(st.Entities))

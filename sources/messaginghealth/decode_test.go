@@ -51,6 +51,12 @@ func TestDecodeRoundTrip(t *testing.T) {
 	if err != nil || !reflect.DeepEqual(got, want) {
 		t.Errorf("Decode = %+v, %v; want %+v", got, err, want)
 	}
+	// A node of an older file naming an entity twice keeps the first.
+	got, err = New(nil, 0, 0).Decode(json.RawMessage(`{"waba":{"waba_id":"w","can_send_message":"BLOCKED","entities":[{"type":"APP","id":"","can_send_message":"BLOCKED"},{"type":"APP","id":"","can_send_message":"AVAILABLE"}]}}`))
+	want = Health{WABA: &Node{WabaID: "w", CanSendMessage: "BLOCKED", NamedEntities: []uint32{0}}, Entities: []Entity{{Type: "APP", CanSendMessage: "BLOCKED"}}}
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Errorf("Decode = %+v, %v; want %+v", got, err, want)
+	}
 }
 
 // testdata/main-5010183.cache is a cache file as main wrote it before each
@@ -148,6 +154,8 @@ func TestDecodeBounds(t *testing.T) {
 		}
 		return `{"waba_id":"w","entities":[` + strings.Join(es, ",") + `]}`
 	}
+	const anApp = `{"type":"APP","id":"","can_send_message":"AVAILABLE"}`
+	tooManyErrors := `{"type":"APP","id":"a","can_send_message":"BLOCKED","errors":[` + strings.Repeat(`{"code":"1"},`, client.MaxHealthErrorsPerEntity) + `{"code":"1"}]}`
 	phones := make([]string, client.MaxPhoneNumbersPerAnswer+1)
 	for i := range phones {
 		phones[i] = fmt.Sprintf(`{"phone_number":"%d"}`, i)
@@ -160,6 +168,12 @@ func TestDecodeBounds(t *testing.T) {
 		"a number too long":    {`{"phones":[{"phone_number":"` + strings.Repeat("1", 33) + `"}]}`, "number 0: an id of 33 bytes, more than 32"},
 		"a WABA node's number": {`{"waba":{"waba_id":"w","phone_number":"1"}}`, "the WABA's node has a phone number"},
 		"not an object":        {`"health"`, "json: cannot unmarshal string"},
+		// Today's shape.
+		"an index beyond the entities":  {`{"waba":{"waba_id":"w","entities":[2]},"entities":[` + anApp + `]}`, "the WABA's node: names entity 2 of 1"},
+		"entities of its own beside":    {`{"waba":{"waba_id":"w","entities":[` + anApp + `]},"entities":[` + anApp + `]}`, "the WABA's node: entities of its own beside the space's"},
+		"more entities than nodes name": {`{"waba":{"waba_id":"w"},"entities":[` + strings.Repeat(anApp+",", client.MaxHealthEntities) + anApp + `]}`, "101 entities, more than the 100 the answers of 1 nodes can name"},
+		"a node naming too many":        {`{"waba":{"waba_id":"w","entities":[` + strings.Repeat("0,", client.MaxHealthEntities) + `0]},"entities":[` + anApp + `]}`, "the WABA's node: 101 entities, more than the 100 of an answer"},
+		"an entity's errors":            {`{"waba":{"waba_id":"w","entities":[0]},"entities":[` + tooManyErrors + `]}`, "entity 0: 21 errors, more than the 20 of an answer"},
 	} {
 		if _, err := New(nil, 0, 0).Decode(json.RawMessage(tt.raw)); err == nil || !strings.HasPrefix(err.Error(), tt.err) {
 			t.Errorf("%s: %v, want an error %q", name, err, tt.err)

@@ -138,28 +138,32 @@ func compareNodeKeys(a, b string) int {
 	return strings.Compare(numberA, numberB)
 }
 
-// answer sets a node's last successful answer.
+// answer sets a node's last successful answer; of an entity it names twice
+// the first is kept.
 func (d *draft) answer(isWABA bool, a Answer) {
 	n := draftNode{Node: a.Node, named: make([]entityKey, 0, len(a.Entities))}
 	for _, e := range a.Entities {
-		k := e.key()
-		d.versions[k] = e
-		n.named = append(n.named, k)
+		if k := e.key(); !slices.Contains(n.named, k) {
+			d.versions[k] = e
+			n.named = append(n.named, k)
+		}
 	}
 	d.put(isWABA, n)
 }
 
-// failed records the failed call c on its node, made if it had none.
+// failed records the failed call c on its node, made if it had none (or,
+// for the WABA, had another WABA's).
 func (d *draft) failed(c engine.Done, number string, isPhone bool) {
 	n := d.node(isPhone, number)
+	wabaID := strings.TrimPrefix(c.Key, wabaKey)
 	var next draftNode
 	switch {
-	case n != nil:
+	case n != nil && (isPhone || n.WabaID == wabaID):
 		next = *n
 	case isPhone:
 		next.PhoneNumber = number
 	default:
-		next.WabaID = strings.TrimPrefix(c.Key, wabaKey)
+		next.WabaID = wabaID
 	}
 	next.Checked, next.LastError = c.At, snapshot.NewErrorInfo(c.Err)
 	d.put(!isPhone, next)

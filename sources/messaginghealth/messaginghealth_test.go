@@ -328,3 +328,21 @@ func TestFreshestAnswerOfABatch(t *testing.T) {
 		}
 	}
 }
+
+// A space's new WABA whose first call fails gets a node of its own with
+// the failure, and is asked again an interval later, not at every look:
+// the old WABA's node and answer are not taken for it.
+func TestANewWABAFailingFirst(t *testing.T) {
+	api := fakeAPI{"waba/waba-1": {CanSendMessage: "AVAILABLE", Entities: shared("waba-1", "AVAILABLE")}}
+	src := New(api, time.Hour, 12*time.Hour)
+	part := callAll(t, src, snapWith("s", "waba-1"), nil, t0)
+	snap := snapWith("s", "waba-2") // waba/waba-2 fails
+	part = callAll(t, src, snap, part, t0.Add(2*time.Hour))
+	h := Of(part.Data)
+	if h.WABA == nil || h.WABA.WabaID != "waba-2" || h.WABA.LastError == nil || h.WABA.CanSendMessage != "" || len(h.Entities) != 0 {
+		t.Fatalf("health %+v, want waba-2's node with its failure, nothing of waba-1's", h)
+	}
+	if tasks, next, _ := src.Due(nil, "s", part, snap, t0.Add(2*time.Hour+time.Minute)); len(tasks) != 0 || !next.Equal(t0.Add(3*time.Hour)) {
+		t.Errorf("a minute later %d calls due, next at %v; want none until an hour after the failure", len(tasks), next)
+	}
+}
