@@ -128,7 +128,7 @@ func (s *Source) Call(ctx context.Context, t engine.Task) (any, error) {
 // answer keeps an answer, its values bounded.
 func (s *Source) answer(asked client.HealthNode, st *client.HealthStatus) Answer {
 	a := Answer{Node: Node{PhoneNumber: values.Cut(asked.PhoneNumber), WabaID: values.Cut(asked.WabaID), CanSendMessage: values.Shared(s.caps.canSend.Fold(st.CanSendMessage))}}
-	ids := idSet{}
+	ids := idSet{} // the number's and the WABA's entities share the node's ids
 	ids.one(a.PhoneNumber)
 	ids.one(a.WabaID)
 	for _, e := range st.Entities {
