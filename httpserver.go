@@ -43,7 +43,7 @@ const (
 	// shutdown; those still running then are cut.
 	shutdownTimeout = 10 * time.Second
 	// statusMaxRequests bounds the /status answers built at once: the JSON
-	// of 200,000 spaces (95 MB with the flows alone, about 1.2 GB with the
+	// of 200,000 spaces (95 MB with the flows alone, about 0.94 GB with the
 	// three sources of the account's health on; written as it is built)
 	// takes seconds to tens of seconds of a core. A client that does not
 	// read holds one until webStallTimeout cuts it.

@@ -35,11 +35,12 @@ func withSources(snap *snapshot.Snapshot, seed int64, numbers int) *snapshot.Sna
 	}
 	for i, id := range snap.SpaceIDs() {
 		var ns phonenumbers.Numbers
-		var h messaginghealth.Health
+		var wabaNode *messaginghealth.Answer
+		var phones []messaginghealth.Answer
 		w := waba.WABA{}
 		if r.IntN(20) != 0 {
 			w = waba.WABA{Bound: true, ID: strconv.Itoa(100000000000 + i), BusinessID: strconv.Itoa(200000000000 + i%50), AccountReviewStatus: "APPROVED", Name: "Account " + strconv.Itoa(i), Currency: "USD"}
-			h.WABA = &messaginghealth.Node{WabaID: w.ID, Checked: now, CanSendMessage: "AVAILABLE", Entities: []messaginghealth.Entity{
+			wabaNode = &messaginghealth.Answer{Node: messaginghealth.Node{WabaID: w.ID, Checked: now, CanSendMessage: "AVAILABLE"}, Entities: []messaginghealth.Entity{
 				{Type: "APP", ID: "300000000000", CanSendMessage: "AVAILABLE"},
 				{Type: "BUSINESS", ID: w.BusinessID, CanSendMessage: "AVAILABLE"},
 				{Type: "WABA", ID: w.ID, CanSendMessage: "AVAILABLE"},
@@ -55,16 +56,16 @@ func withSources(snap *snapshot.Snapshot, seed int64, numbers int) *snapshot.Sna
 				n.Status, n.QualityRating = "FLAGGED", "YELLOW"
 			}
 			ns = append(ns, n)
-			node := messaginghealth.Node{PhoneNumber: n.PhoneNumber, Checked: now, CanSendMessage: "AVAILABLE",
+			node := messaginghealth.Answer{Node: messaginghealth.Node{PhoneNumber: n.PhoneNumber, Checked: now, CanSendMessage: "AVAILABLE"},
 				Entities: []messaginghealth.Entity{{Type: "PHONE_NUMBER", ID: n.PhoneNumber, CanSendMessage: "AVAILABLE"}}}
 			if r.IntN(50) == 0 {
 				node.CanSendMessage = "LIMITED"
 				node.Entities[0].CanSendMessage = "LIMITED"
 				node.Entities[0].Errors = []messaginghealth.Error{{Code: "131049", Description: "Message limit reached."}}
 			}
-			h.Phones = append(h.Phones, node)
+			phones = append(phones, node)
 		}
-		nums[id], wabas[id], health[id] = part(ns), part(w), part(h)
+		nums[id], wabas[id], health[id] = part(ns), part(w), part(messaginghealth.FromAnswers(wabaNode, phones...))
 	}
 	states := []*snapshot.SourceState{
 		snapshot.NewSourceState(phonenumbers.Name, client.OperationQueryPhoneNumbers).WithParts(nums),

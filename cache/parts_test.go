@@ -72,24 +72,25 @@ func spaceWABA(i int) waba.WABA {
 
 // spaceHealth is the health of space i's WABA and numbers.
 func spaceHealth(i int, numbers phonenumbers.Numbers, w waba.WABA) messaginghealth.Health {
-	var h messaginghealth.Health
+	var wabaNode *messaginghealth.Answer
+	var phones []messaginghealth.Answer
 	at := t0.Add(-time.Duration(i%600) * time.Second)
 	if w.Bound {
-		h.WABA = &messaginghealth.Node{WabaID: w.ID, Checked: at, CanSendMessage: canSend[i%len(canSend)], Entities: []messaginghealth.Entity{
+		wabaNode = &messaginghealth.Answer{Node: messaginghealth.Node{WabaID: w.ID, Checked: at, CanSendMessage: canSend[i%len(canSend)]}, Entities: []messaginghealth.Entity{
 			{Type: "WABA", ID: w.ID, CanSendMessage: "AVAILABLE"},
 			{Type: "BUSINESS", ID: w.BusinessID, CanSendMessage: canSend[i%len(canSend)], Errors: []messaginghealth.Error{
 				{Code: "131049", Description: "Meta chose not to deliver this message", Solution: "Wait a day"}, {Code: "368"}}},
 		}}
 	}
 	for k, n := range numbers {
-		node := messaginghealth.Node{PhoneNumber: n.PhoneNumber, Checked: at.Add(-time.Duration(k) * time.Hour), CanSendMessage: "AVAILABLE",
+		node := messaginghealth.Answer{Node: messaginghealth.Node{PhoneNumber: n.PhoneNumber, Checked: at.Add(-time.Duration(k) * time.Hour), CanSendMessage: "AVAILABLE"},
 			Entities: []messaginghealth.Entity{{Type: "PHONE_NUMBER", ID: n.PhoneNumber, CanSendMessage: "AVAILABLE"}}}
 		if k == 2 && i%5 == 0 {
 			node.LastError = &snapshot.ErrorInfo{Code: "ERR-FB-001", Message: "Meta did not answer", RequestID: "R-1", Class: "transient"}
 		}
-		h.Phones = append(h.Phones, node)
+		phones = append(phones, node)
 	}
-	return h
+	return messaginghealth.FromAnswers(wabaNode, phones...)
 }
 
 // partOf wraps data in a part of space i as a runner makes one: up most

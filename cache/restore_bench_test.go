@@ -42,16 +42,18 @@ func accountParts(ids []string, numbers int) []*snapshot.SourceState {
 	for i, id := range ids {
 		nums, w := spaceNumbers(i, numbers), spaceWABA(i)
 		at := t0.Add(-time.Duration(i%900) * time.Second)
-		var h messaginghealth.Health
+		var wabaNode *messaginghealth.Answer
+		var phones []messaginghealth.Answer
 		shared := []messaginghealth.Entity{{Type: "BUSINESS", ID: fmt.Sprint("biz-", i%10), CanSendMessage: "AVAILABLE"}, {Type: "APP", ID: "app-1", CanSendMessage: "AVAILABLE"}}
 		if w.Bound {
-			h.WABA = &messaginghealth.Node{WabaID: w.ID, Checked: at, CanSendMessage: "AVAILABLE",
+			wabaNode = &messaginghealth.Answer{Node: messaginghealth.Node{WabaID: w.ID, Checked: at, CanSendMessage: "AVAILABLE"},
 				Entities: append([]messaginghealth.Entity{{Type: "WABA", ID: w.ID, CanSendMessage: "AVAILABLE"}}, shared...)}
 		}
 		for _, n := range nums {
-			h.Phones = append(h.Phones, messaginghealth.Node{PhoneNumber: n.PhoneNumber, Checked: at, CanSendMessage: "AVAILABLE",
+			phones = append(phones, messaginghealth.Answer{Node: messaginghealth.Node{PhoneNumber: n.PhoneNumber, Checked: at, CanSendMessage: "AVAILABLE"},
 				Entities: append([]messaginghealth.Entity{{Type: "PHONE_NUMBER", ID: n.PhoneNumber, CanSendMessage: "AVAILABLE"}, {Type: "WABA", ID: w.ID, CanSendMessage: "AVAILABLE"}}, shared...)})
 		}
+		h := messaginghealth.FromAnswers(wabaNode, phones...)
 		for name, data := range map[string]any{phonenumbers.Name: nums, waba.Name: w, messaginghealth.Name: h} {
 			parts[name][id] = &snapshot.SpacePart{Up: true, HasData: true, LastSuccess: at, LastAttempt: at, Data: data}
 		}

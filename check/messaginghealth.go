@@ -20,7 +20,8 @@ type HealthResult struct {
 	CanSendMessage string         `json:"can_send_message,omitempty"`
 	Numbers        []NumberHealth `json:"numbers,omitempty"`
 	// Entities are the BLOCKED and LIMITED ones, each once (the business
-	// and the app are in every answer), with the codes of their errors.
+	// and the app are in every answer; the space keeps each once, as the
+	// freshest answer gave it), with the codes of their errors.
 	Entities []EntityHealth `json:"entities,omitempty"`
 	// failures counts the calls that failed, answered those that did not.
 	failures, answered int
@@ -61,14 +62,14 @@ func judgeHealth(j *judging, sr *SpaceResult, part *snapshot.SpacePart) *Call {
 	}
 	res := &HealthResult{Call: Call{OK: true}}
 	if w := h.WABA; w != nil {
-		res.CanSendMessage = res.node(j, w)
+		res.CanSendMessage = res.node(j, h, w)
 	}
 	for i := range h.Phones {
 		n := &h.Phones[i]
 		if e := n.LastError; e != nil && e.Code == client.CodeNoWABA {
 			continue // a space without a WABA: its numbers' health is not known
 		}
-		res.Numbers = append(res.Numbers, NumberHealth{PhoneNumber: n.PhoneNumber, CanSendMessage: res.node(j, n), Error: n.LastError})
+		res.Numbers = append(res.Numbers, NumberHealth{PhoneNumber: n.PhoneNumber, CanSendMessage: res.node(j, h, n), Error: n.LastError})
 	}
 	missing, expected := j.missingNodes(sr.Space, h)
 	switch {
@@ -84,10 +85,10 @@ func judgeHealth(j *judging, sr *SpaceResult, part *snapshot.SpacePart) *Call {
 	return &res.Call
 }
 
-// node adds what a node's last call told to res and returns its
+// node adds what a node of h's last call told to res and returns its
 // CanSendMessage. A failed call is the space's failure, but
 // ERR-OPERATION-MAAP-0060: a space without a WABA is OK.
-func (res *HealthResult) node(j *judging, n *messaginghealth.Node) string {
+func (res *HealthResult) node(j *judging, h messaginghealth.Health, n *messaginghealth.Node) string {
 	if e := n.LastError; e != nil {
 		if e.Code == client.CodeNoWABA {
 			return n.CanSendMessage
@@ -100,7 +101,7 @@ func (res *HealthResult) node(j *judging, n *messaginghealth.Node) string {
 	}
 	res.answered++
 	atFault := false
-	for _, e := range n.Entities {
+	for e := range h.NamedBy(n) {
 		if e.CanSendMessage == blocked || e.CanSendMessage == limited {
 			res.addEntity(e.Type, e.ID, e.CanSendMessage, e.Errors)
 			atFault = atFault || sendRank(e.CanSendMessage) >= sendRank(n.CanSendMessage)
@@ -117,8 +118,9 @@ func (res *HealthResult) node(j *judging, n *messaginghealth.Node) string {
 	return n.CanSendMessage
 }
 
-// addEntity adds an entity at fault, once: the worst of what the answers
-// said of it, with every error code they gave.
+// addEntity adds an entity at fault, once: the worst of what the nodes
+// said of it (the space keeps each entity once, as the freshest answer
+// gave it), with every error code given.
 func (res *HealthResult) addEntity(typ, id, canSend string, errs []messaginghealth.Error) {
 	i := slices.IndexFunc(res.Entities, func(e EntityHealth) bool { return e.Type == typ && e.ID == id })
 	if i < 0 {

@@ -65,23 +65,28 @@ func worstOf(es []messaginghealth.Entity) string {
 	return w
 }
 
-func wabaNode(id string, set map[string]string) *messaginghealth.Node {
+func wabaNode(id string, set map[string]string) *messaginghealth.Answer {
 	es := entities(id, set)
-	return &messaginghealth.Node{WabaID: id, Checked: t0, CanSendMessage: worstOf(es), Entities: es}
+	return &messaginghealth.Answer{Node: messaginghealth.Node{WabaID: id, Checked: t0, CanSendMessage: worstOf(es)}, Entities: es}
 }
 
 // phoneNode is a number's answer: its PHONE_NUMBER entity (phone), then
 // the WABA's.
-func phoneNode(wabaID, n, phone string, set map[string]string) messaginghealth.Node {
+func phoneNode(wabaID, n, phone string, set map[string]string) messaginghealth.Answer {
 	es := append([]messaginghealth.Entity{{Type: "PHONE_NUMBER", ID: n, CanSendMessage: phone}}, entities(wabaID, set)...)
 	if phone != "AVAILABLE" {
 		es[0].Errors = []messaginghealth.Error{{Code: "141000"}}
 	}
-	return messaginghealth.Node{PhoneNumber: n, Checked: t0, CanSendMessage: worstOf(es), Entities: es}
+	return messaginghealth.Answer{Node: messaginghealth.Node{PhoneNumber: n, Checked: t0, CanSendMessage: worstOf(es)}, Entities: es}
 }
 
-func failedNode(n, code string) messaginghealth.Node {
-	return messaginghealth.Node{PhoneNumber: n, Checked: t0, LastError: &snapshot.ErrorInfo{Code: code, Message: "m", RequestID: "R-9"}}
+func failedNode(n, code string) messaginghealth.Answer {
+	return messaginghealth.Answer{Node: messaginghealth.Node{PhoneNumber: n, Checked: t0, LastError: &snapshot.ErrorInfo{Code: code, Message: "m", RequestID: "R-9"}}}
+}
+
+// health is what the source keeps of a space's answers.
+func health(wabaNode *messaginghealth.Answer, phones ...messaginghealth.Answer) messaginghealth.Health {
+	return messaginghealth.FromAnswers(wabaNode, phones...)
 }
 
 // account is what the sources read of each space.
@@ -101,8 +106,8 @@ func healthyAccount() account {
 		},
 		wabas: map[string]*snapshot.SpacePart{"a": answered(bound("wa", "APPROVED")), "b": answered(bound("wb", "APPROVED"))},
 		health: map[string]*snapshot.SpacePart{
-			"a": answered(messaginghealth.Health{WABA: wabaNode("wa", nil), Phones: []messaginghealth.Node{phoneNode("wa", "111", "AVAILABLE", nil), phoneNode("wa", "112", "AVAILABLE", nil)}}),
-			"b": answered(messaginghealth.Health{WABA: wabaNode("wb", nil), Phones: []messaginghealth.Node{phoneNode("wb", "221", "AVAILABLE", nil)}}),
+			"a": answered(health(wabaNode("wa", nil), phoneNode("wa", "111", "AVAILABLE", nil), phoneNode("wa", "112", "AVAILABLE", nil))),
+			"b": answered(health(wabaNode("wb", nil), phoneNode("wb", "221", "AVAILABLE", nil))),
 		},
 	}
 }
@@ -161,7 +166,7 @@ func TestEvaluateSources(t *testing.T) {
 		{"a space without a WABA", func(a *account) {
 			a.wabas["b"] = answered(waba.WABA{})
 			delete(a.health, "b")
-			a.health["b"] = answered(messaginghealth.Health{Phones: []messaginghealth.Node{failedNode("221", client.CodeNoWABA)}})
+			a.health["b"] = answered(health(nil, failedNode("221", client.CodeNoWABA)))
 		}, allSources, 0, OK, "3 spaces, 6 flows, 3 numbers, 1 WABA bound, 3 health checks", []string{"not bound"}},
 		{"a WABA review PENDING", func(a *account) { a.wabas["a"] = answered(bound("wa", "PENDING")) }, allSources, 0,
 			Warning, "1 WABA review PENDING; 3 spaces, 6 flows", []string{"WABA wa review PENDING (WARNING)"}},
@@ -170,41 +175,38 @@ func TestEvaluateSources(t *testing.T) {
 		}, allSources, 0, Warning, "1 WABA review REJECTED, 1 WABA review not given", []string{"review not given"}},
 		{"a business BLOCKED, in every answer of its space", func(a *account) {
 			blocked := map[string]string{"BUSINESS": "BLOCKED"}
-			a.health["a"] = answered(messaginghealth.Health{WABA: wabaNode("wa", blocked),
-				Phones: []messaginghealth.Node{phoneNode("wa", "111", "AVAILABLE", blocked), phoneNode("wa", "112", "AVAILABLE", blocked)}})
+			a.health["a"] = answered(health(wabaNode("wa", blocked), phoneNode("wa", "111", "AVAILABLE", blocked), phoneNode("wa", "112", "AVAILABLE", blocked)))
 		}, allSources, 0, Critical, "1 business BLOCKED; 3 spaces, 6 flows", []string{"BLOCKED", "BUSINESS b-wa BLOCKED: 1410BUSINESS (CRITICAL)"}},
 		{"the app BLOCKED in every space is one", func(a *account) {
 			app := map[string]string{"APP": "BLOCKED"}
-			a.health["a"] = answered(messaginghealth.Health{WABA: wabaNode("wa", app), Phones: []messaginghealth.Node{phoneNode("wa", "111", "AVAILABLE", app)}})
-			a.health["b"] = answered(messaginghealth.Health{WABA: wabaNode("wb", app), Phones: []messaginghealth.Node{phoneNode("wb", "221", "AVAILABLE", app)}})
+			a.health["a"] = answered(health(wabaNode("wa", app), phoneNode("wa", "111", "AVAILABLE", app)))
+			a.health["b"] = answered(health(wabaNode("wb", app), phoneNode("wb", "221", "AVAILABLE", app)))
 		}, allSources, 0, Critical, "1 app BLOCKED; 3 spaces, 6 flows", []string{"APP  BLOCKED: 1410APP (CRITICAL)"}},
 		{"a number BLOCKED and a WABA LIMITED", func(a *account) {
-			a.health["a"] = answered(messaginghealth.Health{WABA: wabaNode("wa", map[string]string{"WABA": "LIMITED"}),
-				Phones: []messaginghealth.Node{phoneNode("wa", "111", "BLOCKED", nil), phoneNode("wa", "112", "AVAILABLE", nil)}})
+			a.health["a"] = answered(health(wabaNode("wa", map[string]string{"WABA": "LIMITED"}), phoneNode("wa", "111", "BLOCKED", nil), phoneNode("wa", "112", "AVAILABLE", nil)))
 		}, allSources, 0, Critical, "1 number BLOCKED; 1 WABA LIMITED; 3 spaces, 6 flows", []string{"PHONE_NUMBER 111 BLOCKED: 141000 (CRITICAL)", "WABA wa LIMITED: 1410WABA (WARNING)"}},
 		{"a node LIMITED without an entity saying why", func(a *account) {
 			n := wabaNode("wb", nil)
 			n.CanSendMessage = "LIMITED"
-			a.health["b"] = answered(messaginghealth.Health{WABA: n, Phones: []messaginghealth.Node{phoneNode("wb", "221", "AVAILABLE", nil)}})
+			a.health["b"] = answered(health(n, phoneNode("wb", "221", "AVAILABLE", nil)))
 		}, allSources, 0, Warning, "1 WABA LIMITED", []string{"WABA wb LIMITED (WARNING)"}},
 		{"QueryChatappPhoneNumbers denied in every space", func(a *account) {
 			a.numbers["a"], a.numbers["b"] = failedPart("Ram.PermissionDeny"), failedPart("Ram.PermissionDeny")
-			a.health["a"] = answered(messaginghealth.Health{WABA: wabaNode("wa", nil)})
-			a.health["b"] = answered(messaginghealth.Health{WABA: wabaNode("wb", nil)})
+			a.health["a"] = answered(health(wabaNode("wa", nil)))
+			a.health["b"] = answered(health(wabaNode("wb", nil)))
 		}, allSources, 0, Critical, "QueryChatappPhoneNumbers failed for 2 spaces of 2 (Ram.PermissionDeny); 3 spaces, 6 flows",
 			[]string{"FAILED Ram.PermissionDeny", "QueryChatappPhoneNumbers Ram.PermissionDeny (RequestId R-Ram.PermissionDeny): grant cams:QueryChatappPhoneNumbers"}},
 		{"QueryChatappBindWaba denied in one space of two", func(a *account) {
 			a.wabas["b"] = failedPart("Ram.PermissionDeny")
-			a.health["b"] = answered(messaginghealth.Health{Phones: []messaginghealth.Node{phoneNode("wb", "221", "AVAILABLE", nil)}})
+			a.health["b"] = answered(health(nil, phoneNode("wb", "221", "AVAILABLE", nil)))
 		}, allSources, 0, Warning, "QueryChatappBindWaba failed for 1 space of 2 (Ram.PermissionDeny)", []string{"grant cams:QueryChatappBindWaba"}},
 		{"Meta failing in every space is not a permission", func(a *account) {
 			a.wabas["a"], a.wabas["b"] = failedPart(client.CodeMetaCallFailed), failedPart(client.CodeMetaCallFailed)
-			a.health["a"] = answered(messaginghealth.Health{Phones: a.health["a"].Data.(messaginghealth.Health).Phones})
-			a.health["b"] = answered(messaginghealth.Health{Phones: a.health["b"].Data.(messaginghealth.Health).Phones})
+			a.health["a"] = answered(health(nil, phoneNode("wa", "111", "AVAILABLE", nil), phoneNode("wa", "112", "AVAILABLE", nil)))
+			a.health["b"] = answered(health(nil, phoneNode("wb", "221", "AVAILABLE", nil)))
 		}, allSources, 0, Warning, "QueryChatappBindWaba failed for 2 spaces of 2 (ERR-FB-001)", []string{"call to Meta failed"}},
 		{"a number's health check answered MAAP-0065", func(a *account) {
-			h := a.health["a"].Data.(messaginghealth.Health)
-			part := answered(messaginghealth.Health{WABA: h.WABA, Phones: []messaginghealth.Node{h.Phones[0], failedNode("112", client.CodePhoneNotBound)}})
+			part := answered(health(wabaNode("wa", nil), phoneNode("wa", "111", "AVAILABLE", nil), failedNode("112", client.CodePhoneNotBound)))
 			a.health["a"] = part
 		}, allSources, 0, Warning, "GetWhatsappHealthStatus failed for 1 space of 2 (ERR-OPERATION-MAAP-0065)",
 			[]string{"AVAILABLE, FAILED ERR-OPERATION-MAAP-0065", "not bound to the space"}},
@@ -216,8 +218,7 @@ func TestEvaluateSources(t *testing.T) {
 		}, []string{phonenumbers.Name, waba.Name}, 0, Unknown, "no usable credentials", nil},
 		{"cut short", func(a *account) {
 			delete(a.numbers, "b")
-			h := a.health["a"].Data.(messaginghealth.Health)
-			a.health["a"] = answered(messaginghealth.Health{WABA: h.WABA, Phones: h.Phones[:1]})
+			a.health["a"] = answered(health(wabaNode("wa", nil), phoneNode("wa", "111", "AVAILABLE", nil)))
 		}, allSources, time.Minute, Unknown,
 			"QueryChatappPhoneNumbers not finished for 1 space of 2 before --check.timeout 1m0s; GetWhatsappHealthStatus not finished for 1 space of 2 before --check.timeout 1m0s; 3 spaces, 6 flows",
 			[]string{"UNFINISHED", "GetWhatsappHealthStatus NotFinished: GetWhatsappHealthStatus: 1 health check of 3 not made when --check.timeout (1m0s) expired"}},
@@ -326,9 +327,8 @@ func TestEvaluateSourcesJSON(t *testing.T) {
 	acc.numbers["a"] = answered(phonenumbers.Numbers{number("111", "FLAGGED", "RED", "TIER_250"), good("112")})
 	acc.wabas["b"] = failedPart("Ram.PermissionDeny")
 	blocked := map[string]string{"BUSINESS": "BLOCKED"}
-	acc.health["a"] = answered(messaginghealth.Health{WABA: wabaNode("wa", blocked),
-		Phones: []messaginghealth.Node{phoneNode("wa", "111", "LIMITED", blocked), phoneNode("wa", "112", "AVAILABLE", blocked)}})
-	acc.health["b"] = answered(messaginghealth.Health{Phones: []messaginghealth.Node{phoneNode("wb", "221", "AVAILABLE", nil)}})
+	acc.health["a"] = answered(health(wabaNode("wa", blocked), phoneNode("wa", "111", "LIMITED", blocked), phoneNode("wa", "112", "AVAILABLE", blocked)))
+	acc.health["b"] = answered(health(nil, phoneNode("wb", "221", "AVAILABLE", nil)))
 	var js bytes.Buffer
 	Evaluate(Input{Snapshot: acc.snapshotOf(allSources...)}).WriteJSON(&js)
 	var got struct {
@@ -390,11 +390,11 @@ func TestEvaluateSourcesAtScale(t *testing.T) {
 		w := "w" + id
 		nums := phonenumbers.Numbers{good(id + "1"), good(id + "2"), number(id+"3", "CONNECTED", "RED", "TIER_250")}
 		acc.numbers[id], acc.wabas[id] = answered(nums), answered(bound(w, "APPROVED"))
-		h := messaginghealth.Health{WABA: wabaNode(w, app)}
+		var phones []messaginghealth.Answer
 		for _, n := range nums {
-			h.Phones = append(h.Phones, phoneNode(w, n.PhoneNumber, "AVAILABLE", app))
+			phones = append(phones, phoneNode(w, n.PhoneNumber, "AVAILABLE", app))
 		}
-		acc.health[id] = answered(h)
+		acc.health[id] = answered(health(wabaNode(w, app), phones...))
 	}
 	snap := snapshot.Snapshot{}.WithSpaces(states).WithSources(acc.snapshotOf(allSources...).Sources())
 	r := Evaluate(Input{Snapshot: snap})

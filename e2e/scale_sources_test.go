@@ -357,8 +357,8 @@ func (sp *scaleSpace) healthData(checked time.Time) messaginghealth.Health {
 	w := sp.src.waba
 	business, businessCode := w.businessHealth(sp.index)
 	shared := []messaginghealth.Entity{entity("WABA", w.id, w.health, w.code), entity("BUSINESS", w.business, business, businessCode), entity("APP", scaleApp, "AVAILABLE", "")}
-	node := func(number string, entities []messaginghealth.Entity) messaginghealth.Node {
-		n := messaginghealth.Node{PhoneNumber: number, Checked: checked, CanSendMessage: "AVAILABLE", Entities: entities}
+	node := func(number string, entities []messaginghealth.Entity) messaginghealth.Answer {
+		n := messaginghealth.Answer{Node: messaginghealth.Node{PhoneNumber: number, Checked: checked, CanSendMessage: "AVAILABLE"}, Entities: entities}
 		for _, e := range entities {
 			n.CanSendMessage = worse(n.CanSendMessage, e.CanSendMessage)
 		}
@@ -368,13 +368,12 @@ func (sp *scaleSpace) healthData(checked time.Time) messaginghealth.Health {
 		return n
 	}
 	wabaNode := node("", shared)
-	h := messaginghealth.Health{WABA: &wabaNode}
+	var phones []messaginghealth.Answer
 	for _, n := range sp.src.numbers {
 		canSend, code := n.health()
-		h.Phones = append(h.Phones, node(n.id, append([]messaginghealth.Entity{entity("PHONE_NUMBER", n.id, canSend, code)}, shared...)))
+		phones = append(phones, node(n.id, append([]messaginghealth.Entity{entity("PHONE_NUMBER", n.id, canSend, code)}, shared...)))
 	}
-	slices.SortFunc(h.Phones, func(a, b messaginghealth.Node) int { return cmp.Compare(a.PhoneNumber, b.PhoneNumber) })
-	return h
+	return messaginghealth.FromAnswers(&wabaNode, phones...)
 }
 
 // worse returns the worse of two CanSendMessage values.

@@ -154,22 +154,20 @@ func (a *scaleAccount) healthWants(sel []*scaleSpace) map[string]want {
 		for _, n := range h.Phones {
 			nodes[key("phone", n.CanSendMessage)]++
 		}
-		for _, n := range append(h.Phones, *h.WABA) {
-			for _, e := range n.Entities {
-				if e.CanSendMessage == "AVAILABLE" {
-					continue
+		for _, e := range h.Entities {
+			if e.CanSendMessage == "AVAILABLE" {
+				continue
+			}
+			k := key(e.Type, e.ID, e.CanSendMessage)
+			if entities[k] == nil {
+				entities[k] = map[string]bool{}
+			}
+			entities[k][sp.id] = true
+			for _, er := range e.Errors {
+				if codes[er.Code] == nil {
+					codes[er.Code] = map[string]bool{}
 				}
-				k := key(e.Type, e.ID, e.CanSendMessage)
-				if entities[k] == nil {
-					entities[k] = map[string]bool{}
-				}
-				entities[k][sp.id] = true
-				for _, er := range e.Errors {
-					if codes[er.Code] == nil {
-						codes[er.Code] = map[string]bool{}
-					}
-					codes[er.Code][sp.id] = true
-				}
+				codes[er.Code][sp.id] = true
 			}
 		}
 	}

@@ -80,27 +80,25 @@ func oddSourcesSnapshot() *snapshot.Snapshot {
 		bad:    {HasData: true, LastSuccess: t0.Add(-time.Hour), LastAttempt: t0, LastError: &snapshot.ErrorInfo{Code: "HTTP_503"}, Data: waba.WABA{Bound: true, ID: "w\"a\\b\n", BusinessID: "ünï", AccountReviewStatus: "_other"}},
 	}
 	health := map[string]*snapshot.SpacePart{
-		"": {Up: true, HasData: true, LastSuccess: t0, Data: messaginghealth.Health{
-			WABA: &messaginghealth.Node{WabaID: "waba-1", Checked: t0, CanSendMessage: "LIMITED", Entities: []messaginghealth.Entity{
+		"": {Up: true, HasData: true, LastSuccess: t0, Data: messaginghealth.FromAnswers(
+			&messaginghealth.Answer{Node: messaginghealth.Node{WabaID: "waba-1", Checked: t0, CanSendMessage: "LIMITED"}, Entities: []messaginghealth.Entity{
 				{Type: "WABA", ID: "waba-1", CanSendMessage: "LIMITED", Errors: []messaginghealth.Error{{Code: "141010", Description: "Never a label"}, {Code: "141010"}}},
 				{Type: "BUSINESS", ID: "biz-1", CanSendMessage: "AVAILABLE"},
 				{Type: "APP", ID: "app \"1\"", CanSendMessage: "BLOCKED", Errors: []messaginghealth.Error{{Code: "odd\\code\n"}}},
 			}},
-			Phones: []messaginghealth.Node{
-				{PhoneNumber: "+8613800000001", Checked: t0, CanSendMessage: "AVAILABLE", Entities: []messaginghealth.Entity{
-					{Type: "PHONE_NUMBER", ID: "+8613800000001", CanSendMessage: "AVAILABLE"},
-					{Type: "BUSINESS", ID: "biz-1", CanSendMessage: "AVAILABLE"},
-				}},
-				{PhoneNumber: "+8613800000002", Checked: t0, CanSendMessage: "BLOCKED", Entities: []messaginghealth.Entity{
-					{Type: "PHONE_NUMBER", ID: "+8613800000002", CanSendMessage: "BLOCKED", Errors: []messaginghealth.Error{{Code: "131031"}, {Code: "131042"}}},
-				}},
-				{PhoneNumber: "+8613800000003", Checked: t0, LastError: &snapshot.ErrorInfo{Code: "Timeout"}},
-			},
-		}},
+			messaginghealth.Answer{Node: messaginghealth.Node{PhoneNumber: "+8613800000001", Checked: t0, CanSendMessage: "AVAILABLE"}, Entities: []messaginghealth.Entity{
+				{Type: "PHONE_NUMBER", ID: "+8613800000001", CanSendMessage: "AVAILABLE"},
+				{Type: "BUSINESS", ID: "biz-1", CanSendMessage: "AVAILABLE"},
+			}},
+			messaginghealth.Answer{Node: messaginghealth.Node{PhoneNumber: "+8613800000002", Checked: t0, CanSendMessage: "BLOCKED"}, Entities: []messaginghealth.Entity{
+				{Type: "PHONE_NUMBER", ID: "+8613800000002", CanSendMessage: "BLOCKED", Errors: []messaginghealth.Error{{Code: "131031"}, {Code: "131042"}}},
+			}},
+			messaginghealth.Answer{Node: messaginghealth.Node{PhoneNumber: "+8613800000003", Checked: t0, LastError: &snapshot.ErrorInfo{Code: "Timeout"}}},
+		)},
 		quoted: {LastAttempt: t0, LastError: throttled},
-		bad: {HasData: true, LastSuccess: t0, LastAttempt: t0, LastError: &snapshot.ErrorInfo{Code: "CHAT.APIError"}, Data: messaginghealth.Health{
-			WABA: &messaginghealth.Node{WabaID: "w\"a\\b\n", CanSendMessage: "AVAILABLE", Entities: []messaginghealth.Entity{{Type: "WABA", ID: "w\"a\\b\n", CanSendMessage: "AVAILABLE"}}},
-		}},
+		bad: {HasData: true, LastSuccess: t0, LastAttempt: t0, LastError: &snapshot.ErrorInfo{Code: "CHAT.APIError"}, Data: messaginghealth.FromAnswers(
+			&messaginghealth.Answer{Node: messaginghealth.Node{WabaID: "w\"a\\b\n", CanSendMessage: "AVAILABLE"}, Entities: []messaginghealth.Entity{{Type: "WABA", ID: "w\"a\\b\n", CanSendMessage: "AVAILABLE"}}},
+		)},
 	}
 	ghost := snapshot.NewSourceState("ghost", "GhostOperation").WithParts(map[string]*snapshot.SpacePart{"": {Up: true, HasData: true, LastSuccess: t0}})
 	return oddSnapshot().WithSources(append(sourceStates(numbers, wabas, health), ghost))
@@ -125,11 +123,12 @@ func withTestSources(snap *snapshot.Snapshot, numbers int) *snapshot.Snapshot {
 	}
 	for i, id := range snap.SpaceIDs() {
 		var ns phonenumbers.Numbers
-		h := messaginghealth.Health{}
+		var wabaNode *messaginghealth.Answer
+		var phones []messaginghealth.Answer
 		w := waba.WABA{}
 		if r.IntN(20) != 0 {
 			w = waba.WABA{Bound: true, ID: "waba-" + strconv.Itoa(i), BusinessID: "biz-" + strconv.Itoa(i%50), AccountReviewStatus: "APPROVED", Name: "Account " + strconv.Itoa(i)}
-			h.WABA = &messaginghealth.Node{WabaID: w.ID, Checked: t0, CanSendMessage: "AVAILABLE", Entities: []messaginghealth.Entity{
+			wabaNode = &messaginghealth.Answer{Node: messaginghealth.Node{WabaID: w.ID, Checked: t0, CanSendMessage: "AVAILABLE"}, Entities: []messaginghealth.Entity{
 				{Type: "WABA", ID: w.ID, CanSendMessage: "AVAILABLE"},
 				{Type: "BUSINESS", ID: w.BusinessID, CanSendMessage: "AVAILABLE"},
 				{Type: "APP", ID: "app-1", CanSendMessage: "AVAILABLE"},
@@ -145,16 +144,16 @@ func withTestSources(snap *snapshot.Snapshot, numbers int) *snapshot.Snapshot {
 				n.Status, n.QualityRating = "FLAGGED", "YELLOW"
 			}
 			ns = append(ns, n)
-			node := messaginghealth.Node{PhoneNumber: n.PhoneNumber, Checked: t0, CanSendMessage: "AVAILABLE",
+			node := messaginghealth.Answer{Node: messaginghealth.Node{PhoneNumber: n.PhoneNumber, Checked: t0, CanSendMessage: "AVAILABLE"},
 				Entities: []messaginghealth.Entity{{Type: "PHONE_NUMBER", ID: n.PhoneNumber, CanSendMessage: "AVAILABLE"}}}
 			if r.IntN(50) == 0 {
 				node.CanSendMessage = "LIMITED"
 				node.Entities[0].CanSendMessage = "LIMITED"
 				node.Entities[0].Errors = []messaginghealth.Error{{Code: "131049", Description: "Limited."}}
 			}
-			h.Phones = append(h.Phones, node)
+			phones = append(phones, node)
 		}
-		nums[id], wabas[id], health[id] = part(ns), part(w), part(h)
+		nums[id], wabas[id], health[id] = part(ns), part(w), part(messaginghealth.FromAnswers(wabaNode, phones...))
 	}
 	return snap.WithSources(sourceStates(nums, wabas, health))
 }

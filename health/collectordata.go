@@ -18,7 +18,8 @@ import (
 const MaxPartDataBytes = 64 << 10
 
 // partData returns data as /status shows it, at most MaxPartDataBytes,
-// and what was left out by kind ("numbers", "nodes", "entities", "data"):
+// and what was left out by kind ("numbers", "nodes", "entities", "errors",
+// "data"):
 // nil when nothing was. Data that surely fits (dataBound) is shown as it
 // is, not encoded here first: that is every real space.
 func partData(data any) (any, map[string]int) {
@@ -65,49 +66,89 @@ func cutNumbers(numbers phonenumbers.Numbers) (any, map[string]int) {
 	return kept, omitted("numbers", len(numbers)-len(kept))
 }
 
-// cutHealth keeps the worst nodes first (nodeSeverity; the WABA's before
-// a number's), whole while they fit, then without their entities, as
-// long as they fit: "nodes" counts the nodes left out, "entities" the
-// entities of the nodes kept without them.
+// cutHealth keeps the worst items first as long as they fit: nodes
+// (nodeSeverity) and entities (canSendSeverity); of the same severity the
+// WABA's node, then the entities (they say why), then the numbers' nodes,
+// each in its order. A node is kept whole, naming the entities kept; an
+// entity whole, or without its errors once whole it no longer fits.
+// "nodes" and "entities" count those left out, "errors" the errors of the
+// entities kept without them.
 func cutHealth(h messaginghealth.Health) (any, map[string]int) {
-	var nodes []*messaginghealth.Node
+	type item struct {
+		node   *messaginghealth.Node // or
+		entity int                   // an index in h.Entities
+	}
+	var items []item
 	if h.WABA != nil {
-		nodes = append(nodes, h.WABA)
+		items = append(items, item{node: h.WABA})
+	}
+	for i := range h.Entities {
+		items = append(items, item{entity: i})
 	}
 	for i := range h.Phones {
-		nodes = append(nodes, &h.Phones[i])
+		items = append(items, item{node: &h.Phones[i]})
 	}
-	kept := make([]*messaginghealth.Node, len(nodes))
-	used, droppedNodes, droppedEntities := listOverhead, 0, 0
-	for _, i := range worstFirst(len(nodes), func(i int) int { return nodeSeverity(nodes[i]) }) {
-		n := *nodes[i]
-		size := jsonSize(n)
+	entities := make([]*messaginghealth.Entity, len(h.Entities)) // those kept
+	keptNodes := map[*messaginghealth.Node]bool{}
+	used, dropped := listOverhead, map[string]int{}
+	severity := func(i int) int {
+		if n := items[i].node; n != nil {
+			return nodeSeverity(h, n)
+		}
+		return canSendSeverity(h.Entities[items[i].entity].CanSendMessage)
+	}
+	for _, i := range worstFirst(len(items), severity) {
+		if n := items[i].node; n != nil {
+			if size := jsonSize(n); used+size <= MaxPartDataBytes {
+				keptNodes[n], used = true, used+size+1
+			} else {
+				dropped["nodes"]++
+			}
+			continue
+		}
+		k := items[i].entity
+		e := h.Entities[k]
+		size := jsonSize(e)
 		if used+size > MaxPartDataBytes {
-			n.Entities = nil
-			if size = jsonSize(n); used+size > MaxPartDataBytes {
-				droppedNodes++
+			e.Errors = nil
+			if size = jsonSize(e); used+size > MaxPartDataBytes {
+				dropped["entities"]++
 				continue
 			}
-			droppedEntities += len(nodes[i].Entities)
+			dropped["errors"] += len(h.Entities[k].Errors)
 		}
-		kept[i], used = &n, used+size+1
+		entities[k], used = &e, used+size+1
 	}
 	var out messaginghealth.Health
-	for i, n := range kept {
-		switch {
-		case n == nil:
-		case i == 0 && h.WABA != nil:
-			out.WABA = n
-		default:
-			out.Phones = append(out.Phones, *n)
+	index := make([]int, len(entities)) // an entity's index among those kept; -1 for none
+	for i, e := range entities {
+		index[i] = -1
+		if e != nil {
+			index[i] = len(out.Entities)
+			out.Entities = append(out.Entities, *e)
 		}
 	}
-	dropped := omitted("nodes", droppedNodes)
-	if droppedEntities > 0 {
-		if dropped == nil {
-			dropped = map[string]int{}
+	kept := func(n *messaginghealth.Node) messaginghealth.Node {
+		out := *n
+		out.NamedEntities = nil
+		for _, k := range n.NamedEntities {
+			if index[k] >= 0 {
+				out.NamedEntities = append(out.NamedEntities, uint32(index[k]))
+			}
 		}
-		dropped["entities"] = droppedEntities
+		return out
+	}
+	if keptNodes[h.WABA] {
+		n := kept(h.WABA)
+		out.WABA = &n
+	}
+	for i := range h.Phones {
+		if keptNodes[&h.Phones[i]] {
+			out.Phones = append(out.Phones, kept(&h.Phones[i]))
+		}
+	}
+	if len(dropped) == 0 {
+		return out, nil
 	}
 	return out, dropped
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -36,10 +37,10 @@ func numbersNeedingAttention(n, step, textBytes int) phonenumbers.Numbers {
 	return ns
 }
 
-// bigNode is a WABA node of entities entities of errors errors each, every
-// text as long as the client keeps it and escaped the longest.
-func bigNode(entities, errors int) *messaginghealth.Node {
-	n := &messaginghealth.Node{WabaID: hostileText("w", 128), Checked: t0, CanSendMessage: "BLOCKED"}
+// bigNode is a WABA's answer of entities entities of errors errors each,
+// every text as long as the client keeps it and escaped the longest.
+func bigNode(entities, errors int) *messaginghealth.Answer {
+	n := &messaginghealth.Answer{Node: messaginghealth.Node{WabaID: hostileText("w", 128), Checked: t0, CanSendMessage: "BLOCKED"}}
 	for i := range entities {
 		e := messaginghealth.Entity{Type: "APP", ID: hostileText(fmt.Sprint(i), 128), CanSendMessage: "BLOCKED"}
 		for j := range errors {
@@ -57,12 +58,14 @@ func bigNode(entities, errors int) *messaginghealth.Node {
 func TestStatusJSONPartDataIsBounded(t *testing.T) {
 	thousand := numbersNeedingAttention(1000, 37, 0)
 	hostileNumbers := numbersNeedingAttention(1000, 37, 512)
-	thousandHealth := healthOf(0, thousand)
-	blockedLast := &thousandHealth.Phones[999]
+	thousandAnswers := healthAnswersOf(0, thousand)
+	blockedLast := &thousandAnswers.phones[999]
 	blockedLast.CanSendMessage, blockedLast.Entities[3] = "BLOCKED", withHealth(blockedLast.Entities[3], "BLOCKED", "131031")
-	oneBigNode := messaginghealth.Health{WABA: bigNode(100, 20)}
-	bigAndSmall := healthOf(0, numbersOf(0, 3))
-	bigAndSmall.WABA = bigNode(100, 20)
+	thousandHealth := thousandAnswers.health()
+	oneBigNode := messaginghealth.FromAnswers(bigNode(100, 20))
+	bigAndSmallAnswers := healthAnswersOf(0, numbersOf(0, 3))
+	bigAndSmallAnswers.waba = bigNode(100, 20)
+	bigAndSmall := bigAndSmallAnswers.health()
 
 	tests := []struct {
 		name    string
@@ -72,14 +75,15 @@ func TestStatusJSONPartDataIsBounded(t *testing.T) {
 		wantWhole bool
 		// mustKeep: numbers (or phone nodes) that must be kept whole.
 		mustKeep []string
-		// wantNodeWithoutEntities: the WABA node is kept, its entities not.
-		wantNodeWithoutEntities bool
+		// wantEntitiesBrief: the WABA node is kept, and its entities, too
+		// large whole, are kept without their errors or left out.
+		wantEntitiesBrief bool
 	}{
 		{name: "3 numbers", numbers: numbersOf(0, 3), health: healthOf(0, numbersOf(0, 3)), wantWhole: true},
 		{name: "1,000 numbers", numbers: thousand, health: thousandHealth, mustKeep: attention(thousand, blockedLast.PhoneNumber)},
 		{name: "1,000 numbers of the longest texts", numbers: hostileNumbers, health: healthOf(0, hostileNumbers), mustKeep: attention(hostileNumbers)[:5]},
-		{name: "a node larger than the bound", numbers: numbersOf(0, 1), health: oneBigNode, wantNodeWithoutEntities: true},
-		{name: "a node larger than the bound, and 3 numbers", numbers: numbersOf(0, 3), health: bigAndSmall, wantNodeWithoutEntities: true,
+		{name: "a node larger than the bound", numbers: numbersOf(0, 1), health: oneBigNode, wantEntitiesBrief: true},
+		{name: "a node larger than the bound, and 3 numbers", numbers: numbersOf(0, 3), health: bigAndSmall, wantEntitiesBrief: true,
 			mustKeep: []string{bigAndSmall.Phones[0].PhoneNumber, bigAndSmall.Phones[2].PhoneNumber}},
 	}
 	for _, tt := range tests {
@@ -124,40 +128,62 @@ func TestStatusJSONPartDataIsBounded(t *testing.T) {
 			if omitted := parts[phoneNumbers].DataOmitted["numbers"]; omitted != len(tt.numbers)-len(ns) {
 				t.Errorf("%d numbers shown of %d, %d omitted", len(ns), len(tt.numbers), omitted)
 			}
-			// A node is shown whole, or without its entities once whole
-			// ones no longer fit.
-			entitiesLeft := 0
-			briefOrWhole := func(shown messaginghealth.Node, all []messaginghealth.Node) messaginghealth.Node {
-				for _, n := range all {
-					if n.PhoneNumber == shown.PhoneNumber && shown.Entities == nil && n.Entities != nil {
-						entitiesLeft += len(n.Entities)
-						return n
+			// A node is shown whole, naming the entities shown; an entity
+			// whole, or without its errors once whole it no longer fits.
+			briefErrors := 0
+			entities := make([]messaginghealth.Entity, len(h.Entities))
+			for i, e := range h.Entities {
+				entities[i] = e
+				for _, all := range tt.health.Entities {
+					if all.Type == e.Type && all.ID == e.ID && e.Errors == nil && all.Errors != nil {
+						entities[i], briefErrors = all, briefErrors+len(all.Errors)
 					}
 				}
-				return shown
+			}
+			checkSubsequence(t, "entities", entities, tt.health.Entities, func(e messaginghealth.Entity) string { return e.Type + " " + e.ID })
+			names := func(h messaginghealth.Health, n *messaginghealth.Node) []string {
+				var out []string
+				for e := range h.NamedBy(n) {
+					if slices.ContainsFunc(entities, func(x messaginghealth.Entity) bool { return x.Type == e.Type && x.ID == e.ID }) {
+						out = append(out, e.Type+" "+e.ID)
+					}
+				}
+				return out
+			}
+			wholeNode := func(shown *messaginghealth.Node, all []messaginghealth.Node) messaginghealth.Node {
+				for i := range all {
+					if all[i].PhoneNumber == shown.PhoneNumber {
+						if !slices.Equal(names(h, shown), names(tt.health, &all[i])) {
+							t.Errorf("node %.20q names %q, want %q: those of its entities shown", shown.PhoneNumber, names(h, shown), names(tt.health, &all[i]))
+						}
+						return all[i]
+					}
+				}
+				return *shown
 			}
 			phones := make([]messaginghealth.Node, len(h.Phones))
-			for i, n := range h.Phones {
-				phones[i] = briefOrWhole(n, tt.health.Phones)
+			for i := range h.Phones {
+				phones[i] = wholeNode(&h.Phones[i], tt.health.Phones)
 			}
 			checkSubsequence(t, "phone nodes", phones, tt.health.Phones, func(n messaginghealth.Node) string { return n.PhoneNumber })
 			wabaKept := 0
 			if h.WABA != nil {
 				wabaKept = 1
-				briefOrWhole(*h.WABA, []messaginghealth.Node{*tt.health.WABA})
+				wholeNode(h.WABA, []messaginghealth.Node{*tt.health.WABA})
 			}
 			omitted := parts[messagingHealth].DataOmitted
-			if omitted["nodes"] != 1+len(tt.health.Phones)-len(h.Phones)-wabaKept || omitted["entities"] != entitiesLeft {
-				t.Errorf("%d phone nodes shown of %d, the WABA's %d times, %d entities left out; omitted %v", len(h.Phones), len(tt.health.Phones), wabaKept, entitiesLeft, omitted)
+			if omitted["nodes"] != 1+len(tt.health.Phones)-len(h.Phones)-wabaKept || omitted["entities"] != len(tt.health.Entities)-len(h.Entities) || omitted["errors"] != briefErrors {
+				t.Errorf("%d phone nodes shown of %d, the WABA's %d times, %d entities of %d, %d errors left out; omitted %v",
+					len(h.Phones), len(tt.health.Phones), wabaKept, len(h.Entities), len(tt.health.Entities), briefErrors, omitted)
 			}
 			for _, number := range tt.mustKeep {
 				if !hasNumber(ns, number) && !hasNode(h, number) {
 					t.Errorf("%s, which needs attention, is not shown", number)
 				}
 			}
-			if tt.wantNodeWithoutEntities {
-				if h.WABA == nil || h.WABA.Entities != nil || h.WABA.CanSendMessage != "BLOCKED" || omitted["entities"] != len(tt.health.WABA.Entities) {
-					t.Errorf("the large WABA node: %+v, omitted %v; want it without its %d entities", h.WABA, omitted, len(tt.health.WABA.Entities))
+			if tt.wantEntitiesBrief {
+				if h.WABA == nil || h.WABA.CanSendMessage != "BLOCKED" || briefErrors == 0 || omitted["entities"] == 0 {
+					t.Errorf("the large WABA node: %+v, %d entities shown, omitted %v; want it shown, its entities brief while they fit", h.WABA, len(h.Entities), omitted)
 				}
 			}
 		})
@@ -255,7 +281,7 @@ func TestStatusJSONAtScale(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var w writes
-			if err := checkerOf(tt.snap).writeStatus(&w); err != nil {
+			if err := checkerOf(tt.snap).writeStatus(&w, statusQuery{}); err != nil {
 				t.Fatal(err)
 			}
 			t.Logf("%d bytes (%.0f a space) in %d writes, the largest %d", w.total, float64(w.total)/n, w.count, w.largest)

@@ -89,13 +89,14 @@ func smallSourcesAccount() *snapshot.Snapshot {
 	wabaParts := map[string]*snapshot.SpacePart{"a": upPart(time.Hour, wabaOf(0)), "b": upPart(time.Hour, rejected), "c": upPart(time.Hour, waba.WABA{}),
 		"d": upPart(3*time.Hour, pending)}
 
-	ha := healthOf(0, a)
-	ha.Phones[1].CanSendMessage, ha.Phones[1].Entities[3] = "LIMITED", withHealth(ha.Phones[1].Entities[3], "LIMITED", "131049")
-	hb := healthOf(1, b)
-	hb.WABA.CanSendMessage, hb.WABA.Entities[1] = "BLOCKED", withHealth(hb.WABA.Entities[1], "BLOCKED", "141010")
-	hd := healthOf(3, d)
-	hd.WABA.CanSendMessage, hd.WABA.Entities[1], hd.WABA.Entities[2] = "BLOCKED", withHealth(hd.WABA.Entities[1], "BLOCKED", "141010"),
-		withHealth(hd.WABA.Entities[2], "LIMITED", "368")
+	aa := healthAnswersOf(0, a)
+	aa.phones[1].CanSendMessage, aa.phones[1].Entities[3] = "LIMITED", withHealth(aa.phones[1].Entities[3], "LIMITED", "131049")
+	ab := healthAnswersOf(1, b)
+	ab.waba.CanSendMessage, ab.waba.Entities[1] = "BLOCKED", withHealth(ab.waba.Entities[1], "BLOCKED", "141010")
+	ad := healthAnswersOf(3, d)
+	ad.waba.CanSendMessage, ad.waba.Entities[1], ad.waba.Entities[2] = "BLOCKED", withHealth(ad.waba.Entities[1], "BLOCKED", "141010"),
+		withHealth(ad.waba.Entities[2], "LIMITED", "368")
+	ha, hb, hd := aa.health(), ab.health(), ad.health()
 	hd.Phones[0].LastError = &snapshot.ErrorInfo{Code: "ERR-FB-001", Message: "meta failed"}
 	health := map[string]*snapshot.SpacePart{"a": upPart(time.Hour, ha), "b": upPart(time.Hour, hb), "d": upPart(time.Hour, hd)}
 
@@ -328,7 +329,7 @@ func hostileSources(n int) []*snapshot.SourceState {
 		for k := range 5 {
 			entities = append(entities, messaginghealth.Entity{Type: labels[k], ID: text(fmt.Sprint(i, "-", k), 128), CanSendMessage: "BLOCKED", Errors: errors})
 		}
-		h := messaginghealth.Health{WABA: &messaginghealth.Node{WabaID: w.ID, CanSendMessage: "BLOCKED", Entities: entities}}
+		h := messaginghealth.FromAnswers(&messaginghealth.Answer{Node: messaginghealth.Node{WabaID: w.ID, CanSendMessage: "BLOCKED"}, Entities: entities})
 		fail := func(data any) *snapshot.SpacePart {
 			p := downPart(text(fmt.Sprint(i), 512), data)
 			p.LastError.Message, p.LastError.RequestID = long, long

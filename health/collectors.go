@@ -109,6 +109,19 @@ func collectorPart(src *snapshot.SourceState, p *snapshot.SpacePart, now time.Ti
 	return out
 }
 
+// isPending reports whether id is one of pendingSpaces(snap).
+func isPending(snap *snapshot.Snapshot, id string) bool {
+	if snap.Counts().Pending == 0 || snap.Space(id) != nil {
+		return false
+	}
+	for _, src := range snap.Sources() {
+		if src.Part(id) != nil {
+			return true
+		}
+	}
+	return false
+}
+
 // pendingSpaces returns the spaces a source has a part of that snap's
 // flows have no state of, sorted: none once no space is pending (a part
 // of a space no longer watched is on its way out).

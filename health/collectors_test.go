@@ -115,9 +115,10 @@ func TestStatusJSONSpaceParts(t *testing.T) {
 	ns := phonenumbers.Numbers{number(0, 0, "CONNECTED", "GREEN"), number(0, 1, "FLAGGED", "RED")}
 	ns[1].VerifiedName = `Shop <b>"Ü"</b> & co`
 	w := wabaOf(0)
-	h := healthOf(0, ns)
-	h.Phones[1].CanSendMessage = "LIMITED"
-	h.Phones[1].Entities[3] = withHealth(h.Phones[1].Entities[3], "LIMITED", "131049")
+	answers := healthAnswersOf(0, ns)
+	answers.phones[1].CanSendMessage = "LIMITED"
+	answers.phones[1].Entities[3] = withHealth(answers.phones[1].Entities[3], "LIMITED", "131049")
+	h := answers.health()
 	h.Phones[1].LastError = &snapshot.ErrorInfo{Code: "ERR-FB-001", Message: "meta failed", Class: "transient"}
 	kept := numbersOf(1, 1)
 	flows := snapOf(space("a", true, 0), space("b", true, 0), space("c", true, 0))

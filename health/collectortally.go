@@ -28,7 +28,7 @@ func newDataTally(source string) dataTally {
 	case waba.Name:
 		return &wabaTally{byReview: counter{}, notApproved: newTopList(maxWorstRows, func(a, b wabaRow) int { return strings.Compare(a.Space, b.Space) })}
 	case messaginghealth.Name:
-		return &healthTally{wabaNodes: counter{}, phoneNodes: counter{}, entities: map[entityKey]*entityRow{}, seen: map[entityKey]bool{}}
+		return &healthTally{wabaNodes: counter{}, phoneNodes: counter{}, entities: map[entityKey]*entityRow{}}
 	}
 	return noTally{}
 }
@@ -112,13 +112,10 @@ type healthTally struct {
 	wabaNodes, phoneNodes counter
 	failingNodes          int
 	entities              map[entityKey]*entityRow
-	seen                  map[entityKey]bool // a space's entities, counted once
 }
 
 func (t *healthTally) add(space string, data any) {
 	h := messaginghealth.Of(data)
-	seen := t.seen
-	clear(seen)
 	node := func(n *messaginghealth.Node, byValue counter) {
 		if n.LastError != nil {
 			t.failingNodes++
@@ -126,20 +123,17 @@ func (t *healthTally) add(space string, data any) {
 		if n.CanSendMessage != "" {
 			byValue[n.CanSendMessage]++
 		}
-		for _, e := range n.Entities {
-			k := entityKey{e.Type, e.ID, e.CanSendMessage}
-			if sev := canSendSeverity(e.CanSendMessage); sev < warning || seen[k] {
-				continue
-			}
-			seen[k] = true
-			t.entity(k, space, e)
-		}
 	}
 	if h.WABA != nil {
 		node(h.WABA, t.wabaNodes)
 	}
 	for i := range h.Phones {
 		node(&h.Phones[i], t.phoneNodes)
+	}
+	for _, e := range h.Entities { // each once in a space
+		if canSendSeverity(e.CanSendMessage) >= warning {
+			t.entity(entityKey{e.Type, e.ID, e.CanSendMessage}, space, e)
+		}
 	}
 }
 

@@ -41,6 +41,9 @@ func dataBound(data any) (int, bool) {
 		for i := range d.Phones {
 			n += 1 + nodeBound(&d.Phones[i])
 		}
+		for _, e := range d.Entities {
+			n += 1 + entityBound(e)
+		}
 		return n, true
 	}
 	return 0, false
@@ -50,12 +53,16 @@ func nodeBound(node *messaginghealth.Node) int {
 	if node == nil {
 		return 4
 	}
-	n := objectBytes + textBound(node.PhoneNumber, node.WabaID, node.CanSendMessage) + errorInfoBound(node.LastError)
-	for _, e := range node.Entities {
-		n += 1 + objectBytes + textBound(e.Type, e.ID, e.CanSendMessage)
-		for _, er := range e.Errors {
-			n += 1 + objectBytes + textBound(er.Code, er.Description, er.Solution)
-		}
+	return objectBytes + textBound(node.PhoneNumber, node.WabaID, node.CanSendMessage) + errorInfoBound(node.LastError) + indexBytes*len(node.NamedEntities)
+}
+
+// indexBytes bounds an index and its comma.
+const indexBytes = 11
+
+func entityBound(e messaginghealth.Entity) int {
+	n := objectBytes + textBound(e.Type, e.ID, e.CanSendMessage)
+	for _, er := range e.Errors {
+		n += 1 + objectBytes + textBound(er.Code, er.Description, er.Solution)
 	}
 	return n
 }

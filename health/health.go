@@ -149,7 +149,8 @@ func (c Checker) Readyz(w http.ResponseWriter, _ *http.Request) {
 
 // Status is /status's body. Spaces lists the spaces with a state; pending
 // ones are only counted, but for those a source of the engine has a part
-// of (PendingSpaces).
+// of (PendingSpaces). A summary (?summary) has neither; ?space= keeps the
+// spaces named.
 type Status struct {
 	Ready               bool          `json:"ready"`
 	Reason              string        `json:"reason"`
@@ -166,7 +167,8 @@ type Status struct {
 	// Collectors sums up each source of the engine that is on, in the
 	// order they were wired.
 	Collectors []CollectorStatus `json:"collectors,omitempty"`
-	Spaces     []SpaceStatus     `json:"spaces"`
+	// Spaces is nil in a summary, and then left out.
+	Spaces []SpaceStatus `json:"spaces,omitzero"`
 	// PendingSpaces are the spaces not listed yet (pending) that a source
 	// has a part of already: their parts.
 	PendingSpaces []PendingSpaceStatus `json:"pending_spaces,omitempty"`
@@ -209,26 +211,34 @@ type SpaceStatus struct {
 }
 
 // Status builds the status of the current snapshot.
-func (c Checker) Status() Status {
+func (c Checker) Status() Status { return c.status(statusQuery{}) }
+
+// status builds the status of the current snapshot as q asks for it.
+func (c Checker) status(q statusQuery) Status {
 	snap, now := c.Snapshot(), c.now()
-	st := c.statusHead(snap, now)
-	for _, sp := range sortedSpaces(snap) {
+	st := c.statusHead(snap, now, q)
+	spaces, pending := selectedSpaces(snap, q)
+	for _, sp := range spaces {
 		st.Spaces = append(st.Spaces, c.spaceStatus(snap, sp, now))
 	}
-	for _, id := range pendingSpaces(snap) {
+	for _, id := range pending {
 		st.PendingSpaces = append(st.PendingSpaces, PendingSpaceStatus{Space: id, Collectors: spaceCollectors(snap, id, now)})
 	}
 	return st
 }
 
-// statusHead is the status of snap at now without its spaces.
-func (c Checker) statusHead(snap *snapshot.Snapshot, now time.Time) Status {
+// statusHead is the status of snap at now without its spaces: with an
+// empty list of them, but in a summary, which has none.
+func (c Checker) statusHead(snap *snapshot.Snapshot, now time.Time, q statusQuery) Status {
 	ready, why := c.ready(snap, now)
 	counts := snap.Counts()
 	st := Status{Ready: ready, Reason: why, SpacesByState: StateCounts(counts),
 		MaxStaleness: c.staleness(snap).Seconds(), ExpectedPass: snap.ExpectedPassDuration.Seconds(),
 		Refreshes: snap.Refreshes, RefreshFailures: snap.RefreshFailures,
-		LastRefreshDuration: snap.LastRefreshDuration.Seconds(), Spaces: []SpaceStatus{}}
+		LastRefreshDuration: snap.LastRefreshDuration.Seconds()}
+	if !q.summary {
+		st.Spaces = []SpaceStatus{}
+	}
 	if !snap.LastRefreshEnd.IsZero() {
 		st.LastRefresh = &snap.LastRefreshEnd
 	}
@@ -253,6 +263,29 @@ func (c Checker) spaceStatus(snap *snapshot.Snapshot, sp *snapshot.SpaceState, n
 	return ss
 }
 
+// selectedSpaces returns the spaces of snap q asks for: the states of
+// those listed, in the order of their ids, and the ids of those pending
+// that a source has a part of (see pendingSpaces), sorted. A space named
+// that snap has neither of is left out.
+func selectedSpaces(snap *snapshot.Snapshot, q statusQuery) ([]*snapshot.SpaceState, []string) {
+	switch {
+	case q.summary:
+		return nil, nil
+	case !q.named:
+		return sortedSpaces(snap), pendingSpaces(snap)
+	}
+	var spaces []*snapshot.SpaceState
+	var pending []string
+	for _, id := range q.spaces {
+		if st := snap.Space(id); st != nil {
+			spaces = append(spaces, st)
+		} else if isPending(snap, id) {
+			pending = append(pending, id)
+		}
+	}
+	return spaces, pending
+}
+
 // sortedSpaces returns the states of snap's spaces in the order of their
 // ids.
 func sortedSpaces(snap *snapshot.Snapshot) []*snapshot.SpaceState {
@@ -273,31 +306,39 @@ func sortedSpaces(snap *snapshot.Snapshot) []*snapshot.SpaceState {
 }
 
 // StatusHandler serves Status as JSON, or as an HTML page to a browser
-// (see PrefersHTML and StatusPage).
+// (see PrefersHTML and StatusPage). The JSON is every space's, those named
+// by ?space= (at most MaxStatusSpaces), or none (?summary); a query it
+// cannot read is answered 400 with one line saying why.
 func (c Checker) StatusHandler(w http.ResponseWriter, r *http.Request) {
 	w.Header().Add("Vary", "Accept")
 	if PrefersHTML(r) {
 		c.StatusPage(w, r)
 		return
 	}
+	q, err := parseStatusQuery(r.URL.Query())
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
 	w.Header().Set("Content-Type", "application/json")
 	bw := bufio.NewWriterSize(w, 64<<10)
-	if c.writeStatus(bw) == nil {
+	if c.writeStatus(bw, q) == nil {
 		bw.Flush()
 	}
 }
 
-// writeStatus writes Status as json.Encoder with an indent of two spaces
-// writes it, a space at a time: the JSON of 200,000 spaces is about 95 MB
-// (more with the sources' data), and the entries of that many spaces as
-// much again, which building the whole answer first would hold at once.
-func (c Checker) writeStatus(w io.Writer) error {
+// writeStatus writes Status as q asks for it, as json.Encoder with an
+// indent of two spaces writes it, a space at a time: the JSON of 200,000
+// spaces is about 95 MB (more with the sources' data), and the entries of
+// that many spaces as much again, which building the whole answer first
+// would hold at once.
+func (c Checker) writeStatus(w io.Writer, q statusQuery) error {
 	snap, now := c.Snapshot(), c.now()
-	head, err := json.MarshalIndent(c.statusHead(snap, now), "", "  ")
+	head, err := json.MarshalIndent(c.statusHead(snap, now, q), "", "  ")
 	if err != nil {
 		return err
 	}
-	spaces, pending := sortedSpaces(snap), pendingSpaces(snap)
+	spaces, pending := selectedSpaces(snap, q)
 	if len(spaces) == 0 && len(pending) == 0 {
 		_, err := w.Write(append(head, '\n'))
 		return err

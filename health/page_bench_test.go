@@ -68,13 +68,20 @@ func sharedSourcesAccount(n int) *snapshot.Snapshot {
 
 // BenchmarkStatusWithSources is BenchmarkStatus with the three sources on
 // (3 numbers a space), written to a writer that only counts: beside
-// BenchmarkStatus, what the sources add.
+// BenchmarkStatus, what the sources add; and the JSON's summary and 100
+// spaces named.
 func BenchmarkStatusWithSources(b *testing.B) {
 	for _, n := range []int{10000, 200000} {
 		c := checkerOf(sharedSourcesAccount(n))
+		named := make([]string, 100)
+		for i := range named {
+			named[i] = fmt.Sprintf("cams-%06d", i*(n/100))
+		}
 		for _, bc := range []struct{ name, target, accept string }{
 			{"html-first-page", "/status", browserAccept},
 			{"json", "/status", "application/json"},
+			{"json-summary", "/status?summary", "application/json"},
+			{"json-100-spaces", spaceQuery(named...), "application/json"},
 		} {
 			b.Run(fmt.Sprintf("spaces=%d/%s", n, bc.name), func(b *testing.B) {
 				var size int

@@ -49,11 +49,11 @@ func canSendSeverity(v string) int {
 	return notice
 }
 
-// nodeSeverity ranks a node by its worst: its own value, its entities',
-// and a failed last call.
-func nodeSeverity(n *messaginghealth.Node) int {
+// nodeSeverity ranks a node of h by its worst: its own value, that of the
+// entities it names, and a failed last call.
+func nodeSeverity(h messaginghealth.Health, n *messaginghealth.Node) int {
 	worst := canSendSeverity(n.CanSendMessage)
-	for _, e := range n.Entities {
+	for e := range h.NamedBy(n) {
 		worst = max(worst, canSendSeverity(e.CanSendMessage))
 	}
 	if n.LastError != nil {

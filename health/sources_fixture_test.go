@@ -67,10 +67,21 @@ func wabaOf(i int) waba.WABA {
 	return waba.WABA{Bound: true, ID: fmt.Sprintf("waba-%d", i), BusinessID: "biz-1", AccountReviewStatus: "APPROVED", Name: fmt.Sprintf("Shop %d", i), Currency: "USD"}
 }
 
-// healthOf is what Meta says of space i's WABA and numbers: every node
-// and entity AVAILABLE; the WABA, the business and the app in each node,
-// the number in its own.
-func healthOf(i int, numbers phonenumbers.Numbers) messaginghealth.Health {
+// healthAnswers are what Meta answered of a space's WABA and numbers.
+type healthAnswers struct {
+	waba   *messaginghealth.Answer
+	phones []messaginghealth.Answer
+}
+
+// health is what the source keeps of the answers.
+func (a healthAnswers) health() messaginghealth.Health {
+	return messaginghealth.FromAnswers(a.waba, a.phones...)
+}
+
+// healthAnswersOf is what Meta says of space i's WABA and numbers: every
+// node and entity AVAILABLE; the WABA, the business and the app in each
+// node, the number in its own.
+func healthAnswersOf(i int, numbers phonenumbers.Numbers) healthAnswers {
 	shared := func() []messaginghealth.Entity {
 		return []messaginghealth.Entity{
 			{Type: "WABA", ID: fmt.Sprintf("waba-%d", i), CanSendMessage: "AVAILABLE"},
@@ -78,15 +89,21 @@ func healthOf(i int, numbers phonenumbers.Numbers) messaginghealth.Health {
 			{Type: "APP", ID: "app-1", CanSendMessage: "AVAILABLE"},
 		}
 	}
-	h := messaginghealth.Health{WABA: &messaginghealth.Node{WabaID: fmt.Sprintf("waba-%d", i), Checked: t0.Add(-time.Hour), CanSendMessage: "AVAILABLE", Entities: shared()}}
+	a := healthAnswers{waba: &messaginghealth.Answer{Node: messaginghealth.Node{WabaID: fmt.Sprintf("waba-%d", i), Checked: t0.Add(-time.Hour), CanSendMessage: "AVAILABLE"}, Entities: shared()}}
 	for _, n := range numbers {
-		h.Phones = append(h.Phones, messaginghealth.Node{PhoneNumber: n.PhoneNumber, Checked: t0.Add(-2 * time.Hour), CanSendMessage: "AVAILABLE",
+		a.phones = append(a.phones, messaginghealth.Answer{Node: messaginghealth.Node{PhoneNumber: n.PhoneNumber, Checked: t0.Add(-2 * time.Hour), CanSendMessage: "AVAILABLE"},
 			Entities: append(shared(), messaginghealth.Entity{Type: "PHONE_NUMBER", ID: n.PhoneNumber, CanSendMessage: "AVAILABLE"})})
 	}
-	return h
+	return a
 }
 
-// blocked returns e BLOCKED (or LIMITED) with one error of code.
+// healthOf is what the source keeps of healthAnswersOf(i, numbers).
+func healthOf(i int, numbers phonenumbers.Numbers) messaginghealth.Health {
+	return healthAnswersOf(i, numbers).health()
+}
+
+// withHealth returns e BLOCKED (or LIMITED: canSend) with one error of
+// code.
 func withHealth(e messaginghealth.Entity, canSend, code string) messaginghealth.Entity {
 	e.CanSendMessage = canSend
 	e.Errors = []messaginghealth.Error{{Code: code, Description: "Meta says " + code, Solution: "fix " + code}}
@@ -113,10 +130,11 @@ func sourcesAccount(n, perSpace int) *snapshot.Snapshot {
 		if i%89 == 1 {
 			w.AccountReviewStatus = "PENDING"
 		}
-		h := healthOf(i, ns)
+		answers := healthAnswersOf(i, ns)
 		if i%103 == 2 {
-			h.WABA.CanSendMessage, h.WABA.Entities[1] = "BLOCKED", withHealth(h.WABA.Entities[1], "BLOCKED", "141010")
+			answers.waba.CanSendMessage, answers.waba.Entities[1] = "BLOCKED", withHealth(answers.waba.Entities[1], "BLOCKED", "141010")
 		}
+		h := answers.health()
 		numbers[id] = upPart(time.Minute, ns)
 		if i%11 == 4 {
 			numbers[id] = downPart("Ram.PermissionDeny", nil)

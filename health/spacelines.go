@@ -74,7 +74,7 @@ func healthSummary(h messaginghealth.Health) string {
 	nodes := 0
 	consider := func(n *messaginghealth.Node) {
 		nodes++
-		if worst == nil || nodeSeverity(n) > nodeSeverity(worst) {
+		if worst == nil || nodeSeverity(h, n) > nodeSeverity(h, worst) {
 			worst = n
 		}
 	}
@@ -87,7 +87,7 @@ func healthSummary(h messaginghealth.Health) string {
 	switch {
 	case worst == nil:
 		return "no node asked yet"
-	case nodeSeverity(worst) == fine:
+	case nodeSeverity(h, worst) == fine:
 		return countOf(nodes, "node") + ", none LIMITED or BLOCKED"
 	}
 	name := "WABA " + worst.WabaID

@@ -1,10 +1,9 @@
 package messaginghealth
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
-	"slices"
-	"strings"
 
 	"github.com/cams-exporter/cams_exporter/client"
 	"github.com/cams-exporter/cams_exporter/snapshot"
@@ -15,78 +14,158 @@ import (
 // cache file holds, bounded as the answers it was made of are: at most
 // client.MaxPhoneNumbersPerAnswer numbers, each with a PhoneNumber the
 // client would take (the WABA's node has none), client.MaxHealthEntities
-// entities a node and client.MaxHealthErrorsPerEntity errors an entity,
-// every text cut and every label value folded by the source's caps as an
-// answer's are; the numbers sorted, each once. It is the source's codec
-// for the cache (cache.Codecs).
+// entities a node names and client.MaxHealthErrorsPerEntity errors an
+// entity, every text cut and every label value folded by the source's caps
+// as an answer's are; the numbers sorted, each once. It reads today's
+// shape (the space's entities beside its nodes, which name them by index)
+// and the shape of files written before each entity was kept once (each
+// node with its answer's entities), which it makes today's
+// (FromAnswers). It is the source's codec for the cache (cache.Codecs).
 func (s *Source) Decode(raw json.RawMessage) (any, error) {
-	var h Health
-	if err := json.Unmarshal(raw, &h); err != nil {
+	var st stored
+	if err := json.Unmarshal(raw, &st); err != nil {
 		return nil, err
 	}
-	if len(h.Phones) > client.MaxPhoneNumbersPerAnswer {
-		return nil, fmt.Errorf("%d numbers, more than the %d of an answer", len(h.Phones), client.MaxPhoneNumbersPerAnswer)
+	if len(st.Phones) > client.MaxPhoneNumbersPerAnswer {
+		return nil, fmt.Errorf("%d numbers, more than the %d of an answer", len(st.Phones), client.MaxPhoneNumbersPerAnswer)
 	}
-	var out Health
+	nodes := len(st.Phones)
+	if st.WABA != nil {
+		nodes++
+	}
+	if len(st.Entities) > client.MaxHealthEntities*nodes {
+		return nil, fmt.Errorf("%d entities, more than the %d the answers of %d nodes can name", len(st.Entities), client.MaxHealthEntities*nodes, nodes)
+	}
 	ids := idSet{}
-	if h.WABA != nil {
-		if h.WABA.PhoneNumber != "" {
+	entities := make([]Entity, len(st.Entities))
+	for i, e := range st.Entities {
+		if len(e.Errors) > client.MaxHealthErrorsPerEntity {
+			return nil, fmt.Errorf("entity %d: %d errors, more than the %d of an answer", i, len(e.Errors), client.MaxHealthErrorsPerEntity)
+		}
+		entities[i] = s.kept(e, ids)
+	}
+	var wabaNode *Answer
+	if st.WABA != nil {
+		if st.WABA.PhoneNumber != "" {
 			return nil, fmt.Errorf("the WABA's node has a phone number")
 		}
-		n, err := s.restored(*h.WABA, ids)
+		a, err := s.restored(*st.WABA, entities, ids)
 		if err != nil {
 			return nil, fmt.Errorf("the WABA's node: %w", err)
 		}
-		out.WABA = &n
+		wabaNode = &a
 	}
-	if len(h.Phones) > 0 {
-		out.Phones = make([]Node, 0, len(h.Phones))
-	}
-	for i, node := range h.Phones {
+	phones := make([]Answer, 0, len(st.Phones))
+	for i, node := range st.Phones {
 		if err := values.CheckID(node.PhoneNumber, client.MaxPhoneNumberBytes); err != nil {
 			return nil, fmt.Errorf("number %d: %w", i, err)
 		}
-		n, err := s.restored(node, ids)
+		a, err := s.restored(node, entities, ids)
 		if err != nil {
 			return nil, fmt.Errorf("number %d: %w", i, err)
 		}
-		out.Phones = append(out.Phones, n)
+		phones = append(phones, a)
 	}
-	slices.SortStableFunc(out.Phones, func(a, b Node) int { return strings.Compare(a.PhoneNumber, b.PhoneNumber) })
-	out.Phones = slices.CompactFunc(out.Phones, func(a, b Node) bool { return a.PhoneNumber == b.PhoneNumber })
+	return FromAnswers(wabaNode, phones...), nil
+}
+
+// stored is a space's Health as the cache file holds it: today's shape
+// (Entities, which the nodes name by index), or that of files written
+// before each entity was kept once (each node with its answer's entities).
+type stored struct {
+	WABA     *storedNode  `json:"waba"`
+	Phones   []storedNode `json:"phones"`
+	Entities []Entity     `json:"entities"`
+}
+
+// storedNode is a node as the cache file holds it: its "entities" are
+// indexes in the space's (today's shape) or entities of its own (before).
+type storedNode struct {
+	Node
+	Entities json.RawMessage `json:"entities"`
+}
+
+// answer returns the node with the entities it names: its own, or those
+// of entities it names by index.
+func (n storedNode) answer(entities []Entity) (Answer, error) {
+	a := Answer{Node: n.Node}
+	raw := bytes.TrimSpace(n.Entities)
+	if len(raw) == 0 || string(raw) == "null" {
+		return a, nil
+	}
+	if inner := bytes.TrimSpace(raw[1:]); raw[0] == '[' && len(inner) > 0 && inner[0] == '{' {
+		if len(entities) > 0 {
+			return Answer{}, fmt.Errorf("entities of its own beside the space's")
+		}
+		return a, json.Unmarshal(raw, &a.Entities)
+	}
+	var named []uint32
+	if err := json.Unmarshal(raw, &named); err != nil {
+		return Answer{}, err
+	}
+	if len(named) > client.MaxHealthEntities {
+		return Answer{}, fmt.Errorf("%d entities, more than the %d of an answer", len(named), client.MaxHealthEntities)
+	}
+	for _, i := range named {
+		if int(i) >= len(entities) {
+			return Answer{}, fmt.Errorf("names entity %d of %d", i, len(entities))
+		}
+		a.Entities = append(a.Entities, entities[i])
+	}
+	return a, nil
+}
+
+// restored returns a node read back with the entities it names (its own
+// in the older shape, bounded here; the space's, already bounded, by index
+// in today's), bounded as a node keeps an answer, its ids one string each
+// within the space (ids).
+func (s *Source) restored(n storedNode, entities []Entity, ids idSet) (Answer, error) {
+	a, err := n.answer(entities)
+	if err != nil {
+		return Answer{}, err
+	}
+	if len(a.Entities) > client.MaxHealthEntities {
+		return Answer{}, fmt.Errorf("%d entities, more than the %d of an answer", len(a.Entities), client.MaxHealthEntities)
+	}
+	out := Answer{Node: Node{PhoneNumber: ids.one(a.PhoneNumber), WabaID: ids.one(values.Cut(a.WabaID)), Checked: a.Checked, Answered: a.Answered,
+		CanSendMessage: values.Shared(s.caps.canSend.Fold(a.CanSendMessage)), LastError: boundedError(a.LastError)}}
+	if len(entities) > 0 {
+		out.Entities = a.Entities // the space's, bounded already
+		return out, nil
+	}
+	if len(a.Entities) > 0 {
+		out.Entities = make([]Entity, 0, len(a.Entities))
+	}
+	for _, e := range a.Entities {
+		if len(e.Errors) > client.MaxHealthErrorsPerEntity {
+			return Answer{}, fmt.Errorf("an entity with %d errors, more than the %d of an answer", len(e.Errors), client.MaxHealthErrorsPerEntity)
+		}
+		out.Entities = append(out.Entities, s.kept(e, ids))
+	}
 	return out, nil
 }
 
-// restored returns a node read back, bounded as node keeps an answer, in
-// memory of its exact size, its ids one string each within the space
-// (ids).
-func (s *Source) restored(n Node, ids idSet) (Node, error) {
-	if len(n.Entities) > client.MaxHealthEntities {
-		return Node{}, fmt.Errorf("%d entities, more than the %d of an answer", len(n.Entities), client.MaxHealthEntities)
+// kept returns e as the source keeps an entity: its type and what it can
+// send folded by the caps, its id cut, every error's code folded and texts
+// cut. The values many spaces share (types, states, codes, Meta's texts, a
+// business's or the app's id) are one string each (values.Shared), the ids
+// of the space's own entities one string within the space (ids), the
+// number's and the WABA's shared with their nodes.
+func (s *Source) kept(e Entity, ids idSet) Entity {
+	out := Entity{Type: values.Shared(s.caps.entityType.Fold(e.Type)), ID: values.Cut(e.ID), CanSendMessage: values.Shared(s.caps.canSend.Fold(e.CanSendMessage))}
+	if out.Type == client.EntityTypeBusiness || out.Type == client.EntityTypeApp {
+		out.ID = values.Shared(out.ID) // one business or app behind many spaces
+	} else {
+		out.ID = ids.one(out.ID)
 	}
-	out := Node{PhoneNumber: ids.one(n.PhoneNumber), WabaID: ids.one(values.Cut(n.WabaID)), Checked: n.Checked, Answered: n.Answered,
-		CanSendMessage: values.Shared(s.caps.canSend.Fold(n.CanSendMessage)), LastError: boundedError(n.LastError)}
-	if len(n.Entities) > 0 {
-		out.Entities = make([]Entity, 0, len(n.Entities))
+	if len(e.Errors) > 0 {
+		out.Errors = make([]Error, 0, len(e.Errors))
 	}
-	for _, e := range n.Entities {
-		if len(e.Errors) > client.MaxHealthErrorsPerEntity {
-			return Node{}, fmt.Errorf("an entity with %d errors, more than the %d of an answer", len(e.Errors), client.MaxHealthErrorsPerEntity)
-		}
-		ent := Entity{Type: values.Shared(s.caps.entityType.Fold(e.Type)), ID: ids.one(values.Cut(e.ID)), CanSendMessage: values.Shared(s.caps.canSend.Fold(e.CanSendMessage))}
-		if ent.Type == "BUSINESS" || ent.Type == "APP" {
-			ent.ID = values.Shared(ent.ID) // one business or app behind many spaces
-		}
-		if len(e.Errors) > 0 {
-			ent.Errors = make([]Error, 0, len(e.Errors))
-		}
-		for _, er := range e.Errors {
-			ent.Errors = append(ent.Errors, Error{Code: values.Shared(s.caps.errorCode.Fold(er.Code)),
-				Description: values.Shared(client.Cut(er.Description, client.MaxTextBytes)), Solution: values.Shared(client.Cut(er.Solution, client.MaxTextBytes))})
-		}
-		out.Entities = append(out.Entities, ent)
+	for _, er := range e.Errors {
+		out.Errors = append(out.Errors, Error{Code: values.Shared(s.caps.errorCode.Fold(er.Code)),
+			Description: values.Shared(client.Cut(er.Description, client.MaxTextBytes)), Solution: values.Shared(client.Cut(er.Solution, client.MaxTextBytes))})
 	}
-	return out, nil
+	return out
 }
 
 // idSet holds one string of each id read back of a space: the WABA's id

@@ -137,8 +137,8 @@ func TestSeriesOfABlockedBusiness(t *testing.T) {
 	if n := h.phone("2"); n == nil || n.LastError == nil || n.LastError.Code != "ERR-FB-001" || !n.Checked.Equal(t0) {
 		t.Errorf("number 2's node = %+v, want its failure recorded at t0", n)
 	}
-	if b := h.WABA.Entities[1]; b.Errors[0].Description != "Business verification required" {
-		t.Errorf("business error kept as %+v, want its description for /status", b.Errors[0])
+	if b := entityOf(h, "BUSINESS", "biz-1"); len(b.Errors) == 0 || b.Errors[0].Description != "Business verification required" {
+		t.Errorf("business kept as %+v, want its error's description for /status", b)
 	}
 }
 
@@ -185,4 +185,164 @@ func TestEntityStateIsTheFreshestAnswers(t *testing.T) {
 		}
 	}
 	t.Error("no business series")
+}
+
+// entityOf returns the entity typ id of h, the zero Entity without one.
+func entityOf(h Health, typ, id string) Entity {
+	for _, e := range h.Entities {
+		if e.Type == typ && e.ID == id {
+			return e
+		}
+	}
+	return Entity{}
+}
+
+// shared is what every answer about the space's WABA or a number names:
+// the WABA, its business (canSend) and the app.
+func shared(wabaID, business string) []client.HealthEntity {
+	return []client.HealthEntity{
+		{EntityType: "WABA", ID: wabaID, CanSendMessage: "AVAILABLE"},
+		{EntityType: "BUSINESS", ID: "biz-1", CanSendMessage: business},
+		{EntityType: "APP", CanSendMessage: "AVAILABLE"},
+	}
+}
+
+// numberAnswer is a number's answer: its own entity, then shared.
+func numberAnswer(number, wabaID, business string) *client.HealthStatus {
+	return &client.HealthStatus{CanSendMessage: "AVAILABLE", Entities: append([]client.HealthEntity{{EntityType: "PHONE_NUMBER", ID: number, CanSendMessage: "AVAILABLE"}}, shared(wabaID, business)...)}
+}
+
+// describe lists h's entities and what each node names, by type and id.
+func describe(h Health) []string {
+	var out []string
+	for _, e := range h.Entities {
+		out = append(out, e.Type+" "+e.ID+" "+e.CanSendMessage)
+	}
+	node := func(name string, n *Node) {
+		var named []string
+		for e := range h.NamedBy(n) {
+			named = append(named, e.Type+" "+e.ID)
+		}
+		out = append(out, name+" names "+strings.Join(named, ", "))
+	}
+	if h.WABA != nil {
+		node("waba "+h.WABA.WabaID, h.WABA)
+	}
+	for i := range h.Phones {
+		node("number "+h.Phones[i].PhoneNumber, &h.Phones[i])
+	}
+	return out
+}
+
+// A space of 3 numbers whose 4 answers all name the WABA, the business and
+// the app keeps each once: 6 entities, each node naming its own in the
+// order its answer listed them.
+func TestEachEntityOnceASpace(t *testing.T) {
+	api := fakeAPI{"waba/waba-1": {CanSendMessage: "AVAILABLE", Entities: shared("waba-1", "AVAILABLE")}}
+	for _, n := range []string{"1", "2", "3"} {
+		api["phone/"+n] = numberAnswer(n, "waba-1", "AVAILABLE")
+	}
+	part := callAll(t, New(api, 0, 0), snapWith("s", "waba-1", green("1"), green("2"), green("3")), nil, t0)
+	h := Of(part.Data)
+	want := []string{
+		"APP  AVAILABLE", "BUSINESS biz-1 AVAILABLE", "PHONE_NUMBER 1 AVAILABLE", "PHONE_NUMBER 2 AVAILABLE", "PHONE_NUMBER 3 AVAILABLE", "WABA waba-1 AVAILABLE",
+		"waba waba-1 names WABA waba-1, BUSINESS biz-1, APP ",
+		"number 1 names PHONE_NUMBER 1, WABA waba-1, BUSINESS biz-1, APP ",
+		"number 2 names PHONE_NUMBER 2, WABA waba-1, BUSINESS biz-1, APP ",
+		"number 3 names PHONE_NUMBER 3, WABA waba-1, BUSINESS biz-1, APP ",
+	}
+	if got := describe(h); !slices.Equal(got, want) {
+		t.Errorf("health:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if !slices.Equal(h.WABA.NamedEntities, []uint32{5, 1, 0}) || !slices.Equal(h.Phones[0].NamedEntities, []uint32{2, 5, 1, 0}) {
+		t.Errorf("the WABA names %v, number 1 %v; want indexes [5 1 0] and [2 5 1 0], in the answers' order", h.WABA.NamedEntities, h.Phones[0].NamedEntities)
+	}
+}
+
+// An entity stays while a node's last answer names it: a number gone
+// takes its own along, a WABA replaced stays until no number's answer
+// names it any longer.
+func TestEntitiesLeaveWithTheLastNodeNamingThem(t *testing.T) {
+	api := fakeAPI{"waba/waba-1": {CanSendMessage: "AVAILABLE", Entities: shared("waba-1", "AVAILABLE")},
+		"phone/1": numberAnswer("1", "waba-1", "AVAILABLE"), "phone/2": numberAnswer("2", "waba-1", "AVAILABLE")}
+	src := New(api, time.Hour, 12*time.Hour)
+	part := callAll(t, src, snapWith("s", "waba-1", green("1"), green("2")), nil, t0)
+
+	// Number 2 is gone and the WABA is waba-2 now; number 1 is not due yet.
+	api["waba/waba-2"] = &client.HealthStatus{CanSendMessage: "AVAILABLE", Entities: shared("waba-2", "AVAILABLE")}
+	snap := snapWith("s", "waba-2", green("1"))
+	part = callAll(t, src, snap, part, t0.Add(time.Hour))
+	want := []string{
+		"APP  AVAILABLE", "BUSINESS biz-1 AVAILABLE", "PHONE_NUMBER 1 AVAILABLE", "WABA waba-1 AVAILABLE", "WABA waba-2 AVAILABLE",
+		"waba waba-2 names WABA waba-2, BUSINESS biz-1, APP ",
+		"number 1 names PHONE_NUMBER 1, WABA waba-1, BUSINESS biz-1, APP ",
+	}
+	if got := describe(Of(part.Data)); !slices.Equal(got, want) {
+		t.Errorf("after number 2 left and the WABA changed:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+
+	// Number 1 answers again, naming waba-2: waba-1 is gone.
+	api["phone/1"] = numberAnswer("1", "waba-2", "AVAILABLE")
+	part = callAll(t, src, snap, part, t0.Add(13*time.Hour))
+	want = []string{
+		"APP  AVAILABLE", "BUSINESS biz-1 AVAILABLE", "PHONE_NUMBER 1 AVAILABLE", "WABA waba-2 AVAILABLE",
+		"waba waba-2 names WABA waba-2, BUSINESS biz-1, APP ",
+		"number 1 names PHONE_NUMBER 1, WABA waba-2, BUSINESS biz-1, APP ",
+	}
+	if got := describe(Of(part.Data)); !slices.Equal(got, want) {
+		t.Errorf("after number 1 answered again:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// Of the answers of one batch, the latest gives an entity's state,
+// whatever their order; of answers at the same time, the first node's:
+// the WABA's, then the lowest number's (as the series chose when every
+// node kept its answer's entities).
+func TestFreshestAnswerOfABatch(t *testing.T) {
+	src := New(nil, 0, 0)
+	snap := snapWith("s", "waba-1", green("1"), green("2"))
+	done := func(key string, at time.Duration, business string) engine.Done {
+		st := &client.HealthStatus{CanSendMessage: "AVAILABLE", Entities: shared("waba-1", business)}
+		if number, ok := strings.CutPrefix(key, phoneKey); ok {
+			st = numberAnswer(number, "waba-1", business)
+		}
+		node := client.HealthNode{Type: "waba", WabaID: "waba-1"}
+		if number, ok := strings.CutPrefix(key, phoneKey); ok {
+			node = client.HealthNode{Type: "phone", PhoneNumber: number}
+		}
+		return engine.Done{Task: engine.Task{Space: "s", Key: key}, At: t0.Add(at), Value: src.answer(node, st)}
+	}
+	for _, tt := range []struct {
+		name string
+		done []engine.Done
+		want string
+	}{
+		{"the latest last", []engine.Done{done("waba/waba-1", 0, "BLOCKED"), done("phone/2", time.Minute, "LIMITED")}, "LIMITED"},
+		{"the latest first", []engine.Done{done("phone/2", time.Minute, "LIMITED"), done("waba/waba-1", 0, "BLOCKED")}, "LIMITED"},
+		{"at once, the WABA's", []engine.Done{done("phone/1", 0, "LIMITED"), done("waba/waba-1", 0, "BLOCKED")}, "BLOCKED"},
+		{"at once, the lowest number's", []engine.Done{done("phone/2", 0, "LIMITED"), done("phone/1", 0, "BLOCKED")}, "BLOCKED"},
+	} {
+		h := Of(src.Apply("s", nil, tt.done, snap).Data)
+		if got := entityOf(h, "BUSINESS", "biz-1").CanSendMessage; got != tt.want {
+			t.Errorf("%s: business %s, want %s", tt.name, got, tt.want)
+		}
+	}
+}
+
+// A space's new WABA whose first call fails gets a node of its own with
+// the failure, and is asked again an interval later, not at every look:
+// the old WABA's node and answer are not taken for it.
+func TestANewWABAFailingFirst(t *testing.T) {
+	api := fakeAPI{"waba/waba-1": {CanSendMessage: "AVAILABLE", Entities: shared("waba-1", "AVAILABLE")}}
+	src := New(api, time.Hour, 12*time.Hour)
+	part := callAll(t, src, snapWith("s", "waba-1"), nil, t0)
+	snap := snapWith("s", "waba-2") // waba/waba-2 fails
+	part = callAll(t, src, snap, part, t0.Add(2*time.Hour))
+	h := Of(part.Data)
+	if h.WABA == nil || h.WABA.WabaID != "waba-2" || h.WABA.LastError == nil || h.WABA.CanSendMessage != "" || len(h.Entities) != 0 {
+		t.Fatalf("health %+v, want waba-2's node with its failure, nothing of waba-1's", h)
+	}
+	if tasks, next, _ := src.Due(nil, "s", part, snap, t0.Add(2*time.Hour+time.Minute)); len(tasks) != 0 || !next.Equal(t0.Add(3*time.Hour)) {
+		t.Errorf("a minute later %d calls due, next at %v; want none until an hour after the failure", len(tasks), next)
+	}
 }

@@ -1,8 +1,6 @@
 package messaginghealth
 
 import (
-	"time"
-
 	dto "github.com/prometheus/client_model/go"
 
 	"github.com/cams-exporter/cams_exporter/collector"
@@ -31,20 +29,9 @@ func (s *Series) Families(add collector.AddFamily) {
 
 func (s *Series) SpaceSeries(dst []collector.Series, space string, part *snapshot.SpacePart) []collector.Series {
 	h := Of(part.Data)
-	// An entity (the WABA, the business, the app) is in every node's
-	// answer: the freshest answer says its state.
-	entities := map[[2]string]Entity{}
-	answered := map[[2]string]time.Time{}
 	add := func(node string, n *Node) {
-		if n.CanSendMessage == "" {
-			return // never answered
-		}
-		dst = append(dst, collector.NewSeries(s.health, 1, n.CanSendMessage, node, n.PhoneNumber, space))
-		for _, e := range n.Entities {
-			key := [2]string{e.Type, e.ID}
-			if at, seen := answered[key]; !seen || n.Answered.After(at) {
-				entities[key], answered[key] = e, n.Answered
-			}
+		if n.CanSendMessage != "" { // never answered otherwise
+			dst = append(dst, collector.NewSeries(s.health, 1, n.CanSendMessage, node, n.PhoneNumber, space))
 		}
 	}
 	if h.WABA != nil {
@@ -53,8 +40,10 @@ func (s *Series) SpaceSeries(dst []collector.Series, space string, part *snapsho
 	for i := range h.Phones {
 		add("phone", &h.Phones[i])
 	}
+	// An entity (the WABA, the business, the app) is in every node's
+	// answer: the space keeps it once, as the freshest answer says.
 	errors := map[[2]string]bool{}
-	for _, e := range sortedEntities(entities) {
+	for _, e := range h.Entities {
 		dst = append(dst, collector.NewSeries(s.entity, 1, e.CanSendMessage, e.ID, e.Type, space))
 		if e.CanSendMessage == "AVAILABLE" {
 			continue

@@ -122,33 +122,38 @@ func (s *Source) Call(ctx context.Context, t engine.Task) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.node(node, st), nil
+	return s.answer(node, st), nil
 }
 
-// node keeps an answer, its values bounded.
-func (s *Source) node(asked client.HealthNode, st *client.HealthStatus) Node {
-	n := Node{PhoneNumber: values.Cut(asked.PhoneNumber), WabaID: values.Cut(asked.WabaID), CanSendMessage: s.caps.canSend.Fold(st.CanSendMessage)}
+// answer keeps an answer, its values bounded.
+func (s *Source) answer(asked client.HealthNode, st *client.HealthStatus) Answer {
+	a := Answer{Node: Node{PhoneNumber: values.Cut(asked.PhoneNumber), WabaID: values.Cut(asked.WabaID), CanSendMessage: values.Shared(s.caps.canSend.Fold(st.CanSendMessage))}}
+	ids := idSet{} // the number's and the WABA's entities share the node's ids
+	ids.one(a.PhoneNumber)
+	ids.one(a.WabaID)
 	for _, e := range st.Entities {
-		ent := Entity{Type: s.caps.entityType.Fold(e.EntityType), ID: values.Cut(e.ID), CanSendMessage: s.caps.canSend.Fold(e.CanSendMessage)}
+		ent := Entity{Type: e.EntityType, ID: e.ID, CanSendMessage: e.CanSendMessage}
 		for _, er := range e.Errors {
-			ent.Errors = append(ent.Errors, Error{Code: s.caps.errorCode.Fold(er.ErrorCode),
-				Description: client.Cut(er.ErrorDescription, client.MaxTextBytes), Solution: client.Cut(er.PossibleSolution, client.MaxTextBytes)})
+			ent.Errors = append(ent.Errors, Error{Code: er.ErrorCode, Description: er.ErrorDescription, Solution: er.PossibleSolution})
 		}
-		n.Entities = append(n.Entities, ent)
+		a.Entities = append(a.Entities, s.kept(ent, ids))
 	}
-	return n
+	return a
 }
 
 // Apply sets the nodes of done, keeps the last answer of a node whose call
-// failed, and drops the nodes the other sources no longer name: a WABA
-// unbound or replaced, a number gone.
+// failed, and drops the nodes the other sources no longer name (a WABA
+// unbound or replaced, a number gone) and the entities no node names any
+// longer.
 func (s *Source) Apply(space string, prev *snapshot.SpacePart, done []engine.Done, snap *snapshot.Snapshot) *snapshot.SpacePart {
 	var h Health
 	if prev != nil {
 		h = Of(prev.Data)
 	}
-	h = h.with(done)
-	h = h.within(sourceData(snap, waba.Name, space), phonenumbers.Of(sourceData(snap, phonenumbers.Name, space)))
+	d := h.draft()
+	d.apply(done)
+	d.keepNamed(sourceData(snap, waba.Name, space), phonenumbers.Of(sourceData(snap, phonenumbers.Name, space)))
+	h = d.health()
 	last := engine.Last(done)
 	next := engine.Applied(prev, last, h)
 	if last.Err != nil {
