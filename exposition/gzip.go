@@ -2,8 +2,8 @@ package exposition
 
 import (
 	"bytes"
-	"compress/flate"
 	"encoding/binary"
+	"github.com/klauspost/compress/flate"
 	"hash/crc32"
 	"sync"
 )
@@ -25,6 +25,10 @@ import (
 // BestSpeed compresses 10,000 spaces' text (8.8 MB) about 3.3 times faster
 // than the default level (26 against 85 ms here) into 0.87 MB instead of
 // 0.72, still less than promhttp's 1.07 MB for the same text in one piece.
+// The deflate is klauspost/compress's (client_golang's own dependency): at
+// BestSpeed it renders the changed buckets of a scrape in about two thirds
+// of the standard library's time, into a body 1.6 % smaller
+// (BenchmarkScrape10kAfterChanges with the sources: 90 against 133 ms).
 const compressLevel = flate.BestSpeed
 
 var flatePool sync.Pool // of *flate.Writer at compressLevel
