@@ -126,8 +126,7 @@ func measureBudget(ctx context.Context, o *options, bin, dir string, d *procData
 			args = append(args, "--collector."+op.collector)
 		}
 	}
-	exp, err := startChild(bin, args, childEnv("ALIBABA_CLOUD_ACCESS_KEY_ID="+accessKeyID, "ALIBABA_CLOUD_ACCESS_KEY_SECRET="+accessKeySecret,
-		"ALIBABA_CLOUD_ECS_METADATA_DISABLED=true"), filepath.Join(dir, fmt.Sprintf("exporter-budget-%d-%s.log", run, onOff(on))), nil)
+	exp, err := startChild(bin, args, exporterEnv(), filepath.Join(dir, fmt.Sprintf("exporter-budget-%d-%s.log", run, onOff(on))), nil)
 	if err != nil {
 		return nil, err
 	}

@@ -210,8 +210,7 @@ func restoreRun(ctx context.Context, o *options, dir string, d *procData, cacheF
 	exp, err := startChild(bin, append([]string{
 		"--cams.endpoint=" + d.simURL, "--cams.spaces-file=" + d.spacesFile, "--cams.page-size=100",
 		"--cams.rate-limit=4", "--refresh.interval=10m", "--cache.file=" + run, "--web.listen-address=127.0.0.1:" + strconv.Itoa(port),
-	}, extra...), childEnv("ALIBABA_CLOUD_ACCESS_KEY_ID="+accessKeyID, "ALIBABA_CLOUD_ACCESS_KEY_SECRET="+accessKeySecret,
-		"ALIBABA_CLOUD_ECS_METADATA_DISABLED=true"), filepath.Join(dir, "exporter-restore.log"), nil)
+	}, extra...), exporterEnv(), filepath.Join(dir, "exporter-restore.log"), nil)
 	if err != nil {
 		return f, err
 	}

@@ -230,6 +230,13 @@ func (c *child) stop() {
 	}
 }
 
+// exporterEnv is an exporter's environment: the bench's credentials, and
+// the ECS metadata service never asked.
+func exporterEnv() []string {
+	return childEnv("ALIBABA_CLOUD_ACCESS_KEY_ID="+accessKeyID, "ALIBABA_CLOUD_ACCESS_KEY_SECRET="+accessKeySecret,
+		"ALIBABA_CLOUD_ECS_METADATA_DISABLED=true")
+}
+
 // childEnv is the harness's environment without any Alibaba Cloud setting,
 // plus extra.
 func childEnv(extra ...string) []string {
@@ -326,10 +333,7 @@ func startExporter(ctx context.Context, o *options, bin, dir string, d *procData
 		"--cams.rate-limit=" + strconv.FormatFloat(o.procRate, 'g', -1, 64), "--refresh.interval=1h",
 		"--web.listen-address=127.0.0.1:" + strconv.Itoa(port),
 	}, args...)
-	r.exp, err = startChild(bin, args, childEnv(
-		"ALIBABA_CLOUD_ACCESS_KEY_ID="+accessKeyID, "ALIBABA_CLOUD_ACCESS_KEY_SECRET="+accessKeySecret,
-		"ALIBABA_CLOUD_ECS_METADATA_DISABLED=true",
-	), filepath.Join(dir, logName), nil)
+	r.exp, err = startChild(bin, args, exporterEnv(), filepath.Join(dir, logName), nil)
 	if err != nil {
 		return nil, err
 	}

@@ -196,8 +196,7 @@ func steadyRun(ctx context.Context, o *options, bin, dir string, d *procData, ca
 		"--cams.endpoint=" + d.simURL, "--cams.spaces-file=" + d.spacesFile, "--cams.page-size=100",
 		"--cams.rate-limit=" + strconv.FormatFloat(o.steadyRate, 'g', -1, 64), "--refresh.interval=10m",
 		"--cache.file=" + cacheFile, "--web.listen-address=127.0.0.1:" + strconv.Itoa(port),
-	}, extra...), childEnv("ALIBABA_CLOUD_ACCESS_KEY_ID="+accessKeyID, "ALIBABA_CLOUD_ACCESS_KEY_SECRET="+accessKeySecret,
-		"ALIBABA_CLOUD_ECS_METADATA_DISABLED=true"), filepath.Join(dir, fmt.Sprintf("exporter-steady-%v-%d.log", restored, len(extra))), nil)
+	}, extra...), exporterEnv(), filepath.Join(dir, fmt.Sprintf("exporter-steady-%v-%d.log", restored, len(extra))), nil)
 	if err != nil {
 		return nil, err
 	}

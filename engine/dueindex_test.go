@@ -71,10 +71,11 @@ func (keyedSource) Due(dst []Task, space string, part *snapshot.SpacePart, snap 
 }
 
 // fullScan is the order the index must give: every watched space's due
-// calls not in flight, each with its turn in its space, sorted by before,
-// the first n kept. It also returns the calls per interval of every space
-// and the soonest call to come due.
-func fullScan(r *Runner, ids []string, snap *snapshot.Snapshot, now time.Time, n int) ([]Task, float64, time.Time) {
+// calls not in flight, sorted by before, the first n kept; with turns,
+// each call has its turn in its space, without (a runner across spaces)
+// every call's turn is 0, so that age alone ranks them. It also returns
+// the calls per interval of every space and the soonest call to come due.
+func fullScan(r *Runner, ids []string, snap *snapshot.Snapshot, now time.Time, n int, turns bool) ([]Task, float64, time.Time) {
 	var all []ranked
 	var soonest time.Time
 	calls := 0.0
@@ -97,7 +98,9 @@ func fullScan(r *Runner, ids []string, snap *snapshot.Snapshot, now time.Time, n
 		for _, t := range tasks {
 			if _, busy := r.inflight[t.key()]; !busy {
 				all = append(all, ranked{Task: t, turn: turn})
-				turn++
+				if turns {
+					turn++
+				}
 			}
 		}
 	}
@@ -141,7 +144,7 @@ func TestDueIndexChoosesAsAFullScan(t *testing.T) {
 		snap := r.cfg.Snapshot()
 		r.mu.Lock()
 		r.scanLocked(now, false)
-		want, calls, soonest := fullScan(r, ids, snap, now, r.queueLen())
+		want, calls, soonest := fullScan(r, ids, snap, now, r.queueLen(), true)
 		got, pass, nextDue := slices.Clone(r.queue), r.pass, r.nextDue
 		r.mu.Unlock()
 		if !slices.EqualFunc(got, want, func(a, b Task) bool { return a.key() == b.key() }) {

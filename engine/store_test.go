@@ -156,38 +156,6 @@ func (s *flowsStore) publishLocked(spaces []string) {
 	s.snap = s.snap.WithChanged(changed)
 }
 
-// acrossSpacesScan is the order a runner across spaces must give: every
-// watched space's due calls not in flight, sorted by age alone (before,
-// every call's turn 0), the first n kept; with the calls per interval of
-// every space and the soonest call to come due.
-func acrossSpacesScan(r *Runner, ids []string, snap *snapshot.Snapshot, now time.Time, n int) ([]Task, float64, time.Time) {
-	var all []ranked
-	var soonest time.Time
-	calls := 0.0
-	for _, id := range ids {
-		tasks, next, c := r.cfg.Source.Due(nil, id, nil, snap, now)
-		calls += c
-		if !next.IsZero() && (soonest.IsZero() || next.Before(soonest)) {
-			soonest = next
-		}
-		for _, t := range tasks {
-			if _, busy := r.inflight[t.key()]; !busy {
-				all = append(all, ranked{Task: t})
-			}
-		}
-	}
-	slices.SortFunc(all, func(a, b ranked) int {
-		if before(a, b) {
-			return -1
-		}
-		if before(b, a) {
-			return 1
-		}
-		return 0
-	})
-	return tasksOf(all[:min(n, len(all))]), calls, soonest
-}
-
 // A runner whose parts are in a Store, ranking across spaces, runs its
 // looks through random changes of 3,000 spaces of 0 to 7 flows (checks
 // applied through the store, listings that add and drop flows, the list,
@@ -222,7 +190,7 @@ func TestStoreRunnerChoosesAcrossSpacesAsAFullScan(t *testing.T) {
 		snap := store.Snapshot()
 		r.mu.Lock()
 		r.scanLocked(now, false)
-		want, calls, soonest := acrossSpacesScan(r, ids, snap, now, r.queueLen())
+		want, calls, soonest := fullScan(r, ids, snap, now, r.queueLen(), false)
 		got, pass, nextDue := slices.Clone(r.queue), r.pass, r.nextDue
 		r.mu.Unlock()
 		if !slices.EqualFunc(got, want, func(a, b Task) bool { return a.key() == b.key() }) {
