@@ -29,6 +29,13 @@ type bucket struct {
 
 	mu   sync.Mutex // serialises rendering
 	segs [numKinds][2]atomic.Pointer[segments]
+	// base, guarded by mu, is the rendered bucket this one was made from,
+	// until this one renders: a rendering takes the segments of the
+	// families its changed spaces left as they were (most calls change
+	// only a last success time) from base's rendering of the same kind and
+	// encoding. A bucket that renders drops it, so that a bucket keeps at
+	// most one older bucket alive, and none once scraped.
+	base *bucket
 }
 
 // segments are a bucket's rendering of one kind, in one encoding: for each
@@ -38,7 +45,7 @@ type segments struct {
 	data []byte   // the segments, one after the other
 	ends []int    // where each family's segment ends in data
 	raw  []int    // the uncompressed length of each segment
-	crc  []uint32 // the CRC-32 of each uncompressed segment, if compressed
+	sums []crcSum // the CRC-32 of each uncompressed segment, if compressed
 }
 
 func (s *segments) segment(i int) []byte {
@@ -84,7 +91,23 @@ func (b *bucket) with(changes []member) *bucket {
 			members = append(members, m)
 		}
 	}
-	return newBucket(b.tab, members)
+	nb := newBucket(b.tab, members)
+	nb.base = b.renderedSelfOrBase()
+	return nb
+}
+
+// renderedSelfOrBase returns b if it has rendered anything, else its base.
+func (b *bucket) renderedSelfOrBase() *bucket {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for k := range b.segs {
+		for gz := range b.segs[k] {
+			if b.segs[k][gz].Load() != nil {
+				return b
+			}
+		}
+	}
+	return b.base
 }
 
 // segments returns b's rendering of kind k, compressed if gz, rendering it
@@ -98,16 +121,23 @@ func (b *bucket) segments(r *renderer, k kind, gz bool) *segments {
 	if s := b.segs[k][index(gz)].Load(); s != nil {
 		return s
 	}
+	base := b.base
+	b.base = nil
+	var prev *segments
+	if base != nil {
+		prev = base.segs[k][index(gz)].Load()
+	}
 	var s *segments
 	switch plain := b.segs[k][0].Load(); {
-	case !gz:
-		s = r.render(b, k, copySegments)
-	case plain != nil:
-		s = compressSegments(plain.parts())
+	case prev != nil:
+		s = r.renderChanged(b, base.members, prev, k, gz)
+	case plain != nil && gz:
+		s = buildSegments(plain.parts(), true, nil, nil)
 	default:
-		// Compressed from the scratch rendering: a bucket's text is not
-		// allocated unless a scrape asks for it uncompressed.
-		s = r.render(b, k, compressSegments)
+		// A compressed rendering is compressed from the scratch rendering:
+		// a bucket's text is not allocated unless a scrape asks for it
+		// uncompressed.
+		s = r.render(b, k, gz, nil, nil)
 	}
 	b.segs[k][index(gz)].Store(s)
 	return s

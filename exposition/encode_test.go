@@ -137,6 +137,9 @@ func TestCRCCombine(t *testing.T) {
 		if got := crcCombine(crc32.ChecksumIEEE(a), crc32.ChecksumIEEE(b), int64(len(b))); got != want {
 			t.Fatalf("crcCombine over %d+%d bytes = %08x, want %08x", len(a), len(b), got, want)
 		}
+		if got := crcSumOf(b).after(crc32.ChecksumIEEE(a)); got != want {
+			t.Fatalf("crcSum over %d+%d bytes = %08x, want %08x", len(a), len(b), got, want)
+		}
 	}
 }
 

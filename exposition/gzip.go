@@ -104,6 +104,19 @@ func crcCombine(crcA, crcB uint32, lenB int64) uint32 {
 	return multModP(xPow8N(lenB), crcA) ^ crcB
 }
 
+// crcSum is the CRC-32 (IEEE) of some bytes and x^(8·their length) modulo
+// the CRC polynomial: what appending them to other bytes does to those's
+// CRC, in one multiplication, worked out once for a segment written by
+// many scrapes.
+type crcSum struct{ crc, shift uint32 }
+
+func crcSumOf(b []byte) crcSum {
+	return crcSum{crc: crc32.ChecksumIEEE(b), shift: xPow8N(int64(len(b)))}
+}
+
+// after returns the CRC-32 of bytes of CRC crcA followed by those of s.
+func (s crcSum) after(crcA uint32) uint32 { return multModP(s.shift, crcA) ^ s.crc }
+
 // multModP returns a(x)·b(x) modulo p(x), the polynomials in reflected bit
 // order as the IEEE CRC-32 uses them.
 func multModP(a, b uint32) uint32 {

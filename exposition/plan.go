@@ -1,8 +1,6 @@
 package exposition
 
 import (
-	"hash/crc32"
-
 	"github.com/cams-exporter/cams_exporter/collector"
 )
 
@@ -56,13 +54,13 @@ type planFamily struct {
 	crc   uint32   // CRC-32 of the uncompressed bytes, if compressed
 }
 
-func (p *planFamily) add(part []byte, raw int64, crc uint32, gz bool) {
+func (p *planFamily) add(part []byte, raw int64, sum crcSum, gz bool) {
 	if len(part) == 0 {
 		return
 	}
 	p.parts = append(p.parts, part)
 	if gz {
-		p.crc = crcCombine(p.crc, crc, raw)
+		p.crc = sum.after(p.crc)
 	}
 	p.raw += raw
 	p.size += int64(len(part))
@@ -110,9 +108,9 @@ func buildPlan(r *renderer, sets []*bucketSet, f format, gz bool) *plan {
 		pf := planFamily{name: fam.Name}
 		header := appendHeader(nil, f, fam, metrics)
 		if gz {
-			pf.add(appendStored(nil, header), int64(len(header)), crc32.ChecksumIEEE(header), gz)
+			pf.add(appendStored(nil, header), int64(len(header)), crcSumOf(header), gz)
 		} else {
-			pf.add(header, int64(len(header)), 0, gz)
+			pf.add(header, int64(len(header)), crcSum{}, gz)
 		}
 		for _, ts := range tables {
 			pos := ts.tab.pos[fam.Index]
@@ -120,11 +118,11 @@ func buildPlan(r *renderer, sets []*bucketSet, f format, gz bool) *plan {
 				continue
 			}
 			for _, s := range ts.segs {
-				var crc uint32
+				var sum crcSum
 				if gz {
-					crc = s.crc[pos]
+					sum = s.sums[pos]
 				}
-				pf.add(s.segment(pos), int64(s.raw[pos]), crc, gz)
+				pf.add(s.segment(pos), int64(s.raw[pos]), sum, gz)
 			}
 		}
 		p.families = append(p.families, pf)

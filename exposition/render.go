@@ -1,7 +1,7 @@
 package exposition
 
 import (
-	"hash/crc32"
+	"bytes"
 	"slices"
 	"sync"
 
@@ -36,69 +36,157 @@ func newRenderer(schema *collector.Schema, sources []string) *renderer {
 type scratch struct {
 	series []collector.Series
 	fams   [][]byte // by position in the table's families
+	old    [][]byte // the same, of a space's state before a change
 }
 
-// render renders b's series of kind k into scratch buffers, one per family
-// of its table, and returns what keep makes of them; keep must not retain
-// them.
-func (r *renderer) render(b *bucket, k kind, keep func(parts [][]byte) *segments) *segments {
+func (r *renderer) getScratch() *scratch {
 	sc, _ := r.scratch.Get().(*scratch)
 	if sc == nil {
-		sc = &scratch{fams: make([][]byte, r.maxFams)}
+		sc = &scratch{fams: make([][]byte, r.maxFams), old: make([][]byte, r.maxFams)}
 	}
-	fams := sc.fams[:len(b.tab.fams)]
+	return sc
+}
+
+func (r *renderer) putScratch(sc *scratch) {
+	clear(sc.series) // drop references to label values
+	r.scratch.Put(sc)
+}
+
+// emptied returns the first n of fams, each emptied.
+func emptied(fams [][]byte, n int) [][]byte {
+	fams = fams[:n]
 	for i := range fams {
 		fams[i] = fams[i][:0]
 	}
+	return fams
+}
+
+// appendMember appends the series of m, a space of t, of kind k to fams, by
+// position in t's families, those of the families keep lets through (all
+// for nil).
+func (r *renderer) appendMember(sc *scratch, fams [][]byte, t *table, m member, k kind, keep []bool) {
+	if m.gone() {
+		return
+	}
+	sc.series = t.series(r.schema, sc.series[:0], m)
+	for j := range sc.series {
+		s := &sc.series[j]
+		p := t.pos[s.Family.Index]
+		if keep != nil && !keep[p] {
+			continue
+		}
+		if k == kindProto {
+			fams[p] = appendProtoMetric(fams[p], s)
+		} else {
+			fams[p] = appendSample(fams[p], s)
+		}
+	}
+}
+
+// render renders b's series of kind k, compressed if gz: every family, or
+// with prev (a rendering of the same kind and encoding of the bucket b was
+// made from) the families changed marks, the others' segments taken from
+// prev.
+func (r *renderer) render(b *bucket, k kind, gz bool, prev *segments, changed []bool) *segments {
+	sc := r.getScratch()
+	defer r.putScratch(sc)
+	fams := emptied(sc.fams, len(b.tab.fams))
 	for _, m := range b.members {
-		sc.series = b.tab.series(r.schema, sc.series[:0], m)
-		for j := range sc.series {
-			s := &sc.series[j]
-			p := b.tab.pos[s.Family.Index]
-			if k == kindProto {
-				fams[p] = appendProtoMetric(fams[p], s)
-			} else {
-				fams[p] = appendSample(fams[p], s)
+		r.appendMember(sc, fams, b.tab, m, k, changed)
+	}
+	return buildSegments(fams, gz, prev, changed)
+}
+
+// renderChanged renders b from prev, the rendering of the same kind and
+// encoding of a bucket of the same table whose members were old: the spaces
+// whose state differs are rendered both ways, and a family whose series
+// they left as they were keeps its segment. prev itself is b's rendering
+// when no family changed.
+func (r *renderer) renderChanged(b *bucket, old []member, prev *segments, k kind, gz bool) *segments {
+	changed := r.changedFamilies(b.tab, old, b.members, k)
+	if !slices.Contains(changed, true) {
+		return prev
+	}
+	return r.render(b, k, gz, prev, changed)
+}
+
+// changedFamilies returns, by position in t's families, whether a family's
+// series of kind k differ between members old and cur, both sorted by id.
+func (r *renderer) changedFamilies(t *table, old, cur []member, k kind) []bool {
+	changed := make([]bool, len(t.fams))
+	sc := r.getScratch()
+	defer r.putScratch(sc)
+	for o, c := range differingMembers(old, cur) {
+		before, after := emptied(sc.old, len(t.fams)), emptied(sc.fams, len(t.fams))
+		r.appendMember(sc, before, t, o, k, nil)
+		r.appendMember(sc, after, t, c, k, nil)
+		for p := range changed {
+			changed[p] = changed[p] || !bytes.Equal(before[p], after[p])
+		}
+	}
+	return changed
+}
+
+// differingMembers yields the members of old and cur (both sorted by id)
+// whose state differs, paired by id: the zero member for a space that is
+// in one of them only.
+func differingMembers(old, cur []member) func(yield func(member, member) bool) {
+	return func(yield func(member, member) bool) {
+		i, j := 0, 0
+		for i < len(old) || j < len(cur) {
+			var o, c member
+			switch {
+			case j == len(cur) || i < len(old) && old[i].id < cur[j].id:
+				o, i = old[i], i+1
+			case i == len(old) || cur[j].id < old[i].id:
+				c, j = cur[j], j+1
+			default:
+				o, c, i, j = old[i], cur[j], i+1, j+1
+				if o.state == c.state && o.part == c.part {
+					continue
+				}
+			}
+			if !yield(o, c) {
+				return
 			}
 		}
 	}
-	out := keep(fams)
-	clear(sc.series) // drop references to label values
-	r.scratch.Put(sc)
-	return out
 }
 
-// copySegments keeps parts, one per family, in one allocation.
-func copySegments(parts [][]byte) *segments {
-	size := 0
-	for _, p := range parts {
-		size += len(p)
-	}
-	out := &segments{data: make([]byte, 0, size), ends: make([]int, len(parts)), raw: make([]int, len(parts))}
-	for i, p := range parts {
-		out.data = append(out.data, p...)
-		out.ends[i], out.raw[i] = len(out.data), len(p)
-	}
-	return out
-}
-
-// compressSegments compresses parts, one per family, into a pooled buffer
-// and keeps the result in one allocation of its size.
-func compressSegments(parts [][]byte) *segments {
-	buf, _ := compressBufs.Get().(*[]byte)
+// buildSegments keeps fams, one part per family of a table, compressed if
+// gz, in one allocation; a family that changed does not mark (with a nil
+// changed, every family is kept from fams) has prev's segment instead.
+func buildSegments(fams [][]byte, gz bool, prev *segments, changed []bool) *segments {
+	buf, _ := segmentBufs.Get().(*[]byte)
 	if buf == nil {
 		buf = new([]byte)
 	}
 	data := (*buf)[:0]
-	out := &segments{ends: make([]int, len(parts)), raw: make([]int, len(parts)), crc: make([]uint32, len(parts))}
-	for i, p := range parts {
-		data = appendDeflate(data, p)
-		out.ends[i], out.raw[i], out.crc[i] = len(data), len(p), crc32.ChecksumIEEE(p)
+	out := &segments{ends: make([]int, len(fams)), raw: make([]int, len(fams))}
+	if gz {
+		out.sums = make([]crcSum, len(fams))
+	}
+	for i, p := range fams {
+		switch {
+		case changed != nil && !changed[i]:
+			data = append(data, prev.segment(i)...)
+			out.raw[i] = prev.raw[i]
+			if gz {
+				out.sums[i] = prev.sums[i]
+			}
+		case gz:
+			data = appendDeflate(data, p)
+			out.raw[i], out.sums[i] = len(p), crcSumOf(p)
+		default:
+			data = append(data, p...)
+			out.raw[i] = len(p)
+		}
+		out.ends[i] = len(data)
 	}
 	out.data = slices.Clone(data)
 	*buf = data
-	compressBufs.Put(buf)
+	segmentBufs.Put(buf)
 	return out
 }
 
-var compressBufs sync.Pool // of *[]byte
+var segmentBufs sync.Pool // of *[]byte
