@@ -147,7 +147,7 @@ func run() int {
 	flag.DurationVar(&o.steadyScrapeEvery, "steady.scrape-every", 15*time.Second, "steady state: scrape interval")
 	flag.DurationVar(&o.steadyWarmup, "steady.warmup", 10*time.Second, "steady state: time before measuring")
 	flag.DurationVar(&o.steadyWindow, "steady.window", time.Minute, "steady state: measuring window (the cache file is written once a minute)")
-	flag.IntVar(&o.steadyReps, "steady.reps", 3, "steady state: consecutive windows; the figure is their median (the first pass has one)")
+	flag.IntVar(&o.steadyReps, "steady.reps", 4, "steady state: consecutive windows; the figure is their mean, the CPU over the wall time of them all (the first pass has one); the Go runtime collects the heap at least every two minutes, so an even number of one-minute windows counts each collection it should")
 	flag.BoolVar(&o.steadySources, "steady.sources", true, "steady state: run it with every source on as well (phone numbers, WABA, messaging health; each calling at its default rate, every part restored from the cache file), beside the run with them off")
 	flag.DurationVar(&o.steadyStartTimeout, "steady.start-timeout", 10*time.Minute, "steady state: bound of the exporter's start-up, the restore of the cache file included")
 	flag.DurationVar(&o.procTimeout, "proc.timeout", 2*time.Minute, "memory/CPU: bound of one exporter run")
