@@ -29,6 +29,11 @@ type Family struct {
 	PerSpace bool
 	// Index is the family's position in Schema.Families.
 	Index int
+	// Status families are a space's call status (up, error, last
+	// success): per-space families whose series SpaceStatusSeries and
+	// PartStatusSeries give alone, without the data's. A call that got
+	// the same answer changes only them.
+	Status bool
 }
 
 // Series is one sample of a family: its label values, in the order of
@@ -122,6 +127,7 @@ func NewSchema(opts Options) *Schema {
 	s.spaceLastSuccess = add(true, gauge, "cams_space_last_success_timestamp_seconds",
 		"Unix time at which the last successful refresh of the space finished; absent if none has."+cached,
 		labelSpace)
+	s.spaceUp.Status, s.spaceError.Status, s.spaceLastSuccess.Status = true, true, true
 	s.flowChanges = add(true, counter, "cams_flow_changes_total",
 		"Flows that appeared (change=added) or disappeared (change=removed) in the space between two successful refreshes, since the exporter started."+cached,
 		labelChange, labelSpace)
@@ -204,15 +210,9 @@ func (s *Schema) SnapshotSeries(dst []Series, snap *snapshot.Snapshot) []Series 
 // its first listing ends, and a pending space has no state. A space without
 // data has only cams_space_up, 0: it is never up without its flow series.
 func (s *Schema) SpaceSeries(dst []Series, id string, st *snapshot.SpaceState) []Series {
+	dst = s.SpaceStatusSeries(dst, id, st)
 	space := validUTF8(id)
-	dst = append(dst, series(s.spaceUp, boolFloat(st.Up && st.HasData), space))
-	if !st.Up && st.LastError != nil {
-		dst = append(dst, series(s.spaceError, 1, s.codes.Label(st.LastError.Code), space))
-	}
 	if st.HasData {
-		if !st.LastSuccess.IsZero() {
-			dst = append(dst, series(s.spaceLastSuccess, unixSeconds(st.LastSuccess), space))
-		}
 		dst = append(dst,
 			series(s.flowChanges, float64(st.Added), "added", space),
 			series(s.flowChanges, float64(st.Removed), "removed", space),
@@ -229,6 +229,20 @@ func (s *Schema) SpaceSeries(dst []Series, id string, st *snapshot.SpaceState) [
 	}
 	if s.flowInfo != nil {
 		dst = s.appendFlowInfo(dst, space, st)
+	}
+	return dst
+}
+
+// SpaceStatusSeries appends the series of SpaceSeries of the status
+// families (Family.Status) alone.
+func (s *Schema) SpaceStatusSeries(dst []Series, id string, st *snapshot.SpaceState) []Series {
+	space := validUTF8(id)
+	dst = append(dst, series(s.spaceUp, boolFloat(st.Up && st.HasData), space))
+	if !st.Up && st.LastError != nil {
+		dst = append(dst, series(s.spaceError, 1, s.codes.Label(st.LastError.Code), space))
+	}
+	if st.HasData && !st.LastSuccess.IsZero() {
+		dst = append(dst, series(s.spaceLastSuccess, unixSeconds(st.LastSuccess), space))
 	}
 	return dst
 }

@@ -65,6 +65,7 @@ func (s *Schema) addSourceFamilies(add AddFamily) {
 	f.errorInfo = add(true, gauge, "cams_collector_space_error_info",
 		"1 for a space whose last call of the collector failed, with the code of its error, bounded as in cams_api_errors_total; absent while the space is up or pending.",
 		labelCode, labelCollector, labelSpace)
+	f.up.Status, f.lastSuccess.Status, f.errorInfo.Status = true, true, true
 	f.byName = map[string]SourceSeries{}
 	f.perSpace = map[string][]*Family{}
 	for _, src := range s.opts.Sources {
@@ -130,9 +131,22 @@ func (s *Schema) appendSourceTotals(dst []Series, snap *snapshot.Snapshot) []Ser
 // source: its up, error and last success, and its data's series. They
 // depend on nothing else: the exposition renders them once per part.
 func (s *Schema) PartSeries(dst []Series, source, id string, part *snapshot.SpacePart) []Series {
-	f := &s.sources
-	src := f.byName[source]
+	src := s.sources.byName[source]
 	if src == nil {
+		return dst
+	}
+	dst = s.PartStatusSeries(dst, source, id, part)
+	if part.HasData {
+		dst = src.SpaceSeries(dst, validUTF8(id), part)
+	}
+	return dst
+}
+
+// PartStatusSeries appends the series of PartSeries of the status
+// families (Family.Status) alone.
+func (s *Schema) PartStatusSeries(dst []Series, source, id string, part *snapshot.SpacePart) []Series {
+	f := &s.sources
+	if f.byName[source] == nil {
 		return dst
 	}
 	space := validUTF8(id)
@@ -142,9 +156,6 @@ func (s *Schema) PartSeries(dst []Series, source, id string, part *snapshot.Spac
 	}
 	if !part.LastSuccess.IsZero() {
 		dst = append(dst, series(f.lastSuccess, unixSeconds(part.LastSuccess), source, space))
-	}
-	if part.HasData {
-		dst = src.SpaceSeries(dst, space, part)
 	}
 	return dst
 }

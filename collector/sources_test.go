@@ -68,3 +68,53 @@ func TestPartFamilies(t *testing.T) {
 		}
 	}
 }
+
+// TestStatusSeries checks that the status series of a space's flows and
+// of a source's part are the series of the families named cams_space_up,
+// _error_info and _last_success_timestamp_seconds (cams_collector_space_*
+// for a part) among all of its series, no more, no fewer: the exposition
+// renders a space from them alone when only they changed.
+func TestStatusSeries(t *testing.T) {
+	a := &fakeSource{name: "a", wholeName: "test_a_whole", valueName: "test_a_value"}
+	s := NewSchema(Options{Sources: []SourceSeries{a}, FlowInfo: true})
+	status := map[string]bool{
+		"cams_space_up": true, "cams_space_error_info": true, "cams_space_last_success_timestamp_seconds": true,
+		"cams_collector_space_up": true, "cams_collector_space_error_info": true, "cams_collector_space_last_success_timestamp_seconds": true,
+	}
+	statusOf := func(all []Series) []Series {
+		var out []Series
+		for _, sr := range all {
+			if status[sr.Family.Name] {
+				out = append(out, sr)
+			}
+		}
+		return out
+	}
+	for _, f := range s.Families() {
+		if f.Status != status[f.Name] {
+			t.Errorf("%s: Status %v", f.Name, f.Status)
+		}
+	}
+	for i, st := range []*snapshot.SpaceState{
+		spaceB(),
+		{HasData: true, Up: true, Count: 1, ByCategory: map[string]int{"SIGN_UP": 1}},
+		{LastError: &snapshot.ErrorInfo{Code: "Timeout"}},
+		{HasData: true, LastSuccess: t0, LastError: &snapshot.ErrorInfo{Code: "Throttling.User"}, ByCategory: map[string]int{"OTHER": 2}},
+	} {
+		if got, want := s.SpaceStatusSeries(nil, "cams-1", st), statusOf(s.SpaceSeries(nil, "cams-1", st)); !slices.Equal(got, want) {
+			t.Errorf("space %d: SpaceStatusSeries = %v, want %v", i, got, want)
+		}
+	}
+	for i, part := range []*snapshot.SpacePart{
+		{Up: true, HasData: true, LastSuccess: t0, Data: "x"},
+		{LastError: &snapshot.ErrorInfo{Code: "Timeout"}, LastAttempt: t1},
+		{HasData: true, LastSuccess: t0, LastError: &snapshot.ErrorInfo{Code: "Ram.PermissionDeny"}, Data: "y"},
+	} {
+		if got, want := s.PartStatusSeries(nil, "a", "cams-1", part), statusOf(s.PartSeries(nil, "a", "cams-1", part)); !slices.Equal(got, want) {
+			t.Errorf("part %d: PartStatusSeries = %v, want %v", i, got, want)
+		}
+		if got := s.PartStatusSeries(nil, "c", "cams-1", part); got != nil {
+			t.Errorf("part %d of a source the schema has not: %v", i, got)
+		}
+	}
+}

@@ -68,7 +68,7 @@ func (r *renderer) appendMember(sc *scratch, fams [][]byte, t *table, m member, 
 	if m.gone() {
 		return
 	}
-	sc.series = t.series(r.schema, sc.series[:0], m)
+	sc.series = t.series(r.schema, sc.series[:0], m, keep != nil && t.statusOnly(keep))
 	for j := range sc.series {
 		s := &sc.series[j]
 		p := t.pos[s.Family.Index]

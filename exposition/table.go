@@ -62,12 +62,29 @@ func sourceIn(tables []*table, name string) bool {
 	return false
 }
 
-// series appends the series of m, a space of t.
-func (t *table) series(schema *collector.Schema, dst []collector.Series, m member) []collector.Series {
-	if t.source == "" {
+// series appends the series of m, a space of t: those of the status
+// families alone (collector.Family.Status) if statusOnly.
+func (t *table) series(schema *collector.Schema, dst []collector.Series, m member, statusOnly bool) []collector.Series {
+	switch {
+	case t.source == "" && statusOnly:
+		return schema.SpaceStatusSeries(dst, m.id, m.state)
+	case t.source == "":
 		return schema.SpaceSeries(dst, m.id, m.state)
+	case statusOnly:
+		return schema.PartStatusSeries(dst, t.source, m.id, m.part)
 	}
 	return schema.PartSeries(dst, t.source, m.id, m.part)
+}
+
+// statusOnly reports whether the families of t that keep marks (by
+// position) are all status families.
+func (t *table) statusOnly(keep []bool) bool {
+	for p, f := range t.fams {
+		if keep[p] && !f.Status {
+			return false
+		}
+	}
+	return true
 }
 
 // bucketSet is one table of a snapshot in buckets, and the state of the
