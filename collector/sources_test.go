@@ -99,6 +99,7 @@ func TestStatusSeries(t *testing.T) {
 		spaceB(),
 		{HasData: true, Up: true, Count: 1, ByCategory: map[string]int{"SIGN_UP": 1}},
 		{LastError: &snapshot.ErrorInfo{Code: "Timeout"}},
+		{LastSuccess: t0, LastError: &snapshot.ErrorInfo{Code: "Timeout"}},
 		{HasData: true, LastSuccess: t0, LastError: &snapshot.ErrorInfo{Code: "Throttling.User"}, ByCategory: map[string]int{"OTHER": 2}},
 	} {
 		if got, want := s.SpaceStatusSeries(nil, "cams-1", st), statusOf(s.SpaceSeries(nil, "cams-1", st)); !slices.Equal(got, want) {
