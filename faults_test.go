@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
@@ -246,11 +247,20 @@ func TestCredentialsExpireMidRun(t *testing.T) {
 // compares the live heap early and late.
 func TestNoUnboundedMemoryGrowth(t *testing.T) {
 	h := newHarness(t, faultData(), "--cams.space=cams-hit", "--cams.space=cams-calm", "--cams.max-retries=0")
+	// The least of three readings, each after two collections: the
+	// second frees what sync.Pool's victim cache kept through the first
+	// (buffers of rendering and writing, which a loaded machine's
+	// scheduling leaves more or fewer of).
 	heap := func() uint64 {
-		runtime.GC()
-		var m runtime.MemStats
-		runtime.ReadMemStats(&m)
-		return m.HeapAlloc
+		least := uint64(math.MaxUint64)
+		for range 3 {
+			runtime.GC()
+			runtime.GC()
+			var m runtime.MemStats
+			runtime.ReadMemStats(&m)
+			least = min(least, m.HeapAlloc)
+		}
+		return least
 	}
 	cycle := func() {
 		h.sim.Inject(simulator.Fault{Kind: "error", Code: "Ram.PermissionDeny", Space: ptr("cams-hit"), Count: 1})
@@ -266,6 +276,9 @@ func TestNoUnboundedMemoryGrowth(t *testing.T) {
 		cycle()
 	}
 	late := heap()
+	// The simulator shares the heap: its request log and nonces, bounded
+	// (100,000 requests, 15 minutes), grow by about 2.5 KB a cycle here,
+	// some 650 KB of the late reading.
 	t.Logf("live heap after 50 cycles %d KB, after 300 %d KB", early/1024, late/1024)
 	if late > early+2<<20 {
 		t.Errorf("live heap grew by %d KB over 250 fault cycles", (late-early)/1024)
