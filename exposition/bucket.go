@@ -34,7 +34,8 @@ type bucket struct {
 	// families its changed spaces left as they were (most calls change
 	// only a last success time) from base's rendering of the same kind and
 	// encoding. A bucket that renders drops it, so that a bucket keeps at
-	// most one older bucket alive, and none once scraped.
+	// most one older bucket alive, and none once scraped: views are made
+	// by scrapes, each rendering every bucket of its view in its format.
 	base *bucket
 }
 
