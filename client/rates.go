@@ -9,12 +9,13 @@ import (
 
 // Default rates, in calls per second for the account: 80% of each
 // operation's documented limit (ListFlow and GetFlow 5, the number and WABA
-// queries 10, the health status 5), so that the exporter never meets the
+// queries 10, the health status and the templates' listing 5), so that the exporter never meets the
 // limit itself and leaves some for other callers.
 const (
 	DefaultPhoneNumbersRateLimit = 8.0
 	DefaultBindWabaRateLimit     = 8.0
 	DefaultHealthStatusRateLimit = 4.0
+	DefaultTemplatesRateLimit    = 4.0
 )
 
 // defaultRates holds the default rate of every operation with a limiter of
@@ -25,6 +26,7 @@ var defaultRates = map[string]float64{
 	OperationQueryPhoneNumbers: DefaultPhoneNumbersRateLimit,
 	OperationQueryBindWaba:     DefaultBindWabaRateLimit,
 	OperationGetHealthStatus:   DefaultHealthStatusRateLimit,
+	OperationListTemplates:     DefaultTemplatesRateLimit,
 }
 
 // DefaultRate returns the default rate of an operation with a limiter of its

@@ -29,7 +29,7 @@ func TestRatesResolve(t *testing.T) {
 		{"disagreeing", Config{RateLimit: 2, Rates: map[string]float64{"ListFlow": 3}}, nil, "two rate limits for ListFlow: 2 in RateLimit and 3 in Rates; give one"},
 		{"disagreeing GetFlow", Config{GetFlowRateLimit: 2, Rates: map[string]float64{"GetFlow": 3}}, nil, "two rate limits for GetFlow: 2 in GetFlowRateLimit and 3 in Rates; give one"},
 		{"unknown operation", Config{Rates: map[string]float64{"SendChatappMessage": 1}}, nil,
-			`rate limit of unknown operation "SendChatappMessage": known are GetFlow, GetWhatsappHealthStatus, ListFlow, QueryChatappBindWaba, QueryChatappPhoneNumbers`},
+			`rate limit of unknown operation "SendChatappMessage": known are GetFlow, GetWhatsappHealthStatus, ListChatappTemplate, ListFlow, QueryChatappBindWaba, QueryChatappPhoneNumbers`},
 		{"ListInstance shares ListFlow's", Config{Rates: map[string]float64{"ListInstance": 1}}, nil, `rate limit of unknown operation "ListInstance"`},
 		{"negative", Config{Rates: map[string]float64{"QueryChatappBindWaba": -1}}, nil, "rate limit of QueryChatappBindWaba must be positive, got -1"},
 		{"negative old field", Config{GetFlowRateLimit: -1}, nil, "rate limit of GetFlow must be positive, got -1"},

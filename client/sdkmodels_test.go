@@ -58,6 +58,8 @@ func TestAnswersAreReadAsTheSDKModelsNameThem(t *testing.T) {
 		healthData:                           "GetWhatsappHealthStatusResponseBodyData",
 		reflect.TypeOf(answeredEntity{}):     "GetWhatsappHealthStatusResponseBodyDataEntities",
 		reflect.TypeOf(HealthError{}):        "GetWhatsappHealthStatusResponseBodyDataEntitiesErrors",
+		reflect.TypeOf(templatesAnswer{}):    "ListChatappTemplateResponseBody",
+		reflect.TypeOf(Template{}):           "ListChatappTemplateResponseBodyListTemplate",
 	}
 	read := 0
 	for typ, model := range ours {
@@ -82,10 +84,10 @@ func TestAnswersAreReadAsTheSDKModelsNameThem(t *testing.T) {
 			}
 		}
 	}
-	if read < 9+6+3+8+3 {
+	if read < 9+6+3+8+3+2+8 {
 		t.Errorf("checked only %d fields", read)
 	}
-	for _, body := range []string{"QueryChatappPhoneNumbersResponseBody", "QueryChatappBindWabaResponseBody", "GetWhatsappHealthStatusResponseBody"} {
+	for _, body := range []string{"QueryChatappPhoneNumbersResponseBody", "QueryChatappBindWabaResponseBody", "GetWhatsappHealthStatusResponseBody", "ListChatappTemplateResponseBody"} {
 		for _, name := range []string{"RequestId", "Code", "Message", "AccessDeniedDetail"} {
 			if models[body][name] == "" {
 				t.Errorf("the envelope reads %s, which %s does not have", name, body)
@@ -106,11 +108,16 @@ func sdkShape(typ reflect.Type, ours map[reflect.Type]string) string {
 	switch typ.Kind() {
 	case reflect.String:
 		return "*string"
+	case reflect.Int32, reflect.Int64:
+		return "*" + typ.Kind().String()
 	case reflect.Slice:
 		return "[]" + sdkShape(reflect.PointerTo(typ.Elem()), ours)
 	case reflect.Pointer:
 		if model, ok := ours[typ.Elem()]; ok {
 			return "*" + model
+		}
+		if k := typ.Elem().Kind(); k == reflect.String || k == reflect.Int32 || k == reflect.Int64 {
+			return sdkShape(typ.Elem(), ours)
 		}
 	case reflect.Struct:
 		if model, ok := ours[typ]; ok {
