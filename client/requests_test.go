@@ -82,7 +82,10 @@ var wireCases = []wireCase{
 		},
 		map[string]string{"CustSpaceId": "cams-abc123", "NodeType": "phone", "PhoneNumber": "+8613800002222"}},
 	{"a page of templates", OperationListTemplates, "ListChatappTemplateShrinkRequest",
-		func(c *Client) error { _, err := c.ListTemplatePage(context.Background(), "cams-abc123", 2, 20); return err },
+		func(c *Client) error {
+			_, err := c.ListTemplatePage(context.Background(), "cams-abc123", 2, 20)
+			return err
+		},
 		map[string]string{"CustSpaceId": "cams-abc123", "Page": `{"Index":2,"Size":20}`}},
 	{"a space id to escape", OperationQueryBindWaba, "QueryChatappBindWabaRequest",
 		func(c *Client) error { _, err := c.QueryBindWaba(context.Background(), "cams a&b=c*~é"); return err },
