@@ -92,13 +92,13 @@ func (s *Server) handleAppHealth(w http.ResponseWriter, r *http.Request) {
 }
 
 // answerChange answers a change of the data set: 204 when it was made,
-// 404 for an unknown space, number or entity, 409 for a duplicate number,
+// 404 for an unknown space, number, entity or template, 409 for a duplicate number,
 // else 400 with badPrefix and the error.
 func answerChange(w http.ResponseWriter, err error, badPrefix string) {
 	switch {
 	case err == nil:
 		w.WriteHeader(http.StatusNoContent)
-	case errors.Is(err, ErrUnknownSpace), errors.Is(err, ErrUnknownNumber), errors.Is(err, ErrUnknownEntity):
+	case errors.Is(err, ErrUnknownSpace), errors.Is(err, ErrUnknownNumber), errors.Is(err, ErrUnknownEntity), errors.Is(err, ErrUnknownTemplate):
 		http.Error(w, err.Error(), http.StatusNotFound)
 	case errors.Is(err, ErrDuplicateNumber):
 		http.Error(w, err.Error(), http.StatusConflict)

@@ -17,6 +17,7 @@ var bucketCalls = map[string]url.Values{
 	OperationQueryPhoneNumbers: {"CustSpaceId": {"cams-numbers0"}},
 	OperationQueryBindWaba:     {"CustSpaceId": {"cams-numbers0"}},
 	OperationGetHealthStatus:   wabaNode("cams-numbers0", "100000000000002"),
+	OperationListTemplates:     {"CustSpaceId": {"cams-numbers0"}, "Page": {`{"Index":1,"Size":20}`}},
 }
 
 // accountWithFlow is the account file with a flow in the own space, so that
@@ -27,13 +28,13 @@ func accountWithFlow(t *testing.T) *Dataset {
 	return d
 }
 
-// Each operation has a bucket of its own at its documented rate (10, 10
-// and 5 calls a second for the new ones), and saturating one never
+// Each operation has a bucket of its own at its documented rate (10, 10,
+// 5 and 5 calls a second for the new ones), and saturating one never
 // throttles another: every other bucket still takes its whole quota.
 func TestOperationBuckets(t *testing.T) {
 	want := map[string]int{
 		"ListFlow": 5, "GetFlow": 5,
-		OperationQueryPhoneNumbers: 10, OperationQueryBindWaba: 10, OperationGetHealthStatus: 5,
+		OperationQueryPhoneNumbers: 10, OperationQueryBindWaba: 10, OperationGetHealthStatus: 5, OperationListTemplates: 5,
 	}
 	for saturated := range want {
 		t.Run(saturated, func(t *testing.T) {
@@ -96,9 +97,9 @@ func TestListInstanceSharesListFlowBucket(t *testing.T) {
 func TestOperationRates(t *testing.T) {
 	t.Run("set", func(t *testing.T) {
 		h := newHarness(t, Config{Data: accountWithFlow(t), RateLimit: DefaultRateLimit, Rates: map[string]float64{
-			OperationQueryPhoneNumbers: 2, OperationGetHealthStatus: -1, "GetFlow": 1,
+			OperationQueryPhoneNumbers: 2, OperationGetHealthStatus: -1, "GetFlow": 1, OperationListTemplates: 2,
 		}})
-		for op, n := range map[string]int{OperationQueryPhoneNumbers: 2, "GetFlow": 1, OperationQueryBindWaba: 10} {
+		for op, n := range map[string]int{OperationQueryPhoneNumbers: 2, "GetFlow": 1, OperationQueryBindWaba: 10, OperationListTemplates: 2} {
 			for i := range n {
 				if r := h.call(op, bucketCalls[op]); r.status != http.StatusOK {
 					t.Fatalf("%s call %d: %s", op, i+1, r.raw)

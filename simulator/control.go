@@ -48,6 +48,7 @@ func (s *Server) controlMux() *http.ServeMux {
 		w.WriteHeader(http.StatusNoContent)
 	})
 	s.handleAccount(mux)
+	s.handleTemplates(mux)
 	return mux
 }
 

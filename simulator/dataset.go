@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 )
 
 // Flow is one flow of the data set. ListFlow answers FlowId, FlowName and
@@ -31,7 +32,8 @@ type Flow struct {
 // (ERR-OPERATION-MAAP-0060, from GetWhatsappHealthStatus too). WABAHealth
 // and BusinessHealth are the health of the space's WABA and BUSINESS
 // entities (nil: AVAILABLE, no errors); ExtraEntities are served after the
-// others in every GetWhatsappHealthStatus answer on the space.
+// others in every GetWhatsappHealthStatus answer on the space. Templates
+// are what ListChatappTemplate answers, a page at a time, in this order.
 type Space struct {
 	ID             string         `json:"id"`
 	Flows          []Flow         `json:"flows,omitempty"`
@@ -43,6 +45,7 @@ type Space struct {
 	WABAHealth     *Health        `json:"wabaHealth,omitempty"`
 	BusinessHealth *Health        `json:"businessHealth,omitempty"`
 	ExtraEntities  []HealthEntity `json:"extraEntities,omitempty"`
+	Templates      []Template     `json:"templates,omitempty"`
 }
 
 // Dataset is what the simulator serves. AppHealth is the health of the APP
@@ -63,7 +66,9 @@ const OwnSpacePathID = "_"
 //	           {"id":"cams-x","error":"Ram.PermissionDeny"},
 //	           {"id":"cams-y","waba":{"Id":"1029384756","BusinessId":"5647382910","AccountReviewStatus":"APPROVED"},
 //	            "phoneNumbers":[{"PhoneNumber":"8613800000001","Status":"CONNECTED","QualityRating":"GREEN",
-//	                             "health":{"CanSendMessage":"BLOCKED","Errors":[{"ErrorCode":"141000"}]}}]}]}
+//	                             "health":{"CanSendMessage":"BLOCKED","Errors":[{"ErrorCode":"141000"}]}}],
+//	            "templates":[{"TemplateCode":"744c4b5c79c9432497a075bdfca3","TemplateName":"order_update","Language":"en_US",
+//	                          "Category":"UTILITY","AuditStatus":"paused","TemplateType":"WHATSAPP","LastUpdateTime":1764201600000}]}]}
 //
 // Unknown fields are rejected, and so is a data set that [Dataset.Validate]
 // rejects. Errors name the file.
@@ -110,8 +115,10 @@ func jsonError(b []byte, err error) string {
 // Validate reports the first problem of the data set: a duplicate or reserved
 // space ID, an empty FlowId, a flow Status that is not a status name (see
 // [ValidFlowStatus]), an error code the simulator does not know, an empty
-// or duplicate PhoneNumber in a space, a WABA without Id or an extra health
-// entity without EntityType. A FlowId
+// or duplicate PhoneNumber in a space, a WABA without Id, an extra health
+// entity without EntityType, a template without TemplateCode, listed twice
+// in a space (TemplateCode and Language) or with a text field longer than
+// 4096 bytes. A FlowId
 // may appear twice in a space: that is what a listing shows when a flow is
 // created while it pages, and a client must list such a flow once.
 func (d *Dataset) Validate() error {
@@ -137,6 +144,9 @@ func (d *Dataset) Validate() error {
 		if err := sp.validateAccount(); err != nil {
 			return err
 		}
+		if err := sp.validateTemplates(); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -158,6 +168,7 @@ func (sp Space) clone() Space {
 	sp.WABAHealth = sp.WABAHealth.clone()
 	sp.BusinessHealth = sp.BusinessHealth.clone()
 	sp.ExtraEntities = cloneEntities(sp.ExtraEntities)
+	sp.Templates = slices.Clone(sp.Templates)
 	return sp
 }
 

@@ -45,6 +45,8 @@ func TestLoadDatasetBad(t *testing.T) {
 		{"testdata/bad-waba-without-id.json", `space "cams-a": waba: empty WABA Id`},
 		{"testdata/bad-entity-without-type.json", `space "cams-a": extraEntities[0]: empty EntityType`},
 		{"testdata/bad-health-field.json", `unknown field "Reason"`},
+		{"testdata/bad-duplicate-template.json", `space "cams-x": templates[2]: duplicate template (TemplateCode and Language): "abc" in "en_US"`},
+		{"testdata/bad-empty-templatecode.json", `space "cams-x": templates[0]: empty TemplateCode`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {

@@ -71,8 +71,9 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 // "object" gives the gateway's object form, any other text a string; for
 // Ram.PermissionDeny it defaults to a string naming the call's RAM action.
 // Page, when set, limits the fault to ListFlow calls for that page index
-// (Page.Index), to fail a listing halfway; such a fault applies to no other
-// operation. Location, Items and Bytes shape the hostile kinds (see
+// (Page.Index), to fail a listing halfway, or with Action
+// ListChatappTemplate to that operation's calls for that page; such a fault
+// applies to no other operation. Location, Items and Bytes shape the hostile kinds (see
 // [FaultRedirect]), which apply to ListFlow, and where they mean something
 // to QueryChatappPhoneNumbers, QueryChatappBindWaba and
 // GetWhatsappHealthStatus (see hostileApplies). ID is set by the server.
@@ -111,14 +112,15 @@ func (f Fault) Validate() error {
 		return errors.New("page must not be negative")
 	case f.Action != "" && operations[f.Action] == nil:
 		return fmt.Errorf("unknown action %q (want one of %s)", f.Action, strings.Join(OperationNames(), ", "))
-	case f.Page != 0 && f.Action != "" && f.Action != "ListFlow":
-		return fmt.Errorf("a page fault applies to ListFlow only, not %s", f.Action)
+	case f.Page != 0 && f.Action != "" && f.Action != "ListFlow" && f.Action != OperationListTemplates:
+		return fmt.Errorf("a page fault applies to ListFlow and ListChatappTemplate only, not %s", f.Action)
 	}
 	return f.validateHostile()
 }
 
 // matches reports whether f applies to a call of action; spaceID matters to
-// every operation but ListInstance, page to ListFlow only.
+// every operation but ListInstance, page to ListFlow and (a fault whose
+// Action names it) ListChatappTemplate only.
 func (f Fault) matches(action, spaceID string, page int) bool {
 	if f.Action != "" && f.Action != action {
 		return false
@@ -129,6 +131,8 @@ func (f Fault) matches(action, spaceID string, page int) bool {
 	switch action {
 	case "ListFlow":
 		return (f.Space == nil || *f.Space == spaceID) && (f.Page == 0 || f.Page == page)
+	case OperationListTemplates:
+		return (f.Space == nil || *f.Space == spaceID) && (f.Page == 0 || f.Action == action && f.Page == page)
 	case "ListInstance":
 		return f.Space == nil && f.Page == 0
 	default:

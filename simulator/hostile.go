@@ -20,7 +20,9 @@ const (
 	// (10 times the Page.Size asked for if unset), whatever the page size:
 	// ids oversized-<page>-<n>, category OTHER. To QueryChatappPhoneNumbers
 	// it answers Items numbers (10,000 if unset), to
-	// GetWhatsappHealthStatus Items entities (1,000 if unset).
+	// GetWhatsappHealthStatus Items entities (1,000 if unset), to
+	// ListChatappTemplate a page of Items templates (10 times the Page.Size
+	// if unset; codes oversized-<page>-<n>) with a Total of as many.
 	FaultOversizedPage = "oversized-page"
 	// FaultNoFlowID answers the page the call would have had with the
 	// FlowId left out of every flow; an empty page gets one such flow.
@@ -49,15 +51,15 @@ const (
 )
 
 // hostileApplies reports whether a hostile kind applies to a call of
-// action: every kind to ListFlow; redirect and huge-message to the three
+// action: every kind to ListFlow; redirect and huge-message to the four
 // account operations too, and oversized-page to those that answer a list
-// (QueryChatappPhoneNumbers, GetWhatsappHealthStatus); none to GetFlow and
-// ListInstance.
+// (QueryChatappPhoneNumbers, GetWhatsappHealthStatus, ListChatappTemplate);
+// none to GetFlow and ListInstance.
 func hostileApplies(kind, action string) bool {
 	switch action {
 	case "ListFlow":
 		return true
-	case OperationQueryPhoneNumbers, OperationGetHealthStatus:
+	case OperationQueryPhoneNumbers, OperationGetHealthStatus, OperationListTemplates:
 		return kind == FaultRedirect || kind == FaultHugeMessage || kind == FaultOversizedPage
 	case OperationQueryBindWaba:
 		return kind == FaultRedirect || kind == FaultHugeMessage
@@ -98,6 +100,10 @@ func (s *Server) serveHostile(w http.ResponseWriter, c *call, f Fault, op operat
 		w.Header().Set("Location", f.Location)
 		w.WriteHeader(status)
 	case FaultOversizedPage:
+		if c.action == OperationListTemplates {
+			writeBody(w, http.StatusOK, jsonContentType, marshal(oversizedTemplates(c, f.Items)))
+			break
+		}
 		if c.action != "ListFlow" {
 			writeBody(w, http.StatusOK, jsonContentType, marshal(oversizedAnswer(c, f.Items)))
 			break
@@ -141,6 +147,20 @@ func oversizedAnswer(c *call, n int) any {
 		numbers[i] = listedNumber{PhoneNumber: fmt.Sprintf("999%09d", i+1), Status: "CONNECTED", QualityRating: "GREEN", UpQueue: numberUpQueue, StatusQueue: numberStatusQueue}
 	}
 	return phoneNumbersBody{RequestId: c.requestID, Code: "OK", Message: "SUCCESS", Success: true, PhoneNumbers: numbers}
+}
+
+// oversizedTemplates is a ListChatappTemplate success answer with n made-up
+// templates (10 times the page's size when n is 0), and a Total of as many.
+func oversizedTemplates(c *call, n int) templatesBody {
+	index, size, _ := parseTemplatesPage(c.params.Get("Page"))
+	if n == 0 {
+		n = defaultOversizeRatio * size
+	}
+	templates := make([]Template, n)
+	for i := range templates {
+		templates[i] = Template{TemplateCode: fmt.Sprintf("oversized-%d-%d", index, i+1), Language: "en_US", Category: "UTILITY", AuditStatus: TemplatePass, TemplateType: "WHATSAPP"}
+	}
+	return templatesBody{RequestId: c.requestID, Code: "OK", Message: "SUCCESS", Success: true, Total: n, ListTemplate: templates}
 }
 
 // madeUpFlows returns n flows named for the page.

@@ -23,6 +23,7 @@ var DocumentedRates = map[string]float64{
 	OperationQueryPhoneNumbers: 10,
 	OperationQueryBindWaba:     10,
 	OperationGetHealthStatus:   5,
+	OperationListTemplates:     5,
 }
 
 // bucketOf is the bucket a call of action counts against: its own, or

@@ -19,7 +19,8 @@ type Request struct {
 	// Space is the call's CustSpaceId ("" when absent, and for
 	// ListInstance).
 	Space string `json:"space"`
-	// Page is a ListFlow call's page index (1 when absent, 0 when invalid).
+	// Page is a ListFlow or ListChatappTemplate call's page index (1 when
+	// absent, 0 when invalid).
 	Page int `json:"page,omitempty"`
 	// Node and PhoneNumber are a GetWhatsappHealthStatus call's NodeType
 	// and PhoneNumber, as sent.

@@ -160,6 +160,7 @@ const (
 	OperationQueryPhoneNumbers = "QueryChatappPhoneNumbers"
 	OperationQueryBindWaba     = "QueryChatappBindWaba"
 	OperationGetHealthStatus   = "GetWhatsappHealthStatus"
+	OperationListTemplates     = "ListChatappTemplate"
 )
 
 var operations = map[string]operation{
@@ -169,6 +170,7 @@ var operations = map[string]operation{
 	OperationQueryPhoneNumbers: (*Server).queryPhoneNumbers,
 	OperationQueryBindWaba:     (*Server).queryBindWaba,
 	OperationGetHealthStatus:   (*Server).getHealthStatus,
+	OperationListTemplates:     (*Server).listTemplates,
 }
 
 // OperationNames are the operations the simulator serves, sorted.
@@ -222,6 +224,8 @@ func (s *Server) logged(c *call, now time.Time) Request {
 	switch c.action {
 	case "ListFlow":
 		req.Page, _, _ = s.parsePage(c.params.Get("Page")) // a bad Page is the operation's to answer
+	case OperationListTemplates:
+		req.Page, _, _ = parseTemplatesPage(c.params.Get("Page"))
 	case OperationGetHealthStatus:
 		req.Node = c.params.Get("NodeType")
 		req.PhoneNumber = c.params.Get("PhoneNumber")

@@ -3,6 +3,7 @@ package simulator
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -26,6 +27,7 @@ type space struct {
 	wabaHealth     *Health
 	businessHealth *Health
 	extraEntities  []HealthEntity
+	templates      []Template
 }
 
 // store holds the spaces in their order, and the account's APP health;
@@ -44,6 +46,7 @@ func newStore(d *Dataset) store {
 			flows: cloneFlows(sp.Flows), code: sp.Error, channelType: sp.ChannelType, endless: sp.Endless,
 			numbers: cloneNumbers(sp.PhoneNumbers), waba: sp.WABA.clone(),
 			wabaHealth: sp.WABAHealth.clone(), businessHealth: sp.BusinessHealth.clone(), extraEntities: cloneEntities(sp.ExtraEntities),
+			templates: slices.Clone(sp.Templates),
 		}
 	}
 	if st.spaces[""] == nil {
@@ -65,6 +68,7 @@ func (s *Server) Dataset() *Dataset {
 			ID: id, Flows: cloneFlows(sp.flows), Error: sp.code, ChannelType: sp.channelType, Endless: sp.endless,
 			PhoneNumbers: cloneNumbers(sp.numbers), WABA: sp.waba.clone(),
 			WABAHealth: sp.wabaHealth.clone(), BusinessHealth: sp.businessHealth.clone(), ExtraEntities: cloneEntities(sp.extraEntities),
+			Templates: slices.Clone(sp.templates),
 		})
 	}
 	return d
