@@ -2,6 +2,7 @@ package officialsdk
 
 import (
 	openapi "github.com/alibabacloud-go/darabonba-openapi/v2/client"
+	openapiutil "github.com/alibabacloud-go/darabonba-openapi/v2/utils"
 	"github.com/alibabacloud-go/tea/dara"
 )
 
@@ -16,6 +17,27 @@ var QueryBindWabaParams = rpcParams("QueryChatappBindWaba")
 // GetHealthStatusParams are GetWhatsappHealthStatus's API parameters, as the
 // CAMS SDK declares them.
 var GetHealthStatusParams = rpcParams("GetWhatsappHealthStatus")
+
+// ListTemplatesParams are ListChatappTemplate's API parameters, as the CAMS
+// SDK declares them.
+var ListTemplatesParams = rpcParams("ListChatappTemplate")
+
+// ListTemplates calls ListChatappTemplate as the CAMS SDK does, with
+// CallApi: CustSpaceId (omitted when empty), page (omitted when nil)
+// rendered as the SDK renders its PageShrink (JSON, by the generic client's
+// ArrayToStringWithSpecifiedStyle) and filters (AuditStatus, Category, Code,
+// Language, Name, TemplateType...; those set) in the query. It returns the
+// response body.
+func ListTemplates(c *openapi.Client, space string, page *ListChatappTemplateRequestPage, filters, headers map[string]string) (map[string]any, error) {
+	query := map[string]*string{}
+	for k, v := range filters {
+		query[k] = dara.String(v)
+	}
+	if page != nil {
+		query["Page"] = openapiutil.ArrayToStringWithSpecifiedStyle(page, dara.String("Page"), dara.String("json"))
+	}
+	return call(c, ListTemplatesParams, space, query, headers)
+}
 
 // QueryPhoneNumbers calls QueryChatappPhoneNumbers as the CAMS SDK does,
 // with CallApi: CustSpaceId (omitted when empty) in the query. headers may

@@ -97,3 +97,34 @@ type GetWhatsappHealthStatusResponseBodyDataEntitiesErrors struct {
 	ErrorDescription *string `json:"ErrorDescription,omitempty"`
 	PossibleSolution *string `json:"PossibleSolution,omitempty"`
 }
+
+// ListChatappTemplateRequestPage is the SDK's model of ListChatappTemplate's
+// Page, which the SDK sends as JSON in the query (PageShrink).
+type ListChatappTemplateRequestPage struct {
+	Index *int32 `json:"Index,omitempty"`
+	Size  *int32 `json:"Size,omitempty"`
+}
+
+// ListChatappTemplateResponseBody is the SDK's model of
+// ListChatappTemplate's answer.
+type ListChatappTemplateResponseBody struct {
+	AccessDeniedDetail *string                                        `json:"AccessDeniedDetail,omitempty"`
+	Code               *string                                        `json:"Code,omitempty"`
+	ListTemplate       []*ListChatappTemplateResponseBodyListTemplate `json:"ListTemplate,omitempty"`
+	Message            *string                                        `json:"Message,omitempty"`
+	RequestId          *string                                        `json:"RequestId,omitempty"`
+	Success            *bool                                          `json:"Success,omitempty"`
+	Total              *int32                                         `json:"Total,omitempty"`
+}
+
+// ListChatappTemplateResponseBodyListTemplate is one template.
+type ListChatappTemplateResponseBodyListTemplate struct {
+	AuditStatus    *string `json:"AuditStatus,omitempty"`
+	Category       *string `json:"Category,omitempty"`
+	Language       *string `json:"Language,omitempty"`
+	LastUpdateTime *int64  `json:"LastUpdateTime,omitempty"`
+	Reason         *string `json:"Reason,omitempty"`
+	TemplateCode   *string `json:"TemplateCode,omitempty"`
+	TemplateName   *string `json:"TemplateName,omitempty"`
+	TemplateType   *string `json:"TemplateType,omitempty"`
+}
