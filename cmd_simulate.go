@@ -22,6 +22,7 @@ type simulateCommand struct {
 	accessKeyID, accessKeySecret string
 	securityToken                string
 	spaces, flowsPerSpace        int
+	templatesPerSpace            int
 	seed                         int64
 	data                         string
 	rateLimit                    float64
@@ -30,17 +31,18 @@ type simulateCommand struct {
 
 func addSimulateCommand(app *kingpin.Application) *simulateCommand {
 	c := &simulateCommand{name: "simulate", operationRates: map[string]string{}}
-	cmd := app.Command(c.name, "Run a local CAMS simulator (ListFlow, GetFlow, ListInstance, QueryChatappPhoneNumbers, QueryChatappBindWaba and GetWhatsappHealthStatus with signatures, paging, each operation's calls/s limit, error codes and fault injection under /-/).")
+	cmd := app.Command(c.name, "Run a local CAMS simulator (ListFlow, GetFlow, ListInstance, QueryChatappPhoneNumbers, QueryChatappBindWaba, GetWhatsappHealthStatus and ListChatappTemplate with signatures, paging, each operation's calls/s limit, error codes and fault injection under /-/).")
 	cmd.Flag("simulator.listen-address", "Address to listen on.").Default("127.0.0.1:9950").StringVar(&c.listen)
 	cmd.Flag("simulator.access-key-id", "AccessKeyId the simulator accepts.").Default(simulator.DefaultAccessKeyID).StringVar(&c.accessKeyID)
 	cmd.Flag("simulator.access-key-secret", "AccessKeySecret the simulator accepts.").Default(simulator.DefaultAccessKeySecret).StringVar(&c.accessKeySecret)
 	cmd.Flag("simulator.security-token", "Require this STS security token (x-acs-security-token).").StringVar(&c.securityToken)
 	cmd.Flag("simulator.spaces", "Number of generated sub-customer spaces.").Default("5").IntVar(&c.spaces)
 	cmd.Flag("simulator.flows-per-space", "Average number of generated flows per space.").Default("12").IntVar(&c.flowsPerSpace)
+	cmd.Flag("simulator.templates-per-space", "Number of generated message templates per space with a WABA (ListChatappTemplate); 0 for none.").Default("0").IntVar(&c.templatesPerSpace)
 	cmd.Flag("simulator.seed", "Seed of the generated data.").Default("1").Int64Var(&c.seed)
 	cmd.Flag("simulator.data", "JSON data set to serve instead of generated data (see README).").StringVar(&c.data)
 	cmd.Flag("simulator.rate-limit", "Accepted calls per second per AccessKeyId of ListFlow, and of GetFlow.").Default("5").Float64Var(&c.rateLimit)
-	cmd.Flag("simulator.operation-rate-limit", "Accepted calls per second per AccessKeyId of one operation, as OPERATION=RATE (repeatable); the defaults are the documented ones: QueryChatappPhoneNumbers=10, QueryChatappBindWaba=10, GetWhatsappHealthStatus=5 (ListFlow and GetFlow: --simulator.rate-limit).").PlaceHolder("OPERATION=RATE").StringMapVar(&c.operationRates)
+	cmd.Flag("simulator.operation-rate-limit", "Accepted calls per second per AccessKeyId of one operation, as OPERATION=RATE (repeatable); the defaults are the documented ones: QueryChatappPhoneNumbers=10, QueryChatappBindWaba=10, GetWhatsappHealthStatus=5, ListChatappTemplate=5 (ListFlow and GetFlow: --simulator.rate-limit).").PlaceHolder("OPERATION=RATE").StringMapVar(&c.operationRates)
 	return c
 }
 
@@ -87,6 +89,8 @@ func (c *simulateCommand) config() (simulator.Config, error) {
 		return cfg, fmt.Errorf("--simulator.spaces must be between 0 and 100000, got %d", c.spaces)
 	case c.flowsPerSpace < 0 || c.flowsPerSpace > 10000:
 		return cfg, fmt.Errorf("--simulator.flows-per-space must be between 0 and 10000, got %d", c.flowsPerSpace)
+	case c.templatesPerSpace < 0 || c.templatesPerSpace > simulator.MaxGeneratedTemplates:
+		return cfg, fmt.Errorf("--simulator.templates-per-space must be between 0 and %d, got %d", simulator.MaxGeneratedTemplates, c.templatesPerSpace)
 	}
 	if c.data != "" {
 		d, err := simulator.LoadDataset(c.data)
@@ -97,6 +101,7 @@ func (c *simulateCommand) config() (simulator.Config, error) {
 		return cfg, nil
 	}
 	cfg.Data = simulator.Generate(c.seed, c.spaces, c.flowsPerSpace)
+	simulator.AddTemplates(c.seed, cfg.Data, c.templatesPerSpace)
 	return cfg, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -291,7 +292,7 @@ func TestSimulateCommand(t *testing.T) {
 	addr := loopback.FreeAddr(t)
 	cmd := exec.Command(bin, "simulate", "--simulator.listen-address="+addr, "--simulator.access-key-id=LTAIsimCmd",
 		"--simulator.access-key-secret=simCmdSecret", "--simulator.spaces=3", "--simulator.flows-per-space=10", "--simulator.rate-limit=0.01",
-		"--simulator.operation-rate-limit=QueryChatappPhoneNumbers=0.01")
+		"--simulator.operation-rate-limit=QueryChatappPhoneNumbers=0.01", "--simulator.templates-per-space=5")
 	stdout := &lockedBuffer{}
 	cmd.Stdout = stdout
 	if err := cmd.Start(); err != nil {
@@ -338,6 +339,12 @@ func TestSimulateCommand(t *testing.T) {
 	}
 	if body, err := officialsdk.QueryBindWaba(good, "", nil); err != nil || body["Code"] != "OK" {
 		t.Errorf("QueryChatappBindWaba with ListFlow throttled: %v, %v", body, err)
+	}
+	// --simulator.templates-per-space gives the own space (it has a WABA)
+	// its templates.
+	body, err = officialsdk.ListTemplates(good, "", nil, nil, nil)
+	if list, _ := body["ListTemplate"].([]any); err != nil || fmt.Sprint(body["Total"]) != "5" || len(list) != 5 {
+		t.Errorf("ListChatappTemplate with 5 templates per space: %v, %v", body, err)
 	}
 }
 

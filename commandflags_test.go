@@ -70,6 +70,7 @@ var flagsOfCommands = []struct {
 	{"simulator.spaces", "9", "9", false, false, true},
 	{"simulator.flows-per-space", "3", "3", false, false, true},
 	{"simulator.seed", "42", "42", false, false, true},
+	{"simulator.templates-per-space", "50", "50", false, false, true},
 	{"simulator.data", "/etc/data.json", "/etc/data.json", false, false, true},
 	{"simulator.rate-limit", "7", "7", false, false, true},
 	{"simulator.operation-rate-limit", "GetWhatsappHealthStatus=2", "GetWhatsappHealthStatus:2", false, false, true},
