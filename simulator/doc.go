@@ -1,8 +1,8 @@
 // Package simulator is a local stand-in for Alibaba Cloud's Chat App Message
 // Service (CAMS) API, faithful enough to test a client against: it checks
 // ACS3-HMAC-SHA256 signatures the way the API gateway does, answers ListFlow,
-// GetFlow, ListInstance, QueryChatappPhoneNumbers, QueryChatappBindWaba and
-// GetWhatsappHealthStatus from a data set, enforces each operation's flow
+// GetFlow, ListInstance, QueryChatappPhoneNumbers, QueryChatappBindWaba,
+// GetWhatsappHealthStatus and ListChatappTemplate from a data set, enforces each operation's flow
 // control and can inject the faults a real deployment meets (error codes,
 // 5xx, latency, hangs, broken bodies, connection resets).
 //
@@ -29,7 +29,8 @@
 //   - the rate limit per AccessKeyId, else System.LimitControl (400): each
 //     operation has a bucket of its own at its documented rate (ListFlow and
 //     GetFlow 5 calls/s, or Config.RateLimit; QueryChatappPhoneNumbers and
-//     QueryChatappBindWaba 10, GetWhatsappHealthStatus 5; see
+//     QueryChatappBindWaba 10, GetWhatsappHealthStatus 5, ListChatappTemplate
+//     5; see
 //     [DocumentedRates] and Config.Rates), ListInstance shares ListFlow's;
 //   - injected faults (see [Fault]); then the operation.
 //
@@ -83,6 +84,15 @@
 //     ERR-OPERATION-MAAP-0060, ERR-OPERATION-MAAP-0065, ERR-FB-001,
 //     DetailError.TemplateNotExist).
 //
+// ListChatappTemplate reads CustSpaceId (the own space when absent), Page
+// (the JSON object the SDK sends, {"Index":1,"Size":20} when absent; see
+// the listTemplates method for its bounds and errors) and the SDK's string
+// filters from the query, and answers {"RequestId","Code":"OK","Message":
+// "SUCCESS","Success":true,"Total","ListTemplate":[{TemplateCode,
+// TemplateName, Language, Category, AuditStatus, Reason, TemplateType,
+// LastUpdateTime}]}: that page of the space's [Template]s that match, in
+// the data set's order, and how many match; ListTemplate never null.
+//
 // As for ListFlow, an unknown space answers Unknown.ResourceOwnerId and a
 // space with an error code that code (any of the reference's, such as
 // Ram.PermissionDeny naming the operation's RAM action, or ERR-FB-001).
@@ -115,12 +125,13 @@
 //	DELETE /-/spaces/{id}/waba               unbind it (ERR-OPERATION-MAAP-0060 from then on)
 //	PUT    /-/spaces/{id}/health/{entity}    the space's waba or business entity's [Health]
 //	PUT    /-/app/health                     the account's APP entity's [Health], in every space's answers
+//	PUT    /-/spaces/{id}/templates/{code}/{language}    a template's review, a [TemplateChange]: {"AuditStatus":"paused","Reason":""}; "_" is an empty language
 //
-// The PUT paths of numbers, WABAs and health take POST as well.
+// The PUT paths of numbers, WABAs, health and templates take POST as well.
 //
 // Answers with a body are 200, those without 204. Bad input answers 400 with
-// a one-line text error; an unknown space, flow, number, entity or fault
-// 404; a duplicate FlowId or PhoneNumber 409.
+// a one-line text error; an unknown space, flow, number, entity, template
+// or fault 404; a duplicate FlowId or PhoneNumber 409.
 //
 // The simulator logs nothing itself, and never a secret.
 package simulator
