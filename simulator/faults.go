@@ -75,8 +75,8 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 // ListChatappTemplate to that operation's calls for that page; such a fault
 // applies to no other operation. Location, Items and Bytes shape the hostile kinds (see
 // [FaultRedirect]), which apply to ListFlow, and where they mean something
-// to QueryChatappPhoneNumbers, QueryChatappBindWaba and
-// GetWhatsappHealthStatus (see hostileApplies). ID is set by the server.
+// to QueryChatappPhoneNumbers, QueryChatappBindWaba,
+// GetWhatsappHealthStatus and ListChatappTemplate (see hostileApplies). ID is set by the server.
 type Fault struct {
 	ID       int      `json:"id,omitempty"`
 	Action   string   `json:"action,omitempty"`
