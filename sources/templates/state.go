@@ -1,0 +1,111 @@
+package templates
+
+import (
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/cams-exporter/cams_exporter/client"
+	"github.com/cams-exporter/cams_exporter/sources/values"
+)
+
+// Kept is what the exporter keeps of a template: its label values, bounded,
+// and what /status shows beside them. It is immutable.
+type Kept struct {
+	Code        string `json:"template_code"`
+	Language    string `json:"language"`
+	Category    string `json:"category"`
+	AuditStatus string `json:"audit_status"`
+	// Never labels: free text, for /status.
+	Name   string `json:"name,omitempty"`
+	Reason string `json:"reason,omitempty"`
+	// Updated is the template's LastUpdateTime, Unix milliseconds.
+	Updated int64 `json:"updated,omitempty"`
+}
+
+// Templates is a space's templates as its last complete listing gave them:
+// the SpacePart's Data of this source. It is immutable.
+type Templates struct {
+	// List is sorted by (Code, Language), each key once.
+	List []Kept
+	// Total is the listing's Total, -1 when its answers gave none.
+	Total int
+	// Disagreement says how the listing's pages disagreed with its Total
+	// (client.TemplatePager.Disagreement); "" when they agreed.
+	Disagreement string
+	// Changes counts, by status, the moves of a template into paused or
+	// disabled since the space was first listed: cumulative, kept with the
+	// part (and so restored with the cache). Nil when none.
+	Changes map[string]uint64
+}
+
+// keep returns the state a complete listing gives after prev: the listed
+// templates bounded by c, sorted, each key once (the first listed), and
+// prev's Changes plus one for each template now paused or disabled that
+// was not in that status in prev.
+//
+// A template prev did not hold that is already paused or disabled counts
+// only when prev held templates: on a space's first listing (or after a
+// listing of none) every status is news to the exporter, not a move, and
+// counting it would make every restart without a cache look like a wave of
+// pauses.
+func keep(prev Templates, listed []client.Template, total int, disagreement string, c caps) Templates {
+	list := make([]Kept, 0, len(listed))
+	for _, t := range listed {
+		list = append(list, Kept{
+			Code: values.Cut(t.TemplateCode), Language: values.Shared(values.Cut(t.Language)),
+			Category: values.Shared(c.category.Fold(t.Category)), AuditStatus: values.Shared(c.status.Fold(t.AuditStatus)),
+			Name: client.Cut(t.TemplateName, client.MaxNameBytes), Reason: client.Cut(t.Reason, client.MaxNameBytes),
+			Updated: t.LastUpdateTime,
+		})
+	}
+	slices.SortStableFunc(list, compareKeys)
+	list = slices.CompactFunc(list, func(a, b Kept) bool { return compareKeys(a, b) == 0 })
+	return Templates{List: list, Total: total, Disagreement: disagreement, Changes: changes(prev, list)}
+}
+
+func compareKeys(a, b Kept) int {
+	if c := strings.Compare(a.Code, b.Code); c != 0 {
+		return c
+	}
+	return strings.Compare(a.Language, b.Language)
+}
+
+// changes returns prev's Changes with the moves of list into a counted
+// status added: prev's own map when there are none (it is immutable).
+func changes(prev Templates, list []Kept) map[string]uint64 {
+	out, cloned := prev.Changes, false
+	for _, t := range list {
+		if !slices.Contains(changeStatuses, t.AuditStatus) {
+			continue
+		}
+		before, found := prev.find(t.Code, t.Language)
+		if (found && before.AuditStatus == t.AuditStatus) || (!found && len(prev.List) == 0) {
+			continue
+		}
+		if !cloned {
+			out, cloned = maps.Clone(prev.Changes), true
+			if out == nil {
+				out = make(map[string]uint64, len(changeStatuses))
+			}
+		}
+		out[t.AuditStatus]++
+	}
+	return out
+}
+
+// find returns the template of key (code, language).
+func (t Templates) find(code, language string) (Kept, bool) {
+	i, ok := slices.BinarySearchFunc(t.List, Kept{Code: code, Language: language}, compareKeys)
+	if !ok {
+		return Kept{}, false
+	}
+	return t.List[i], true
+}
+
+// Of returns the templates of a space's part of this source, the zero
+// Templates when it has none.
+func Of(data any) Templates {
+	t, _ := data.(Templates)
+	return t
+}
