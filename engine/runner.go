@@ -100,6 +100,10 @@ type Runner struct {
 	// mostWatched is the most spaces watched at once, or restored: as
 	// many parts as that are retained at most (boundRetainedLocked).
 	mostWatched int
+
+	// paged, when set (NewPagedRunner), runs instead of run: a paged
+	// source's listings instead of calls.
+	paged func(ctx context.Context, once bool)
 }
 
 // NewRunner returns a runner of cfg.Source with no state.
@@ -184,6 +188,10 @@ func (r *Runner) RunOnce(ctx context.Context) *snapshot.SourceState {
 
 // run calls until ctx ends or, once, until every call was made in this run.
 func (r *Runner) run(ctx context.Context, once bool) {
+	if r.paged != nil {
+		r.paged(ctx, once)
+		return
+	}
 	results := make(chan Done, r.cfg.Concurrency)
 	collected := make(chan struct{})
 	go func() { r.collect(results, once); close(collected) }()

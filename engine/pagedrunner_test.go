@@ -1,0 +1,217 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/cams-exporter/cams_exporter/client"
+	"github.com/cams-exporter/cams_exporter/snapshot"
+)
+
+// fakeSpaces is a fake paged space list: pages[space] pages each, a space
+// in failAt failing at that page (a *client.Error), a space in hang
+// waiting at its first page for its context to end. It records the pages
+// fetched and catches two pages of one space fetched at once.
+type fakeSpaces struct {
+	mu      sync.Mutex
+	pages   map[string]int
+	failAt  map[string]int
+	hang    map[string]bool
+	inPage  map[string]bool
+	overlap []string
+	fetched map[string]int
+}
+
+func newFakeSpaces(pages map[string]int) *fakeSpaces {
+	return &fakeSpaces{pages: pages, failAt: map[string]int{}, hang: map[string]bool{}, inPage: map[string]bool{}, fetched: map[string]int{}}
+}
+
+func (f *fakeSpaces) setFailAt(space string, page int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.failAt[space] = page
+}
+
+func (f *fakeSpaces) fetchedOf(space string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.fetched[space]
+}
+
+// fakeListing is one listing of a fake space.
+type fakeListing struct {
+	f     *fakeSpaces
+	space string
+	pages int // fetched
+}
+
+func (l *fakeListing) Pages() int { return l.pages }
+
+func (l *fakeListing) Next(ctx context.Context) (bool, error) {
+	f := l.f
+	f.mu.Lock()
+	if f.inPage[l.space] {
+		f.overlap = append(f.overlap, l.space)
+	}
+	f.inPage[l.space] = true
+	n, failAt, hang := f.pages[l.space], f.failAt[l.space], f.hang[l.space]
+	f.mu.Unlock()
+	defer func() {
+		f.mu.Lock()
+		f.inPage[l.space] = false
+		f.mu.Unlock()
+	}()
+	if hang {
+		<-ctx.Done()
+	}
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	f.mu.Lock()
+	f.fetched[l.space]++
+	f.mu.Unlock()
+	l.pages++
+	if l.pages == failAt {
+		return false, &client.Error{Code: "Throttling.User", Message: "page failed"}
+	}
+	return l.pages >= n, nil
+}
+
+// listed is a fake space's data: the pages of its last listing.
+type listed struct{ pages int }
+
+// fakePaged is the PagedSource over fakeSpaces: due every interval, its
+// calls the pages of the last listing; it counts each space's Apply and
+// the results each brought.
+type fakePaged struct {
+	f        *fakeSpaces
+	name     string
+	interval time.Duration
+
+	mu      sync.Mutex
+	applied map[string]int // Apply calls per space
+	results map[string]int // listings applied per space
+}
+
+func newFakePaged(name string, f *fakeSpaces, interval time.Duration) *fakePaged {
+	return &fakePaged{f: f, name: name, interval: interval, applied: map[string]int{}, results: map[string]int{}}
+}
+
+func (s *fakePaged) Name() string      { return s.name }
+func (s *fakePaged) Operation() string { return "FakeList" + s.name }
+
+func (s *fakePaged) Due(dst []Task, space string, part *snapshot.SpacePart, _ *snapshot.Snapshot, now time.Time) ([]Task, time.Time, float64) {
+	tasks, next, _ := DueEvery(dst, space, part, s.interval, now)
+	pages := 1
+	if part != nil && part.Data != nil {
+		pages = max(part.Data.(listed).pages, 1)
+	}
+	return tasks, next, float64(pages)
+}
+
+func (s *fakePaged) Start(space string) *fakeListing { return &fakeListing{f: s.f, space: space} }
+
+func (s *fakePaged) Apply(space string, prev *snapshot.SpacePart, done []Done, _ *snapshot.Snapshot) *snapshot.SpacePart {
+	s.mu.Lock()
+	s.applied[space]++
+	s.results[space] += len(done)
+	s.mu.Unlock()
+	d := Last(done)
+	if d.Err != nil {
+		return Applied(prev, d, nil)
+	}
+	return Applied(prev, d, listed{pages: d.Value.(*fakeListing).Pages()})
+}
+
+func (s *fakePaged) appliedOf(space string) (applies, results int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.applied[space], s.results[space]
+}
+
+// pagedSpaces returns n space ids with 1 + i%7 pages each, and their pages
+// in all.
+func pagedSpaces(n int) (ids []string, pages map[string]int, total int) {
+	pages = map[string]int{}
+	for i := range n {
+		id := fmt.Sprintf("cs-%05d", i)
+		ids = append(ids, id)
+		pages[id] = 1 + i%7
+		total += pages[id]
+	}
+	return ids, pages, total
+}
+
+// A once run lists every watched space once, to its last page, never two
+// pages of a space at once, applies each space's listing once, and its
+// expected pass counts the pages the listings took.
+func TestPagedRunnerListsEverySpaceOnce(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ids, pages, total := pagedSpaces(40)
+		f := newFakeSpaces(pages)
+		src := newFakePaged("paged", f, time.Hour)
+		const rate = 100.0
+		r := NewPagedRunner(Config{Pacer: client.NewLimiter(rate), Rate: rate, Concurrency: 4, Interval: time.Hour, ForgetAfter: time.Hour,
+			Watched: NewWatched(func() []string { return ids }, nil)}, src)
+		st := r.RunOnce(context.Background())
+		for _, id := range ids {
+			if applies, results := src.appliedOf(id); applies != 1 || results != 1 {
+				t.Errorf("%s applied %d times with %d listings, want once with one", id, applies, results)
+			}
+			if got := f.fetchedOf(id); got != pages[id] {
+				t.Errorf("%s: %d pages fetched, want %d", id, got, pages[id])
+			}
+			p := st.Part(id)
+			if p == nil || !p.Up || p.Data != (listed{pages[id]}) {
+				t.Errorf("%s part %+v, want up with its %d pages", id, p, pages[id])
+			}
+		}
+		if len(f.overlap) != 0 {
+			t.Errorf("two pages of one space fetched at once: %v", f.overlap)
+		}
+		if st.Len() != len(ids) || st.Up() != len(ids) {
+			t.Errorf("%d parts, %d up; want %d and %d", st.Len(), st.Up(), len(ids), len(ids))
+		}
+		if want := time.Duration(float64(total) / rate * float64(time.Second)); st.ExpectedPass != want {
+			t.Errorf("expected pass %v, want %v (%d pages at %g/s)", st.ExpectedPass, want, total, rate)
+		}
+	})
+}
+
+// A listing that fails keeps the space's previous data, and marks the
+// space down with the error; the other spaces are not affected.
+func TestPagedRunnerKeepsDataOnFailure(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ids, pages, _ := pagedSpaces(8)
+		f := newFakeSpaces(pages)
+		src := newFakePaged("paged", f, time.Hour)
+		r := NewPagedRunner(Config{Pacer: client.NewLimiter(10), Rate: 10, Interval: time.Hour, ForgetAfter: time.Hour,
+			Watched: NewWatched(func() []string { return ids }, nil)}, src)
+		first := r.RunOnce(context.Background())
+		failing := ids[3] // 4 pages: the listing fails at its third
+		before := first.Part(failing)
+		if before == nil || before.Data != (listed{4}) {
+			t.Fatalf("%s after the first run: %+v, want its 4 pages listed", failing, before)
+		}
+		time.Sleep(time.Minute)
+		f.setFailAt(failing, 3)
+		st := r.RunOnce(context.Background())
+		p := st.Part(failing)
+		if p == nil || p.Up || !p.HasData || p.Data != (listed{4}) || p.LastError == nil || p.LastError.Code != "Throttling.User" {
+			t.Fatalf("%s after a failed listing: %+v, want down with the last listing's data and the error", failing, p)
+		}
+		if !p.LastSuccess.Equal(before.LastSuccess) || !p.LastAttempt.After(before.LastAttempt) {
+			t.Errorf("last success %v, attempt %v; want the first run's success %v and a later attempt", p.LastSuccess, p.LastAttempt, before.LastSuccess)
+		}
+		if got := f.fetchedOf(failing); got != 4+3 {
+			t.Errorf("%s: %d pages fetched, want 4 then 3 (the failed one ends the listing)", failing, got)
+		}
+		if st.Up() != len(ids)-1 {
+			t.Errorf("%d spaces up, want the %d others", st.Up(), len(ids)-1)
+		}
+	})
+}
