@@ -215,3 +215,159 @@ func TestPagedRunnerKeepsDataOnFailure(t *testing.T) {
 		}
 	})
 }
+
+// In the background, every space is listed once per interval, never two
+// pages of a space at once, and the expected pass is the pages of the
+// spaces' last listings at the rate.
+func TestPagedRunnerListsEverySpaceOncePerInterval(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ids, pages, total := pagedSpaces(20)
+		f := newFakeSpaces(pages)
+		src := newFakePaged("paged", f, time.Minute)
+		e := newTestEngine(ids)
+		const rate = 20.0
+		AddPaged(e, Config{Pacer: client.NewLimiter(rate), Rate: rate, Interval: time.Minute, ForgetAfter: time.Hour}, src)
+		// A pass of the pages takes about 4 s: each space is listed at
+		// about 0, 1, 2, 3, 4 and 5 minutes (each a few seconds late, its
+		// interval counted from its last listing's end), not a 7th time
+		// before 6 minutes.
+		run(e, 5*time.Minute+45*time.Second)
+		for _, id := range ids {
+			if applies, results := src.appliedOf(id); applies != 6 || results != 6 {
+				t.Errorf("%s applied %d times with %d listings in 5m45s at a 1m interval, want 6 and 6", id, applies, results)
+			}
+			if got := f.fetchedOf(id); got != 6*pages[id] {
+				t.Errorf("%s: %d pages fetched, want 6 listings of %d", id, got, pages[id])
+			}
+		}
+		if len(f.overlap) != 0 {
+			t.Errorf("two pages of one space fetched at once: %v", f.overlap)
+		}
+		st := e.Snapshot().Source("paged")
+		if st.Len() != len(ids) || st.Up() != len(ids) {
+			t.Errorf("%d parts, %d up; want %d and %d", st.Len(), st.Up(), len(ids), len(ids))
+		}
+		if want := time.Duration(float64(total) / rate * float64(time.Second)); st.ExpectedPass != want {
+			t.Errorf("expected pass %v, want %v (%d pages at %g/s)", st.ExpectedPass, want, total, rate)
+		}
+	})
+}
+
+// A space that leaves the list has its part retained; back within its
+// grace it has that part again and is not listed anew.
+func TestPagedRunnerRetainsRemovedSpace(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ids, pages, _ := pagedSpaces(4)
+		list := &movingList{}
+		list.set(ids, true)
+		f := newFakeSpaces(pages)
+		src := newFakePaged("paged", f, time.Hour)
+		r := NewPagedRunner(Config{Pacer: client.NewLimiter(10), Rate: 10, Interval: time.Hour, ForgetAfter: 10 * time.Minute, Watched: list.watched()}, src)
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { r.Run(ctx); close(done) }()
+		defer func() { cancel(); <-done }()
+		time.Sleep(10 * time.Second)
+		gone := ids[2]
+		before := r.State().Part(gone)
+		if before == nil || before.Data != (listed{pages[gone]}) {
+			t.Fatalf("%s: part %+v after 10 s, want its listing", gone, before)
+		}
+		left := time.Now()
+		synctest.Wait() // the runner between looks: the list changes, then Wake
+		list.set(ids[:2], true)
+		r.Wake()
+		time.Sleep(5 * time.Minute)
+		st := r.State()
+		if st.Len() != 2 || st.Part(gone) != nil {
+			t.Errorf("state after two spaces left: %d parts (%s: %v), want the 2 watched", st.Len(), gone, st.Part(gone))
+		}
+		if k := st.RetainedPart(gone); k == nil || k.Part != before || !k.RetainedSince.Equal(left) {
+			t.Errorf("%s retained as %+v, want its part since %v", gone, k, left)
+		}
+		synctest.Wait()
+		list.set(ids[:3], true)
+		r.Wake()
+		time.Sleep(time.Second)
+		st = r.State()
+		if st.Part(gone) != before || st.RetainedPart(gone) != nil {
+			t.Errorf("back within its grace: part %+v, retained %v; want its part %+v, not retained", st.Part(gone), st.RetainedPart(gone), before)
+		}
+		if applies, _ := src.appliedOf(gone); applies != 1 || f.fetchedOf(gone) != pages[gone] {
+			t.Errorf("%s listed %d times (%d pages), want once: back within its grace with data of the hour", gone, applies, f.fetchedOf(gone))
+		}
+	})
+}
+
+// A paged source waits on its own pacer only, and no other source waits on
+// it: with a paged source's pacer throttled and its every listing hanging,
+// another source makes its calls as if alone; with another source's pacer
+// throttled and its calls hanging, a paged source lists as if alone.
+func TestPagedRunnerOwnPacer(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ids, pages, total := pagedSpaces(50)
+		hangs := newFakeSpaces(pages)
+		for _, id := range ids {
+			hangs.hang[id] = true
+		}
+		answers := newFakeSpaces(pages)
+		hungPaged := newFakePaged("hung-paged", hangs, time.Minute)
+		paged := newFakePaged("paged", answers, time.Minute)
+		hungSource := &fakeSource{name: "hung", interval: time.Minute, hang: true}
+		healthy := &fakeSource{name: "healthy", interval: time.Minute}
+		throttled := func() *client.Limiter {
+			l := client.NewLimiter(10)
+			for range 6 {
+				l.Throttled()
+			}
+			return l
+		}
+		e := newTestEngine(ids)
+		AddPaged(e, Config{Pacer: throttled(), Rate: 10, Interval: time.Minute, ForgetAfter: time.Hour}, hungPaged)
+		e.Add(Config{Source: hungSource, Pacer: throttled(), Rate: 10, Interval: time.Minute, ForgetAfter: time.Hour})
+		e.Add(Config{Source: healthy, Pacer: client.NewLimiter(10), Rate: 10, Interval: time.Minute, ForgetAfter: time.Hour})
+		// The paged source's pages take total/40 s (about 5 s) alone.
+		AddPaged(e, Config{Pacer: client.NewLimiter(40), Rate: 40, Interval: time.Minute, ForgetAfter: time.Hour}, paged)
+		run(e, 10*time.Second)
+		if n := len(healthy.callsBySpace()); n != 50 {
+			t.Errorf("the healthy source called %d spaces in 10 s at 10/s, want all 50 whatever the paged one does", n)
+		}
+		if st := e.Snapshot().Source("paged"); st.Up() != 50 {
+			t.Errorf("the paged source listed %d spaces in 10 s (%d pages at 40/s), want all 50 whatever the other does", st.Up(), total)
+		}
+		for _, name := range []string{"hung-paged", "hung"} {
+			if st := e.Snapshot().Source(name); st.Len() != 0 {
+				t.Errorf("%s: %d parts, want none (nothing answered)", name, st.Len())
+			}
+		}
+	})
+}
+
+// A space added while the runner runs is listed at the wake, not at the
+// next look.
+func TestPagedRunnerListsAddedSpaceAtWake(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ids, pages, _ := pagedSpaces(5)
+		list := &movingList{}
+		list.set(ids[:4], true)
+		f := newFakeSpaces(pages)
+		src := newFakePaged("paged", f, time.Hour)
+		r := NewPagedRunner(Config{Pacer: client.NewLimiter(10), Rate: 10, Interval: time.Hour, ForgetAfter: time.Hour, PollEvery: time.Hour, Watched: list.watched()}, src)
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { r.Run(ctx); close(done) }()
+		defer func() { cancel(); <-done }()
+		time.Sleep(time.Minute)
+		if st := r.State(); st.Len() != 4 {
+			t.Fatalf("%d parts after a minute, want the 4 watched", st.Len())
+		}
+		synctest.Wait()
+		list.set(ids, true)
+		r.Wake()
+		// 5 pages at 10/s, applied within ApplyEvery (1 s).
+		time.Sleep(2 * time.Second)
+		if p := r.State().Part(ids[4]); p == nil || p.Data != (listed{pages[ids[4]]}) {
+			t.Errorf("%s 2 s after it was added: part %+v, want its listing", ids[4], p)
+		}
+	})
+}
