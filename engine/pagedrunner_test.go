@@ -12,7 +12,8 @@ import (
 	"github.com/cams-exporter/cams_exporter/snapshot"
 )
 
-// fakeSpaces is a fake paged space list: pages[space] pages each, a space
+// fakeSpaces is a fake paged space list: pages[space] pages each (-1:
+// endless, failing at fakeMaxPages), a space
 // in failAt failing at that page (a *client.Error), a space in hang
 // waiting at its first page for its context to end. It records the pages
 // fetched and catches two pages of one space fetched at once.
@@ -75,11 +76,18 @@ func (l *fakeListing) Next(ctx context.Context) (bool, error) {
 	f.fetched[l.space]++
 	f.mu.Unlock()
 	l.pages++
-	if l.pages == failAt {
+	switch {
+	case l.pages == failAt:
 		return false, &client.Error{Code: "Throttling.User", Message: "page failed"}
+	case n < 0 && l.pages >= fakeMaxPages:
+		return false, &client.Error{Code: client.CodeTooManyPages, Message: "no end"}
 	}
-	return l.pages >= n, nil
+	return n >= 0 && l.pages >= n, nil
 }
+
+// fakeMaxPages ends an endless fake listing (-1 pages), as a pager's page
+// limit does.
+const fakeMaxPages = 100
 
 // listed is a fake space's data: the pages of its last listing.
 type listed struct{ pages int }
@@ -95,6 +103,7 @@ type fakePaged struct {
 	mu      sync.Mutex
 	applied map[string]int // Apply calls per space
 	results map[string]int // listings applied per space
+	order   []string       // the spaces applied, in order
 }
 
 func newFakePaged(name string, f *fakeSpaces, interval time.Duration) *fakePaged {
@@ -119,6 +128,7 @@ func (s *fakePaged) Apply(space string, prev *snapshot.SpacePart, done []Done, _
 	s.mu.Lock()
 	s.applied[space]++
 	s.results[space] += len(done)
+	s.order = append(s.order, space)
 	s.mu.Unlock()
 	d := Last(done)
 	if d.Err != nil {
@@ -368,6 +378,60 @@ func TestPagedRunnerListsAddedSpaceAtWake(t *testing.T) {
 		time.Sleep(2 * time.Second)
 		if p := r.State().Part(ids[4]); p == nil || p.Data != (listed{pages[ids[4]]}) {
 			t.Errorf("%s 2 s after it was added: part %+v, want its listing", ids[4], p)
+		}
+	})
+}
+
+// At 10,000 spaces, endless listings, more than the workers, end at their
+// page limit, down with its error, and the other spaces are listed
+// meanwhile, each once.
+func TestPagedRunnerEndlessListingsAtTenThousandSpaces(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ids, pages, _ := pagedSpaces(10000)
+		endless := ids[:12] // the first in the list, started first
+		for _, id := range endless {
+			pages[id] = -1
+		}
+		f := newFakeSpaces(pages)
+		src := newFakePaged("paged", f, time.Hour)
+		r := NewPagedRunner(Config{Pacer: client.NewLimiter(1000), Rate: 1000, Concurrency: 8, Interval: time.Hour, ForgetAfter: time.Hour,
+			Watched: NewWatched(func() []string { return ids }, nil)}, src)
+		st := r.RunOnce(context.Background())
+		for _, id := range endless {
+			p := st.Part(id)
+			if p == nil || p.Up || p.LastError == nil || p.LastError.Code != client.CodeTooManyPages || f.fetchedOf(id) != fakeMaxPages {
+				t.Errorf("endless %s: part %+v after %d pages, want down with %s after %d", id, p, f.fetchedOf(id), client.CodeTooManyPages, fakeMaxPages)
+			}
+		}
+		for _, id := range ids[len(endless):] {
+			if applies, _ := src.appliedOf(id); applies != 1 || f.fetchedOf(id) != pages[id] {
+				t.Fatalf("%s listed %d times with %d pages, want once with %d", id, applies, f.fetchedOf(id), pages[id])
+			}
+		}
+		if st.Up() != len(ids)-len(endless) || len(f.overlap) != 0 {
+			t.Errorf("%d spaces up, want %d; overlaps %v", st.Up(), len(ids)-len(endless), f.overlap)
+		}
+		// Once long, the endless listings share one lane of three: the
+		// other spaces had at least a page for each of their long pages
+		// before the last of them ended (the lanes aim at two; 1,371 seen).
+		// Were the endless listings to keep the 8 workers, none would.
+		isEndless := map[string]bool{}
+		for _, id := range endless {
+			isEndless[id] = true
+		}
+		shortPages, left := 0, len(endless)
+		for _, id := range src.order {
+			if left == 0 {
+				break
+			}
+			if isEndless[id] {
+				left--
+			} else {
+				shortPages += pages[id]
+			}
+		}
+		if want := len(endless) * (fakeMaxPages - longListingPages); shortPages < want {
+			t.Errorf("%d pages of other spaces listed before the last endless listing ended, want at least %d", shortPages, want)
 		}
 	})
 }
