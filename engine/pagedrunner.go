@@ -18,9 +18,10 @@ type PagedSource[L Listing] interface {
 	Name() string
 	// Operation is the CAMS action the source calls.
 	Operation() string
-	// Due as Source.Due, with one task per space (DueEvery): a space is
-	// listed whole, or not. calls is the pages its last listing took (at
-	// least 1), so that the expected pass counts pages.
+	// Due as Source.Due, with one task per space, its Key empty
+	// (DueEvery): a space is listed whole, or not. calls is the pages its
+	// last listing took (at least 1), so that the expected pass counts
+	// pages.
 	Due(dst []Task, space string, part *snapshot.SpacePart, snap *snapshot.Snapshot, now time.Time) ([]Task, time.Time, float64)
 	// Start begins the listing of space.
 	Start(space string) L
