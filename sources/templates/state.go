@@ -33,6 +33,8 @@ type Templates struct {
 	// Disagreement says how the listing's pages disagreed with its Total
 	// (client.TemplatePager.Disagreement); "" when they agreed.
 	Disagreement string
+	// Pages is how many pages the listing took: the calls of the next.
+	Pages int
 	// Changes counts, by status, the moves of a template into paused or
 	// disabled since the space was first listed: cumulative, kept with the
 	// part (and so restored with the cache). Nil when none.
