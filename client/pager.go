@@ -36,13 +36,20 @@ type Pager struct {
 // below 1) that gives up after maxPages pages (MaxPagesLimit if below 1 or
 // above it).
 func NewPager(fetch PageFunc, pageSize, maxPages int) *Pager {
+	pageSize, maxPages = pageBounds(pageSize, DefaultPageSize, maxPages)
+	return &Pager{fetch: fetch, size: pageSize, maxPages: maxPages, seen: map[string]struct{}{}}
+}
+
+// pageBounds returns the page size and page limit of a listing: pageSize,
+// or def below 1; maxPages, or MaxPagesLimit below 1 or above it.
+func pageBounds(pageSize, def, maxPages int) (int, int) {
 	if pageSize < 1 {
-		pageSize = DefaultPageSize
+		pageSize = def
 	}
 	if maxPages < 1 || maxPages > MaxPagesLimit {
 		maxPages = MaxPagesLimit
 	}
-	return &Pager{fetch: fetch, size: pageSize, maxPages: maxPages, seen: map[string]struct{}{}}
+	return pageSize, maxPages
 }
 
 // Next fetches the next page and reports whether the listing is complete;

@@ -37,12 +37,7 @@ type TemplatePager struct {
 // (DefaultTemplatesPageSize if below 1, MaxTemplatesPageSize at most) that
 // gives up after maxPages pages (MaxPagesLimit if below 1 or above it).
 func NewTemplatePager(fetch TemplatePageFunc, pageSize, maxPages int) *TemplatePager {
-	if pageSize < 1 {
-		pageSize = DefaultTemplatesPageSize
-	}
-	if maxPages < 1 || maxPages > MaxPagesLimit {
-		maxPages = MaxPagesLimit
-	}
+	pageSize, maxPages = pageBounds(pageSize, DefaultTemplatesPageSize, maxPages)
 	return &TemplatePager{fetch: fetch, size: min(pageSize, MaxTemplatesPageSize), maxPages: maxPages, total: -1, seen: map[TemplateKey]struct{}{}}
 }
 

@@ -49,7 +49,15 @@ func (s *Server) listFlow(c *call) (any, *apiError) {
 // parsePage reads the Page parameter: {"Index":1,"Size":20}, both optional
 // (Index defaults to 1, Size to DefaultPageSize or MaxPageSize if smaller).
 func (s *Server) parsePage(raw string) (index, size int, e *apiError) {
-	index, size = 1, min(DefaultPageSize, s.maxPageSize)
+	return parsePageParam(raw, min(DefaultPageSize, s.maxPageSize), s.maxPageSize)
+}
+
+// parsePageParam reads a Page parameter as the SDK sends it, the JSON
+// object {"Index":1,"Size":20}, both fields optional (Index 1, Size def):
+// InvalidParameter for one that is not such an object, an Index below 1
+// or a Size outside 1 to max.
+func parsePageParam(raw string, def, max int) (index, size int, e *apiError) {
+	index, size = 1, def
 	if raw == "" {
 		return index, size, nil
 	}
@@ -66,8 +74,8 @@ func (s *Server) parsePage(raw string) (index, size int, e *apiError) {
 	switch {
 	case index < 1:
 		return 0, 0, invalidParameter("Page.Index", "it must be 1 or more")
-	case size < 1 || size > s.maxPageSize:
-		return 0, 0, invalidParameter("Page.Size", fmt.Sprintf("it must be between 1 and %d", s.maxPageSize))
+	case size < 1 || size > max:
+		return 0, 0, invalidParameter("Page.Size", fmt.Sprintf("it must be between 1 and %d", max))
 	}
 	return index, size, nil
 }

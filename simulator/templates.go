@@ -1,7 +1,6 @@
 package simulator
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -124,27 +123,7 @@ func matchesFilters(t Template, c *call) bool {
 // parseTemplatesPage reads ListChatappTemplate's Page: {"Index":1,"Size":20},
 // both optional (Index 1, Size DefaultTemplatesPageSize).
 func parseTemplatesPage(raw string) (index, size int, e *apiError) {
-	index, size = 1, DefaultTemplatesPageSize
-	if raw == "" {
-		return index, size, nil
-	}
-	var p pageParam
-	if err := json.Unmarshal([]byte(raw), &p); err != nil {
-		return 0, 0, invalidParameter("Page", "it must be a JSON object such as {\"Index\":1,\"Size\":20}")
-	}
-	if p.Index != nil {
-		index = *p.Index
-	}
-	if p.Size != nil {
-		size = *p.Size
-	}
-	switch {
-	case index < 1:
-		return 0, 0, invalidParameter("Page.Index", "it must be 1 or more")
-	case size < 1 || size > MaxTemplatesPageSize:
-		return 0, 0, invalidParameter("Page.Size", fmt.Sprintf("it must be between 1 and %d", MaxTemplatesPageSize))
-	}
-	return index, size, nil
+	return parsePageParam(raw, DefaultTemplatesPageSize, MaxTemplatesPageSize)
 }
 
 // spaceTemplates returns a copy of a space's templates, or the error the
