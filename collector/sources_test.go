@@ -1,6 +1,7 @@
 package collector
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 
@@ -69,11 +70,11 @@ func TestPartFamilies(t *testing.T) {
 	}
 }
 
-// TestStatusSeries checks that the status series of a space's flows and
-// of a source's part are the series of the families named cams_space_up,
-// _error_info and _last_success_timestamp_seconds (cams_collector_space_*
-// for a part) among all of its series, no more, no fewer: the exposition
-// renders a space from them alone when only they changed.
+// TestStatusSeries checks the series of a space's status alone, written out
+// by hand for each state: up (1 only when up with data), the error's code
+// when down, the last success when there is data; the exposition renders a
+// space from them alone when only they changed. Every family that holds
+// them, and no other, is marked Status.
 func TestStatusSeries(t *testing.T) {
 	a := &fakeSource{name: "a", wholeName: "test_a_whole", valueName: "test_a_value"}
 	s := NewSchema(Options{Sources: []SourceSeries{a}, FlowInfo: true})
@@ -81,40 +82,50 @@ func TestStatusSeries(t *testing.T) {
 		"cams_space_up": true, "cams_space_error_info": true, "cams_space_last_success_timestamp_seconds": true,
 		"cams_collector_space_up": true, "cams_collector_space_error_info": true, "cams_collector_space_last_success_timestamp_seconds": true,
 	}
-	statusOf := func(all []Series) []Series {
-		var out []Series
-		for _, sr := range all {
-			if status[sr.Family.Name] {
-				out = append(out, sr)
-			}
-		}
-		return out
-	}
 	for _, f := range s.Families() {
 		if f.Status != status[f.Name] {
 			t.Errorf("%s: Status %v", f.Name, f.Status)
 		}
 	}
-	for i, st := range []*snapshot.SpaceState{
-		spaceB(),
-		{HasData: true, Up: true, Count: 1, ByCategory: map[string]int{"SIGN_UP": 1}},
-		{LastError: &snapshot.ErrorInfo{Code: "Timeout"}},
-		{LastSuccess: t0, LastError: &snapshot.ErrorInfo{Code: "Timeout"}},
-		{HasData: true, LastSuccess: t0, LastError: &snapshot.ErrorInfo{Code: "Throttling.User"}, ByCategory: map[string]int{"OTHER": 2}},
+	text := func(series []Series) []string {
+		var out []string
+		for _, sr := range series {
+			out = append(out, fmt.Sprintf("%s%v %g", sr.Family.Name, sr.LabelValues(), sr.Value))
+		}
+		return out
+	}
+	timeout := &snapshot.ErrorInfo{Code: "Timeout"}
+	for i, tt := range []struct {
+		st   *snapshot.SpaceState
+		want []string
+	}{
+		{spaceB(), []string{"cams_space_up[cams-1] 1", "cams_space_last_success_timestamp_seconds[cams-1] 1.76722563025e+09"}},
+		{&snapshot.SpaceState{HasData: true, Up: true, Count: 1, ByCategory: map[string]int{"SIGN_UP": 1}}, []string{"cams_space_up[cams-1] 1"}},
+		{&snapshot.SpaceState{LastError: timeout}, []string{"cams_space_up[cams-1] 0", "cams_space_error_info[Timeout cams-1] 1"}},
+		{&snapshot.SpaceState{LastSuccess: t0, LastError: timeout}, []string{"cams_space_up[cams-1] 0", "cams_space_error_info[Timeout cams-1] 1"}},
+		{&snapshot.SpaceState{HasData: true, LastSuccess: t0, LastError: &snapshot.ErrorInfo{Code: "Throttling.User"}, ByCategory: map[string]int{"OTHER": 2}},
+			[]string{"cams_space_up[cams-1] 0", "cams_space_error_info[Throttling.User cams-1] 1", "cams_space_last_success_timestamp_seconds[cams-1] 1.7672256e+09"}},
 	} {
-		if got, want := s.SpaceStatusSeries(nil, "cams-1", st), statusOf(s.SpaceSeries(nil, "cams-1", st)); !slices.Equal(got, want) {
-			t.Errorf("space %d: SpaceStatusSeries = %v, want %v", i, got, want)
+		if got := text(s.SpaceStatusSeries(nil, "cams-1", tt.st)); !slices.Equal(got, tt.want) {
+			t.Errorf("space %d: SpaceStatusSeries = %q, want %q", i, got, tt.want)
 		}
 	}
-	for i, part := range []*snapshot.SpacePart{
-		{Up: true, HasData: true, LastSuccess: t0, Data: "x"},
-		{LastError: &snapshot.ErrorInfo{Code: "Timeout"}, LastAttempt: t1},
-		{HasData: true, LastSuccess: t0, LastError: &snapshot.ErrorInfo{Code: "Ram.PermissionDeny"}, Data: "y"},
+	for i, tt := range []struct {
+		part *snapshot.SpacePart
+		want []string
+	}{
+		{&snapshot.SpacePart{Up: true, HasData: true, LastSuccess: t0, Data: "x"},
+			[]string{"cams_collector_space_up[a cams-1] 1", "cams_collector_space_last_success_timestamp_seconds[a cams-1] 1.7672256e+09"}},
+		{&snapshot.SpacePart{LastError: timeout, LastAttempt: t1},
+			[]string{"cams_collector_space_up[a cams-1] 0", "cams_collector_space_error_info[Timeout a cams-1] 1"}},
+		{&snapshot.SpacePart{HasData: true, LastSuccess: t0, LastError: &snapshot.ErrorInfo{Code: "Ram.PermissionDeny"}, Data: "y"},
+			[]string{"cams_collector_space_up[a cams-1] 0", "cams_collector_space_error_info[Ram.PermissionDeny a cams-1] 1",
+				"cams_collector_space_last_success_timestamp_seconds[a cams-1] 1.7672256e+09"}},
 	} {
-		if got, want := s.PartStatusSeries(nil, "a", "cams-1", part), statusOf(s.PartSeries(nil, "a", "cams-1", part)); !slices.Equal(got, want) {
-			t.Errorf("part %d: PartStatusSeries = %v, want %v", i, got, want)
+		if got := text(s.PartStatusSeries(nil, "a", "cams-1", tt.part)); !slices.Equal(got, tt.want) {
+			t.Errorf("part %d: PartStatusSeries = %q, want %q", i, got, tt.want)
 		}
-		if got := s.PartStatusSeries(nil, "c", "cams-1", part); got != nil {
+		if got := s.PartStatusSeries(nil, "c", "cams-1", tt.part); got != nil {
 			t.Errorf("part %d of a source the schema has not: %v", i, got)
 		}
 	}

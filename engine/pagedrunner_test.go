@@ -145,6 +145,22 @@ func (s *fakePaged) appliedOf(space string) (applies, results int) {
 
 // pagedSpaces returns n space ids with 1 + i%7 pages each, and their pages
 // in all.
+// checkListedWhole checks a state after every one of n spaces was listed:
+// never two pages of a space at once, every part up, and the expected pass
+// the total pages at rate.
+func checkListedWhole(t *testing.T, f *fakeSpaces, st *snapshot.SourceState, n, total int, rate float64) {
+	t.Helper()
+	if len(f.overlap) != 0 {
+		t.Errorf("two pages of one space fetched at once: %v", f.overlap)
+	}
+	if st.Len() != n || st.Up() != n {
+		t.Errorf("%d parts, %d up; want %d and %d", st.Len(), st.Up(), n, n)
+	}
+	if want := time.Duration(float64(total) / rate * float64(time.Second)); st.ExpectedPass != want {
+		t.Errorf("expected pass %v, want %v (%d pages at %g/s)", st.ExpectedPass, want, total, rate)
+	}
+}
+
 func pagedSpaces(n int) (ids []string, pages map[string]int, total int) {
 	pages = map[string]int{}
 	for i := range n {
@@ -180,15 +196,7 @@ func TestPagedRunnerListsEverySpaceOnce(t *testing.T) {
 				t.Errorf("%s part %+v, want up with its %d pages", id, p, pages[id])
 			}
 		}
-		if len(f.overlap) != 0 {
-			t.Errorf("two pages of one space fetched at once: %v", f.overlap)
-		}
-		if st.Len() != len(ids) || st.Up() != len(ids) {
-			t.Errorf("%d parts, %d up; want %d and %d", st.Len(), st.Up(), len(ids), len(ids))
-		}
-		if want := time.Duration(float64(total) / rate * float64(time.Second)); st.ExpectedPass != want {
-			t.Errorf("expected pass %v, want %v (%d pages at %g/s)", st.ExpectedPass, want, total, rate)
-		}
+		checkListedWhole(t, f, st, len(ids), total, rate)
 	})
 }
 
@@ -250,16 +258,7 @@ func TestPagedRunnerListsEverySpaceOncePerInterval(t *testing.T) {
 				t.Errorf("%s: %d pages fetched, want 6 listings of %d", id, got, pages[id])
 			}
 		}
-		if len(f.overlap) != 0 {
-			t.Errorf("two pages of one space fetched at once: %v", f.overlap)
-		}
-		st := e.Snapshot().Source("paged")
-		if st.Len() != len(ids) || st.Up() != len(ids) {
-			t.Errorf("%d parts, %d up; want %d and %d", st.Len(), st.Up(), len(ids), len(ids))
-		}
-		if want := time.Duration(float64(total) / rate * float64(time.Second)); st.ExpectedPass != want {
-			t.Errorf("expected pass %v, want %v (%d pages at %g/s)", st.ExpectedPass, want, total, rate)
-		}
+		checkListedWhole(t, f, e.Snapshot().Source("paged"), len(ids), total, rate)
 	})
 }
 

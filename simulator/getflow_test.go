@@ -357,16 +357,7 @@ func TestGenerateFlowStatuses(t *testing.T) {
 // independent of ours, reads a flow's status from the simulator's GetFlow.
 func TestOfficialSDKGetFlow(t *testing.T) {
 	small := loadSmall(t)
-	// The SDK signs with the wall clock, so the server runs on it too.
-	s, err := New(Config{AccessKeyID: testKeyID, AccessKeySecret: testSecret, RateLimit: -1, Data: small})
-	if err != nil {
-		t.Fatal(err)
-	}
-	base, err := s.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
+	_, base := startOnWallClock(t, small)
 	c, err := officialsdk.New(base, testKeyID, testSecret, "")
 	if err != nil {
 		t.Fatal(err)

@@ -77,6 +77,23 @@ func newHarness(t *testing.T, cfg Config) *harness {
 	}
 }
 
+// startOnWallClock starts a server of data on a loopback port, without
+// rate limits, on the wall clock (the official SDK signs with it), closed
+// at the test's end; it returns the server and its base URL.
+func startOnWallClock(t *testing.T, data *Dataset) (*Server, string) {
+	t.Helper()
+	s, err := New(Config{AccessKeyID: testKeyID, AccessKeySecret: testSecret, RateLimit: -1, Data: data})
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, err := s.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s, base
+}
+
 func loadSmall(t *testing.T) *Dataset {
 	t.Helper()
 	d, err := LoadDataset("testdata/small.json")

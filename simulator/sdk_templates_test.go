@@ -15,15 +15,7 @@ import (
 // model with the data file's values and Total.
 func TestOfficialSDKListChatappTemplate(t *testing.T) {
 	data := loadTemplates(t)
-	s, err := New(Config{AccessKeyID: testKeyID, AccessKeySecret: testSecret, RateLimit: -1, Data: data})
-	if err != nil {
-		t.Fatal(err)
-	}
-	base, err := s.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
+	s, base := startOnWallClock(t, data)
 	c, err := officialsdk.New(base, testKeyID, testSecret, "")
 	if err != nil {
 		t.Fatal(err)
