@@ -101,8 +101,17 @@ func (r *renderer) render(b *bucket, k kind, gz bool, prev *segments, changed []
 // encoding of a bucket of the same table whose members were old: the spaces
 // whose state differs are rendered both ways, and a family whose series
 // they left as they were keeps its segment. prev itself is b's rendering
-// when no family changed.
+// when no family changed. When most of its spaces differ (a change shared
+// by many spaces), comparing would cost more than it saves: b is rendered
+// whole.
 func (r *renderer) renderChanged(b *bucket, old []member, prev *segments, k kind, gz bool) *segments {
+	differing := 0
+	for range differingMembers(old, b.members) {
+		differing++
+	}
+	if 2*differing > len(b.members) {
+		return r.render(b, k, gz, nil, nil)
+	}
 	changed := r.changedFamilies(b.tab, old, b.members, k)
 	if !slices.Contains(changed, true) {
 		return prev

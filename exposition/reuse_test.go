@@ -33,6 +33,9 @@ func TestRenderFromPreviousBucketMatchesFresh(t *testing.T) {
 				switch step % 4 {
 				case 0, 1:
 					snap = touchLastSuccess(rng, snap)
+					if step == 20 {
+						snap = touchEveryPart(snap) // every space of a bucket differs: rendered whole
+					}
 				case 2:
 					snap = changeParts(rng, snap, step)
 				case 3:
@@ -78,6 +81,20 @@ func touchLastSuccess(rng *rand.Rand, snap *snapshot.Snapshot) *snapshot.Snapsho
 		states = append(states, src.WithParts(parts))
 	}
 	return snap.WithChanged(flows).WithSources(states)
+}
+
+// touchEveryPart moves the last success of every part of snap's first
+// source a minute on; the other sources stay as they are.
+func touchEveryPart(snap *snapshot.Snapshot) *snapshot.Snapshot {
+	states := slices.Clone(snap.Sources())
+	parts := map[string]*snapshot.SpacePart{}
+	for id, p := range states[0].All() {
+		cp := *p
+		cp.LastSuccess = cp.LastSuccess.Add(time.Minute)
+		parts[id] = &cp
+	}
+	states[0] = states[0].WithParts(parts)
+	return snap.WithSources(states)
 }
 
 // A part replaced by an equal copy changes no family: its bucket keeps the
