@@ -28,6 +28,6 @@ func TestInterruptible(t *testing.T) {
 	if exitCodeOf(failed) != 1 || startFailure(failed) != "error: bad flag" {
 		t.Errorf("a failed start-up: exit %d, %q", exitCodeOf(failed), startFailure(failed))
 	}
-	close(release) // let the step end, for goleak
+	close(release) // let the step end, for the leak check
 	<-finished
 }

@@ -4,7 +4,7 @@ import (
 	"os"
 	"testing"
 
-	"go.uber.org/goleak"
+	"github.com/cams-exporter/cams_exporter/internal/leakcheck"
 )
 
 // TestMain fails the package when a test leaves a goroutine behind. Run
@@ -15,5 +15,5 @@ func TestMain(m *testing.M) {
 		restoreChild(path)
 		return
 	}
-	goleak.VerifyTestMain(m)
+	leakcheck.Main(m)
 }

@@ -3,10 +3,10 @@ package collector
 import (
 	"testing"
 
-	"go.uber.org/goleak"
+	"github.com/cams-exporter/cams_exporter/internal/leakcheck"
 )
 
 // TestMain fails the package when a test leaves a goroutine behind.
 func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m)
+	leakcheck.Main(m)
 }

@@ -43,7 +43,16 @@ type report struct {
 	done, total             int
 	passed, failed, skipped int
 	failedBuild             bool
+	// the package-level output of each package (its last maxPackageOutput
+	// bytes), and the packages that failed, in order, so that the end of
+	// the run says which package failed and why even when no test did (a
+	// leak check or a race after the tests, a panic in init).
+	packageOutput  map[string]string
+	failedPackages []string
 }
+
+// maxPackageOutput bounds the package-level output kept per package.
+const maxPackageOutput = 4 << 10
 
 func main() {
 	total := 0
@@ -67,7 +76,7 @@ func main() {
 // process reports the events of in on out; it returns false when a test or
 // a build failed.
 func process(in io.Reader, out io.Writer, total int, started time.Time, heartbeat time.Duration) (bool, error) {
-	r := &report{out: out, started: map[string]time.Time{}, tests: map[string]*strings.Builder{}, total: total}
+	r := &report{out: out, started: map[string]time.Time{}, tests: map[string]*strings.Builder{}, total: total, packageOutput: map[string]string{}}
 	stop := make(chan struct{})
 	defer close(stop)
 	go r.heartbeat(heartbeat, stop)
@@ -87,6 +96,13 @@ func process(in io.Reader, out io.Writer, total int, started time.Time, heartbea
 	}
 	if !started.IsZero() {
 		r.print("== done in %s\n", time.Since(started).Round(time.Second))
+	}
+	for _, p := range r.failedPackages {
+		if words := r.packageOutput[p]; words != "" {
+			r.print("FAIL: package %s failed; its last words:\n%s", p, words)
+		} else {
+			r.print("FAIL: package %s failed (its failing tests or build output are above)\n", p)
+		}
 	}
 	if r.skipped > 0 {
 		r.print("FAIL: %d test(s) skipped; make test runs every test (the reasons are above)\n", r.skipped)
@@ -116,6 +132,7 @@ func (r *report) handle(e event) {
 		// The package's own lines: "ok", "FAIL", "PASS", panics.
 		if o := e.Output; !strings.HasPrefix(o, "PASS") && !strings.HasPrefix(o, "ok ") && !strings.HasPrefix(o, "FAIL\t") && o != "FAIL\n" && !strings.HasPrefix(o, "?") {
 			r.print("%s", o)
+			r.keepPackageOutput(e.Package, o)
 		}
 	case e.Test == "" && (e.Action == "pass" || e.Action == "fail" || e.Action == "skip"):
 		r.mu.Lock()
@@ -132,6 +149,7 @@ func (r *report) handle(e event) {
 		}
 		if e.Action == "fail" {
 			r.failedBuild = true // a package can fail with no failing test (a panic in init, a race in TestMain)
+			r.failedPackages = append(r.failedPackages, e.Package)
 		}
 		fmt.Fprintf(r.out, "[%s] %s\t%s\t%.1fs%s\n", n, word, e.Package, e.Elapsed, note)
 		r.mu.Unlock()
@@ -159,6 +177,16 @@ func (r *report) handle(e event) {
 			}
 		}
 	}
+}
+
+// keepPackageOutput keeps the last maxPackageOutput bytes of a package's
+// own output.
+func (r *report) keepPackageOutput(pkg, o string) {
+	kept := r.packageOutput[pkg] + o
+	if len(kept) > maxPackageOutput {
+		kept = kept[len(kept)-maxPackageOutput:]
+	}
+	r.packageOutput[pkg] = kept
 }
 
 // heartbeat prints, every period, the packages still running and for how

@@ -39,6 +39,13 @@ func TestProcess(t *testing.T) {
 {"Action":"output","Package":"p/d","Output":"ok  \tp/d\t0.1s\n"}
 {"Action":"pass","Package":"p/d","Elapsed":0.1}
 `
+		leakAfterTests = `{"Action":"start","Package":"p/e"}
+{"Action":"run","Package":"p/e","Test":"TestE"}
+{"Action":"pass","Package":"p/e","Test":"TestE","Elapsed":0}
+{"Action":"output","Package":"p/e","Output":"leakcheck: goroutines still running 30s after the tests passed: found unexpected goroutines\n"}
+{"Action":"output","Package":"p/e","Output":"FAIL\tp/e\t31.0s\n"}
+{"Action":"fail","Package":"p/e","Elapsed":31}
+`
 		buildFailure = `{"ImportPath":"p/c","Action":"build-output","Output":"c.go:1: syntax error\n"}
 {"ImportPath":"p/c","Action":"build-fail"}
 {"Action":"start","Package":"p/c"}
@@ -60,7 +67,10 @@ func TestProcess(t *testing.T) {
 		{"a skipped test fails the run, with its reason", skipping, false,
 			[]string{"d_test.go:5: skipped: promtool is not installed", "FAIL: 1 test(s) skipped", "tests: 1 passed, 0 failed, 1 skipped\n"}, nil},
 		{"a build failure", buildFailure, false,
-			[]string{"c.go:1: syntax error", "[1/2] FAIL\tp/c\t", "tests: 0 passed, 0 failed, 0 skipped\n"}, nil},
+			[]string{"c.go:1: syntax error", "[1/2] FAIL\tp/c\t", "FAIL: package p/c failed (its failing tests or build output are above)\n", "tests: 0 passed, 0 failed, 0 skipped\n"}, nil},
+		{"a package failing after its tests passed is named at the end, with why", leakAfterTests, false,
+			[]string{"[1/2] FAIL\tp/e\t31.0s\n",
+				"FAIL: package p/e failed; its last words:\nleakcheck: goroutines still running 30s after the tests passed: found unexpected goroutines\ntests: 1 passed, 0 failed, 0 skipped\n"}, nil},
 		{"not JSON is passed on", "go: downloading x v1\n" + passing, true,
 			[]string{"go: downloading x v1\n"}, nil},
 	} {
