@@ -139,10 +139,9 @@ func readOnce(ctx context.Context, o *exporterOptions, cl *client.Client, watche
 		MaxPages: o.maxPages, Rate: o.rateLimit, Logger: log.NewNopLogger()})
 	eng := engine.New(r, engine.NewWatched(watched, nil))
 	for _, f := range enabledSources(o.sources) {
-		src, _ := f.spec.build(cl, f)
 		// Results are applied every 100 ms rather than every second: a
 		// source that needs another waits for its last answers.
-		eng.Add(engine.Config{Source: src, Pacer: cl.LimiterOf(f.spec.operation), Rate: f.rate, ApplyEvery: 100 * time.Millisecond})
+		f.spec.build(cl, f, o).add(eng, engine.Config{Pacer: cl.LimiterOf(f.spec.operation), Rate: f.rate, ApplyEvery: 100 * time.Millisecond})
 	}
 	var wg sync.WaitGroup
 	wg.Go(func() {

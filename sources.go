@@ -12,13 +12,14 @@ import (
 	"github.com/cams-exporter/cams_exporter/health"
 	"github.com/cams-exporter/cams_exporter/sources/messaginghealth"
 	"github.com/cams-exporter/cams_exporter/sources/phonenumbers"
+	"github.com/cams-exporter/cams_exporter/sources/templates"
 	"github.com/cams-exporter/cams_exporter/sources/waba"
 )
 
 // sourceSpec is what the exporter needs to offer a source of the engine:
 // its flags (--collector.<name>, --cams.<name>-rate-limit,
-// --<name>.interval and any other interval) and how to build it. Adding a
-// source is one package and one entry of sourceSpecs.
+// --<name>.interval and any other) and how to build it. Adding a source is
+// one package and one entry of sourceSpecs.
 type sourceSpec struct {
 	name, operation string
 	help            string // what --collector.<name> turns on
@@ -26,14 +27,43 @@ type sourceSpec struct {
 	intervalHelp    string
 	// extra are intervals beyond --<name>.interval, by flag name.
 	extra []extraInterval
+	// ints and bools are the source's other flags.
+	ints  []extraInt
+	bools []extraBool
 	// needs are the sources that must be on with it.
 	needs []string
-	build func(api *client.Client, f *sourceFlags) (engine.Source, collector.SourceSeries)
+	build func(api *client.Client, f *sourceFlags, o *exporterOptions) builtSource
 }
 
 type extraInterval struct {
 	flag, help string
 	def        time.Duration
+}
+
+// extraInt is an integer flag, between min and max; check takes it when
+// it changes what check reads.
+type extraInt struct {
+	flag, help    string
+	def, min, max int
+	check         bool
+}
+
+// extraBool is a switch, off by default.
+type extraBool struct{ flag, help string }
+
+// builtSource is a source ready for an engine: add adds it with cfg
+// (engine.Add, or engine.AddPaged for a source listed page by page).
+type builtSource struct {
+	add    func(e *engine.Engine, cfg engine.Config) *engine.Runner
+	series collector.SourceSeries
+}
+
+// callingSource is a builtSource of a Source that makes one call per task.
+func callingSource(src engine.Source, series collector.SourceSeries) builtSource {
+	return builtSource{series: series, add: func(e *engine.Engine, cfg engine.Config) *engine.Runner {
+		cfg.Source = src
+		return e.Add(cfg)
+	}}
 }
 
 // sourceSpecs are the engine's sources, in the order they are wired.
@@ -42,16 +72,16 @@ var sourceSpecs = []sourceSpec{
 		name: phonenumbers.Name, operation: client.OperationQueryPhoneNumbers, interval: phonenumbers.DefaultInterval,
 		help:         "Read each space's phone numbers (status, quality rating, messaging limit tier) with QueryChatappPhoneNumbers, one call per space per --phone-numbers.interval, on a limiter of its own (needs cams:QueryChatappPhoneNumbers): cams_phone_number_state and friends.",
 		intervalHelp: "Target age of each space's phone numbers, with --collector.phone-numbers (1m-720h).",
-		build: func(api *client.Client, f *sourceFlags) (engine.Source, collector.SourceSeries) {
-			return phonenumbers.New(api, f.interval), &phonenumbers.Series{}
+		build: func(api *client.Client, f *sourceFlags, _ *exporterOptions) builtSource {
+			return callingSource(phonenumbers.New(api, f.interval), &phonenumbers.Series{})
 		},
 	},
 	{
 		name: waba.Name, operation: client.OperationQueryBindWaba, interval: waba.DefaultInterval,
 		help:         "Read the WhatsApp Business Account bound to each space (its review status) with QueryChatappBindWaba, one call per space per --waba.interval, on a limiter of its own (needs cams:QueryChatappBindWaba): cams_waba_info, cams_waba_bound.",
 		intervalHelp: "Target age of each space's WABA, with --collector.waba (1m-720h).",
-		build: func(api *client.Client, f *sourceFlags) (engine.Source, collector.SourceSeries) {
-			return waba.New(api, f.interval), &waba.Series{}
+		build: func(api *client.Client, f *sourceFlags, _ *exporterOptions) builtSource {
+			return callingSource(waba.New(api, f.interval), &waba.Series{})
 		},
 	},
 	{
@@ -61,11 +91,32 @@ var sourceSpecs = []sourceSpec{
 		extra: []extraInterval{{flag: "messaging-health.phone-interval", def: messaginghealth.DefaultPhoneInterval,
 			help: "Target age of the health of each phone number, with --collector.messaging-health and --collector.phone-numbers (1m-720h); new numbers and numbers not CONNECTED or not GREEN are asked first."}},
 		needs: []string{waba.Name},
-		build: func(api *client.Client, f *sourceFlags) (engine.Source, collector.SourceSeries) {
-			return messaginghealth.New(api, f.interval, *f.extra["messaging-health.phone-interval"]), &messaginghealth.Series{}
+		build: func(api *client.Client, f *sourceFlags, _ *exporterOptions) builtSource {
+			return callingSource(messaginghealth.New(api, f.interval, *f.extra["messaging-health.phone-interval"]), &messaginghealth.Series{})
+		},
+	},
+	{
+		name: templates.Name, operation: client.OperationListTemplates, interval: templates.DefaultInterval,
+		help:         "List each space's message templates (audit status, category) with ListChatappTemplate, a page at a time, every --templates.interval, on a limiter of its own (needs cams:ListChatappTemplate): cams_templates, cams_template_problem_info and friends.",
+		intervalHelp: "Target age of each space's templates, with --collector.templates (1m-720h).",
+		ints: []extraInt{
+			{flag: "templates.page-size", def: client.DefaultTemplatesPageSize, min: 1, max: client.MaxTemplatesPageSize, check: true,
+				help: fmt.Sprintf("Templates asked for per ListChatappTemplate page, with --collector.templates (1-%d; CAMS documents no maximum, its console pages by 20). A listing ends at its Total or a short page, after at most --cams.max-pages pages.", client.MaxTemplatesPageSize)},
+			{flag: "templates.max-problem-series", def: 10000, min: 0, max: maxProblemSeries,
+				help: fmt.Sprintf("At most this many cams_template_problem_info series for the whole exporter, with --collector.templates (0-%d); the problem templates beyond it are counted in cams_template_problem_series_folded (cams_templates counts every template).", maxProblemSeries)},
+		},
+		bools: []extraBool{{flag: "collector.template-info",
+			help: "With --collector.templates, a cams_template_info series for every template (500,000 series at 10,000 spaces of 50 templates)."}},
+		build: func(api *client.Client, f *sourceFlags, o *exporterOptions) builtSource {
+			src := templates.New(api, f.interval, *f.ints["templates.page-size"], o.maxPages) // TODO(merge s19-budget): the problem budget
+			return builtSource{series: &templates.Series{Info: *f.bools["collector.template-info"]},
+				add: func(e *engine.Engine, cfg engine.Config) *engine.Runner { return engine.AddPaged(e, cfg, src) }}
 		},
 	},
 }
+
+// maxProblemSeries bounds --templates.max-problem-series.
+const maxProblemSeries = 1_000_000
 
 func init() { maps.Copy(checkFlags, sourceCheckFlags()) }
 
@@ -76,6 +127,8 @@ type sourceFlags struct {
 	rate     float64
 	interval time.Duration
 	extra    map[string]*time.Duration
+	ints     map[string]*int
+	bools    map[string]*bool
 }
 
 // Bounds of a source's intervals and rate.
@@ -90,7 +143,7 @@ func addSourceFlags(app flagGroup) []*sourceFlags {
 	out := make([]*sourceFlags, len(sourceSpecs))
 	for i := range sourceSpecs {
 		spec := &sourceSpecs[i]
-		f := &sourceFlags{spec: spec, extra: map[string]*time.Duration{}}
+		f := &sourceFlags{spec: spec, extra: map[string]*time.Duration{}, ints: map[string]*int{}, bools: map[string]*bool{}}
 		app.Flag("collector."+spec.name, spec.help).BoolVar(&f.on)
 		app.Flag(rateFlag(spec.name), fmt.Sprintf("%s calls per second for the whole account, with --collector.%s (CAMS allows %g, apart from every other operation's).",
 			spec.operation, spec.name, client.DefaultRate(spec.operation)/0.8)).Default(fmt.Sprint(client.DefaultRate(spec.operation))).Float64Var(&f.rate)
@@ -98,6 +151,14 @@ func addSourceFlags(app flagGroup) []*sourceFlags {
 		for _, x := range spec.extra {
 			f.extra[x.flag] = new(time.Duration)
 			app.Flag(x.flag, x.help).Default(durationText(x.def)).DurationVar(f.extra[x.flag])
+		}
+		for _, x := range spec.ints {
+			f.ints[x.flag] = new(int)
+			app.Flag(x.flag, x.help).Default(fmt.Sprint(x.def)).IntVar(f.ints[x.flag])
+		}
+		for _, x := range spec.bools {
+			f.bools[x.flag] = new(bool)
+			app.Flag(x.flag, x.help).BoolVar(f.bools[x.flag])
 		}
 		out[i] = f
 	}
@@ -113,6 +174,9 @@ func sourceCheckFlags() map[string]bool {
 	for _, spec := range sourceSpecs {
 		m["collector."+spec.name] = true
 		m[rateFlag(spec.name)] = true
+		for _, x := range spec.ints {
+			m[x.flag] = x.check
+		}
 	}
 	return m
 }
@@ -135,6 +199,11 @@ func validateSources(sources []*sourceFlags, demo bool) error {
 		for flag, d := range intervals {
 			if (d < minSourceInterval && !demo) || d > maxSourceInterval {
 				return fmt.Errorf("--%s must be between 1m and 720h, got %s", flag, d)
+			}
+		}
+		for _, x := range f.spec.ints {
+			if v := *f.ints[x.flag]; v < x.min || v > x.max {
+				return fmt.Errorf("--%s must be between %d and %d, got %d", x.flag, x.min, x.max, v)
 			}
 		}
 		for _, need := range f.spec.needs {
@@ -170,11 +239,11 @@ func sourceRates(sources []*sourceFlags) map[string]float64 {
 // wireSources adds each source that is on to the engine, with its metrics.
 func (e *exporter) wireSources(api *collector.APIMetrics, forgetAfter time.Duration) {
 	for _, f := range enabledSources(e.opts.sources) {
-		src, series := f.spec.build(e.client, f)
+		built := f.spec.build(e.client, f, e.opts)
 		limiter := e.client.LimiterOf(f.spec.operation)
-		e.engine.Add(engine.Config{Source: src, Pacer: limiter, Rate: f.rate, Interval: f.interval, ForgetAfter: forgetAfter, Logger: e.logger})
+		built.add(e.engine, engine.Config{Pacer: limiter, Rate: f.rate, Interval: f.interval, ForgetAfter: forgetAfter, Logger: e.logger})
 		api.Expect(f.spec.operation)
-		e.metrics.Sources = append(e.metrics.Sources, series)
+		e.metrics.Sources = append(e.metrics.Sources, built.series)
 		if e.metrics.SourceRates == nil {
 			e.metrics.SourceRates = map[string]func() float64{}
 		}

@@ -11,9 +11,10 @@ import (
 	"github.com/cams-exporter/cams_exporter/simulator"
 )
 
-// accountData is three spaces for the sources: one with a WABA and two
-// numbers (one RED and FLAGGED, whose messaging is BLOCKED), one without a
-// WABA, and one that denies every call.
+// accountData is three spaces for the sources: one with a WABA, two
+// numbers (one RED and FLAGGED, whose messaging is BLOCKED) and three
+// templates (one paused, one whose review failed), one without a WABA or
+// templates, and one that denies every call.
 func accountData() *simulator.Dataset {
 	return &simulator.Dataset{Spaces: []simulator.Space{
 		{ID: "cs-shop", Flows: []simulator.Flow{{FlowId: "1", FlowName: "a", Categories: []string{"SIGN_UP"}}},
@@ -22,13 +23,20 @@ func accountData() *simulator.Dataset {
 				{PhoneNumber: "6591000001", VerifiedName: "Shop", Status: "CONNECTED", QualityRating: "GREEN", MessagingLimitTier: "TIER_1K", CodeVerificationStatus: "VERIFIED", NameStatus: "APPROVED"},
 				{PhoneNumber: "6591000002", Status: "FLAGGED", QualityRating: "RED", MessagingLimitTier: "TIER_250",
 					Health: &simulator.Health{CanSendMessage: "BLOCKED", Errors: []simulator.HealthError{{ErrorCode: "141000", ErrorDescription: "flagged"}}}},
+			},
+			Templates: []simulator.Template{
+				{TemplateCode: "welcome", Language: "en", Category: "MARKETING", AuditStatus: "pass"},
+				{TemplateCode: "otp", Language: "en", Category: "AUTHENTICATION", AuditStatus: "paused", Reason: "low quality"},
+				{TemplateCode: "receipt", Language: "zh_CN", Category: "UTILITY", AuditStatus: "fail"},
 			}},
 		{ID: "cs-unbound", Flows: []simulator.Flow{{FlowId: "2", FlowName: "b", Categories: []string{"SURVEY"}}}},
 		{ID: "cs-denied", Error: "Ram.PermissionDeny"},
 	}}
 }
 
-var allSources = []string{"--collector.phone-numbers", "--collector.waba", "--collector.messaging-health"}
+// allSources turns every source on; templates are listed two a page, so
+// that the shop's three take two pages.
+var allSources = []string{"--collector.phone-numbers", "--collector.waba", "--collector.messaging-health", "--collector.templates", "--templates.page-size=2"}
 
 func sourceRateFlags() []string {
 	var out []string
@@ -76,7 +84,30 @@ func TestSourcesMatchTheDataSet(t *testing.T) {
 		`cams_collector_space_error_info{code="Ram.PermissionDeny",collector="phone-numbers",space="cs-denied"}`:                     1,
 		`cams_collector_rate_limit_requests_per_second{collector="messaging-health"}`:                                                500,
 		`cams_collector_interval_seconds{collector="waba"}`:                                                                          6 * 3600,
+		`cams_templates{audit_status="pass",space="cs-shop"}`:                                                                        1,
+		`cams_templates{audit_status="paused",space="cs-shop"}`:                                                                      1,
+		`cams_templates{audit_status="fail",space="cs-shop"}`:                                                                        1,
+		`cams_templates{audit_status="disabled",space="cs-shop"}`:                                                                    0,
+		`cams_templates{audit_status="pass",space="cs-unbound"}`:                                                                     0,
+		`cams_templates_by_category{category="UTILITY",space="cs-shop"}`:                                                             1,
+		`cams_templates_by_category{category="MARKETING",space="cs-unbound"}`:                                                        0,
+		`cams_template_problem_info{audit_status="paused",category="AUTHENTICATION",language="en",` + shop + `,template_code="otp"}`: 1,
+		`cams_template_problem_info{audit_status="fail",category="UTILITY",language="zh_CN",` + shop + `,template_code="receipt"}`:   1,
+		`cams_template_status_changes_total{audit_status="paused",space="cs-shop"}`:                                                  0,
+		`cams_collector_space_up{collector="templates",space="cs-shop"}`:                                                             1,
+		`cams_collector_space_up{collector="templates",space="cs-denied"}`:                                                           0,
+		`cams_collector_interval_seconds{collector="templates"}`:                                                                     3600,
 	})
+	// Two pages for the shop, one for the space without templates, one
+	// refused for the denied space.
+	if v := got[`cams_api_requests_total{operation="ListChatappTemplate"}`]; v != 4 {
+		t.Errorf("ListChatappTemplate requests = %v, want 4", v)
+	}
+	for k := range got {
+		if strings.HasPrefix(k, "cams_template_problem_info") && strings.Contains(k, "welcome") {
+			t.Errorf("a template that passed has %s", k)
+		}
+	}
 	if v, ok := got[`cams_api_requests_total{operation="GetWhatsappHealthStatus"}`]; !ok || v != 3 {
 		t.Errorf("GetWhatsappHealthStatus requests = %v, want 3: the shop's WABA and two numbers, nothing for the unbound or denied spaces", v)
 	}
@@ -100,12 +131,12 @@ func TestSourcesOffLeaveNoTrace(t *testing.T) {
 	h.refresh()
 	h.exp.engine.RunOnce(context.Background())
 	for k := range h.scrape() {
-		for _, prefix := range []string{"cams_phone_number", "cams_waba", "cams_messaging_health", "cams_collector_"} {
+		for _, prefix := range []string{"cams_phone_number", "cams_waba", "cams_messaging_health", "cams_template", "cams_collector_"} {
 			if strings.HasPrefix(k, prefix) {
 				t.Errorf("with the sources off, /metrics has %s", k)
 			}
 		}
-		for _, op := range []string{"QueryChatappPhoneNumbers", "QueryChatappBindWaba", "GetWhatsappHealthStatus"} {
+		for _, op := range []string{"QueryChatappPhoneNumbers", "QueryChatappBindWaba", "GetWhatsappHealthStatus", "ListChatappTemplate"} {
 			if strings.Contains(k, fmt.Sprintf("operation=%q", op)) {
 				t.Errorf("with the sources off, /metrics has %s", k)
 			}
