@@ -1,0 +1,88 @@
+package templates
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/cams-exporter/cams_exporter/client"
+	"github.com/cams-exporter/cams_exporter/engine"
+	"github.com/cams-exporter/cams_exporter/simulator"
+	"github.com/cams-exporter/cams_exporter/snapshot"
+)
+
+// At account scale, the source run once by the paged runner through the
+// simulator keeps every template of 10,000 spaces of 50 (those with a
+// WABA; the others have none), each listed in two pages of 25 that end at
+// the answers' Total, with no disagreement; each space's templates by
+// status and category are the data file's, counted from the file.
+func TestSourceListsTenThousandSpaces(t *testing.T) {
+	t.Setenv("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
+	const spaces, perSpace, pageSize = 10_000, 50, 25
+	data := simulator.Generate(19, spaces, 1)
+	simulator.AddTemplates(19, data, perSpace)
+	sim, err := simulator.New(simulator.Config{Data: data, RateLimit: -1, AccessKeyID: "id", AccessKeySecret: "secret"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	url, err := sim.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sim.Close() })
+	cl, err := client.New(client.Config{Endpoint: url, Credentials: client.StaticCredentials{AccessKeyID: "id", AccessKeySecret: "secret"},
+		MaxRetries: 1, Rates: map[string]float64{client.OperationListTemplates: 1e6}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	want := map[string]map[string]int{} // space → "status/category" → templates
+	withTemplates := 0
+	for _, sp := range data.Spaces {
+		if sp.ID == "" {
+			continue
+		}
+		ids = append(ids, sp.ID)
+		counts := map[string]int{}
+		for _, tpl := range sp.Templates {
+			counts[tpl.AuditStatus+"/"+tpl.Category]++
+		}
+		want[sp.ID] = counts
+		if len(sp.Templates) > 0 {
+			withTemplates++
+		}
+	}
+	if len(ids) < spaces-1 || withTemplates < spaces/2 {
+		t.Fatalf("the generated account has %d spaces, %d with templates", len(ids), withTemplates)
+	}
+	watched := engine.NewWatched(func() []string { return ids }, func() bool { return true })
+	r := engine.NewPagedRunner(engine.Config{Pacer: cl.LimiterOf(client.OperationListTemplates), Rate: 1e6, Concurrency: 8, Watched: watched,
+		Snapshot: func() *snapshot.Snapshot { return nil }, Now: time.Now}, New(cl, time.Hour, pageSize, 0))
+	state := r.RunOnce(context.Background())
+
+	pages := 0
+	for _, id := range ids {
+		p := state.Part(id)
+		if p == nil || !p.Up {
+			t.Fatalf("%s: part %+v, want up", id, p)
+		}
+		got := Of(p.Data)
+		counts := map[string]int{}
+		for _, k := range got.List {
+			counts[k.AuditStatus+"/"+k.Category]++
+		}
+		n := 0
+		for _, c := range want[id] {
+			n += c
+		}
+		wantPages := max(1, (n+pageSize-1)/pageSize)
+		if fmt.Sprint(counts) != fmt.Sprint(want[id]) || got.Total != n || got.Pages != wantPages || got.Disagreement != "" {
+			t.Fatalf("%s: %v, Total %d, %d pages, %q; the file has %v: %d templates in %d pages", id, counts, got.Total, got.Pages, got.Disagreement, want[id], n, wantPages)
+		}
+		pages += got.Pages
+	}
+	if want := time.Duration(float64(pages) / 1e6 * float64(time.Second)); state.ExpectedPass != want {
+		t.Errorf("expected pass %v, want %v: %d pages at 1e6 calls/s", state.ExpectedPass, want, pages)
+	}
+}
