@@ -12,6 +12,7 @@ import (
 	"github.com/cams-exporter/cams_exporter/snapshot"
 	"github.com/cams-exporter/cams_exporter/sources/messaginghealth"
 	"github.com/cams-exporter/cams_exporter/sources/phonenumbers"
+	"github.com/cams-exporter/cams_exporter/sources/templates"
 	"github.com/cams-exporter/cams_exporter/sources/waba"
 )
 
@@ -41,6 +42,7 @@ const (
 	scaleNumbers = iota
 	scaleWABA
 	scaleHealth
+	scaleTemplates // scale_templates_test.go
 )
 
 var scaleSources = []scaleSource{
@@ -48,6 +50,8 @@ var scaleSources = []scaleSource{
 	{phonenumbers.Name, client.OperationQueryPhoneNumbers, 15 * time.Minute, 21 * time.Minute, 8},
 	{waba.Name, client.OperationQueryBindWaba, 6 * time.Hour, 21 * time.Minute, 4}, // throttled: halved
 	{messaginghealth.Name, client.OperationGetHealthStatus, time.Hour, 162 * time.Minute, 4},
+	// 30,000 pages of 20 at 4/s.
+	{templates.Name, client.OperationListTemplates, time.Hour, 125 * time.Minute, 4},
 }
 
 // scaleSourceFailing are each collector's failing spaces, by index: some
@@ -65,13 +69,15 @@ var scaleSourceFailing = []struct {
 	{scaleHealth, 9240, 9245, client.CodeMetaCallFailed, false},
 	// The space of every trouble (scaleTroubled): its health is failing too.
 	{scaleHealth, scaleTroubled, scaleTroubled + 1, client.CodeMetaCallFailed, true},
+	{scaleTemplates, 9300, 9330, "Ram.PermissionDeny", true},
+	{scaleTemplates, 9330, 9335, "Ram.PermissionDeny", false},
 }
 
 // scaleSourcePendingFrom is, per collector, the first of the last spaces
 // that the collector has not called yet; the account's own space is
 // pending for every collector (it has no call), and so are the spaces
 // without a WABA for messaging health (nothing to ask).
-var scaleSourcePendingFrom = [...]int{scaleNumbers: 9980, scaleWABA: 9990, scaleHealth: 9900}
+var scaleSourcePendingFrom = [...]int{scaleNumbers: 9980, scaleWABA: 9990, scaleHealth: 9900, scaleTemplates: 9950}
 
 const (
 	// scaleTroubled is a space with every trouble (one of the 25 largest,
@@ -229,10 +235,11 @@ type scalePart struct {
 
 // scaleSourceSpace is a space's part of the sources' model.
 type scaleSourceSpace struct {
-	bound   bool          // a WABA is bound to the space
-	numbers []scaleNumber // none when unbound
-	waba    scaleWABAModel
-	parts   [3]*scalePart // by collector; nil while pending
+	bound     bool          // a WABA is bound to the space
+	numbers   []scaleNumber // none when unbound
+	waba      scaleWABAModel
+	templates []scaleTemplate // none when unbound
+	parts     [4]*scalePart   // by collector; nil while pending
 }
 
 // addSources gives the spaces of a their numbers, WABA and health, and each
@@ -254,6 +261,7 @@ func (a *scaleAccount) addSources(r *rand.Rand) {
 				src.numbers = append(src.numbers, scaleNumberOf(i, k))
 			}
 			src.waba = scaleWABAOf(i)
+			src.templates = scaleTemplatesOf(i)
 		}
 		for c, s := range scaleSources {
 			if i == 0 || i >= scaleSourcePendingFrom[c] || c == scaleHealth && !src.bound {
@@ -268,7 +276,8 @@ func (a *scaleAccount) addSources(r *rand.Rand) {
 			if p.hasData {
 				p.lastSuccess = a.start.Add(-scaleSourceAge(r, s.period(), p.code == "") - time.Duration(i)*time.Millisecond)
 			}
-			p.mover = c == scaleNumbers && slices.ContainsFunc(src.numbers, func(n scaleNumber) bool { return n.falling > 0 })
+			p.mover = c == scaleNumbers && slices.ContainsFunc(src.numbers, func(n scaleNumber) bool { return n.falling > 0 }) ||
+				c == scaleTemplates && i >= scalePausersFrom && i <= scalePausersTo
 			src.parts[c] = p
 		}
 	}
@@ -316,6 +325,8 @@ func (sp *scaleSpace) part(c, scrape int, now time.Time) *snapshot.SpacePart {
 		part.Data = sp.wabaData()
 	case scaleHealth:
 		part.Data = sp.healthData(now)
+	case scaleTemplates:
+		part.Data = sp.templatesData(scrape)
 	}
 	return part
 }
