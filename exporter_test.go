@@ -601,13 +601,19 @@ func TestRestoreLogCountsTheSpacesServed(t *testing.T) {
 func TestMetricsPassPromtool(t *testing.T) {
 	promtool := tooltest.Debian(t, "promtool", "prometheus")
 	data := testData()
-	args := append([]string{"--collector.flow-info", "--cams.space=" + data.Spaces[1].ID, "--cams.space=" + data.Spaces[2].ID}, allSources...)
+	simulator.AddTemplates(7, data, 10)
+	args := append([]string{"--collector.flow-info", "--collector.template-info", "--cams.space=" + data.Spaces[1].ID, "--cams.space=" + data.Spaces[2].ID}, allSources...)
 	h := newHarness(t, data, append(args, sourceRateFlags()...)...)
 	h.sim.SetSpaceError(data.Spaces[2].ID, "Ram.PermissionDeny")
+	paused, tpl := "paused", data.Spaces[1].Templates[0]
+	if err := h.sim.SetTemplate(data.Spaces[1].ID, tpl.TemplateCode, tpl.Language, simulator.TemplateChange{AuditStatus: &paused}); err != nil {
+		t.Fatal(err)
+	}
 	h.refresh()
 	h.exp.engine.RunOnce(context.Background())
 	_, body := h.get("/metrics")
-	for _, family := range []string{"cams_phone_number_state", "cams_waba_info", "cams_messaging_health", "cams_collector_space_error_info"} {
+	for _, family := range []string{"cams_phone_number_state", "cams_waba_info", "cams_messaging_health", "cams_collector_space_error_info",
+		"cams_templates", "cams_template_problem_info", "cams_template_info"} {
 		if !strings.Contains(body, "\n"+family+"{") {
 			t.Errorf("/metrics has no %s series: promtool would check nothing of it", family)
 		}
