@@ -173,6 +173,18 @@ func TestValuesSchemaRejectsMistakes(t *testing.T) {
 		{"rate above 1000", []string{"--set", "cams.messagingHealthRateLimit=5000"}, "messagingHealthRateLimit"},
 		{"rate not a number", []string{"--set", "cams.phoneNumbersRateLimit=fast"}, "phoneNumbersRateLimit"},
 		{"the flows' rate as a value", []string{"--set", "cams.rateLimit=4"}, "rateLimit"},
+		{"string for template-info", []string{"--set-string", "collectors.templateInfo=true"}, "templateInfo"},
+		{"templates' interval in days", []string{"--set-string", "templates.interval=1d"}, "interval"},
+		{"misspelled templates key", []string{"--set", "templates.pagesize=50"}, "pagesize"},
+		{"templates' page size 0", []string{"--set", "templates.pageSize=0"}, "pageSize"},
+		{"templates' page size above 250", []string{"--set", "templates.pageSize=251"}, "pageSize"},
+		{"templates' page size not whole", []string{"--set-json", "templates.pageSize=20.5"}, "pageSize"},
+		{"templates' page size as text", []string{"--set-string", "templates.pageSize=20"}, "pageSize"},
+		{"templates' problem series 0", []string{"--set", "templates.maxProblemSeries=0"}, "maxProblemSeries"},
+		{"templates' problem series negative", []string{"--set", "templates.maxProblemSeries=-5"}, "maxProblemSeries"},
+		{"templates' rate 0", []string{"--set", "cams.templatesRateLimit=0"}, "templatesRateLimit"},
+		{"templates' rate above 1000", []string{"--set", "cams.templatesRateLimit=1001"}, "templatesRateLimit"},
+		{"templates' rate under the templates key", []string{"--set", "templates.rateLimit=4"}, "rateLimit"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			out, stderr, err := helm(t, append([]string{"template", release, chartDir}, tc.args...)...)
@@ -390,9 +402,10 @@ func TestAllOn(t *testing.T) {
 	for _, want := range []string{"--web.listen-address=:9949", "--cache.file=/var/lib/cams_exporter/cache.json",
 		"--cams.spaces-file=/etc/cams_exporter/spaces/spaces.txt", "--cams.region=cn-hangzhou", "--refresh.interval=10m", "--log.format=json",
 		// The collectors, their intervals and rates as ci/all-on-values.yaml sets them.
-		"--collector.phone-numbers", "--collector.waba", "--collector.messaging-health",
+		"--collector.phone-numbers", "--collector.waba", "--collector.messaging-health", "--collector.templates", "--collector.template-info",
 		"--phone-numbers.interval=30m", "--waba.interval=12h", "--messaging-health.interval=2h", "--messaging-health.phone-interval=24h",
-		"--cams.phone-numbers-rate-limit=6", "--cams.waba-rate-limit=2.5", "--cams.messaging-health-rate-limit=3"} {
+		"--templates.interval=2h", "--templates.page-size=50", "--templates.max-problem-series=20000",
+		"--cams.phone-numbers-rate-limit=6", "--cams.waba-rate-limit=2.5", "--cams.messaging-health-rate-limit=3", "--cams.templates-rate-limit=2"} {
 		if !slices.Contains(args, want) {
 			t.Errorf("args %v lack %s", args, want)
 		}

@@ -62,8 +62,8 @@ func TestKubernetesE2E(t *testing.T) {
 	t.Logf("helm install:\n%s", out)
 	for _, want := range []string{"STATUS: deployed", "port-forward svc/" + fullname + " 9949:9949",
 		"Credentials: AccessKey from Secret cams-credentials.", "Spaces: 2 from the chart's values.",
-		"Cache: on PersistentVolumeClaim " + fullname + "-cache", "Collectors: flows, phone-numbers, waba, messaging-health.",
-		"The RAM identity needs cams:ListFlow, cams:QueryChatappPhoneNumbers, cams:QueryChatappBindWaba, cams:GetWhatsappHealthStatus\n"} {
+		"Cache: on PersistentVolumeClaim " + fullname + "-cache", "Collectors: flows, phone-numbers, waba, messaging-health, templates, template-info.",
+		"The RAM identity needs cams:ListFlow, cams:QueryChatappPhoneNumbers, cams:QueryChatappBindWaba, cams:GetWhatsappHealthStatus, cams:ListChatappTemplate\n"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("helm install's output (NOTES.txt) lacks %q", want)
 		}
@@ -81,6 +81,16 @@ func TestKubernetesE2E(t *testing.T) {
 		"collectors.phoneNumbers off it asks about no number."} {
 		if !strings.Contains(out, want) {
 			t.Errorf("helm install --dry-run's output (NOTES.txt) with messaging-health and waba lacks %q:\n%s", want, out)
+		}
+	}
+	// The templates collector alone: its RAM action, no other's.
+	out, stderr, err = helm(t, append([]string{"install", "notes", chart, "--dry-run", "--set", "collectors.templates=true"}, k...)...)
+	if err != nil {
+		t.Fatalf("helm install --dry-run: %v\n%s%s", err, out, stderr)
+	}
+	for _, want := range []string{"Collectors: flows, templates.", "The RAM identity needs cams:ListFlow, cams:ListChatappTemplate\n"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("helm install --dry-run's output (NOTES.txt) with templates lacks %q:\n%s", want, out)
 		}
 	}
 

@@ -24,26 +24,30 @@ type Demo struct {
 	Credentials acs3.Credentials
 	cancel      context.CancelFunc
 	done        chan struct{}
+	// pauses counts the pauses of each template ("space/code/language"),
+	// for the steps of the churn alone.
+	pauses map[string]int
 }
 
 // Options size the demo.
 type Options struct {
 	Spaces, FlowsPerSpace int
+	TemplatesPerSpace     int // message templates of each space with a WABA
 	Seed                  int64
 	ChurnEvery            time.Duration // how often a flow is added or removed
 }
 
 // DefaultOptions is a small ISV: six sub-customer spaces.
-var DefaultOptions = Options{Spaces: 6, FlowsPerSpace: 15, Seed: 2026, ChurnEvery: 20 * time.Second}
+var DefaultOptions = Options{Spaces: 6, FlowsPerSpace: 15, TemplatesPerSpace: 8, Seed: 2026, ChurnEvery: 20 * time.Second}
 
 // Start starts the simulator on 127.0.0.1 and the churn, until ctx ends or
 // Close.
 func Start(ctx context.Context, o Options, logger log.Logger) (*Demo, error) {
 	creds := acs3.Credentials{AccessKeyID: "LTAIdemo" + acs3.RandomNonce()[:16], AccessKeySecret: acs3.RandomNonce(), ProviderName: "demo"}
-	sim, err := simulator.New(simulator.Config{
-		AccessKeyID: creds.AccessKeyID, AccessKeySecret: creds.AccessKeySecret,
-		Data: simulator.Generate(o.Seed, o.Spaces, o.FlowsPerSpace),
-	})
+	data := simulator.Generate(o.Seed, o.Spaces, o.FlowsPerSpace)
+	simulator.AddTemplates(o.Seed, data, o.TemplatesPerSpace)
+	showTemplateProblems(data)
+	sim, err := simulator.New(simulator.Config{AccessKeyID: creds.AccessKeyID, AccessKeySecret: creds.AccessKeySecret, Data: data})
 	if err != nil {
 		return nil, err
 	}
@@ -52,7 +56,7 @@ func Start(ctx context.Context, o Options, logger log.Logger) (*Demo, error) {
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	d := &Demo{Sim: sim, URL: url, Credentials: creds, cancel: cancel, done: make(chan struct{})}
+	d := &Demo{Sim: sim, URL: url, Credentials: creds, cancel: cancel, done: make(chan struct{}), pauses: map[string]int{}}
 	go d.churn(ctx, o, logger)
 	level.Warn(logger).Log("msg", "DEMO MODE: serving simulated CAMS data from a local simulator, not a real account", "simulator", url)
 	return d, nil
@@ -78,8 +82,9 @@ func (d *Demo) Close() error {
 
 // churn adds or removes a flow every ChurnEvery; one time in eight it
 // changes a flow's status instead, one time in eight it moves a phone
-// number a step along its quality journey (moveNumber), and one time in
-// eight it makes the next call meet System.LimitControl.
+// number a step along its quality journey (moveNumber), one time in eight
+// a template along its own (moveTemplate: paused, un-paused, disabled), and
+// one time in eight it makes the next call meet System.LimitControl.
 func (d *Demo) churn(ctx context.Context, o Options, logger log.Logger) {
 	defer close(d.done)
 	r := rand.New(rand.NewPCG(uint64(o.Seed), 1))
@@ -114,6 +119,8 @@ func (d *Demo) step(r *rand.Rand, next *int) error {
 		return d.changeStatus(r, space)
 	case 2:
 		return d.moveNumber(r, space)
+	case 3:
+		return d.moveTemplate(r, space)
 	}
 	flows := d.Sim.Dataset().Spaces
 	for _, sp := range flows {

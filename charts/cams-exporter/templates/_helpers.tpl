@@ -82,3 +82,31 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- define "cams-exporter.cacheClaim" -}}
 {{- .Values.cache.persistence.existingClaim | default (printf "%s-cache" (include "cams-exporter.fullname" .)) }}
 {{- end }}
+
+{{/*
+The milliseconds of a Go duration the schema accepted (parts of ms, s, m or
+h, each a decimal number), as a float: exact for whole numbers of each unit.
+*/}}
+{{- define "cams-exporter.durationMilliseconds" -}}
+{{- $ms := 0.0 }}
+{{- $units := dict "ms" 1.0 "s" 1000.0 "m" 60000.0 "h" 3600000.0 }}
+{{- range regexFindAll "[0-9]+(\\.[0-9]+)?(ms|s|m|h)" . -1 }}
+{{- $unit := regexFind "(ms|s|m|h)$" . }}
+{{- $ms = addf $ms (mulf (float64 (trimSuffix $unit .)) (get $units $unit)) }}
+{{- end }}
+{{- $ms }}
+{{- end }}
+
+{{/*
+Fails unless the interval .value of the value .key is empty or from 1m to
+720h, the bounds of the exporter's collector intervals: a duration is a sum
+of parts, which values.schema.json cannot bound.
+*/}}
+{{- define "cams-exporter.checkInterval" -}}
+{{- with .value }}
+{{- $ms := float64 (include "cams-exporter.durationMilliseconds" .) }}
+{{- if or (lt $ms 60000.0) (gt $ms 2592000000.0) }}
+{{- fail (printf "%s must be a duration from 1m to 720h (the exporter refuses any other), got %s" $.key .) }}
+{{- end }}
+{{- end }}
+{{- end }}
