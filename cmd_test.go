@@ -92,6 +92,12 @@ func TestBadInputIsAOneLineErrorAndANonZeroExit(t *testing.T) {
 		{[]string{"--phone-numbers.interval=30s"}, 1, "--phone-numbers.interval must be between 1m and 720h, got 30s"},
 		{[]string{"--waba.interval=721h"}, 1, "--waba.interval must be between 1m and 720h"},
 		{[]string{"--messaging-health.phone-interval=0s"}, 1, "--messaging-health.phone-interval must be between 1m and 720h"},
+		{[]string{"--templates.interval=59s"}, 1, "--templates.interval must be between 1m and 720h, got 59s"},
+		{[]string{"--templates.page-size=0"}, 1, "--templates.page-size must be between 1 and 250, got 0"},
+		{[]string{"--templates.page-size=251"}, 1, "--templates.page-size must be between 1 and 250, got 251"},
+		{[]string{"--templates.max-problem-series=-1"}, 1, "--templates.max-problem-series must be between 0 and 1000000, got -1"},
+		{[]string{"--cams.templates-rate-limit=0"}, 1, "--cams.templates-rate-limit must be above 0 and at most 1000 calls per second, got 0"},
+		{[]string{"--collector.template-info"}, 1, "--collector.template-info needs --collector.templates: turn it on too"},
 		{[]string{"--collector.messaging-health"}, 1, "--collector.messaging-health needs --collector.waba: turn it on too"},
 		{[]string{"check", "--collector.messaging-health"}, 3, "--collector.messaging-health needs --collector.waba"},
 		{[]string{"check", "--waba.interval=1h"}, 3, "--waba.interval"},
@@ -214,9 +220,12 @@ func TestDemoAndGracefulShutdown(t *testing.T) {
 	defer cmd.Process.Kill()
 	want := []string{"cams_flows{", "cams_flows_by_category{", "cams_space_up{", "\ncams_up 1\n", "cams_api_requests_total{", "cams_api_request_duration_seconds_bucket{", "cams_api_rate_limit_requests_per_second", "cams_exporter_build_info{", "cams_flow_changes_total{", "cams_space_last_success_timestamp_seconds{", "cams_refresh_duration_seconds", "cams_refreshes_total", "cams_refresh_failures_total", "cams_api_errors_total{",
 		// The demo turns the flow statuses on.
-		`cams_api_requests_total{operation="GetFlow"}`, "cams_flow_status_expected_duration_seconds", "cams_flow_status_interval_seconds 60\n"}
+		`cams_api_requests_total{operation="GetFlow"}`, "cams_flow_status_expected_duration_seconds", "cams_flow_status_interval_seconds 60\n",
+		// And the templates, with a paused one from the first listing.
+		"cams_templates{", `cams_api_requests_total{operation="ListChatappTemplate"}`}
 	// A status read: the demo's data has published flows in every space.
 	published := regexp.MustCompile(`\ncams_flows_by_status\{space="cams-[a-z0-9]+",status="PUBLISHED"\} [1-9]`)
+	paused := regexp.MustCompile(`\ncams_template_problem_info\{audit_status="paused",`)
 	var body string
 	hasAll := func() bool {
 		for _, w := range want {
@@ -224,7 +233,7 @@ func TestDemoAndGracefulShutdown(t *testing.T) {
 				return false
 			}
 		}
-		return published.MatchString(body)
+		return published.MatchString(body) && paused.MatchString(body)
 	}
 	// cams_up is 1 from the first listing on; cams_refresh_duration_seconds
 	// comes with the first complete pass.
@@ -244,6 +253,9 @@ func TestDemoAndGracefulShutdown(t *testing.T) {
 	}
 	if !published.MatchString(body) {
 		t.Error("demo /metrics has no published flow: no status was read")
+	}
+	if !paused.MatchString(body) {
+		t.Error("demo /metrics has no paused template")
 	}
 	if !strings.Contains(stderr.String(), "DEMO MODE") {
 		t.Errorf("the log does not say it is a demo:\n%s", stderr.String())

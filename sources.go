@@ -206,6 +206,11 @@ func validateSources(sources []*sourceFlags, demo bool) error {
 				return fmt.Errorf("--%s must be between %d and %d, got %d", x.flag, x.min, x.max, v)
 			}
 		}
+		for _, x := range f.spec.bools {
+			if *f.bools[x.flag] && !f.on {
+				return fmt.Errorf("--%s needs --collector.%s: turn it on too", x.flag, name)
+			}
+		}
 		for _, need := range f.spec.needs {
 			if f.on && !on[need] {
 				return fmt.Errorf("--collector.%s needs --collector.%s: turn it on too (it reads what that collector knows)", name, need)

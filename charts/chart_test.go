@@ -180,7 +180,7 @@ func TestValuesSchemaRejectsMistakes(t *testing.T) {
 		{"templates' page size above 250", []string{"--set", "templates.pageSize=251"}, "pageSize"},
 		{"templates' page size not whole", []string{"--set-json", "templates.pageSize=20.5"}, "pageSize"},
 		{"templates' page size as text", []string{"--set-string", "templates.pageSize=20"}, "pageSize"},
-		{"templates' problem series 0", []string{"--set", "templates.maxProblemSeries=0"}, "maxProblemSeries"},
+		{"templates' problem series above a million", []string{"--set", "templates.maxProblemSeries=1000001"}, "maxProblemSeries"},
 		{"templates' problem series negative", []string{"--set", "templates.maxProblemSeries=-5"}, "maxProblemSeries"},
 		{"templates' rate 0", []string{"--set", "cams.templatesRateLimit=0"}, "templatesRateLimit"},
 		{"templates' rate above 1000", []string{"--set", "cams.templatesRateLimit=1001"}, "templatesRateLimit"},
