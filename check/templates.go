@@ -70,10 +70,10 @@ func judgeTemplates(j *judging, sr *SpaceResult, part *snapshot.SpacePart) *Call
 	if res.NoneUsable {
 		j.found.count(Critical, j.index, rankNoneUsable, "space", "spaces", "without a usable template", "")
 	}
+	if len(t.List) > 0 {
+		res.ByStatus = make(map[string]int, len(problemStatuses)+1)
+	}
 	for _, k := range t.List {
-		if res.ByStatus == nil {
-			res.ByStatus = map[string]int{}
-		}
 		res.ByStatus[k.AuditStatus]++
 		if rank := problemRank(k.AuditStatus); rank >= 0 {
 			severity := Warning
