@@ -82,9 +82,10 @@ type SpaceResult struct {
 	// own space, which they make no call for, and for the messaging
 	// health of a space it asked nothing (no WABA bound or known, no
 	// number known).
-	PhoneNumbers    *NumbersResult `json:"phone_numbers,omitempty"`
-	WABA            *WABAResult    `json:"waba,omitempty"`
-	MessagingHealth *HealthResult  `json:"messaging_health,omitempty"`
+	PhoneNumbers    *NumbersResult   `json:"phone_numbers,omitempty"`
+	WABA            *WABAResult      `json:"waba,omitempty"`
+	MessagingHealth *HealthResult    `json:"messaging_health,omitempty"`
+	Templates       *TemplatesResult `json:"templates,omitempty"`
 }
 
 // Evaluate judges one run.

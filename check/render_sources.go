@@ -8,6 +8,7 @@ import (
 
 	"github.com/cams-exporter/cams_exporter/sources/messaginghealth"
 	"github.com/cams-exporter/cams_exporter/sources/phonenumbers"
+	"github.com/cams-exporter/cams_exporter/sources/templates"
 	"github.com/cams-exporter/cams_exporter/sources/waba"
 )
 
@@ -29,6 +30,8 @@ func (r Result) sourceColumns() []sourceColumn {
 			cols = append(cols, sourceColumn{"WABA", wabaCell})
 		case messaginghealth.Name:
 			cols = append(cols, sourceColumn{"MESSAGING", healthCell})
+		case templates.Name:
+			cols = append(cols, sourceColumn{"TEMPLATES", templatesCell})
 		}
 	}
 	return cols
@@ -100,9 +103,48 @@ func healthCell(s SpaceResult) string {
 	return worst
 }
 
+// templatesCell is how many templates the space has, the listing's Total
+// when its pages disagreed with it, and the templates that cannot be sent
+// by status: "50 (Total 52): 1 disabled, 2 paused".
+func templatesCell(s SpaceResult) string {
+	t := s.Templates
+	if t == nil {
+		return "-"
+	}
+	if cell := callCell(&t.Call); cell != "" {
+		return cell
+	}
+	cell := itoa(t.Count)
+	if t.Disagreement != "" {
+		cell += " (Total " + totalText(t.Total) + ")"
+	}
+	var problems []string
+	for _, p := range problemStatuses {
+		if n := t.ByStatus[p.status]; n > 0 {
+			problems = append(problems, itoa(n)+" "+p.status)
+		}
+	}
+	if t.NoneUsable {
+		problems = append(problems, "none usable")
+	}
+	if len(problems) == 0 {
+		return cell
+	}
+	return cell + ": " + strings.Join(problems, ", ")
+}
+
+// totalText is a listing's Total, "none" when its answers gave none.
+func totalText(total *int) string {
+	if total == nil {
+		return "none"
+	}
+	return itoa(*total)
+}
+
 // writeProblems writes, after the table, what each source found wrong in
-// each space: the numbers, WABAs and entities at fault and the calls that
-// failed, with their remedies.
+// each space: the numbers, WABAs, entities and templates at fault, the
+// template listings at odds with their Total and the calls that failed,
+// with their remedies.
 func (r Result) writeProblems(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	started := false
@@ -154,6 +196,19 @@ func (s SpaceResult) problems(src sourceInfo) []string {
 					severity = Critical
 				}
 				out = append(out, text+" ("+severity.String()+")")
+			}
+		}
+	case templates.Name:
+		if t := s.Templates; t != nil {
+			out = appendCall(out, src, &t.Call, 1)
+			if t.NoneUsable {
+				out = append(out, "no usable template: each failed review, is paused or disabled, or awaits review ("+Critical.String()+")")
+			}
+			for _, p := range t.Problems {
+				out = append(out, "template "+strings.Join(nonEmpty(p.TemplateCode, p.Language, p.Category, p.AuditStatus), " ")+" ("+p.Severity+")")
+			}
+			if t.Disagreement != "" {
+				out = append(out, "listing disagreeing with Total "+totalText(t.Total)+": "+t.Disagreement+" ("+Warning.String()+")")
 			}
 		}
 	default:

@@ -9,6 +9,7 @@ import (
 	"github.com/cams-exporter/cams_exporter/snapshot"
 	"github.com/cams-exporter/cams_exporter/sources/messaginghealth"
 	"github.com/cams-exporter/cams_exporter/sources/phonenumbers"
+	"github.com/cams-exporter/cams_exporter/sources/templates"
 	"github.com/cams-exporter/cams_exporter/sources/waba"
 )
 
@@ -32,6 +33,7 @@ var sourceJudges = map[string]sourceJudge{
 	phonenumbers.Name:    judgeNumbers,
 	waba.Name:            judgeWABA,
 	messaginghealth.Name: judgeHealth,
+	templates.Name:       judgeTemplates,
 }
 
 // judging is the judgement of one source over the report's spaces.
@@ -193,6 +195,10 @@ func (j *judging) readText(r *Result) string {
 			if s.MessagingHealth != nil {
 				n += s.MessagingHealth.nodes()
 			}
+		case templates.Name:
+			if s.Templates != nil {
+				n += s.Templates.Count
+			}
 		}
 	}
 	switch j.src.Name {
@@ -202,6 +208,8 @@ func (j *judging) readText(r *Result) string {
 		return pluralWord(n, "WABA", "WABAs") + " bound"
 	case messaginghealth.Name:
 		return pluralWord(n, "health check", "health checks")
+	case templates.Name:
+		return plural(n, "template")
 	}
 	return ""
 }

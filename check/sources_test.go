@@ -12,6 +12,7 @@ import (
 	"github.com/cams-exporter/cams_exporter/snapshot"
 	"github.com/cams-exporter/cams_exporter/sources/messaginghealth"
 	"github.com/cams-exporter/cams_exporter/sources/phonenumbers"
+	"github.com/cams-exporter/cams_exporter/sources/templates"
 	"github.com/cams-exporter/cams_exporter/sources/waba"
 )
 
@@ -91,13 +92,15 @@ func health(wabaNode *messaginghealth.Answer, phones ...messaginghealth.Answer) 
 
 // account is what the sources read of each space.
 type account struct {
-	numbers map[string]*snapshot.SpacePart
-	wabas   map[string]*snapshot.SpacePart
-	health  map[string]*snapshot.SpacePart
+	numbers   map[string]*snapshot.SpacePart
+	wabas     map[string]*snapshot.SpacePart
+	health    map[string]*snapshot.SpacePart
+	templates map[string]*snapshot.SpacePart
 }
 
 // healthyAccount: spaces a and b, a with two numbers, b with one, each
-// with an APPROVED WABA; everything can send.
+// with an APPROVED WABA; everything can send; a has three templates, b
+// two, every one pass.
 func healthyAccount() account {
 	return account{
 		numbers: map[string]*snapshot.SpacePart{
@@ -108,6 +111,10 @@ func healthyAccount() account {
 		health: map[string]*snapshot.SpacePart{
 			"a": answered(health(wabaNode("wa", nil), phoneNode("wa", "111", "AVAILABLE", nil), phoneNode("wa", "112", "AVAILABLE", nil))),
 			"b": answered(health(wabaNode("wb", nil), phoneNode("wb", "221", "AVAILABLE", nil))),
+		},
+		templates: map[string]*snapshot.SpacePart{
+			"a": answered(listing(3, "ta", "pass", "pass", "pass")),
+			"b": answered(listing(2, "tb", "pass", "pass")),
 		},
 	}
 }
@@ -125,6 +132,8 @@ func (acc account) snapshotOf(on ...string) *snapshot.Snapshot {
 			sources = append(sources, snapshot.NewSourceState(name, client.OperationQueryBindWaba).WithParts(acc.wabas))
 		case messaginghealth.Name:
 			sources = append(sources, snapshot.NewSourceState(name, client.OperationGetHealthStatus).WithParts(acc.health))
+		case templates.Name:
+			sources = append(sources, snapshot.NewSourceState(name, client.OperationListTemplates).WithParts(acc.templates))
 		}
 	}
 	return snapshot.Snapshot{Completed: true}.WithSpaces(states).WithSources(sources)
@@ -296,9 +305,12 @@ func TestEvaluateSourcesOffAreNotMentioned(t *testing.T) {
 		absent  []string
 		present []string
 	}{
-		{nil, []string{`"phone_numbers"`, `"waba"`, `"messaging_health"`, "NUMBERS", "WABA", "MESSAGING", "bound", "health check"}, nil},
-		{[]string{waba.Name}, []string{`"phone_numbers"`, `"messaging_health"`, "NUMBERS", "MESSAGING", "health check"}, []string{`"waba"`, "WABA", "2 WABAs bound"}},
-		{[]string{phonenumbers.Name, waba.Name}, []string{`"messaging_health"`, "MESSAGING", "health check"}, []string{`"phone_numbers"`, `"waba"`}},
+		{nil, []string{`"phone_numbers"`, `"waba"`, `"messaging_health"`, `"templates"`, "NUMBERS", "WABA", "MESSAGING", "TEMPLATES", "bound", "health check", "template"}, nil},
+		{[]string{templates.Name}, []string{`"phone_numbers"`, `"waba"`, `"messaging_health"`, "NUMBERS", "MESSAGING", "health check"},
+			[]string{`"templates"`, "TEMPLATES", "5 templates"}},
+		{[]string{waba.Name}, []string{`"phone_numbers"`, `"messaging_health"`, `"templates"`, "NUMBERS", "MESSAGING", "TEMPLATES", "health check"},
+			[]string{`"waba"`, "WABA", "2 WABAs bound"}},
+		{[]string{phonenumbers.Name, waba.Name}, []string{`"messaging_health"`, `"templates"`, "MESSAGING", "TEMPLATES", "health check"}, []string{`"phone_numbers"`, `"waba"`}},
 	} {
 		r := Evaluate(Input{Snapshot: acc.snapshotOf(tt.on...)})
 		var out bytes.Buffer
@@ -314,7 +326,7 @@ func TestEvaluateSourcesOffAreNotMentioned(t *testing.T) {
 				t.Errorf("with %v on, the report lacks %s:\n%s", tt.on, s, out.String())
 			}
 		}
-		if own := r.Spaces[0]; own.Space != "" || own.PhoneNumbers != nil || own.WABA != nil || own.MessagingHealth != nil {
+		if own := r.Spaces[0]; own.Space != "" || own.PhoneNumbers != nil || own.WABA != nil || own.MessagingHealth != nil || own.Templates != nil {
 			t.Errorf("the own space has source results: %+v", own)
 		}
 	}

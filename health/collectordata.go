@@ -6,6 +6,7 @@ import (
 
 	"github.com/cams-exporter/cams_exporter/sources/messaginghealth"
 	"github.com/cams-exporter/cams_exporter/sources/phonenumbers"
+	"github.com/cams-exporter/cams_exporter/sources/templates"
 )
 
 // MaxPartDataBytes bounds the data /status shows of one source's part of
@@ -19,10 +20,14 @@ const MaxPartDataBytes = 64 << 10
 
 // partData returns data as /status shows it, at most MaxPartDataBytes,
 // and what was left out by kind ("numbers", "nodes", "entities", "errors",
-// "data"):
-// nil when nothing was. Data that surely fits (dataBound) is shown as it
-// is, not encoded here first: that is every real space.
+// "templates", "data"): nil when nothing was. A source's data is shown as
+// its Data type encodes it, but the templates' (templatesView). Data that
+// surely fits (dataBound) is shown as it is, not encoded here first: that
+// is every real space.
 func partData(data any) (any, map[string]int) {
+	if t, ok := data.(templates.Templates); ok {
+		data = templatesView(t)
+	}
 	if n, known := dataBound(data); known && n <= MaxPartDataBytes {
 		return data, nil
 	}
@@ -38,6 +43,8 @@ func partData(data any) (any, map[string]int) {
 		return cutNumbers(d)
 	case messaginghealth.Health:
 		return cutHealth(d)
+	case templatesData:
+		return cutTemplates(d)
 	}
 	return nil, map[string]int{"data": 1}
 }

@@ -15,11 +15,11 @@ import (
 	"github.com/cams-exporter/cams_exporter/sources/phonenumbers"
 )
 
-// maxSpaceEntryBytes bounds a space's entry in /status with the three
+// maxSpaceEntryBytes bounds a space's entry in /status with the four
 // sources' parts, written indented, whatever CAMS answered: each part's
 // data is at most MaxPartDataBytes compact, and indentation adds at most
 // twice as much again to the shortest lines.
-const maxSpaceEntryBytes = 3*3*MaxPartDataBytes + 64<<10
+const maxSpaceEntryBytes = 4*3*MaxPartDataBytes + 64<<10
 
 // numbersNeedingAttention returns n numbers of space 0, every step-th of
 // them (from the last) FLAGGED and RED; texts of textBytes when > 0.
@@ -235,8 +235,9 @@ func checkSubsequence[T any](t *testing.T, what string, got, all []T, key func(T
 	}
 }
 
-// writes records what /status writes: bytes, writes and the largest.
-type writes struct{ total, count, largest, entries, withCollectors int }
+// writes records what /status writes: bytes, writes and the largest;
+// the spaces' entries, those with collectors and the templates' data.
+type writes struct{ total, count, largest, entries, withCollectors, templateData int }
 
 func (w *writes) Write(p []byte) (int, error) {
 	w.total += len(p)
@@ -244,6 +245,7 @@ func (w *writes) Write(p []byte) (int, error) {
 	w.largest = max(w.largest, len(p))
 	w.entries += bytes.Count(p, []byte("\n      \"space\": "))
 	w.withCollectors += bytes.Count(p, []byte("\n      \"collectors\": {"))
+	w.templateData += bytes.Count(p, []byte("\"templates_by_status\": {"))
 	return len(p), nil
 }
 
@@ -266,17 +268,25 @@ func withLargeSpaces(snap *snapshot.Snapshot, step int) *snapshot.Snapshot {
 // /status at 10,000 spaces with the three sources on: every space with
 // its parts, the answer's size in proportion to the spaces, and written a
 // space at a time (no write larger than a space's bounded entry), with
-// spaces of 3 numbers and with one space in 1,000 of 1,000.
+// spaces of 3 numbers and with one space in 1,000 of 1,000; and with the
+// templates on too, 50 a space, at 2,000 spaces (what 10,000 cost the
+// race detector: 35 s; the answer's size is in proportion, and the page
+// is tested at 10,000, TestStatusPageTemplatesAtScale).
 func TestStatusJSONAtScale(t *testing.T) {
-	const n = 10000
 	tests := []struct {
 		name string
+		n    int
 		snap *snapshot.Snapshot
 		// maxBytes bounds the answer: the spaces' entries and the head.
 		maxBytes int
+		// templateData: the spaces whose templates are shown.
+		templateData int
 	}{
-		{"3 numbers a space", sourcesAccount(n, 3), n * 8 << 10},
-		{"one space in 1,000 of 1,000 numbers", withLargeSpaces(sourcesAccount(n, 3), 1000), n*8<<10 + n/1000*maxSpaceEntryBytes},
+		{"3 numbers a space", 10000, sourcesAccount(10000, 3), 10000 * 8 << 10, 0},
+		{"one space in 1,000 of 1,000 numbers", 10000, withLargeSpaces(sourcesAccount(10000, 3), 1000), 10000*8<<10 + 10*maxSpaceEntryBytes, 0},
+		// A template's entry, indented, is under 320 bytes; every 11th
+		// space's listing failed without data.
+		{"and 50 templates a space", 2000, withTemplates(sourcesAccount(2000, 3), 50), 2000*8<<10 + 2000*50*320, 2000 - (2000+6)/11},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -284,9 +294,9 @@ func TestStatusJSONAtScale(t *testing.T) {
 			if err := checkerOf(tt.snap).writeStatus(&w, statusQuery{}); err != nil {
 				t.Fatal(err)
 			}
-			t.Logf("%d bytes (%.0f a space) in %d writes, the largest %d", w.total, float64(w.total)/n, w.count, w.largest)
-			if w.entries != n || w.withCollectors != n {
-				t.Errorf("%d spaces, %d with collectors; want %d of each", w.entries, w.withCollectors, n)
+			t.Logf("%d bytes (%.0f a space) in %d writes, the largest %d", w.total, float64(w.total)/float64(tt.n), w.count, w.largest)
+			if w.entries != tt.n || w.withCollectors != tt.n || w.templateData != tt.templateData {
+				t.Errorf("%d spaces, %d with collectors, %d with templates; want %d, %d and %d", w.entries, w.withCollectors, w.templateData, tt.n, tt.n, tt.templateData)
 			}
 			if w.total > tt.maxBytes {
 				t.Errorf("an answer of %d bytes, more than %d", w.total, tt.maxBytes)

@@ -9,13 +9,15 @@ import (
 	"github.com/cams-exporter/cams_exporter/snapshot"
 	"github.com/cams-exporter/cams_exporter/sources/messaginghealth"
 	"github.com/cams-exporter/cams_exporter/sources/phonenumbers"
+	"github.com/cams-exporter/cams_exporter/sources/templates"
 	"github.com/cams-exporter/cams_exporter/sources/waba"
 )
 
 // Bounds of a source's section of the status page, whatever the number of
 // spaces: maxCodeRows codes, each with maxExamples of its spaces, and
-// maxWorstRows rows in each table of the worst (numbers, WABAs, entities),
-// an entity with maxEntityErrors of its errors; the rest is counted.
+// maxWorstRows rows in each table of the worst (numbers, WABAs, entities,
+// templates, template listings), an entity with maxEntityErrors of its
+// errors; the rest is counted.
 const (
 	maxWorstRows    = 25
 	maxExamples     = 3
@@ -24,7 +26,7 @@ const (
 
 // collectorTitles are the sections' titles of the sources known here.
 var collectorTitles = map[string]string{
-	phonenumbers.Name: "Phone numbers", waba.Name: "WABA", messaginghealth.Name: "Messaging health",
+	phonenumbers.Name: "Phone numbers", waba.Name: "WABA", messaginghealth.Name: "Messaging health", templates.Name: "Message templates",
 }
 
 // collectorSection is a source's section of the page.
@@ -44,6 +46,10 @@ type collectorSection struct {
 	MoreWABAs              int
 	Entities               []entityRow
 	MoreEntities           int
+	Templates              []templateRow
+	MoreTemplates          int
+	Listings               []listingRow
+	MoreListings           int
 }
 
 // sourceCodeRow counts the spaces a source fails for with one code.
@@ -62,6 +68,21 @@ type numberRow struct {
 type wabaRow struct {
 	Space string
 	waba.WABA
+}
+
+// templateRow is a template needing attention (templateSeverity).
+type templateRow struct {
+	Space, Severity string
+	templates.Kept
+	severity int
+}
+
+// listingRow is a space whose last template listing disagreed with its
+// Total: what it listed, the Total (-1 for none) and how.
+type listingRow struct {
+	Space         string
+	Listed, Total int
+	Disagreement  string
 }
 
 // entityRow is an entity that is not AVAILABLE, with the spaces whose

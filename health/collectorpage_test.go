@@ -279,26 +279,30 @@ func TestStatusPageCollectorsAtScale(t *testing.T) {
 
 // A page stays bounded with the sources on and every text of theirs as
 // long as the exporter keeps it, each space failing with a code of its
-// own.
+// own; the templates' tables full.
 func TestStatusPageWithSourcesIsBounded(t *testing.T) {
 	const n = 10000
 	c := checkerOf(hostileAccount(n).WithSources(hostileSources(n)))
 	size := len(get(t, c, "/status", browserAccept).Body.Bytes())
 	filtered := len(get(t, c, "/status?q="+url.QueryEscape(strings.Repeat(`"`, 1000)), browserAccept).Body.Bytes())
-	t.Logf("the page of 10,000 hostile spaces with three hostile sources is %d bytes (%d with a search that matches none)", size, filtered)
+	t.Logf("the page of 10,000 hostile spaces with four hostile sources is %d bytes (%d with a search that matches none)", size, filtered)
 	if size > maxPageBytes || filtered > maxPageBytes {
 		t.Errorf("a page of %d bytes, more than %d", max(size, filtered), maxPageBytes)
 	}
 	p := render(t, c, "/status")
-	for _, src := range []string{phoneNumbers, wabas, messagingHealth} {
+	for _, src := range []string{phoneNumbers, wabas, messagingHealth, templateSource} {
 		s := p.section(src)
 		if codes := cells(s, "c-codes"); len(codes) != maxCodeRows+1 {
 			t.Errorf("%s: %d code rows, want %d and the rest counted", src, len(codes), maxCodeRows)
 		}
 	}
+	s := p.section(templateSource)
+	if rows, listings := cells(s, "c-templates"), cells(s, "c-listings"); len(rows) != maxWorstRows+1 || len(listings) != maxWorstRows+1 {
+		t.Errorf("%d rows of templates and %d of listings, want %d each and the rest counted", len(rows), len(listings), maxWorstRows)
+	}
 }
 
-// hostileSources are the three sources' parts of hostileAccount's n spaces
+// hostileSources are the four sources' parts of hostileAccount's n spaces
 // (ids as hostileAccount makes them): every text as long as kept, of the
 // character HTML escapes the longest; each part failing with a code of
 // its own, keeping data that needs attention.
@@ -317,6 +321,7 @@ func hostileSources(n int) []*snapshot.SourceState {
 		errors[m] = messaginghealth.Error{Code: labels[m], Description: long, Solution: long}
 	}
 	numbers, wabaParts, health := map[string]*snapshot.SpacePart{}, map[string]*snapshot.SpacePart{}, map[string]*snapshot.SpacePart{}
+	tpls, tplParts := hostileTemplates(labels), map[string]*snapshot.SpacePart{} // one listing: 50 templates a space take 400 MB
 	for i := range n {
 		id := text(fmt.Sprint(i), 128)
 		var ns phonenumbers.Numbers
@@ -335,10 +340,11 @@ func hostileSources(n int) []*snapshot.SourceState {
 			p.LastError.Message, p.LastError.RequestID = long, long
 			return p
 		}
-		numbers[id], wabaParts[id], health[id] = fail(ns), fail(w), fail(h)
+		numbers[id], wabaParts[id], health[id], tplParts[id] = fail(ns), fail(w), fail(h), fail(tpls)
 	}
 	return []*snapshot.SourceState{
 		sourceState(phoneNumbers, time.Minute, 0, 0, numbers), sourceState(wabas, time.Minute, 0, 0, wabaParts), sourceState(messagingHealth, time.Minute, 0, 0, health),
+		sourceState(templateSource, time.Minute, 0, 0, tplParts),
 	}
 }
 
@@ -362,7 +368,7 @@ func TestDataSummary(t *testing.T) {
 		{messagingHealth, messaginghealth.Health{}, "no node asked yet"},
 		{messagingHealth, failed, "2 nodes, worst number 86000000000: AVAILABLE, last call failed: ERR-OPERATION-MAAP-0065"},
 		{messagingHealth, notAnswered, "1 node, worst number 1: not answered, last call failed: Timeout"},
-		{"templates", []string{"x"}, ""},
+		{"conversations", []string{"x"}, ""},
 	}
 	for _, tt := range tests {
 		if got := dataSummary(tt.source, tt.data); got != tt.want {

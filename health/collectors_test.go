@@ -195,14 +195,14 @@ func TestStatusJSONSpaceParts(t *testing.T) {
 // A source the health package does not know shows its data as it encodes
 // it, within the bound; data that does not encode is left out, counted.
 func TestStatusJSONOtherSources(t *testing.T) {
-	type template struct {
-		Code   string `json:"code"`
+	type conversation struct {
+		ID     string `json:"id"`
 		Status string `json:"status"`
 	}
-	small := []template{{"t1", "APPROVED"}}
-	huge := make([]template, 10000)
+	small := []conversation{{"t1", "APPROVED"}}
+	huge := make([]conversation, 10000)
 	for i := range huge {
-		huge[i] = template{fmt.Sprint("t", i), strings.Repeat("x", 20)}
+		huge[i] = conversation{fmt.Sprint("t", i), strings.Repeat("x", 20)}
 	}
 	tests := []struct {
 		name        string
@@ -210,16 +210,16 @@ func TestStatusJSONOtherSources(t *testing.T) {
 		wantData    string
 		wantOmitted map[string]int
 	}{
-		{"small", small, `[{"code":"t1","status":"APPROVED"}]`, nil},
+		{"small", small, `[{"id":"t1","status":"APPROVED"}]`, nil},
 		{"larger than the bound", huge, "", map[string]int{"data": 1}},
 		{"not JSON", func() {}, "", map[string]int{"data": 1}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			snap := snapOf(space("a", true, 0)).WithSources([]*snapshot.SourceState{
-				snapshot.NewSourceState("templates", "ListChatappTemplate").WithParts(map[string]*snapshot.SpacePart{"a": upPart(0, tt.data)})})
+				snapshot.NewSourceState("conversations", "ListConversation").WithParts(map[string]*snapshot.SpacePart{"a": upPart(0, tt.data)})})
 			st := checkerOf(snap).Status()
-			p := st.Spaces[0].Collectors["templates"]
+			p := st.Spaces[0].Collectors["conversations"]
 			if got := dataJSON(t, p); string(got) != tt.wantData || !reflect.DeepEqual(p.DataOmitted, tt.wantOmitted) {
 				t.Errorf("data %.80s, omitted %v; want %.80s and %v", got, p.DataOmitted, tt.wantData, tt.wantOmitted)
 			}

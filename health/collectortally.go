@@ -8,6 +8,7 @@ import (
 
 	"github.com/cams-exporter/cams_exporter/sources/messaginghealth"
 	"github.com/cams-exporter/cams_exporter/sources/phonenumbers"
+	"github.com/cams-exporter/cams_exporter/sources/templates"
 	"github.com/cams-exporter/cams_exporter/sources/waba"
 )
 
@@ -29,6 +30,8 @@ func newDataTally(source string) dataTally {
 		return &wabaTally{byReview: counter{}, notApproved: newTopList(maxWorstRows, func(a, b wabaRow) int { return strings.Compare(a.Space, b.Space) })}
 	case messaginghealth.Name:
 		return &healthTally{wabaNodes: counter{}, phoneNodes: counter{}, entities: map[entityKey]*entityRow{}}
+	case templates.Name:
+		return newTemplatesTally()
 	}
 	return noTally{}
 }
@@ -168,4 +171,46 @@ func (t *healthTally) fill(s *collectorSection) {
 		worst.add(*row)
 	}
 	s.Entities, s.MoreEntities = worst.result()
+}
+
+type templatesTally struct {
+	templates, noneUsable int
+	byStatus, byCategory  counter
+	worst                 *topList[templateRow]
+	listings              *topList[listingRow]
+}
+
+func newTemplatesTally() *templatesTally {
+	return &templatesTally{byStatus: counter{}, byCategory: counter{},
+		worst: newTopList(maxWorstRows, func(a, b templateRow) int {
+			return cmp.Or(b.severity-a.severity, strings.Compare(a.Space, b.Space), strings.Compare(a.Code, b.Code), strings.Compare(a.Language, b.Language))
+		}),
+		listings: newTopList(maxWorstRows, func(a, b listingRow) int { return strings.Compare(a.Space, b.Space) })}
+}
+
+func (t *templatesTally) add(space string, data any) {
+	ts := templates.Of(data)
+	noneUsable := noUsableTemplate(ts)
+	if noneUsable {
+		t.noneUsable++
+	}
+	for _, k := range ts.List {
+		t.templates++
+		t.byStatus[k.AuditStatus]++
+		t.byCategory[k.Category]++
+		if sev := templateSeverity(k.AuditStatus, noneUsable); sev > fine {
+			t.worst.add(templateRow{Space: space, Severity: severityNames[sev], Kept: k, severity: sev})
+		}
+	}
+	if ts.Disagreement != "" {
+		t.listings.add(listingRow{Space: space, Listed: len(ts.List), Total: ts.Total, Disagreement: ts.Disagreement})
+	}
+}
+
+func (t *templatesTally) fill(s *collectorSection) {
+	s.Listings, s.MoreListings = t.listings.result()
+	s.Tallies = []Detail{{Label: "Templates", Value: strconv.Itoa(t.templates)}, t.byStatus.detail("By audit status"),
+		t.byCategory.detail("By category"), {Label: "Spaces without a usable template", Value: strconv.Itoa(t.noneUsable)},
+		{Label: "Listings at odds with their Total", Value: strconv.Itoa(len(s.Listings) + s.MoreListings)}}
+	s.Templates, s.MoreTemplates = t.worst.result()
 }

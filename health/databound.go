@@ -45,6 +45,8 @@ func dataBound(data any) (int, bool) {
 			n += 1 + entityBound(e)
 		}
 		return n, true
+	case templatesData:
+		return templatesBound(d), true
 	}
 	return 0, false
 }

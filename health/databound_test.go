@@ -2,7 +2,9 @@ package health
 
 import (
 	"encoding/json"
+	"math"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/cams-exporter/cams_exporter/sources/messaginghealth"
@@ -10,15 +12,28 @@ import (
 	"github.com/cams-exporter/cams_exporter/sources/waba"
 )
 
-// fill sets every string of v, however deep, to text, and gives every
-// slice two elements and every pointer a value: a field a source adds to
-// its Data is filled too.
+// fill sets every string of v, however deep, to text, every number to
+// its longest, and gives every slice two elements, every map two entries
+// and every pointer a value: a field a source adds to its Data is filled
+// too.
 func fill(v reflect.Value, text string) {
 	switch v.Kind() {
 	case reflect.String:
 		v.SetString(text)
 	case reflect.Bool:
 		v.SetBool(true)
+	case reflect.Int, reflect.Int64:
+		v.SetInt(math.MinInt64)
+	case reflect.Uint32, reflect.Uint64:
+		v.SetUint(math.MaxUint64 >> (64 - v.Type().Bits()))
+	case reflect.Map:
+		v.Set(reflect.MakeMap(v.Type()))
+		for i := range 2 {
+			key, value := reflect.New(v.Type().Key()).Elem(), reflect.New(v.Type().Elem()).Elem()
+			fill(key, text+strings.Repeat("k", i))
+			fill(value, text)
+			v.SetMapIndex(key, value)
+		}
 	case reflect.Pointer:
 		v.Set(reflect.New(v.Type().Elem()))
 		fill(v.Elem(), text)
@@ -40,7 +55,7 @@ func fill(v reflect.Value, text string) {
 // longest JSON (every byte escaped as \u003c) or of none.
 func TestDataBoundIsABound(t *testing.T) {
 	for _, text := range []string{hostileText("", 512), ""} {
-		for _, data := range []any{&waba.WABA{}, &phonenumbers.Numbers{}, &messaginghealth.Health{}} {
+		for _, data := range []any{&waba.WABA{}, &phonenumbers.Numbers{}, &messaginghealth.Health{}, &templatesData{}} {
 			fill(reflect.ValueOf(data).Elem(), text)
 			value := reflect.ValueOf(data).Elem().Interface()
 			b, err := json.Marshal(value)

@@ -66,13 +66,31 @@ func sharedSourcesAccount(n int) *snapshot.Snapshot {
 		sourceState(messagingHealth, time.Hour, 0, 0, health)})
 }
 
+// sharedTemplatesAccount is sharedSourcesAccount(n) with the templates
+// source on: 50 templates a space, 2 of them paused and disabled, one
+// listing shared by all spaces.
+func sharedTemplatesAccount(n int) *snapshot.Snapshot {
+	snap := sharedSourcesAccount(n)
+	part := upPart(30*time.Minute, withStatus(withStatus(templatesOf(0, 50), 7, "paused", ""), 9, "disabled", ""))
+	parts := make(map[string]*snapshot.SpacePart, n)
+	for i := range n {
+		parts[fmt.Sprintf("cams-%06d", i)] = part
+	}
+	return snap.WithSources(append(snap.Sources(), sourceState(templateSource, time.Hour, 0, 0, parts)))
+}
+
 // BenchmarkStatusWithSources is BenchmarkStatus with the three sources on
 // (3 numbers a space), written to a writer that only counts: beside
 // BenchmarkStatus, what the sources add; and the JSON's summary and 100
-// spaces named.
+// spaces named. sources=4 adds the templates, 50 a space, at 10,000
+// spaces: beside sources=3, what they add.
 func BenchmarkStatusWithSources(b *testing.B) {
-	for _, n := range []int{10000, 200000} {
-		c := checkerOf(sharedSourcesAccount(n))
+	for _, acc := range []struct {
+		sources, n int
+		snap       func(n int) *snapshot.Snapshot
+	}{{3, 10000, sharedSourcesAccount}, {4, 10000, sharedTemplatesAccount}, {3, 200000, sharedSourcesAccount}} {
+		n := acc.n
+		c := checkerOf(acc.snap(n))
 		named := make([]string, 100)
 		for i := range named {
 			named[i] = fmt.Sprintf("cams-%06d", i*(n/100))
@@ -83,7 +101,7 @@ func BenchmarkStatusWithSources(b *testing.B) {
 			{"json-summary", "/status?summary", "application/json"},
 			{"json-100-spaces", spaceQuery(named...), "application/json"},
 		} {
-			b.Run(fmt.Sprintf("spaces=%d/%s", n, bc.name), func(b *testing.B) {
+			b.Run(fmt.Sprintf("sources=%d/spaces=%d/%s", acc.sources, n, bc.name), func(b *testing.B) {
 				var size int
 				b.ReportAllocs()
 				for b.Loop() {

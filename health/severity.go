@@ -3,16 +3,18 @@ package health
 import (
 	"github.com/cams-exporter/cams_exporter/sources/messaginghealth"
 	"github.com/cams-exporter/cams_exporter/sources/phonenumbers"
+	"github.com/cams-exporter/cams_exporter/sources/templates"
 )
 
-// Severities rank what a number or a messaging-health node says, the worst
-// highest, as the alerts rank them: the status page lists the worst first,
-// and /status keeps them first when it must cut a space's data.
+// Severities rank what a number, a messaging-health node or a template
+// says, the worst highest, as the alerts rank them: the status page lists
+// the worst first, and /status keeps them first when it must cut a
+// space's data.
 const (
 	fine     = iota
-	notice   // YELLOW; a status neither CONNECTED nor one below; a node call that failed; an undocumented value
-	warning  // RED; FLAGGED, RESTRICTED, RATE_LIMITED, DISCONNECTED, OFFLINE; LIMITED
-	critical // BANNED, DELETED; BLOCKED
+	notice   // YELLOW; a status neither CONNECTED nor one below; a node call that failed; an undocumented value (a template's audit status too)
+	warning  // RED; FLAGGED, RESTRICTED, RATE_LIMITED, DISCONNECTED, OFFLINE; LIMITED; a template fail, paused or disabled
+	critical // BANNED, DELETED; BLOCKED; a template that cannot be sent in a space without a usable one
 )
 
 // severityNames names each severity on the page.
@@ -60,4 +62,39 @@ func nodeSeverity(h messaginghealth.Health, n *messaginghealth.Node) int {
 		worst = max(worst, notice)
 	}
 	return worst
+}
+
+// templateSeverity ranks a template of a space by its audit status: one
+// that cannot be sent (templates.Problem) is a warning, and critical when
+// its space has no usable template (noUsableTemplate: nothing can be sent
+// outside the 24-hour window); an undocumented status is a notice; pass
+// and a template waiting for its review (auditing, unaudit) are fine.
+func templateSeverity(status string, noneUsable bool) int {
+	switch {
+	case templates.Problem(status) && noneUsable:
+		return critical
+	case templates.Problem(status):
+		return warning
+	case status == templates.StatusPass, status == templates.StatusAuditing, status == templates.StatusUnaudit:
+		return fine
+	}
+	return notice
+}
+
+// noUsableTemplate reports whether a space's templates hold none it can
+// send and at least one that failed its review or was stopped: each is a
+// problem (fail, paused, disabled) or waits for its review (auditing,
+// unaudit). A space whose templates all wait for their review is new, not
+// broken; a template of an undocumented status may be usable.
+func noUsableTemplate(t templates.Templates) bool {
+	problems := 0
+	for _, k := range t.List {
+		switch {
+		case templates.Problem(k.AuditStatus):
+			problems++
+		case k.AuditStatus != templates.StatusAuditing && k.AuditStatus != templates.StatusUnaudit:
+			return false
+		}
+	}
+	return problems > 0
 }

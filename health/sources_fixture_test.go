@@ -2,12 +2,14 @@ package health
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/cams-exporter/cams_exporter/snapshot"
 	"github.com/cams-exporter/cams_exporter/sources/messaginghealth"
 	"github.com/cams-exporter/cams_exporter/sources/phonenumbers"
+	"github.com/cams-exporter/cams_exporter/sources/templates"
 	"github.com/cams-exporter/cams_exporter/sources/waba"
 )
 
@@ -17,10 +19,12 @@ const (
 	phoneNumbers    = "phone-numbers"
 	wabas           = "waba"
 	messagingHealth = "messaging-health"
+	templateSource  = "templates"
 )
 
 var operations = map[string]string{
 	phoneNumbers: "QueryChatappPhoneNumbers", wabas: "QueryChatappBindWaba", messagingHealth: "GetWhatsappHealthStatus",
+	templateSource: "ListChatappTemplate",
 }
 
 // sourceState is the state of the source name with parts.
@@ -152,4 +156,73 @@ func sourcesAccount(n, perSpace int) *snapshot.Snapshot {
 // longest, after prefix.
 func hostileText(prefix string, size int) string {
 	return prefix + strings.Repeat("<", max(size-len(prefix), 0))
+}
+
+// tmpl is template j of space i in English: UTILITY, status, named
+// after its code.
+func tmpl(i, j int, status string) templates.Kept {
+	code := fmt.Sprintf("t%05d_%03d", i, j)
+	return templates.Kept{Code: code, Language: "en_US", Category: "UTILITY", AuditStatus: status, Name: "Name of " + code,
+		Updated: t0.Add(-24 * time.Hour).UnixMilli()}
+}
+
+// templatesOf is a listing of n templates of space i, all pass, Total n,
+// in the listing's order (by code).
+func templatesOf(i, n int) templates.Templates {
+	t := templates.Templates{Total: n, Pages: 1 + n/20, List: make([]templates.Kept, n)}
+	for j := range n {
+		t.List[j] = tmpl(i, j, "pass")
+	}
+	return t
+}
+
+// withStatus returns t with its template j of status and reason; t's list
+// is not changed.
+func withStatus(t templates.Templates, j int, status, reason string) templates.Templates {
+	t.List = slices.Clone(t.List)
+	t.List[j].AuditStatus, t.List[j].Reason = status, reason
+	return t
+}
+
+// withTemplates is snap with the templates source on: every space of snap
+// with perSpace templates, all pass but in every 13th space template 0
+// paused, in every 17th template 1 disabled, in every 211th every one
+// failed review (none usable); every 29th space's listing gave 2 fewer
+// than its Total. Every 11th space's listing fails with
+// Ram.PermissionDeny, without data.
+func withTemplates(snap *snapshot.Snapshot, perSpace int) *snapshot.Snapshot {
+	parts := map[string]*snapshot.SpacePart{}
+	for id := range snap.All() {
+		var i int
+		if _, err := fmt.Sscanf(id, "cams-%d", &i); err != nil {
+			continue
+		}
+		parts[id] = upPart(30*time.Minute, templatesAccountSpace(i, perSpace))
+		if i%11 == 4 {
+			parts[id] = downPart("Ram.PermissionDeny", nil)
+		}
+	}
+	return snap.WithSources(append(slices.Clone(snap.Sources()), sourceState(templateSource, time.Hour, 2*time.Hour, 0, parts)))
+}
+
+// templatesAccountSpace is space i's templates in withTemplates.
+func templatesAccountSpace(i, perSpace int) templates.Templates {
+	t := templatesOf(i, perSpace)
+	switch {
+	case i%211 == 3:
+		for j := range perSpace {
+			t = withStatus(t, j, "fail", "contains a variable at the end")
+		}
+	case i%13 == 6 && i%17 == 8:
+		t = withStatus(withStatus(t, 0, "paused", ""), 1, "disabled", "")
+	case i%13 == 6:
+		t = withStatus(t, 0, "paused", "")
+	case i%17 == 8:
+		t = withStatus(t, 1, "disabled", "")
+	}
+	if i%29 == 10 {
+		t.Total = perSpace + 2
+		t.Disagreement = fmt.Sprintf("%d templates at the last page, fewer than the Total of %d", perSpace, perSpace+2)
+	}
+	return t
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/cams-exporter/cams_exporter/snapshot"
 	"github.com/cams-exporter/cams_exporter/sources/messaginghealth"
 	"github.com/cams-exporter/cams_exporter/sources/phonenumbers"
+	"github.com/cams-exporter/cams_exporter/sources/templates"
 	"github.com/cams-exporter/cams_exporter/sources/waba"
 )
 
@@ -64,8 +65,50 @@ func dataSummary(source string, data any) string {
 		return "no WABA bound"
 	case messaginghealth.Name:
 		return healthSummary(messaginghealth.Of(data))
+	case templates.Name:
+		return templatesSummary(templates.Of(data))
 	}
 	return ""
+}
+
+// templatesSummary names the space's worst template, how many cannot be
+// sent, and how the listing disagreed with its Total.
+func templatesSummary(t templates.Templates) string {
+	noneUsable := noUsableTemplate(t)
+	worst, problems := -1, 0
+	for i, k := range t.List {
+		if templates.Problem(k.AuditStatus) {
+			problems++
+		}
+		if worst < 0 || templateSeverity(k.AuditStatus, noneUsable) > templateSeverity(t.List[worst].AuditStatus, noneUsable) {
+			worst = i
+		}
+	}
+	out := countOf(len(t.List), "template")
+	switch {
+	case worst < 0 || templateSeverity(t.List[worst].AuditStatus, noneUsable) == fine:
+		out += ", none needing attention"
+	default:
+		if noneUsable {
+			out += ", none usable"
+		} else if problems > 0 {
+			out += fmt.Sprintf(", %d cannot be sent", problems)
+		}
+		w := t.List[worst]
+		out += fmt.Sprintf(", worst %s: %s", templateName(w), w.AuditStatus)
+	}
+	if t.Disagreement != "" {
+		out += "; the listing disagreed with its Total: " + t.Disagreement
+	}
+	return out
+}
+
+// templateName names a template by its code and language.
+func templateName(k templates.Kept) string {
+	if k.Language == "" {
+		return k.Code
+	}
+	return k.Code + " (" + k.Language + ")"
 }
 
 // healthSummary names the space's worst node and what it can send.

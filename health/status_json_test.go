@@ -17,7 +17,7 @@ import (
 // time, is byte for byte what json.Encoder with an indent of two spaces
 // writes for the whole Status: with no space, a few, hostile texts, flow
 // statuses, an account of 3,000 spaces, and the sources' parts, of spaces
-// listed and pending.
+// listed and pending, the templates' too.
 func TestStatusJSONIsWhatEncodingJSONWrites(t *testing.T) {
 	statuses, err := snapshot.NewFlowStatuses([]string{"PUBLISHED", "", "BLOCKED<&>"}, []int64{t0.Unix() - 600, 0, t0.Unix() - 60},
 		&snapshot.ErrorInfo{Code: "Ram.PermissionDeny", Message: "no <cams:GetFlow> & more"})
@@ -41,6 +41,8 @@ func TestStatusJSONIsWhatEncodingJSONWrites(t *testing.T) {
 		{"sources, spaces pending", withPending(sourcesAccount(300, 3).WithSources(pendingSources()), 3), nil},
 		{"sources, every space pending", withPending(snapshot.Snapshot{}.WithSpaces(nil).WithSources(pendingSources()), 3), nil},
 		{"sources, hostile texts", hostileAccount(3).WithSources(pendingSources()), nil},
+		{"templates", withTemplates(sourcesAccount(300, 3), 5), flowStatus},
+		{"four sources, hostile texts, cut", hostileAccount(3).WithSources(hostileSources(3)), nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -11,7 +11,9 @@ import (
 // ForSource says what to do about a failed call of operation, the CAMS
 // operation of the engine's source collector (its --collector.<name>):
 // a denied call names the RAM action cams:<operation>, throttling the
-// source's own rate flag. Other codes get For's remedy.
+// source's own rate flag, a listing cut at --cams.max-pages its own page
+// size flag (a paged source's: --templates.page-size). Other codes get
+// For's remedy.
 func ForSource(collector, operation, code string) string {
 	switch {
 	case code == "Ram.PermissionDeny":
@@ -22,6 +24,9 @@ func ForSource(collector, operation, code string) string {
 			s += " (" + strconv.Itoa(qps) + " calls/s in all)"
 		}
 		return s
+	case code == client.CodeTooManyPages:
+		return "the listing reached neither its Total nor a short page: if the space really holds that many, raise --cams.max-pages or --" +
+			collector + ".page-size; if its pages never end, report it to Alibaba Cloud"
 	}
 	return For(code)
 }

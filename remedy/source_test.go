@@ -27,6 +27,8 @@ func TestForSource(t *testing.T) {
 		{"waba", "QueryChatappBindWaba", "Product.Unsubscript", []string{"subscribe"}, ""},
 		{"waba", "QueryChatappBindWaba", "Credentials", []string{"ALIBABA_CLOUD_ACCESS_KEY_ID"}, ""},
 		{"waba", "QueryChatappBindWaba", "Timeout", []string{"--cams.timeout"}, ""},
+		// A paged source's listing cut short: its own page size, not ListFlow's.
+		{"templates", "ListChatappTemplate", "TooManyPages", []string{"raise --cams.max-pages or --templates.page-size", "neither its Total nor a short page"}, "flows"},
 	}
 	for _, tt := range tests {
 		got := ForSource(tt.collector, tt.operation, tt.code)
