@@ -7,9 +7,12 @@ import "github.com/cams-exporter/cams_exporter/sources/templates"
 // status included (0 when none), as cams_templates exports them; how many
 // the listing gave, its Total (absent when the answers gave none) and how
 // its pages disagreed with it; the moves into paused or disabled counted
-// so far; and the templates, those needing attention first
-// (templateSeverity), each severity in the listing's order (code, then
-// language), with their names and review reasons: never labels.
+// so far; and the templates that need attention (templateSeverity above
+// 0: they cannot be sent, or their status is undocumented), the worst
+// first, each severity in the listing's order (code, then language), with
+// their names and review reasons: never labels. The others are only
+// counted: 50 templates a space listed whole would make the JSON of
+// 10,000 spaces 190 MB.
 type templatesData struct {
 	ByStatus      map[string]int    `json:"templates_by_status"`
 	Listed        int               `json:"listed"`
@@ -43,9 +46,11 @@ func templatesView(t templates.Templates) templatesData {
 	for i, k := range t.List {
 		severities[i] = templateSeverity(k.AuditStatus, v.NoneUsable)
 	}
-	v.Templates = make([]templates.Kept, 0, len(t.List))
+	v.Templates = []templates.Kept{}
 	for _, i := range worstFirst(len(t.List), func(i int) int { return severities[i] }) {
-		v.Templates = append(v.Templates, t.List[i])
+		if severities[i] > 0 {
+			v.Templates = append(v.Templates, t.List[i])
+		}
 	}
 	return v
 }
