@@ -533,7 +533,7 @@ func (r *Runner) handOverLocked(changed map[string]*snapshot.SpacePart) {
 		return
 	}
 	var leaving []string
-	entering := map[string]*snapshot.SpacePart{}
+	entering := make(map[string]*snapshot.SpacePart, len(changed))
 	for id, p := range changed {
 		if p == nil {
 			leaving = append(leaving, id)
@@ -712,9 +712,9 @@ func (r *Runner) restore(parts map[string]*snapshot.SpacePart, retainedParts map
 			}
 		}
 	}
-	if _, ok := r.cfg.Source.(Holder); ok && len(watchedParts) > 0 {
+	if h, ok := r.cfg.Source.(Holder); ok && len(watchedParts) > 0 {
 		watchedParts = maps.Clone(watchedParts) // the caller's map stays as given
-		r.handOverLocked(watchedParts)
+		h.Enter(watchedParts)
 	}
 	next := state.WithParts(watchedParts).WithRetained(retained)
 	next.Totals = r.totalsLocked(state)
