@@ -23,6 +23,14 @@ type SourceSeries interface {
 	SpaceSeries(dst []Series, space string, part *snapshot.SpacePart) []Series
 }
 
+// SourceTotals is a SourceSeries with series of the source as a whole,
+// made of its state's Totals (engine.Totaler) alone: its families are not
+// per space. They are rendered at every scrape, with the
+// cams_collector_* series of the source.
+type SourceTotals interface {
+	TotalSeries(dst []Series, st *snapshot.SourceState) []Series
+}
+
 // NewSeries returns a series of f: its value and its label values, in the
 // order of f.Labels.
 func NewSeries(f *Family, v float64, values ...string) Series { return series(f, v, values...) }
@@ -123,6 +131,11 @@ func (s *Schema) appendSourceTotals(dst []Series, snap *snapshot.Snapshot) []Ser
 	}
 	for _, st := range on {
 		dst = append(dst, series(f.folded, float64(st.Folded), st.Name))
+	}
+	for _, st := range on {
+		if t, ok := f.byName[st.Name].(SourceTotals); ok {
+			dst = t.TotalSeries(dst, st)
+		}
 	}
 	return dst
 }

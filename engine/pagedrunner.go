@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"time"
 
@@ -38,6 +39,9 @@ type PagedSource[L Listing] interface {
 // made.
 func NewPagedRunner[L Listing](cfg Config, src PagedSource[L]) *Runner {
 	cfg.Source = pagedSource[L]{src}
+	if d, ok := src.(Decoder); ok {
+		cfg.Source = decodingPagedSource[L]{pagedSource[L]{src}, d}
+	}
 	r := NewRunner(cfg)
 	r.paged = func(ctx context.Context, once bool) { runPagedRunner(ctx, r, src, once) }
 	return r
@@ -212,4 +216,41 @@ func (p pagedSource[L]) Needs() []string {
 		return n.Needs()
 	}
 	return nil
+}
+
+// Enter forwards the parts entering the state to a Holder source (see
+// Holder); other sources' parts enter as they are.
+func (p pagedSource[L]) Enter(parts map[string]*snapshot.SpacePart) {
+	if h, ok := p.src.(Holder); ok {
+		h.Enter(parts)
+	}
+}
+
+// Leave forwards the spaces whose part left the state to a Holder source.
+func (p pagedSource[L]) Leave(spaces []string) {
+	if h, ok := p.src.(Holder); ok {
+		h.Leave(spaces)
+	}
+}
+
+// Totals forwards the source's figures across its spaces (nil when it has
+// none, as a state that never had a Totaler).
+func (p pagedSource[L]) Totals() any {
+	if t, ok := p.src.(Totaler); ok {
+		return t.Totals()
+	}
+	return nil
+}
+
+// decodingPagedSource is the pagedSource of a source that is a Decoder,
+// and is one too, so that the wiring finds the codec of a paged source on
+// its Runner's Source as it does any source's. (pagedSource cannot have
+// Decode itself: every paged source would seem to have a codec.)
+type decodingPagedSource[L Listing] struct {
+	pagedSource[L]
+	decoder Decoder
+}
+
+func (p decodingPagedSource[L]) Decode(raw json.RawMessage) (any, error) {
+	return p.decoder.Decode(raw)
 }

@@ -3,6 +3,7 @@ package engine
 import (
 	"cmp"
 	"context"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -500,17 +501,54 @@ func (r *Runner) apply(batch []Done) {
 // publishLocked publishes state with changed applied and the expected pass
 // of the last look, if any of them differs from the state published.
 func (r *Runner) publishLocked(state *snapshot.SourceState, changed map[string]*snapshot.SpacePart) {
-	folded := state.Folded
+	folded, totals := state.Folded, r.totalsLocked(state)
 	if f, ok := r.cfg.Source.(Folder); ok {
 		folded = f.Folded()
 	}
-	if len(changed) == 0 && state == r.current.Load() && state.ExpectedPass == r.pass && state.Folded == folded {
+	if len(changed) == 0 && state == r.current.Load() && state.ExpectedPass == r.pass && state.Folded == folded && state.Totals == totals {
 		return
 	}
 	next := state.WithParts(changed)
-	next.ExpectedPass, next.Folded = r.pass, folded
+	next.ExpectedPass, next.Folded, next.Totals = r.pass, folded, totals
 	r.current.Store(next)
 	r.cfg.OnPublish()
+}
+
+// totalsLocked returns the source's figures across its spaces (Totaler),
+// state's when it has none.
+func (r *Runner) totalsLocked(state *snapshot.SourceState) any {
+	if t, ok := r.cfg.Source.(Totaler); ok {
+		return t.Totals()
+	}
+	return state.Totals
+}
+
+// handOverLocked tells a Holder source of the parts changed moves out of
+// the state (nil) and into it, those first, so that what the leaving held
+// goes to the entering; the entering parts it grants anew replace theirs
+// in changed.
+func (r *Runner) handOverLocked(changed map[string]*snapshot.SpacePart) {
+	h, ok := r.cfg.Source.(Holder)
+	if !ok || len(changed) == 0 {
+		return
+	}
+	var leaving []string
+	entering := make(map[string]*snapshot.SpacePart, len(changed))
+	for id, p := range changed {
+		if p == nil {
+			leaving = append(leaving, id)
+		} else {
+			entering[id] = p
+		}
+	}
+	if len(leaving) > 0 {
+		slices.Sort(leaving)
+		h.Leave(leaving)
+	}
+	if len(entering) > 0 {
+		h.Enter(entering)
+		maps.Copy(changed, entering)
+	}
 }
 
 // followListLocked moves the parts of spaces that left the list out of
@@ -548,6 +586,7 @@ func (r *Runner) followListLocked(now time.Time, ids []string, watched func(stri
 		r.mostWatched = max(r.mostWatched, len(ids))
 		r.boundRetainedLocked(state, retained)
 	}
+	r.handOverLocked(changed)
 	if len(changed) > 0 || len(retained) > 0 {
 		r.publishLocked(state.WithRetained(retained), changed)
 	}
@@ -673,7 +712,13 @@ func (r *Runner) restore(parts map[string]*snapshot.SpacePart, retainedParts map
 			}
 		}
 	}
-	r.current.Store(state.WithParts(watchedParts).WithRetained(retained))
+	if h, ok := r.cfg.Source.(Holder); ok && len(watchedParts) > 0 {
+		watchedParts = maps.Clone(watchedParts) // the caller's map stays as given
+		h.Enter(watchedParts)
+	}
+	next := state.WithParts(watchedParts).WithRetained(retained)
+	next.Totals = r.totalsLocked(state)
+	r.current.Store(next)
 	r.cfg.OnPublish()
 }
 

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 
 	"github.com/cams-exporter/cams_exporter/snapshot"
@@ -42,6 +43,39 @@ type Source interface {
 // publishes the count with its state (snapshot.SourceState.Folded).
 type Folder interface {
 	Folded() uint64
+}
+
+// Holder is a source whose parts hold a share of something it grants
+// across spaces (the templates source: the exporter's budget of problem
+// series), which only the parts in the runner's state hold, so that what
+// is exported never takes more than its budget. Apply grants a space's
+// share; the runner tells it of the parts that enter the state otherwise,
+// and of those that leave it. The runner calls it under its own lock, one
+// call at a time.
+type Holder interface {
+	// Enter is given the parts about to enter the state other than by
+	// Apply, by space (restored from the cache, or back within their
+	// grace), and replaces in parts each whose share it grants anew.
+	Enter(parts map[string]*snapshot.SpacePart)
+	// Leave is told of the spaces whose part left the state: no longer
+	// watched (retained for their grace, then forgotten). A retained part
+	// holds nothing: it enters again if its space comes back.
+	Leave(spaces []string)
+}
+
+// Totaler is a source with figures of its own across its spaces (the
+// templates source: the problem series its budget folded), which the
+// runner publishes with its state (snapshot.SourceState.Totals) whenever
+// they change: an immutable, comparable value.
+type Totaler interface {
+	Totals() any
+}
+
+// Decoder is a source that reads the Data of its parts back from the
+// cache file (a cache.Codecs entry). A Runner of a paged source that is
+// one has a Source that is one too (NewPagedRunner).
+type Decoder interface {
+	Decode(raw json.RawMessage) (any, error)
 }
 
 // Task is one call of a source.

@@ -54,6 +54,10 @@ type SourceState struct {
 	// Folded counts the label values folded into OtherCategory ("_other")
 	// because the undocumented values kept were already as many as allowed.
 	Folded uint64
+	// Totals are the source's own figures across its spaces
+	// (engine.Totaler), immutable: such as how many problem templates its
+	// budget of series folded. Nil for a source without any.
+	Totals any
 	parts  table[*SpacePart]
 	// retained holds the parts of spaces no longer watched (Retained).
 	retained table[*KeptPart]

@@ -15,7 +15,7 @@ type Series struct {
 	// (--collector.template-info).
 	Info bool
 
-	byStatus, byCategory, problem, info, changes *collector.Family
+	byStatus, byCategory, problem, info, changes, disagreement, folded *collector.Family
 }
 
 func (*Series) Name() string { return Name }
@@ -29,8 +29,13 @@ func (s *Series) Families(add collector.AddFamily) {
 		"Message templates of the space by category: MARKETING, UTILITY and AUTHENTICATION always (0 when none); the first 30 undocumented categories appear under their own name, later ones as _other. Cached, as cams_templates.",
 		"category", "space")
 	s.problem = add(true, gauge, "cams_template_problem_info",
-		"A template of the space that cannot be sent, always 1: audit_status fail (its review failed), paused or disabled (Meta stopped it for its quality). Every flow sending it fails until it is fixed. Cached, as cams_templates.",
+		"A template of the space that cannot be sent, always 1: audit_status fail (its review failed), paused or disabled (Meta stopped it for its quality). Every flow sending it fails until it is fixed. At most --templates.max-problem-series across the exporter, granted as listings end: problem templates beyond it have none (cams_template_problem_series_folded) but are counted in cams_templates. Cached, as cams_templates.",
 		"audit_status", "category", "language", "space", "template_code")
+	s.disagreement = add(true, gauge, "cams_template_listing_disagreement",
+		"1 when the space's last complete listing of templates disagreed with the Total ListChatappTemplate gave (a template listed twice, more or fewer templates than Total, pages giving different Totals): its template series may be off. How it disagreed is on /status and in the log. Absent when it agreed.",
+		"space")
+	s.folded = add(false, gauge, "cams_template_problem_series_folded",
+		"Problem templates (as cams_template_problem_info) of the watched spaces without their series, because --templates.max-problem-series were already exported when their space's listing ended. A series given back (a template fixed, a space gone) goes to the next listing that needs one.")
 	s.changes = add(true, counter, "cams_template_status_changes_total",
 		"Moves of a template of the space into audit_status paused or disabled seen between two listings, since the space was first listed (kept in the cache file across restarts); a template paused between two listings and back again is not seen.",
 		"audit_status", "space")
@@ -51,13 +56,18 @@ func (s *Series) SpaceSeries(dst []collector.Series, space string, part *snapsho
 	}
 	dst = appendCounts(dst, s.byStatus, space, documentedStatuses, byStatus)
 	dst = appendCounts(dst, s.byCategory, space, documentedCategories, byCategory)
-	// TODO(issue 19): bound the problem series across the exporter with
-	// --templates.max-problem-series (the lead designs the budget); every
-	// problem template has its series for now.
+	granted := t.ProblemSeries
 	for _, k := range t.List {
+		if granted == 0 {
+			break
+		}
 		if Problem(k.AuditStatus) {
 			dst = append(dst, collector.NewSeries(s.problem, 1, k.AuditStatus, k.Category, k.Language, space, k.Code))
+			granted--
 		}
+	}
+	if t.Disagreement != "" {
+		dst = append(dst, collector.NewSeries(s.disagreement, 1, space))
 	}
 	for _, status := range changeStatuses {
 		dst = append(dst, collector.NewSeries(s.changes, float64(t.Changes[status]), status, space))
@@ -68,6 +78,13 @@ func (s *Series) SpaceSeries(dst []collector.Series, space string, part *snapsho
 		}
 	}
 	return dst
+}
+
+// TotalSeries gives cams_template_problem_series_folded, of the budget's
+// use the source published (Budget; 0 before it published any).
+func (s *Series) TotalSeries(dst []collector.Series, st *snapshot.SourceState) []collector.Series {
+	b, _ := st.Totals.(Budget)
+	return append(dst, collector.NewSeries(s.folded, float64(b.Folded)))
 }
 
 // appendCounts appends a series of f for each documented value, then for

@@ -6,26 +6,37 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
-	dto "github.com/prometheus/client_model/go"
 
+	"github.com/cams-exporter/cams_exporter/client"
 	"github.com/cams-exporter/cams_exporter/collector"
 	"github.com/cams-exporter/cams_exporter/snapshot"
 )
 
 // smallPart is a space's part: four templates, one of an undocumented
-// status and category, two problems, three pauses counted so far.
+// status and category, two problems, both with their series, three
+// pauses counted so far.
 func smallPart() *snapshot.SpacePart {
-	return &snapshot.SpacePart{Up: true, HasData: true, Data: Templates{
+	return &snapshot.SpacePart{Up: true, HasData: true, Data: smallTemplates()}
+}
+
+func smallTemplates() Templates {
+	return Templates{
 		List: []Kept{
 			{Code: "otp", Language: "en_US", Category: "AUTHENTICATION", AuditStatus: "fail", Reason: "bad"},
 			{Code: "promo", Language: "en_US", Category: "PROMOTION", AuditStatus: "APPROVED"},
 			{Code: "welcome", Language: "en_US", Category: "MARKETING", AuditStatus: "pass"},
 			{Code: "welcome", Language: "zh_CN", Category: "MARKETING", AuditStatus: "paused"},
 		},
-		Total: 4, Changes: map[string]uint64{"paused": 3},
-	}}
+		Total: 4, Changes: map[string]uint64{"paused": 3}, ProblemSeries: 2,
+	}
+}
+
+// partWith returns smallPart with its templates changed by change.
+func partWith(change func(*Templates)) *snapshot.SpacePart {
+	t := smallTemplates()
+	change(&t)
+	return &snapshot.SpacePart{Up: true, HasData: true, Data: t}
 }
 
 func partSeries(info bool, part *snapshot.SpacePart) []string {
@@ -80,6 +91,13 @@ func TestSeriesOfASpace(t *testing.T) {
 		{"info off", false, smallPart(), common},
 		{"info on", true, smallPart(), append(slices.Clone(common), info...)},
 		{"no templates", true, &snapshot.SpacePart{Up: true, HasData: true, Data: Templates{Total: 0}}, empty},
+		// The budget granted the space one series: its first problem.
+		{"one problem series", false, partWith(func(t *Templates) { t.ProblemSeries = 1 }),
+			slices.DeleteFunc(slices.Clone(common), func(s string) bool { return strings.HasPrefix(s, "cams_template_problem_info[paused") })},
+		{"no problem series", false, partWith(func(t *Templates) { t.ProblemSeries = 0 }),
+			slices.DeleteFunc(slices.Clone(common), func(s string) bool { return strings.HasPrefix(s, "cams_template_problem_info") })},
+		{"a disagreeing listing", false, partWith(func(t *Templates) { t.Disagreement = "4 templates, more than the Total of 3"; t.Total = 3 }),
+			append(slices.Clone(common), "cams_template_listing_disagreement[cs-1] 1")},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := partSeries(tc.info, tc.part)
@@ -101,42 +119,38 @@ func TestInfoFamilyOnlyWithInfo(t *testing.T) {
 	}
 }
 
-// partCollector hands the families and series of a part to client_golang,
-// so that promlint checks them as promtool check metrics does.
-type partCollector struct {
-	families []*collector.Family
-	series   []collector.Series
-	descs    map[*collector.Family]*prometheus.Desc
-}
-
-func newPartCollector(part *snapshot.SpacePart) *partCollector {
-	schema := collector.NewSchema(collector.Options{Sources: []collector.SourceSeries{&Series{Info: true}}})
-	c := &partCollector{families: schema.PartFamilies(Name), descs: map[*collector.Family]*prometheus.Desc{}}
-	for _, f := range c.families {
-		c.descs[f] = prometheus.NewDesc(f.Name, f.Help, f.Labels, nil)
-	}
-	c.series = schema.PartSeries(nil, Name, "cs-1", part)
-	return c
-}
-
-func (c *partCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range c.descs {
-		ch <- d
-	}
-}
-
-func (c *partCollector) Collect(ch chan<- prometheus.Metric) {
-	for _, s := range c.series {
-		typ := prometheus.GaugeValue
-		if s.Family.Type == dto.MetricType_COUNTER {
-			typ = prometheus.CounterValue
+// The folded problem series are the source's as a whole: as many as its
+// state's Budget says, 0 before it published any.
+func TestFoldedProblemSeries(t *testing.T) {
+	schema := collector.NewSchema(collector.Options{Sources: []collector.SourceSeries{&Series{}}})
+	for _, tc := range []struct {
+		totals any
+		want   float64
+	}{{Budget{Max: 10, Series: 10, Folded: 7}, 7}, {nil, 0}} {
+		st := snapshot.NewSourceState(Name, client.OperationListTemplates)
+		st.Totals = tc.totals
+		var got []string
+		for _, s := range schema.SnapshotSeries(nil, (&snapshot.Snapshot{}).WithSources([]*snapshot.SourceState{st})) {
+			if s.Family.Name == "cams_template_problem_series_folded" {
+				got = append(got, fmt.Sprintf("%v %g", s.LabelValues(), s.Value))
+			}
 		}
-		ch <- prometheus.MustNewConstMetric(c.descs[s.Family], typ, s.Value, s.LabelValues()...)
+		if want := []string{fmt.Sprintf("[] %g", tc.want)}; !slices.Equal(got, want) {
+			t.Errorf("Totals %+v: series %v, want %v", tc.totals, got, want)
+		}
 	}
 }
 
+// Every family of the source passes promlint (as promtool check metrics)
+// and has series, its labels sorted, through the collector that serves
+// them.
 func TestSeriesLint(t *testing.T) {
-	c := newPartCollector(smallPart())
+	part := partWith(func(t *Templates) { t.Disagreement = "1 templates listed twice" })
+	st := snapshot.NewSourceState(Name, client.OperationListTemplates).WithParts(map[string]*snapshot.SpacePart{"cs-1": part})
+	st.Totals = Budget{Max: 2, Series: 2, Folded: 1}
+	snap := (&snapshot.Snapshot{}).WithSources([]*snapshot.SourceState{st})
+	opts := collector.Options{Sources: []collector.SourceSeries{&Series{Info: true}}}
+	c := collector.New(func() *snapshot.Snapshot { return snap }, opts)
 	problems, err := testutil.CollectAndLint(c)
 	if err != nil {
 		t.Fatal(err)
@@ -144,10 +158,9 @@ func TestSeriesLint(t *testing.T) {
 	for _, p := range problems {
 		t.Errorf("lint: %s: %s", p.Metric, p.Text)
 	}
-	// Every family of the source has series, each with its labels sorted.
-	for _, f := range c.families {
+	for _, f := range collector.NewSchema(opts).Families() {
 		if !strings.HasPrefix(f.Name, "cams_template") {
-			continue // the engine's cams_collector_space_* families
+			continue
 		}
 		if !slices.IsSorted(f.Labels) {
 			t.Errorf("%s: labels %v not sorted", f.Name, f.Labels)

@@ -2,8 +2,13 @@ package templates
 
 import (
 	"context"
+	"slices"
+	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/go-kit/log"
 
 	"github.com/cams-exporter/cams_exporter/client"
 	"github.com/cams-exporter/cams_exporter/engine"
@@ -41,7 +46,7 @@ func TestSourceListsTheDataFilesTemplates(t *testing.T) {
 	ids := []string{"", "cams-tpl45", "cams-tplerr", "cams-notpl"}
 	watched := engine.NewWatched(func() []string { return ids }, func() bool { return true })
 	r := engine.NewPagedRunner(engine.Config{Pacer: cl.LimiterOf(client.OperationListTemplates), Rate: 500, Watched: watched,
-		Snapshot: func() *snapshot.Snapshot { return nil }, Now: time.Now}, New(cl, time.Hour, 20, 0))
+		Snapshot: func() *snapshot.Snapshot { return nil }, Now: time.Now}, New(cl, time.Hour, 20, 0, Options{MaxProblemSeries: DefaultMaxProblemSeries}))
 	state := r.RunOnce(context.Background())
 
 	if p := state.Part(""); p != nil {
@@ -83,7 +88,7 @@ func TestSourceListsTheDataFilesTemplates(t *testing.T) {
 // A failed listing keeps the templates of the one before, down with its
 // error; the next complete one counts the moves into paused since.
 func TestApplyKeepsDataOnFailureAndCountsMoves(t *testing.T) {
-	src := New(nil, 0, 0, 0)
+	src := New(nil, 0, 0, 0, Options{MaxProblemSeries: DefaultMaxProblemSeries})
 	at := time.Unix(1_800_000_000, 0)
 	listed := func(statuses ...string) engine.Done {
 		var page []client.Template
@@ -107,5 +112,116 @@ func TestApplyKeepsDataOnFailureAndCountsMoves(t *testing.T) {
 	third := src.Apply("s", failed, []engine.Done{listed("paused", "pass")}, nil)
 	if got := Of(third.Data).Changes[StatusPaused]; !third.Up || got != 1 {
 		t.Errorf("after a, paused: up %v, %d moves into paused, want up and 1", third.Up, got)
+	}
+}
+
+// fakeLister serves each space's templates in one page.
+type fakeLister struct {
+	mu        sync.Mutex
+	templates map[string][]client.Template
+}
+
+func (f *fakeLister) TemplatePager(space string, pageSize, maxPages int) *client.TemplatePager {
+	f.mu.Lock()
+	list := f.templates[space]
+	f.mu.Unlock()
+	return client.NewTemplatePager(func(context.Context, int, int) (client.TemplatePage, error) {
+		return client.TemplatePage{Templates: list, Total: len(list)}, nil
+	}, pageSize, maxPages)
+}
+
+// spaceList is a list of watched spaces that a test changes.
+type spaceList struct {
+	mu  sync.Mutex
+	ids []string
+}
+
+func (l *spaceList) list() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.ids
+}
+
+func (l *spaceList) set(ids ...string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.ids = ids
+}
+
+// Run by the engine's paged runner, only the parts in its state hold
+// problem series: a space that leaves the list gives its series back at
+// once, which the next listings take; back within its grace, its part
+// asks for them again and gets what is left. At every step the series
+// exported are those the published Budget counts, and its Series and
+// Folded sum to the problems of the watched spaces.
+func TestBudgetFollowsTheSpacesInTheState(t *testing.T) {
+	api := &fakeLister{templates: map[string][]client.Template{
+		"a": listing("a1/en/fail", "a2/en/paused", "a3/en/disabled"),
+		"b": listing("b1/en/fail", "b2/en/fail", "b3/en/pass"),
+		"c": listing("c1/en/paused"),
+	}}
+	problems := map[string]int{"a": 3, "b": 2, "c": 1}
+	spaces := &spaceList{}
+	spaces.set("a", "b", "c")
+	src := New(api, time.Hour, 20, 0, Options{MaxProblemSeries: 3})
+	r := engine.NewPagedRunner(engine.Config{Rate: 100, ForgetAfter: time.Hour, Watched: engine.NewWatched(spaces.list, nil)}, src)
+	check := func(step string, want []string) {
+		t.Helper()
+		st := r.State()
+		parts, sum := map[string]*snapshot.SpacePart{}, 0
+		for space, p := range st.All() {
+			parts[space], sum = p, sum+problems[space]
+		}
+		b, _ := st.Totals.(Budget)
+		got := allProblemSeries(parts)
+		if len(got) != b.Series || b.Series+b.Folded != sum || b.Series > 3 {
+			t.Errorf("%s: %d problem series %v, published %+v; want as many as its Series, at most 3, and %d problems in all", step, len(got), got, b, sum)
+		}
+		if want != nil && !slices.Equal(got, want) {
+			t.Errorf("%s: problem series %v, want %v", step, got, want)
+		}
+	}
+	r.RunOnce(context.Background())
+	check("a, b and c listed in any order", nil)
+	spaces.set("b", "c")
+	r.Wake()
+	check("a left", nil)
+	r.RunOnce(context.Background())
+	check("b and c listed again", []string{"b/b1/en", "b/b2/en", "c/c1/en"})
+	spaces.set("a", "b", "c")
+	r.Wake()
+	check("a back within its grace", []string{"b/b1/en", "b/b2/en", "c/c1/en"})
+	if b := r.State().Totals.(Budget); b.Folded != 3 {
+		t.Errorf("a back: %d folded, want its 3 problems", b.Folded)
+	}
+}
+
+// A listing whose pages disagreed with their Total is logged: the first
+// at once, then at most once an hour with the count since, never a line a
+// space.
+func TestDisagreementsAreLogged(t *testing.T) {
+	var buf strings.Builder
+	src := New(nil, 0, 0, 0, Options{Logger: log.NewLogfmtLogger(&buf)})
+	apply := func(space string, at time.Duration, total int) {
+		templates := listing("x/en/pass", "y/en/pass")
+		src.Apply(space, nil, []engine.Done{{Task: engine.Task{Space: space}, At: t1.Add(at), Value: listingOf(t, templates, total)}}, nil)
+	}
+	apply("a", 0, 3)
+	apply("b", time.Minute, 2) // agrees
+	apply("c", 2*time.Minute, 1)
+	apply("d", 30*time.Minute, 5)
+	apply("e", 61*time.Minute, 1)
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	want := []string{
+		`space=a disagreement="2 templates at the last page, fewer than the Total of 3" templates=2 total=3 disagreeing_listings=1 since=start`,
+		`space=e disagreement="2 templates, more than the Total of 1" templates=2 total=1 disagreeing_listings=3 since=2026-12-01T10:00:00Z`,
+	}
+	if len(lines) != len(want) {
+		t.Fatalf("logged %d lines, want %d:\n%s", len(lines), len(want), buf.String())
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(lines[i], "level=warn ") || !strings.HasSuffix(lines[i], w) || !strings.Contains(lines[i], "cams_template_listing_disagreement") {
+			t.Errorf("line %d: %s\nwant a warning ending %s", i+1, lines[i], w)
+		}
 	}
 }

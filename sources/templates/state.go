@@ -24,27 +24,37 @@ type Kept struct {
 }
 
 // Templates is a space's templates as its last complete listing gave them:
-// the SpacePart's Data of this source. It is immutable.
+// the SpacePart's Data of this source, which the cache file holds as
+// encoding/json writes it (Decode reads it back). It is immutable.
 type Templates struct {
 	// List is sorted by (Code, Language), each key once.
-	List []Kept
+	List []Kept `json:"templates"`
 	// Total is the listing's Total, -1 when its answers gave none.
-	Total int
+	Total int `json:"total"`
 	// Disagreement says how the listing's pages disagreed with its Total
 	// (client.TemplatePager.Disagreement); "" when they agreed.
-	Disagreement string
+	Disagreement string `json:"disagreement,omitempty"`
 	// Pages is how many pages the listing took: the calls of the next.
-	Pages int
+	Pages int `json:"pages"`
 	// Changes counts, by status, the moves of a template into paused or
 	// disabled since the space was first listed: cumulative, kept with the
 	// part (and so restored with the cache). Nil when none.
-	Changes map[string]uint64
+	Changes map[string]uint64 `json:"changes,omitempty"`
+	// ProblemSeries is how many of the problem templates of List, the
+	// first in its order, have their cams_template_problem_info: the share
+	// of the exporter's budget of problem series (budget) the space held
+	// when the part was made. A part in the runner's state holds it; one
+	// retained for its grace holds nothing (engine.Holder).
+	ProblemSeries int `json:"problem_series,omitempty"`
+	// claim is the ProblemSeries the cache file gave, which Decode leaves
+	// to Enter to grant again (a part read back holds nothing until then).
+	claim int
 }
 
 // keep returns the state a complete listing gives after prev: the listed
 // templates bounded by c, sorted, each key once (the first listed), and
 // prev's Changes plus one for each template now paused or disabled that
-// was not in that status in prev.
+// was not in that status in prev. It holds no problem series yet.
 //
 // A template prev did not hold that is already paused or disabled counts
 // only when prev held templates: on a space's first listing (or after a
@@ -52,6 +62,13 @@ type Templates struct {
 // counting it would make every restart without a cache look like a wave of
 // pauses.
 func keep(prev Templates, listed []client.Template, total int, disagreement string, c caps) Templates {
+	list := keptList(listed, c)
+	return Templates{List: list, Total: total, Disagreement: disagreement, Changes: changes(prev, list)}
+}
+
+// keptList returns what is kept of listed templates: bounded by c,
+// sorted, each key once (the first listed).
+func keptList(listed []client.Template, c caps) []Kept {
 	list := make([]Kept, 0, len(listed))
 	for _, t := range listed {
 		list = append(list, Kept{
@@ -62,8 +79,7 @@ func keep(prev Templates, listed []client.Template, total int, disagreement stri
 		})
 	}
 	slices.SortStableFunc(list, compareKeys)
-	list = slices.CompactFunc(list, func(a, b Kept) bool { return compareKeys(a, b) == 0 })
-	return Templates{List: list, Total: total, Disagreement: disagreement, Changes: changes(prev, list)}
+	return slices.CompactFunc(list, func(a, b Kept) bool { return compareKeys(a, b) == 0 })
 }
 
 func compareKeys(a, b Kept) int {
@@ -103,6 +119,17 @@ func (t Templates) find(code, language string) (Kept, bool) {
 		return Kept{}, false
 	}
 	return t.List[i], true
+}
+
+// problems returns how many templates of t are problems (Problem).
+func (t Templates) problems() int {
+	n := 0
+	for _, k := range t.List {
+		if Problem(k.AuditStatus) {
+			n++
+		}
+	}
+	return n
 }
 
 // Of returns the templates of a space's part of this source, the zero
