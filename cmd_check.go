@@ -141,7 +141,7 @@ func readOnce(ctx context.Context, o *exporterOptions, cl *client.Client, watche
 	for _, f := range enabledSources(o.sources) {
 		// Results are applied every 100 ms rather than every second: a
 		// source that needs another waits for its last answers.
-		f.spec.build(cl, f, o).add(eng, engine.Config{Pacer: cl.LimiterOf(f.spec.operation), Rate: f.rate, ApplyEvery: 100 * time.Millisecond})
+		f.spec.build(cl, f, o, log.NewNopLogger()).add(eng, engine.Config{Pacer: cl.LimiterOf(f.spec.operation), Rate: f.rate, ApplyEvery: 100 * time.Millisecond})
 	}
 	var wg sync.WaitGroup
 	wg.Go(func() {

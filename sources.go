@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-kit/log"
+
 	"github.com/cams-exporter/cams_exporter/client"
 	"github.com/cams-exporter/cams_exporter/collector"
 	"github.com/cams-exporter/cams_exporter/engine"
@@ -32,7 +34,7 @@ type sourceSpec struct {
 	bools []extraBool
 	// needs are the sources that must be on with it.
 	needs []string
-	build func(api *client.Client, f *sourceFlags, o *exporterOptions) builtSource
+	build func(api *client.Client, f *sourceFlags, o *exporterOptions, logger log.Logger) builtSource
 }
 
 type extraInterval struct {
@@ -72,7 +74,7 @@ var sourceSpecs = []sourceSpec{
 		name: phonenumbers.Name, operation: client.OperationQueryPhoneNumbers, interval: phonenumbers.DefaultInterval,
 		help:         "Read each space's phone numbers (status, quality rating, messaging limit tier) with QueryChatappPhoneNumbers, one call per space per --phone-numbers.interval, on a limiter of its own (needs cams:QueryChatappPhoneNumbers): cams_phone_number_state and friends.",
 		intervalHelp: "Target age of each space's phone numbers, with --collector.phone-numbers (1m-720h).",
-		build: func(api *client.Client, f *sourceFlags, _ *exporterOptions) builtSource {
+		build: func(api *client.Client, f *sourceFlags, _ *exporterOptions, _ log.Logger) builtSource {
 			return callingSource(phonenumbers.New(api, f.interval), &phonenumbers.Series{})
 		},
 	},
@@ -80,7 +82,7 @@ var sourceSpecs = []sourceSpec{
 		name: waba.Name, operation: client.OperationQueryBindWaba, interval: waba.DefaultInterval,
 		help:         "Read the WhatsApp Business Account bound to each space (its review status) with QueryChatappBindWaba, one call per space per --waba.interval, on a limiter of its own (needs cams:QueryChatappBindWaba): cams_waba_info, cams_waba_bound.",
 		intervalHelp: "Target age of each space's WABA, with --collector.waba (1m-720h).",
-		build: func(api *client.Client, f *sourceFlags, _ *exporterOptions) builtSource {
+		build: func(api *client.Client, f *sourceFlags, _ *exporterOptions, _ log.Logger) builtSource {
 			return callingSource(waba.New(api, f.interval), &waba.Series{})
 		},
 	},
@@ -91,7 +93,7 @@ var sourceSpecs = []sourceSpec{
 		extra: []extraInterval{{flag: "messaging-health.phone-interval", def: messaginghealth.DefaultPhoneInterval,
 			help: "Target age of the health of each phone number, with --collector.messaging-health and --collector.phone-numbers (1m-720h); new numbers and numbers not CONNECTED or not GREEN are asked first."}},
 		needs: []string{waba.Name},
-		build: func(api *client.Client, f *sourceFlags, _ *exporterOptions) builtSource {
+		build: func(api *client.Client, f *sourceFlags, _ *exporterOptions, _ log.Logger) builtSource {
 			return callingSource(messaginghealth.New(api, f.interval, *f.extra["messaging-health.phone-interval"]), &messaginghealth.Series{})
 		},
 	},
@@ -102,13 +104,14 @@ var sourceSpecs = []sourceSpec{
 		ints: []extraInt{
 			{flag: "templates.page-size", def: client.DefaultTemplatesPageSize, min: 1, max: client.MaxTemplatesPageSize, check: true,
 				help: fmt.Sprintf("Templates asked for per ListChatappTemplate page, with --collector.templates (1-%d; CAMS documents no maximum, its console pages by 20). A listing ends at its Total or a short page, after at most --cams.max-pages pages.", client.MaxTemplatesPageSize)},
-			{flag: "templates.max-problem-series", def: 10000, min: 0, max: maxProblemSeries,
+			{flag: "templates.max-problem-series", def: templates.DefaultMaxProblemSeries, min: 0, max: maxProblemSeries,
 				help: fmt.Sprintf("At most this many cams_template_problem_info series for the whole exporter, with --collector.templates (0-%d); the problem templates beyond it are counted in cams_template_problem_series_folded (cams_templates counts every template).", maxProblemSeries)},
 		},
 		bools: []extraBool{{flag: "collector.template-info",
 			help: "With --collector.templates, a cams_template_info series for every template (500,000 series at 10,000 spaces of 50 templates)."}},
-		build: func(api *client.Client, f *sourceFlags, o *exporterOptions) builtSource {
-			src := templates.New(api, f.interval, *f.ints["templates.page-size"], o.maxPages) // TODO(merge s19-budget): the problem budget
+		build: func(api *client.Client, f *sourceFlags, o *exporterOptions, logger log.Logger) builtSource {
+			src := templates.New(api, f.interval, *f.ints["templates.page-size"], o.maxPages,
+				templates.Options{MaxProblemSeries: *f.ints["templates.max-problem-series"], Logger: logger})
 			return builtSource{series: &templates.Series{Info: *f.bools["collector.template-info"]},
 				add: func(e *engine.Engine, cfg engine.Config) *engine.Runner { return engine.AddPaged(e, cfg, src) }}
 		},
@@ -244,7 +247,7 @@ func sourceRates(sources []*sourceFlags) map[string]float64 {
 // wireSources adds each source that is on to the engine, with its metrics.
 func (e *exporter) wireSources(api *collector.APIMetrics, forgetAfter time.Duration) {
 	for _, f := range enabledSources(e.opts.sources) {
-		built := f.spec.build(e.client, f, e.opts)
+		built := f.spec.build(e.client, f, e.opts, e.logger)
 		limiter := e.client.LimiterOf(f.spec.operation)
 		built.add(e.engine, engine.Config{Pacer: limiter, Rate: f.rate, Interval: f.interval, ForgetAfter: forgetAfter, Logger: e.logger})
 		api.Expect(f.spec.operation)

@@ -86,6 +86,9 @@ func (sp *scaleSpace) templatesData(scrape int) templates.Templates {
 	t := templates.Templates{Total: len(sp.src.templates), Pages: max(1, (len(sp.src.templates)+19)/20)}
 	for _, m := range sp.src.templates {
 		t.List = append(t.List, templates.Kept{Code: m.code, Language: m.language, Category: m.category, AuditStatus: m.status, Name: "model " + m.code})
+		if templates.Problem(m.status) {
+			t.ProblemSeries++ // the model's few problems are within the default budget
+		}
 	}
 	if n := sp.pausesAt(scrape); n > 0 {
 		t.Changes = map[string]uint64{templates.StatusPaused: n}

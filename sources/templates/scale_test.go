@@ -16,10 +16,12 @@ import (
 // simulator keeps every template of 10,000 spaces of 50 (those with a
 // WABA; the others have none), each listed in two pages of 25 that end at
 // the answers' Total, with no disagreement; each space's templates by
-// status and category are the data file's, counted from the file.
+// status and category are the data file's, counted from the file; and
+// the problem templates (fail, paused, disabled: about 5 %) hold the
+// exporter's budget of series, spent.
 func TestSourceListsTenThousandSpaces(t *testing.T) {
 	t.Setenv("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
-	const spaces, perSpace, pageSize = 10_000, 50, 25
+	const spaces, perSpace, pageSize, budget = 10_000, 50, 25, 1_000
 	data := simulator.Generate(19, spaces, 1)
 	simulator.AddTemplates(19, data, perSpace)
 	sim, err := simulator.New(simulator.Config{Data: data, RateLimit: -1, AccessKeyID: "id", AccessKeySecret: "secret"})
@@ -38,7 +40,7 @@ func TestSourceListsTenThousandSpaces(t *testing.T) {
 	}
 	var ids []string
 	want := map[string]map[string]int{} // space → "status/category" → templates
-	withTemplates := 0
+	withTemplates, problems := 0, 0
 	for _, sp := range data.Spaces {
 		if sp.ID == "" {
 			continue
@@ -47,6 +49,9 @@ func TestSourceListsTenThousandSpaces(t *testing.T) {
 		counts := map[string]int{}
 		for _, tpl := range sp.Templates {
 			counts[tpl.AuditStatus+"/"+tpl.Category]++
+			if tpl.AuditStatus == "fail" || tpl.AuditStatus == "paused" || tpl.AuditStatus == "disabled" {
+				problems++
+			}
 		}
 		want[sp.ID] = counts
 		if len(sp.Templates) > 0 {
@@ -58,10 +63,10 @@ func TestSourceListsTenThousandSpaces(t *testing.T) {
 	}
 	watched := engine.NewWatched(func() []string { return ids }, func() bool { return true })
 	r := engine.NewPagedRunner(engine.Config{Pacer: cl.LimiterOf(client.OperationListTemplates), Rate: 1e6, Concurrency: 8, Watched: watched,
-		Snapshot: func() *snapshot.Snapshot { return nil }, Now: time.Now}, New(cl, time.Hour, pageSize, 0))
+		Snapshot: func() *snapshot.Snapshot { return nil }, Now: time.Now}, New(cl, time.Hour, pageSize, 0, Options{MaxProblemSeries: budget}))
 	state := r.RunOnce(context.Background())
 
-	pages := 0
+	pages, series := 0, 0
 	for _, id := range ids {
 		p := state.Part(id)
 		if p == nil || !p.Up {
@@ -81,6 +86,10 @@ func TestSourceListsTenThousandSpaces(t *testing.T) {
 			t.Fatalf("%s: %v, Total %d, %d pages, %q; the file has %v: %d templates in %d pages", id, counts, got.Total, got.Pages, got.Disagreement, want[id], n, wantPages)
 		}
 		pages += got.Pages
+		series += got.ProblemSeries
+	}
+	if want := min(budget, problems); series != want || problems <= budget {
+		t.Errorf("%d problem series for %d problem templates, want %d: the budget of %d, spent", series, problems, want, budget)
 	}
 	if want := time.Duration(float64(pages) / 1e6 * float64(time.Second)); state.ExpectedPass != want {
 		t.Errorf("expected pass %v, want %v: %d pages at 1e6 calls/s", state.ExpectedPass, want, pages)
