@@ -4,6 +4,7 @@ import (
 	"github.com/cams-exporter/cams_exporter/collector"
 	"github.com/cams-exporter/cams_exporter/sources/messaginghealth"
 	"github.com/cams-exporter/cams_exporter/sources/phonenumbers"
+	"github.com/cams-exporter/cams_exporter/sources/templates"
 	"github.com/cams-exporter/cams_exporter/sources/waba"
 )
 
@@ -11,7 +12,7 @@ import (
 // exporter wires them: a new set for each schema, which sets their
 // families.
 func scaleSourceSeries() []collector.SourceSeries {
-	return []collector.SourceSeries{&phonenumbers.Series{}, &waba.Series{}, &messaginghealth.Series{}}
+	return []collector.SourceSeries{&phonenumbers.Series{}, &waba.Series{}, &messaginghealth.Series{}, &templates.Series{}}
 }
 
 // scaleSourceRates are the collectors' limiters' rates.

@@ -12,16 +12,19 @@ import (
 	"github.com/cams-exporter/cams_exporter/snapshot"
 	"github.com/cams-exporter/cams_exporter/sources/messaginghealth"
 	"github.com/cams-exporter/cams_exporter/sources/phonenumbers"
+	"github.com/cams-exporter/cams_exporter/sources/templates"
 	"github.com/cams-exporter/cams_exporter/sources/waba"
 )
 
 // The sources' part of the 10,000-space model (--collector.phone-numbers,
-// --collector.waba, --collector.messaging-health): 3 numbers in most spaces
-// (12 in the 5 largest, 1 in some, none in the 2% without a WABA), a known
-// mix of statuses, quality ratings and tiers, numbers whose messaging limit
-// falls at every scrape, WABAs in review or rejected, a business shared by
-// 400 spaces that Meta BLOCKED, and each collector's own failing, pending
-// and stale spaces.
+// --collector.waba, --collector.messaging-health, --collector.templates): 3
+// numbers in most spaces (12 in the 5 largest, 1 in some, none in the 2%
+// without a WABA), a known mix of statuses, quality ratings and tiers,
+// numbers whose messaging limit falls at every scrape, WABAs in review or
+// rejected, a business shared by 400 spaces that Meta BLOCKED, 5 to 11
+// message templates a space with a known mix of statuses and categories
+// (scale_templates_test.go), and each collector's own failing, pending and
+// stale spaces.
 
 // scaleSource is one collector of the model and its figures.
 type scaleSource struct {
@@ -41,6 +44,7 @@ const (
 	scaleNumbers = iota
 	scaleWABA
 	scaleHealth
+	scaleTemplates
 )
 
 var scaleSources = []scaleSource{
@@ -48,6 +52,8 @@ var scaleSources = []scaleSource{
 	{phonenumbers.Name, client.OperationQueryPhoneNumbers, 15 * time.Minute, 21 * time.Minute, 8},
 	{waba.Name, client.OperationQueryBindWaba, 6 * time.Hour, 21 * time.Minute, 4}, // throttled: halved
 	{messaginghealth.Name, client.OperationGetHealthStatus, time.Hour, 162 * time.Minute, 4},
+	// 30,000 pages at 4/s.
+	{templates.Name, client.OperationListTemplates, time.Hour, 125 * time.Minute, 4},
 }
 
 // scaleSourceFailing are each collector's failing spaces, by index: some
@@ -65,13 +71,15 @@ var scaleSourceFailing = []struct {
 	{scaleHealth, 9240, 9245, client.CodeMetaCallFailed, false},
 	// The space of every trouble (scaleTroubled): its health is failing too.
 	{scaleHealth, scaleTroubled, scaleTroubled + 1, client.CodeMetaCallFailed, true},
+	{scaleTemplates, 9300, 9320, "Ram.PermissionDeny", true},
+	{scaleTemplates, 9320, 9325, "Ram.PermissionDeny", false},
 }
 
 // scaleSourcePendingFrom is, per collector, the first of the last spaces
 // that the collector has not called yet; the account's own space is
 // pending for every collector (it has no call), and so are the spaces
 // without a WABA for messaging health (nothing to ask).
-var scaleSourcePendingFrom = [...]int{scaleNumbers: 9980, scaleWABA: 9990, scaleHealth: 9900}
+var scaleSourcePendingFrom = [...]int{scaleNumbers: 9980, scaleWABA: 9990, scaleHealth: 9900, scaleTemplates: 9950}
 
 const (
 	// scaleTroubled is a space with every trouble (one of the 25 largest,
@@ -232,7 +240,7 @@ type scaleSourceSpace struct {
 	bound   bool          // a WABA is bound to the space
 	numbers []scaleNumber // none when unbound
 	waba    scaleWABAModel
-	parts   [3]*scalePart // by collector; nil while pending
+	parts   [4]*scalePart // by collector; nil while pending
 }
 
 // addSources gives the spaces of a their numbers, WABA and health, and each
@@ -268,7 +276,8 @@ func (a *scaleAccount) addSources(r *rand.Rand) {
 			if p.hasData {
 				p.lastSuccess = a.start.Add(-scaleSourceAge(r, s.period(), p.code == "") - time.Duration(i)*time.Millisecond)
 			}
-			p.mover = c == scaleNumbers && slices.ContainsFunc(src.numbers, func(n scaleNumber) bool { return n.falling > 0 })
+			p.mover = c == scaleNumbers && slices.ContainsFunc(src.numbers, func(n scaleNumber) bool { return n.falling > 0 }) ||
+				c == scaleTemplates && i == scaleTroubled
 			src.parts[c] = p
 		}
 	}
@@ -316,6 +325,8 @@ func (sp *scaleSpace) part(c, scrape int, now time.Time) *snapshot.SpacePart {
 		part.Data = sp.wabaData()
 	case scaleHealth:
 		part.Data = sp.healthData(now)
+	case scaleTemplates:
+		part.Data = sp.templatesData(scrape)
 	}
 	return part
 }
