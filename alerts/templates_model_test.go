@@ -4,6 +4,7 @@ import (
 	"maps"
 	"math"
 	"slices"
+	"sort"
 )
 
 // The message templates of the model (--collector.templates): each space's
@@ -84,8 +85,7 @@ func (h *healthAccount) templateListings(i int) []templateListing {
 // scrape.
 type templatesView struct {
 	templateListing
-	up          bool
-	lastSuccess float64
+	lastSuccess float64 // when its last listing ended, seconds after start-up
 }
 
 // templatesView returns space i's templates at scrape k, nil while it has
@@ -95,16 +95,12 @@ func (h *healthAccount) templatesView(i, k int) *templatesView {
 	if !ok || math.IsNaN(st.lastSuccess) {
 		return nil
 	}
-	var last *templateListing
-	for n, l := range h.templateListings(i) {
-		if l.end <= st.lastSuccess {
-			last = &h.templateListings(i)[n]
-		}
-	}
-	if last == nil {
+	listings := h.templateListings(i)
+	n := sort.Search(len(listings), func(n int) bool { return listings[n].end > st.lastSuccess })
+	if n == 0 {
 		return nil
 	}
-	return &templatesView{templateListing: *last, up: st.up, lastSuccess: st.lastSuccess}
+	return &templatesView{templateListing: listings[n-1], lastSuccess: st.lastSuccess}
 }
 
 // statuses returns the statuses the exporter writes a series of: the
