@@ -14,7 +14,12 @@ const (
 	phoneNumbersCollector    = "phone-numbers"
 	wabaCollector            = "waba"
 	messagingHealthCollector = "messaging-health"
+	templatesCollector       = "templates"
 )
+
+// collectors are the collectors of the sources, in the order a space's
+// state keys them (sourcesKey).
+var collectors = []string{phoneNumbersCollector, wabaCollector, messagingHealthCollector, templatesCollector}
 
 // Meta's health states, best first.
 var healthStates = []string{"AVAILABLE", "LIMITED", "BLOCKED"}
@@ -54,7 +59,8 @@ type entity struct {
 
 // healthAccount is the exporter of one account with every collector on,
 // sampled by Prometheus every scrape: its flows (ListFlow, healthy, as
-// accountModel has them), and the three sources of issue 18, each with a
+// accountModel has them), the three sources of issue 18 and the message
+// templates of issue 19 (templates_model_test.go), each with a
 // schedule of its own (its own limiter and interval: an accountModel whose
 // timing and failures are the source's), reading what CAMS answers at the
 // time of each call. A source turned off has rate 0. What CAMS answers
@@ -69,16 +75,21 @@ type entity struct {
 // entities are those of its last waba read. Spaces without a WABA are not
 // called (the model keeps the other spaces' times as if they were).
 type healthAccount struct {
-	flows                 accountModel
-	phones, wabas, health accountModel
+	flows                            accountModel
+	phones, wabas, health, templates accountModel
 
 	numbersIn      func(i int) int
 	numberAt       func(i, n int, t float64) phoneNumber
 	wabaAt         func(i int, t float64) waba
 	entitiesAt     func(i int, t float64) []entity // WABA, BUSINESS and APP
 	numberEntityAt func(i, n int, t float64) entity
+	// templatesAt is the audit status of each template of space i at t,
+	// by template: the same index is the same template at every t.
+	templatesAt func(i int, t float64) []string
 
 	calledBefore []int // see called
+	// listings memoizes templateListings.
+	listings map[int][]templateListing
 	// memo holds each space's series at its sources' last states: they
 	// change only when a source calls the space.
 	memo map[int]spaceSeriesMemo
@@ -88,7 +99,8 @@ type healthAccount struct {
 // (none without a WABA) and every collector on at its default rate and
 // interval, scraped every minute for samples minutes: every number
 // CONNECTED and GREEN at TIER_1K, every WABA APPROVED, every entity
-// AVAILABLE. Scenarios change the functions.
+// AVAILABLE, 50 templates a space, all pass. Scenarios change the
+// functions.
 func newHealthAccount(samples int) *healthAccount {
 	flows := largeAccount()
 	flows.samples = samples
@@ -102,6 +114,9 @@ func newHealthAccount(samples int) *healthAccount {
 		phones: source(8, 900),
 		wabas:  source(8, 21600),
 		health: source(4, 3600),
+		// ListChatappTemplate at 4 calls/s, templatePages calls a space:
+		// a listing every 0.75 s.
+		templates: source(4.0/templatePages, 3600),
 	}
 	h.numbersIn = func(i int) int {
 		if h.wabaAt(i, 0).id == "" {
@@ -123,6 +138,7 @@ func newHealthAccount(samples int) *healthAccount {
 	h.numberEntityAt = func(i, n int, _ float64) entity {
 		return entity{typ: "PHONE_NUMBER", id: h.numberID(i, n), state: "AVAILABLE"}
 	}
+	h.templatesAt = func(int, float64) []string { return allPass }
 	return h
 }
 
@@ -133,7 +149,7 @@ func (h *healthAccount) spaceID(i int) string { return h.flows.spaceID(i) }
 // sources returns the collectors turned on, with their schedules.
 func (h *healthAccount) sources() map[string]*accountModel {
 	out := map[string]*accountModel{}
-	for _, name := range []string{phoneNumbersCollector, wabaCollector, messagingHealthCollector} {
+	for _, name := range collectors {
 		if m := h.source(name); m != nil {
 			out[name] = m
 		}
@@ -151,6 +167,8 @@ func (h *healthAccount) source(collector string) *accountModel {
 		m = &h.wabas
 	case messagingHealthCollector:
 		m = &h.health
+	case templatesCollector:
+		m = &h.templates
 	}
 	if m == nil || m.rate == 0 {
 		return nil
@@ -370,7 +388,7 @@ type sample struct {
 }
 
 // sourcesKey is the state of every source of a space at one scrape.
-type sourcesKey [3]struct {
+type sourcesKey [4]struct {
 	on, listed, up bool
 	last, read     uint64 // float bits: NaN is not equal to itself
 	code           string
@@ -383,7 +401,7 @@ type spaceSeriesMemo struct {
 
 func (h *healthAccount) sourcesKey(i, k int) sourcesKey {
 	var key sourcesKey
-	for j, collector := range []string{phoneNumbersCollector, wabaCollector, messagingHealthCollector} {
+	for j, collector := range collectors {
 		st, ok := h.sourceAt(collector, i, k)
 		key[j].on, key[j].listed, key[j].up, key[j].code = ok, st.listed, st.up, st.code
 		key[j].last, key[j].read = math.Float64bits(st.lastSuccess), math.Float64bits(st.read)
@@ -445,6 +463,14 @@ func (h *healthAccount) spaceSamples(i, k int) []sample {
 			add(1, "cams_waba_info", "space", space, "waba_id", w.id, "business_id", w.business, "account_review_status", w.review)
 		}
 	}
+	if tv := h.templatesView(i, k); tv != nil {
+		for _, status := range tv.statuses() {
+			add(float64(tv.counts[status]), "cams_templates", "space", space, "audit_status", status)
+		}
+		for _, status := range []string{"paused", "disabled"} {
+			add(float64(tv.changes[status]), "cams_template_status_changes_total", "space", space, "audit_status", status)
+		}
+	}
 	if hv := v.health; hv != nil {
 		add(1, "cams_messaging_health", "space", space, "node", "waba", "can_send_message", hv.waba)
 		for n, state := range hv.phones {
@@ -491,7 +517,11 @@ func (h *healthAccount) exporterSeries(s *seriesSet, k int) {
 		c := slices.Concat(h.exporterLabels(), []string{"collector", collector})
 		s.set(seriesName("cams_collector_interval_seconds", c...), k, m.interval)
 		s.set(seriesName("cams_collector_expected_duration_seconds", c...), k, float64(m.spaces)/m.rate)
-		s.set(seriesName("cams_collector_rate_limit_requests_per_second", c...), k, m.rate)
+		rate := m.rate
+		if collector == templatesCollector {
+			rate *= templatePages // calls, not listings
+		}
+		s.set(seriesName("cams_collector_rate_limit_requests_per_second", c...), k, rate)
 	}
 }
 

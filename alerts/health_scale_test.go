@@ -159,10 +159,12 @@ func withSample(extra ...int) []int {
 	return slices.Compact(s)
 }
 
-// sourceAlerts are the alerts of the sources (issue 18).
+// sourceAlerts are the alerts of the sources (issues 18 and 19).
 var sourceAlerts = []string{"CAMSCollectorManySpacesFailing", "CAMSCollectorDataStale", "CAMSMessagingEntityBlocked",
 	"CAMSMessagingEntityLimited", "CAMSMessagingBlocked", "CAMSMessagingLimited", "CAMSPhoneNumberUnusable",
-	"CAMSPhoneNumberDegraded", "CAMSPhoneNumberQualityRed", "CAMSMessagingLimitDecreased", "CAMSWabaReviewNotApproved"}
+	"CAMSPhoneNumberDegraded", "CAMSPhoneNumberQualityRed", "CAMSMessagingLimitDecreased", "CAMSWabaReviewNotApproved",
+	"CAMSTemplatePaused", "CAMSTemplateUnusable", "CAMSTemplatesAllUnusable", "CAMSTemplateProblemsInManySpaces",
+	"CAMSManySpacesWithoutUsableTemplate"}
 
 // TestHealthyLargeAccountWithEverySourceFiresNoAlert: the healthy
 // 10,000-space account of scale_test.go with every collector on, over its
@@ -171,9 +173,11 @@ var sourceAlerts = []string{"CAMSCollectorManySpacesFailing", "CAMSCollectorData
 // YELLOW and UNKNOWN ratings, PENDING numbers, limits that rise, tiers the
 // exporter cannot map (no limit series) and that turn into a mapped one,
 // unlimited numbers, WABAs PENDING review (for less than a day), spaces
-// without a WABA (nor numbers, nor messaging health). No source's alert
-// fires: only the informational CAMSRefreshIntervalOutOfReach, as without
-// the sources.
+// without a WABA (nor numbers, nor messaging health), templates in review
+// (some spaces' all of them, until Meta approves them), spaces without
+// templates, templates in a status the exporter does not know (APPROVED).
+// No source's alert fires: only the informational
+// CAMSRefreshIntervalOutOfReach, as without the sources.
 func TestHealthyLargeAccountWithEverySourceFiresNoAlert(t *testing.T) {
 	h := newHealthAccount(181)
 	h.numberAt = func(i, n int, at float64) phoneNumber {
@@ -204,6 +208,21 @@ func TestHealthyLargeAccountWithEverySourceFiresNoAlert(t *testing.T) {
 			return waba{id: fmt.Sprintf("waba-%05d", i), business: fmt.Sprintf("biz-%05d", i), review: "PENDING"}
 		}
 		return waba{id: fmt.Sprintf("waba-%05d", i), business: fmt.Sprintf("biz-%05d", i), review: "APPROVED"}
+	}
+	h.templatesAt = func(i int, at float64) []string {
+		switch {
+		case i%97 == 0 && at < 5400:
+			return []string{"auditing", "auditing", "unaudit"} // a new space, in review
+		case i%97 == 0:
+			return []string{"pass", "pass", "unaudit"}
+		case i%1000 == 100:
+			return slices.Repeat([]string{"APPROVED"}, 20)
+		case i%1000 == 200:
+			return append(slices.Repeat([]string{"pass"}, 45), "auditing", "auditing", "auditing", "unaudit", "unaudit")
+		case i%1000 == 300:
+			return nil
+		}
+		return allPass
 	}
 	sample := withSample(49, 97, 1049)
 	a := newHealthAlerts(h, sample)

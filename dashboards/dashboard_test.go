@@ -63,6 +63,12 @@ var knownMetrics = map[string]bool{
 	"cams_messaging_health":                               true,
 	"cams_messaging_health_entity":                        true,
 	"cams_messaging_health_error_info":                    true,
+	// --collector.templates.
+	"cams_templates":                     true,
+	"cams_templates_by_category":         true,
+	"cams_template_problem_info":         true,
+	"cams_template_status_changes_total": true,
+	"cams_template_info":                 true,
 }
 
 // spaceMetrics carry the space label, so their selectors must filter on
@@ -86,6 +92,11 @@ var spaceMetrics = map[string]bool{
 	"cams_messaging_health":                               true,
 	"cams_messaging_health_entity":                        true,
 	"cams_messaging_health_error_info":                    true,
+	"cams_templates":                                      true,
+	"cams_templates_by_category":                          true,
+	"cams_template_problem_info":                          true,
+	"cams_template_status_changes_total":                  true,
+	"cams_template_info":                                  true,
 }
 
 // spaceMatch is how every selector of a per-space metric matches the space
@@ -254,17 +265,24 @@ func TestPanelsDoNotOverlap(t *testing.T) {
 // (Grafana runs a row's queries when it is opened: an exporter without the
 // collector costs nothing), and the series their panels may query: their
 // collector's only, so that a row shows its data whichever other collectors
-// are on.
+// are on. The message templates' row shows its collector's state too: its
+// selectors of cams_collector_* series select collector="templates"
+// (collectorFilters).
 // The keys are dashboards.CollectorRows.
 var collectorRows = map[string]*regexp.Regexp{
-	"Phone numbers":    regexp.MustCompile(`^cams_phone_number`),
-	"WABA":             regexp.MustCompile(`^cams_waba_`),
-	"Messaging health": regexp.MustCompile(`^cams_messaging_health`),
-	"Collectors: phone numbers, WABA, messaging health": regexp.MustCompile(`^(cams_collector_.*|cams_api_errors_total)$`),
+	"Phone numbers":     regexp.MustCompile(`^cams_phone_number`),
+	"WABA":              regexp.MustCompile(`^cams_waba_`),
+	"Messaging health":  regexp.MustCompile(`^cams_messaging_health`),
+	"Message templates": regexp.MustCompile(`^(cams_templates?_.*|cams_templates|cams_collector_.*)$`),
+	"Collectors: phone numbers, WABA, messaging health, templates": regexp.MustCompile(`^(cams_collector_.*|cams_api_errors_total)$`),
 }
 
+// collectorFilters are the collector a row's cams_collector_* selectors
+// must select, for the rows of one collector that query them.
+var collectorFilters = map[string]string{"Message templates": "templates"}
+
 // collectorSeries are the series of the engine's collectors.
-var collectorSeries = regexp.MustCompile(`^cams_(phone_number|waba_|messaging_health|collector_)`)
+var collectorSeries = regexp.MustCompile(`^cams_(phone_number|waba_|messaging_health|collector_|templates?_|templates$)`)
 
 // collectorUnits are the units of the collectors' panels that are not
 // counts ("none").
@@ -298,6 +316,13 @@ func TestCollectorRows(t *testing.T) {
 						t.Errorf("row %q, panel %q queries %s, not its collector's", row, c.Title, metric)
 					}
 				}
+				if name, ok := collectorFilters[row]; ok {
+					for _, s := range panelSelectors(t, c) {
+						if strings.HasPrefix(s.metric, "cams_collector_") && !s.has("collector", "=", name) {
+							t.Errorf("row %q, panel %q selects %s of every collector, want collector=%q", row, c.Title, s.metric, name)
+						}
+					}
+				}
 			}
 			continue
 		}
@@ -321,15 +346,23 @@ func TestCollectorRows(t *testing.T) {
 func panelMetrics(t *testing.T, p Panel) []string {
 	t.Helper()
 	var out []string
+	for _, s := range panelSelectors(t, p) {
+		out = append(out, s.metric)
+	}
+	return out
+}
+
+// panelSelectors returns the selectors of the panel's queries.
+func panelSelectors(t *testing.T, p Panel) []selector {
+	t.Helper()
+	var out []selector
 	for _, tg := range p.Targets {
 		sc, err := scanExpr(tg.Expr)
 		if err != nil {
 			t.Errorf("panel %q, target %s: %v", p.Title, tg.RefID, err)
 			continue
 		}
-		for _, s := range sc.selectors {
-			out = append(out, s.metric)
-		}
+		out = append(out, sc.selectors...)
 	}
 	return out
 }
@@ -352,6 +385,10 @@ func TestRequiredQueries(t *testing.T) {
 	// the range.
 	const limit = `cams_phone_number_messaging_limit{` + jis + `}`
 	const decreased = `max by (space, phone_number) (` + limit + ` < on (job, instance, space, phone_number) max_over_time(` + limit + `[$__range]))`
+	// The 20 spaces with the most templates that cannot be sent.
+	const worstTemplates = `topk(20, sum by (space) (max by (space, audit_status) (cams_templates{` + jis + `,audit_status=~"fail|paused|disabled"})) > 0)`
+	// The templates collector's period.
+	const templatesPeriod = `max by (job, instance) (cams_collector_interval_seconds{` + ji + `,collector="templates"} >= on (job, instance) cams_collector_expected_duration_seconds{` + ji + `,collector="templates"} or on (job, instance) cams_collector_expected_duration_seconds{` + ji + `,collector="templates"})`
 	byPanel := map[string][]string{}
 	panelType := map[string]string{}
 	for _, p := range d.AllPanels() {
@@ -432,7 +469,28 @@ func TestRequiredQueries(t *testing.T) {
 		{"Collector pass and interval", "timeseries", `cams_collector_expected_duration_seconds{` + ji + `}`},
 		{"Collector pass and interval", "timeseries", `cams_collector_interval_seconds{` + ji + `}`},
 		{"Collector limiter rates", "timeseries", `cams_collector_rate_limit_requests_per_second{` + ji + `}`},
-		{"Collector limiter rates", "timeseries", `sum by (operation) (rate(cams_api_errors_total{` + ji + `,operation=~"QueryChatappPhoneNumbers|QueryChatappBindWaba|GetWhatsappHealthStatus",code=~"System.LimitControl|Throttling.*"}[$__rate_interval]))`},
+		{"Collector limiter rates", "timeseries", `sum by (operation) (rate(cams_api_errors_total{` + ji + `,operation=~"QueryChatappPhoneNumbers|QueryChatappBindWaba|GetWhatsappHealthStatus|ListChatappTemplate",code=~"System.LimitControl|Throttling.*"}[$__rate_interval]))`},
+		// The message templates' row: totals over the spaces chosen, the
+		// 20 spaces with the most templates that cannot be sent, and the
+		// collector's own spaces.
+		{"Message templates", "stat", `sum(max by (space, audit_status) (cams_templates{` + jis + `}))`},
+		{"Message templates", "stat", `sum(max by (space, audit_status) (cams_templates{` + jis + `,audit_status="paused"})) or vector(0)`},
+		{"Message templates", "stat", `sum(max by (space, audit_status) (cams_templates{` + jis + `,audit_status="disabled"})) or vector(0)`},
+		{"Message templates", "stat", `sum(max by (space, audit_status) (cams_templates{` + jis + `,audit_status="fail"})) or vector(0)`},
+		{"Message templates", "stat", `count(max by (space) ((sum by (job, instance, space) (cams_templates{` + jis + `,audit_status=~"fail|paused|disabled|auditing|unaudit"}) == on (job, instance, space) sum by (job, instance, space) (cams_templates{` + jis + `})) and on (job, instance, space) (sum by (job, instance, space) (cams_templates{` + jis + `,audit_status=~"fail|paused|disabled"}) > 0))) or vector(0)`},
+		{"Templates by audit status", "timeseries", `sum by (audit_status) (max by (space, audit_status) (cams_templates{` + jis + `}))`},
+		{"Templates by category", "timeseries", `sum by (category) (max by (space, category) (cams_templates_by_category{` + jis + `}))`},
+		{"Template status changes", "timeseries", `sum by (audit_status) (increase(cams_template_status_changes_total{` + jis + `}[$__rate_interval]))`},
+		{"Spaces with problem templates", "table", `sort_desc(` + worstTemplates + `)`},
+		{"Spaces with problem templates", "table", `max by (space) (cams_templates{` + jis + `,audit_status="paused"}) and on (space) ` + worstTemplates},
+		{"Spaces with problem templates", "table", `max by (space) (cams_templates{` + jis + `,audit_status="disabled"}) and on (space) ` + worstTemplates},
+		{"Spaces with problem templates", "table", `max by (space) (cams_templates{` + jis + `,audit_status="fail"}) and on (space) ` + worstTemplates},
+		{"Spaces with problem templates", "table", `sum by (space) (max by (space, audit_status) (cams_templates{` + jis + `})) and on (space) ` + worstTemplates},
+		{"Spaces most paused or disabled", "table", `sort_desc(topk(10, sum by (space) (increase(cams_template_status_changes_total{` + jis + `}[$__range])) > 0))`},
+		{"Template collection", "bargauge", `count(max by (space) (cams_collector_space_up{` + jis + `,collector="templates"}) == 1) or vector(0)`},
+		{"Template collection", "bargauge", `count(max by (space) (cams_collector_space_up{` + jis + `,collector="templates"}) == 0) or vector(0)`},
+		{"Template collection", "bargauge", `count(max by (space) ((time() - cams_collector_space_last_success_timestamp_seconds{` + jis + `,collector="templates"}) / on (job, instance) group_left () ` + templatesPeriod + `) > 3) or vector(0)`},
+		{"Template collection", "bargauge", `count(max by (space) (cams_collector_space_up{` + jis + `,collector="templates"} == 0 unless on (job, instance, space) cams_collector_space_last_success_timestamp_seconds{` + jis + `,collector="templates"})) or vector(0)`},
 	} {
 		if got := panelType[tc.panel]; got != tc.typ {
 			t.Errorf("panel %q: type %q, want %q", tc.panel, got, tc.typ)

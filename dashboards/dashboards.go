@@ -124,9 +124,10 @@ type Query struct {
 
 // CollectorRows are the titles of the rows of the engine's collectors,
 // which are off by default (--collector.phone-numbers, --collector.waba,
-// --collector.messaging-health): their panels have data only when the
-// collectors are on.
-var CollectorRows = []string{"Phone numbers", "WABA", "Messaging health", "Collectors: phone numbers, WABA, messaging health"}
+// --collector.messaging-health, --collector.templates): their panels have
+// data only when the collectors are on.
+var CollectorRows = []string{"Phone numbers", "WABA", "Messaging health", "Message templates",
+	"Collectors: phone numbers, WABA, messaging health, templates"}
 
 // Load reads and parses the dashboard JSON file at path.
 func Load(path string) (*Dashboard, error) {

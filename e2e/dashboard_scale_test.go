@@ -41,7 +41,8 @@ const (
 // growing space and API calls that move at every scrape; and with every
 // collector on, 3 numbers in most spaces with a known mix of statuses,
 // ratings and tiers, numbers whose messaging limit falls at every scrape,
-// WABAs in review or rejected, a BLOCKED business shared by 400 spaces, and
+// WABAs in review or rejected, a BLOCKED business shared by 400 spaces, 5
+// to 11 message templates a space, some paused, disabled or failed, and
 // each collector's failing, pending and stale spaces: see
 // scale_sources_test.go), into Prometheus 3, and runs every query of every
 // panel of the dashboard, collapsed rows included, as Grafana would
@@ -58,8 +59,9 @@ const (
 //     model implies (the 10 largest spaces, the 20 stalest, the failing ones
 //     by code, how many spaces per flow count and data age, the numbers by
 //     status, the worst 20, those whose limit fell in the range, the
-//     entities BLOCKED or LIMITED and how many spaces each affects, each
-//     collector's spaces by state and data age, ...).
+//     entities BLOCKED or LIMITED and how many spaces each affects, the
+//     templates by status and category, the 20 spaces with the most that
+//     cannot be sent, each collector's spaces by state and data age, ...).
 func TestDashboardAtScale(t *testing.T) {
 	promBin := tooltest.Bin(t, "prometheus")
 	d, err := dashboards.Load("../dashboards/cams_exporter.json")

@@ -248,7 +248,7 @@ type scaleExporter struct {
 
 func newScaleExporter(acct *scaleAccount) *scaleExporter {
 	e := &scaleExporter{acct: acct, api: collector.NewAPIMetrics()}
-	for _, op := range []string{client.OperationGetFlow, client.OperationQueryPhoneNumbers, client.OperationQueryBindWaba, client.OperationGetHealthStatus} {
+	for _, op := range []string{client.OperationGetFlow, client.OperationQueryPhoneNumbers, client.OperationQueryBindWaba, client.OperationGetHealthStatus, client.OperationListTemplates} {
 		e.api.Expect(op)
 	}
 	states := map[string]*snapshot.SpaceState{}
@@ -349,6 +349,8 @@ var scaleAPICalls = []struct {
 	{client.OperationQueryBindWaba, "System.LimitControl", 1, 15 * time.Millisecond},
 	{client.OperationGetHealthStatus, client.CodeOK, 6, 200 * time.Millisecond},
 	{client.OperationGetHealthStatus, client.CodeMetaCallFailed, 2, 400 * time.Millisecond},
+	{client.OperationListTemplates, client.CodeOK, 12, 30 * time.Millisecond},
+	{client.OperationListTemplates, "System.LimitControl", 1, 30 * time.Millisecond},
 }
 
 // stop makes every later scrape fail, so that Prometheus stops ingesting

@@ -17,12 +17,14 @@ import (
 )
 
 // The sources' part of the 10,000-space model (--collector.phone-numbers,
-// --collector.waba, --collector.messaging-health): 3 numbers in most spaces
-// (12 in the 5 largest, 1 in some, none in the 2% without a WABA), a known
-// mix of statuses, quality ratings and tiers, numbers whose messaging limit
-// falls at every scrape, WABAs in review or rejected, a business shared by
-// 400 spaces that Meta BLOCKED, and each collector's own failing, pending
-// and stale spaces.
+// --collector.waba, --collector.messaging-health, --collector.templates): 3
+// numbers in most spaces (12 in the 5 largest, 1 in some, none in the 2%
+// without a WABA), a known mix of statuses, quality ratings and tiers,
+// numbers whose messaging limit falls at every scrape, WABAs in review or
+// rejected, a business shared by 400 spaces that Meta BLOCKED, 5 to 11
+// message templates a space with a known mix of statuses and categories
+// (scale_templates_test.go), and each collector's own failing, pending and
+// stale spaces.
 
 // scaleSource is one collector of the model and its figures.
 type scaleSource struct {
@@ -42,7 +44,7 @@ const (
 	scaleNumbers = iota
 	scaleWABA
 	scaleHealth
-	scaleTemplates // scale_templates_test.go
+	scaleTemplates
 )
 
 var scaleSources = []scaleSource{
@@ -50,7 +52,7 @@ var scaleSources = []scaleSource{
 	{phonenumbers.Name, client.OperationQueryPhoneNumbers, 15 * time.Minute, 21 * time.Minute, 8},
 	{waba.Name, client.OperationQueryBindWaba, 6 * time.Hour, 21 * time.Minute, 4}, // throttled: halved
 	{messaginghealth.Name, client.OperationGetHealthStatus, time.Hour, 162 * time.Minute, 4},
-	// 30,000 pages of 20 at 4/s.
+	// 30,000 pages at 4/s.
 	{templates.Name, client.OperationListTemplates, time.Hour, 125 * time.Minute, 4},
 }
 
@@ -69,8 +71,8 @@ var scaleSourceFailing = []struct {
 	{scaleHealth, 9240, 9245, client.CodeMetaCallFailed, false},
 	// The space of every trouble (scaleTroubled): its health is failing too.
 	{scaleHealth, scaleTroubled, scaleTroubled + 1, client.CodeMetaCallFailed, true},
-	{scaleTemplates, 9300, 9330, "Ram.PermissionDeny", true},
-	{scaleTemplates, 9330, 9335, "Ram.PermissionDeny", false},
+	{scaleTemplates, 9300, 9320, "Ram.PermissionDeny", true},
+	{scaleTemplates, 9320, 9325, "Ram.PermissionDeny", false},
 }
 
 // scaleSourcePendingFrom is, per collector, the first of the last spaces
@@ -235,11 +237,10 @@ type scalePart struct {
 
 // scaleSourceSpace is a space's part of the sources' model.
 type scaleSourceSpace struct {
-	bound     bool          // a WABA is bound to the space
-	numbers   []scaleNumber // none when unbound
-	waba      scaleWABAModel
-	templates []scaleTemplate // none when unbound
-	parts     [4]*scalePart   // by collector; nil while pending
+	bound   bool          // a WABA is bound to the space
+	numbers []scaleNumber // none when unbound
+	waba    scaleWABAModel
+	parts   [4]*scalePart // by collector; nil while pending
 }
 
 // addSources gives the spaces of a their numbers, WABA and health, and each
@@ -261,7 +262,6 @@ func (a *scaleAccount) addSources(r *rand.Rand) {
 				src.numbers = append(src.numbers, scaleNumberOf(i, k))
 			}
 			src.waba = scaleWABAOf(i)
-			src.templates = scaleTemplatesOf(i)
 		}
 		for c, s := range scaleSources {
 			if i == 0 || i >= scaleSourcePendingFrom[c] || c == scaleHealth && !src.bound {
@@ -277,7 +277,7 @@ func (a *scaleAccount) addSources(r *rand.Rand) {
 				p.lastSuccess = a.start.Add(-scaleSourceAge(r, s.period(), p.code == "") - time.Duration(i)*time.Millisecond)
 			}
 			p.mover = c == scaleNumbers && slices.ContainsFunc(src.numbers, func(n scaleNumber) bool { return n.falling > 0 }) ||
-				c == scaleTemplates && i >= scalePausersFrom && i <= scalePausersTo
+				c == scaleTemplates && i == scaleTroubled
 			src.parts[c] = p
 		}
 	}

@@ -18,6 +18,7 @@ func (a *scaleAccount) sourceWants(sel []*scaleSpace, at time.Time, sc scrapes) 
 	addAll(w, a.wabaWants(sel))
 	addAll(w, a.healthWants(sel))
 	addAll(w, a.collectorWants(sel, at))
+	addAll(w, a.templateWants(sel, at, sc))
 	return w
 }
 
@@ -243,7 +244,7 @@ func (a *scaleAccount) collectorWants(sel []*scaleSpace, at time.Time) map[strin
 	throttled := map[string]float64{}
 	for _, c := range scaleAPICalls {
 		switch c.op {
-		case client.OperationQueryPhoneNumbers, client.OperationQueryBindWaba, client.OperationGetHealthStatus:
+		case client.OperationQueryPhoneNumbers, client.OperationQueryBindWaba, client.OperationGetHealthStatus, client.OperationListTemplates:
 			throttled[c.op] += 0
 			if c.code == "System.LimitControl" || c.code == "Throttling.User" {
 				throttled[c.op] += float64(c.n)

@@ -1,97 +1,218 @@
 package e2e
 
 import (
-	"cmp"
 	"fmt"
+	"maps"
 	"slices"
+	"sort"
+	"time"
 
 	"github.com/cams-exporter/cams_exporter/sources/templates"
 )
 
-// The templates' part of the 10,000-space model (--collector.templates):
-// 20 templates in most spaces with a WABA (50 in the 5 largest, 5 in
-// some, none without a WABA), mostly pass, a known few paused, disabled,
-// failed, in review or never submitted, one undocumented status, spaces
-// whose every template is unusable, and spaces where a template is paused
-// at every scrape (its status changes counter grows).
+// The message templates of the 10,000-space model (--collector.templates):
+// 5 to 11 templates a space, most pass, some in review, one paused in 1
+// space in 50, one disabled in 1 in 120, one whose review failed in 1 in
+// 80, none usable in 1 in 200, an undocumented category in 1 in 100; 20
+// spaces with 10 to 29 templates that cannot be sent (the worst, none
+// alike), and scaleTroubled's paused, disabled and failed templates, paused
+// again at every scrape.
 
-// scaleTemplate is a template of the model.
-type scaleTemplate struct{ code, language, category, status string }
+// scaleWorstTemplatesFrom is the first of the 20 spaces with the most
+// templates that cannot be sent.
+const scaleWorstTemplatesFrom = 9500
 
-const (
-	// scaleUnusableEvery: space i with i%scaleUnusableEvery ==
-	// scaleUnusableAt has three templates, none usable (paused, disabled,
-	// failed).
-	scaleUnusableEvery, scaleUnusableAt = 1000, 404
-	// scalePausersFrom..To are spaces where a template is paused between
-	// every two scrapes: cams_template_status_changes_total grows by 1.
-	scalePausersFrom, scalePausersTo = 60, 64
-)
-
-// scaleTemplatesOf is space i's templates, sorted by code and language as
-// the source keeps them.
-func scaleTemplatesOf(i int) []scaleTemplate {
-	if i%scaleUnusableEvery == scaleUnusableAt {
-		return []scaleTemplate{
-			{fmt.Sprintf("t%05d_00", i), "en", "MARKETING", templates.StatusPaused},
-			{fmt.Sprintf("t%05d_01", i), "en", "UTILITY", templates.StatusDisabled},
-			{fmt.Sprintf("t%05d_02", i), "en", "UTILITY", templates.StatusFail},
-		}
+// scaleTemplateStatuses is space i's templates' audit statuses, by
+// template.
+func scaleTemplateStatuses(i int) []string {
+	if i == scaleTroubled {
+		return []string{"paused", "paused", "disabled", "fail", "pass", "auditing"}
 	}
-	n := 20
+	if k := i - scaleWorstTemplatesFrom; k >= 0 && k < 20 {
+		return append(slices.Repeat([]string{"paused"}, k+9), "fail", "pass")
+	}
+	out := slices.Repeat([]string{"pass"}, 5+i%7)
 	switch {
-	case i <= 5:
-		n = 50
-	case i%40 == 7:
-		n = 5
+	case i%200 == 19:
+		return []string{"fail", "auditing"}
+	case i%50 == 3:
+		out[0] = "paused"
+	case i%120 == 7:
+		out[1] = "disabled"
+	case i%80 == 11:
+		out[2] = "fail"
+	case i%30 == 1:
+		out[len(out)-1] = "auditing"
+	case i%500 == 77:
+		out[len(out)-1] = "unaudit"
 	}
-	out := make([]scaleTemplate, 0, n)
-	for k := range n {
-		t := scaleTemplate{code: fmt.Sprintf("t%05d_%02d", i, k/2), language: []string{"en", "zh_CN"}[k%2],
-			category: []string{"MARKETING", "UTILITY", "AUTHENTICATION"}[(i+k)%3], status: templates.StatusPass}
-		switch {
-		case i == scaleTroubled && k < 2, k == 0 && i%100 == 21:
-			t.status = templates.StatusPaused
-		case i == scaleTroubled && k == 2, k == 1 && i%250 == 77:
-			t.status = templates.StatusDisabled
-		case i == scaleTroubled && k == 3, k == 2 && i%150 == 5:
-			t.status = templates.StatusFail
-		case k == 3 && i%60 == 30:
-			t.status = "auditing"
-		case k == 4 && i%90 == 10:
-			t.status = "unaudit"
-		case k == 4 && i%2000 == 1234:
-			t.status = "APPROVED" // undocumented: kept under its own name
-		}
-		out = append(out, t)
-	}
-	slices.SortFunc(out, func(a, b scaleTemplate) int {
-		return cmp.Or(cmp.Compare(a.code, b.code), cmp.Compare(a.language, b.language))
-	})
 	return out
 }
 
-// pausesAt is how many of the space's templates moved into paused before
-// the scrape-th scrape, as cams_template_status_changes_total counts them.
-func (sp *scaleSpace) pausesAt(scrape int) uint64 {
-	if sp.index < scalePausersFrom || sp.index > scalePausersTo {
-		return 0
+// scaleTemplateCategory is the category of space i's j-th template.
+func scaleTemplateCategory(i, j int) string {
+	if i%100 == 42 && j == 0 {
+		return "OTP" // not documented: exported under its own name
 	}
-	return uint64(sp.index + scrape)
+	return []string{"MARKETING", "UTILITY", "AUTHENTICATION"}[j%3]
+}
+
+// scaleTemplateChanges is space i's moves into paused and disabled as
+// served at the scrape-th scrape: scaleTroubled's templates are paused
+// again at every scrape.
+func scaleTemplateChanges(i, scrape int) map[string]uint64 {
+	switch {
+	case i == scaleTroubled:
+		return map[string]uint64{"paused": 3 + uint64(scrape), "disabled": 1}
+	case i%50 == 3:
+		return map[string]uint64{"paused": 1}
+	}
+	return nil
 }
 
 // templatesData is the space's templates as the templates source keeps
-// them before the scrape-th scrape.
+// them.
 func (sp *scaleSpace) templatesData(scrape int) templates.Templates {
-	t := templates.Templates{Total: len(sp.src.templates), Pages: max(1, (len(sp.src.templates)+19)/20)}
-	for _, m := range sp.src.templates {
-		t.List = append(t.List, templates.Kept{Code: m.code, Language: m.language, Category: m.category, AuditStatus: m.status, Name: "model " + m.code})
-		if templates.Problem(m.status) {
-			t.ProblemSeries++ // the model's few problems are within the default budget
+	statuses := scaleTemplateStatuses(sp.index)
+	t := templates.Templates{Total: len(statuses), Pages: 1, Changes: scaleTemplateChanges(sp.index, scrape)}
+	for j, status := range statuses {
+		t.List = append(t.List, templates.Kept{Code: fmt.Sprintf("tpl_%02d", j), Language: "en",
+			Category: scaleTemplateCategory(sp.index, j), AuditStatus: status, Name: "Model " + sp.id})
+		if templates.Problem(status) {
+			t.ProblemSeries++ // the model's problems are within the default budget
 		}
 	}
-	if n := sp.pausesAt(scrape); n > 0 {
-		t.Changes = map[string]uint64{templates.StatusPaused: n}
-	}
 	return t
+}
+
+// templateWants are the answers of the message templates' row.
+func (a *scaleAccount) templateWants(sel []*scaleSpace, at time.Time, sc scrapes) map[string]want {
+	withTemplates := withData(sel, scaleTemplates)
+	byStatus, byCategory := map[string]float64{}, map[string]float64{}
+	for _, status := range []string{"pass", "fail", "auditing", "unaudit", "paused", "disabled"} {
+		byStatus[status] = 0
+	}
+	for _, category := range []string{"MARKETING", "UTILITY", "AUTHENTICATION"} {
+		byCategory[category] = 0
+	}
+	total, noneUsable := 0, 0
+	problems := map[string]float64{}
+	changes := map[string]float64{"paused": 0, "disabled": 0}
+	moved := map[string]float64{}
+	for _, sp := range withTemplates {
+		statuses := scaleTemplateStatuses(sp.index)
+		total += len(statuses)
+		usable, bad := 0, 0
+		for j, status := range statuses {
+			byStatus[status]++
+			byCategory[scaleTemplateCategory(sp.index, j)]++
+			switch status {
+			case "fail", "paused", "disabled":
+				bad++
+			case "auditing", "unaudit":
+			default:
+				usable++
+			}
+		}
+		if usable == 0 && bad > 0 {
+			noneUsable++
+		}
+		if bad > 0 {
+			problems[sp.id] = float64(bad)
+		}
+		// What rose over the scrapes Prometheus holds: increase() only
+		// tells which did.
+		first, last := scaleTemplateChanges(sp.index, sc.held[0]), scaleTemplateChanges(sp.index, sc.number)
+		for status := range changes {
+			if d := float64(last[status] - first[status]); d > 0 {
+				changes[status] += d
+				moved[sp.id] += d
+			}
+		}
+	}
+	worst := worstOf(problems, 20)
+	column := func(status string) want {
+		values := map[string]float64{}
+		for _, sp := range withTemplates {
+			if _, ok := worst[sp.id]; ok {
+				values[sp.id] = float64(countOf(scaleTemplateStatuses(sp.index), status))
+			}
+		}
+		return want{labels: []string{"space"}, values: values}
+	}
+	templatesOf := map[string]float64{}
+	for _, sp := range withTemplates {
+		if _, ok := worst[sp.id]; ok {
+			templatesOf[sp.id] = float64(len(scaleTemplateStatuses(sp.index)))
+		}
+	}
+	w := map[string]want{
+		"Message templates/B":              count(int(byStatus["paused"])),
+		"Message templates/C":              count(int(byStatus["disabled"])),
+		"Message templates/D":              count(int(byStatus["fail"])),
+		"Message templates/E":              count(noneUsable),
+		"Templates by audit status/A":      {labels: []string{"audit_status"}, values: byStatus},
+		"Templates by category/A":          {labels: []string{"category"}, values: byCategory},
+		"Template status changes/A":        {labels: []string{"audit_status"}, values: changes, ranked: true},
+		"Spaces with problem templates/A":  {labels: []string{"space"}, values: problems, top: 20},
+		"Spaces with problem templates/B":  column("paused"),
+		"Spaces with problem templates/C":  column("disabled"),
+		"Spaces with problem templates/D":  column("fail"),
+		"Spaces with problem templates/E":  {labels: []string{"space"}, values: templatesOf},
+		"Spaces most paused or disabled/A": {labels: []string{"space"}, values: moved, ranked: true},
+	}
+	if len(withTemplates) == 0 {
+		delete(w, "Templates by audit status/A")
+		delete(w, "Templates by category/A")
+		delete(w, "Template status changes/A")
+	} else {
+		w["Message templates/A"] = count(total)
+	}
+	period := scaleSources[scaleTemplates].period().Seconds()
+	up, failing, stale, noData := 0, 0, 0, 0
+	for _, sp := range sel {
+		p := sp.src.parts[scaleTemplates]
+		switch {
+		case p == nil:
+			continue
+		case p.code == "":
+			up++
+		default:
+			failing++
+		}
+		if !p.hasData {
+			noData++
+		} else if !p.mover && at.Sub(p.lastSuccess).Seconds()/period > 3 {
+			stale++
+		}
+	}
+	w["Template collection/A"], w["Template collection/B"] = count(up), count(failing)
+	w["Template collection/C"], w["Template collection/D"] = count(stale), count(noData)
+	return w
+}
+
+// worstOf returns the n largest of values; it panics when the n-th ties
+// with the next, which the model avoids: every query of a table of the n
+// worst must choose the same n.
+func worstOf(values map[string]float64, n int) map[string]float64 {
+	keys := slices.Collect(maps.Keys(values))
+	sort.Slice(keys, func(i, j int) bool { return values[keys[i]] > values[keys[j]] })
+	if len(keys) > n && values[keys[n-1]] == values[keys[n]] {
+		panic(fmt.Sprintf("the model's %d-th and %d-th worst spaces tie at %g", n, n+1, values[keys[n]]))
+	}
+	out := map[string]float64{}
+	for _, k := range keys[:min(n, len(keys))] {
+		out[k] = values[k]
+	}
+	return out
+}
+
+func countOf(statuses []string, status string) int {
+	n := 0
+	for _, s := range statuses {
+		if s == status {
+			n++
+		}
+	}
+	return n
 }
