@@ -69,6 +69,8 @@ func endToEnd(t *testing.T, exporterBin string, s stack) {
 	data := simulator.Generate(11, 3, 30)
 	data.Spaces = append(data.Spaces, simulator.Space{ID: deniedSpace, Flows: []simulator.Flow{{FlowId: "1", FlowName: "x", Categories: []string{"SURVEY"}}}})
 	banned := banOneNumber(t, data)
+	simulator.AddTemplates(11, data, 5)
+	stopped := pauseEveryTemplate(t, data, banned)
 	sim, simURL := startSimulator(t, data)
 
 	exporterAddr, promAddr, amAddr := loopback.FreeAddr(t), loopback.FreeAddr(t), loopback.FreeAddr(t)
@@ -79,7 +81,7 @@ func endToEnd(t *testing.T, exporterBin string, s stack) {
 	// Flow statuses and every collector on, so that their panels and rules
 	// have data too.
 	args := []string{"--web.listen-address=" + exporterAddr, "--cams.endpoint=" + simURL, "--refresh.interval=10s", "--log.level=debug", "--collector.flow-status",
-		"--collector.phone-numbers", "--collector.waba", "--collector.messaging-health"}
+		"--collector.phone-numbers", "--collector.waba", "--collector.messaging-health", "--collector.templates"}
 	var spaces []string
 	for _, sp := range data.Spaces {
 		if sp.ID != "" {
@@ -134,6 +136,15 @@ func endToEnd(t *testing.T, exporterBin string, s stack) {
 	})
 	eventually(t, 30*time.Second, "CAMSPhoneNumberUnusable in Alertmanager", func() string {
 		return alertInAlertmanager(amAddr, "CAMSPhoneNumberUnusable", banned, true)
+	})
+
+	// The space whose every template Meta paused, read by the templates
+	// collector, pages.
+	eventually(t, 60*time.Second, "CAMSTemplatesAllUnusable firing in Prometheus", func() string {
+		return alertState(promAddr, "CAMSTemplatesAllUnusable", stopped, "firing")
+	})
+	eventually(t, 30*time.Second, "CAMSTemplatesAllUnusable in Alertmanager", func() string {
+		return alertInAlertmanager(amAddr, "CAMSTemplatesAllUnusable", stopped, true)
 	})
 
 	// With a space failing, every dashboard query and every rule evaluates,
@@ -440,6 +451,23 @@ func banOneNumber(t *testing.T, data *simulator.Dataset) string {
 		}
 	}
 	t.Fatal("the generated data set has no space with a WABA and numbers")
+	return ""
+}
+
+// pauseEveryTemplate pauses every template of a space with templates other
+// than but, and returns the space.
+func pauseEveryTemplate(t *testing.T, data *simulator.Dataset, but string) string {
+	t.Helper()
+	for i := range data.Spaces {
+		sp := &data.Spaces[i]
+		if sp.ID != "" && sp.ID != but && len(sp.Templates) > 0 {
+			for j := range sp.Templates {
+				sp.Templates[j].AuditStatus = "paused"
+			}
+			return sp.ID
+		}
+	}
+	t.Fatal("the generated data set has no other space with templates")
 	return ""
 }
 
