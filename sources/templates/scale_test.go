@@ -24,20 +24,7 @@ func TestSourceListsTenThousandSpaces(t *testing.T) {
 	const spaces, perSpace, pageSize, budget = 10_000, 50, 25, 1_000
 	data := simulator.Generate(19, spaces, 1)
 	simulator.AddTemplates(19, data, perSpace)
-	sim, err := simulator.New(simulator.Config{Data: data, RateLimit: -1, AccessKeyID: "id", AccessKeySecret: "secret"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	url, err := sim.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { sim.Close() })
-	cl, err := client.New(client.Config{Endpoint: url, Credentials: client.StaticCredentials{AccessKeyID: "id", AccessKeySecret: "secret"},
-		MaxRetries: 1, Rates: map[string]float64{client.OperationListTemplates: 1e6}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	cl := simulatorClient(t, data, 1e6)
 	var ids []string
 	want := map[string]map[string]int{} // space → "status/category" → templates
 	withTemplates, problems := 0, 0

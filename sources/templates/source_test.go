@@ -29,20 +29,7 @@ func TestSourceListsTheDataFilesTemplates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sim, err := simulator.New(simulator.Config{Data: data, RateLimit: -1, AccessKeyID: "id", AccessKeySecret: "secret"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	url, err := sim.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { sim.Close() })
-	cl, err := client.New(client.Config{Endpoint: url, Credentials: client.StaticCredentials{AccessKeyID: "id", AccessKeySecret: "secret"},
-		MaxRetries: 1, Rates: map[string]float64{client.OperationListTemplates: 500}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	cl := simulatorClient(t, data, 500)
 	ids := []string{"", "cams-tpl45", "cams-tplerr", "cams-notpl"}
 	watched := engine.NewWatched(func() []string { return ids }, func() bool { return true })
 	r := engine.NewPagedRunner(engine.Config{Pacer: cl.LimiterOf(client.OperationListTemplates), Rate: 500, Watched: watched,
@@ -224,4 +211,25 @@ func TestDisagreementsAreLogged(t *testing.T) {
 			t.Errorf("line %d: %s\nwant a warning ending %s", i+1, lines[i], w)
 		}
 	}
+}
+
+// simulatorClient is a client of a simulator serving data on loopback
+// without a limit of its own, ListChatappTemplate at rate calls/s.
+func simulatorClient(t *testing.T, data *simulator.Dataset, rate float64) *client.Client {
+	t.Helper()
+	sim, err := simulator.New(simulator.Config{Data: data, RateLimit: -1, AccessKeyID: "id", AccessKeySecret: "secret"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	url, err := sim.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sim.Close() })
+	cl, err := client.New(client.Config{Endpoint: url, Credentials: client.StaticCredentials{AccessKeyID: "id", AccessKeySecret: "secret"},
+		MaxRetries: 1, Rates: map[string]float64{client.OperationListTemplates: rate}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cl
 }
