@@ -132,7 +132,7 @@ func run() int {
 	flag.DurationVar(&o.sweepTimeout, "sweep.timeout", 2*time.Minute, "sweep: bound of one pass")
 	flag.StringVar(&scrapeSizeFlag, "scrape.size", "10000x49", "scrape: spaces x average flows of the snapshot served by every side")
 	flag.IntVar(&o.scrapeSize.numbers, "scrape.numbers", 3, "scrape: phone numbers a space of the -scrape.size data set with every source on (phone numbers, WABA, messaging health, templates; issue 18 measures 3); 0 for the flows alone")
-	flag.IntVar(&o.scrapeSize.templates, "scrape.templates", 50, "scrape: message templates a space with a WABA of the -scrape.size data set with every source on (issue 19 measures 50); 0 leaves the templates source off")
+	flag.IntVar(&o.scrapeSize.templates, "scrape.templates", 50, "scrape: message templates a space with a WABA of the -scrape.size data set with every source on (with -scrape.numbers above 0; issue 19 measures 50); 0 leaves the templates source off")
 	flag.StringVar(&scrapeBigFlag, "scrape.big", "200000x5", "scrape: spaces x flows served by the exporter and the static baseline only, 1 scraper; empty to skip")
 	flag.StringVar(&scrapersFlag, "scrape.scrapers", "1,8", "scrape: comma-separated numbers of concurrent scrapers")
 	flag.IntVar(&o.scrapeCount, "scrape.count", 8, "scrape: scrapes per side and cell (encoding × scrapers), shared by the scrapers")

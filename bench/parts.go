@@ -96,9 +96,9 @@ func newTemplatesSource(api templates.Lister) *templates.Source {
 
 // datasetAPI answers QueryChatappPhoneNumbers, QueryChatappBindWaba,
 // GetWhatsappHealthStatus and ListChatappTemplate from a simulator data
-// set, as the simulator does (see simulator.Server's getHealthStatus: the number's PHONE_NUMBER
-// entity, the space's WABA and BUSINESS, the account's APP, the extra
-// entities; the worst of them overall).
+// set, as the simulator does (see simulator.Server's getHealthStatus: the
+// number's PHONE_NUMBER entity, the space's WABA and BUSINESS, the
+// account's APP, the extra entities; the worst of them overall).
 type datasetAPI struct {
 	spaces map[string]*simulator.Space
 	app    *simulator.Health
