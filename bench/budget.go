@@ -16,6 +16,7 @@ import (
 	"github.com/cams-exporter/cams_exporter/simulator"
 	"github.com/cams-exporter/cams_exporter/sources/messaginghealth"
 	"github.com/cams-exporter/cams_exporter/sources/phonenumbers"
+	"github.com/cams-exporter/cams_exporter/sources/templates"
 	"github.com/cams-exporter/cams_exporter/sources/waba"
 )
 
@@ -28,7 +29,7 @@ type budgetOp struct {
 	rate      float64
 }
 
-// budgetOps are ListFlow and the operations of the three sources, each at
+// budgetOps are ListFlow and the operations of the four sources, each at
 // its default rate (80 % of CAMS's documented limit).
 func budgetOps() []budgetOp {
 	return []budgetOp{
@@ -36,6 +37,7 @@ func budgetOps() []budgetOp {
 		{operation: client.OperationQueryPhoneNumbers, collector: phonenumbers.Name, rateFlag: "cams.phone-numbers-rate-limit", rate: client.DefaultRate(client.OperationQueryPhoneNumbers)},
 		{operation: client.OperationQueryBindWaba, collector: waba.Name, rateFlag: "cams.waba-rate-limit", rate: client.DefaultRate(client.OperationQueryBindWaba)},
 		{operation: client.OperationGetHealthStatus, collector: messaginghealth.Name, rateFlag: "cams.messaging-health-rate-limit", rate: client.DefaultRate(client.OperationGetHealthStatus)},
+		{operation: client.OperationListTemplates, collector: templates.Name, rateFlag: "cams.templates-rate-limit", rate: client.DefaultRate(client.OperationListTemplates)},
 	}
 }
 
@@ -43,14 +45,15 @@ func budgetOps() []budgetOp {
 // one bucket per operation (ListFlow's shared with ListInstance).
 func documentedLimits() []string {
 	args := []string{"--simulator.rate-limit=" + strconv.FormatFloat(simulator.DocumentedRates["ListFlow"], 'g', -1, 64)}
-	for _, op := range []string{client.OperationQueryPhoneNumbers, client.OperationQueryBindWaba, client.OperationGetHealthStatus} {
+	for _, op := range []string{client.OperationQueryPhoneNumbers, client.OperationQueryBindWaba, client.OperationGetHealthStatus, client.OperationListTemplates} {
 		args = append(args, "--simulator.operation-rate-limit="+op+"="+strconv.FormatFloat(simulator.DocumentedRates[op], 'g', -1, 64))
 	}
 	return args
 }
 
 // runBudget measures, over the first pass of o.budgetSize spaces (the
-// simulator's generated accounts: 3 numbers a space with a WABA) against
+// simulator's generated accounts: 3 numbers and o.budgetSize.templates
+// templates a space with a WABA) against
 // the simulator at CAMS's documented limits, each operation's calls per
 // second from the simulator's request log, over o.budgetReps consecutive
 // windows of o.budgetWindow after o.budgetWarmup, in two runs side by side:
@@ -60,14 +63,14 @@ func documentedLimits() []string {
 // runs alternate and a figure is the median of every window of its kind.
 func runBudget(ctx context.Context, o *options, t *table) error {
 	size := o.budgetSize
-	fmt.Printf("\n== 6. budget use in the first pass: %s spaces × %d flows, %d numbers a space with a WABA, the simulator at the documented limits (%s); every source off, then on; %d windows of %s after %s\n",
-		thousands(size.spaces), size.flows, simulator.NumbersPerSpace, strings.Join(documentedLimits(), " "), o.budgetReps, o.budgetWindow, o.budgetWarmup)
+	fmt.Printf("\n== 6. budget use in the first pass: %s spaces × %d flows, %d numbers and %d templates a space with a WABA, the simulator at the documented limits (%s); every source off, then on; %d windows of %s after %s\n",
+		thousands(size.spaces), size.flows, simulator.NumbersPerSpace, size.templates, strings.Join(documentedLimits(), " "), o.budgetReps, o.budgetWindow, o.budgetWarmup)
 	dir, bin, cleanup, err := workDir(ctx, o, "cams-bench-budget-")
 	if err != nil {
 		return err
 	}
 	defer cleanup()
-	d, err := startDataLimited(ctx, o, bin, dir, size.spaces, size.flows, documentedLimits())
+	d, err := startDataLimited(ctx, o, bin, dir, size.spaces, size.flows, size.templates, documentedLimits())
 	if err != nil {
 		return err
 	}
@@ -259,7 +262,8 @@ type accountNodes struct {
 }
 
 // dueWork is each operation's work left in the first pass: ListFlow's
-// spaces pending and the spaces pending of phone-numbers and waba, as the
+// spaces pending and the spaces pending of phone-numbers, waba and
+// templates (a space is pending until its whole listing ended), as the
 // exporter tells them, and messaging health's nodes known not asked yet,
 // from the simulator's request log and data set: the WABAs of the spaces
 // whose WABA was read since start-up and the numbers of the spaces whose
@@ -327,7 +331,7 @@ func dueWork(ctx context.Context, hc *http.Client, base string, d *procData, sta
 // with every source on, ListFlow's with them off and on and the ratio of
 // its paces, the exporter's peak RSS and CPU during the first pass.
 func addBudgetRows(t *table, size scrapeSize, runs map[bool][]*budgetRun) {
-	name := fmt.Sprintf("%s spaces × %d flows, 3 numbers a space", thousands(size.spaces), size.flows)
+	name := fmt.Sprintf("%s spaces × %d flows, 3 numbers and %d templates a space", thousands(size.spaces), size.flows, size.templates)
 	windows := func(on bool) []budgetWindow {
 		var ws []budgetWindow
 		for _, r := range runs[on] {

@@ -18,12 +18,14 @@
 //  5. memory again, as medians of 3 runs and side by side with the binary
 //     of another git revision (-baseline): peak RSS of the restore of
 //     200,000 spaces from a cache file, and of the first pass of 10,000
-//     spaces × 50 flows without and with flow info;
+//     spaces × 50 flows without and with flow info; and of the first pass
+//     of those spaces with 50 templates each, flows and templates on, side
+//     by side with the same run without templates;
 //  6. budget use: each operation's calls per second in the first pass of
 //     10,000 spaces with every source on (phone numbers, WABA, messaging
-//     health), against the simulator at CAMS's documented limits, divided
-//     by its limiter's rate, from the simulator's request log; ListFlow's
-//     pace with every source off and on, side by side.
+//     health, templates), against the simulator at CAMS's documented
+//     limits, divided by its limiter's rate, from the simulator's request
+//     log; ListFlow's pace with every source off and on, side by side.
 //
 // Run it from the repository's root: `make bench` or `go run ./bench`.
 // Parts 3 to 6 build the binary and run it, and the simulator, as child
@@ -43,6 +45,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/cams-exporter/cams_exporter/simulator"
 )
 
 // Credentials the simulator accepts and the exporter signs with.
@@ -96,8 +100,9 @@ type options struct {
 	quietWait time.Duration
 	quietBusy float64
 
-	memReps     int
-	restoreSize scrapeSize
+	memReps      int
+	memTemplates int
+	restoreSize  scrapeSize
 	// journalWrites is how many minutes of listings the restored cache
 	// file's journal holds.
 	journalWrites int
@@ -126,7 +131,8 @@ func run() int {
 	flag.IntVar(&o.sweepConcurrency, "sweep.concurrency", 32, "sweep: spaces listed at once by the refresher")
 	flag.DurationVar(&o.sweepTimeout, "sweep.timeout", 2*time.Minute, "sweep: bound of one pass")
 	flag.StringVar(&scrapeSizeFlag, "scrape.size", "10000x49", "scrape: spaces x average flows of the snapshot served by every side")
-	flag.IntVar(&o.scrapeSize.numbers, "scrape.numbers", 3, "scrape: phone numbers a space of the -scrape.size data set with every source on (phone numbers, WABA, messaging health; issue 18 measures 3); 0 for the flows alone")
+	flag.IntVar(&o.scrapeSize.numbers, "scrape.numbers", 3, "scrape: phone numbers a space of the -scrape.size data set with every source on (phone numbers, WABA, messaging health, templates; issue 18 measures 3); 0 for the flows alone")
+	flag.IntVar(&o.scrapeSize.templates, "scrape.templates", 50, "scrape: message templates a space with a WABA of the -scrape.size data set with every source on (with -scrape.numbers above 0; issue 19 measures 50); 0 leaves the templates source off")
 	flag.StringVar(&scrapeBigFlag, "scrape.big", "200000x5", "scrape: spaces x flows served by the exporter and the static baseline only, 1 scraper; empty to skip")
 	flag.StringVar(&scrapersFlag, "scrape.scrapers", "1,8", "scrape: comma-separated numbers of concurrent scrapers")
 	flag.IntVar(&o.scrapeCount, "scrape.count", 8, "scrape: scrapes per side and cell (encoding × scrapers), shared by the scrapers")
@@ -156,9 +162,11 @@ func run() int {
 	flag.IntVar(&o.memReps, "memory.reps", 3, "memory: runs of each measure and build; figures are their medians")
 	flag.StringVar(&restoreSizeFlag, "memory.restore-size", "200000x5", "memory: spaces x average flows of the cache file restored")
 	flag.IntVar(&o.journalWrites, "memory.journal-writes", 0, "memory: minutes of listings (240 spaces each) in the journal of the cache file restored (a baseline before the journal, version 3, refuses the file)")
-	flag.StringVar(&memMeasures, "memory.measures", "restore,flow-info,sources", "memory: comma-separated measures: restore, flow-info, sources (the restore of -proc.spaces × -proc.flows with every source's parts, every source on, beside the same flows without them)")
+	flag.StringVar(&memMeasures, "memory.measures", "restore,flow-info,sources,templates", "memory: comma-separated measures: restore, flow-info, sources (the restore of -proc.spaces × -proc.flows with the parts of phone numbers, WABA and messaging health, those sources on, beside the same flows without them), templates (the first pass of -proc.spaces × -proc.flows with -memory.templates templates a space, flows and templates on, beside the same run without templates; this tree only)")
+	flag.IntVar(&o.memTemplates, "memory.templates", 50, "memory: message templates a space with a WABA of the templates measure (issue 19 measures 50)")
 	flag.StringVar(&o.baseline, "baseline", "", "memory: git revision whose binary is measured too, alternating with this tree's (built from git archive)")
 	flag.StringVar(&budgetSizeFlag, "budget.size", "10000x50", "budget: spaces x average flows of the simulator's generated account (3 numbers a space with a WABA)")
+	flag.IntVar(&o.budgetSize.templates, "budget.templates", 50, "budget: message templates a space with a WABA of the simulator's generated account (issue 19 measures 50)")
 	flag.DurationVar(&o.budgetWarmup, "budget.warmup", 30*time.Second, "budget: time from start-up to the first window")
 	flag.DurationVar(&o.budgetWindow, "budget.window", time.Minute, "budget: measuring window (calls per second from the simulator's request log)")
 	flag.IntVar(&o.budgetReps, "budget.reps", 3, "budget: consecutive windows of each run; figures are their medians")
@@ -174,13 +182,22 @@ func run() int {
 	if o.sweepRates, err = parseList(sweepRates, func(s string) (float64, error) { return strconv.ParseFloat(s, 64) }); err != nil {
 		return usage("-sweep.rates", err)
 	}
-	numbers := o.scrapeSize.numbers
+	numbers, templates := o.scrapeSize.numbers, o.scrapeSize.templates
 	if o.scrapeSize, err = parseSize(scrapeSizeFlag); err != nil || o.scrapeSize.spaces == 0 {
 		return usage("-scrape.size", fmt.Errorf("%q is not SPACESxFLOWS", scrapeSizeFlag))
 	}
 	if o.scrapeSize.numbers = numbers; numbers < 0 || numbers > 1000 {
 		return usage("-scrape.numbers", fmt.Errorf("%d is not between 0 and 1,000 (the most numbers CAMS answers for a space)", numbers))
 	}
+	for _, t := range []struct {
+		flag string
+		n    int
+	}{{"-scrape.templates", templates}, {"-budget.templates", o.budgetSize.templates}, {"-memory.templates", o.memTemplates}} {
+		if t.n < 0 || t.n > simulator.MaxGeneratedTemplates {
+			return usage(t.flag, fmt.Errorf("%d is not between 0 and %d (the most the simulator generates for a space)", t.n, simulator.MaxGeneratedTemplates))
+		}
+	}
+	o.scrapeSize.templates = templates
 	if scrapeBigFlag != "" {
 		if o.scrapeBig, err = parseSize(scrapeBigFlag); err != nil {
 			return usage("-scrape.big", err)
@@ -192,9 +209,11 @@ func run() int {
 	if o.scrapeReps < 1 || o.scrapeCount < 1 || o.scrapeBigCount < 1 || o.steadyReps < 1 || o.memReps < 1 || o.budgetReps < 1 || o.budgetRuns < 1 {
 		return usage("-scrape.reps, -scrape.count, -scrape.big-count, -steady.reps, -memory.reps, -budget.reps, -budget.runs", errors.New("must be at least 1"))
 	}
+	budgetTemplates := o.budgetSize.templates
 	if o.budgetSize, err = parseSize(budgetSizeFlag); err != nil || o.budgetSize.spaces == 0 {
 		return usage("-budget.size", fmt.Errorf("%q is not SPACESxFLOWS", budgetSizeFlag))
 	}
+	o.budgetSize.templates = budgetTemplates
 	if o.budgetWindow <= 0 || o.budgetWarmup < 0 {
 		return usage("-budget.window, -budget.warmup", errors.New("the window must be above 0, the warm-up at least 0"))
 	}
@@ -204,7 +223,7 @@ func run() int {
 	o.memMeasures = map[string]bool{}
 	for _, m := range strings.Split(memMeasures, ",") {
 		switch m = strings.TrimSpace(m); m {
-		case "restore", "flow-info", "sources":
+		case "restore", "flow-info", "sources", "templates":
 			o.memMeasures[m] = true
 		default:
 			return usage("-memory.measures", fmt.Errorf("unknown measure %q", m))

@@ -28,13 +28,16 @@ import (
 //   - the restore of o.restoreSize spaces from a cache file: once it serves
 //     (the restore is over before it listens), and after its first scrape;
 //   - the first pass of o.procSpaces × o.procFlows and one scrape, without
-//     and with flow info, and the ratio of the two.
+//     and with flow info, and the ratio of the two;
+//   - the restore of those spaces with the sources' parts (sources), and
+//     their first pass with o.memTemplates templates a space, flows and
+//     templates on, beside the same run without templates (templates).
 //
 // Only memory is measured: peak RSS does not depend on how busy the
 // machine is, so the part does not wait for a quiet one.
 func runMemory(ctx context.Context, o *options, t *table) error {
-	fmt.Printf("\n== 5. memory, medians of %d runs: the restore of %s spaces from a cache file; the first pass of %s spaces × %d flows without and with flow info; the restore of those spaces with every source's parts (-memory.measures: %v)\n",
-		o.memReps, o.restoreSize, thousands(o.procSpaces), o.procFlows, slices.Sorted(maps.Keys(o.memMeasures)))
+	fmt.Printf("\n== 5. memory, medians of %d runs: the restore of %s spaces from a cache file; the first pass of %s spaces × %d flows without and with flow info; the restore of those spaces with every source's parts; their first pass with %d templates a space, templates on and off (-memory.measures: %v)\n",
+		o.memReps, o.restoreSize, thousands(o.procSpaces), o.procFlows, o.memTemplates, slices.Sorted(maps.Keys(o.memMeasures)))
 	dir, bin, cleanup, err := workDir(ctx, o, "cams-bench-memory-")
 	if err != nil {
 		return err
@@ -58,15 +61,24 @@ func runMemory(ctx context.Context, o *options, t *table) error {
 			return fmt.Errorf("flow info: %w", err)
 		}
 	}
+	rows := func() {
+		addMemoryRows(o, t, builds)
+		addSourceRestoreRows(o, t, builds)
+		addTemplateRows(o, t, builds[len(builds)-1])
+	}
 	if o.memMeasures["sources"] && ctx.Err() == nil {
 		if err := measureSources(ctx, o, dir, builds); err != nil {
-			addMemoryRows(o, t, builds)
-			addSourceRestoreRows(o, t, builds)
+			rows()
 			return fmt.Errorf("sources: %w", err)
 		}
 	}
-	addMemoryRows(o, t, builds)
-	addSourceRestoreRows(o, t, builds)
+	if o.memMeasures["templates"] && ctx.Err() == nil {
+		if err := measureTemplates(ctx, o, dir, &builds[len(builds)-1]); err != nil {
+			rows()
+			return fmt.Errorf("templates: %w", err)
+		}
+	}
+	rows()
 	return nil
 }
 

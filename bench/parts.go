@@ -11,6 +11,7 @@ import (
 	"github.com/cams-exporter/cams_exporter/snapshot"
 	"github.com/cams-exporter/cams_exporter/sources/messaginghealth"
 	"github.com/cams-exporter/cams_exporter/sources/phonenumbers"
+	"github.com/cams-exporter/cams_exporter/sources/templates"
 	"github.com/cams-exporter/cams_exporter/sources/waba"
 )
 
@@ -68,11 +69,36 @@ func callOnce(src engine.Source, space string, tasks []engine.Task, at time.Time
 	return src.Apply(space, nil, done, known)
 }
 
-// datasetAPI answers QueryChatappPhoneNumbers, QueryChatappBindWaba and
-// GetWhatsappHealthStatus from a simulator data set, as the simulator
-// does (see simulator.Server's getHealthStatus: the number's PHONE_NUMBER
-// entity, the space's WABA and BUSINESS, the account's APP, the extra
-// entities; the worst of them overall).
+// templateParts returns the templates source's part of each of ids, as
+// the source keeps them once it has listed every space at the time at: its
+// own Start and Apply, each listing paged by the source's pager to its
+// end, on the answers of api.
+func templateParts(api templates.Lister, ids []string, at time.Time) map[string]*snapshot.SpacePart {
+	src := newTemplatesSource(api)
+	parts := make(map[string]*snapshot.SpacePart, len(ids))
+	for _, id := range ids {
+		listing := src.Start(id)
+		var err error
+		for done := false; !done && err == nil; {
+			done, err = listing.Next(context.Background())
+		}
+		parts[id] = src.Apply(id, nil, []engine.Done{{Task: engine.Task{Space: id}, At: at, Value: listing, Err: err}}, nil)
+	}
+	return parts
+}
+
+// newTemplatesSource is the templates source as the exporter builds it with
+// its default flags (sources.go): an hour's interval, pages of 20, the
+// client's page limit.
+func newTemplatesSource(api templates.Lister) *templates.Source {
+	return templates.New(api, templates.DefaultInterval, client.DefaultTemplatesPageSize, 0)
+}
+
+// datasetAPI answers QueryChatappPhoneNumbers, QueryChatappBindWaba,
+// GetWhatsappHealthStatus and ListChatappTemplate from a simulator data
+// set, as the simulator does (see simulator.Server's getHealthStatus: the
+// number's PHONE_NUMBER entity, the space's WABA and BUSINESS, the
+// account's APP, the extra entities; the worst of them overall).
 type datasetAPI struct {
 	spaces map[string]*simulator.Space
 	app    *simulator.Health
@@ -166,6 +192,24 @@ func (a *datasetAPI) GetHealthStatus(_ context.Context, id string, node client.H
 		}
 	}
 	return st, nil
+}
+
+// TemplatePager pages a space's templates as the simulator's
+// ListChatappTemplate does: the data set's order, Total every template.
+func (a *datasetAPI) TemplatePager(id string, pageSize, maxPages int) *client.TemplatePager {
+	return client.NewTemplatePager(func(_ context.Context, index, size int) (client.TemplatePage, error) {
+		sp, err := a.space(client.OperationListTemplates, id)
+		if err != nil {
+			return client.TemplatePage{}, err
+		}
+		lo := min((index-1)*size, len(sp.Templates))
+		page := client.TemplatePage{Total: len(sp.Templates)}
+		for _, t := range sp.Templates[lo:min(lo+size, len(sp.Templates))] {
+			page.Templates = append(page.Templates, client.Template{TemplateCode: t.TemplateCode, TemplateName: t.TemplateName, Language: t.Language,
+				Category: t.Category, AuditStatus: t.AuditStatus, Reason: t.Reason, TemplateType: t.TemplateType, LastUpdateTime: t.LastUpdateTime})
+		}
+		return page, nil
+	}, pageSize, maxPages)
 }
 
 // sendRank orders CanSendMessage values as the simulator does: BLOCKED,

@@ -91,6 +91,7 @@ type procData struct {
 	spaces, flowsPerSpace int
 	ids                   []string
 	flows                 int // in the sub-customer spaces
+	templates             int // in the sub-customer spaces
 	// nodes are what messaging health asks about in each sub-customer
 	// space: its WABA, if bound, and its numbers.
 	nodes      map[string]accountNodes
@@ -100,18 +101,21 @@ type procData struct {
 }
 
 func startData(ctx context.Context, o *options, bin, dir string, spaces, flows int) (*procData, error) {
-	return startDataLimited(ctx, o, bin, dir, spaces, flows, []string{"--simulator.rate-limit=" + strconv.FormatFloat(o.procSimRate, 'g', -1, 64)})
+	return startDataLimited(ctx, o, bin, dir, spaces, flows, 0, []string{"--simulator.rate-limit=" + strconv.FormatFloat(o.procSimRate, 'g', -1, 64)})
 }
 
-// startDataLimited is startData with the simulator's limits given as its
-// flags (--simulator.rate-limit, --simulator.operation-rate-limit).
-func startDataLimited(ctx context.Context, o *options, bin, dir string, spaces, flows int, limits []string) (*procData, error) {
+// startDataLimited is startData with templates message templates a space
+// with a WABA (simulator.AddTemplates), and the simulator's limits given as
+// its flags (--simulator.rate-limit, --simulator.operation-rate-limit).
+func startDataLimited(ctx context.Context, o *options, bin, dir string, spaces, flows, templates int, limits []string) (*procData, error) {
 	data := simulator.Generate(o.seed, spaces, flows)
+	simulator.AddTemplates(o.seed, data, templates)
 	d := &procData{spaces: spaces, flowsPerSpace: flows, ids: subSpaceIDs(data)}
 	d.nodes = make(map[string]accountNodes, len(data.Spaces))
 	for _, sp := range data.Spaces {
 		if sp.ID != "" {
 			d.flows += len(sp.Flows)
+			d.templates += len(sp.Templates)
 			d.nodes[sp.ID] = accountNodes{waba: sp.WABA != nil, numbers: len(sp.PhoneNumbers)}
 		}
 	}
@@ -454,8 +458,10 @@ type metricValues struct {
 	refreshDuration      float64
 	flows                float64
 	series               int
-	spaces               int // series of cams_space_up
-	phoneStates          int // series of cams_phone_number_state
+	spaces               int     // series of cams_space_up
+	phoneStates          int     // series of cams_phone_number_state
+	templates            float64 // the sum of cams_templates
+	templateProblems     int     // series of cams_template_problem_info
 	// collectorSpaces are the samples of cams_collector_spaces, by their
 	// labels as written ({collector="waba",state="up"}).
 	collectorSpaces map[string]float64
@@ -491,6 +497,16 @@ func (mv *metricValues) scan(r io.Reader) error {
 			continue
 		case "cams_phone_number_state":
 			mv.phoneStates++
+			continue
+		case "cams_template_problem_info":
+			mv.templateProblems++
+			continue
+		case "cams_templates":
+			v, err := strconv.ParseFloat(string(line[i+1:]), 64)
+			if err != nil {
+				return err
+			}
+			mv.templates += v
 			continue
 		case "cams_collector_spaces":
 			v, err := strconv.ParseFloat(string(line[i+1:]), 64)

@@ -29,11 +29,16 @@ import (
 )
 
 // scrapeSize is a data set of the scrape part: spaces × average flows, and
-// the phone numbers of each space with every source on (0: sources off).
-type scrapeSize struct{ spaces, flows, numbers int }
+// the phone numbers of each space with every source on (0: sources off),
+// and the message templates of each space with a WABA with every source
+// on (0: the templates source off).
+type scrapeSize struct{ spaces, flows, numbers, templates int }
 
 func (s scrapeSize) String() string {
-	if s.numbers > 0 {
+	switch {
+	case s.numbers > 0 && s.templates > 0:
+		return fmt.Sprintf("%s × %d, every source on with %d numbers and %d templates a space", thousands(s.spaces), s.flows, s.numbers, s.templates)
+	case s.numbers > 0:
 		return fmt.Sprintf("%s × %d, every source on with %d numbers a space", thousands(s.spaces), s.flows, s.numbers)
 	}
 	return fmt.Sprintf("%s × %d", thousands(s.spaces), s.flows)
@@ -87,9 +92,9 @@ func scrapeOne(ctx context.Context, o *options, t *table, size scrapeSize, names
 	snap := buildSnapshot(o.seed, size.spaces, size.flows)
 	sources := size.numbers > 0
 	if sources {
-		snap = withSources(snap, o.seed, size.numbers)
+		snap = withSources(snap, o.seed, size.numbers, size.templates)
 	}
-	metricsOpts := func() collector.Options { return metricsOptions(sources) }
+	metricsOpts := func() collector.Options { return metricsOptions(sources, sources && size.templates > 0) }
 	self := selfRegistry()
 
 	handlers := map[string]http.Handler{}
