@@ -91,7 +91,7 @@ func templateParts(api templates.Lister, ids []string, at time.Time) map[string]
 // its default flags (sources.go): an hour's interval, pages of 20, the
 // client's page limit.
 func newTemplatesSource(api templates.Lister) *templates.Source {
-	return templates.New(api, templates.DefaultInterval, client.DefaultTemplatesPageSize, 0)
+	return templates.New(api, templates.DefaultInterval, client.DefaultTemplatesPageSize, 0, templates.Options{MaxProblemSeries: templates.DefaultMaxProblemSeries})
 }
 
 // datasetAPI answers QueryChatappPhoneNumbers, QueryChatappBindWaba,
