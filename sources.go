@@ -111,7 +111,7 @@ var sourceSpecs = []sourceSpec{
 			help: "With --collector.templates, a cams_template_info series for every template (500,000 series at 10,000 spaces of 50 templates)."}},
 		build: func(api *client.Client, f *sourceFlags, o *exporterOptions, logger log.Logger) builtSource {
 			src := templates.New(api, f.interval, *f.ints["templates.page-size"], o.maxPages,
-				templates.Options{MaxProblemSeries: *f.ints["templates.max-problem-series"], Logger: logger})
+				templates.Options{MaxProblemSeries: *f.ints["templates.max-problem-series"], Logger: logger, KeepAll: *f.bools["collector.template-info"]})
 			return builtSource{series: &templates.Series{Info: *f.bools["collector.template-info"]},
 				add: func(e *engine.Engine, cfg engine.Config) *engine.Runner { return engine.AddPaged(e, cfg, src) }}
 		},

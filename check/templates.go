@@ -62,7 +62,7 @@ func judgeTemplates(j *judging, sr *SpaceResult, part *snapshot.SpacePart) *Call
 		return call
 	}
 	t := templates.Of(part.Data)
-	res.Count, res.Disagreement, res.NoneUsable = len(t.List), t.Disagreement, noneUsable(t.List)
+	res.Count, res.Disagreement, res.NoneUsable = t.Count(), t.Disagreement, t.NoneUsable()
 	if t.Total >= 0 {
 		total := t.Total
 		res.Total = &total
@@ -70,11 +70,13 @@ func judgeTemplates(j *judging, sr *SpaceResult, part *snapshot.SpacePart) *Call
 	if res.NoneUsable {
 		j.found.count(Critical, j.index, rankNoneUsable, "space", "spaces", "without a usable template", "")
 	}
-	if len(t.List) > 0 {
-		res.ByStatus = make(map[string]int, len(problemStatuses)+1)
+	if byStatus, _ := t.Counts(); len(byStatus) > 0 {
+		res.ByStatus = make(map[string]int, len(byStatus))
+		for _, c := range byStatus {
+			res.ByStatus[c.Value] += c.N
+		}
 	}
 	for _, k := range t.List {
-		res.ByStatus[k.AuditStatus]++
 		if rank := problemRank(k.AuditStatus); rank >= 0 {
 			severity := Warning
 			if res.NoneUsable {
@@ -96,23 +98,4 @@ func judgeTemplates(j *judging, sr *SpaceResult, part *snapshot.SpacePart) *Call
 // (OK: nothing is known against it).
 func problemRank(status string) int {
 	return slices.IndexFunc(problemStatuses[:], func(p struct{ status, words string }) bool { return p.status == status })
-}
-
-// noneUsable reports whether a space's templates hold none it can send
-// and at least one that cannot be sent: each failed its review, was
-// paused or disabled, or waits for its review (auditing, unaudit). Every
-// flow sending a template outside the 24-hour window fails. A space whose
-// templates all wait for their review is new, not broken; a template of
-// an undocumented status may be usable.
-func noneUsable(list []templates.Kept) bool {
-	problems := 0
-	for _, k := range list {
-		switch {
-		case templates.Problem(k.AuditStatus):
-			problems++
-		case k.AuditStatus != templates.StatusAuditing && k.AuditStatus != templates.StatusUnaudit:
-			return false
-		}
-	}
-	return problems > 0
 }

@@ -194,16 +194,21 @@ func (t *templatesTally) add(space string, data any) {
 	if noneUsable {
 		t.noneUsable++
 	}
+	t.templates += ts.Count()
+	byStatus, byCategory := ts.Counts()
+	for _, c := range byStatus {
+		t.byStatus[c.Value] += c.N
+	}
+	for _, c := range byCategory {
+		t.byCategory[c.Value] += c.N
+	}
 	for _, k := range ts.List {
-		t.templates++
-		t.byStatus[k.AuditStatus]++
-		t.byCategory[k.Category]++
 		if sev := templateSeverity(k.AuditStatus, noneUsable); sev > fine {
 			t.worst.add(templateRow{Space: space, Severity: severityNames[sev], Kept: k, severity: sev})
 		}
 	}
 	if ts.Disagreement != "" {
-		t.listings.add(listingRow{Space: space, Listed: len(ts.List), Total: ts.Total, Disagreement: ts.Disagreement})
+		t.listings.add(listingRow{Space: space, Listed: ts.Count(), Total: ts.Total, Disagreement: ts.Disagreement})
 	}
 }
 

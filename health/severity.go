@@ -82,19 +82,5 @@ func templateSeverity(status string, noneUsable bool) int {
 }
 
 // noUsableTemplate reports whether a space's templates hold none it can
-// send and at least one that failed its review or was stopped: each is a
-// problem (fail, paused, disabled) or waits for its review (auditing,
-// unaudit). A space whose templates all wait for their review is new, not
-// broken; a template of an undocumented status may be usable.
-func noUsableTemplate(t templates.Templates) bool {
-	problems := 0
-	for _, k := range t.List {
-		switch {
-		case templates.Problem(k.AuditStatus):
-			problems++
-		case k.AuditStatus != templates.StatusAuditing && k.AuditStatus != templates.StatusUnaudit:
-			return false
-		}
-	}
-	return problems > 0
-}
+// send (templates.Templates.NoneUsable).
+func noUsableTemplate(t templates.Templates) bool { return t.NoneUsable() }

@@ -75,16 +75,13 @@ func dataSummary(source string, data any) string {
 // sent, and how the listing disagreed with its Total.
 func templatesSummary(t templates.Templates) string {
 	noneUsable := noUsableTemplate(t)
-	worst, problems := -1, 0
+	worst, problems := -1, t.Problems()
 	for i, k := range t.List {
-		if templates.Problem(k.AuditStatus) {
-			problems++
-		}
 		if worst < 0 || templateSeverity(k.AuditStatus, noneUsable) > templateSeverity(t.List[worst].AuditStatus, noneUsable) {
 			worst = i
 		}
 	}
-	out := countOf(len(t.List), "template")
+	out := countOf(t.Count(), "template")
 	switch {
 	case worst < 0 || templateSeverity(t.List[worst].AuditStatus, noneUsable) == fine:
 		out += ", none needing attention"

@@ -30,13 +30,14 @@ var documentedTemplateStatuses = []string{templates.StatusPass, templates.Status
 // templatesView is /status's view of t. t is not changed: it belongs to
 // an immutable snapshot.
 func templatesView(t templates.Templates) templatesData {
-	v := templatesData{ByStatus: make(map[string]int, len(documentedTemplateStatuses)), Listed: len(t.List), Disagreement: t.Disagreement,
+	v := templatesData{ByStatus: make(map[string]int, len(documentedTemplateStatuses)), Listed: t.Count(), Disagreement: t.Disagreement,
 		NoneUsable: noUsableTemplate(t), StatusChanges: t.Changes}
 	for _, s := range documentedTemplateStatuses {
 		v.ByStatus[s] = 0
 	}
-	for _, k := range t.List {
-		v.ByStatus[k.AuditStatus]++
+	byStatus, _ := t.Counts()
+	for _, c := range byStatus {
+		v.ByStatus[c.Value] += c.N
 	}
 	if t.Total >= 0 {
 		total := t.Total

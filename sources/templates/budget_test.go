@@ -110,7 +110,7 @@ func TestBudgetAcrossSpaces(t *testing.T) {
 // space had one, is given back first.
 func TestEnterGrantsWhatWasHeldFirst(t *testing.T) {
 	part := func(claim, held int, words ...string) *snapshot.SpacePart {
-		t := keep(Templates{}, listing(words...), len(words), "", newCaps())
+		t := keep(Templates{}, listing(words...), len(words), "", newCaps(), true)
 		t.claim, t.ProblemSeries = claim, held
 		return &snapshot.SpacePart{Up: true, HasData: true, Data: t}
 	}

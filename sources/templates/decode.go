@@ -39,10 +39,62 @@ func (s *Source) Decode(raw json.RawMessage) (any, error) {
 		listed[i] = client.Template{TemplateCode: k.Code, TemplateName: k.Name, Language: k.Language, Category: k.Category,
 			AuditStatus: k.AuditStatus, Reason: k.Reason, LastUpdateTime: k.Updated}
 	}
-	t := Templates{List: keptList(listed, s.caps), Total: saved.Total, Pages: saved.Pages,
+	t := Templates{Total: saved.Total, Pages: saved.Pages,
 		Disagreement: client.Cut(saved.Disagreement, client.MaxTextBytes), Changes: countedChanges(saved.Changes)}
+	list := keptList(listed, s.caps)
+	if saved.ByStatus == nil {
+		// Every template kept one by one (--collector.template-info was
+		// on): counted from the list, kept as the source keeps them now.
+		t = summarize(list, t, s.keepAll)
+	} else {
+		counted, err := s.decodeCounts(saved, len(list), limit(pageLimit))
+		if err != nil {
+			return nil, err
+		}
+		t.List, t.Listed, t.ByStatus, t.ByCategory = list, counted.Listed, counted.ByStatus, counted.ByCategory
+	}
 	t.claim = min(max(saved.ProblemSeries, 0), t.problems())
 	return t, nil
+}
+
+func limit(pageLimit int) int { return pageLimit * client.MaxTemplatesPageSize }
+
+// decodeCounts checks the counts of saved (every template counted once by
+// status and once by category, at least those kept one by one, at most
+// limit) and folds their values by the source's caps.
+func (s *Source) decodeCounts(saved Templates, kept, limit int) (Templates, error) {
+	if saved.Listed < kept || saved.Listed > limit {
+		return Templates{}, fmt.Errorf("%d templates counted, not from the %d kept one by one to the %d a listing holds", saved.Listed, kept, limit)
+	}
+	byStatus, err := foldCounts(saved.ByStatus, saved.Listed, s.caps.status)
+	if err != nil {
+		return Templates{}, fmt.Errorf("by status: %w", err)
+	}
+	byCategory, err := foldCounts(saved.ByCategory, saved.Listed, s.caps.category)
+	if err != nil {
+		return Templates{}, fmt.Errorf("by category: %w", err)
+	}
+	return Templates{Listed: saved.Listed, ByStatus: byStatus, ByCategory: byCategory}, nil
+}
+
+// foldCounts returns counts with their values folded by c and shared,
+// merged and sorted, when they add up to total.
+func foldCounts(counts []Count, total int, c *values.Cap) ([]Count, error) {
+	sum := 0
+	out := []Count{}
+	for _, n := range counts {
+		if n.N < 0 || n.N > total-sum {
+			return nil, fmt.Errorf("a count of %d beyond the %d templates", n.N, total)
+		}
+		sum += n.N
+		if n.N > 0 {
+			out = addCount(out, values.Shared(c.Fold(n.Value)), n.N)
+		}
+	}
+	if sum != total {
+		return nil, fmt.Errorf("counts adding up to %d, not the %d templates", sum, total)
+	}
+	return out, nil
 }
 
 // pageLimit is the most pages a listing of the source takes (the client's

@@ -96,10 +96,10 @@ func TestDecodeRoundTripThroughTheCache(t *testing.T) {
 }
 
 // Templates read back share their label values: 10,000 spaces of
-// templates hold one "pass", not one a template.
+// templates hold one "paused", not one a template.
 func TestDecodeSharesValues(t *testing.T) {
 	src := New(nil, 0, 0, 0, Options{})
-	raw := `{"templates":[{"template_code":"%s","language":"en_US","category":"UTILITY","audit_status":"pass"}],"total":1,"pages":1}`
+	raw := `{"templates":[{"template_code":"%s","language":"en_US","category":"UTILITY","audit_status":"paused"}],"total":1,"pages":1}`
 	a, errA := src.Decode(json.RawMessage(fmt.Sprintf(raw, "a")))
 	b, errB := src.Decode(json.RawMessage(fmt.Sprintf(raw, "b")))
 	if errA != nil || errB != nil {
@@ -128,6 +128,14 @@ func TestDecodeBounds(t *testing.T) {
 		"more than a listing": {`{"templates":[` + strings.Join(many, ",") + `]}`, "501 templates, more than the 500 a listing holds (2 pages of at most 250)"},
 		"a code too long":     {`{"templates":[{"template_code":"` + strings.Repeat("c", 129) + `"}]}`, "template 0: an id of 129 bytes, more than 128"},
 		"an empty code":       {`{"templates":[{"template_code":"a"},{"template_code":""}]}`, "template 1: an empty id"},
+		"counts not adding up": {`{"templates":[],"listed":2,"by_status":[{"value":"pass","n":1}],"by_category":[{"value":"UTILITY","n":2}]}`,
+			"by status: counts adding up to 1, not the 2 templates"},
+		"a negative count": {`{"templates":[],"listed":2,"by_status":[{"value":"pass","n":2}],"by_category":[{"value":"UTILITY","n":-1}]}`,
+			"by category: a count of -1 beyond the 2 templates"},
+		"fewer counted than kept": {`{"templates":[{"template_code":"a","audit_status":"fail"}],"listed":0,"by_status":[]}`,
+			"0 templates counted, not from the 1 kept one by one to the 500 a listing holds"},
+		"more counted than a listing holds": {`{"templates":[],"listed":501,"by_status":[{"value":"pass","n":501}]}`,
+			"501 templates counted, not from the 0 kept one by one to the 500 a listing holds"},
 		"a control character": {`{"templates":[{"template_code":"a\nb"}]}`, `template 0: id "a\nb" holds a control character`},
 		"a negative Total":    {`{"templates":[],"total":-2}`, "a Total of -2"},
 		"pages beyond":        {`{"templates":[],"total":0,"pages":3}`, "3 pages, not from 0 to the limit of 2"},

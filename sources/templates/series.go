@@ -48,12 +48,7 @@ func (s *Series) Families(add collector.AddFamily) {
 
 func (s *Series) SpaceSeries(dst []collector.Series, space string, part *snapshot.SpacePart) []collector.Series {
 	t := Of(part.Data)
-	byStatus := make(map[string]int, len(documentedStatuses))
-	byCategory := make(map[string]int, len(documentedCategories))
-	for _, k := range t.List {
-		byStatus[k.AuditStatus]++
-		byCategory[k.Category]++
-	}
+	byStatus, byCategory := t.Counts()
 	dst = appendCounts(dst, s.byStatus, space, documentedStatuses, byStatus)
 	dst = appendCounts(dst, s.byCategory, space, documentedCategories, byCategory)
 	granted := t.ProblemSeries
@@ -88,20 +83,20 @@ func (s *Series) TotalSeries(dst []collector.Series, st *snapshot.SourceState) [
 }
 
 // appendCounts appends a series of f for each documented value, then for
-// each other value counted, sorted: its count and the space.
-func appendCounts(dst []collector.Series, f *collector.Family, space string, documented []string, counts map[string]int) []collector.Series {
+// each other value counted (counts is sorted by value): its count and the
+// space.
+func appendCounts(dst []collector.Series, f *collector.Family, space string, documented []string, counts []Count) []collector.Series {
 	for _, v := range documented {
-		dst = append(dst, collector.NewSeries(f, float64(counts[v]), v, space))
-	}
-	var others []string
-	for v := range counts {
-		if !slices.Contains(documented, v) {
-			others = append(others, v)
+		n := 0
+		if i, found := countOf(counts, v); found {
+			n = counts[i].N
 		}
+		dst = append(dst, collector.NewSeries(f, float64(n), v, space))
 	}
-	slices.Sort(others)
-	for _, v := range others {
-		dst = append(dst, collector.NewSeries(f, float64(counts[v]), v, space))
+	for _, c := range counts {
+		if !slices.Contains(documented, c.Value) {
+			dst = append(dst, collector.NewSeries(f, float64(c.N), c.Value, space))
+		}
 	}
 	return dst
 }

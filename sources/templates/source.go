@@ -32,6 +32,9 @@ type Options struct {
 	// Logger logs the listings whose pages disagreed with their Total; nil
 	// for none.
 	Logger log.Logger
+	// KeepAll keeps every template one by one, not only those that need
+	// attention (--collector.template-info: cams_template_info needs them).
+	KeepAll bool
 }
 
 // Source is the templates source: an engine.PagedSource whose listings
@@ -45,6 +48,7 @@ type Source struct {
 	caps     caps
 	budget   *budget
 	logger   log.Logger
+	keepAll  bool
 
 	mu            sync.Mutex
 	disagreements failurelog.Log
@@ -62,7 +66,7 @@ func New(api Lister, interval time.Duration, pageSize, maxPages int, opts Option
 		logger = log.NewNopLogger()
 	}
 	return &Source{api: api, interval: interval, pageSize: pageSize, maxPages: maxPages, caps: newCaps(),
-		budget: newBudget(max(opts.MaxProblemSeries, 0)), logger: logger}
+		budget: newBudget(max(opts.MaxProblemSeries, 0)), logger: logger, keepAll: opts.KeepAll}
 }
 
 func (s *Source) Name() string      { return Name }
@@ -100,7 +104,7 @@ func (s *Source) Apply(space string, prev *snapshot.SpacePart, done []engine.Don
 	if prev != nil {
 		before = Of(prev.Data)
 	}
-	t := keep(before, listing.Templates(), listing.Total(), listing.Disagreement(), s.caps)
+	t := keep(before, listing.Templates(), listing.Total(), listing.Disagreement(), s.caps, s.keepAll)
 	t.Pages = listing.Pages()
 	t.ProblemSeries = s.budget.grant(space, t.problems())
 	if t.Disagreement != "" {
@@ -118,7 +122,7 @@ func (s *Source) noteDisagreement(space string, t Templates, at time.Time) {
 	s.mu.Unlock()
 	if ok {
 		level.Warn(s.logger).Log("msg", client.OperationListTemplates+"'s pages disagreed with the Total they gave: the space's template counts may be off (cams_template_listing_disagreement; /status shows each space's)",
-			"space", space, "disagreement", t.Disagreement, "templates", len(t.List), "total", t.Total, "disagreeing_listings", n, "since", failurelog.Since(last))
+			"space", space, "disagreement", t.Disagreement, "templates", t.Count(), "total", t.Total, "disagreeing_listings", n, "since", failurelog.Since(last))
 	}
 }
 

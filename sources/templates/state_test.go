@@ -3,6 +3,7 @@ package templates
 import (
 	"fmt"
 	"maps"
+	"slices"
 	"strings"
 	"testing"
 
@@ -28,7 +29,7 @@ func TestKeepSortsDedupesAndKeepsTheListing(t *testing.T) {
 		{TemplateCode: "a", Language: "en_US", AuditStatus: "pass", Category: "MARKETING", LastUpdateTime: 1},
 		{TemplateCode: "b", Language: "en_US", AuditStatus: "paused", Category: "UTILITY"}, // listed twice: the first kept
 	}
-	got := keep(Templates{}, listed, 3, "1 templates listed twice", newCaps())
+	got := keep(Templates{}, listed, 3, "1 templates listed twice", newCaps(), true)
 	want := []Kept{
 		{Code: "a", Language: "en_US", Category: "MARKETING", AuditStatus: "pass", Updated: 1},
 		{Code: "a", Language: "zh_CN", Category: "MARKETING", AuditStatus: "fail", Reason: "bad words", Updated: 2},
@@ -40,7 +41,7 @@ func TestKeepSortsDedupesAndKeepsTheListing(t *testing.T) {
 	if got.Total != 3 || got.Disagreement != "1 templates listed twice" || len(got.Changes) != 0 {
 		t.Errorf("Total %d, Disagreement %q, Changes %v: want 3, the pager's, none", got.Total, got.Disagreement, got.Changes)
 	}
-	if none := keep(Templates{}, nil, -1, "", newCaps()); len(none.List) != 0 || none.Total != -1 {
+	if none := keep(Templates{}, nil, -1, "", newCaps(), true); len(none.List) != 0 || none.Total != -1 {
 		t.Errorf("an empty listing kept %+v", none)
 	}
 }
@@ -53,7 +54,7 @@ func TestKeepCutsTexts(t *testing.T) {
 		{TemplateCode: long("c", 200) + "2", Language: long("l", 200), AuditStatus: "fail"},
 		{TemplateCode: "bad\xffcode", Language: "en_US", AuditStatus: "pass"},
 	}
-	got := keep(Templates{}, listed, 3, "", newCaps()).List
+	got := keep(Templates{}, listed, 3, "", newCaps(), true).List
 	if len(got) != 2 {
 		t.Fatalf("kept %d templates, want 2 (the two long codes are one key once cut)", len(got))
 	}
@@ -76,7 +77,7 @@ func TestKeepFoldsUndocumentedValuesPastTheCap(t *testing.T) {
 	for i := range values.MaxUndocumented + 5 {
 		listed = append(listed, client.Template{TemplateCode: fmt.Sprintf("t%02d", i), AuditStatus: fmt.Sprint("NEW_", i), Category: fmt.Sprint("CAT_", i)})
 	}
-	got := keep(Templates{}, listed, len(listed), "", c).List
+	got := keep(Templates{}, listed, len(listed), "", c, true).List
 	for i, k := range got {
 		wantStatus, wantCategory := fmt.Sprint("NEW_", i), fmt.Sprint("CAT_", i)
 		if i >= values.MaxUndocumented {
@@ -90,7 +91,7 @@ func TestKeepFoldsUndocumentedValuesPastTheCap(t *testing.T) {
 		t.Errorf("folded %d, want 10 (5 statuses, 5 categories)", c.folded())
 	}
 	documented := []client.Template{{TemplateCode: "x", AuditStatus: "disabled", Category: "AUTHENTICATION"}}
-	if k := keep(Templates{}, documented, 1, "", c).List[0]; k.AuditStatus != "disabled" || k.Category != "AUTHENTICATION" {
+	if k := keep(Templates{}, documented, 1, "", c, true).List[0]; k.AuditStatus != "disabled" || k.Category != "AUTHENTICATION" {
 		t.Errorf("documented values folded past the cap: %+v", k)
 	}
 }
@@ -163,7 +164,7 @@ func TestKeepCountsMovesIntoPausedAndDisabled(t *testing.T) {
 			var prev Templates
 			var states []Templates
 			for i, s := range tc.steps {
-				prev = keep(prev, s.listed, len(s.listed), "", c)
+				prev = keep(prev, s.listed, len(s.listed), "", c, true)
 				if !maps.Equal(prev.Changes, s.want) {
 					t.Fatalf("listing %d: Changes %v, want %v", i+1, prev.Changes, s.want)
 				}
@@ -185,5 +186,80 @@ func TestOf(t *testing.T) {
 	}
 	if got := Of(nil); got.List != nil || got.Changes != nil {
 		t.Errorf("Of(nil) = %+v, want none", got)
+	}
+}
+
+// A listing is counted whole, by status and by category, and only the
+// templates that need attention (a problem, an undocumented status) are
+// kept one by one, unless every template is (cams_template_info).
+func TestKeepCountsAndKeepsWhatNeedsAttention(t *testing.T) {
+	listed := []client.Template{
+		{TemplateCode: "a", Language: "en", Category: "MARKETING", AuditStatus: "pass"},
+		{TemplateCode: "b", Language: "en", Category: "UTILITY", AuditStatus: "paused"},
+		{TemplateCode: "c", Language: "en", Category: "UTILITY", AuditStatus: "auditing"},
+		{TemplateCode: "d", Language: "en", Category: "UTILITY", AuditStatus: "APPROVED"},
+		{TemplateCode: "e", Language: "en", Category: "MARKETING", AuditStatus: "unaudit"},
+		{TemplateCode: "f", Language: "en", Category: "AUTHENTICATION", AuditStatus: "fail"},
+	}
+	wantStatus := []Count{{"APPROVED", 1}, {"auditing", 1}, {"fail", 1}, {"pass", 1}, {"paused", 1}, {"unaudit", 1}}
+	wantCategory := []Count{{"AUTHENTICATION", 1}, {"MARKETING", 2}, {"UTILITY", 3}}
+	for _, tt := range []struct {
+		keepAll bool
+		codes   string
+	}{{false, "bdf"}, {true, "abcdef"}} {
+		got := keep(Templates{}, listed, 6, "", newCaps(), tt.keepAll)
+		byStatus, byCategory := got.Counts()
+		codes := ""
+		for _, k := range got.List {
+			codes += k.Code
+		}
+		if got.Count() != 6 || !slices.Equal(byStatus, wantStatus) || !slices.Equal(byCategory, wantCategory) || codes != tt.codes {
+			t.Errorf("keep all %v: %d templates, %v, %v, kept %q; want 6, %v, %v, %q", tt.keepAll, got.Count(), byStatus, byCategory, codes, wantStatus, wantCategory, tt.codes)
+		}
+		if got.NoneUsable() || got.Problems() != 2 || got.StatusCount("pass") != 1 {
+			t.Errorf("keep all %v: none usable %v, %d problems, %d pass; want false, 2, 1", tt.keepAll, got.NoneUsable(), got.Problems(), got.StatusCount("pass"))
+		}
+	}
+}
+
+// A template that moves into paused after a listing that only counted it
+// (it passed) is a move; one paused in both listings is not; and a
+// space's first listing counts none.
+func TestMovesAfterACountedListing(t *testing.T) {
+	tpl := func(code, status string) client.Template {
+		return client.Template{TemplateCode: code, Language: "en", Category: "UTILITY", AuditStatus: status}
+	}
+	first := keep(Templates{}, []client.Template{tpl("a", "pass"), tpl("b", "paused"), tpl("c", "fail")}, 3, "", newCaps(), false)
+	if first.Changes != nil {
+		t.Fatalf("a first listing counted moves: %v", first.Changes)
+	}
+	second := keep(first, []client.Template{tpl("a", "paused"), tpl("b", "paused"), tpl("c", "disabled")}, 3, "", newCaps(), false)
+	if got := second.Changes; got[StatusPaused] != 1 || got[StatusDisabled] != 1 || len(got) != 2 {
+		t.Errorf("moves %v, want a into paused and c into disabled", got)
+	}
+}
+
+// A space without a usable template, read from the counts: its templates
+// are problems or await review, one at least a problem.
+func TestNoneUsableByCounts(t *testing.T) {
+	for _, tt := range []struct {
+		statuses []string
+		want     bool
+	}{
+		{nil, false},
+		{[]string{"pass"}, false},
+		{[]string{"auditing", "unaudit"}, false},
+		{[]string{"paused", "auditing"}, true},
+		{[]string{"fail", "disabled"}, true},
+		{[]string{"fail", "APPROVED"}, false},
+		{[]string{"fail", "pass"}, false},
+	} {
+		var listed []client.Template
+		for i, s := range tt.statuses {
+			listed = append(listed, client.Template{TemplateCode: fmt.Sprint(i), AuditStatus: s})
+		}
+		if got := keep(Templates{}, listed, len(listed), "", newCaps(), false).NoneUsable(); got != tt.want {
+			t.Errorf("%v: none usable %v, want %v", tt.statuses, got, tt.want)
+		}
 	}
 }

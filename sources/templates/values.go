@@ -37,6 +37,13 @@ func Problem(status string) bool {
 	return status == StatusFail || status == StatusPaused || status == StatusDisabled
 }
 
+// NeedsAttention reports whether a template of this audit status is kept
+// one by one: a problem, or a status the documentation does not name. A
+// template that passed or awaits its review is only counted.
+func NeedsAttention(status string) bool {
+	return status != StatusPass && status != StatusAuditing && status != StatusUnaudit
+}
+
 // caps bounds the values of the audit_status and category labels.
 type caps struct {
 	status, category *values.Cap
