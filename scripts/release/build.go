@@ -35,12 +35,15 @@ func ldflags(src source) string {
 }
 
 // goBuild builds the static binary of p into dir and returns its path.
+// The revision is stamped by -ldflags, so the build leaves out version
+// control information, which Go finds in a clone but not in a worktree:
+// one commit builds the same binary either way.
 func goBuild(ctx context.Context, src source, p platform, dir string) (string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
 	}
 	out := filepath.Join(dir, p.binaryName())
-	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-buildvcs=true", "-ldflags", ldflags(src), "-o", out, ".")
+	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-buildvcs=false", "-ldflags", ldflags(src), "-o", out, ".")
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS="+p.os, "GOARCH="+p.arch, "GOARM="+p.arm)
 	if b, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("go build: %v: %s", err, lastLines(string(b), 20))
