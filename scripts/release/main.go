@@ -130,12 +130,18 @@ func release(ctx context.Context, opts options, stdout io.Writer) error {
 	if err := src.checkReleasable(opts.chart); err != nil {
 		return err
 	}
+	dist, err := src.checkDist(ctx, opts.dist)
+	if err != nil {
+		return err
+	}
 	t, err := findTools(opts)
 	if err != nil {
 		return err
 	}
-	dist, err := src.prepareDist(ctx, opts.dist)
-	if err != nil {
+	if err := os.RemoveAll(dist); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dist, 0o755); err != nil {
 		return err
 	}
 	started := time.Now()

@@ -135,10 +135,9 @@ func (s source) checkReleasable(chart bool) error {
 	return nil
 }
 
-// prepareDist empties dist (or makes it) and returns its absolute path. It
-// refuses a directory that holds the work tree or a tracked file, which
-// emptying it would delete.
-func (s source) prepareDist(ctx context.Context, dist string) (string, error) {
+// checkDist returns dist's absolute path, or refuses a directory that holds
+// the work tree or a tracked file, which emptying it would delete.
+func (s source) checkDist(ctx context.Context, dist string) (string, error) {
 	abs, err := realPath(dist)
 	if err != nil {
 		return "", err
@@ -155,10 +154,7 @@ func (s source) prepareDist(ctx context.Context, dist string) (string, error) {
 			return "", fmt.Errorf("-dist %s holds files of the repository (%s), which emptying it would delete; give a directory of its own such as dist", dist, firstLine(tracked))
 		}
 	}
-	if err := os.RemoveAll(abs); err != nil {
-		return "", err
-	}
-	return abs, os.MkdirAll(abs, 0o755)
+	return abs, nil
 }
 
 // realPath is path made absolute with its symbolic links resolved, as far
