@@ -15,7 +15,8 @@
 #   test       (default) everything `make test` needs: Debian's prometheus,
 #              prometheus-alertmanager (2.42/0.25), strace, busybox (the
 #              chart's test hook), systemd (systemd-analyze checks the
-#              release's unit), rpm (reads the release's .rpm),
+#              release's unit), unzip (the windows archive), rpm (reads
+#              the release's .rpm),
 #              etcd-server and chromium (the status page's browser test),
 #              Prometheus 3 (prometheus, promtool), Alertmanager
 #              (alertmanager, amtool), helm, kubeconform, the offline
@@ -228,7 +229,7 @@ apt_install() { # PACKAGE...
 
 one() {
   case $1 in
-  debian) apt_install prometheus prometheus-alertmanager strace busybox systemd ;;
+  debian) apt_install prometheus prometheus-alertmanager strace busybox systemd unzip ;;
   rpm) apt_install rpm ;;
   etcd) apt_install etcd-server ;;
   chromium) apt_install chromium ;;

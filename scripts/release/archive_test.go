@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cams-exporter/cams_exporter/internal/tooltest"
 )
 
 // The archives' names and the binary's, per platform, as the Prometheus
@@ -143,12 +145,13 @@ func TestWriteZip(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("zip holds %v, want %v", got, want)
 	}
-	out := command(t, "", "unzip", "-t", path)
+	unzip := tooltest.Debian(t, "unzip", "unzip")
+	out := command(t, "", unzip, "-t", path)
 	if !strings.Contains(out, "No errors detected") {
 		t.Errorf("unzip -t:\n%s", out)
 	}
 	extracted := t.TempDir()
-	command(t, "", "unzip", "-q", path, "-d", extracted)
+	command(t, "", unzip, "-q", path, "-d", extracted)
 	info, err := os.Stat(filepath.Join(extracted, "top", "cams_exporter.exe"))
 	if err != nil || info.Mode().Perm() != 0o755 || !bytes.Equal(readFile(t, filepath.Join(extracted, "top", "cams_exporter.exe")), readFile(t, files[2].path)) {
 		t.Errorf("unzip made the binary %v (%v), want it executable and whole", info, err)
