@@ -123,6 +123,11 @@ func parsePackagers(s string) ([]string, error) {
 // release checks everything it can before it builds anything, then builds
 // into a dist/ it empties first, and removes dist/ again if a step fails.
 func release(ctx context.Context, opts options, stdout io.Writer) error {
+	// Where the command was run, before readSource moves to the top.
+	dist, err := realPath(opts.dist)
+	if err != nil {
+		return err
+	}
 	src, err := readSource(ctx)
 	if err != nil {
 		return err
@@ -130,8 +135,7 @@ func release(ctx context.Context, opts options, stdout io.Writer) error {
 	if err := src.checkReleasable(opts.chart); err != nil {
 		return err
 	}
-	dist, err := src.checkDist(ctx, opts.dist)
-	if err != nil {
+	if err := src.checkDist(ctx, dist, opts.dist); err != nil {
 		return err
 	}
 	t, err := findTools(opts)

@@ -102,4 +102,15 @@ func TestReleaseRefusesBadInput(t *testing.T) {
 			}
 		})
 	}
+
+	// -dist is where the command runs, not the top of the work tree.
+	t.Run("dist relative to a subdirectory", func(t *testing.T) {
+		cmd := exec.Command(program, "-dist", "cams-exporter", "-tools", noTools)
+		cmd.Dir = c.path("charts")
+		out, err := cmd.CombinedOutput()
+		want := "release: -dist cams-exporter holds files of the repository (charts/cams-exporter/"
+		if err == nil || !strings.HasPrefix(string(out), want) {
+			t.Errorf("release -dist cams-exporter in charts/: %v\n%s\nwant %q", err, out, want)
+		}
+	})
 }

@@ -135,26 +135,22 @@ func (s source) checkReleasable(chart bool) error {
 	return nil
 }
 
-// checkDist returns dist's absolute path, or refuses a directory that holds
-// the work tree or a tracked file, which emptying it would delete.
-func (s source) checkDist(ctx context.Context, dist string) (string, error) {
-	abs, err := realPath(dist)
-	if err != nil {
-		return "", err
-	}
+// checkDist refuses a directory (abs, given as dist) that holds the work
+// tree or a tracked file, which emptying it would delete.
+func (s source) checkDist(ctx context.Context, abs, dist string) error {
 	if rel, err := filepath.Rel(abs, s.root); err == nil && !strings.HasPrefix(rel, "..") {
-		return "", fmt.Errorf("-dist %s holds the work tree, which emptying it would delete; give a directory of its own such as dist", dist)
+		return fmt.Errorf("-dist %s holds the work tree, which emptying it would delete; give a directory of its own such as dist", dist)
 	}
 	if rel, err := filepath.Rel(s.root, abs); err == nil && !strings.HasPrefix(rel, "..") {
 		tracked, err := git(ctx, "ls-files", "--", rel)
 		if err != nil {
-			return "", err
+			return err
 		}
 		if tracked != "" {
-			return "", fmt.Errorf("-dist %s holds files of the repository (%s), which emptying it would delete; give a directory of its own such as dist", dist, firstLine(tracked))
+			return fmt.Errorf("-dist %s holds files of the repository (%s), which emptying it would delete; give a directory of its own such as dist", dist, firstLine(tracked))
 		}
 	}
-	return abs, nil
+	return nil
 }
 
 // realPath is path made absolute with its symbolic links resolved, as far
