@@ -1,12 +1,25 @@
-GO      ?= go
-VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-REVISION ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
+GO         ?= go
+# The version being prepared (VERSION), as the Prometheus projects keep it;
+# --version and cams_exporter_build_info report it with the revision,
+# branch and build date.
+VERSION    ?= $(shell cat VERSION)
+REVISION   ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
+BRANCH     ?= $(shell git rev-parse --abbrev-ref HEAD 2>/dev/null || echo unknown)
+BUILD_DATE ?= $(shell date -u +%Y%m%d-%H:%M:%S)
+BUILD_USER ?= $(shell whoami 2>/dev/null)@$(shell hostname 2>/dev/null)
 LDFLAGS := -s -w \
 	-X github.com/prometheus/common/version.Version=$(VERSION) \
 	-X github.com/prometheus/common/version.Revision=$(REVISION) \
-	-X github.com/prometheus/common/version.Branch=main
+	-X github.com/prometheus/common/version.Branch=$(BRANCH) \
+	-X github.com/prometheus/common/version.BuildUser=$(BUILD_USER) \
+	-X github.com/prometheus/common/version.BuildDate=$(BUILD_DATE)
 
-.PHONY: build test tools k8s-e2e demo bench soak
+# The image: every platform built by one `docker buildx build`, each
+# cross-compiled on the build machine (see the Dockerfile).
+IMAGE           ?= ghcr.io/cams-exporter/cams_exporter
+IMAGE_PLATFORMS ?= linux/amd64,linux/arm64,linux/arm/v7
+
+.PHONY: build test tools k8s-e2e demo bench soak release image
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o cams_exporter .
@@ -14,6 +27,20 @@ build:
 # Every test; installs what the tests run first (see README: Development).
 test:
 	./scripts/test.sh
+
+# A release into dist/ from a clean work tree (README: Install): archives
+# for every platform, sha256sums.txt, SBOMs, the .deb and .rpm packages and
+# the chart; about half a minute with warm Go caches, some minutes cold.
+release:
+	./scripts/install-tools.sh release
+	$(GO) run ./scripts/release
+
+# Needs Docker with buildx; add --push to publish (README: Docker).
+image:
+	docker buildx build --platform $(IMAGE_PLATFORMS) \
+		--build-arg VERSION=$(VERSION) --build-arg REVISION=$(REVISION) --build-arg BRANCH=$(BRANCH) \
+		--build-arg CREATED=$(shell date -u +%Y-%m-%dT%H:%M:%SZ) \
+		-t $(IMAGE):$(VERSION) .
 
 # The real programs the tests run, built from their Go modules and cached in
 # $${CAMS_TOOLS_DIR:-$$HOME/.cache/cams_exporter-tools} (scripts/tool-versions).

@@ -42,9 +42,10 @@ func TestTemplateValidates(t *testing.T) {
 		args  []string
 		kinds []string
 	}{
-		{"defaults", nil, []string{"Deployment", "Service", "ServiceAccount"}},
+		// The Pod is helm test's (a hook: helm install leaves it out).
+		{"defaults", nil, []string{"Deployment", "Pod", "Service", "ServiceAccount"}},
 		{"all on", []string{"-f", allOnValues}, []string{"ConfigMap", "ConfigMap", "Deployment", "NetworkPolicy",
-			"PersistentVolumeClaim", "PrometheusRule", "Service", "ServiceAccount", "ServiceMonitor"}},
+			"PersistentVolumeClaim", "Pod", "PrometheusRule", "Service", "ServiceAccount", "ServiceMonitor"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			manifest, objs := render(t, tc.args...)
@@ -89,6 +90,10 @@ func TestKubeconformRejectsMistakes(t *testing.T) {
 			sc := get(o, "spec", "template", "spec", "containers", 0, "securityContext").(map[string]any)
 			sc["readOnlyRootFileSystem"] = true
 		}, "readOnlyRootFileSystem"},
+		{"misspelled field in the helm test Pod", "Pod", fullname + "-test", func(o object) {
+			sc := get(o, "spec", "containers", 0, "securityContext").(map[string]any)
+			sc["runAsNonroot"] = true
+		}, "runAsNonroot"},
 		{"wrong type in Service port", "Service", fullname, func(o object) {
 			get(o, "spec", "ports", 0).(map[string]any)["port"] = "9949"
 		}, "port"},

@@ -125,6 +125,8 @@ func TestKubernetesE2E(t *testing.T) {
 		t.Error("the stored dashboard ConfigMap differs from dashboards/cams_exporter.json")
 	}
 
+	checkHelmTestPod(t, api, k, find(t, objs, "Deployment", fullname))
+
 	// The API server's own validation of the CRDs rejects a misspelled field
 	// and a wrong type.
 	api.rejects(t, "ServiceMonitor with a misspelled field", "/apis/monitoring.coreos.com/v1/namespaces/"+namespace+"/servicemonitors",
@@ -155,6 +157,76 @@ func TestKubernetesE2E(t *testing.T) {
 		api.waitGone(t, name, path)
 	}
 	t.Logf("helm uninstall: all %d objects gone", len(paths))
+}
+
+// checkHelmTestPod: the release's helm test pod, a hook that helm install
+// leaves out, is admitted by the API server (a dry run, strict field
+// validation) in a namespace that enforces the restricted Pod Security
+// Standard, as is a pod of the exporter's Deployment; the same pod without
+// runAsNonRoot is refused there. (With no kubelet, helm test itself cannot
+// run here; TestHelmTestScript runs its script.)
+func checkHelmTestPod(t *testing.T, api *apiServer, k []string, d object) {
+	t.Helper()
+	hooks, stderr, err := helm(t, append([]string{"get", "hooks", release}, k...)...)
+	if err != nil {
+		t.Fatalf("helm get hooks: %v\n%s", err, stderr)
+	}
+	hookObjs := parseObjects(t, hooks)
+	if len(hookObjs) != 1 || hookObjs[0].kind() != "Pod" || hookObjs[0].name() != testPod {
+		t.Fatalf("the release's hooks are %v, want the Pod %s", hookObjs, testPod)
+	}
+	const restricted = "psa-restricted"
+	ns := `{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"` + restricted + `","labels":{"pod-security.kubernetes.io/enforce":"restricted"}}}`
+	if code, body, err := api.do("POST", "/api/v1/namespaces", ns); err != nil || code != http.StatusCreated {
+		t.Fatalf("create namespace %s: %d %v: %.300s", restricted, code, err, body)
+	}
+	// No controller manager makes the default service account here.
+	for _, sa := range []string{"default", str(d, "spec", "template", "spec", "serviceAccountName")} {
+		body := `{"apiVersion":"v1","kind":"ServiceAccount","metadata":{"name":"` + sa + `"}}`
+		if code, resp, err := api.do("POST", "/api/v1/namespaces/"+restricted+"/serviceaccounts", body); err != nil || code != http.StatusCreated {
+			t.Fatalf("create service account %s: %d %v: %.300s", sa, code, err, resp)
+		}
+	}
+	pods := "/api/v1/namespaces/" + restricted + "/pods?dryRun=All&fieldValidation=Strict"
+	podJSON := func(o object) string {
+		o = deepCopy(t, o)
+		get(o, "metadata").(map[string]any)["namespace"] = restricted
+		b, err := json.Marshal(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	// The admission reads the namespace's label from a cache: wait until it
+	// refuses a pod that may run as root.
+	lax := deepCopy(t, hookObjs[0])
+	delete(get(lax, "spec", "securityContext").(map[string]any), "runAsNonRoot")
+	deadline := time.Now().Add(time.Minute)
+	for {
+		code, body, err := api.do("POST", pods, podJSON(lax))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if code == http.StatusForbidden && bytes.Contains(body, []byte("runAsNonRoot")) {
+			t.Logf("the restricted namespace refuses the test pod without runAsNonRoot: HTTP %d", code)
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("a minute after its creation, the restricted namespace answers the test pod without runAsNonRoot %d: %.500s", code, body)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	exporterPod := object{"apiVersion": "v1", "kind": "Pod",
+		"metadata": map[string]any{"name": "exporter", "labels": get(d, "spec", "template", "metadata", "labels")},
+		"spec":     get(d, "spec", "template", "spec")}
+	for what, o := range map[string]object{"the helm test pod": hookObjs[0], "a pod of the exporter's Deployment": exporterPod} {
+		code, body, err := api.do("POST", pods, podJSON(o))
+		if err != nil || code != http.StatusCreated {
+			t.Errorf("the restricted namespace refuses %s: %d %v: %.500s", what, code, err, body)
+			continue
+		}
+		t.Logf("the API server admits %s in a namespace enforcing the restricted Pod Security Standard (dry run)", what)
+	}
 }
 
 // contains reports how want (rendered) is not a part of got (stored): the

@@ -13,15 +13,21 @@
 #
 # Usage: scripts/install-tools.sh [SET|TOOL]...
 #   test       (default) everything `make test` needs: Debian's prometheus,
-#              prometheus-alertmanager (2.42/0.25), strace, etcd-server and chromium
-#              (the status page's browser test), Prometheus 3
-#              (prometheus, promtool), Alertmanager (alertmanager, amtool),
-#              helm, kubeconform, the offline Kubernetes schemas and
-#              kube-apiserver
+#              prometheus-alertmanager (2.42/0.25), strace, busybox (the
+#              chart's test hook), systemd (systemd-analyze checks the
+#              release's unit), unzip (the windows archive), rpm (reads
+#              the release's .rpm),
+#              etcd-server and chromium (the status page's browser test),
+#              Prometheus 3 (prometheus, promtool), Alertmanager
+#              (alertmanager, amtool), helm, kubeconform, the offline
+#              Kubernetes schemas, kube-apiserver, nfpm and cyclonedx-gomod
 #   k8s-e2e    what `make k8s-e2e` alone needs: Debian's etcd-server, helm,
 #              the CRDs and kube-apiserver
+#   release    what `make release` needs: nfpm (the .deb and .rpm),
+#              cyclonedx-gomod (the SBOMs) and helm (the chart)
 #   TOOL       one of: debian prometheus alertmanager helm kubeconform
-#              k8s-schemas kube-apiserver etcd chromium
+#              k8s-schemas kube-apiserver etcd chromium rpm nfpm
+#              cyclonedx-gomod
 #   --print-dir  print the tools directory and exit
 #
 # Go builds use the ordinary GOCACHE and GOMODCACHE, so a second machine
@@ -158,6 +164,17 @@ build_helm() {
     "helm.sh/helm/v3/cmd/helm@v$HELM_VERSION"
 }
 
+# nfpm's own build sets its version through goreleaser's ldflags the same way.
+build_nfpm() {
+  GOBIN="$1" go install -trimpath -ldflags "-s -w -X main.version=$NFPM_VERSION" \
+    "github.com/goreleaser/nfpm/v2/cmd/nfpm@v$NFPM_VERSION"
+}
+
+build_cyclonedx_gomod() {
+  GOBIN="$1" go install -trimpath -ldflags "-s -w" \
+    "github.com/CycloneDX/cyclonedx-gomod/cmd/cyclonedx-gomod@v$CYCLONEDX_GOMOD_VERSION"
+}
+
 build_kubeconform() {
   GOBIN="$1" go install -trimpath -ldflags "-s -w" "github.com/yannh/kubeconform/cmd/kubeconform@v$KUBECONFORM_VERSION"
 }
@@ -212,7 +229,8 @@ apt_install() { # PACKAGE...
 
 one() {
   case $1 in
-  debian) apt_install prometheus prometheus-alertmanager strace ;;
+  debian) apt_install prometheus prometheus-alertmanager strace busybox systemd unzip ;;
+  rpm) apt_install rpm ;;
   etcd) apt_install etcd-server ;;
   chromium) apt_install chromium ;;
   prometheus) install_tool prometheus "$PROMETHEUS_VERSION" build_prometheus prometheus promtool ;;
@@ -227,8 +245,11 @@ one() {
     ln -sfn "versions/k8s-schemas-$v/crds" "$TOOLS_DIR/crds"
     ;;
   kube-apiserver) install_tool kube-apiserver "$KUBERNETES_VERSION" build_kube_apiserver kube-apiserver ;;
-  test) for t in debian etcd chromium prometheus alertmanager helm kubeconform k8s-schemas kube-apiserver; do one "$t"; done ;;
+  nfpm) install_tool nfpm "$NFPM_VERSION" build_nfpm nfpm ;;
+  cyclonedx-gomod) install_tool cyclonedx-gomod "$CYCLONEDX_GOMOD_VERSION" build_cyclonedx_gomod cyclonedx-gomod ;;
+  test) for t in debian rpm etcd chromium prometheus alertmanager helm kubeconform k8s-schemas kube-apiserver nfpm cyclonedx-gomod; do one "$t"; done ;;
   k8s-e2e) for t in etcd helm k8s-schemas kube-apiserver; do one "$t"; done ;;
+  release) for t in nfpm cyclonedx-gomod helm; do one "$t"; done ;;
   *)
     echo "install-tools: unknown tool or set $1 (see the usage at the top of $0)" >&2
     exit 2

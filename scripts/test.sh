@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Runs every test of cams_exporter (`make test`; CI's .ci/run runs exactly
 # this). First it installs what the tests run (scripts/install-tools.sh test):
-# Debian's prometheus, prometheus-alertmanager, etcd-server and chromium
-# packages, and Prometheus 3, Alertmanager, helm, kubeconform, the offline
-# Kubernetes schemas and kube-apiserver, built from their Go modules once and cached
+# Debian's prometheus, prometheus-alertmanager, strace, busybox, systemd,
+# unzip, rpm, etcd-server and chromium packages, and Prometheus 3, Alertmanager, helm,
+# kubeconform, the offline Kubernetes schemas, kube-apiserver, nfpm and
+# cyclonedx-gomod, built from their Go modules once and cached
 # (the first time takes about half an hour, see the README). Then gofmt, go vet and go test -race over every package, with
 # each package's result as it finishes and, every minute, the packages still
 # running.

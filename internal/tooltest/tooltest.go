@@ -1,7 +1,8 @@
 // Package tooltest finds, for tests, the real programs that
 // scripts/install-tools.sh builds from their Go modules (Prometheus 3,
-// Alertmanager, helm, kubeconform, kube-apiserver) and those Debian installs
-// (Prometheus 2.42, Alertmanager 0.25, etcd), and the versions pinned in
+// Alertmanager, helm, kubeconform, kube-apiserver, nfpm, cyclonedx-gomod)
+// and those Debian installs (Prometheus 2.42, Alertmanager 0.25, etcd,
+// busybox, systemd-analyze, rpm), and the versions pinned in
 // scripts/tool-versions. Without a program, a test that needs it is skipped
 // with a message naming `make test`, which installs them all, so that
 // `go test ./...` on a fresh clone passes; under `make test` (RequireEnv set)

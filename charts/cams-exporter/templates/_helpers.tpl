@@ -38,6 +38,36 @@ app.kubernetes.io/name: {{ include "cams-exporter.name" . }}
 app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end }}
 
+{{/*
+The helm test pod's labels: the release's, but not the exporter's selector
+(the Deployment would adopt a pod it selects, and the Service send it
+scrapes).
+*/}}
+{{- define "cams-exporter.testSelectorLabels" -}}
+app.kubernetes.io/name: {{ include "cams-exporter.name" . }}-test
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{- define "cams-exporter.testLabels" -}}
+helm.sh/chart: {{ include "cams-exporter.chart" . }}
+{{ include "cams-exporter.testSelectorLabels" . }}
+app.kubernetes.io/component: test
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end }}
+
+{{/* The test pod's image, pinned by its digest when one is given. */}}
+{{- define "cams-exporter.testImage" -}}
+{{- with .Values.test.image }}
+{{- if and .tag .digest }}
+{{- printf "%s:%s@%s" .repository .tag .digest }}
+{{- else if .digest }}
+{{- printf "%s@%s" .repository .digest }}
+{{- else }}
+{{- printf "%s:%s" .repository .tag }}
+{{- end }}
+{{- end }}
+{{- end }}
+
 {{- define "cams-exporter.serviceAccountName" -}}
 {{- if .Values.serviceAccount.create }}
 {{- default (include "cams-exporter.fullname" .) .Values.serviceAccount.name }}
