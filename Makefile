@@ -6,7 +6,7 @@ LDFLAGS := -s -w \
 	-X github.com/prometheus/common/version.Revision=$(REVISION) \
 	-X github.com/prometheus/common/version.Branch=main
 
-.PHONY: build test tools k8s-e2e demo bench soak
+.PHONY: build test tools k8s-e2e demo bench soak mixin
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o cams_exporter .
@@ -14,6 +14,13 @@ build:
 # Every test; installs what the tests run first (see README: Development).
 test:
 	./scripts/test.sh
+
+# alerts/cams_exporter.rules.yml, dashboards/cams_exporter.json and the Helm
+# chart's copies, generated from the monitoring mixin in mixin/ (jsonnet, run
+# by go-jsonnet: nothing is fetched). Commit what it writes; a test fails
+# when a committed file differs.
+mixin:
+	$(GO) run ./scripts/mixin
 
 # The real programs the tests run, built from their Go modules and cached in
 # $${CAMS_TOOLS_DIR:-$$HOME/.cache/cams_exporter-tools} (scripts/tool-versions).

@@ -1,0 +1,74 @@
+// Package mixin evaluates the monitoring mixin in mixin/ (jsonnet, run by
+// go-jsonnet, with nothing fetched) and renders what it holds as the files
+// the repository ships: the Prometheus rules file and the Grafana
+// dashboard. `make mixin` writes them (scripts/mixin); a test fails when a
+// committed file differs from what the mixin generates.
+package mixin
+
+import (
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+
+	"github.com/google/go-jsonnet"
+)
+
+// Mixin is what mixin.libsonnet holds, as the ecosystem's mixins name it.
+type Mixin struct {
+	// Config is its _config, with the overrides merged.
+	Config            map[string]any             `json:"_config"`
+	PrometheusAlerts  RuleFile                   `json:"prometheusAlerts"`
+	PrometheusRules   RuleFile                   `json:"prometheusRules"`
+	GrafanaDashboards map[string]json.RawMessage `json:"grafanaDashboards"`
+}
+
+// RuleFile is a Prometheus rules file.
+type RuleFile struct {
+	Groups []Group `json:"groups"`
+}
+
+// Group is a rule group. Its rules are evaluated in order.
+type Group struct {
+	Name     string `json:"name"`
+	Interval string `json:"interval,omitempty"`
+	Rules    []Rule `json:"rules"`
+}
+
+// Rule is a recording rule (Record) or an alerting rule (Alert).
+type Rule struct {
+	Record      string            `json:"record,omitempty"`
+	Alert       string            `json:"alert,omitempty"`
+	Expr        string            `json:"expr"`
+	For         string            `json:"for,omitempty"`
+	Labels      map[string]string `json:"labels,omitempty"`
+	Annotations map[string]string `json:"annotations,omitempty"`
+}
+
+// Evaluate evaluates dir/mixin.libsonnet with config, a jsonnet object
+// merged into its _config ("" for the defaults), e.g.
+// `{camsExporterSelector: 'job="cams-eu"'}`. Unknown fields of the result
+// are an error, so that the renderers drop nothing the mixin holds.
+func Evaluate(dir, config string) (*Mixin, error) {
+	if config == "" {
+		config = "{}"
+	}
+	vm := jsonnet.MakeVM()
+	vm.Importer(&jsonnet.FileImporter{JPaths: []string{dir}})
+	snippet := fmt.Sprintf(`local mixin = (import 'mixin.libsonnet') + { _config+:: (%s) };
+{
+  _config: mixin._config,
+  prometheusAlerts: mixin.prometheusAlerts,
+  prometheusRules: mixin.prometheusRules,
+  grafanaDashboards: mixin.grafanaDashboards,
+}
+`, config)
+	out, err := vm.EvaluateAnonymousSnippet(filepath.Join(dir, "generate.jsonnet"), snippet)
+	if err != nil {
+		return nil, fmt.Errorf("evaluating %s: %w", filepath.Join(dir, "mixin.libsonnet"), err)
+	}
+	var m Mixin
+	if err := strictUnmarshal([]byte(out), &m); err != nil {
+		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, "mixin.libsonnet"), err)
+	}
+	return &m, nil
+}

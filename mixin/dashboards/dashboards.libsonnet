@@ -1,0 +1,5 @@
+{
+  grafanaDashboards+:: {
+    'cams_exporter.json': import '../../dashboards/cams_exporter.json',
+  },
+}
