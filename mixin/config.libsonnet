@@ -9,6 +9,38 @@
 // Windows are Prometheus durations of one unit (15m, 2h, 24h): the
 // recording rules that hold a window are named after it
 // (cams:api_errors:rate15m), and the alerts' descriptions say it in words.
+local format = import 'lib/format.libsonnet';
+
+// The settings of each kind, checked below.
+local numbers = [
+  'staleMargin',
+  'stormMinSpaces',
+  'stormSpacesShare',
+  'stormCallsShare',
+  'throttlingRatio',
+  'apiErrorsRatio',
+  'apiLatencyP99Seconds',
+  'flowsRemovedMax',
+  'templateWaveMinSpaces',
+  'templateWaveShare',
+  'templateWaveHoldShare',
+];
+local durations = [
+  'apiWindow',
+  'stormCallsWindow',
+  'flowsDisappearedWindow',
+  'flowsRemovedWindow',
+  'publishedFlowsWindow',
+  'flowStatusDeniedWindow',
+  'messagingLimitWindow',
+  'messagingLimitStep',
+  'wabaPendingAfter',
+  'wabaPendingWindow',
+  'templateWaveListedWindow',
+  'templatePausedWindow',
+  'exporterRefreshInterval',
+];
+
 {
   _config+:: {
     // Selects the exporter's series in every rule, and the jobs the
@@ -102,6 +134,12 @@
     // their red line at staleMargin of it.
     exporterRefreshInterval: '5m',
 
-    assert self.camsExporterSelector != '' : '_config.camsExporterSelector is empty: select the exporter, e.g. job="cams", or every job with job=~".+"',
+    assert std.isString(self.camsExporterSelector) && self.camsExporterSelector != '' :
+           '_config.camsExporterSelector is empty: select the exporter, e.g. job="cams", or every job with job=~".+"',
+    local notNumbers = [k for k in numbers if !std.isNumber(self[k])],
+    assert notNumbers == [] : '_config.%s: want a number' % std.join(', _config.', notNumbers),
+    local notDurations = [k for k in durations if !format.isDuration(self[k])],
+    assert notDurations == [] :
+           '_config.%s: want a duration of a whole number and one unit of s, m, h, d, w (e.g. 15m, 2h)' % std.join(', _config.', notDurations),
   },
 }

@@ -59,3 +59,18 @@ func firstDifference(got, want []byte) string {
 	}
 	return "no line differs"
 }
+
+// TestJsonnetIsFormatted: the mixin's jsonnet is as jsonnetfmt formats it.
+func TestJsonnetIsFormatted(t *testing.T) {
+	changed, err := FormatSources(filepath.Join(root, "mixin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range slices.Sorted(maps.Keys(changed)) {
+		rel, err := filepath.Rel(root, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Errorf("%s is not formatted as jsonnetfmt formats it: run `make mixin`", rel)
+	}
+}

@@ -152,7 +152,7 @@ local format = import '../lib/format.libsonnet';
             },
             annotations: {
               summary: 'CAMS denies the exporter permission to list the flows of a space.',
-              description: '{{ if $labels.space }}Space {{ $labels.space }}{{ else }}The account\'s own space{{ end }} failed its last refresh on {{ $labels.instance }} with Ram.PermissionDeny: the exporter\'s RAM identity may not call cams:ListFlow.',
+              description: "{{ if $labels.space }}Space {{ $labels.space }}{{ else }}The account's own space{{ end }} failed its last refresh on {{ $labels.instance }} with Ram.PermissionDeny: the exporter's RAM identity may not call cams:ListFlow.",
             },
           },
           {
@@ -164,7 +164,7 @@ local format = import '../lib/format.libsonnet';
             },
             annotations: {
               summary: 'The Alibaba Cloud account is not subscribed to CAMS.',
-              description: '{{ if $labels.space }}Space {{ $labels.space }}{{ else }}The account\'s own space{{ end }} failed its last refresh on {{ $labels.instance }} with Product.Unsubscript: the account has no Chat App Message Service subscription.',
+              description: "{{ if $labels.space }}Space {{ $labels.space }}{{ else }}The account's own space{{ end }} failed its last refresh on {{ $labels.instance }} with Product.Unsubscript: the account has no Chat App Message Service subscription.",
             },
           },
           {
@@ -176,7 +176,7 @@ local format = import '../lib/format.libsonnet';
             },
             annotations: {
               summary: 'A configured CAMS space does not belong to the account.',
-              description: '{{ if $labels.space }}Space {{ $labels.space }}{{ else }}The account\'s own space{{ end }} failed its last refresh on {{ $labels.instance }} with Unknown.ResourceOwnerId: the space id is wrong or belongs to another account.',
+              description: "{{ if $labels.space }}Space {{ $labels.space }}{{ else }}The account's own space{{ end }} failed its last refresh on {{ $labels.instance }} with Unknown.ResourceOwnerId: the space id is wrong or belongs to another account.",
             },
           },
           // Credentials are account-wide: one alert per exporter and code, only
@@ -194,7 +194,7 @@ local format = import '../lib/format.libsonnet';
               severity: 'critical',
             },
             annotations: {
-              summary: 'The exporter\'s Alibaba Cloud credentials are missing or rejected.',
+              summary: "The exporter's Alibaba Cloud credentials are missing or rejected.",
               description: 'Refreshes on {{ $labels.instance }} are failing and {{ printf "%.0f" $value }} calls in ' + format.last($._config.apiWindow) + ' failed with {{ $labels.code }}: the exporter has no valid credentials to sign its calls with.',
             },
           },
@@ -214,8 +214,8 @@ local format = import '../lib/format.libsonnet';
               severity: 'warning',
             },
             annotations: {
-              summary: 'CAMS is throttling the exporter\'s calls.',
-              description: '{{ $value | humanizePercentage }} of the CAMS API calls of {{ $labels.instance }} in ' + format.last($._config.apiWindow) + ' were throttled (System.LimitControl, Throttling.*): the account\'s limit of 5 calls per second is exhausted.',
+              summary: "CAMS is throttling the exporter's calls.",
+              description: '{{ $value | humanizePercentage }} of the CAMS API calls of {{ $labels.instance }} in ' + format.last($._config.apiWindow) + " were throttled (System.LimitControl, Throttling.*): the account's limit of 5 calls per second is exhausted.",
             },
           },
           // 0.1: more than 10% of the calls failed with a server, network or

@@ -71,7 +71,7 @@ local format = import '../lib/format.libsonnet';
               severity: 'warning',
             },
             annotations: {
-              summary: 'Many CAMS spaces fail one collector\'s calls with the same error code.',
+              summary: "Many CAMS spaces fail one collector's calls with the same error code.",
               description: '{{ printf "%.0f" $value }} spaces of collector {{ $labels.collector }} on {{ $labels.instance }} ({{ with printf "cams:collector_space_error_info:ratio{job=%q, instance=%q, collector=%q, code=%q}" $labels.job $labels.instance $labels.collector $labels.code | query }}{{ . | first | value | humanizePercentage }}{{ end }} of them) failed their last call with {{ $labels.code }}: one cause. Their {{ $labels.collector }} data keeps its last value and ages; /status lists them.',
             },
           },

@@ -56,7 +56,7 @@ local format = import '../lib/format.libsonnet';
             },
             annotations: {
               summary: 'CAMS denies the exporter permission to read flow statuses (GetFlow).',
-              description: 'CAMS answered Ram.PermissionDeny to about {{ printf "%.0f" $value }} GetFlow calls of {{ $labels.instance }} in ' + format.last($._config.flowStatusDeniedWindow) + ': the exporter\'s RAM identity may not call cams:GetFlow, so cams_flows_by_status stays _unknown. The flows are still listed.',
+              description: 'CAMS answered Ram.PermissionDeny to about {{ printf "%.0f" $value }} GetFlow calls of {{ $labels.instance }} in ' + format.last($._config.flowStatusDeniedWindow) + ": the exporter's RAM identity may not call cams:GetFlow, so cams_flows_by_status stays _unknown. The flows are still listed.",
             },
           },
         ],

@@ -24,7 +24,7 @@ local format = import '../lib/format.libsonnet';
             },
             annotations: {
               summary: 'Every flow of a CAMS space has disappeared.',
-              description: '{{ if $labels.space }}Space {{ $labels.space }}{{ else }}The account\'s own space{{ end }} had flows within ' + format.last($._config.flowsDisappearedWindow) + ' and now has none, as listed by {{ $labels.instance }}.',
+              description: "{{ if $labels.space }}Space {{ $labels.space }}{{ else }}The account's own space{{ end }} had flows within " + format.last($._config.flowsDisappearedWindow) + ' and now has none, as listed by {{ $labels.instance }}.',
             },
           },
           // 10: more than about 10 flows removed from one space in 15 minutes

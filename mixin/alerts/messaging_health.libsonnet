@@ -80,8 +80,8 @@ local format = import '../lib/format.libsonnet';
               severity: 'critical',
             },
             annotations: {
-              summary: 'A CAMS space\'s WhatsApp Business account or number cannot send messages.',
-              description: '{{ if $labels.phone_number }}Number {{ $labels.phone_number }}{{ else }}The WABA{{ end }} of {{ if $labels.space }}space {{ $labels.space }}{{ else }}the account\'s own space{{ end }} is BLOCKED (as {{ $labels.instance }} read its messaging health): it cannot send messages{{ if $labels.entity_id }}, because {{ $labels.entity_type }} {{ $labels.entity_id }} is BLOCKED (CAMSMessagingEntityBlocked){{ end }}. /status gives Meta\'s errors and solutions.',
+              summary: "A CAMS space's WhatsApp Business account or number cannot send messages.",
+              description: "{{ if $labels.phone_number }}Number {{ $labels.phone_number }}{{ else }}The WABA{{ end }} of {{ if $labels.space }}space {{ $labels.space }}{{ else }}the account's own space{{ end }} is BLOCKED (as {{ $labels.instance }} read its messaging health): it cannot send messages{{ if $labels.entity_id }}, because {{ $labels.entity_type }} {{ $labels.entity_id }} is BLOCKED (CAMSMessagingEntityBlocked){{ end }}. /status gives Meta's errors and solutions.",
             },
           },
           // As CAMSMessagingBlocked, for LIMITED; a number's alert only while the
@@ -112,8 +112,8 @@ local format = import '../lib/format.libsonnet';
               severity: 'warning',
             },
             annotations: {
-              summary: 'A CAMS space\'s WhatsApp Business account or number sends messages with limits.',
-              description: '{{ if $labels.phone_number }}Number {{ $labels.phone_number }}{{ else }}The WABA{{ end }} of {{ if $labels.space }}space {{ $labels.space }}{{ else }}the account\'s own space{{ end }} is LIMITED (as {{ $labels.instance }} read its messaging health): it sends with limits{{ if $labels.entity_id }}, because {{ $labels.entity_type }} {{ $labels.entity_id }} is LIMITED (CAMSMessagingEntityLimited){{ end }}. /status gives Meta\'s errors and solutions.',
+              summary: "A CAMS space's WhatsApp Business account or number sends messages with limits.",
+              description: "{{ if $labels.phone_number }}Number {{ $labels.phone_number }}{{ else }}The WABA{{ end }} of {{ if $labels.space }}space {{ $labels.space }}{{ else }}the account's own space{{ end }} is LIMITED (as {{ $labels.instance }} read its messaging health): it sends with limits{{ if $labels.entity_id }}, because {{ $labels.entity_type }} {{ $labels.entity_id }} is LIMITED (CAMSMessagingEntityLimited){{ end }}. /status gives Meta's errors and solutions.",
             },
           },
         ],

@@ -22,7 +22,7 @@ local format = import '../lib/format.libsonnet';
             },
             annotations: {
               summary: 'A WhatsApp number of a CAMS space is banned or deleted.',
-              description: 'Number {{ $labels.phone_number }} of {{ if $labels.space }}space {{ $labels.space }}{{ else }}the account\'s own space{{ end }} is {{ $labels.status }}, as {{ $labels.instance }} read it: it cannot send messages.',
+              description: "Number {{ $labels.phone_number }} of {{ if $labels.space }}space {{ $labels.space }}{{ else }}the account's own space{{ end }} is {{ $labels.status }}, as {{ $labels.instance }} read it: it cannot send messages.",
             },
           },
           {
@@ -34,7 +34,7 @@ local format = import '../lib/format.libsonnet';
             },
             annotations: {
               summary: 'A WhatsApp number of a CAMS space is flagged, restricted or disconnected.',
-              description: 'Number {{ $labels.phone_number }} of {{ if $labels.space }}space {{ $labels.space }}{{ else }}the account\'s own space{{ end }} is {{ $labels.status }}, as {{ $labels.instance }} read it.',
+              description: "Number {{ $labels.phone_number }} of {{ if $labels.space }}space {{ $labels.space }}{{ else }}the account's own space{{ end }} is {{ $labels.status }}, as {{ $labels.instance }} read it.",
             },
           },
           {
@@ -46,7 +46,7 @@ local format = import '../lib/format.libsonnet';
             },
             annotations: {
               summary: 'The quality rating of a WhatsApp number of a CAMS space is RED.',
-              description: 'Meta rates the quality of number {{ $labels.phone_number }} of {{ if $labels.space }}space {{ $labels.space }}{{ else }}the account\'s own space{{ end }} RED, as {{ $labels.instance }} read it: unless it recovers, Meta flags it and lowers its messaging limit.',
+              description: "Meta rates the quality of number {{ $labels.phone_number }} of {{ if $labels.space }}space {{ $labels.space }}{{ else }}the account's own space{{ end }} RED, as {{ $labels.instance }} read it: unless it recovers, Meta flags it and lowers its messaging limit.",
             },
           },
           // The numbers whose daily limit is lower than it was within the last

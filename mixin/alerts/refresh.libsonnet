@@ -31,7 +31,7 @@ local format = import '../lib/format.libsonnet';
               severity: 'warning',
             },
             annotations: {
-              summary: 'The exporter\'s refreshes of CAMS keep failing.',
+              summary: "The exporter's refreshes of CAMS keep failing.",
               description: 'At least one space failed its last refresh on {{ $labels.instance }}: CAMS is unreachable or refuses the calls. Failing spaces keep their last good data; /status names them and their error.',
             },
           },
@@ -65,7 +65,7 @@ local format = import '../lib/format.libsonnet';
             },
             annotations: {
               summary: 'The flow data of a CAMS space is stale.',
-              description: 'The last successful refresh of {{ if $labels.space }}space {{ $labels.space }}{{ else }}the account\'s own space{{ end }} on {{ $labels.instance }} was {{ $value | humanizeDuration }} ago: its flow metrics are that old.',
+              description: "The last successful refresh of {{ if $labels.space }}space {{ $labels.space }}{{ else }}the account's own space{{ end }} on {{ $labels.instance }} was {{ $value | humanizeDuration }} ago: its flow metrics are that old.",
             },
           },
           // cams_space_last_success_timestamp_seconds is absent for a space that
@@ -97,7 +97,7 @@ local format = import '../lib/format.libsonnet';
             },
             annotations: {
               summary: 'A CAMS space has never been refreshed successfully.',
-              description: 'No refresh of {{ if $labels.space }}space {{ $labels.space }}{{ else }}the account\'s own space{{ end }} has succeeded since {{ $labels.instance }} started ' + format.words($._config.staleMargin) + ' refresh periods ago or more: there is no flow data for it.',
+              description: "No refresh of {{ if $labels.space }}space {{ $labels.space }}{{ else }}the account's own space{{ end }} has succeeded since {{ $labels.instance }} started " + format.words($._config.staleMargin) + ' refresh periods ago or more: there is no flow data for it.',
             },
           },
           // Info: data still flows, only older than the interval. It is the one
@@ -112,7 +112,7 @@ local format = import '../lib/format.libsonnet';
             },
             annotations: {
               summary: 'A pass over every CAMS space takes longer than the refresh interval.',
-              description: 'At the configured API rate, a pass over every space of {{ $labels.instance }} is expected to take {{ $value | humanizeDuration }}, longer than --refresh.interval: spaces are refreshed back to back, the stalest first, and some spaces\' data is older than the interval.',
+              description: "At the configured API rate, a pass over every space of {{ $labels.instance }} is expected to take {{ $value | humanizeDuration }}, longer than --refresh.interval: spaces are refreshed back to back, the stalest first, and some spaces' data is older than the interval.",
             },
           },
         ],

@@ -192,7 +192,7 @@ local format = import '../lib/format.libsonnet';
               severity: 'warning',
             },
             annotations: {
-              summary: 'Message templates of a CAMS space failed Meta\'s review or are disabled.',
+              summary: "Message templates of a CAMS space failed Meta's review or are disabled.",
               description: '{{ printf "%.0f" $value }} message templates of {{ if $labels.space }}space {{ $labels.space }}{{ else }}the account\'s own space{{ end }} {{ if eq $labels.audit_status "fail" }}failed Meta\'s review{{ else }}are disabled by Meta{{ end }}, as {{ $labels.instance }} listed them: they cannot be sent. /status names them{{ if eq $labels.audit_status "fail" }}, with Meta\'s reason{{ end }}.',
             },
           },

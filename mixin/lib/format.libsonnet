@@ -12,16 +12,19 @@ local inUnits(seconds) =
 local plural(n, unit) = if n == 1 then unit else '%d %ss' % [n, unit];
 
 {
-  // seconds('15m') is 900. A duration is a whole number and one unit: s, m,
-  // h, d or w.
+  // isDuration(d): whether d is a duration these functions read: a whole
+  // number and one unit, s, m, h, d or w (15m, 2h).
+  isDuration(d)::
+    std.isString(d) && std.length(d) >= 2
+    && std.objectHas(units, d[std.length(d) - 1])
+    && std.all([std.member(digits, ch) for ch in std.stringChars(std.substr(d, 0, std.length(d) - 1))])
+    && std.parseInt(std.substr(d, 0, std.length(d) - 1)) > 0,
+
+  // seconds('15m') is 900.
   seconds(duration)::
-    local n = std.substr(duration, 0, std.length(duration) - 1);
-    local unit = std.substr(duration, std.length(duration) - 1, 1);
-    assert std.isString(duration) && std.objectHas(units, unit) && n != ''
-           && std.all([std.member(digits, ch) for ch in std.stringChars(n)])
-           && std.parseInt(n) > 0 :
+    assert self.isDuration(duration) :
            'duration %s: want a whole number and one unit of s, m, h, d, w (e.g. 15m, 2h)' % [duration];
-    std.parseInt(n) * units[unit],
+    std.parseInt(std.substr(duration, 0, std.length(duration) - 1)) * units[duration[std.length(duration) - 1]],
 
   // text('15m') is '15 minutes', text('1h') 'an hour', text('24h') 'a day'.
   text(duration)::
