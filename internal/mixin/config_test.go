@@ -44,9 +44,9 @@ const customRules = `{
 
 const customSelector = `job="cams-eu", instance=~"eu-.+"`
 
-func evaluate(t *testing.T, config string) *Mixin {
+func evaluate(t *testing.T, config string, parts Parts) *Mixin {
 	t.Helper()
-	m, err := Evaluate(filepath.Join(root, "mixin"), config)
+	m, err := Evaluate(filepath.Join(root, "mixin"), config, parts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +66,7 @@ func rulesByName(m *Mixin) map[string]Rule {
 // TestConfigDrivesRules: each setting of _config reaches the expressions,
 // the recording rules' names and the descriptions that depend on it.
 func TestConfigDrivesRules(t *testing.T) {
-	rules := rulesByName(evaluate(t, customRules))
+	rules := rulesByName(evaluate(t, customRules, Rules))
 	for _, tc := range []struct {
 		rule              string
 		expr, description []string // substrings each must hold
@@ -138,7 +138,7 @@ func TestEverySelectorSelectsTheExporter(t *testing.T) {
 		{"", `job="cams"`},
 		{customRules, customSelector},
 	} {
-		m := evaluate(t, tc.config)
+		m := evaluate(t, tc.config, Rules)
 		n := 0
 		for name, r := range rulesByName(m) {
 			sels := vectorSelectors(r.Expr)
@@ -253,7 +253,7 @@ func jsonString(t *testing.T, v any) string {
 // rules for Prometheus 3's promtool.
 func TestCustomRulesPassPromtool(t *testing.T) {
 	promtool := tooltest.Bin(t, "promtool")
-	b, err := RulesYAML(evaluate(t, customRules), "custom")
+	b, err := RulesYAML(evaluate(t, customRules, Rules), "custom")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -275,7 +275,7 @@ func TestConfigDrivesDashboard(t *testing.T) {
   dashboardUID: 'cams-eu', dashboardTitle: 'CAMS EU', dashboardTags: ['eu'],
   dashboardRefresh: '5m', dashboardFrom: 'now-24h', dashboardTo: 'now-1h', dashboardTimezone: 'utc',
   staleMargin: 4, exporterRefreshInterval: '10m',
-}`)
+}`, Dashboards)
 	b, err := DashboardJSON(m, dashboardName)
 	if err != nil {
 		t.Fatal(err)
@@ -340,7 +340,7 @@ func TestBadConfigFails(t *testing.T) {
 		{`{templateWaveListedWindow: '5', wabaPendingAfter: '0h'}`, "_config.wabaPendingAfter, _config.templateWaveListedWindow: want a duration"},
 		{`{staleMargin: 'three'}`, "_config.staleMargin: want a number"},
 	} {
-		_, err := Evaluate(filepath.Join(root, "mixin"), tc.config)
+		_, err := Evaluate(filepath.Join(root, "mixin"), tc.config, All)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("config %s: error %v, want one saying %q", tc.config, err, tc.want)
 		}

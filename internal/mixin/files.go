@@ -1,6 +1,7 @@
 package mixin
 
 import (
+	"encoding/json"
 	"fmt"
 	"path/filepath"
 )
@@ -9,38 +10,58 @@ import (
 const (
 	RulesFile     = "alerts/cams_exporter.rules.yml"
 	DashboardFile = "dashboards/cams_exporter.json"
+	// The Helm chart's: the rules select ChartSelector, which
+	// templates/prometheusrule.yaml replaces with the job of the release's
+	// ServiceMonitor; the dashboard offers every job that exports cams_up
+	// (ChartDashboardSelector), each release's.
+	ChartRulesFile     = "charts/cams-exporter/files/cams_exporter.rules.yml"
+	ChartDashboardFile = "charts/cams-exporter/files/cams_exporter.json"
+)
+
+// The exporter selectors of the chart's files.
+const (
+	ChartSelector          = `job="__CAMS_EXPORTER_JOB__"`
+	ChartDashboardSelector = `job=~".+"`
 )
 
 // dashboardName is the dashboard's key in grafanaDashboards.
 const dashboardName = "cams_exporter.json"
 
-// file is one generated file: the mixin evaluated with config (a jsonnet
-// object merged into _config), rendered.
+// file is one generated file: the parts of the mixin evaluated with config
+// (a jsonnet object merged into _config), rendered.
 type file struct {
 	path   string
 	config string
+	parts  Parts
 	render func(m *Mixin) ([]byte, error)
 }
 
 var files = []file{
-	{path: RulesFile, render: func(m *Mixin) ([]byte, error) { return RulesYAML(m, rulesHeader(m)) }},
-	{path: DashboardFile, render: func(m *Mixin) ([]byte, error) { return DashboardJSON(m, dashboardName) }},
+	{path: RulesFile, parts: Rules, render: func(m *Mixin) ([]byte, error) { return RulesYAML(m, rulesHeader(m)) }},
+	{path: DashboardFile, parts: Dashboards, render: func(m *Mixin) ([]byte, error) { return DashboardJSON(m, dashboardName) }},
+	{path: ChartRulesFile, config: SelectorConfig(ChartSelector), parts: Rules, render: func(m *Mixin) ([]byte, error) { return RulesYAML(m, chartRulesHeader) }},
+	{path: ChartDashboardFile, config: SelectorConfig(ChartDashboardSelector), parts: Dashboards, render: func(m *Mixin) ([]byte, error) { return DashboardJSON(m, dashboardName) }},
+}
+
+// SelectorConfig is the _config, for Evaluate, that sets the exporter
+// selector.
+func SelectorConfig(selector string) string {
+	b, err := json.Marshal(selector)
+	if err != nil {
+		panic(err)
+	}
+	return "{camsExporterSelector: " + string(b) + "}"
 }
 
 // Generate evaluates the mixin in root/mixin and returns the content of
 // every file it generates, by path relative to root.
 func Generate(root string) (map[string][]byte, error) {
 	dir := filepath.Join(root, "mixin")
-	evaluated := map[string]*Mixin{}
 	out := map[string][]byte{}
 	for _, f := range files {
-		m, ok := evaluated[f.config]
-		if !ok {
-			var err error
-			if m, err = Evaluate(dir, f.config); err != nil {
-				return nil, err
-			}
-			evaluated[f.config] = m
+		m, err := Evaluate(dir, f.config, f.parts)
+		if err != nil {
+			return nil, err
 		}
 		b, err := f.render(m)
 		if err != nil {
@@ -68,3 +89,9 @@ with that job, or generate the rules with your selector (README: Monitoring
 mixin). Every alert has a "for: <duration>" line of its own, so that a
 deployment or a test can rewrite durations with a line-based substitution.`, m.Config["camsExporterSelector"])
 }
+
+var chartRulesHeader = `The rules of the monitoring mixin in mixin/ for the Helm chart: generated
+by ` + "`make mixin`" + ` with the selector ` + ChartSelector + `,
+which templates/prometheusrule.yaml replaces with the job of the release's
+ServiceMonitor. Do not edit: edit the jsonnet and run ` + "`make mixin`" + `.
+alerts/cams_exporter.rules.yml holds the same rules for job="cams".`

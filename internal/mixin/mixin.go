@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"strings"
 
 	"github.com/google/go-jsonnet"
 )
@@ -44,24 +45,34 @@ type Rule struct {
 	Annotations map[string]string `json:"annotations,omitempty"`
 }
 
-// Evaluate evaluates dir/mixin.libsonnet with config, a jsonnet object
-// merged into its _config ("" for the defaults), e.g.
+// Parts are the parts of the mixin to evaluate: the dashboards take most
+// of the time.
+type Parts int
+
+const (
+	Rules      Parts = 1 << iota // prometheusAlerts and prometheusRules
+	Dashboards                   // grafanaDashboards
+	All        = Rules | Dashboards
+)
+
+// Evaluate evaluates the parts of dir/mixin.libsonnet with config, a
+// jsonnet object merged into its _config ("" for the defaults), e.g.
 // `{camsExporterSelector: 'job="cams-eu"'}`. Unknown fields of the result
 // are an error, so that the renderers drop nothing the mixin holds.
-func Evaluate(dir, config string) (*Mixin, error) {
+func Evaluate(dir, config string, parts Parts) (*Mixin, error) {
 	if config == "" {
 		config = "{}"
 	}
 	vm := jsonnet.MakeVM()
 	vm.Importer(&jsonnet.FileImporter{JPaths: []string{dir}})
-	snippet := fmt.Sprintf(`local mixin = (import 'mixin.libsonnet') + { _config+:: (%s) };
-{
-  _config: mixin._config,
-  prometheusAlerts: mixin.prometheusAlerts,
-  prometheusRules: mixin.prometheusRules,
-  grafanaDashboards: mixin.grafanaDashboards,
-}
-`, config)
+	fields := []string{"_config: mixin._config"}
+	if parts&Rules != 0 {
+		fields = append(fields, "prometheusAlerts: mixin.prometheusAlerts", "prometheusRules: mixin.prometheusRules")
+	}
+	if parts&Dashboards != 0 {
+		fields = append(fields, "grafanaDashboards: mixin.grafanaDashboards")
+	}
+	snippet := fmt.Sprintf("local mixin = (import 'mixin.libsonnet') + { _config+:: (%s) };\n{ %s }\n", config, strings.Join(fields, ", "))
 	out, err := vm.EvaluateAnonymousSnippet(filepath.Join(dir, "generate.jsonnet"), snippet)
 	if err != nil {
 		return nil, fmt.Errorf("evaluating %s: %w", filepath.Join(dir, "mixin.libsonnet"), err)

@@ -15,7 +15,8 @@ import (
 // file: the groups of prometheusRules, then those of prometheusAlerts, each
 // rule's fields in the order people read them (name, expr, for, labels,
 // annotations), multi-line expressions as literal blocks, a blank line
-// between rules, and the header (comment lines without their "# ") first.
+// between rules, and the header, if any (comment lines without their "# "),
+// first.
 func RulesYAML(m *Mixin, header string) ([]byte, error) {
 	groups := slices.Concat(m.PrometheusRules.Groups, m.PrometheusAlerts.Groups)
 	if len(groups) == 0 {
@@ -47,8 +48,10 @@ func RulesYAML(m *Mixin, header string) ([]byte, error) {
 	add(doc, "groups", sequence(list))
 
 	var buf bytes.Buffer
-	for _, line := range strings.Split(strings.TrimRight(header, "\n"), "\n") {
-		buf.WriteString(strings.TrimRight("# "+line, " ") + "\n")
+	if header != "" {
+		for _, line := range strings.Split(strings.TrimRight(header, "\n"), "\n") {
+			buf.WriteString(strings.TrimRight("# "+line, " ") + "\n")
+		}
 	}
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)
