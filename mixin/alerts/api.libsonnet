@@ -85,10 +85,11 @@ local format = import '../lib/format.libsonnet';
               sum by (job, instance) (cams_spaces{%(camsExporterSelector)s})
             ||| % c,
           },
-          // A storm: at least 10 spaces fail with one code (1 of 3 spaces is
-          // no storm), and the code fails more than 0.1 (10%) of the watched
-          // spaces, or, for the three codes with a per-space alert, more than
-          // 0.1 of the last 2 minutes' listing calls: a large account's pass
+          // A storm: at least 10 spaces (stormMinSpaces) fail with one code (1
+          // of 3 spaces is no storm), and the code fails more than 0.1 (10%,
+          // stormSpacesShare) of the watched spaces, or, for the three codes
+          // with a per-space alert, more than 0.1 (stormCallsShare) of the last
+          // 2 minutes' (stormCallsWindow) listing calls: a large account's pass
           // meets the spaces of a cause one by one, and the share of the calls
           // passes 10% long before the share of the spaces. Those codes are
           // never retried, so a call is a listing. The other codes have no
@@ -99,8 +100,9 @@ local format = import '../lib/format.libsonnet';
           // CAMSManySpacesFailing fires, the storm lasts while any space fails
           // with the code: in a large account they recover one by one as the
           // pass reaches them, and the last ones must not page on their own
-          // (their alerts, muted so far, would page at once). The credentials codes are left out: every space fails
-          // with them, and CAMSCredentialsInvalid is their one alert.
+          // (their alerts, muted so far, would page at once). The credentials
+          // codes are left out: every space fails with them, and
+          // CAMSCredentialsInvalid is their one alert.
           {
             record: 'cams:space_error_info:storm',
             expr: |||
@@ -198,9 +200,9 @@ local format = import '../lib/format.libsonnet';
               description: 'Refreshes on {{ $labels.instance }} are failing and {{ printf "%.0f" $value }} calls in ' + format.last($._config.apiWindow) + ' failed with {{ $labels.code }}: the exporter has no valid credentials to sign its calls with.',
             },
           },
-          // 0.05: more than 5% of the calls throttled. The exporter retries them
-          // and slows down, so sustained throttling means another caller shares
-          // the account's 5 calls/s.
+          // throttlingRatio, 0.05: more than 5% of the calls throttled. The
+          // exporter retries them and slows down, so sustained throttling means
+          // another caller shares the account's 5 calls/s.
           {
             alert: 'CAMSThrottling',
             expr: |||
@@ -218,8 +220,9 @@ local format = import '../lib/format.libsonnet';
               description: '{{ $value | humanizePercentage }} of the CAMS API calls of {{ $labels.instance }} in ' + format.last($._config.apiWindow) + " were throttled (System.LimitControl, Throttling.*): the account's limit of 5 calls per second is exhausted.",
             },
           },
-          // 0.1: more than 10% of the calls failed with a server, network or
-          // response error. These are retried, so data usually still arrives.
+          // apiErrorsRatio, 0.1: more than 10% of the calls failed with a
+          // server, network or response error. These are retried, so data
+          // usually still arrives.
           {
             alert: 'CAMSAPIErrorsHigh',
             expr: |||
@@ -237,7 +240,8 @@ local format = import '../lib/format.libsonnet';
               description: '{{ $value | humanizePercentage }} of the CAMS API calls of {{ $labels.instance }} in ' + format.last($._config.apiWindow) + ' failed with a 5xx, a timeout, a network error or an unreadable response.',
             },
           },
-          // 2.5: a p99 above 2.5 s, a quarter of the default --cams.timeout.
+          // apiLatencyP99Seconds, 2.5: a p99 above 2.5 s, a quarter of the default
+          // --cams.timeout.
           {
             alert: 'CAMSHighAPILatency',
             expr: 'cams:api_request_duration_seconds:p99_rate%(apiWindow)s{%(camsExporterSelector)s} > %(apiLatencyP99Seconds)s' % c,

@@ -27,8 +27,9 @@ local format = import '../lib/format.libsonnet';
               description: "{{ if $labels.space }}Space {{ $labels.space }}{{ else }}The account's own space{{ end }} had flows within " + format.last($._config.flowsDisappearedWindow) + ' and now has none, as listed by {{ $labels.instance }}.',
             },
           },
-          // 10: more than about 10 flows removed from one space in 15 minutes
-          // (increase() extrapolates, so the count is approximate).
+          // flowsRemovedMax, 10: more than about 10 flows removed from one space
+          // in 15 minutes, flowsRemovedWindow (increase() extrapolates, so the
+          // count is approximate).
           {
             alert: 'CAMSManyFlowsRemoved',
             expr: 'increase(cams_flow_changes_total{%(camsExporterSelector)s, change="removed"}[%(flowsRemovedWindow)s]) > %(flowsRemovedMax)s' % c,

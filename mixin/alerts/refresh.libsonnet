@@ -35,8 +35,9 @@ local format = import '../lib/format.libsonnet';
               description: 'At least one space failed its last refresh on {{ $labels.instance }}: CAMS is unreachable or refuses the calls. Failing spaces keep their last good data; /status names them and their error.',
             },
           },
-          // _config.staleMargin (3): the margin, three refresh periods, as the exporter's default
-          // --health.max-staleness. A healthy space's data is at most about one
+          // staleMargin (3): the margin, three refresh periods, as the
+          // exporter's default --health.max-staleness. A healthy space's data
+          // is at most about one
           // period old; three allow a pass three times slower than expected
           // (throttling, retries) before paging. One space that stops
           // succeeding fires about three periods after its last success.
@@ -72,8 +73,9 @@ local format = import '../lib/format.libsonnet';
           // has never been refreshed successfully, so CAMSSpaceDataStale cannot
           // see it. A space that failed its first listing is listed again a
           // period later: the alert waits until the exporter has run for 3
-          // periods (staleMargin, the margin of CAMSSpaceDataStale), so that a failure
-          // during the first passes of a large account does not page. Pending
+          // periods (staleMargin, the margin of CAMSSpaceDataStale), so that a
+          // failure during the first passes of a large account does not page.
+          // Pending
           // spaces (not listed yet) export no cams_space_up and never fire.
           // The code of a storm is added as in CAMSSpaceDataStale.
           {
