@@ -65,6 +65,7 @@ func Evaluate(dir, config string, parts Parts) (*Mixin, error) {
 	}
 	vm := jsonnet.MakeVM()
 	vm.Importer(&jsonnet.FileImporter{JPaths: []string{dir}})
+	vm.ErrorFormatter.SetMaxStackTraceSize(2)
 	fields := []string{"_config: mixin._config"}
 	if parts&Rules != 0 {
 		fields = append(fields, "prometheusAlerts: mixin.prometheusAlerts", "prometheusRules: mixin.prometheusRules")
@@ -75,11 +76,23 @@ func Evaluate(dir, config string, parts Parts) (*Mixin, error) {
 	snippet := fmt.Sprintf("local mixin = (import 'mixin.libsonnet') + { _config+:: (%s) };\n{ %s }\n", config, strings.Join(fields, ", "))
 	out, err := vm.EvaluateAnonymousSnippet(filepath.Join(dir, "generate.jsonnet"), snippet)
 	if err != nil {
-		return nil, fmt.Errorf("evaluating %s: %w", filepath.Join(dir, "mixin.libsonnet"), err)
+		return nil, fmt.Errorf("evaluating %s: %s", filepath.Join(dir, "mixin.libsonnet"), oneLine(err))
 	}
 	var m Mixin
 	if err := strictUnmarshal([]byte(out), &m); err != nil {
 		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, "mixin.libsonnet"), err)
 	}
 	return &m, nil
+}
+
+// oneLine is jsonnet's error (its message, then the place it arose, then
+// what it was doing) on one line.
+func oneLine(err error) string {
+	var parts []string
+	for _, l := range strings.Split(err.Error(), "\n") {
+		if l = strings.Join(strings.Fields(l), " "); l != "" && l != "..." && !strings.HasPrefix(l, "During ") {
+			parts = append(parts, l)
+		}
+	}
+	return strings.Join(parts, " at ")
 }
