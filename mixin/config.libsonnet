@@ -1,6 +1,6 @@
 // The mixin's settings. Override any of them when you import the mixin:
 //
-//   (import 'cams_exporter/mixin/mixin.libsonnet') + {
+//   (import 'github.com/cams-exporter/cams_exporter/mixin/mixin.libsonnet') + {
 //     _config+:: { camsExporterSelector: 'job="cams-eu"', stormMinSpaces: 20 },
 //   }
 //
