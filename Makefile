@@ -19,7 +19,7 @@ LDFLAGS := -s -w \
 IMAGE           ?= ghcr.io/cams-exporter/cams_exporter
 IMAGE_PLATFORMS ?= linux/amd64,linux/arm64,linux/arm/v7
 
-.PHONY: build test tools k8s-e2e demo bench soak release image
+.PHONY: build test tools k8s-e2e demo bench soak release image mixin
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o cams_exporter .
@@ -41,6 +41,13 @@ image:
 		--build-arg VERSION=$(VERSION) --build-arg REVISION=$(REVISION) --build-arg BRANCH=$(BRANCH) \
 		--build-arg CREATED=$(shell date -u +%Y-%m-%dT%H:%M:%SZ) \
 		-t $(IMAGE):$(VERSION) .
+
+# alerts/cams_exporter.rules.yml, dashboards/cams_exporter.json and the Helm
+# chart's copies, generated from the monitoring mixin in mixin/ (jsonnet, run
+# by go-jsonnet: nothing is fetched). Commit what it writes; a test fails
+# when a committed file differs.
+mixin:
+	$(GO) run ./scripts/mixin
 
 # The real programs the tests run, built from their Go modules and cached in
 # $${CAMS_TOOLS_DIR:-$$HOME/.cache/cams_exporter-tools} (scripts/tool-versions).

@@ -80,7 +80,7 @@ func TestExamplePrometheusConfig(t *testing.T) {
 		}
 	}
 	if !found {
-		t.Errorf("%s: no scrape job named cams (CAMSExporterDown and CAMSExporterAbsent select job=\"cams\")", path)
+		t.Errorf("%s: no scrape job named cams (every rule selects job=\"cams\")", path)
 	}
 
 	// promtool check config also checks that every rule file exists, and the

@@ -12,12 +12,16 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
 	"testing"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/cams-exporter/cams_exporter/internal/mixin"
+	"github.com/cams-exporter/cams_exporter/internal/tooltest"
 )
 
 func TestHelmLintStrict(t *testing.T) {
@@ -209,36 +213,150 @@ func TestValuesSchemaRejectsMistakes(t *testing.T) {
 	}
 }
 
-// TestRenderedRulesAndDashboardEqualSources: the PrometheusRule holds exactly
-// the groups of alerts/cams_exporter.rules.yml and the dashboard ConfigMap
-// exactly dashboards/cams_exporter.json, read here from the sources
-// themselves, not through the chart's links.
+// TestRenderedRulesAndDashboardEqualSources: with the job cams, the
+// PrometheusRule holds exactly the groups of alerts/cams_exporter.rules.yml;
+// the dashboard ConfigMap holds dashboards/cams_exporter.json for every job
+// (job=~".+" where the default selects job="cams"), read here from the
+// sources themselves, not through the chart's files.
 func TestRenderedRulesAndDashboardEqualSources(t *testing.T) {
-	_, objs := render(t, "--set", "prometheusRule.enabled=true", "--set", "grafanaDashboard.enabled=true")
-	assertRulesEqualSource(t, find(t, objs, "PrometheusRule", fullname))
+	_, objs := render(t, "--set", "prometheusRule.enabled=true", "--set", "grafanaDashboard.enabled=true", "--set", "serviceMonitor.job=cams")
+	rule := find(t, objs, "PrometheusRule", fullname)
+	var source map[string]any
+	if err := yaml.Unmarshal(readFile(t, "../alerts/cams_exporter.rules.yml"), &source); err != nil {
+		t.Fatal(err)
+	}
+	assertGroups(t, get(rule, "spec", "groups"), source["groups"], "alerts/cams_exporter.rules.yml")
+
 	cm := find(t, objs, "ConfigMap", fullname+"-dashboard")
-	if got, want := str(cm, "data", "cams_exporter.json"), string(readFile(t, "../dashboards/cams_exporter.json")); got != want {
-		t.Errorf("the dashboard ConfigMap's cams_exporter.json (%d bytes) differs from dashboards/cams_exporter.json (%d bytes)", len(got), len(want))
+	want := strings.ReplaceAll(string(readFile(t, "../dashboards/cams_exporter.json")), `job=\"cams\"`, `job=~\".+\"`)
+	if got := str(cm, "data", "cams_exporter.json"); got != want {
+		t.Errorf("the dashboard ConfigMap's cams_exporter.json (%d bytes) differs from dashboards/cams_exporter.json for every job (%d bytes)", len(got), len(want))
 	}
 	if got := str(cm, "metadata", "labels", "grafana_dashboard"); got != "1" {
 		t.Errorf("dashboard ConfigMap label grafana_dashboard=%q, want \"1\" (Grafana's sidecar)", got)
 	}
 }
 
-func assertRulesEqualSource(t *testing.T, rule object) {
+// assertRulesSelectJob: the PrometheusRule holds the monitoring mixin's
+// rules generated with the exporter selector job="<job>".
+func assertRulesSelectJob(t *testing.T, rule object, job string) {
 	t.Helper()
-	var source map[string]any
-	if err := yaml.Unmarshal(readFile(t, "../alerts/cams_exporter.rules.yml"), &source); err != nil {
+	m, err := mixin.Evaluate("../mixin", mixin.SelectorConfig(fmt.Sprintf("job=%q", job)), mixin.Rules)
+	if err != nil {
 		t.Fatal(err)
 	}
-	groups, want := get(rule, "spec", "groups"), source["groups"]
+	b, err := mixin.RulesYAML(m, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want map[string]any
+	if err := yaml.Unmarshal(b, &want); err != nil {
+		t.Fatal(err)
+	}
+	assertGroups(t, get(rule, "spec", "groups"), want["groups"], fmt.Sprintf("the mixin's rules for job %q", job))
+}
+
+func assertGroups(t *testing.T, groups, want any, source string) {
+	t.Helper()
 	if n, _ := want.([]any); len(n) == 0 {
-		t.Fatal("alerts/cams_exporter.rules.yml has no groups")
+		t.Fatalf("%s has no groups", source)
 	}
 	if !reflect.DeepEqual(normalize(t, groups), normalize(t, want)) {
 		g, _ := json.MarshalIndent(groups, "", " ")
 		w, _ := json.MarshalIndent(want, "", " ")
-		t.Errorf("the PrometheusRule's groups differ from alerts/cams_exporter.rules.yml:\n%s\nwant\n%s", g, w)
+		t.Errorf("the PrometheusRule's groups differ from %s:\n%s\nwant\n%s", source, g, w)
+	}
+}
+
+// TestEachReleaseWatchesItsOwnJob: two releases in one namespace scrape
+// their exporters as two jobs, each the Service's name unless
+// serviceMonitor.job says otherwise, and each release's PrometheusRule
+// selects its own job in every expression, never the other's.
+func TestEachReleaseWatchesItsOwnJob(t *testing.T) {
+	jobs := map[string]string{}
+	for _, tc := range []struct {
+		release string
+		args    []string
+		job     string
+	}{
+		{release: "cams-eu", job: "cams-eu-cams-exporter"},
+		{release: "cams-us", job: "cams-us-cams-exporter"},
+		{release: "cams-exporter", job: "cams-exporter"},
+		{release: "cams-cn", args: []string{"--set", "serviceMonitor.job=cams-china"}, job: "cams-china"},
+		// A job PromQL must quote: the chart escapes it as a PromQL string.
+		{release: "odd", args: []string{"--set-string", `serviceMonitor.job=my "cams"`}, job: `my "cams"`},
+	} {
+		t.Run(tc.release, func(t *testing.T) {
+			out, stderr, err := helm(t, append([]string{"template", tc.release, chartDir, "--namespace", namespace,
+				"--set", "serviceMonitor.enabled=true", "--set", "prometheusRule.enabled=true"}, tc.args...)...)
+			if err != nil {
+				t.Fatalf("helm template: %v\n%s", err, stderr)
+			}
+			objs := parseObjects(t, out)
+			name := tc.release + "-cams-exporter"
+			if strings.Contains(tc.release, "cams-exporter") {
+				name = tc.release
+			}
+			sm := find(t, objs, "ServiceMonitor", name)
+			find(t, objs, "Service", name)
+			if r := get(sm, "spec", "endpoints", 0, "relabelings", 0); str(r, "targetLabel") != "job" || str(r, "replacement") != tc.job {
+				t.Errorf("ServiceMonitor's first relabeling %v, want job=%s", r, tc.job)
+			}
+			rule := find(t, objs, "PrometheusRule", name)
+			assertRulesSelectJob(t, rule, tc.job)
+			selector := fmt.Sprintf("job=%q", tc.job)
+			exprs := 0
+			for _, g := range get(rule, "spec", "groups").([]any) {
+				for _, r := range get(g, "rules").([]any) {
+					expr := str(r, "expr")
+					exprs++
+					if !strings.Contains(expr, selector) {
+						t.Errorf("rule %s%s does not select %s: %s", str(r, "record"), str(r, "alert"), selector, expr)
+					}
+					for _, m := range jobMatcher.FindAllString(expr, -1) {
+						if m != selector {
+							t.Errorf("rule %s%s selects %s, not only %s: %s", str(r, "record"), str(r, "alert"), m, selector, expr)
+						}
+					}
+				}
+			}
+			if exprs < 50 {
+				t.Errorf("the PrometheusRule holds %d rules, want the mixin's (more than 50)", exprs)
+			}
+			if strings.Contains(out, "__CAMS_EXPORTER_JOB__") {
+				t.Error("the rendered manifest still holds the placeholder __CAMS_EXPORTER_JOB__")
+			}
+			if tc.args == nil {
+				jobs[tc.release] = tc.job
+			}
+			if tc.release == "odd" {
+				promtoolCheckRules(t, get(rule, "spec"))
+			}
+		})
+	}
+	if jobs["cams-eu"] == jobs["cams-us"] {
+		t.Errorf("releases cams-eu and cams-us share the job %q", jobs["cams-eu"])
+	}
+}
+
+// jobMatcher finds the job matchers of an expression (job="..." with its
+// PromQL escapes).
+var jobMatcher = regexp.MustCompile(`\bjob=~?"(\\.|[^"\\])*"`)
+
+// promtoolCheckRules runs Prometheus 3's promtool check rules over a
+// PrometheusRule's spec (a rules file's groups).
+func promtoolCheckRules(t *testing.T, spec any) {
+	t.Helper()
+	b, err := yaml.Marshal(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "rules.yml")
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, stderr, err := run(t, nil, tooltest.Bin(t, "promtool"), "check", "rules", path); err != nil {
+		t.Errorf("promtool check rules: %v\n%s%s", err, out, stderr)
 	}
 }
 
@@ -256,23 +374,28 @@ func normalize(t *testing.T, v any) any {
 	return out
 }
 
-// TestPackagedChartHoldsTheSources: helm package follows the links in files/,
-// so the chart a user installs from its archive carries the rules and the
-// dashboard as they are in alerts/ and dashboards/.
+// TestPackagedChartHoldsTheSources: the chart a user installs from its
+// archive carries the rules and the dashboard the mixin generates for it
+// (files/, which TestGeneratedFilesAreCurrent of internal/mixin checks),
+// and no test values.
 func TestPackagedChartHoldsTheSources(t *testing.T) {
 	dir := t.TempDir()
 	if out, stderr, err := helm(t, "package", chartDir, "--destination", dir); err != nil {
 		t.Fatalf("helm package: %v\n%s%s", err, out, stderr)
 	}
 	files := chartArchive(t, filepath.Join(dir, "cams-exporter-0.1.0.tgz"))
+	generated, err := mixin.Generate("..")
+	if err != nil {
+		t.Fatal(err)
+	}
 	for inChart, source := range map[string]string{
-		"cams-exporter/files/cams_exporter.rules.yml": "../alerts/cams_exporter.rules.yml",
-		"cams-exporter/files/cams_exporter.json":      "../dashboards/cams_exporter.json",
+		"cams-exporter/files/cams_exporter.rules.yml": mixin.ChartRulesFile,
+		"cams-exporter/files/cams_exporter.json":      mixin.ChartDashboardFile,
 	} {
 		if got, ok := files[inChart]; !ok {
 			t.Errorf("the packaged chart has no %s", inChart)
-		} else if !bytes.Equal(got, readFile(t, source)) {
-			t.Errorf("the packaged chart's %s differs from %s", inChart, source)
+		} else if !bytes.Equal(got, generated[source]) {
+			t.Errorf("the packaged chart's %s differs from what the mixin generates for %s", inChart, source)
 		}
 	}
 	for name := range files {
@@ -485,10 +608,10 @@ func TestAllOn(t *testing.T) {
 	if str(ep, "port") != "http-metrics" || str(sm, "metadata", "labels", "release") != "kube-prometheus-stack" {
 		t.Errorf("ServiceMonitor endpoint %v labels %v", ep, get(sm, "metadata", "labels"))
 	}
-	if r := get(ep, "relabelings", 0); str(r, "targetLabel") != "job" || str(r, "replacement") != "cams" {
-		t.Errorf("ServiceMonitor's first relabeling %v, want job=cams (the rules select it)", r)
+	if r := get(ep, "relabelings", 0); str(r, "targetLabel") != "job" || str(r, "replacement") != fullname {
+		t.Errorf("ServiceMonitor's first relabeling %v, want job=%s (the Service's name, which the rules select)", r, fullname)
 	}
-	assertRulesEqualSource(t, find(t, objs, "PrometheusRule", fullname))
+	assertRulesSelectJob(t, find(t, objs, "PrometheusRule", fullname), fullname)
 
 	np := find(t, objs, "NetworkPolicy", fullname)
 	if got := get(np, "spec", "ingress", 0, "ports", 0, "port"); got != "http-metrics" {

@@ -22,6 +22,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/cams-exporter/cams_exporter/internal/loopback"
+	"github.com/cams-exporter/cams_exporter/internal/mixin"
 	"github.com/cams-exporter/cams_exporter/internal/tooltest"
 )
 
@@ -117,12 +118,13 @@ func TestKubernetesE2E(t *testing.T) {
 		t.Logf("read back %-21s %s/%s: every rendered field as rendered (uid %s)", o.kind(), namespace, o.name(), str(got, "metadata", "uid"))
 	}
 
-	// The stored PrometheusRule is alerts/cams_exporter.rules.yml, and the
-	// dashboard ConfigMap dashboards/cams_exporter.json.
-	assertRulesEqualSource(t, api.getObject(t, paths["PrometheusRule/"+fullname]))
+	// The stored PrometheusRule holds the mixin's rules for the release's
+	// job (the Service's name), and the dashboard ConfigMap the chart's
+	// dashboard.
+	assertRulesSelectJob(t, api.getObject(t, paths["PrometheusRule/"+fullname]), fullname)
 	dash := api.getObject(t, paths["ConfigMap/"+fullname+"-dashboard"])
-	if str(dash, "data", "cams_exporter.json") != string(readFile(t, "../dashboards/cams_exporter.json")) {
-		t.Error("the stored dashboard ConfigMap differs from dashboards/cams_exporter.json")
+	if str(dash, "data", "cams_exporter.json") != string(readFile(t, "../"+mixin.ChartDashboardFile)) {
+		t.Error("the stored dashboard ConfigMap differs from " + mixin.ChartDashboardFile)
 	}
 
 	checkHelmTestPod(t, api, k, find(t, objs, "Deployment", fullname))

@@ -106,6 +106,11 @@ var spaceMetrics = map[string]bool{
 // variable would escape it.
 const spaceMatch = "${space:pipe}"
 
+// exporterSelector is the mixin's default _config.camsExporterSelector,
+// which every variable's query and every selector of the panels start with,
+// so that the job variable's All (.*) stays within the exporter's jobs.
+const exporterSelector = `job="cams"`
+
 func loadDashboard(t *testing.T) *Dashboard {
 	t.Helper()
 	d, err := Load(dashboardFile)
@@ -151,9 +156,9 @@ func TestVariables(t *testing.T) {
 		name, query string
 		multiAll    bool // must be multi-value with All meaning ".*"
 	}{
-		{"job", `label_values(cams_up, job)`, false},
-		{"instance", `label_values(cams_up{job=~"$job"}, instance)`, false},
-		{"space", `label_values(cams_flows{job=~"$job",instance=~"$instance"}, space)`, true},
+		{"job", `label_values(cams_up{` + exporterSelector + `}, job)`, false},
+		{"instance", `label_values(cams_up{` + exporterSelector + `,job=~"$job"}, instance)`, false},
+		{"space", `label_values(cams_flows{` + exporterSelector + `,job=~"$job",instance=~"$instance"}, space)`, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			v, ok := d.Variable(tc.name)
@@ -373,7 +378,7 @@ var spaces = regexp.MustCompile(`\s+`)
 // expressions they were specified with (whitespace aside).
 func TestRequiredQueries(t *testing.T) {
 	d := loadDashboard(t)
-	const ji = `job=~"$job",instance=~"$instance"`
+	const ji = exporterSelector + `,job=~"$job",instance=~"$instance"`
 	const jis = ji + `,space=~"${space:pipe}"`
 	// The refresh period of each exporter: the longer of the interval and
 	// the expected pass, as the alerts' cams:refresh_period_seconds:max.
@@ -825,6 +830,9 @@ func TestQueries(t *testing.T) {
 				}
 				if !s.has("job", "=~", "$job") || !s.has("instance", "=~", "$instance") {
 					t.Errorf("%s: selector lacks job=~\"$job\" or instance=~\"$instance\": %s", s.metric, q.Expr)
+				}
+				if !s.has("job", "=", "cams") {
+					t.Errorf("%s: selector lacks the exporter selector %s: %s", s.metric, exporterSelector, q.Expr)
 				}
 				if spaceMetrics[s.metric] && !s.has("space", "=~", spaceMatch) {
 					t.Errorf("%s has a space label but its selector lacks space=~%q: %s", s.metric, spaceMatch, q.Expr)

@@ -68,6 +68,16 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
 {{- end }}
 
+{{/*
+The job label of the exporter's series: serviceMonitor.job, or else the
+Service's name, as prometheus-operator would name the job. The
+ServiceMonitor sets it and the PrometheusRule selects it, so that each
+release's rules watch its own exporter.
+*/}}
+{{- define "cams-exporter.job" -}}
+{{- .Values.serviceMonitor.job | default (include "cams-exporter.fullname" .) }}
+{{- end }}
+
 {{- define "cams-exporter.serviceAccountName" -}}
 {{- if .Values.serviceAccount.create }}
 {{- default (include "cams-exporter.fullname" .) .Values.serviceAccount.name }}
