@@ -96,7 +96,14 @@ func summarize(list []Kept, t Templates, keepAll bool) Templates {
 	}
 	t.List = list
 	if !keepAll {
-		t.List = slices.DeleteFunc(list, func(k Kept) bool { return !NeedsAttention(k.AuditStatus) })
+		// A list of its own: the listing's array would keep every
+		// template's room.
+		t.List = nil
+		for _, k := range list {
+			if NeedsAttention(k.AuditStatus) {
+				t.List = append(t.List, k)
+			}
+		}
 		t.List = slices.Clip(t.List)
 	}
 	return t
