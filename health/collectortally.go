@@ -190,7 +190,7 @@ func newTemplatesTally() *templatesTally {
 
 func (t *templatesTally) add(space string, data any) {
 	ts := templates.Of(data)
-	noneUsable := noUsableTemplate(ts)
+	noneUsable := ts.NoneUsable()
 	if noneUsable {
 		t.noneUsable++
 	}

@@ -66,7 +66,7 @@ func nodeSeverity(h messaginghealth.Health, n *messaginghealth.Node) int {
 
 // templateSeverity ranks a template of a space by its audit status: one
 // that cannot be sent (templates.Problem) is a warning, and critical when
-// its space has no usable template (noUsableTemplate: nothing can be sent
+// its space has no usable template (templates.Templates.NoneUsable: nothing can be sent
 // outside the 24-hour window); an undocumented status is a notice; pass
 // and a template waiting for its review (auditing, unaudit) are fine.
 func templateSeverity(status string, noneUsable bool) int {
@@ -80,7 +80,3 @@ func templateSeverity(status string, noneUsable bool) int {
 	}
 	return notice
 }
-
-// noUsableTemplate reports whether a space's templates hold none it can
-// send (templates.Templates.NoneUsable).
-func noUsableTemplate(t templates.Templates) bool { return t.NoneUsable() }

@@ -74,7 +74,7 @@ func dataSummary(source string, data any) string {
 // templatesSummary names the space's worst template, how many cannot be
 // sent, and how the listing disagreed with its Total.
 func templatesSummary(t templates.Templates) string {
-	noneUsable := noUsableTemplate(t)
+	noneUsable := t.NoneUsable()
 	worst, problems := -1, t.Problems()
 	for i, k := range t.List {
 		if worst < 0 || templateSeverity(k.AuditStatus, noneUsable) > templateSeverity(t.List[worst].AuditStatus, noneUsable) {

@@ -31,7 +31,7 @@ var documentedTemplateStatuses = []string{templates.StatusPass, templates.Status
 // an immutable snapshot.
 func templatesView(t templates.Templates) templatesData {
 	v := templatesData{ByStatus: make(map[string]int, len(documentedTemplateStatuses)), Listed: t.Count(), Disagreement: t.Disagreement,
-		NoneUsable: noUsableTemplate(t), StatusChanges: t.Changes}
+		NoneUsable: t.NoneUsable(), StatusChanges: t.Changes}
 	for _, s := range documentedTemplateStatuses {
 		v.ByStatus[s] = 0
 	}

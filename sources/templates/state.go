@@ -116,7 +116,7 @@ func countBy(list []Kept, label func(Kept) string) []Count {
 	for _, k := range list {
 		out = addCount(out, label(k), 1)
 	}
-	return out
+	return slices.Clip(out) // kept with the part: no room to spare
 }
 
 // addCount adds n to the count of v in counts, sorted by value.
