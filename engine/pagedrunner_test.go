@@ -3,10 +3,13 @@ package engine
 import (
 	"context"
 	"fmt"
+	"maps"
+	"runtime"
 	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
+	"weak"
 
 	"github.com/cams-exporter/cams_exporter/client"
 	"github.com/cams-exporter/cams_exporter/snapshot"
@@ -433,4 +436,57 @@ func TestPagedRunnerEndlessListingsAtTenThousandSpaces(t *testing.T) {
 			t.Errorf("%d pages of other spaces listed before the last endless listing ended, want at least %d", shortPages, want)
 		}
 	})
+}
+
+// An ended listing is not kept once applied: the batch it waited in lets
+// it go (a listing of templates holds every page's answer; a batch of
+// them at a fast rate held megabytes until later results overwrote them).
+func TestPagedRunnerKeepsNoListingItApplied(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ids, pages, _ := pagedSpaces(3)
+		f := newFakeSpaces(pages)
+		src := &weakPaged{fakePaged: newFakePaged("paged", f, time.Hour)}
+		r := NewPagedRunner(Config{Pacer: client.NewLimiter(10), Rate: 10, Interval: time.Hour, ApplyEvery: time.Second,
+			Watched: NewWatched(func() []string { return ids }, nil)}, src)
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { r.Run(ctx); close(done) }()
+		defer func() { cancel(); <-done }()
+		time.Sleep(time.Minute)
+		synctest.Wait()
+		if st := r.State(); st.Len() != len(ids) {
+			t.Fatalf("%d parts after a minute, want the %d spaces listed", st.Len(), len(ids))
+		}
+		runtime.GC()
+		for space, p := range src.started() {
+			if p.Value() != nil {
+				t.Errorf("%s: its applied listing is still reachable", space)
+			}
+		}
+	})
+}
+
+// weakPaged is a fakePaged that keeps a weak pointer to each listing it
+// starts.
+type weakPaged struct {
+	*fakePaged
+	mu       sync.Mutex
+	listings map[string]weak.Pointer[fakeListing]
+}
+
+func (s *weakPaged) Start(space string) *fakeListing {
+	l := s.fakePaged.Start(space)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.listings == nil {
+		s.listings = map[string]weak.Pointer[fakeListing]{}
+	}
+	s.listings[space] = weak.Make(l)
+	return l
+}
+
+func (s *weakPaged) started() map[string]weak.Pointer[fakeListing] {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return maps.Clone(s.listings)
 }

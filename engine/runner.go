@@ -444,6 +444,7 @@ func (r *Runner) collect(results <-chan Done, once bool) {
 	var batch []Done
 	apply := func() {
 		r.apply(batch)
+		clear(batch) // applied: a paged source's listing holds every page's answer until overwritten
 		batch = batch[:0]
 	}
 	for {
