@@ -18,7 +18,7 @@ import (
 // the part (Enter): until then it holds none. It is the source's codec for
 // the cache (cache.Codecs).
 func (s *Source) Decode(raw json.RawMessage) (any, error) {
-	var saved Templates
+	var saved saved
 	if err := json.Unmarshal(raw, &saved); err != nil {
 		return nil, err
 	}
@@ -44,14 +44,16 @@ func (s *Source) Decode(raw json.RawMessage) (any, error) {
 	list := keptList(listed, s.caps)
 	if saved.ByStatus == nil {
 		// Every template kept one by one (--collector.template-info was
-		// on): counted from the list, kept as the source keeps them now.
+		// on, or the listing had none): counted from the list, kept as the
+		// source keeps them now.
 		t = summarize(list, t, s.keepAll)
 	} else {
 		counted, err := s.decodeCounts(saved, len(list), limit(pageLimit))
 		if err != nil {
 			return nil, err
 		}
-		t.List, t.Listed, t.ByStatus, t.ByCategory = list, counted.Listed, counted.ByStatus, counted.ByCategory
+		counted.List, counted.Total, counted.Pages, counted.Disagreement, counted.Changes = list, t.Total, t.Pages, t.Disagreement, t.Changes
+		t = counted
 	}
 	t.claim = min(max(saved.ProblemSeries, 0), t.problems())
 	return t, nil
@@ -62,39 +64,37 @@ func limit(pageLimit int) int { return pageLimit * client.MaxTemplatesPageSize }
 // decodeCounts checks the counts of saved (every template counted once by
 // status and once by category, at least those kept one by one, at most
 // limit) and folds their values by the source's caps.
-func (s *Source) decodeCounts(saved Templates, kept, limit int) (Templates, error) {
+func (s *Source) decodeCounts(saved saved, kept, limit int) (Templates, error) {
 	if saved.Listed < kept || saved.Listed > limit {
 		return Templates{}, fmt.Errorf("%d templates counted, not from the %d kept one by one to the %d a listing holds", saved.Listed, kept, limit)
 	}
-	byStatus, err := foldCounts(saved.ByStatus, saved.Listed, s.caps.status)
-	if err != nil {
+	t := Templates{Listed: saved.Listed, counted: true}
+	if err := foldCounts(&t.byStatus, documentedStatuses, saved.ByStatus, saved.Listed, s.caps.status); err != nil {
 		return Templates{}, fmt.Errorf("by status: %w", err)
 	}
-	byCategory, err := foldCounts(saved.ByCategory, saved.Listed, s.caps.category)
-	if err != nil {
+	if err := foldCounts(&t.byCategory, documentedCategories, saved.ByCategory, saved.Listed, s.caps.category); err != nil {
 		return Templates{}, fmt.Errorf("by category: %w", err)
 	}
-	return Templates{Listed: saved.Listed, ByStatus: byStatus, ByCategory: byCategory}, nil
+	return t, nil
 }
 
-// foldCounts returns counts with their values folded by c and shared,
-// merged and sorted, when they add up to total.
-func foldCounts(counts []Count, total int, c *values.Cap) ([]Count, error) {
+// foldCounts adds counts to t, their values folded by c and shared, when
+// they add up to total.
+func foldCounts(t *tally, documented []string, counts []Count, total int, c *values.Cap) error {
 	sum := 0
-	out := []Count{}
 	for _, n := range counts {
 		if n.N < 0 || n.N > total-sum {
-			return nil, fmt.Errorf("a count of %d beyond the %d templates", n.N, total)
+			return fmt.Errorf("a count of %d beyond the %d templates", n.N, total)
 		}
 		sum += n.N
 		if n.N > 0 {
-			out = addCount(out, values.Shared(c.Fold(n.Value)), n.N)
+			t.add(documented, values.Shared(c.Fold(n.Value)), n.N)
 		}
 	}
 	if sum != total {
-		return nil, fmt.Errorf("counts adding up to %d, not the %d templates", sum, total)
+		return fmt.Errorf("counts adding up to %d, not the %d templates", sum, total)
 	}
-	return out, nil
+	return nil
 }
 
 // pageLimit is the most pages a listing of the source takes (the client's

@@ -1,7 +1,7 @@
 package templates
 
 import (
-	"slices"
+	"iter"
 
 	dto "github.com/prometheus/client_model/go"
 
@@ -48,9 +48,9 @@ func (s *Series) Families(add collector.AddFamily) {
 
 func (s *Series) SpaceSeries(dst []collector.Series, space string, part *snapshot.SpacePart) []collector.Series {
 	t := Of(part.Data)
-	byStatus, byCategory := t.Counts()
-	dst = appendCounts(dst, s.byStatus, space, documentedStatuses, byStatus)
-	dst = appendCounts(dst, s.byCategory, space, documentedCategories, byCategory)
+	byStatus, byCategory := t.tallies()
+	dst = appendCounts(dst, s.byStatus, space, byStatus.all(documentedStatuses))
+	dst = appendCounts(dst, s.byCategory, space, byCategory.all(documentedCategories))
 	granted := t.ProblemSeries
 	for _, k := range t.List {
 		if granted == 0 {
@@ -82,21 +82,11 @@ func (s *Series) TotalSeries(dst []collector.Series, st *snapshot.SourceState) [
 	return append(dst, collector.NewSeries(s.folded, float64(b.Folded)))
 }
 
-// appendCounts appends a series of f for each documented value, then for
-// each other value counted (counts is sorted by value): its count and the
-// space.
-func appendCounts(dst []collector.Series, f *collector.Family, space string, documented []string, counts []Count) []collector.Series {
-	for _, v := range documented {
-		n := 0
-		if i, found := countOf(counts, v); found {
-			n = counts[i].N
-		}
+// appendCounts appends a series of f for each value counted (every
+// documented one, then the others): its count and the space.
+func appendCounts(dst []collector.Series, f *collector.Family, space string, counts iter.Seq2[string, int]) []collector.Series {
+	for v, n := range counts {
 		dst = append(dst, collector.NewSeries(f, float64(n), v, space))
-	}
-	for _, c := range counts {
-		if !slices.Contains(documented, c.Value) {
-			dst = append(dst, collector.NewSeries(f, float64(c.N), c.Value, space))
-		}
 	}
 	return dst
 }

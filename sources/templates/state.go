@@ -1,6 +1,7 @@
 package templates
 
 import (
+	"encoding/json"
 	"maps"
 	"slices"
 	"strings"
@@ -30,8 +31,8 @@ type Count struct {
 }
 
 // Templates is a space's templates as its last complete listing gave them:
-// the SpacePart's Data of this source, which the cache file holds as
-// encoding/json writes it (Decode reads it back). It is immutable.
+// the SpacePart's Data of this source, which the cache file holds as its
+// MarshalJSON writes it (Decode reads it back). It is immutable.
 //
 // Only the templates that need attention (NeedsAttention) are kept one by
 // one, unless the source keeps every template (Options.KeepAll, for
@@ -40,34 +41,56 @@ type Count struct {
 type Templates struct {
 	// List is sorted by (Code, Language), each key once: the templates
 	// that need attention, or every template.
-	List []Kept `json:"templates"`
-	// Listed, ByStatus and ByCategory count every template of the
-	// listing, ByStatus and ByCategory sorted by value. With ByStatus
-	// nil, List holds every template and they are counted from it
-	// (Counts).
-	Listed     int     `json:"listed,omitempty"`
-	ByStatus   []Count `json:"by_status,omitempty"`
-	ByCategory []Count `json:"by_category,omitempty"`
+	List []Kept
+	// Listed counts every template of the listing, byStatus and
+	// byCategory by label, when counted. A Templates made with a List
+	// alone (not counted) holds every template in List, and they are
+	// counted from it (Counts).
+	Listed               int
+	byStatus, byCategory tally
+	counted              bool
 	// Total is the listing's Total, -1 when its answers gave none.
-	Total int `json:"total"`
+	Total int
 	// Disagreement says how the listing's pages disagreed with its Total
 	// (client.TemplatePager.Disagreement); "" when they agreed.
-	Disagreement string `json:"disagreement,omitempty"`
+	Disagreement string
 	// Pages is how many pages the listing took: the calls of the next.
-	Pages int `json:"pages"`
+	Pages int
 	// Changes counts, by status, the moves of a template into paused or
 	// disabled since the space was first listed: cumulative, kept with the
 	// part (and so restored with the cache). Nil when none.
-	Changes map[string]uint64 `json:"changes,omitempty"`
+	Changes map[string]uint64
 	// ProblemSeries is how many of the problem templates of List, the
 	// first in its order, have their cams_template_problem_info: the share
 	// of the exporter's budget of problem series (budget) the space held
 	// when the part was made. A part in the runner's state holds it; one
 	// retained for its grace holds nothing (engine.Holder).
-	ProblemSeries int `json:"problem_series,omitempty"`
+	ProblemSeries int
 	// claim is the ProblemSeries the cache file gave, which Decode leaves
 	// to Enter to grant again (a part read back holds nothing until then).
 	claim int
+}
+
+// saved is Templates in the cache file.
+type saved struct {
+	List          []Kept            `json:"templates"`
+	Listed        int               `json:"listed,omitempty"`
+	ByStatus      []Count           `json:"by_status,omitempty"` // sorted by value; absent: List holds every template
+	ByCategory    []Count           `json:"by_category,omitempty"`
+	Total         int               `json:"total"`
+	Disagreement  string            `json:"disagreement,omitempty"`
+	Pages         int               `json:"pages"`
+	Changes       map[string]uint64 `json:"changes,omitempty"`
+	ProblemSeries int               `json:"problem_series,omitempty"`
+}
+
+// MarshalJSON writes t as the cache file holds it.
+func (t Templates) MarshalJSON() ([]byte, error) {
+	s := saved{List: t.List, Total: t.Total, Disagreement: t.Disagreement, Pages: t.Pages, Changes: t.Changes, ProblemSeries: t.ProblemSeries}
+	if t.counted {
+		s.Listed, s.ByStatus, s.ByCategory = t.Listed, t.byStatus.counts(documentedStatuses), t.byCategory.counts(documentedCategories)
+	}
+	return json.Marshal(s)
 }
 
 // keep returns the state a complete listing gives after prev: the listed
@@ -89,67 +112,57 @@ func keep(prev Templates, listed []client.Template, total int, disagreement stri
 // summarize returns t with every template of list counted and, unless
 // keepAll, only those that need attention kept one by one.
 func summarize(list []Kept, t Templates, keepAll bool) Templates {
-	t.Listed, t.ByStatus, t.ByCategory = len(list), countBy(list, func(k Kept) string { return k.AuditStatus }),
-		countBy(list, func(k Kept) string { return k.Category })
-	if t.ByStatus == nil {
-		t.ByStatus = []Count{}
+	t.Listed, t.counted = len(list), true
+	for _, k := range list {
+		t.byStatus.add(documentedStatuses, k.AuditStatus, 1)
+		t.byCategory.add(documentedCategories, k.Category, 1)
 	}
 	t.List = list
 	if !keepAll {
-		// A list of its own: the listing's array would keep every
-		// template's room.
-		t.List = nil
+		// A list of its own, no longer than it needs: the listing's array
+		// would keep every template's room.
+		t.List = make([]Kept, 0, countFunc(list, func(k Kept) bool { return NeedsAttention(k.AuditStatus) }))
 		for _, k := range list {
 			if NeedsAttention(k.AuditStatus) {
 				t.List = append(t.List, k)
 			}
 		}
-		t.List = slices.Clip(t.List)
 	}
 	return t
 }
 
-// countBy counts the templates of list by the value of label, sorted by
-// value; nil for none.
-func countBy(list []Kept, label func(Kept) string) []Count {
-	var out []Count
-	for _, k := range list {
-		out = addCount(out, label(k), 1)
+// countFunc returns how many elements of s satisfy f.
+func countFunc[E any](s []E, f func(E) bool) int {
+	n := 0
+	for _, e := range s {
+		if f(e) {
+			n++
+		}
 	}
-	return slices.Clip(out) // kept with the part: no room to spare
-}
-
-// addCount adds n to the count of v in counts, sorted by value.
-func addCount(counts []Count, v string, n int) []Count {
-	i, found := countOf(counts, v)
-	if !found {
-		counts = slices.Insert(counts, i, Count{Value: v})
-	}
-	counts[i].N += n
-	return counts
-}
-
-// countOf returns where the count of v is in counts, sorted by value, or
-// would be.
-func countOf(counts []Count, v string) (int, bool) {
-	return slices.BinarySearchFunc(counts, v, func(c Count, v string) int { return strings.Compare(c.Value, v) })
+	return n
 }
 
 // Count returns how many templates the listing gave.
 func (t Templates) Count() int {
-	if t.ByStatus == nil {
+	if !t.counted {
 		return len(t.List)
 	}
 	return t.Listed
 }
 
-// Counts returns the templates counted by audit status and by category,
-// each sorted by value.
-func (t Templates) Counts() (byStatus, byCategory []Count) {
-	if t.ByStatus == nil {
-		return countBy(t.List, func(k Kept) string { return k.AuditStatus }), countBy(t.List, func(k Kept) string { return k.Category })
+// tallies returns the templates counted by audit status and by category.
+func (t Templates) tallies() (byStatus, byCategory tally) {
+	if !t.counted {
+		t = summarize(t.List, t, true)
 	}
-	return t.ByStatus, t.ByCategory
+	return t.byStatus, t.byCategory
+}
+
+// Counts returns the templates counted by audit status and by category,
+// each sorted by value, a count for each value counted.
+func (t Templates) Counts() (byStatus, byCategory []Count) {
+	s, c := t.tallies()
+	return s.counts(documentedStatuses), c.counts(documentedCategories)
 }
 
 // NoneUsable reports whether the space has templates and none it can
@@ -158,13 +171,13 @@ func (t Templates) Counts() (byStatus, byCategory []Count) {
 // templates all await their review is new, not broken; a template of an
 // undocumented status may be usable.
 func (t Templates) NoneUsable() bool {
-	byStatus, _ := t.Counts()
+	byStatus, _ := t.tallies()
 	problems := 0
-	for _, c := range byStatus {
+	for status, n := range byStatus.all(documentedStatuses) {
 		switch {
-		case Problem(c.Value):
-			problems += c.N
-		case c.Value != StatusAuditing && c.Value != StatusUnaudit && c.N > 0:
+		case Problem(status):
+			problems += n
+		case status != StatusAuditing && status != StatusUnaudit && n > 0:
 			return false
 		}
 	}
@@ -173,23 +186,20 @@ func (t Templates) NoneUsable() bool {
 
 // Problems returns how many templates are problems (Problem).
 func (t Templates) Problems() int {
-	byStatus, _ := t.Counts()
-	n := 0
-	for _, c := range byStatus {
-		if Problem(c.Value) {
-			n += c.N
+	byStatus, _ := t.tallies()
+	problems := 0
+	for status, n := range byStatus.all(documentedStatuses) {
+		if Problem(status) {
+			problems += n
 		}
 	}
-	return n
+	return problems
 }
 
 // StatusCount returns how many templates are of status.
 func (t Templates) StatusCount(status string) int {
-	byStatus, _ := t.Counts()
-	if i, found := countOf(byStatus, status); found {
-		return byStatus[i].N
-	}
-	return 0
+	byStatus, _ := t.tallies()
+	return byStatus.of(documentedStatuses, status)
 }
 
 // keptList returns what is kept of listed templates: bounded by c,
@@ -200,12 +210,21 @@ func keptList(listed []client.Template, c caps) []Kept {
 		list = append(list, Kept{
 			Code: values.Cut(t.TemplateCode), Language: values.Shared(values.Cut(t.Language)),
 			Category: values.Shared(c.category.Fold(t.Category)), AuditStatus: values.Shared(c.status.Fold(t.AuditStatus)),
-			Name: client.Cut(t.TemplateName, client.MaxNameBytes), Reason: client.Cut(t.Reason, client.MaxNameBytes),
+			Name: client.Cut(t.TemplateName, client.MaxNameBytes), Reason: sharedText(client.Cut(t.Reason, client.MaxNameBytes)),
 			Updated: t.LastUpdateTime,
 		})
 	}
 	slices.SortStableFunc(list, compareKeys)
 	return slices.CompactFunc(list, func(a, b Kept) bool { return compareKeys(a, b) == 0 })
+}
+
+// sharedText returns text shared (values.Shared) when it is not empty: a
+// review's reason is one of a few that Meta gives.
+func sharedText(text string) string {
+	if text == "" {
+		return ""
+	}
+	return values.Shared(text)
 }
 
 func compareKeys(a, b Kept) int {
