@@ -92,7 +92,11 @@ type options struct {
 	steadyWindow      time.Duration
 	steadyReps        int
 	// steadySources runs the steady state with every source on too.
-	steadySources      bool
+	steadySources bool
+	// steadyTemplates are the message templates of each space with a
+	// WABA in the run with every source on (the templates source on too);
+	// 0: that run without them.
+	steadyTemplates    int
 	steadyStartTimeout time.Duration
 	binary             string
 	keepTemp           bool
@@ -154,7 +158,8 @@ func run() int {
 	flag.DurationVar(&o.steadyWarmup, "steady.warmup", 10*time.Second, "steady state: time before measuring")
 	flag.DurationVar(&o.steadyWindow, "steady.window", time.Minute, "steady state: measuring window (the cache file is written once a minute)")
 	flag.IntVar(&o.steadyReps, "steady.reps", 4, "steady state: consecutive windows; the figure is their mean, the CPU over the wall time of them all (the first pass has one); the Go runtime collects the heap at least every two minutes, so an even number of one-minute windows counts each collection it should")
-	flag.BoolVar(&o.steadySources, "steady.sources", true, "steady state: run it with every source on as well (phone numbers, WABA, messaging health; each calling at its default rate, every part restored from the cache file), beside the run with them off")
+	flag.BoolVar(&o.steadySources, "steady.sources", true, "steady state: run it with every source on as well (phone numbers, WABA, messaging health, and templates with -steady.templates; each calling at its default rate, every part restored from the cache file), beside the run with them off")
+	flag.IntVar(&o.steadyTemplates, "steady.templates", 20, "steady state, every source on: message templates in each space with a WABA, the templates source on (its parts restored, its listings due, calling at its default rate of 4 pages/s); 0 for the three sources of issue 18 alone")
 	flag.DurationVar(&o.steadyStartTimeout, "steady.start-timeout", 10*time.Minute, "steady state: bound of the exporter's start-up, the restore of the cache file included")
 	flag.DurationVar(&o.procTimeout, "proc.timeout", 2*time.Minute, "memory/CPU: bound of one exporter run")
 	flag.StringVar(&o.binary, "binary", "", "memory/CPU: cams_exporter binary to run (default: go build . into a temporary directory)")

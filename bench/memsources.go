@@ -33,8 +33,9 @@ const (
 
 // sourceRuns are the peak RSS of each run of one kind: once serving (a
 // restore) or at the end of the pass (a first pass), after the first
-// scrape as Prometheus 3 makes it, and after a text scrape as well.
-type sourceRuns struct{ serving, scraped, text []float64 }
+// scrape as Prometheus 3 makes it, and after a text scrape as well; of a
+// first pass, the restore of its cache file after the first scrape.
+type sourceRuns struct{ serving, scraped, text, restored []float64 }
 
 // measureSources measures the peak RSS of restoring o.procSpaces ×
 // o.procFlows spaces with every source on from a cache file that holds

@@ -2,11 +2,16 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strconv"
 	"time"
 
+	"github.com/cams-exporter/cams_exporter/cache"
 	"github.com/cams-exporter/cams_exporter/client"
 	"github.com/cams-exporter/cams_exporter/sources/templates"
 )
@@ -23,7 +28,8 @@ const (
 // allows o.procSimRate of each, until every space's flows and templates
 // are listed, polled every second as Prometheus 3 scrapes; then after a
 // scrape as Prometheus 3 makes it, which must show every template, and
-// after a text scrape. Side by side, alternating, o.memReps times: the
+// after a text scrape; then the restore of the cache file that pass left,
+// until its first scrape (every template served before any call). Side by side, alternating, o.memReps times: the
 // same run without templates (the baseline). This tree only: a
 // build before the templates source has no --collector.templates.
 //
@@ -45,9 +51,20 @@ func measureTemplates(ctx context.Context, o *options, dir string, b *build) err
 	}
 	for rep := range o.memReps {
 		for _, on := range []bool{false, true} {
-			f, err := templatesFirstPass(ctx, o, dir, d, b.bin, on)
+			cacheFile := filepath.Join(dir, "templates-"+onOff(on)+".json")
+			// A first pass: no cache file of an earlier run.
+			for _, f := range []string{cacheFile, cacheFile + cache.JournalSuffix} {
+				if err := os.Remove(f); err != nil && !errors.Is(err, fs.ErrNotExist) {
+					return err
+				}
+			}
+			f, err := templatesFirstPass(ctx, o, dir, d, b.bin, on, cacheFile)
 			if err != nil {
 				return fmt.Errorf("templates %s: %w", onOff(on), err)
+			}
+			restore, err := templatesRestore(ctx, o, dir, d, b.bin, on, cacheFile)
+			if err != nil {
+				return fmt.Errorf("templates %s, the restore: %w", onOff(on), err)
 			}
 			what := map[bool]string{false: templatesOff, true: templatesOn}[on]
 			sr := b.sources[what]
@@ -56,8 +73,9 @@ func measureTemplates(ctx context.Context, o *options, dir string, b *build) err
 				b.sources[what] = sr
 			}
 			sr.serving, sr.scraped, sr.text = append(sr.serving, f.serving), append(sr.scraped, f.scraped), append(sr.text, f.text)
-			fmt.Printf("   run %d, %s: peak RSS %s at the end of the pass, %s after the first scrape, %s after a text scrape; heap at the first scrape: %s in use, %s allocated; %s template problem series\n",
-				rep+1, what, mbAndMiB(f.serving), mbAndMiB(f.scraped), mbAndMiB(f.text), mbAndMiB(f.mv.heapInuse), mbAndMiB(f.mv.heapAlloc), thousands(f.mv.templateProblems))
+			sr.restored = append(sr.restored, restore.scraped)
+			fmt.Printf("   run %d, %s: peak RSS %s at the end of the pass, %s after the first scrape, %s after a text scrape; heap at the first scrape: %s in use, %s allocated; %s template problem series; the restore of its cache file: peak RSS %s after the first scrape\n",
+				rep+1, what, mbAndMiB(f.serving), mbAndMiB(f.scraped), mbAndMiB(f.text), mbAndMiB(f.mv.heapInuse), mbAndMiB(f.mv.heapAlloc), thousands(f.mv.templateProblems), mbAndMiB(restore.scraped))
 		}
 	}
 	return nil
@@ -67,12 +85,9 @@ func measureTemplates(ctx context.Context, o *options, dir string, b *build) err
 // templates source on or not, until every space's flows (and templates)
 // are listed; then a scrape, which must show every flow and every
 // template (none with templates off), and a text scrape.
-func templatesFirstPass(ctx context.Context, o *options, dir string, d *procData, bin string, on bool) (restored, error) {
+func templatesFirstPass(ctx context.Context, o *options, dir string, d *procData, bin string, on bool, cacheFile string) (restored, error) {
 	var f restored
-	var args []string
-	if on {
-		args = append(args, "--collector."+templates.Name, "--cams.templates-rate-limit="+strconv.FormatFloat(o.procRate, 'g', -1, 64))
-	}
+	args := append(templatesFlags(o, on), "--cache.file="+cacheFile)
 	long := *o
 	long.procTimeout = max(o.procTimeout, 10*time.Minute)
 	r, err := startExporter(ctx, &long, bin, dir, d, fmt.Sprintf("exporter-templates-%s.log", onOff(on)), args...)
@@ -121,6 +136,33 @@ func templatesFirstPass(ctx context.Context, o *options, dir string, d *procData
 	return f, err
 }
 
+// templatesFlags are the exporter's flags of a run with the templates on or
+// off.
+func templatesFlags(o *options, on bool) []string {
+	if !on {
+		return nil
+	}
+	return []string{"--collector." + templates.Name, "--cams.templates-rate-limit=" + strconv.FormatFloat(o.procRate, 'g', -1, 64)}
+}
+
+// templatesRestore restores the cache file a first pass left (restoreRun:
+// nothing is due), the templates on or off as in that pass, until the
+// first scrape, which must show every flow and every template.
+func templatesRestore(ctx context.Context, o *options, dir string, d *procData, bin string, on bool, cacheFile string) (restored, error) {
+	f, err := restoreRun(ctx, o, dir, d, cacheFile, bin, false, templatesFlags(o, on)...)
+	if err != nil {
+		return f, err
+	}
+	want := 0
+	if on {
+		want = d.templates
+	}
+	if int(f.mv.templates) != want || int(f.mv.flows) != d.flows {
+		return f, fmt.Errorf("the first scrape after the restore counts %.0f templates and %.0f flows, want %d and %d", f.mv.templates, f.mv.flows, want, d.flows)
+	}
+	return f, nil
+}
+
 // addTemplateRows adds measureTemplates's figures: each run's peak RSS and
 // the difference of the medians, held against the goal.
 func addTemplateRows(o *options, t *table, b build) {
@@ -137,9 +179,11 @@ func addTemplateRows(o *options, t *table, b build) {
 		t.add(name+r.what+": peak RSS, end of the pass"+suffix, mbRuns(r.runs.serving), "", nil)
 		t.add(name+r.what+": peak RSS, + the first scrape"+suffix, mbRuns(r.runs.scraped), "", nil)
 		t.add(name+r.what+": peak RSS, + a text scrape (identity)"+suffix, mbRuns(r.runs.text), "", nil)
+		t.add(name+r.what+": peak RSS, the restore of its cache file + the first scrape"+suffix, mbRuns(r.runs.restored), "", nil)
 	}
 	diff := median(on.scraped) - median(off.scraped)
 	t.add(name+"peak RSS after the first scrape, templates on − off (medians)", fmt.Sprintf("%+.1f MB (%.2f ×)", diff/1e6, median(on.scraped)/median(off.scraped)),
 		"<= +50 MB", ptr(diff <= 50e6))
 	t.add(name+"peak RSS after a text scrape, templates on − off (medians)", fmt.Sprintf("%+.1f MB", (median(on.text)-median(off.text))/1e6), "", nil)
+	t.add(name+"peak RSS of the restore and the first scrape, templates on − off (medians)", fmt.Sprintf("%+.1f MB", (median(on.restored)-median(off.restored))/1e6), "", nil)
 }

@@ -16,6 +16,8 @@ import (
 	"github.com/cams-exporter/cams_exporter/cache"
 	"github.com/cams-exporter/cams_exporter/client"
 	"github.com/cams-exporter/cams_exporter/simulator"
+	"github.com/cams-exporter/cams_exporter/snapshot"
+	"github.com/cams-exporter/cams_exporter/sources/templates"
 )
 
 // runSteady measures the exporter at o.steadySize as deployed: refreshing at
@@ -52,6 +54,9 @@ func runSteady(ctx context.Context, o *options, t *table) error {
 	}
 	defer cleanup()
 	d, err := startData(ctx, o, bin, dir, size.spaces, size.flows)
+	if o.steadySources && o.steadyTemplates > 0 {
+		d, err = startDataLimited(ctx, o, bin, dir, size.spaces, size.flows, o.steadyTemplates, []string{"--simulator.rate-limit=" + strconv.FormatFloat(o.procSimRate, 'g', -1, 64)})
+	}
 	if err != nil {
 		return err
 	}
@@ -95,7 +100,11 @@ func runSteady(ctx context.Context, o *options, t *table) error {
 	if err != nil {
 		return fmt.Errorf("steady state, every source on: %w", err)
 	}
-	onShare := reportSteady(o, t, name, ", every source on", on)
+	every := ", every source on"
+	if o.steadyTemplates > 0 {
+		every += fmt.Sprintf(" (templates: %d a space with a WABA)", o.steadyTemplates)
+	}
+	onShare := reportSteady(o, t, name, every, on)
 	t.add("4. steady state, "+name+": CPU, every source on / off (means)", fmt.Sprintf("%.2f (%.1f %% / %.1f %%)", onShare/share, 100*onShare, 100*share), "", nil)
 	return nil
 }
@@ -105,7 +114,8 @@ func runSteady(ctx context.Context, o *options, t *table) error {
 // listed two refresh intervals ago and each source's calls made 13 hours
 // ago, past every source's default interval, so that each source calls at
 // its rate, as it does at 200,000 spaces, where a pass of each takes
-// longer than its interval.
+// longer than its interval. With o.steadyTemplates, the templates too:
+// their parts listed as long ago, the source on.
 func steadySourcesRun(ctx context.Context, o *options, bin, dir string, d *procData, endpoint fmt.Stringer) (*steadyResult, error) {
 	size := o.steadySize
 	snap := buildSnapshot(o.seed, size.spaces, size.flows)
@@ -114,7 +124,17 @@ func steadySourcesRun(ctx context.Context, o *options, bin, dir string, d *procD
 		st.LastSuccess, st.LastAttempt = old, old
 	}
 	start := time.Now()
-	snap = withAccountParts(snap, simulator.Generate(o.seed, size.spaces, size.flows), time.Now().Add(-13*time.Hour))
+	data, called := simulator.Generate(o.seed, size.spaces, size.flows), time.Now().Add(-13*time.Hour)
+	snap = withAccountParts(snap, data, called)
+	flags := sourceFlags
+	if o.steadyTemplates > 0 {
+		// The simulator's templates (startDataLimited), listed as long ago.
+		simulator.AddTemplates(o.seed, data, o.steadyTemplates)
+		st := snapshot.NewSourceState(templates.Name, client.OperationListTemplates).WithParts(templateParts(newDatasetAPI(data), snap.SpaceIDs(), called))
+		snap = snap.WithSources(append(snap.Sources(), st))
+		flags = append(slices.Clone(flags), "--collector."+templates.Name)
+	}
+	data = nil
 	want := restoredParts(snap)
 	cacheFile := filepath.Join(dir, "cache-sources.json")
 	if err := cache.Save(cacheFile, cache.Meta{Endpoint: endpoint.String()}, snap, time.Now()); err != nil {
@@ -126,7 +146,7 @@ func steadySourcesRun(ctx context.Context, o *options, bin, dir string, d *procD
 		return nil, err
 	}
 	fmt.Printf("   every source on: a cache file of %s with the parts %v, written in %s\n", mbAndMiB(float64(info.Size())), want, time.Since(start).Round(time.Second))
-	return steadyRun(ctx, o, bin, dir, d, cacheFile, true, o.steadyReps, sourceFlags, want)
+	return steadyRun(ctx, o, bin, dir, d, cacheFile, true, o.steadyReps, flags, want)
 }
 
 // reportSteady prints a steady state's windows and adds its figures; it
@@ -149,7 +169,7 @@ func reportSteady(o *options, t *table, name, sources string, steady *steadyResu
 	fmt.Printf("   /readyz p50 %s over %d calls; /status %s for %s\n", ms(steady.readyz), steadyProbes, ms(steady.status), mbAndMiB(float64(steady.statusBytes)))
 	goal := "issue 11 item 2"
 	if sources != "" {
-		goal = "issue 18"
+		goal = "issue 18; with templates, issue 19 too"
 	}
 	name += sources
 	t.add("4. steady state, "+name+": CPU / wall ("+goal+"), mean of "+strconv.Itoa(len(shares)),
