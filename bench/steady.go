@@ -53,10 +53,11 @@ func runSteady(ctx context.Context, o *options, t *table) error {
 		return err
 	}
 	defer cleanup()
-	d, err := startData(ctx, o, bin, dir, size.spaces, size.flows)
-	if o.steadySources && o.steadyTemplates > 0 {
-		d, err = startDataLimited(ctx, o, bin, dir, size.spaces, size.flows, o.steadyTemplates, []string{"--simulator.rate-limit=" + strconv.FormatFloat(o.procSimRate, 'g', -1, 64)})
+	templatesPerSpace := 0 // the simulator's, for the run with every source on
+	if o.steadySources {
+		templatesPerSpace = o.steadyTemplates
 	}
+	d, err := startDataLimited(ctx, o, bin, dir, size.spaces, size.flows, templatesPerSpace, []string{"--simulator.rate-limit=" + strconv.FormatFloat(o.procSimRate, 'g', -1, 64)})
 	if err != nil {
 		return err
 	}
