@@ -8,7 +8,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -17,6 +16,7 @@ import (
 	"github.com/cams-exporter/cams_exporter/client"
 	"github.com/cams-exporter/cams_exporter/engine"
 	"github.com/cams-exporter/cams_exporter/health"
+	"github.com/cams-exporter/cams_exporter/internal/liveheap"
 	"github.com/cams-exporter/cams_exporter/snapshot"
 	"github.com/cams-exporter/cams_exporter/sources/messaginghealth"
 	"github.com/cams-exporter/cams_exporter/sources/phonenumbers"
@@ -93,22 +93,10 @@ func footprintParts(src *messaginghealth.Source, snap *snapshot.Snapshot) map[st
 	return parts
 }
 
-// heapOf returns the heap that build's result holds once collected.
-func heapOf(build func() any) float64 {
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	kept := build()
-	runtime.GC()
-	runtime.ReadMemStats(&after)
-	runtime.KeepAlive(kept)
-	return float64(after.HeapAlloc) - float64(before.HeapAlloc)
-}
-
 // builtHeap is the heap the Data of every space of snap holds as the
 // source's calls make them.
 func builtHeap(src *messaginghealth.Source, snap *snapshot.Snapshot) float64 {
-	return heapOf(func() any {
+	return liveheap.Of(func() any {
 		var data []any
 		for _, p := range footprintParts(src, snap) {
 			data = append(data, p.Data)
@@ -128,19 +116,7 @@ func restoredHeap(b *testing.B, src *messaginghealth.Source, parts map[string]*s
 		}
 		raws = append(raws, raw)
 	}
-	heap := heapOf(func() any {
-		data := make([]any, 0, len(raws))
-		for _, raw := range raws {
-			d, err := src.Decode(raw)
-			if err != nil {
-				b.Fatal(err)
-			}
-			data = append(data, d)
-		}
-		return data
-	})
-	runtime.KeepAlive(raws) // read before and after alike
-	return heap
+	return liveheap.Decoded(b, raws, func(raw []byte) (any, error) { return src.Decode(raw) })
 }
 
 // BenchmarkFootprint measures what messaging health costs a space of 3

@@ -7,6 +7,7 @@ import (
 
 	"github.com/cams-exporter/cams_exporter/client"
 	"github.com/cams-exporter/cams_exporter/engine"
+	"github.com/cams-exporter/cams_exporter/internal/liveheap"
 	"github.com/cams-exporter/cams_exporter/simulator"
 	"github.com/cams-exporter/cams_exporter/snapshot"
 )
@@ -27,25 +28,14 @@ func BenchmarkFootprint(b *testing.B) {
 	for b.Loop() {
 		src := benchSource()
 		var parts []*snapshot.SpacePart
-		heap = heapOf(func() any {
+		heap = liveheap.Of(func() any {
 			parts = footprintParts(b, src, answers)
 			return src
 		}) / float64(len(answers))
 		raws, bytes := footprintRaws(b, parts)
 		file = float64(bytes) / float64(len(answers))
-		restored = heapOf(func() any {
-			data := make([]any, 0, len(raws))
-			for _, raw := range raws {
-				d, err := src.Decode(raw)
-				if err != nil {
-					b.Fatal(err)
-				}
-				data = append(data, d)
-			}
-			return data
-		}) / float64(len(answers))
+		restored = liveheap.Decoded(b, raws, func(raw []byte) (any, error) { return src.Decode(raw) }) / float64(len(answers))
 		runtime.KeepAlive(parts)
-		runtime.KeepAlive(raws) // dead in the restore otherwise, its bytes counted against it
 	}
 	b.ReportMetric(heap, "heap-B/space")
 	b.ReportMetric(restored, "restored-B/space")
@@ -97,16 +87,4 @@ func footprintRaws(b testing.TB, parts []*snapshot.SpacePart) ([][]byte, int) {
 		raws, bytes = append(raws, raw), bytes+len(raw)
 	}
 	return raws, bytes
-}
-
-// heapOf is the live heap that what build returns holds.
-func heapOf(build func() any) float64 {
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	kept := build()
-	runtime.GC()
-	runtime.ReadMemStats(&after)
-	runtime.KeepAlive(kept)
-	return float64(after.HeapAlloc) - float64(before.HeapAlloc)
 }
