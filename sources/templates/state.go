@@ -112,7 +112,7 @@ func keep(prev Templates, listed []client.Template, total int, disagreement stri
 // summarize returns t with every template of list counted and, unless
 // keepAll, only those that need attention kept one by one.
 func summarize(list []Kept, t Templates, keepAll bool) Templates {
-	t.Listed, t.counted = len(list), true
+	t.Listed, t.counted, t.byStatus, t.byCategory = len(list), true, tally{}, tally{}
 	for _, k := range list {
 		t.byStatus.add(documentedStatuses, k.AuditStatus, 1)
 		t.byCategory.add(documentedCategories, k.Category, 1)
