@@ -24,6 +24,7 @@ func init() {
 }
 
 func main() {
+	setGCPercent(os.Getenv("GOGC"))
 	os.Exit(run(os.Args[1:]))
 }
 
