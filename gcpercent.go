@@ -11,7 +11,8 @@ import "runtime/debug"
 // 179 MB. At 200,000 spaces the heap grows more slowly than either
 // headroom between the runtime's forced collections (one every two
 // minutes), so the collections, and their CPU, are the same
-// (BENCHMARKS.md). VictoriaMetrics lowers it too, to 30.
+// (BENCHMARKS.md). VictoriaMetrics sets its own default the same way
+// (lib/cgroup.SetGOGC), unless GOGC is set.
 const defaultGCPercent = 50
 
 // setGCPercent sets the collector's target to defaultGCPercent unless gogc,

@@ -26,21 +26,7 @@ func TestAccountPartsAreTheSimulatorsAnswers(t *testing.T) {
 	data := simulator.Generate(7, spaces, 2)
 	data.AppHealth = &simulator.Health{CanSendMessage: simulator.HealthLimited, Errors: []simulator.HealthError{{ErrorCode: "141011", ErrorDescription: "app"}}}
 	data.Spaces[3].ExtraEntities = []simulator.HealthEntity{{EntityType: client.EntityTypeTemplate, TemplateCode: "t1", Language: "en", CanSendMessage: "PAUSED"}}
-	sim, err := simulator.New(simulator.Config{AccessKeyID: accessKeyID, AccessKeySecret: accessKeySecret, Data: data, RateLimit: 1000,
-		Rates: map[string]float64{client.OperationQueryPhoneNumbers: 1000, client.OperationQueryBindWaba: 1000, client.OperationGetHealthStatus: 1000}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sim.Close()
-	url, err := sim.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := client.New(client.Config{Endpoint: url, Credentials: client.StaticCredentials{AccessKeyID: accessKeyID, AccessKeySecret: accessKeySecret},
-		Rates: map[string]float64{client.OperationQueryPhoneNumbers: 1000, client.OperationQueryBindWaba: 1000, client.OperationGetHealthStatus: 1000}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := simulatorClient(t, data, 1000, 0, client.OperationQueryPhoneNumbers, client.OperationQueryBindWaba, client.OperationGetHealthStatus)
 	at := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
 	snap := buildSnapshot(7, spaces, 2)
 	want := withParts(snap, c, at)
@@ -93,21 +79,7 @@ func TestTemplatePartsAreTheSimulatorsAnswers(t *testing.T) {
 		simulator.AddTemplates(int64(i), &simulator.Dataset{Spaces: data.Spaces[i+1 : i+2]}, n)
 	}
 	data.Spaces[len(perSpace)+1].Error = "Ram.PermissionDeny"
-	sim, err := simulator.New(simulator.Config{AccessKeyID: accessKeyID, AccessKeySecret: accessKeySecret, Data: data, RateLimit: -1,
-		Rates: map[string]float64{client.OperationListTemplates: 1000}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sim.Close()
-	url, err := sim.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := client.New(client.Config{Endpoint: url, Credentials: client.StaticCredentials{AccessKeyID: accessKeyID, AccessKeySecret: accessKeySecret},
-		MaxRetries: 1, Rates: map[string]float64{client.OperationListTemplates: 1000}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := simulatorClient(t, data, -1, 1, client.OperationListTemplates)
 	at := time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)
 	ids := subSpaceIDs(data)
 	want := templateParts(c, ids, at)
@@ -198,4 +170,31 @@ func TestWithSourcesTemplates(t *testing.T) {
 	if off := withSources(buildSnapshot(3, spaces, 2), 3, 1, 0); off.Source(templates.Name) != nil {
 		t.Error("templates 0: the snapshot has the templates source")
 	}
+}
+
+// simulatorClient serves data with a simulator on loopback, ListFlow at
+// listFlowRate (-1: no limit), and returns a client of it that calls each
+// of operations at 1,000 calls/s (as the simulator allows them), with
+// maxRetries (0: the client's default).
+func simulatorClient(t *testing.T, data *simulator.Dataset, listFlowRate float64, maxRetries int, operations ...string) *client.Client {
+	t.Helper()
+	rates := map[string]float64{}
+	for _, op := range operations {
+		rates[op] = 1000
+	}
+	sim, err := simulator.New(simulator.Config{AccessKeyID: accessKeyID, AccessKeySecret: accessKeySecret, Data: data, RateLimit: listFlowRate, Rates: rates})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sim.Close() })
+	url, err := sim.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := client.New(client.Config{Endpoint: url, Credentials: client.StaticCredentials{AccessKeyID: accessKeyID, AccessKeySecret: accessKeySecret},
+		MaxRetries: maxRetries, Rates: rates})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
